@@ -1,0 +1,112 @@
+"""Problems found in input or rules, and the exceptions that carry them.
+
+Every stage reports what is wrong as :class:`Problem` records (where, what was found, what is
+wrong, what to do) and collects them all before stopping, so a clerk can fix a workbook in one
+pass. The CLI turns the exceptions below into exit codes:
+
+* :class:`DataError`  -> exit 1 (the input has errors; nothing was written)
+* :class:`UsageError` -> exit 2 (could not run: bad arguments, unreadable file, bad rules)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+__all__ = [
+    "Severity",
+    "Reason",
+    "Problem",
+    "PerfscoreError",
+    "DataError",
+    "UsageError",
+    "RulesError",
+]
+
+
+class Severity(StrEnum):
+    ERROR = "错误"
+    WARNING = "警告"
+
+
+class Reason(StrEnum):
+    """Why a problem was raised: a stable taxonomy that tests and scripts can rely on."""
+
+    MISSING_SHEET = "missing_sheet"
+    MISSING_COLUMN = "missing_column"
+    MISSING_VALUE = "missing_value"
+    BAD_DATE = "bad_date"
+    BAD_VALUE = "bad_value"
+    UNKNOWN_MEMBER = "unknown_member"
+    AMBIGUOUS_MEMBER = "ambiguous_member"
+    DUPLICATE_ID = "duplicate_id"
+    UNKNOWN_REFERENCE = "unknown_reference"
+    OUTSIDE_TERM = "outside_term"
+    OUTSIDE_YEAR = "outside_year"
+    UNREADABLE = "unreadable"
+    RULES = "rules"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with the input, with its place.
+
+    ``sheet`` and ``cell`` name the place in the workbook (``cell`` like ``D37``); for rules files
+    ``sheet`` holds the file name and ``cell`` the ``line:column``.
+    """
+
+    severity: Severity
+    reason: Reason
+    message: str
+    sheet: str = ""
+    cell: str = ""
+    value: str = ""
+    suggestion: str = ""
+
+    @property
+    def place(self) -> str:
+        if self.sheet and self.cell:
+            separator = ":" if self.reason is Reason.RULES else "!"
+            return f"{self.sheet}{separator}{self.cell}"
+        return self.sheet or self.cell
+
+    def __str__(self) -> str:
+        parts = [f"[{self.severity}]"]
+        if self.place:
+            parts.append(self.place)
+        text = " ".join(parts) + " " + self.message
+        if self.value:
+            text += f"（读到的值：{self.value!r}）"
+        if self.suggestion:
+            text += f"；{self.suggestion}"
+        return text
+
+
+class PerfscoreError(Exception):
+    """Base class of every error perfscore raises on purpose."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, problems: list[Problem] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.problems: list[Problem] = list(problems or [])
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class DataError(PerfscoreError):
+    """The workbook has errors a clerk must fix; nothing was written."""
+
+    exit_code = 1
+
+
+class UsageError(PerfscoreError):
+    """perfscore could not run: bad arguments, a missing or unreadable file."""
+
+    exit_code = 2
+
+
+class RulesError(UsageError):
+    """The rules file is invalid; ``problems`` carry each error with its line and column."""

@@ -1,0 +1,20 @@
+"""Scoring rules: the YAML rule language (:mod:`.schema`) and its loader (:mod:`.loader`)."""
+
+from .loader import DEFAULT_RULES, LoadedRules, load_rules, parse_rules
+from .schema import Category, Checklist, ChecklistItem, Credit, Grade, Item, Match, Rules, Settings
+
+__all__ = [
+    "DEFAULT_RULES",
+    "LoadedRules",
+    "load_rules",
+    "parse_rules",
+    "Rules",
+    "Category",
+    "Item",
+    "Match",
+    "Credit",
+    "Grade",
+    "Checklist",
+    "ChecklistItem",
+    "Settings",
+]

@@ -1,0 +1,202 @@
+"""Load a rules file: safe YAML, every key's line and column kept, all errors reported at once.
+
+YAML is composed with the safe loader (no tags, no Python objects) into a node tree; the tree is
+turned into plain data while each key's position is remembered, so a pydantic error at
+``categories[0].items[1].poinst`` can be reported as ``rules.yaml:14:7``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import types
+import typing
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from ..errors import Problem, Reason, RulesError, Severity
+from .schema import Rules
+
+__all__ = ["LoadedRules", "load_rules", "parse_rules", "DEFAULT_RULES", "SHIPPED_RULES_DIR"]
+
+def _shipped_rules_dir() -> Path:
+    # In a wheel the rule files are bundled as perfscore/shipped_rules; in a checkout they are
+    # the repository's rules/ folder.
+    package = Path(__file__).resolve().parent.parent
+    bundled = package / "shipped_rules"
+    return bundled if bundled.is_dir() else package.parent / "rules"
+
+
+SHIPPED_RULES_DIR = _shipped_rules_dir()
+DEFAULT_RULES = SHIPPED_RULES_DIR / "default.yaml"
+
+Path_ = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class LoadedRules:
+    """Validated rules plus where they came from (shown in the output's 规则 sheet)."""
+
+    rules: Rules
+    path: str
+    sha256: str
+
+
+def load_rules(path: str | Path | None = None) -> LoadedRules:
+    """Read and validate a rules file; the shipped default when ``path`` is None."""
+    rules_path = Path(path) if path is not None else DEFAULT_RULES
+    try:
+        data = rules_path.read_bytes()
+    except FileNotFoundError:
+        raise RulesError(f"找不到规则文件：{rules_path}") from None
+    except OSError as exc:
+        raise RulesError(f"无法读取规则文件 {rules_path}：{exc.strerror}") from None
+    rules = parse_rules(data, name=rules_path.name)
+    return LoadedRules(rules=rules, path=str(rules_path), sha256=hashlib.sha256(data).hexdigest())
+
+
+def parse_rules(text: str | bytes, name: str = "rules.yaml") -> Rules:
+    """Validate rules given as YAML text. Raises :class:`RulesError` listing every problem."""
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise RulesError(f"{name} 不是 UTF-8 编码的文本文件") from None
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{mark.line + 1}:{mark.column + 1}" if mark else ""
+        problem = Problem(Severity.ERROR, Reason.RULES, f"YAML 格式错误：{getattr(exc, 'problem', exc)}", name, where)
+        raise RulesError(f"规则文件 {name} 有错误", [problem]) from None
+    if node is None:
+        raise RulesError(f"规则文件 {name} 是空的", [Problem(Severity.ERROR, Reason.RULES, "规则文件是空的", name, "1:1")])
+    positions: dict[Path_, tuple[int, int]] = {}
+    problems: list[Problem] = []
+    data = _to_data(node, (), positions, problems, name)
+    if problems:
+        raise RulesError(f"规则文件 {name} 有 {len(problems)} 处错误", problems)
+    try:
+        return Rules.model_validate(data)
+    except ValidationError as exc:
+        problems = [_problem_from(err, positions, name) for err in exc.errors()]
+        problems.sort(key=lambda p: _line_key(p.cell))
+        raise RulesError(f"规则文件 {name} 有 {len(problems)} 处错误", problems) from None
+
+
+def _line_key(cell: str) -> tuple[int, int]:
+    line, _, col = cell.partition(":")
+    return (int(line or 0), int(col or 0))
+
+
+def _to_data(node: yaml.Node, path: Path_, positions: dict, problems: list[Problem], name: str) -> Any:
+    positions.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
+    if isinstance(node, yaml.MappingNode):
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key = yaml.SafeLoader(  # a scalar key, resolved as YAML would (so `1:` stays an int)
+                ""
+            ).construct_object(key_node) if not isinstance(key_node, yaml.ScalarNode) else key_node.value
+            where = f"{key_node.start_mark.line + 1}:{key_node.start_mark.column + 1}"
+            if not isinstance(key, str):
+                problems.append(Problem(Severity.ERROR, Reason.RULES, "键必须是文字", name, where))
+                continue
+            if key in result:
+                problems.append(Problem(Severity.ERROR, Reason.RULES, f"键“{key}”重复出现", name, where))
+                continue
+            positions[(*path, key)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            result[key] = _to_data(value_node, (*path, key), positions, problems, name)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [_to_data(child, (*path, i), positions, problems, name) for i, child in enumerate(node.value)]
+    return yaml.SafeLoader("").construct_object(node)
+
+
+def _problem_from(err: Any, positions: dict[Path_, tuple[int, int]], name: str) -> Problem:
+    loc: Path_ = tuple(err["loc"])
+    # Pydantic adds the model or union member name to a loc in some errors; keep real path parts.
+    line, col = _nearest_position(loc, positions)
+    dotted = _dotted(loc)
+    kind = err["type"]
+    suggestion = ""
+    if kind == "extra_forbidden":
+        allowed = _allowed_keys(loc[:-1])
+        close = difflib.get_close_matches(str(loc[-1]), allowed, n=1, cutoff=0.6)
+        message = f"不认识的键“{loc[-1]}”"
+        suggestion = f"是不是“{close[0]}”？" if close else (f"这里可用的键：{'、'.join(allowed)}" if allowed else "")
+    elif kind == "missing":
+        message = f"缺少必填的键“{loc[-1]}”"
+    else:
+        message = f"{dotted}：{_chinese_message(err)}"
+    return Problem(Severity.ERROR, Reason.RULES, message, name, f"{line}:{col}", suggestion=suggestion)
+
+
+def _nearest_position(loc: Path_, positions: dict[Path_, tuple[int, int]]) -> tuple[int, int]:
+    for end in range(len(loc), -1, -1):
+        if loc[:end] in positions:
+            return positions[loc[:end]]
+    return (1, 1)
+
+
+def _dotted(loc: Path_) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "（文件顶层）"
+
+
+def _chinese_message(err: Any) -> str:
+    kind, msg = err["type"], err["msg"]
+    given = err.get("input")
+    shown = f"（写的是 {given!r}）" if not isinstance(given, (dict, list)) else ""
+    table = {
+        "literal_error": f"取值不在允许范围内：{msg.removeprefix('Input should be ')}{shown}",
+        "float_parsing": f"应为数字{shown}",
+        "float_type": f"应为数字{shown}",
+        "int_parsing": f"应为整数{shown}",
+        "int_type": f"应为整数{shown}",
+        "bool_parsing": f"应为 true 或 false{shown}",
+        "bool_type": f"应为 true 或 false{shown}",
+        "string_type": f"应为文字{shown}",
+        "list_type": f"应为列表（- 开头的多行，或 [a, b]）{shown}",
+        "dict_type": f"应为键值对{shown}",
+        "model_type": f"应为键值对{shown}",
+        "too_short": "至少要有一项",
+        "string_pattern_mismatch": f"编号不能含空格、点或冒号{shown}",
+        "greater_than": f"须大于 {err.get('ctx', {}).get('gt')}{shown}",
+        "greater_than_equal": f"须不小于 {err.get('ctx', {}).get('ge')}{shown}",
+        "less_than_equal": f"须不大于 {err.get('ctx', {}).get('le')}{shown}",
+    }
+    if kind == "value_error":
+        return str(err.get("ctx", {}).get("error", msg))
+    return table.get(kind, msg)
+
+
+def _allowed_keys(loc: Path_) -> list[str]:
+    """The keys a mapping at ``loc`` may have, found by walking the schema."""
+    model: Any = Rules
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        fields = getattr(model, "model_fields", None)
+        if not fields or part not in fields:
+            return []
+        model = _inner_model(fields[part].annotation)
+    return list(getattr(model, "model_fields", {}))
+
+
+def _inner_model(annotation: Any) -> Any:
+    """list[Item] -> Item; Checklist | None -> Checklist; dict[...] -> None."""
+    origin = typing.get_origin(annotation)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    if origin in (list, typing.Union, types.UnionType):
+        for arg in typing.get_args(annotation):
+            found = _inner_model(arg)
+            if found is not None:
+                return found
+    return None

@@ -1,0 +1,212 @@
+"""The rule language: what a rules file may say, as pydantic models.
+
+A rules file describes one office's 积分办法: a base score, categories of items, each item
+matching some records and giving points for them, caps and floors, grade bands, and a
+checklist (双五个一). Field descriptions below are the reference documentation (docs/rules.md
+is generated from them), so they are written for the clerk who edits the YAML.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from ..inputformat import RECORD_KINDS
+
+__all__ = [
+    "Match",
+    "Credit",
+    "Item",
+    "Category",
+    "Grade",
+    "ChecklistItem",
+    "Checklist",
+    "Settings",
+    "Rules",
+    "MATCH_FIELDS",
+]
+
+RecordKind = Literal["proposal", "information", "adoption", "report", "meeting", "activity", "duty"]
+assert set(RecordKind.__args__) == set(RECORD_KINDS)  # type: ignore[attr-defined]
+
+# Fields of a normalised record that `match` and `points_by` may look at.
+MATCH_FIELDS = ("type", "subtype", "status", "level", "role", "marks")
+MatchField = Literal["type", "subtype", "status", "level", "role", "marks"]
+
+Identifier = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[^\s.:]+$")]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Match(_Strict):
+    """Which records an item counts. Every listed condition must hold; a list means "any of"."""
+
+    kind: RecordKind = Field(description="记录种类：proposal 提案、information 社情民意、adoption 信息采用/批示、report 调研报告、meeting 会议出勤、activity 活动、duty 双五个一登记")
+    type: list[str] | None = Field(None, description="类型：提案方式（个人/联名/集体）、会议类型、活动类型、采用/批示、双五个一项目")
+    subtype: list[str] | None = Field(None, description="活动形式：全程/部分、口头/书面")
+    status: list[str] | None = Field(None, description="状态：提案（立案/不立案/并案/转社情民意）、出勤（出席/请假/请假未批准/缺席/迟到/早退）、调研成果（提交/采用/批示）、社情民意（已采用/未采用）")
+    level: list[str] | None = Field(None, description="采用或批示级别：县/市/省/全国")
+    role: list[str] | None = Field(None, description="委员在记录中的角色：领衔（第一提案人、第一作者）、附议（其余联名者）、参加")
+    marks: list[str] | None = Field(None, description="提案标记，含其一即可：重点提案/优秀提案")
+    standing: bool | None = Field(None, description="true 只计常委；false 只计非常委；不写则都计")
+
+
+class Credit(_Strict):
+    """How a record with several authors credits them (联名提案、合写信息)."""
+
+    mode: Literal["each", "split", "first_only"] = Field(
+        "each",
+        description="each：每位作者都得该项分值（可用 points_by: role 区分领衔/附议）；split：领衔者得 lead_share，其余人平分剩余；first_only：只计第一作者",
+    )
+    lead_share: float = Field(0.5, gt=0, le=1, description="split 时第一作者所得份额（0–1）；独著者得全部")
+    max_authors: int | None = Field(None, ge=1, description="只计前 N 位作者（如集体提案只计 3 位主要执笔人）；不写则不限")
+
+
+class Item(_Strict):
+    """One scoring item: which records, how many points each, and how they are counted."""
+
+    id: Identifier = Field(description="规则编号，在同一类别内唯一，出现在积分明细中")
+    name: str = Field(description="中文名称，出现在积分明细和报表中")
+    match: Match = Field(description="计入哪些记录")
+    points: float | None = Field(None, description="每条记录的分值（负数为扣分）")
+    points_by: dict[MatchField, dict[str, float]] | None = Field(
+        None,
+        description="按某一字段取分值，如 {status: {出席: 5, 缺席: -10}}；未列出的取值不计分。与 points 二选一",
+    )
+    credit: Credit = Field(default_factory=Credit, description="多位作者时如何计分")
+    count: Literal["each", "once"] = Field(
+        "each", description="each：每条记录都计；once：每位委员只计一次（取分值最高的一条，同分取最早）"
+    )
+    from_nth: int = Field(1, ge=1, description="从第 N 条起计分（按日期顺序），如“第 2 件起每件加 5 分”填 2")
+    stack: Literal["cumulative", "highest"] = Field(
+        "cumulative",
+        description="同一事项（同一编号，如一条信息在多个级别采用）的多条记录：cumulative 逐级累加；highest 只取最高一条",
+    )
+    max: float | None = Field(None, description="本项封顶分")
+    min: float | None = Field(None, description="本项最低分（扣分项的下限，如 -20）")
+    note: str = Field("", description="说明，显示在规则摘要中")
+
+    @model_validator(mode="after")
+    def _one_way_of_points(self) -> "Item":
+        if (self.points is None) == (self.points_by is None):
+            raise ValueError("points 与 points_by 须且只须写一个")
+        if self.points_by is not None and len(self.points_by) != 1:
+            raise ValueError("points_by 只能按一个字段取分值")
+        if self.max is not None and self.min is not None and self.min > self.max:
+            raise ValueError("min 不能大于 max")
+        return self
+
+
+class Category(_Strict):
+    """A group of items with its own subtotal, cap and floor (会议、提案、信息 …)."""
+
+    id: Identifier = Field(description="类别编号，唯一")
+    name: str = Field(description="中文名称（分项得分表的列名）")
+    start: float = Field(0, description="起始分：从 N 分起扣（如会议 50 分起扣）；0 表示从零累加")
+    max: float | None = Field(None, description="本类封顶分")
+    min: float | None = Field(None, description="本类最低分（如扣完为止填 0）")
+    items: list[Item] = Field(min_length=1, description="本类的计分项")
+
+    @model_validator(mode="after")
+    def _unique_item_ids(self) -> "Category":
+        ids = [item.id for item in self.items]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"计分项编号重复：{'、'.join(dupes)}")
+        return self
+
+
+class Grade(_Strict):
+    """One grade band. Bands are listed from the highest; a total gets the first band whose
+    ``min`` it reaches (``min`` included). The last band has no ``min`` and takes the rest, so
+    there are no gaps: 89.5 with bands 90 / 80 is 良好."""
+
+    grade: str = Field(description="等次名称，如 优秀")
+    min: float | None = Field(None, description="最低分（含）；最后一档不写")
+    requires_checklist: bool = Field(False, description="须完成清单（如双五个一）全部项目才能评为此等次；未完成者降入下一档")
+
+
+class ChecklistItem(_Strict):
+    name: str = Field(description="清单项目名称，如 提一案")
+    any_of: list[Match] = Field(min_length=1, description="满足其中任一条件的记录即算完成")
+
+
+class Checklist(_Strict):
+    """A completion checklist such as 双五个一: done / not done per item, with the record that met it."""
+
+    name: str = Field("双五个一", description="清单名称")
+    items: list[ChecklistItem] = Field(min_length=1, description="清单项目")
+    bonus: float = Field(0, description="全部完成时加分（0 为不加分）")
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> "Checklist":
+        names = [item.name for item in self.items]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"清单项目重复：{'、'.join(dupes)}")
+        return self
+
+
+class Settings(_Strict):
+    """Settings no published scheme states, made explicit."""
+
+    decimals: int = Field(2, ge=0, le=4, description="分数保留的小数位数（每条明细先按此取舍，总分为明细之和）")
+    rounding: Literal["half_up", "half_even"] = Field("half_up", description="取舍方式：half_up 四舍五入；half_even 银行家舍入")
+    outside_term: Literal["skip", "count"] = Field(
+        "skip", description="委员任期（任职起始/终止）以外日期的记录：skip 不计分并提示；count 照常计分"
+    )
+    tie_break: list[str] = Field(
+        default_factory=lambda: ["member_id"],
+        description="总分相同者名次并列（1、2、2、4）；此处列出并列者的排列顺序：类别编号（该类得分高者在前）或 member_id（编号小者在前）",
+    )
+
+
+class Total(_Strict):
+    max: float | None = Field(None, description="总分封顶；不写则不设上限")
+    min: float | None = Field(None, description="总分下限；不写则不设下限")
+
+
+class Rules(_Strict):
+    """A whole rules file."""
+
+    scheme: str = Field(description="办法名称")
+    version: str = Field("1", description="版本号，写入结果的“规则”表")
+    source: str = Field("", description="依据的文件及哪些部分为本工具补充")
+    year: int | None = Field(None, ge=2000, le=2100, description="考核年度；不写则取记录日期中最多的年份")
+    settings: Settings = Field(default_factory=Settings, description="取舍、并列、任期等设置")
+    base: float = Field(0, description="基础分：每位委员先得此分")
+    total: Total = Field(default_factory=Total, description="总分上下限")
+    categories: list[Category] = Field(min_length=1, description="计分类别")
+    checklist: Checklist | None = Field(None, description="完成清单（如双五个一）")
+    grades: list[Grade] = Field(min_length=1, description="等次，从高到低")
+
+    @field_validator("grades")
+    @classmethod
+    def _bands_descend(cls, grades: list[Grade]) -> list[Grade]:
+        *upper, last = grades
+        if last.min is not None:
+            raise ValueError("最后一档等次不写 min（它接住其余所有分数）")
+        for band in upper:
+            if band.min is None:
+                raise ValueError(f"等次“{band.grade}”须写 min（只有最后一档不写）")
+        mins = [band.min for band in upper]
+        if any(a <= b for a, b in zip(mins, mins[1:])):  # type: ignore[operator]
+            raise ValueError("等次须从高到低排列，各档 min 依次递减")
+        return grades
+
+    @model_validator(mode="after")
+    def _unique_category_ids(self) -> "Rules":
+        ids = [c.id for c in self.categories]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"类别编号重复：{'、'.join(dupes)}")
+        known = {"member_id", *ids}
+        unknown = [key for key in self.settings.tie_break if key not in known]
+        if unknown:
+            raise ValueError(f"settings.tie_break 中的 {'、'.join(unknown)} 不是类别编号，也不是 member_id")
+        if any(g.requires_checklist for g in self.grades) and self.checklist is None:
+            raise ValueError("等次要求完成清单（requires_checklist），但规则中没有 checklist")
+        return self
