@@ -1,0 +1,71 @@
+"""The library API: what each CLI command calls. Anything the CLI does, a Python caller can do.
+
+    >>> import perfscore
+    >>> result = perfscore.assess("samples/2023.xlsx")             # doctest: +SKIP
+    >>> result.members[["name", "total", "grade", "rank"]].head()   # doctest: +SKIP
+    >>> perfscore.write_outputs(result, "2023-考核结果.xlsx")          # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from .assessment import Assessment, assess_scores
+from .errors import UsageError
+from .records import normalise
+from .rules import LoadedRules, load_rules
+from .scoring import score
+from .workbook import read_workbook
+
+__all__ = ["assess", "default_output_path", "write_outputs", "OUTPUT_SUFFIXES"]
+
+OUTPUT_SUFFIXES = (".xlsx", ".json")
+Progress = Callable[[str], None]
+
+
+def assess(workbook: str | Path, rules: str | Path | LoadedRules | None = None, *, year: int | None = None,
+           progress: Progress | None = None) -> Assessment:
+    """Score one workbook: read -> normalise -> score -> assess.
+
+    ``rules`` is a rules file (the shipped default when None) or rules already loaded.
+    ``progress`` is called with each stage's name as it starts. Raises DataError (the workbook
+    has errors) or UsageError (bad file or rules); the input file is only read.
+    """
+    step = progress or (lambda _stage: None)
+    loaded = rules if isinstance(rules, LoadedRules) else load_rules(rules)
+    step("读取")
+    raw = read_workbook(workbook)
+    step("整理")
+    records = normalise(raw, year=year or loaded.rules.year)
+    step("计分")
+    scoring = score(records, loaded.rules)
+    step("排名")
+    return assess_scores(records, scoring, loaded, source_name=Path(workbook).name)
+
+
+def default_output_path(workbook: str | Path) -> Path:
+    """``2023.xlsx`` -> ``2023-考核结果.xlsx`` beside it."""
+    path = Path(workbook)
+    return path.with_name(f"{path.stem}-考核结果.xlsx")
+
+
+def write_outputs(assessment: Assessment, out: str | Path, *, source: str | Path | None = None) -> Path:
+    """Write the assessment to ``out`` (.xlsx or .json), atomically. Refuses to overwrite ``source``."""
+    out = Path(out)
+    suffix = out.suffix.lower()
+    if suffix not in OUTPUT_SUFFIXES:
+        raise UsageError(f"不支持的输出格式“{out.suffix}”：请使用 {'、'.join(OUTPUT_SUFFIXES)}")
+    if source is not None and out.resolve() == Path(source).resolve():
+        raise UsageError(f"输出文件不能与输入文件相同：{out}")
+    if not out.parent.exists():
+        raise UsageError(f"输出目录不存在：{out.parent}")
+    if suffix == ".json":
+        from .writers.json import write_json
+
+        write_json(assessment, out)
+    else:
+        from .writers.xlsx import write_xlsx
+
+        write_xlsx(assessment, out)
+    return out

@@ -1,0 +1,179 @@
+"""Stage 4 — assess: the ledger -> totals, grades, ranks, checklist completion, group summaries.
+
+Totals are sums of ledger lines and nothing else. Grades follow the rules' bands (see
+docs/scoring.md §5); ranks share places on equal totals (1, 2, 2, 4) overall, within 界别 and
+within 专委会; members with equal totals are listed in ``settings.tie_break`` order.
+
+``Assessment.members`` columns (one row per member, in ranking order): member_id, name, sector,
+committee, study_group, work_group, standing, term_start, term_end, total, grade, rank,
+sector_rank, committee_rank, checklist_done, checklist_total, checklist_missing, then one column
+per category id with the member's subtotal.
+``Assessment.groups`` columns: dimension, group, members, mean, max, min, one column per grade,
+checklist_complete.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .errors import Problem, Severity
+from .records import Records
+from .rules import LoadedRules
+from .scoring import Scoring, round_points
+from .text import NAME_SEPARATORS
+
+__all__ = ["Assessment", "assess_scores", "GROUP_DIMENSIONS"]
+
+GROUP_DIMENSIONS = {"sector": "界别", "committee": "专委会", "study_group": "学习组", "work_group": "工作组"}
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """Everything one assessment produced: what the writers write."""
+
+    members: pd.DataFrame
+    ledger: pd.DataFrame
+    checklist: pd.DataFrame
+    groups: pd.DataFrame
+    rules: LoadedRules
+    year: int
+    source_name: str
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity is Severity.WARNING]
+
+    @property
+    def category_names(self) -> dict[str, str]:
+        return {c.id: c.name for c in self.rules.rules.categories}
+
+    def member(self, who: str) -> pd.Series:
+        """A member's row by ID or by name (exact). Raises KeyError if none or several."""
+        found = self.members[(self.members["member_id"] == who) | (self.members["name"] == who)]
+        if len(found) != 1:
+            raise KeyError(who)
+        return found.iloc[0]
+
+
+def assess_scores(records: Records, scoring: Scoring, rules: LoadedRules, source_name: str = "") -> Assessment:
+    settings = rules.rules.settings
+    members = records.members.copy()
+    ledger = scoring.ledger.merge(members[["member_id", "name"]], on="member_id", how="left")
+    ledger.insert(1, "name", ledger.pop("name"))
+
+    totals = ledger.groupby("member_id", sort=False)["points"].sum()
+    members["total"] = round_points(members["member_id"].map(totals).fillna(0.0), settings.decimals, settings.rounding)
+    subtotals = (ledger[ledger["category"] != ""].pivot_table(index="member_id", columns="category", values="points", aggfunc="sum")
+                 .reindex(columns=[c.id for c in rules.rules.categories]).fillna(0.0))
+    for category in subtotals.columns:
+        members[category] = round_points(members["member_id"].map(subtotals[category]).fillna(0.0), settings.decimals, settings.rounding)
+
+    members = _add_checklist(members, scoring.checklist, rules)
+    members["grade"] = _grades(members, rules)
+    members["rank"] = _rank(members["total"])
+    members["sector_rank"] = _rank(members["total"], members["sector"])
+    members["committee_rank"] = _rank(members["total"], members["committee"])
+    members = _in_ranking_order(members, settings.tie_break)
+    ledger = _ledger_in_order(ledger, members["member_id"])
+    groups = _group_summaries(members, rules)
+
+    ordered = ["member_id", "name", "sector", "committee", "study_group", "work_group", "standing", "term_start",
+               "term_end", "total", "grade", "rank", "sector_rank", "committee_rank", "checklist_done",
+               "checklist_total", "checklist_missing", *subtotals.columns]
+    return Assessment(
+        members=members[ordered].reset_index(drop=True),
+        ledger=ledger,
+        checklist=scoring.checklist,
+        groups=groups,
+        rules=rules,
+        year=records.year,
+        source_name=source_name,
+        problems=[*records.problems, *scoring.problems],
+    )
+
+
+def _add_checklist(members: pd.DataFrame, checklist: pd.DataFrame, rules: LoadedRules) -> pd.DataFrame:
+    spec = rules.rules.checklist
+    total = len(spec.items) if spec else 0
+    members["checklist_total"] = total
+    if not total:
+        members["checklist_done"] = 0
+        members["checklist_missing"] = ""
+        return members
+    done = checklist.groupby("member_id", sort=False)["done"].sum()
+    missing = checklist[~checklist["done"]].groupby("member_id", sort=False)["item"].agg("、".join)
+    members["checklist_done"] = members["member_id"].map(done).fillna(0).astype(int)
+    members["checklist_missing"] = members["member_id"].map(missing).fillna("")
+    return members
+
+
+def _grades(members: pd.DataFrame, rules: LoadedRules) -> pd.Series:
+    """The first band whose min the total reaches, skipping bands whose checklist is unmet."""
+    complete = members["checklist_done"] == members["checklist_total"]
+    grade = pd.Series(pd.NA, index=members.index, dtype=object)
+    for band in rules.rules.grades:
+        reaches = members["total"] >= band.min - 1e-9 if band.min is not None else pd.Series(True, index=members.index)
+        if band.requires_checklist:
+            reaches &= complete
+        grade = grade.where(grade.notna() | ~reaches, band.grade)
+    return grade.astype(str)
+
+
+def _rank(total: pd.Series, by: pd.Series | None = None) -> pd.Series:
+    """1, 2, 2, 4 on equal totals; within groups when ``by`` is given (empty group -> NA)."""
+    if by is None:
+        return total.rank(method="min", ascending=False).astype(int)
+    ranks = total.groupby(by).rank(method="min", ascending=False)
+    return ranks.where(by != "").astype("Int64")
+
+
+def _in_ranking_order(members: pd.DataFrame, tie_break: list[str]) -> pd.DataFrame:
+    keys = ["total", *tie_break]
+    ascending = [False, *[key == "member_id" for key in tie_break]]
+    if "member_id" not in tie_break:  # a last, total order so the same input lists the same way
+        keys.append("member_id")
+        ascending.append(True)
+    return members.sort_values(keys, ascending=ascending, kind="stable")
+
+
+def _ledger_in_order(ledger: pd.DataFrame, member_order: pd.Series) -> pd.DataFrame:
+    position = pd.Series(np.arange(len(member_order)), index=member_order.to_numpy())
+    ordered = ledger.assign(_member=ledger["member_id"].map(position), _line=np.arange(len(ledger)))
+    return ordered.sort_values(["_member", "_line"], kind="stable").drop(columns=["_member", "_line"]).reset_index(drop=True)
+
+
+def _group_summaries(members: pd.DataFrame, rules: LoadedRules) -> pd.DataFrame:
+    """Per group of each dimension: a member in two 学习组 counts once in each, never twice in one."""
+    grades = [band.grade for band in rules.rules.grades]
+    frames = []
+    for column, label in GROUP_DIMENSIONS.items():
+        groups = members[column].str.split(NAME_SEPARATORS, regex=True).explode()
+        groups = groups[groups.notna() & (groups != "")]
+        if groups.empty:
+            continue
+        rows = members.loc[groups.index].assign(group=groups.to_numpy())
+        rows = rows.drop_duplicates(["member_id", "group"])
+        by = rows.groupby("group", sort=True)
+        summary = pd.DataFrame({
+            "members": by.size(),
+            "mean": round_points(by["total"].mean(), rules.rules.settings.decimals, rules.rules.settings.rounding),
+            "max": by["total"].max(),
+            "min": by["total"].min(),
+        })
+        counts = pd.crosstab(rows["group"], rows["grade"]).reindex(columns=grades, fill_value=0)
+        summary = summary.join(counts).fillna(0)
+        complete = (rows["checklist_done"] == rows["checklist_total"]) & (rows["checklist_total"] > 0)
+        summary["checklist_complete"] = complete.groupby(rows["group"]).sum()
+        summary = summary.reset_index(names="group")
+        summary.insert(0, "dimension", label)
+        frames.append(summary)
+    if not frames:
+        return pd.DataFrame(columns=["dimension", "group", "members", "mean", "max", "min", *grades, "checklist_complete"])
+    result = pd.concat(frames, ignore_index=True)
+    for grade in grades:
+        result[grade] = result[grade].astype(int)
+    return result

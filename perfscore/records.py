@@ -1,0 +1,400 @@
+"""Stage 2 — normalise: raw registers -> the member roster and one long table of records.
+
+A *record* is one member's part in one register row: a proposal with three proposers gives
+three records (positions 1–3, roles 领衔/附议/附议). Every record keeps its source cell.
+All work is vectorised over whole columns; problems are collected for every bad cell at once.
+
+``Records.members`` columns: member_id, name, sector, committee, study_group, work_group,
+standing (bool), term_start, term_end (datetime64, NaT when open), roster_row.
+
+``Records.records`` columns: member_id, kind, item_id, title, date (datetime64), type, subtype,
+status, level, marks, role, position, n_authors, sheet, row, source (e.g. ``提案!F14``).
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .errors import DataError, Problem, Reason, Severity
+from .inputformat import (
+    ROLE_CO,
+    ROLE_LEAD,
+    ROLE_PARTICIPANT,
+    VOCABULARIES,
+    Column,
+)
+from .text import split_names, strip_name_tag
+from .workbook import RawTable, RawWorkbook
+
+__all__ = ["Records", "normalise", "RECORD_COLUMNS", "parse_dates"]
+
+RECORD_COLUMNS = [
+    "member_id", "kind", "item_id", "title", "date", "type", "subtype", "status", "level", "marks",
+    "role", "position", "n_authors", "sheet", "row", "source",
+]
+MEMBER_COLUMNS = [
+    "member_id", "name", "sector", "committee", "study_group", "work_group", "standing",
+    "term_start", "term_end", "roster_row",
+]
+INFO_ADOPTED, INFO_NOT_ADOPTED = "已采用", "未采用"
+
+
+@dataclass(frozen=True)
+class Records:
+    members: pd.DataFrame
+    records: pd.DataFrame
+    year: int
+    sheets: dict[str, str]  # sheet key -> the sheet's name in this workbook
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity is Severity.WARNING]
+
+
+class _Collector:
+    """Collects problems for bad cells of a table, vectorised: one call per kind of fault."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def cells(self, table: RawTable, key: str, mask: pd.Series, reason: Reason, message: str,
+              suggestion: str = "", severity: Severity = Severity.ERROR, values: pd.Series | None = None) -> None:
+        if not mask.any():
+            return
+        bad = table.frame.loc[mask, ["row", key]]
+        shown = values[mask] if values is not None else bad[key]
+        for row, value in zip(bad["row"].tolist(), shown.tolist()):
+            self.problems.append(Problem(severity, reason, message, table.sheet_name, table.cell(key, row), str(value), suggestion))
+
+
+def normalise(raw: RawWorkbook, year: int | None = None) -> Records:
+    """Turn raw registers into members and records. Raises DataError listing every error."""
+    out = _Collector()
+    out.problems.extend(raw.problems)
+    roster = raw.tables["roster"]
+
+    registers = {key: t for key, t in raw.tables.items() if key != "roster"}
+    parsed = {key: parse_dates(t.frame["date"]) for key, t in registers.items()}
+    assessment_year = year or _infer_year(list(parsed.values()))
+    members = _members(roster, out, assessment_year)
+    resolver = _MemberResolver(members, roster)
+
+    frames: list[pd.DataFrame] = []
+    authors_by_info = None
+    for key in ("proposals", "information", "reports", "attendance", "activities", "duties"):
+        if key not in registers:
+            continue
+        table = registers[key]
+        dates = _dates(table, "date", out, year=assessment_year, required=True, parsed=parsed[key])
+        records = _register_records(table, dates, resolver, out)
+        frames.append(records)
+        if key == "information":
+            authors_by_info = records
+    if "adoptions" in registers:
+        table = registers["adoptions"]
+        dates = _dates(table, "date", out, year=assessment_year, required=True, parsed=parsed["adoptions"])
+        frames.append(_adoption_records(table, dates, authors_by_info, out))
+    records = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=RECORD_COLUMNS)
+    records = _mark_information_adopted(records)
+    records = _drop_outside_year(records, assessment_year, out)
+    if any(p.severity is Severity.ERROR for p in out.problems):
+        errors = [p for p in out.problems if p.severity is Severity.ERROR]
+        raise DataError(f"{raw.path.name} 有 {len(errors)} 处错误，未计分", out.problems)
+    records = records.sort_values(["sheet", "row", "position"], kind="stable").reset_index(drop=True)
+    sheets = {key: table.sheet_name for key, table in raw.tables.items()}
+    return Records(members=members, records=records[RECORD_COLUMNS], year=assessment_year, sheets=sheets, problems=out.problems)
+
+
+# --- the roster -------------------------------------------------------------------------------
+
+def _members(table: RawTable, out: _Collector, year: int) -> pd.DataFrame:
+    f = table.frame
+    for key in ("member_id", "name", "sector"):
+        col = table.sheet.column(key)
+        out.cells(table, key, f[key] == "", Reason.MISSING_VALUE, f"“{col.header}”不能为空", values=f[key])
+    dup = f["member_id"].duplicated(keep=False) & (f["member_id"] != "")
+    out.cells(table, "member_id", dup, Reason.DUPLICATE_ID, "委员编号重复", "每位委员一个唯一编号")
+    members = pd.DataFrame({
+        "member_id": f["member_id"],
+        "name": strip_name_tag(f["name"]),
+        "sector": f["sector"],
+        "committee": f.get("committee", ""),
+        "study_group": f.get("study_group", ""),
+        "work_group": f.get("work_group", ""),
+        "standing": _choice(table, "standing", out) == "是" if "standing" in f else False,
+        "term_start": _dates(table, "term_start", out, year=year, required=False),
+        "term_end": _dates(table, "term_end", out, year=year, required=False),
+        "roster_row": f["row"],
+    })
+    bad_term = members["term_start"].notna() & members["term_end"].notna() & (members["term_start"] > members["term_end"])
+    out.cells(table, "term_end", bad_term, Reason.BAD_DATE, "任职终止早于任职起始")
+    return members[MEMBER_COLUMNS].reset_index(drop=True)
+
+
+class _MemberResolver:
+    """Finds the member a name-or-ID token means: an ID first, then a name unique in the roster."""
+
+    def __init__(self, members: pd.DataFrame, roster: RawTable):
+        self.ids = set(members["member_id"])
+        counts = members["name"].value_counts()
+        unique = members[members["name"].map(counts) == 1]
+        self.by_name = pd.Series(unique["member_id"].to_numpy(), index=unique["name"].to_numpy())
+        self.ambiguous = members[members["name"].map(counts) > 1]
+        self.names = sorted(set(members["name"]))
+        self.roster = roster
+
+    def resolve(self, tokens: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+        """tokens -> (member_id or '', is_ambiguous, is_unknown)."""
+        as_id = tokens.where(tokens.isin(self.ids), "")
+        names = strip_name_tag(tokens)
+        by_name = names.map(self.by_name).fillna("")
+        member_id = as_id.where(as_id != "", by_name)
+        ambiguous = (member_id == "") & names.isin(set(self.ambiguous["name"]))
+        unknown = (member_id == "") & ~ambiguous
+        return member_id, ambiguous, unknown
+
+    def candidates(self, name: str) -> str:
+        rows = self.ambiguous[self.ambiguous["name"] == name]
+        places = [f"{mid}（{self.roster.sheet_name}!{self.roster.cell('member_id', r)}）" for mid, r in zip(rows["member_id"], rows["roster_row"])]
+        return f"名单中有 {len(places)} 位“{name}”：{'、'.join(places)}；请改填委员编号"
+
+    def near_miss(self, token: str) -> str:
+        close = difflib.get_close_matches(strip_name_tag(pd.Series([token])).iloc[0], self.names, n=3, cutoff=0.5)
+        return f"是不是：{'、'.join(close)}？" if close else "请核对委员名单中的姓名或编号"
+
+
+# --- registers --------------------------------------------------------------------------------
+
+def _register_records(table: RawTable, dates: pd.Series, resolver: _MemberResolver, out: _Collector) -> pd.DataFrame:
+    """One record per member named in each row of a register (proposals, meetings, …)."""
+    sheet = table.sheet
+    f = table.frame
+    kind = {"proposals": "proposal", "information": "information", "reports": "report",
+            "attendance": "meeting", "activities": "activity", "duties": "duty"}[sheet.key]
+    for col in sheet.columns:
+        if col.required and col.kind not in ("date", "choice"):
+            out.cells(table, col.key, f[col.key] == "", Reason.MISSING_VALUE, f"“{col.header}”不能为空")
+    if "item_id" in f:
+        dup = f["item_id"].duplicated(keep=False) & (f["item_id"] != "")
+        out.cells(table, "item_id", dup, Reason.DUPLICATE_ID, f"“{sheet.column('item_id').header}”重复")
+
+    rows = pd.DataFrame({
+        "kind": kind,
+        "item_id": f["item_id"] if "item_id" in f else "",
+        "title": f["title"] if "title" in f else "",
+        "date": dates,
+        "type": _choice(table, "type", out) if "type" in f else "",
+        "subtype": _choice(table, "subtype", out) if "subtype" in f else "",
+        "status": _choice(table, "status", out) if "status" in f else "",
+        "level": "",
+        "marks": _marks(table, out) if "marks" in f else "",
+        "sheet": table.sheet_name,
+        "row": f["row"],
+    }, index=f.index)
+
+    tokens = split_names(f["members"])
+    position = tokens.groupby(level=0).cumcount() + 1
+    n_authors = tokens.groupby(level=0).size()
+    member_id, ambiguous, unknown = resolver.resolve(tokens)
+    _report_unresolved(table, tokens, ambiguous, unknown, resolver, out)
+
+    records = rows.loc[tokens.index].copy()
+    records["member_id"] = member_id.to_numpy()
+    records["position"] = position.to_numpy()
+    records["n_authors"] = n_authors.reindex(tokens.index).to_numpy()
+    if sheet.column("members").kind == "names" and kind != "activity":
+        records["role"] = np.where(records["position"] == 1, ROLE_LEAD, ROLE_CO)
+    else:
+        records["role"] = ROLE_PARTICIPANT
+    records["source"] = table.sheet_name + "!" + table.letters["members"] + records["row"].astype(str)
+    if kind == "proposal":
+        records["type"] = _proposal_form(records)
+        _check_merged(table, out)
+    return records[records["member_id"] != ""]
+
+
+def _adoption_records(table: RawTable, dates: pd.Series, info: pd.DataFrame | None, out: _Collector) -> pd.DataFrame:
+    """One record per author of the information item, per adoption or instruction event."""
+    f = table.frame
+    events = pd.DataFrame({
+        "kind": "adoption",
+        "item_id": f["item_id"],
+        "date": dates,
+        "type": _choice(table, "type", out),
+        "level": _choice(table, "level", out),
+        "sheet": table.sheet_name,
+        "row": f["row"],
+        "source": table.sheet_name + "!" + table.letters["level"] + f["row"].astype(str),
+    })
+    authors = (info if info is not None else pd.DataFrame(columns=RECORD_COLUMNS))[
+        ["item_id", "member_id", "title", "role", "position", "n_authors"]]
+    known = events["item_id"].isin(set(authors["item_id"]))
+    out.cells(table, "item_id", ~known & (f["item_id"] != ""), Reason.UNKNOWN_REFERENCE,
+              "“社情民意”表中没有这个信息编号", "先在“社情民意”表登记这条信息")
+    merged = events.merge(authors, on="item_id", how="inner")
+    merged["subtype"] = ""
+    merged["status"] = ""
+    merged["marks"] = ""
+    return merged
+
+
+def _mark_information_adopted(records: pd.DataFrame) -> pd.DataFrame:
+    adopted = set(records.loc[(records["kind"] == "adoption") & (records["type"] == "采用"), "item_id"])
+    is_info = records["kind"] == "information"
+    records.loc[is_info, "status"] = np.where(records.loc[is_info, "item_id"].isin(adopted), INFO_ADOPTED, INFO_NOT_ADOPTED)
+    return records
+
+
+def _proposal_form(records: pd.DataFrame) -> pd.Series:
+    """个人/联名 from the number of proposers where the 提案方式 cell is empty."""
+    implied = np.where(records["n_authors"] > 1, "联名", "个人")
+    return records["type"].where(records["type"] != "", implied)
+
+
+def _check_merged(table: RawTable, out: _Collector) -> None:
+    f = table.frame
+    if "merged_into" not in f:
+        return
+    status = _choice(table, "status", _Collector())
+    target = f["merged_into"]
+    unknown = (target != "") & ~target.isin(set(f["item_id"]))
+    out.cells(table, "merged_into", unknown, Reason.UNKNOWN_REFERENCE, "并入的提案编号在“提案”表中不存在")
+    out.cells(table, "merged_into", (status == "并案") & (target == ""), Reason.MISSING_VALUE,
+              "并案提案须填写并入案号", severity=Severity.WARNING)
+
+
+def _report_unresolved(table: RawTable, tokens: pd.Series, ambiguous: pd.Series, unknown: pd.Series,
+                       resolver: _MemberResolver, out: _Collector) -> None:
+    rows = table.frame.loc[tokens.index, "row"]
+    for token, row in zip(tokens[ambiguous].tolist(), rows[ambiguous].tolist()):
+        name = strip_name_tag(pd.Series([token])).iloc[0]
+        out.problems.append(Problem(Severity.ERROR, Reason.AMBIGUOUS_MEMBER, "姓名对应多位委员", table.sheet_name,
+                                    table.cell("members", row), token, resolver.candidates(name)))
+    for token, row in zip(tokens[unknown].tolist(), rows[unknown].tolist()):
+        out.problems.append(Problem(Severity.ERROR, Reason.UNKNOWN_MEMBER, "委员名单中没有此人", table.sheet_name,
+                                    table.cell("members", row), token, resolver.near_miss(token)))
+
+
+# --- cell values ------------------------------------------------------------------------------
+
+def _choice(table: RawTable, key: str, out: _Collector) -> pd.Series:
+    """Map a column's words to canonical ones through the vocabulary's aliases."""
+    col: Column = table.sheet.column(key)
+    vocab = VOCABULARIES[col.vocabulary]
+    values = table.frame[key]
+    aliases = vocab.alias_map()
+    mapped = values.map(aliases)
+    empty = values == ""
+    if vocab.default:
+        mapped = mapped.where(~empty, vocab.default)
+    elif col.required:
+        out.cells(table, key, empty, Reason.MISSING_VALUE, f"“{col.header}”不能为空",
+                  f"可填：{'、'.join(vocab.words)}")
+    unknown = mapped.isna() & ~empty
+    if vocab.closed:
+        out.cells(table, key, unknown, Reason.BAD_VALUE, f"“{col.header}”的值不认识",
+                  f"可填：{'、'.join(vocab.words)}（或在规则文件中添加别名）")
+        return mapped.fillna("")
+    return mapped.fillna(values)
+
+
+def _marks(table: RawTable, out: _Collector) -> pd.Series:
+    """Several marks in one cell -> canonical marks joined by 、 (order of the vocabulary)."""
+    vocab = VOCABULARIES["proposal_mark"]
+    aliases = vocab.alias_map()
+    tokens = split_names(table.frame["marks"])
+    mapped = tokens.map(aliases)
+    bad = mapped.isna()
+    rows = table.frame.loc[tokens.index, "row"]
+    for token, row in zip(tokens[bad].tolist(), rows[bad].tolist()):
+        out.problems.append(Problem(Severity.ERROR, Reason.BAD_VALUE, "“标记”的值不认识", table.sheet_name,
+                                    table.cell("marks", row), token, f"可填：{'、'.join(vocab.words)}"))
+    joined = pd.Series("", index=table.frame.index)
+    for mark in vocab.words:  # a handful of canonical marks, in vocabulary order
+        has = mapped.eq(mark).groupby(level=0).any().reindex(table.frame.index, fill_value=False)
+        joined = joined.where(~has, joined + mark + "、")
+    return joined.str.rstrip("、")
+
+
+_FULL_DATE = r"^(?P<y>\d{4})\s*[年./\-]\s*(?P<m>\d{1,2})\s*[月./\-]\s*(?P<d>\d{1,2})\s*日?(?:[ T].*)?$"
+_YEARLESS_DATE = r"^(?P<m>\d{1,2})\s*[月./\-]\s*(?P<d>\d{1,2})\s*日?$"
+_SERIAL = r"^\d{1,5}(?:\.\d+)?$"
+_EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+
+
+@dataclass(frozen=True)
+class ParsedDates:
+    """A date column parsed: ``dates`` (NaT where not a full date) and the month-day cells."""
+
+    dates: pd.Series
+    month: pd.Series  # month of a cell written without a year (5月24日), else NaN
+    day: pd.Series
+
+    @property
+    def yearless(self) -> pd.Series:
+        return self.month.notna() & self.dates.isna()
+
+    def in_year(self, year: int) -> pd.Series:
+        """The dates, with month-day cells placed in ``year``."""
+        filled = pd.to_datetime({"year": year, "month": self.month, "day": self.day}, errors="coerce")
+        return self.dates.where(~self.yearless, filled).astype("datetime64[ns]")
+
+
+def parse_dates(text: pd.Series) -> ParsedDates:
+    """Date cells as text -> :class:`ParsedDates`, vectorised.
+
+    Accepts what calamine gives for date cells (2023-05-24 00:00:00), Excel serial numbers,
+    and text: 2023-05-24, 2023/5/24, 2023.5.24, 2023年5月24日, and 5月24日 (no year).
+    """
+    full = text.str.extract(_FULL_DATE).apply(pd.to_numeric)
+    dates = pd.to_datetime({"year": full["y"], "month": full["m"], "day": full["d"]}, errors="coerce")
+    dates = pd.Series(dates, index=text.index).astype("datetime64[ns]")
+    serial = text.str.fullmatch(_SERIAL) & dates.isna()
+    if serial.any():
+        days = pd.to_numeric(text[serial]).round(0)
+        dates[serial] = (_EXCEL_EPOCH + pd.to_timedelta(days, unit="D")).where(days >= 1)
+    month_day = text.str.extract(_YEARLESS_DATE).apply(pd.to_numeric)
+    return ParsedDates(dates, month_day["m"].where(dates.isna()), month_day["d"].where(dates.isna()))
+
+
+def _dates(table: RawTable, key: str, out: _Collector, *, year: int | None, required: bool,
+           parsed: ParsedDates | None = None) -> pd.Series:
+    """A date column checked: errors for empty (if required) or unreadable cells, warnings for
+    month-day cells (placed in the assessment year)."""
+    values = table.frame[key] if key in table.frame else pd.Series("", index=table.frame.index)
+    parsed = parsed or parse_dates(values)
+    empty = values == ""
+    col = table.sheet.column(key)
+    if required:
+        out.cells(table, key, empty, Reason.MISSING_VALUE, f"“{col.header}”不能为空")
+    yearless = parsed.yearless
+    dates = parsed.in_year(year) if year is not None else parsed.dates
+    out.cells(table, key, dates.isna() & ~empty & ~(yearless & (year is None)), Reason.BAD_DATE,
+              f"“{col.header}”不是可识别的日期", "请填写日期，如 2023-05-24 或 2023年5月24日")
+    if year is not None:
+        out.cells(table, key, yearless & dates.notna(), Reason.BAD_DATE, f"日期未写年份，按考核年度 {year} 年计",
+                  "请写完整日期，如 2023年5月24日", severity=Severity.WARNING)
+    return dates
+
+
+def _infer_year(parsed: list[ParsedDates]) -> int:
+    """The year most records are dated in (the smaller one on a tie)."""
+    years = pd.concat([p.dates.dt.year for p in parsed]) if parsed else pd.Series(dtype=float)
+    years = years.dropna()
+    if years.empty:
+        raise DataError("无法确定考核年度：各登记表中没有可识别的日期；请在规则文件中写明 year")
+    return int(years.mode().min())
+
+
+def _drop_outside_year(records: pd.DataFrame, year: int, out: _Collector) -> pd.DataFrame:
+    outside = records["date"].notna() & (records["date"].dt.year != year)
+    first = outside & ~records.duplicated(["sheet", "row"])
+    for sheet, source, date in records.loc[first, ["sheet", "source", "date"]].itertuples(index=False):
+        out.problems.append(Problem(Severity.WARNING, Reason.OUTSIDE_YEAR, f"日期不在考核年度 {year} 年内，未计分",
+                                    sheet, source.split("!")[-1], date.strftime("%Y-%m-%d")))
+    return records[~outside & records["date"].notna()]
