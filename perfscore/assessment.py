@@ -7,7 +7,8 @@ within 专委会; members with equal totals are listed in ``settings.tie_break``
 ``Assessment.members`` columns (one row per member, in ranking order): member_id, name, sector,
 committee, study_group, work_group, standing, term_start, term_end, total, grade, rank,
 sector_rank, committee_rank, checklist_done, checklist_total, checklist_missing, then one column
-per category id with the member's subtotal.
+per category id with the member's subtotal, then base, checklist_bonus and total_adjust (the
+lines outside categories), so that total == sum of those columns.
 ``Assessment.groups`` columns: dimension, group, members, mean, max, min, one column per grade,
 checklist_complete.
 """
@@ -27,6 +28,8 @@ from .text import NAME_SEPARATORS
 
 __all__ = ["Assessment", "assess_scores", "GROUP_DIMENSIONS"]
 
+# Lines outside any category, shown beside the category subtotals so that a row adds up.
+OTHER_LINES = {"base": "base", "checklist_bonus": "checklist.bonus", "total_adjust": "total.cap"}
 GROUP_DIMENSIONS = {"sector": "界别", "committee": "专委会", "study_group": "学习组", "work_group": "工作组"}
 
 
@@ -71,6 +74,9 @@ def assess_scores(records: Records, scoring: Scoring, rules: LoadedRules, source
                  .reindex(columns=[c.id for c in rules.rules.categories]).fillna(0.0))
     for category in subtotals.columns:
         members[category] = round_points(members["member_id"].map(subtotals[category]).fillna(0.0), settings.decimals, settings.rounding)
+    for column, rule_id in OTHER_LINES.items():
+        lines = ledger[ledger["rule_id"] == rule_id].groupby("member_id", sort=False)["points"].sum()
+        members[column] = round_points(members["member_id"].map(lines).fillna(0.0), settings.decimals, settings.rounding)
 
     members = _add_checklist(members, scoring.checklist, rules)
     members["grade"] = _grades(members, rules)
@@ -83,7 +89,7 @@ def assess_scores(records: Records, scoring: Scoring, rules: LoadedRules, source
 
     ordered = ["member_id", "name", "sector", "committee", "study_group", "work_group", "standing", "term_start",
                "term_end", "total", "grade", "rank", "sector_rank", "committee_rank", "checklist_done",
-               "checklist_total", "checklist_missing", *subtotals.columns]
+               "checklist_total", "checklist_missing", *subtotals.columns, *OTHER_LINES]
     return Assessment(
         members=members[ordered].reset_index(drop=True),
         ledger=ledger,

@@ -1,0 +1,167 @@
+"""The command line: each command parses its arguments and calls one library function.
+
+Exit codes: 0 done; 1 the input has errors (nothing was written); 2 could not run (bad
+arguments, unreadable file, invalid rules). Results go to stdout; problems to stderr.
+Heavy libraries (pandas, the xlsx readers) are imported inside the commands, so ``--help``
+answers at once.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, NoReturn, TypeVar
+
+import typer
+from rich.console import Console
+
+from . import __version__
+from .errors import PerfscoreError, Severity
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="perfscore",
+    help="政协委员履职考核积分工具：从活动登记工作簿计算年度履职得分、等次和排名，每一分都可追溯到来源单元格。",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+rules_app = typer.Typer(help="检查和查看积分规则文件。", no_args_is_help=True)
+app.add_typer(rules_app, name="rules")
+
+T = TypeVar("T")
+
+RulesOption = Annotated[
+    Path | None,
+    typer.Option("--rules", "-r", help="积分规则文件（YAML）；不写则用自带的 rules/default.yaml", dir_okay=False),
+]
+YearOption = Annotated[int | None, typer.Option("--year", help="考核年度；不写则取规则文件中的 year，或记录日期中最多的年份")]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="只输出错误")]
+
+
+def _consoles(quiet: bool = False) -> tuple[Console, Console]:
+    out = Console(quiet=quiet, highlight=False)
+    err = Console(stderr=True, highlight=False)
+    return out, err
+
+
+def _run(err: Console, action: Callable[[], T]) -> T:
+    """Run a library call; turn perfscore's errors into a message and an exit code."""
+    from .writers.terminal import print_problems
+
+    try:
+        return action()
+    except PerfscoreError as exc:
+        err.print(f"[red]{exc.message}[/red]")
+        print_problems(err, exc.problems)
+        if any(p.severity is Severity.ERROR for p in exc.problems) and exc.exit_code == 1:
+            err.print("未写出任何结果。请修改上面列出的单元格后重新运行。")
+        raise typer.Exit(exc.exit_code) from None
+    except KeyboardInterrupt:
+        err.print("已中断。")
+        raise typer.Exit(130) from None
+    except Exception as exc:  # a bug: say so plainly; the traceback only on request
+        if os.environ.get("PERFSCORE_DEBUG"):
+            raise
+        err.print(f"[red]内部错误：{type(exc).__name__}: {exc}[/red]")
+        err.print("这是 perfscore 的缺陷，不是您的数据问题。设置环境变量 PERFSCORE_DEBUG=1 重新运行可看到详细信息，请报告给开发者。")
+        raise typer.Exit(2) from None
+
+
+def _progress(err: Console, quiet: bool):
+    """A one-line status on stderr while a long job runs — only on a terminal."""
+    if quiet or not err.is_terminal:
+        return None, None
+    status = err.status("读取工作簿…")
+    status.start()
+    return status, lambda stage: status.update(f"{stage}…")
+
+
+@app.command()
+def assess(
+    workbook: Annotated[Path, typer.Argument(help="活动登记工作簿（.xlsx/.xlsm/.xls/.ods）", dir_okay=False)],
+    rules: RulesOption = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="输出文件：.xlsx（默认，工作簿旁的“<文件名>-考核结果.xlsx”）或 .json")] = None,
+    year: YearOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """年度履职考核：计分、等次、排名、双五个一完成情况和分组统计，写入结果工作簿。
+
+    示例：perfscore assess 2023.xlsx --rules 本单位积分办法.yaml --out 2023-考核结果.xlsx
+    """
+    from .api import assess as run_assess
+    from .api import default_output_path, write_outputs
+    from .writers.terminal import print_summary
+
+    console, err = _consoles(quiet)
+    target = out or default_output_path(workbook)
+    status, step = _progress(err, quiet)
+    try:
+        result = _run(err, lambda: run_assess(workbook, rules, year=year, progress=step))
+        if step:
+            step("写出结果")
+        _run(err, lambda: write_outputs(result, target, source=workbook))
+    finally:
+        if status:
+            status.stop()
+    print_summary(console, result, [target])
+
+
+@app.command()
+def explain(
+    workbook: Annotated[Path, typer.Argument(help="活动登记工作簿", dir_okay=False)],
+    member: Annotated[str, typer.Argument(help="委员编号或姓名")],
+    rules: RulesOption = None,
+    year: YearOption = None,
+) -> None:
+    """逐条列出一位委员的得分：规则、来源单元格、分值和说明，合计即总分。
+
+    示例：perfscore explain 2023.xlsx 张三
+    """
+    from .api import assess as run_assess
+    from .explain import explain as run_explain
+    from .writers.terminal import print_explanation
+
+    console, err = _consoles()
+    result = _run(err, lambda: run_assess(workbook, rules, year=year))
+    explanation = _run(err, lambda: run_explain(result, member))
+    print_explanation(console, explanation)
+
+
+@rules_app.command("check")
+def rules_check(
+    file: Annotated[Path, typer.Argument(help="规则文件（YAML）", dir_okay=False)],
+) -> None:
+    """检查规则文件：一次列出所有问题及其行号、列号。无问题时退出码 0。
+
+    示例：perfscore rules check 本单位积分办法.yaml
+    """
+    from .rules import load_rules
+
+    console, err = _consoles()
+    loaded = _run(err, lambda: load_rules(file))
+    rules = loaded.rules
+    items = sum(len(c.items) for c in rules.categories)
+    console.print(f"{file}：没有发现问题。{rules.scheme}（{rules.version}），{len(rules.categories)} 个类别，{items} 个计分项，"
+                  f"{len(rules.grades)} 档等次。")
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"perfscore {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="显示版本号")] = False,
+) -> None:
+    """政协委员履职考核积分工具。"""
+
+
+def main() -> NoReturn:
+    sys.exit(app())

@@ -1,0 +1,59 @@
+"""Why a member has the total they have: their ledger lines, subtotals and checklist.
+
+``explain(assessment, "张三")`` (or a member ID) answers "why 86.5?" line by line; the terminal
+writer prints it and the CLI's ``perfscore explain`` calls it.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+import pandas as pd
+
+from .assessment import Assessment
+from .errors import UsageError
+
+__all__ = ["Explanation", "explain", "MemberNotFound"]
+
+
+class MemberNotFound(UsageError):
+    """No member, or more than one, answers to the name or ID asked for."""
+
+
+@dataclass(frozen=True)
+class Explanation:
+    member: pd.Series  # the member's row of Assessment.members
+    lines: pd.DataFrame  # the member's ledger lines, in ledger order
+    checklist: pd.DataFrame  # item, done, date, source
+    subtotals: dict[str, float]  # category name -> subtotal
+    year: int
+    scheme: str
+    decimals: int
+
+    @property
+    def total(self) -> float:
+        return float(self.member["total"])
+
+
+def explain(assessment: Assessment, who: str) -> Explanation:
+    """The explanation for the member with ID or name ``who`` (a name must be unique)."""
+    members = assessment.members
+    who = who.strip()
+    found = members[members["member_id"] == who]
+    if found.empty:
+        found = members[members["name"] == who]
+    if len(found) > 1:
+        listed = "、".join(f"{mid}（{sector}）" for mid, sector in zip(found["member_id"], found["sector"]))
+        raise MemberNotFound(f"有 {len(found)} 位委员名叫“{who}”：{listed}；请改用委员编号")
+    if found.empty:
+        close = difflib.get_close_matches(who, members["name"].tolist(), n=3, cutoff=0.5)
+        hint = f"；是不是：{'、'.join(close)}？" if close else ""
+        raise MemberNotFound(f"找不到委员“{who}”（按编号或姓名）{hint}")
+    member = found.iloc[0]
+    lines = assessment.ledger[assessment.ledger["member_id"] == member["member_id"]].reset_index(drop=True)
+    checklist = assessment.checklist[assessment.checklist["member_id"] == member["member_id"]].drop(columns="member_id")
+    subtotals = {name: float(member[cid]) for cid, name in assessment.category_names.items()}
+    return Explanation(member=member, lines=lines, checklist=checklist.reset_index(drop=True), subtotals=subtotals,
+                       year=assessment.year, scheme=assessment.rules.rules.scheme,
+                       decimals=assessment.rules.rules.settings.decimals)

@@ -1,0 +1,181 @@
+"""What every writer shares: Chinese column labels, table views of an assessment, atomic writes."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pandas as pd
+
+from ..assessment import Assessment
+
+__all__ = ["atomic_path", "ranking_table", "breakdown_table", "checklist_table", "ledger_table", "groups_table",
+           "rules_table", "problems_table", "sheet_titles"]
+
+sheet_titles = {
+    "ranking": "总排名",
+    "breakdown": "分项得分",
+    "checklist": "双五个一",
+    "ledger": "积分明细",
+    "groups": "分组统计",
+    "rules": "规则",
+    "problems": "数据提示",
+}
+
+
+@contextmanager
+def atomic_path(target: Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``target``; on success rename it over ``target``.
+
+    A crash or error leaves ``target`` as it was and removes the temporary file; two runs at
+    once each write their own uniquely named temporary file.
+    """
+    # A unique name, not a pre-created file, so the output gets the user's usual permissions.
+    tmp_path = target.with_name(f".{target.stem}.{os.getpid()}.{uuid.uuid4().hex[:12]}.tmp{target.suffix}")
+    try:
+        yield tmp_path
+        os.replace(tmp_path, target)
+    finally:
+        if tmp_path.exists():
+            tmp_path.unlink()
+
+
+def _checklist_label(a: Assessment) -> str:
+    spec = a.rules.rules.checklist
+    return spec.name if spec else "清单"
+
+
+def ranking_table(a: Assessment) -> pd.DataFrame:
+    m = a.members
+    label = _checklist_label(a)
+    return pd.DataFrame({
+        "名次": m["rank"],
+        "委员编号": m["member_id"],
+        "姓名": m["name"],
+        "界别": m["sector"],
+        "专委会": m["committee"],
+        "学习组": m["study_group"],
+        "工作组": m["work_group"],
+        "常委": m["standing"].map({True: "是", False: ""}),
+        "总分": m["total"],
+        "等次": m["grade"],
+        "界别内名次": m["sector_rank"],
+        "专委会内名次": m["committee_rank"],
+        f"{label}完成": m["checklist_done"].astype(str) + "/" + m["checklist_total"].astype(str),
+        f"{label}未完成项目": m["checklist_missing"],
+    })
+
+
+def breakdown_table(a: Assessment) -> pd.DataFrame:
+    m = a.members
+    table = pd.DataFrame({"名次": m["rank"], "委员编号": m["member_id"], "姓名": m["name"], "界别": m["sector"]})
+    for category, name in a.category_names.items():
+        table[name] = m[category]
+    rules = a.rules.rules
+    if rules.base or (m["base"] != 0).any():
+        table["基础分"] = m["base"]
+    if rules.checklist is not None and rules.checklist.bonus:
+        table[f"{rules.checklist.name}奖励"] = m["checklist_bonus"]
+    if (m["total_adjust"] != 0).any():
+        table["总分封顶调整"] = m["total_adjust"]
+    table["总分"] = m["total"]
+    table["等次"] = m["grade"]
+    return table
+
+
+def checklist_table(a: Assessment) -> pd.DataFrame:
+    """One row per member, one column per checklist item: the cell of the record that met it."""
+    m = a.members
+    table = pd.DataFrame({"委员编号": m["member_id"], "姓名": m["name"], "界别": m["sector"],
+                          "完成项数": m["checklist_done"], "未完成项目": m["checklist_missing"]})
+    if a.checklist.empty:
+        return table
+    shown = a.checklist.assign(cell=a.checklist["source"].where(a.checklist["done"], "未完成"))
+    shown.loc[shown["done"] & (shown["cell"] == ""), "cell"] = "已完成"
+    wide = shown.pivot(index="member_id", columns="item", values="cell")
+    items = list(dict.fromkeys(a.checklist["item"]))
+    for item in items:
+        table[item] = m["member_id"].map(wide[item]).fillna("未完成").to_numpy()
+    return table
+
+
+def ledger_table(a: Assessment) -> pd.DataFrame:
+    led = a.ledger
+    return pd.DataFrame({
+        "委员编号": led["member_id"],
+        "姓名": led["name"],
+        "类别": led["category_name"],
+        "规则编号": led["rule_id"],
+        "规则名称": led["rule_name"],
+        "分值": led["points"],
+        "日期": led["date"],
+        "来源单元格": led["source"],
+        "编号": led["item_id"],
+        "标题": led["title"],
+        "说明": led["note"],
+    })
+
+
+def groups_table(a: Assessment) -> pd.DataFrame:
+    g = a.groups
+    grades = [band.grade for band in a.rules.rules.grades]
+    table = pd.DataFrame({"分组类型": g["dimension"], "分组": g["group"], "人数": g["members"], "平均分": g["mean"],
+                          "最高分": g["max"], "最低分": g["min"]})
+    for grade in grades:
+        table[grade] = g[grade]
+    table[f"{_checklist_label(a)}全部完成"] = g["checklist_complete"]
+    return table
+
+
+def rules_table(a: Assessment) -> pd.DataFrame:
+    r = a.rules.rules
+    s = r.settings
+    rows = [
+        ("输入文件", a.source_name),
+        ("考核年度", str(a.year)),
+        ("规则文件", Path(a.rules.path).name),
+        ("办法名称", r.scheme),
+        ("版本", r.version),
+        ("规则文件 SHA-256", a.rules.sha256),
+        ("依据", r.source),
+        ("基础分", f"{r.base:g}"),
+        ("总分上限", "不设" if r.total.max is None else f"{r.total.max:g}"),
+        ("总分下限", "不设" if r.total.min is None else f"{r.total.min:g}"),
+        ("小数位数 (decimals)", str(s.decimals)),
+        ("取舍方式 (rounding)", {"half_up": "四舍五入", "half_even": "银行家舍入"}[s.rounding]),
+        ("任期外记录 (outside_term)", {"skip": "不计分", "count": "照常计分"}[s.outside_term]),
+        ("并列规则", "总分相同名次并列（1、2、2、4）；并列者排列顺序：" + "、".join(s.tie_break)),
+    ]
+    for band in r.grades:
+        bound = f"≥ {band.min:g}" if band.min is not None else "其余"
+        extra = f"，须完成{r.checklist.name}全部项目" if band.requires_checklist and r.checklist else ""
+        rows.append((f"等次：{band.grade}", bound + extra))
+    if r.checklist is not None:
+        rows.append((f"{r.checklist.name}奖励", f"{r.checklist.bonus:g}"))
+    for category in r.categories:
+        bounds = [f"起始 {category.start:g}" if category.start else "", f"封顶 {category.max:g}" if category.max is not None else "",
+                  f"最低 {category.min:g}" if category.min is not None else ""]
+        rows.append((f"类别：{category.name}（{category.id}）", "，".join(b for b in bounds if b) or "不设上下限"))
+    return pd.DataFrame(rows, columns=["项目", "内容"])
+
+
+def problems_table(a: Assessment) -> pd.DataFrame:
+    return pd.DataFrame(
+        [(str(p.severity), p.place, p.message, p.value, p.suggestion) for p in a.problems],
+        columns=["级别", "位置", "问题", "读到的值", "建议"],
+    )
+
+
+def table_views(a: Assessment) -> list[tuple[str, Callable[[Assessment], pd.DataFrame]]]:
+    return [
+        ("ranking", ranking_table),
+        ("breakdown", breakdown_table),
+        ("checklist", checklist_table),
+        ("ledger", ledger_table),
+        ("groups", groups_table),
+        ("rules", rules_table),
+        ("problems", problems_table),
+    ]

@@ -1,0 +1,66 @@
+"""The assessment as JSON: the same content as the workbook, in one document (see docs/json.md).
+
+Keys are English (stable for scripts); values keep the workbook's Chinese words. Dates are
+ISO strings, missing values null. The bytes depend only on the input and the rules.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from .. import __version__
+from ..assessment import Assessment
+from .common import atomic_path
+
+__all__ = ["write_json", "assessment_document", "JSON_FORMAT_VERSION"]
+
+JSON_FORMAT_VERSION = 1
+
+
+def assessment_document(a: Assessment) -> dict:
+    rules = a.rules.rules
+    return {
+        "format": "perfscore-assessment",
+        "format_version": JSON_FORMAT_VERSION,
+        "perfscore_version": __version__,
+        "source": a.source_name,
+        "year": a.year,
+        "rules": {
+            "file": Path(a.rules.path).name,
+            "scheme": rules.scheme,
+            "version": rules.version,
+            "sha256": a.rules.sha256,
+            "settings": rules.settings.model_dump(),
+            "categories": [{"id": c.id, "name": c.name} for c in rules.categories],
+            "grades": [{"grade": g.grade, "min": g.min, "requires_checklist": g.requires_checklist} for g in rules.grades],
+        },
+        "members": _records(a.members),
+        "ledger": _records(a.ledger),
+        "checklist": _records(a.checklist),
+        "groups": _records(a.groups),
+        "problems": [
+            {"severity": p.severity.name.lower(), "reason": str(p.reason), "sheet": p.sheet, "cell": p.cell,
+             "value": p.value, "message": p.message, "suggestion": p.suggestion}
+            for p in a.problems
+        ],
+    }
+
+
+def write_json(a: Assessment, out: Path) -> None:
+    text = json.dumps(assessment_document(a), ensure_ascii=False, indent=1, allow_nan=False)
+    with atomic_path(out) as tmp:
+        tmp.write_text(text + "\n", encoding="utf-8")
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    out = frame.copy()
+    for column in out.columns:
+        series = out[column]
+        if pd.api.types.is_datetime64_any_dtype(series):
+            out[column] = series.dt.strftime("%Y-%m-%d").astype(object).where(series.notna(), None)
+        else:
+            out[column] = series.astype(object).where(series.notna(), None)
+    return out.to_dict(orient="records")

@@ -1,0 +1,104 @@
+"""What perfscore prints on the terminal: the assessment summary, an explanation, problems.
+
+Everything goes through a rich Console that the CLI creates: colour and tables on a terminal,
+plain text when output is piped or run from cron.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from ..errors import Problem, Severity
+
+__all__ = ["print_summary", "print_explanation", "print_problems"]
+
+TOP_N = 10
+
+
+def print_summary(console: Console, assessment, written: Sequence[Path] = ()) -> None:
+    m = assessment.members
+    rules = assessment.rules.rules
+    console.print(f"[bold]{assessment.year} 年度委员履职考核[/bold]  {assessment.source_name}  规则：{rules.scheme}（{rules.version}）")
+    counts = m["grade"].value_counts()
+    grades = "  ".join(f"{band.grade} {int(counts.get(band.grade, 0))}" for band in rules.grades)
+    console.print(f"考核委员 {len(m)} 人：{grades}")
+    if rules.checklist is not None:
+        complete = int((m["checklist_done"] == m["checklist_total"]).sum())
+        console.print(f"{rules.checklist.name}全部完成 {complete} 人")
+
+    table = Table(title=f"前 {TOP_N} 名", title_justify="left", show_edge=False)
+    for header, justify in (("名次", "right"), ("委员编号", "left"), ("姓名", "left"), ("界别", "left"),
+                            ("总分", "right"), ("等次", "left")):
+        table.add_column(header, justify=justify)
+    for row in m.head(TOP_N).itertuples(index=False):
+        table.add_row(str(row.rank), row.member_id, row.name, row.sector, _points(row.total, rules.settings.decimals), row.grade)
+    console.print(table)
+    print_problems(console, assessment.problems, limit=10)
+    for path in written:
+        console.print(f"已写入：{path}")
+
+
+def print_explanation(console: Console, explanation) -> None:
+    member = explanation.member
+    decimals = explanation.decimals
+    console.print(f"[bold]{member['name']}[/bold]（{member['member_id']}，{member['sector']}）  {explanation.year} 年度")
+    console.print(f"总分 [bold]{_points(member['total'], decimals)}[/bold]  等次 {member['grade']}  名次 {member['rank']}"
+                  f"（界别内 {_rank(member['sector_rank'])}，专委会内 {_rank(member['committee_rank'])}）")
+    table = Table(show_edge=False)
+    for header, justify in (("规则编号", "left"), ("规则", "left"), ("分值", "right"), ("来源", "left"), ("说明", "left")):
+        table.add_column(header, justify=justify, overflow="fold")
+    for line in explanation.lines.itertuples(index=False):
+        detail = line.note
+        if line.title:
+            detail = f"{line.title}；{detail}" if detail else line.title
+        table.add_row(line.rule_id, line.rule_name, _signed(line.points, decimals), line.source, detail)
+    console.print(table)
+    subtotal = "  ".join(f"{name} {_points(value, decimals)}" for name, value in explanation.subtotals.items())
+    console.print(f"分项：{subtotal}")
+    console.print(f"合计：{len(explanation.lines)} 条明细之和 = {_points(explanation.total, decimals)}")
+    if len(explanation.checklist):
+        done = explanation.checklist[explanation.checklist["done"]]
+        missing = explanation.checklist[~explanation.checklist["done"]]
+        console.print(f"双五个一：完成 {len(done)}/{len(explanation.checklist)}"
+                      + (f"；未完成：{'、'.join(missing['item'])}" if len(missing) else ""))
+        for row in done.itertuples(index=False):
+            console.print(f"  ✓ {row.item}  {row.source}")
+
+
+def print_problems(console: Console, problems: Sequence[Problem], limit: int | None = None) -> None:
+    errors = [p for p in problems if p.severity is Severity.ERROR]
+    warnings = [p for p in problems if p.severity is Severity.WARNING]
+    for label, group, style in (("错误", errors, "red"), ("警告", warnings, "yellow")):
+        if not group:
+            continue
+        console.print(f"[{style}]{label} {len(group)} 处：[/{style}]")
+        shown = group if limit is None else group[:limit]
+        for problem in shown:
+            console.print(f"  {_problem_line(problem)}", markup=False, highlight=False)
+        if len(shown) < len(group):
+            console.print(f"  … 另有 {len(group) - len(shown)} 处，见输出工作簿的“数据提示”表")
+
+
+def _problem_line(p: Problem) -> str:
+    text = f"{p.place}  {p.message}" if p.place else p.message
+    if p.value:
+        text += f"（读到：{p.value}）"
+    if p.suggestion:
+        text += f" → {p.suggestion}"
+    return text
+
+
+def _points(value, decimals: int) -> str:
+    return f"{float(value):.{decimals}f}"
+
+
+def _signed(value, decimals: int) -> str:
+    return f"{float(value):+.{decimals}f}"
+
+
+def _rank(value) -> str:
+    return "—" if value is None or str(value) in ("<NA>", "nan") else str(value)
