@@ -55,13 +55,19 @@ def read_workbook(path: str | Path) -> RawWorkbook:
     that prevent reading (a missing roster, missing required columns)."""
     path = Path(path)
     _check_path(path)
-    from python_calamine import CalamineWorkbook
+    from python_calamine import CalamineError, CalamineWorkbook
 
     try:
         book = CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # calamine raises its own error types for broken files
-        raise UsageError(f"无法读取工作簿 {path.name}：{exc}（文件是否损坏，或不是 Excel/WPS 表格？）") from None
+        return _read_registers(path, book)
+    except (CalamineError, ValueError, OSError) as exc:
+        # calamine reports broken zips, XML and encrypted files with its own errors; a file cut
+        # short may only show it when a sheet is read.
+        hint = "文件已加密，请先取消密码" if type(exc).__name__ == "PasswordError" else "文件是否损坏、未保存完整，或不是 Excel/WPS 表格？"
+        raise UsageError(f"无法读取工作簿 {path.name}：{exc}（{hint}）") from None
 
+
+def _read_registers(path: Path, book) -> RawWorkbook:
     by_folded_name = {fold_width(name).lower(): name for name in book.sheet_names}
     problems: list[Problem] = []
     tables: dict[str, RawTable] = {}
