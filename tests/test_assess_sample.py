@@ -1,0 +1,138 @@
+"""`perfscore assess` on the shipped sample: every output, every member explained by its ledger."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+import perfscore
+from perfscore.cli import app
+
+from .conftest import SAMPLE, sha256
+
+SHEETS = ["总排名", "分项得分", "双五个一", "积分明细", "分组统计", "规则"]
+
+
+@pytest.fixture(scope="module")
+def sample_result():
+    return perfscore.assess(SAMPLE)
+
+
+def test_assess_writes_the_six_sheets_beside_the_workbook(runner, sample_copy):
+    before = sha256(sample_copy)
+    result = runner.invoke(app, ["assess", str(sample_copy)])
+    assert result.exit_code == 0, result.output
+    out = sample_copy.with_name("2023-考核结果.xlsx")
+    assert out.exists()
+    book = openpyxl.load_workbook(out, read_only=True)
+    assert book.sheetnames[: len(SHEETS)] == SHEETS
+    assert sha256(sample_copy) == before, "the input workbook must never be modified"
+    assert "考核委员" in result.output and "已写入" in result.output
+
+
+def test_total_is_the_sum_of_ledger_lines_for_every_member(sample_result):
+    sums = sample_result.ledger.groupby("member_id")["points"].sum()
+    members = sample_result.members.set_index("member_id")
+    assert len(members) >= 300
+    diff = (members["total"] - sums.reindex(members.index).fillna(0)).abs()
+    assert diff.max() < 0.005, diff.sort_values().tail()
+
+
+def test_breakdown_columns_add_up_to_the_total(sample_result):
+    m = sample_result.members
+    parts = [c.id for c in sample_result.rules.rules.categories] + ["base", "checklist_bonus", "total_adjust"]
+    assert ((m[parts].sum(axis=1) - m["total"]).abs() < 0.005).all()
+
+
+def test_every_scored_line_from_a_sheet_names_its_cell(sample_result):
+    ledger = sample_result.ledger
+    from_sheets = ledger[ledger["row"] > 0]
+    assert len(from_sheets) > 1000
+    pattern = r"^[^!]+![A-Z]+\d+$"
+    assert from_sheets["source"].str.match(pattern).all()
+    assert (from_sheets["source"].str.extract(r"(\d+)$")[0].astype(int) == from_sheets["row"]).all()
+
+
+def test_ranks_share_places_on_equal_totals(sample_result):
+    m = sample_result.members
+    expected = m["total"].rank(method="min", ascending=False).astype(int)
+    assert (m["rank"] == expected).all()
+    assert m["rank"].is_monotonic_increasing
+    assert m["rank"].iloc[0] == 1
+
+
+def test_grades_follow_the_bands_and_the_checklist(sample_result):
+    m = sample_result.members
+    complete = m["checklist_done"] == m["checklist_total"]
+    assert set(m.loc[m["total"] < 60, "grade"]) <= {"不称职"}
+    assert set(m.loc[(m["total"] >= 85) & complete, "grade"]) <= {"优秀"}
+    assert set(m.loc[(m["total"] >= 85) & ~complete, "grade"]) <= {"良好"}
+    assert set(m.loc[m["grade"] == "优秀", "total"].map(lambda t: t >= 85)) <= {True}
+
+
+def test_group_summaries_count_each_member_once_per_group(sample_result):
+    groups = sample_result.groups
+    sectors = groups[groups["dimension"] == "界别"]
+    assert sectors["members"].sum() == len(sample_result.members)
+    m = sample_result.members
+    for row in sectors.itertuples():
+        in_group = m[m["sector"] == row.group]
+        assert row.members == len(in_group)
+        assert row.mean == pytest.approx(in_group["total"].mean(), abs=0.005)
+
+
+def test_json_twin_has_the_same_content(runner, sample_copy, tmp_path, sample_result):
+    out = tmp_path / "result.json"
+    result = runner.invoke(app, ["assess", str(sample_copy), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert doc["year"] == sample_result.year
+    members = pd.DataFrame(doc["members"])
+    assert list(members["member_id"]) == list(sample_result.members["member_id"])
+    assert members["total"].tolist() == sample_result.members["total"].tolist()
+    assert len(doc["ledger"]) == len(sample_result.ledger)
+    assert doc["rules"]["sha256"] == sha256(Path(perfscore.load_rules().path))
+
+
+def test_same_input_gives_the_same_bytes(runner, sample_copy, tmp_path):
+    outputs = []
+    for run in range(2):
+        for suffix in ("xlsx", "json"):
+            out = tmp_path / f"run{run}.{suffix}"
+            assert runner.invoke(app, ["assess", str(sample_copy), "--out", str(out)]).exit_code == 0
+            outputs.append(sha256(out))
+    assert outputs[0] == outputs[2] and outputs[1] == outputs[3]
+
+
+@pytest.mark.parametrize("pick", ["first", "middle", "last"])
+def test_explain_answers_for_any_member(runner, sample_result, pick):
+    m = sample_result.members
+    member = m.iloc[{"first": 0, "middle": len(m) // 2, "last": len(m) - 1}[pick]]
+    result = runner.invoke(app, ["explain", str(SAMPLE), member["member_id"]], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    total = f"{member['total']:.2f}"
+    assert f"= {total}" in result.output
+    lines = sample_result.ledger[sample_result.ledger["member_id"] == member["member_id"]]
+    assert f"{len(lines)} 条明细之和" in result.output
+    for source in lines["source"][lines["source"] != ""].head(5):
+        assert source in result.output
+
+
+def test_explain_by_unique_name_matches_by_id(runner, sample_result):
+    m = sample_result.members
+    unique = m[~m["name"].duplicated(keep=False)].iloc[3]
+    by_name = runner.invoke(app, ["explain", str(SAMPLE), unique["name"]], env={"COLUMNS": "200"})
+    by_id = runner.invoke(app, ["explain", str(SAMPLE), unique["member_id"]], env={"COLUMNS": "200"})
+    assert by_name.exit_code == 0 and by_name.output == by_id.output
+
+
+def test_explain_an_unknown_member_suggests_names(runner, sample_result):
+    name = sample_result.members["name"].iloc[0]
+    typo = name[:-1] + ("甲" if name[-1] != "甲" else "乙")
+    result = runner.invoke(app, ["explain", str(SAMPLE), typo])
+    assert result.exit_code == 2
+    assert "找不到委员" in result.output
