@@ -53,7 +53,7 @@ def test_every_problem_is_reported_in_one_pass():
 
 
 def test_a_duplicate_key_is_an_error():
-    text = DEFAULT_TEXT.replace("base: 0 ", "base: 0\nbase: 5 #")
+    text = DEFAULT_TEXT.replace("base: 10 ", "base: 10\nbase: 5 #")
     [problem] = problems(text)
     assert "重复" in problem.message
     assert problem.cell.startswith(f"{line_of(text, 'base: 5')}:")
@@ -114,11 +114,11 @@ def test_assess_with_a_missing_rules_file_exits_2(runner, sample_copy, tmp_path)
 
 def test_a_scheme_with_other_points_changes_the_scores(sample_copy, tmp_path):
     richer = tmp_path / "richer.yaml"
-    richer.write_text(DEFAULT_TEXT.replace("base: 0 ", "base: 5 "), encoding="utf-8")
+    richer.write_text(DEFAULT_TEXT.replace("base: 10 ", "base: 15 "), encoding="utf-8")
     plain = perfscore.assess(sample_copy)
     more = perfscore.assess(sample_copy, rules=richer)
     ledger = more.ledger
-    assert (ledger.loc[ledger["rule_id"] == "base", "points"] == 5).all()
+    assert (ledger.loc[ledger["rule_id"] == "base", "points"] == 15).all()
     assert len(ledger[ledger["rule_id"] == "base"]) == len(more.members)
     joined = plain.members.set_index("member_id")["total"].to_frame("plain").join(more.members.set_index("member_id")["total"])
     assert ((joined["total"] - joined["plain"]) <= 5 + 1e-9).all()
