@@ -8,7 +8,7 @@ All work is vectorised over whole columns; problems are collected for every bad 
 standing (bool), term_start, term_end (datetime64, NaT when open), roster_row.
 
 ``Records.records`` columns: member_id, kind, item_id, title, date (datetime64), type, subtype,
-status, level, marks, role, position, n_authors, sheet, row, source (e.g. ``提案!F14``).
+status, level, marks, merged_into, role, position, n_authors, sheet, row, source (e.g. ``提案!F14``).
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ __all__ = ["Records", "normalise", "RECORD_COLUMNS", "parse_dates"]
 
 RECORD_COLUMNS = [
     "member_id", "kind", "item_id", "title", "date", "type", "subtype", "status", "level", "marks",
-    "role", "position", "n_authors", "sheet", "row", "source",
+    "merged_into", "role", "position", "n_authors", "sheet", "row", "source",
 ]
 MEMBER_COLUMNS = [
     "member_id", "name", "sector", "committee", "study_group", "work_group", "standing",
@@ -81,6 +81,12 @@ def normalise(raw: RawWorkbook, year: int | None = None) -> Records:
     registers = {key: t for key, t in raw.tables.items() if key != "roster"}
     parsed = {key: parse_dates(t.frame["date"]) for key, t in registers.items()}
     assessment_year = year or _infer_year(list(parsed.values()))
+    if assessment_year is None:
+        for key, table in registers.items():
+            _dates(table, "date", out, year=None, required=True, parsed=parsed[key])
+        out.problems.append(Problem(Severity.ERROR, Reason.BAD_DATE, "无法确定考核年度：各登记表中没有可识别的日期",
+                                    suggestion="请改正日期，或在规则文件中写明 year，或用 --year 指定"))
+        raise DataError(f"{raw.path.name} 有错误，未计分", out.problems)
     members = _members(roster, out, assessment_year)
     resolver = _MemberResolver(members, roster)
 
@@ -152,7 +158,7 @@ class _MemberResolver:
         """tokens -> (member_id or '', is_ambiguous, is_unknown)."""
         as_id = tokens.where(tokens.isin(self.ids), "")
         names = strip_name_tag(tokens)
-        by_name = names.map(self.by_name).fillna("")
+        by_name = names.map(self.by_name).astype(object).where(lambda ids: ids.notna(), "")
         member_id = as_id.where(as_id != "", by_name)
         ambiguous = (member_id == "") & names.isin(set(self.ambiguous["name"]))
         unknown = (member_id == "") & ~ambiguous
@@ -193,6 +199,7 @@ def _register_records(table: RawTable, dates: pd.Series, resolver: _MemberResolv
         "status": _choice(table, "status", out) if "status" in f else "",
         "level": "",
         "marks": _marks(table, out) if "marks" in f else "",
+        "merged_into": f["merged_into"] if "merged_into" in f else "",
         "sheet": table.sheet_name,
         "row": f["row"],
     }, index=f.index)
@@ -202,6 +209,12 @@ def _register_records(table: RawTable, dates: pd.Series, resolver: _MemberResolv
     n_authors = tokens.groupby(level=0).size()
     member_id, ambiguous, unknown = resolver.resolve(tokens)
     _report_unresolved(table, tokens, ambiguous, unknown, resolver, out)
+    twice = pd.Series(member_id.to_numpy(), index=tokens.index)
+    twice = (twice != "") & pd.DataFrame({"row": tokens.index, "member": twice.to_numpy()}).duplicated().to_numpy()
+    rows_twice = table.frame.loc[tokens.index[twice], "row"]
+    for token, row in zip(tokens[twice].tolist(), rows_twice.tolist()):
+        out.problems.append(Problem(Severity.ERROR, Reason.DUPLICATE_ID, "同一位委员在本格中出现两次", table.sheet_name,
+                                    table.cell("members", row), token, "每位委员只写一次（名字和编号不要重复写）"))
 
     records = rows.loc[tokens.index].copy()
     records["member_id"] = member_id.to_numpy()
@@ -237,9 +250,8 @@ def _adoption_records(table: RawTable, dates: pd.Series, info: pd.DataFrame | No
     out.cells(table, "item_id", ~known & (f["item_id"] != ""), Reason.UNKNOWN_REFERENCE,
               "“社情民意”表中没有这个信息编号", "先在“社情民意”表登记这条信息")
     merged = events.merge(authors, on="item_id", how="inner")
-    merged["subtype"] = ""
-    merged["status"] = ""
-    merged["marks"] = ""
+    for column in ("subtype", "status", "marks", "merged_into"):
+        merged[column] = ""
     return merged
 
 
@@ -382,13 +394,11 @@ def _dates(table: RawTable, key: str, out: _Collector, *, year: int | None, requ
     return dates
 
 
-def _infer_year(parsed: list[ParsedDates]) -> int:
-    """The year most records are dated in (the smaller one on a tie)."""
+def _infer_year(parsed: list[ParsedDates]) -> int | None:
+    """The year most records are dated in (the smaller one on a tie); None if no date is readable."""
     years = pd.concat([p.dates.dt.year for p in parsed]) if parsed else pd.Series(dtype=float)
     years = years.dropna()
-    if years.empty:
-        raise DataError("无法确定考核年度：各登记表中没有可识别的日期；请在规则文件中写明 year")
-    return int(years.mode().min())
+    return int(years.mode().min()) if not years.empty else None
 
 
 def _drop_outside_year(records: pd.DataFrame, year: int, out: _Collector) -> pd.DataFrame:

@@ -10,6 +10,7 @@ Reading uses python-calamine (Rust): several times faster than openpyxl, and it 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,7 +24,9 @@ __all__ = ["RawTable", "RawWorkbook", "read_workbook", "SUPPORTED_SUFFIXES"]
 
 SUPPORTED_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 _HEADER_SEARCH_ROWS = 15
-_TOTAL_ROW_WORDS = ("合计", "总计", "小计")
+# A total row starts with 合计/总计/小计, alone or followed by a count: 合计、合计：2件、合计(2)
+_TOTAL_ROW = re.compile(r"^(?:合计|总计|小计)(?:$|[:：(（\d])")
+_SPACES = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
@@ -84,8 +87,10 @@ def _read_registers(path: Path, book) -> RawWorkbook:
         table = _table_from_rows(sheet, actual, rows, problems)
         if table is not None:
             tables[sheet.key] = table
-    if any(p.severity is Severity.ERROR for p in problems):
+    if "roster" not in tables:  # without the roster no record can be matched to a member
         raise DataError(f"{path.name} 无法读取：{len(problems)} 处问题", problems)
+    # Other registers with errors are left out here; normalise reports these problems together
+    # with every fault it finds in the registers that could be read.
     return RawWorkbook(path=path, tables=tables, problems=problems)
 
 
@@ -108,8 +113,8 @@ def _table_from_rows(sheet: Sheet, actual_name: str, rows: list[list], problems:
         for col in missing or [c for c in sheet.columns if c.required]:
             problems.append(Problem(
                 Severity.ERROR, Reason.MISSING_COLUMN, f"{where}找不到必填的列“{col.header}”", actual_name,
-                f"{header_index + 1}" if header_index is not None else "",
-                suggestion=f"表头可写作：{'、'.join(col.all_headers)}",
+                f"{header_index + 1}:{header_index + 1}" if header_index is not None else "",  # Excel's whole-row reference
+                suggestion=f"表头可写作：{'、'.join(dict.fromkeys(col.all_headers))}",
             ))
         return None
 
@@ -127,14 +132,19 @@ def _table_from_rows(sheet: Sheet, actual_name: str, rows: list[list], problems:
     return RawTable(sheet=sheet, sheet_name=actual_name, frame=frame.reset_index(drop=True), letters=letters)
 
 
+def _header_key(text: str) -> str:
+    """Header cells compare without width, case or any white space: 姓　名 / 提交\n日期 match."""
+    return _SPACES.sub("", fold_width(text)).lower()
+
+
 def _find_header(sheet: Sheet, rows: list[list]) -> tuple[int | None, dict[str, int]]:
     """The row among the first few whose cells name the most declared columns."""
-    lookup = {fold_width(h).lower(): col.key for col in sheet.columns for h in col.all_headers}
+    lookup = {_header_key(h): col.key for col in sheet.columns for h in col.all_headers}
     best: tuple[int, int | None, dict[str, int]] = (0, None, {})
     for index, row in enumerate(rows[:_HEADER_SEARCH_ROWS]):
         positions: dict[str, int] = {}
         for col_index, value in enumerate(row):
-            key = lookup.get(fold_width(str(value)).lower()) if value not in ("", None) else None
+            key = lookup.get(_header_key(str(value))) if value not in ("", None) else None
             if key is not None and key not in positions:
                 positions[key] = col_index
         if len(positions) > best[0]:
@@ -146,5 +156,5 @@ def _drop_blank_and_total_rows(frame: pd.DataFrame, keys: list[str]) -> pd.DataF
     values = frame[keys]
     blank = (values == "").all(axis=1)
     first_filled = values.replace("", pd.NA).bfill(axis=1).iloc[:, 0].fillna("")
-    total = first_filled.astype(str).str.replace(r"\s+", "", regex=True).isin(_TOTAL_ROW_WORDS)
+    total = first_filled.astype(str).str.replace(r"\s+", "", regex=True).str.contains(_TOTAL_ROW)
     return frame[~blank & ~total]

@@ -1,0 +1,491 @@
+"""Bad input stops with a clear message that names the sheet and the cell — and writes nothing.
+
+Given a workbook with a fault, ``perfscore assess``:
+  * exits 1 for faults in the data (the clerk fixes cells), 2 when it cannot run at all
+    (no such file, not a workbook, a lock file, --out pointing at the input);
+  * prints every fault found, each with its place (提案!E3), what was read and what to do;
+  * writes no result and no temporary file, and leaves the input file byte for byte as it was;
+  * never shows a Python traceback.
+The library raises the same faults as ``perfscore.DataError`` / ``perfscore.UsageError`` whose
+``problems`` carry the sheet, the cell and a stable ``reason``.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import perfscore
+from perfscore.cli import app
+
+from .conftest import DEFAULT_RULES, roster, sha256, write_workbook
+
+PROPOSAL_HEADER = ["提案编号", "标题", "提交日期", "提案方式", "提案人", "状态"]  # 提案人 is column E
+ATTENDANCE_HEADER = ["会议名称", "会议类型", "日期", "委员", "出勤情况"]
+INFORMATION_HEADER = ["信息编号", "标题", "报送日期", "作者"]
+ADOPTION_HEADER = ["信息编号", "类别", "级别", "日期"]
+
+MEMBERS = roster(["0001", "张三", "经济界"], ["0002", "李四", "经济界"], ["0003", "王五", "教育界"])
+
+
+def proposal(item_id: str, proposers, status: str = "立案", date="2023-05-24") -> list:
+    return [item_id, f"关于{item_id}号事项的提案", date, "", proposers, status]
+
+
+def flat(text: str) -> str:
+    """Output without white space: the terminal wraps long lines wherever it likes."""
+    return re.sub(r"\s+", "", text)
+
+
+def invoke(path: Path, *args: str):
+    return CliRunner().invoke(app, ["assess", str(path), "--rules", str(DEFAULT_RULES), *args])
+
+
+def assert_no_traceback(run) -> None:
+    assert "Traceback" not in run.output
+    assert "内部错误" not in run.output  # perfscore's own message for a bug
+    assert run.exception is None or isinstance(run.exception, SystemExit), repr(run.exception)
+
+
+def assert_data_error(run, folder: Path, input_path: Path, digest: str) -> None:
+    """Exit 1, a message, nothing written beside the input, the input unchanged."""
+    assert run.exit_code == 1, run.output
+    assert_no_traceback(run)
+    assert "未写出任何结果" in flat(run.stderr)  # problems go to stderr
+    assert sorted(p.name for p in folder.iterdir()) == [input_path.name]
+    assert sha256(input_path) == digest
+
+
+def data_problems(path: Path) -> list[perfscore.Problem]:
+    with pytest.raises(perfscore.DataError) as caught:
+        perfscore.assess(path, rules=DEFAULT_RULES)
+    return caught.value.problems
+
+
+def only(problems, reason: str) -> list:
+    return [p for p in problems if p.reason == reason]
+
+
+@pytest.fixture
+def book(tmp_path):
+    """Write a workbook into its own folder, so a test can see every file a run leaves."""
+    folder = tmp_path / "办公室"
+    folder.mkdir()
+
+    def make(sheets: dict, name: str = "2023.xlsx") -> Path:
+        return write_workbook(folder / name, sheets)
+
+    return make
+
+
+# --- the workbook's structure ---------------------------------------------------------------------
+
+def test_no_roster_sheet_names_it_and_lists_the_sheets_found(book):
+    path = book({"提案": [PROPOSAL_HEADER, proposal("2023001", "张三")], "Sheet2": [["备注"]]})
+    digest = sha256(path)
+
+    problems = data_problems(path)
+    assert [p.reason for p in problems] == ["missing_sheet"]
+    assert problems[0].sheet == "委员名单"
+
+    run = invoke(path)
+    assert_data_error(run, path.parent, path, digest)
+    text = flat(run.output)
+    assert "委员名单" in text
+    assert "提案" in text and "Sheet2" in text          # the sheets that are there
+    assert "members" in text                             # and names the roster may go by
+
+
+def test_register_missing_a_required_column_names_the_column_and_its_accepted_headers(book):
+    header_without_proposers = ["提案编号", "标题", "提交日期", "状态"]
+    path = book({"委员名单": MEMBERS, "提案": [header_without_proposers, ["2023001", "关于物流的提案", "2023-05-24", "立案"]]})
+    digest = sha256(path)
+
+    problems = data_problems(path)
+    missing = only(problems, "missing_column")
+    assert len(missing) == 1, [str(p) for p in problems]
+    assert missing[0].sheet == "提案"
+    assert "提案人" in missing[0].message
+    assert {"提案者", "提案委员", "proposers"} <= set(re.split(r"[：、]", missing[0].suggestion))
+
+    run = invoke(path)
+    assert_data_error(run, path.parent, path, digest)
+    text = flat(run.output)
+    assert "提案人" in text and "提案者、提案委员、proposers" in text
+
+
+def test_accepted_headers_are_listed_once_each(book):
+    path = book({"委员名单": [["委员编号", "界别"], ["0001", "经济界"]]})  # no 姓名 column
+
+    problems = data_problems(path)
+
+    missing = only(problems, "missing_column")
+    assert [p.sheet for p in missing] == ["委员名单"]
+    accepted = missing[0].suggestion.split("：", 1)[1].split("、")
+    assert "姓名" in accepted and "name" in accepted
+    assert len(accepted) == len(set(accepted)), accepted
+
+
+# --- members ------------------------------------------------------------------------------------
+
+def test_proposer_not_in_roster_names_the_cell_and_suggests_a_close_name(book):
+    path = book({"委员名单": MEMBERS,
+                 "提案": [PROPOSAL_HEADER, proposal("2023001", "李四"), proposal("2023002", "张叁")]})
+    digest = sha256(path)
+
+    problems = data_problems(path)
+    assert [(p.reason, p.place, p.value) for p in problems] == [("unknown_member", "提案!E3", "张叁")]
+    assert "是不是：张三？" in problems[0].suggestion
+
+    run = invoke(path)
+    assert_data_error(run, path.parent, path, digest)
+    text = flat(run.output)
+    assert "提案!E3" in text and "张叁" in text and "是不是：张三？" in text
+
+
+def test_unknown_co_signer_is_named_even_when_the_lead_is_known(book):
+    path = book({"委员名单": MEMBERS, "提案": [PROPOSAL_HEADER, proposal("2023001", "张三、李思、王五")]})
+
+    problems = data_problems(path)
+
+    assert [(p.reason, p.place, p.value) for p in problems] == [("unknown_member", "提案!E2", "李思")]
+    assert "李四" in problems[0].suggestion
+
+
+def test_ambiguous_name_lists_both_ids_with_their_roster_cells(book):
+    path = book({
+        "委员名单": roster(["0001", "王伟", "经济界"], ["0002", "李四", "经济界"], ["0003", "王伟", "教育界"]),
+        "提案": [PROPOSAL_HEADER, proposal("2023001", "王伟")],
+    })
+    digest = sha256(path)
+
+    problems = data_problems(path)
+    assert [(p.reason, p.place) for p in problems] == [("ambiguous_member", "提案!E2")]
+    assert "0001（委员名单!A2）" in problems[0].suggestion
+    assert "0003（委员名单!A4）" in problems[0].suggestion
+
+    run = invoke(path)
+    assert_data_error(run, path.parent, path, digest)
+    text = flat(run.output)
+    assert "提案!E2" in text and "委员名单!A2" in text and "委员名单!A4" in text
+    assert "0001" in text and "0003" in text
+
+
+def test_ambiguous_name_is_resolved_by_writing_the_id_instead(book):
+    # The cure the message suggests works: 0003 instead of 王伟.
+    path = book({
+        "委员名单": roster(["0001", "王伟", "经济界"], ["0003", "王伟", "教育界"]),
+        "提案": [PROPOSAL_HEADER, proposal("2023001", "0003")],
+    })
+
+    result = perfscore.assess(path, rules=DEFAULT_RULES)
+
+    from_the_cell = result.ledger[result.ledger["source"] == "提案!E2"]
+    assert set(from_the_cell["member_id"]) == {"0003"}
+
+
+def test_duplicate_member_ids_name_both_roster_cells(book):
+    path = book({
+        "委员名单": roster(["0001", "张三", "经济界"], ["0002", "李四", "经济界"], ["0001", "王五", "教育界"]),
+        "提案": [PROPOSAL_HEADER, proposal("2023001", "李四")],
+    })
+    digest = sha256(path)
+
+    problems = data_problems(path)
+    duplicate = only(problems, "duplicate_id")
+    assert sorted(p.place for p in duplicate) == ["委员名单!A2", "委员名单!A4"]
+    assert all(p.value == "0001" for p in duplicate)
+
+    run = invoke(path)
+    assert_data_error(run, path.parent, path, digest)
+    text = flat(run.output)
+    assert "委员名单!A2" in text and "委员名单!A4" in text and "委员编号重复" in text
+
+
+def test_member_id_missing_in_the_roster_names_the_cell(book):
+    path = book({
+        "委员名单": roster(["0001", "张三", "经济界"], ["", "李四", "经济界"]),
+        "提案": [PROPOSAL_HEADER, proposal("2023001", "张三")],
+    })
+
+    problems = data_problems(path)
+
+    assert [(p.reason, p.place) for p in problems] == [("missing_value", "委员名单!A3")]
+
+
+@pytest.mark.parametrize("proposers", ["张三、张三", "0001、张三"], ids=["name-twice", "id-and-name"])
+def test_the_same_member_twice_in_one_cell_is_reported_not_credited_twice(book, proposers):
+    path = book({"委员名单": MEMBERS, "提案": [PROPOSAL_HEADER, proposal("2023001", proposers)]})
+
+    try:
+        result = perfscore.assess(path, rules=DEFAULT_RULES)
+    except perfscore.DataError as exc:  # either stop and name the cell …
+        problems = exc.problems
+    else:                                # … or count the member once and warn, naming the cell
+        from_the_cell = result.ledger[result.ledger["source"] == "提案!E2"]
+        assert set(from_the_cell["member_id"]) == {"0001"}
+        assert not from_the_cell.duplicated(["member_id", "rule_id"]).any(), from_the_cell[["rule_id", "points", "note"]]
+        problems = result.warnings
+    assert "提案!E2" in [p.place for p in problems], [str(p) for p in problems]
+
+
+# --- cell values -------------------------------------------------------------------------------
+
+def test_unknown_status_word_names_the_cell_and_lists_the_allowed_words(book):
+    path = book({"委员名单": MEMBERS, "提案": [PROPOSAL_HEADER, proposal("2023001", "张三", status="待定")]})
+    digest = sha256(path)
+
+    problems = data_problems(path)
+    assert [(p.reason, p.place, p.value) for p in problems] == [("bad_value", "提案!F2", "待定")]
+    for word in ("立案", "不立案", "并案", "转社情民意"):
+        assert word in problems[0].suggestion
+
+    run = invoke(path)
+    assert_data_error(run, path.parent, path, digest)
+    text = flat(run.output)
+    assert "提案!F2" in text and "待定" in text and "立案、不立案、并案、转社情民意" in text
+
+
+def test_unknown_attendance_word_names_the_cell_and_lists_the_allowed_words(book):
+    path = book({"委员名单": MEMBERS,
+                 "会议出勤": [ATTENDANCE_HEADER, ["十届二次全会", "全体会议", "2023-01-08", "张三", "出差"]]})
+
+    problems = data_problems(path)
+
+    assert [(p.reason, p.place, p.value) for p in problems] == [("bad_value", "会议出勤!E2", "出差")]
+    for word in ("出席", "请假", "请假未批准", "缺席", "迟到", "早退"):
+        assert word in problems[0].suggestion
+
+
+def test_empty_status_cell_names_the_cell(book):
+    path = book({"委员名单": MEMBERS, "提案": [PROPOSAL_HEADER, proposal("2023001", "张三", status="")]})
+
+    problems = data_problems(path)
+
+    assert [(p.reason, p.place) for p in problems] == [("missing_value", "提案!F2")]
+
+
+@pytest.mark.parametrize("written", ["明年", "2023-13-40", "五月", "2023年2月30日"], ids=["next-year", "month-13", "month-only", "feb-30"])
+def test_unreadable_date_names_the_cell(book, written):
+    path = book({"委员名单": MEMBERS,
+                 "提案": [PROPOSAL_HEADER, proposal("2023001", "张三"), proposal("2023002", "李四", date=written)]})
+    digest = sha256(path)
+
+    problems = data_problems(path)
+    assert [(p.reason, p.place, p.value) for p in problems] == [("bad_date", "提案!C3", written)]
+
+    run = invoke(path)
+    assert_data_error(run, path.parent, path, digest)
+    assert "提案!C3" in flat(run.output) and written in run.output
+
+
+def test_unreadable_date_is_named_even_when_it_is_the_only_date(book):
+    path = book({"委员名单": MEMBERS, "提案": [PROPOSAL_HEADER, proposal("2023001", "张三", date="明年")]})
+    digest = sha256(path)
+
+    problems = data_problems(path)
+    assert ("bad_date", "提案!C2") in [(p.reason, p.place) for p in problems]
+
+    run = invoke(path)
+    assert_data_error(run, path.parent, path, digest)
+    assert "提案!C2" in flat(run.output)
+
+
+def test_adoption_of_an_information_item_that_was_never_registered(book):
+    path = book({
+        "委员名单": MEMBERS,
+        "社情民意": [INFORMATION_HEADER, ["X2023-001", "关于规范农村集体资产管理的建议", "2023-03-02", "张三"]],
+        "信息采用": [ADOPTION_HEADER, ["X2023-001", "采用", "市", "2023-04-18"], ["X2023-009", "采用", "省", "2023-05-02"]],
+    })
+    digest = sha256(path)
+
+    problems = data_problems(path)
+    assert [(p.reason, p.place, p.value) for p in problems] == [("unknown_reference", "信息采用!A3", "X2023-009")]
+    assert "社情民意" in problems[0].message
+
+    run = invoke(path)
+    assert_data_error(run, path.parent, path, digest)
+    assert "信息采用!A3" in flat(run.output) and "X2023-009" in run.output
+
+
+def test_adoption_sheet_without_an_information_sheet_is_an_error(book):
+    path = book({"委员名单": MEMBERS, "信息采用": [ADOPTION_HEADER, ["X2023-001", "采用", "市", "2023-04-18"]]})
+
+    problems = data_problems(path)
+
+    assert [(p.reason, p.place) for p in problems] == [("unknown_reference", "信息采用!A2")]
+
+
+# --- every fault in one run ---------------------------------------------------------------------
+
+def test_all_faults_are_reported_in_one_run(book):
+    path = book({
+        "委员名单": MEMBERS,
+        "提案": [PROPOSAL_HEADER,
+                 proposal("2023001", "张叁"),                   # E2: not in the roster
+                 proposal("2023002", "李四", status="待定")],    # F3: unknown status
+        "会议出勤": [ATTENDANCE_HEADER,
+                     ["十届二次全会", "全体会议", "明年", "王五", "出席"]],  # C2: unreadable date
+    })
+    digest = sha256(path)
+
+    problems = data_problems(path)
+    assert sorted((p.reason, p.place) for p in problems) == [
+        ("bad_date", "会议出勤!C2"), ("bad_value", "提案!F3"), ("unknown_member", "提案!E2")]
+
+    run = invoke(path)
+    assert_data_error(run, path.parent, path, digest)
+    text = flat(run.output)
+    assert "提案!E2" in text and "提案!F3" in text and "会议出勤!C2" in text
+    assert "3处错误" in text
+
+
+def test_a_missing_column_and_bad_cells_elsewhere_are_reported_together(book):
+    path = book({
+        "委员名单": MEMBERS,
+        "提案": [["提案编号", "标题", "提交日期", "状态"], ["2023001", "关于物流的提案", "2023-05-24", "立案"]],  # no 提案人
+        "会议出勤": [ATTENDANCE_HEADER, ["十届二次全会", "全体会议", "2023-01-08", "张叁", "出席"]],   # D2 unknown
+    })
+
+    problems = data_problems(path)
+
+    assert sorted(p.reason for p in problems) == ["missing_column", "unknown_member"]
+    assert "会议出勤!D2" in [p.place for p in problems]
+
+
+# --- the file itself: exit 2 ----------------------------------------------------------------------
+
+def _usage_error(path: Path, *args: str) -> str:
+    run = invoke(path, *args)
+    assert run.exit_code == 2, run.output
+    assert_no_traceback(run)
+    with pytest.raises(perfscore.UsageError):
+        perfscore.assess(path, rules=DEFAULT_RULES)
+    return flat(run.stderr)
+
+
+def test_missing_file(tmp_path):
+    path = tmp_path / "2023.xlsx"
+
+    text = _usage_error(path)
+
+    assert "找不到文件" in text and "2023.xlsx" in text
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_directory_instead_of_a_file(tmp_path):
+    path = tmp_path / "2023.xlsx"   # a folder that looks like a workbook
+    path.mkdir()
+
+    text = _usage_error(path)
+
+    assert "2023.xlsx" in text
+    assert [p.name for p in tmp_path.iterdir()] == ["2023.xlsx"]
+    assert list(path.iterdir()) == []
+
+
+@pytest.mark.parametrize("name", ["2023.txt", "2023.csv", "2023"])
+def test_wrong_extension(tmp_path, name):
+    path = tmp_path / name
+    path.write_text("委员编号,姓名,界别\n0001,张三,经济界\n", encoding="utf-8")
+    digest = sha256(path)
+
+    text = _usage_error(path)
+
+    assert "不支持的文件类型" in text and ".xlsx" in text
+    assert sha256(path) == digest
+    assert [p.name for p in tmp_path.iterdir()] == [name]
+
+
+def test_corrupt_xlsx(tmp_path):
+    path = tmp_path / "2023.xlsx"
+    path.write_bytes(random.Random(2023).randbytes(4096))
+    digest = sha256(path)
+
+    text = _usage_error(path)
+
+    assert "无法读取工作簿" in text and "2023.xlsx" in text
+    assert sha256(path) == digest
+    assert [p.name for p in tmp_path.iterdir()] == ["2023.xlsx"]
+
+
+def test_workbook_cut_short(tmp_path):
+    whole = write_workbook(tmp_path / "whole.xlsx", {"委员名单": MEMBERS})
+    path = tmp_path / "2023.xlsx"
+    path.write_bytes(whole.read_bytes()[:-300])
+    whole.unlink()
+
+    text = _usage_error(path)
+
+    assert "2023.xlsx" in text
+    assert [p.name for p in tmp_path.iterdir()] == ["2023.xlsx"]
+
+
+def test_excel_lock_file_is_refused(tmp_path):
+    # Excel leaves ~$2023.xlsx beside 2023.xlsx while it is open; a clerk may pick it by mistake.
+    path = tmp_path / "~$2023.xlsx"
+    path.write_bytes(b"\x05\x00\xe5\x8a\x9e\xe5\x85\xac\xe5\xae\xa4" + b"\x20" * 154)
+    digest = sha256(path)
+
+    text = _usage_error(path)
+
+    assert "锁定文件" in text
+    assert sha256(path) == digest
+    assert [p.name for p in tmp_path.iterdir()] == ["~$2023.xlsx"]
+
+
+# --- where the result goes ---------------------------------------------------------------------------
+
+def _good_workbook(folder: Path) -> Path:
+    return write_workbook(folder / "2023.xlsx", {"委员名单": MEMBERS, "提案": [PROPOSAL_HEADER, proposal("2023001", "张三")]})
+
+
+@pytest.mark.parametrize("spelling", ["same", "dotdot"])
+def test_out_equal_to_the_input_is_refused_and_the_input_is_unchanged(tmp_path, spelling):
+    path = _good_workbook(tmp_path)
+    (tmp_path / "sub").mkdir()
+    out = path if spelling == "same" else tmp_path / "sub" / ".." / "2023.xlsx"
+    digest = sha256(path)
+
+    run = invoke(path, "--out", str(out))
+
+    assert run.exit_code == 2, run.output
+    assert_no_traceback(run)
+    assert "输出文件不能与输入文件相同" in flat(run.output)
+    assert sha256(path) == digest
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["2023.xlsx", "sub"]
+
+
+def test_data_error_leaves_no_output_and_no_temp_file(tmp_path):
+    path = write_workbook(tmp_path / "2023.xlsx", {
+        "委员名单": MEMBERS, "提案": [PROPOSAL_HEADER, proposal("2023001", "张叁")]})
+    digest = sha256(path)
+
+    for args in ([], ["--out", str(tmp_path / "结果.xlsx")], ["--out", str(tmp_path / "结果.json")]):
+        run = invoke(path, *args)
+        assert run.exit_code == 1, run.output
+        assert_no_traceback(run)
+        assert list(tmp_path.glob(".*.tmp*")) == []
+        assert not (tmp_path / "2023-考核结果.xlsx").exists()
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["2023.xlsx"]
+        assert sha256(path) == digest
+
+
+def test_data_error_keeps_an_earlier_result_untouched(tmp_path):
+    # A result from an earlier, good run is not replaced or removed by a failing run.
+    path = _good_workbook(tmp_path)
+    out = tmp_path / "结果.xlsx"
+    first = invoke(path, "--out", str(out))
+    assert first.exit_code == 0, first.output
+    earlier = sha256(out)
+
+    write_workbook(path, {"委员名单": MEMBERS, "提案": [PROPOSAL_HEADER, proposal("2023001", "张叁")]})
+    run = invoke(path, "--out", str(out))
+
+    assert run.exit_code == 1, run.output
+    assert sha256(out) == earlier
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["2023.xlsx", "结果.xlsx"]
