@@ -7,8 +7,8 @@ within 专委会; members with equal totals are listed in ``settings.tie_break``
 ``Assessment.members`` columns (one row per member, in ranking order): member_id, name, sector,
 committee, study_group, work_group, standing, term_start, term_end, total, grade, rank,
 sector_rank, committee_rank, checklist_done, checklist_total, checklist_missing, then one column
-per category id with the member's subtotal, then base, checklist_bonus and total_adjust (the
-lines outside categories), so that total == sum of those columns.
+per category id with the member's subtotal, then base, pro_rate, checklist_bonus and total_adjust
+(the lines outside categories), so that total == sum of those columns.
 ``Assessment.groups`` columns: dimension, group, members, mean, max, min, one column per grade,
 checklist_complete.
 """
@@ -29,7 +29,7 @@ from .text import NAME_SEPARATORS
 __all__ = ["Assessment", "assess_scores", "GROUP_DIMENSIONS"]
 
 # Lines outside any category, shown beside the category subtotals so that a row adds up.
-OTHER_LINES = {"base": "base", "checklist_bonus": "checklist.bonus", "total_adjust": "total.cap"}
+OTHER_LINES = {"base": "base", "pro_rate": "pro_rate", "checklist_bonus": "checklist.bonus", "total_adjust": "total.cap"}
 GROUP_DIMENSIONS = {"sector": "界别", "committee": "专委会", "study_group": "学习组", "work_group": "工作组"}
 
 

@@ -8,8 +8,8 @@ ledger lines of their own, so a member's total is exactly the sum of their lines
 ``Scoring.ledger`` columns: member_id, category, category_name, rule_id, rule_name, points,
 date, sheet, row, source, item_id, title, note. Lines not from a sheet have row 0, source ''.
 
-``Scoring.checklist`` columns: member_id, item, done, date, source — one row per member per
-checklist item; ``source`` is the cell of the earliest record that met the item.
+``Scoring.checklist`` columns: member_id, item, done, count, date, source — one row per member
+per checklist item; ``count`` is how many records match it, ``source`` the cell of the earliest.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import pandas as pd
 
 from .errors import Problem, Reason, Severity
 from .records import Records
-from .rules import Category, Item, Match, Rules
+from .rules import Category, Condition, Item, Match, Rules
 
 __all__ = ["Scoring", "score", "LEDGER_COLUMNS", "round_points"]
 
@@ -30,7 +30,7 @@ LEDGER_COLUMNS = [
     "member_id", "category", "category_name", "rule_id", "rule_name", "points", "date", "sheet",
     "row", "source", "item_id", "title", "note",
 ]
-CHECKLIST_COLUMNS = ["member_id", "item", "done", "date", "source"]
+CHECKLIST_COLUMNS = ["member_id", "item", "done", "count", "date", "source"]
 _RECORD_ORDER = ["date", "sheet", "row", "position"]
 _EPSILON = 1e-9
 
@@ -47,6 +47,7 @@ def score(records: Records, rules: Rules) -> Scoring:
     members = records.members
     settings = rules.settings
     recs, problems = _apply_term_policy(records.records, members, settings.outside_term)
+    recs = _credit_merged(recs, settings.merged_credit)
     recs = recs.merge(members[["member_id", "standing"]], on="member_id", how="left", validate="many_to_one")
 
     def rounded(lines: pd.DataFrame) -> pd.DataFrame:
@@ -57,7 +58,9 @@ def score(records: Records, rules: Rules) -> Scoring:
     if rules.base:
         parts.append(_member_lines(members["member_id"], rules.base, "", "", "base", "基础分", "每位委员的基础分"))
     for category in rules.categories:
-        parts.extend(_category_lines(recs, members["member_id"], category, rounded))
+        parts.extend(_category_lines(recs, members, category, rounded))
+    if settings.pro_rate == "months":
+        parts.append(rounded(_pro_rate_lines(parts, members, records.year)))
 
     checklist = _checklist(recs, members["member_id"], rules)
     if rules.checklist is not None and rules.checklist.bonus:
@@ -91,7 +94,11 @@ def round_points(values: pd.Series, decimals: int, mode: str) -> pd.Series:
 
 # --- categories and items ----------------------------------------------------------------------
 
-def _category_lines(recs: pd.DataFrame, member_ids: pd.Series, category: Category, rounded) -> list[pd.DataFrame]:
+def _category_lines(recs: pd.DataFrame, members: pd.DataFrame, category: Category, rounded) -> list[pd.DataFrame]:
+    if category.standing is not None:  # a category for 常委 only (or for the others only)
+        members = members[members["standing"] == category.standing]
+        recs = recs[recs["standing"] == category.standing]
+    member_ids = members["member_id"]
     lines: list[pd.DataFrame] = []
     if category.start:
         lines.append(_member_lines(member_ids, category.start, category.id, category.name, f"{category.id}.start",
@@ -121,6 +128,14 @@ def _item_lines(recs: pd.DataFrame, item: Item, category: Category) -> pd.DataFr
     if item.points is not None:
         points = pd.Series(float(item.points), index=sel.index)
         note = pd.Series("", index=sel.index)
+    elif item.cases is not None:
+        # The first case whose condition holds gives the points; records fitting none score nothing.
+        masks = [condition_mask(sel, case.when).to_numpy() for case in item.cases]
+        points = pd.Series(np.select(masks, [case.points for case in item.cases], default=np.nan), index=sel.index)
+        labels = [_condition_label(case.when) for case in item.cases]
+        note = pd.Series(np.select(masks, labels, default=""), index=sel.index).astype(object)
+        keep = points.notna()
+        sel, points, note = sel[keep], points[keep], note[keep]
     else:
         by_field, table = next(iter(item.points_by.items()))
         points = sel[by_field].map(table).astype(float)
@@ -170,18 +185,36 @@ def _item_lines(recs: pd.DataFrame, item: Item, category: Category) -> pd.DataFr
 
 
 def match_mask(recs: pd.DataFrame, match: Match) -> pd.Series:
-    """Which records a ``match`` clause selects (every listed condition holds)."""
-    mask = recs["kind"] == match.kind
+    """Which records a ``match`` clause selects: its kind, and every listed condition."""
+    return (recs["kind"] == match.kind) & condition_mask(recs, match)
+
+
+def condition_mask(recs: pd.DataFrame, condition: Condition | None) -> pd.Series:
+    """Records meeting every condition listed (a list of values means any of them)."""
+    mask = pd.Series(True, index=recs.index)
+    if condition is None:
+        return mask
     for name in ("type", "subtype", "status", "level", "role"):
-        allowed = getattr(match, name)
+        allowed = getattr(condition, name)
         if allowed is not None:
             mask &= recs[name].isin(allowed)
-    if match.marks is not None:
-        pattern = "|".join(re.escape(mark) for mark in match.marks)
+    if condition.marks is not None:
+        pattern = "|".join(re.escape(mark) for mark in condition.marks)
         mask &= recs["marks"].str.contains(pattern, regex=True) if pattern else False
-    if match.standing is not None:
-        mask &= recs["standing"] == match.standing
+    if condition.standing is not None:
+        mask &= recs["standing"] == condition.standing
     return mask
+
+
+def _condition_label(condition: Condition | None) -> str:
+    """A short note naming what a case matched: '个人' or '联名、领衔' or '其余'."""
+    if condition is None:
+        return "其余"
+    values = [v for name in ("type", "subtype", "status", "level", "role", "marks")
+              for v in (getattr(condition, name) or [])]
+    if condition.standing is not None:
+        values.append("常委" if condition.standing else "非常委")
+    return "、".join(values)
 
 
 def _keep_best(lines: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
@@ -255,6 +288,38 @@ def _apply_term_policy(recs: pd.DataFrame, members: pd.DataFrame, policy: str) -
     return (recs[~outside] if policy == "skip" else recs), problems
 
 
+def _credit_merged(recs: pd.DataFrame, policy: str) -> pd.DataFrame:
+    """并案 originals: keep status 并案, take the status of the case they merged into, or drop."""
+    merged = (recs["kind"] == "proposal") & (recs["status"] == "并案")
+    if policy == "as_merged" or not merged.any():
+        return recs
+    if policy == "none":
+        return recs[~merged]
+    proposals = recs.loc[recs["kind"] == "proposal"].drop_duplicates("item_id").set_index("item_id")["status"]
+    target_status = recs.loc[merged, "merged_into"].map(proposals)
+    recs = recs.copy()
+    recs.loc[merged, "status"] = target_status.fillna("并案")
+    return recs
+
+
+def _pro_rate_lines(parts: list[pd.DataFrame], members: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Scale a part-year member's category points to a full year: × 12 / months in office."""
+    year_start, year_end = pd.Timestamp(year, 1, 1), pd.Timestamp(year, 12, 31)
+    start = members["term_start"].fillna(year_start).clip(lower=year_start)
+    end = members["term_end"].fillna(year_end).clip(upper=year_end)
+    months = ((end.dt.month - start.dt.month + 1).where(end >= start, 0)).astype(int)
+    part_year = (months > 0) & (months < 12)
+    if not part_year.any():
+        return _empty_ledger()
+    lines = pd.concat([p for p in parts if len(p)], ignore_index=True) if parts else _empty_ledger()
+    in_categories = lines[lines["category"] != ""].groupby("member_id", sort=False)["points"].sum()
+    who = members.loc[part_year, "member_id"]
+    earned = who.map(in_categories).fillna(0.0).to_numpy()
+    factor = 12 / months[part_year].to_numpy()
+    notes = [f"任职 {m} 个月，各类别得分 {_num(round(e, 4))} 分按全年折算 ×12/{m}" for m, e in zip(months[part_year], earned)]
+    return _member_lines(who, earned * (factor - 1), "", "", "pro_rate", "任期折算", np.array(notes, dtype=object))
+
+
 def _term(start, end) -> str:
     left = f"{start:%Y-%m-%d}" if pd.notna(start) else "年初"
     right = f"{end:%Y-%m-%d}" if pd.notna(end) else "年底"
@@ -270,10 +335,14 @@ def _checklist(recs: pd.DataFrame, member_ids: pd.Series, rules: Rules) -> pd.Da
         mask = pd.Series(False, index=ordered.index)
         for clause in item.any_of:
             mask |= match_mask(ordered, clause)
-        first = ordered.loc[mask, ["member_id", "date", "source"]].drop_duplicates("member_id")
+        matched = ordered.loc[mask, ["member_id", "date", "source"]]
+        # Several records of one register row (e.g. one proposal) count once.
+        counts = matched.drop_duplicates(["member_id", "source"]).groupby("member_id", sort=False).size()
+        first = matched.drop_duplicates("member_id")
         part = pd.DataFrame({"member_id": member_ids.to_numpy(), "item": item.name})
         part = part.merge(first, on="member_id", how="left", validate="one_to_one")
-        part["done"] = part["source"].notna()
+        part["count"] = part["member_id"].map(counts).fillna(0).astype(int)
+        part["done"] = part["count"] >= item.at_least
         part["source"] = part["source"].fillna("")
         parts.append(part)
     return pd.concat(parts, ignore_index=True)[CHECKLIST_COLUMNS]

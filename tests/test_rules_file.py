@@ -91,7 +91,7 @@ def test_grade_bands_must_descend_and_end_open(grades, message):
 def test_an_item_needs_exactly_one_way_of_giving_points():
     text = DEFAULT_TEXT.replace("        points: 1.5\n", "")
     found = problems(text)
-    assert any("points 与 points_by" in p.message for p in found)
+    assert any("points、points_by、cases 须且只须写一个" in p.message for p in found)
 
 
 def test_rules_check_command(runner, tmp_path):

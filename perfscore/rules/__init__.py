@@ -1,7 +1,7 @@
 """Scoring rules: the YAML rule language (:mod:`.schema`) and its loader (:mod:`.loader`)."""
 
 from .loader import DEFAULT_RULES, LoadedRules, load_rules, parse_rules
-from .schema import Category, Checklist, ChecklistItem, Credit, Grade, Item, Match, Rules, Settings
+from .schema import Case, Category, Checklist, ChecklistItem, Condition, Credit, Grade, Item, Match, Rules, Settings
 
 __all__ = [
     "DEFAULT_RULES",
@@ -12,6 +12,8 @@ __all__ = [
     "Category",
     "Item",
     "Match",
+    "Condition",
+    "Case",
     "Credit",
     "Grade",
     "Checklist",

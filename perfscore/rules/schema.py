@@ -15,7 +15,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from ..inputformat import RECORD_KINDS
 
 __all__ = [
+    "Condition",
     "Match",
+    "Case",
     "Credit",
     "Item",
     "Category",
@@ -31,7 +33,7 @@ RecordKind = Literal["proposal", "information", "adoption", "report", "meeting",
 assert set(RecordKind.__args__) == set(RECORD_KINDS)  # type: ignore[attr-defined]
 
 # Fields of a normalised record that `match` and `points_by` may look at.
-MATCH_FIELDS = ("type", "subtype", "status", "level", "role", "marks")
+MATCH_FIELDS = ("type", "subtype", "status", "level", "role", "marks")  # `standing` is the member's, not the record's
 MatchField = Literal["type", "subtype", "status", "level", "role", "marks"]
 
 Identifier = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[^\s.:]+$")]
@@ -41,10 +43,9 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Match(_Strict):
-    """Which records an item counts. Every listed condition must hold; a list means "any of"."""
+class Condition(_Strict):
+    """Conditions on a record's fields. Every listed condition must hold; a list means "any of"."""
 
-    kind: RecordKind = Field(description="记录种类：proposal 提案、information 社情民意、adoption 信息采用/批示、report 调研报告、meeting 会议出勤、activity 活动、duty 双五个一登记")
     type: list[str] | None = Field(None, description="类型：提案方式（个人/联名/集体）、会议类型、活动类型、采用/批示、双五个一项目")
     subtype: list[str] | None = Field(None, description="活动形式：全程/部分、口头/书面")
     status: list[str] | None = Field(None, description="状态：提案（立案/不立案/并案/转社情民意）、出勤（出席/请假/请假未批准/缺席/迟到/早退）、调研成果（提交/采用/批示）、社情民意（已采用/未采用）")
@@ -52,6 +53,19 @@ class Match(_Strict):
     role: list[str] | None = Field(None, description="委员在记录中的角色：领衔（第一提案人、第一作者）、附议（其余联名者）、参加")
     marks: list[str] | None = Field(None, description="提案标记，含其一即可：重点提案/优秀提案")
     standing: bool | None = Field(None, description="true 只计常委；false 只计非常委；不写则都计")
+
+
+class Match(Condition):
+    """Which records an item counts: a record kind, and conditions on its fields."""
+
+    kind: RecordKind = Field(description="记录种类：proposal 提案、information 社情民意、adoption 信息采用/批示、report 调研报告、meeting 会议出勤、activity 活动、duty 双五个一登记")
+
+
+class Case(_Strict):
+    """One case of ``cases``: the points for records meeting ``when``. The first case that fits wins."""
+
+    when: Condition | None = Field(None, description="条件（同 match 中的字段，如 {type: [个人]}）；不写表示“其余情况”")
+    points: float = Field(description="符合条件的记录的分值")
 
 
 class Credit(_Strict):
@@ -74,7 +88,13 @@ class Item(_Strict):
     points: float | None = Field(None, description="每条记录的分值（负数为扣分）")
     points_by: dict[MatchField, dict[str, float]] | None = Field(
         None,
-        description="按某一字段取分值，如 {status: {出席: 5, 缺席: -10}}；未列出的取值不计分。与 points 二选一",
+        description="按某一字段取分值，如 {status: {出席: 5, 缺席: -10}}；未列出的取值不计分",
+    )
+    cases: list[Case] | None = Field(
+        None,
+        min_length=1,
+        description="按多个字段取分值：依次列出情况，记录取第一个符合的情况的分值，都不符合则不计分。"
+        "如个人提案 15 分、联名领衔 10 分、附议 5 分。points、points_by、cases 三者写一个",
     )
     credit: Credit = Field(default_factory=Credit, description="多位作者时如何计分")
     count: Literal["each", "once"] = Field(
@@ -91,8 +111,9 @@ class Item(_Strict):
 
     @model_validator(mode="after")
     def _one_way_of_points(self) -> "Item":
-        if (self.points is None) == (self.points_by is None):
-            raise ValueError("points 与 points_by 须且只须写一个")
+        given = [key for key in ("points", "points_by", "cases") if getattr(self, key) is not None]
+        if len(given) != 1:
+            raise ValueError("points、points_by、cases 须且只须写一个" + (f"（现在写了 {'、'.join(given)}）" if given else ""))
         if self.points_by is not None and len(self.points_by) != 1:
             raise ValueError("points_by 只能按一个字段取分值")
         if self.max is not None and self.min is not None and self.min > self.max:
@@ -106,6 +127,7 @@ class Category(_Strict):
     id: Identifier = Field(description="类别编号，唯一")
     name: str = Field(description="中文名称（分项得分表的列名）")
     start: float = Field(0, description="起始分：从 N 分起扣（如会议 50 分起扣）；0 表示从零累加")
+    standing: bool | None = Field(None, description="true 本类只适用于常委（起始分和各项都只计常委）；false 只适用于非常委；不写则适用于全体")
     max: float | None = Field(None, description="本类封顶分")
     min: float | None = Field(None, description="本类最低分（如扣完为止填 0）")
     items: list[Item] = Field(min_length=1, description="本类的计分项")
@@ -132,6 +154,7 @@ class Grade(_Strict):
 class ChecklistItem(_Strict):
     name: str = Field(description="清单项目名称，如 提一案")
     any_of: list[Match] = Field(min_length=1, description="满足其中任一条件的记录即算完成")
+    at_least: int = Field(1, ge=1, description="至少要有几条符合的记录（如“参加会议或活动不少于 3 次”填 3）")
 
 
 class Checklist(_Strict):
@@ -157,6 +180,16 @@ class Settings(_Strict):
     rounding: Literal["half_up", "half_even"] = Field("half_up", description="取舍方式：half_up 四舍五入；half_even 银行家舍入")
     outside_term: Literal["skip", "count"] = Field(
         "skip", description="委员任期（任职起始/终止）以外日期的记录：skip 不计分并提示；count 照常计分"
+    )
+    merged_credit: Literal["as_merged", "as_target", "none"] = Field(
+        "as_merged",
+        description="并案提案的原提案如何计分：as_merged 按“并案”状态计（由状态为并案的计分项给分）；"
+        "as_target 按并入的提案的状态计（并入的提案立案，则原提案也按立案计）；none 原提案不计分",
+    )
+    pro_rate: Literal["none", "months"] = Field(
+        "none",
+        description="年中增补或离任委员：none 不折算；months 按任职月数折算为全年（各类别得分之和 × 12 ÷ 任职月数，"
+        "任职月数为考核年度中在任至少一天的月份数）",
     )
     tie_break: list[str] = Field(
         default_factory=lambda: ["member_id"],

@@ -77,6 +77,8 @@ def breakdown_table(a: Assessment) -> pd.DataFrame:
     rules = a.rules.rules
     if rules.base or (m["base"] != 0).any():
         table["基础分"] = m["base"]
+    if rules.settings.pro_rate != "none":
+        table["任期折算"] = m["pro_rate"]
     if rules.checklist is not None and rules.checklist.bonus:
         table[f"{rules.checklist.name}奖励"] = m["checklist_bonus"]
     if (m["total_adjust"] != 0).any():
