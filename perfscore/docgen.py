@@ -1,0 +1,676 @@
+"""Reference docs generated from the code's own declarations, so they never drift.
+
+Three Markdown files under ``docs/`` are rendered here, each from the declaration the program
+itself follows:
+
+* ``docs/input-format.md``   from :mod:`perfscore.inputformat` (``SHEETS``, ``VOCABULARIES``);
+* ``docs/rules-reference.md`` from the pydantic models of :mod:`perfscore.rules.schema`;
+* ``docs/commands.md``       from the ``--help`` of every command of :mod:`perfscore.cli`.
+
+Run ``uv run python -m perfscore.docgen`` to rewrite them, ``--check`` to only compare (exit 1
+when a file is out of date). The prose a clerk needs beyond the declarations (date formats,
+name lists …) is kept here as constants; the YAML examples are excerpts of ``rules/default.yaml``
+and ``tests/test_docs.py`` validates each one against its model.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import types
+import typing
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
+
+from .inputformat import SHEETS, VOCABULARIES, Column, Sheet, Vocabulary
+from .rules.schema import Rules
+
+__all__ = [
+    "input_format_markdown",
+    "rules_reference_markdown",
+    "commands_markdown",
+    "rule_models",
+    "iter_commands",
+    "Snippet",
+    "RULE_SNIPPETS",
+    "GENERATED_DOCS",
+    "DOCS_DIR",
+    "HELP_WIDTH",
+    "main",
+]
+
+DOCS_DIR = Path(__file__).resolve().parent.parent / "docs"
+HELP_WIDTH = 100
+
+_GENERATED_NOTE = (
+    "<!-- 本文件由 perfscore/docgen.py 根据代码生成，请勿手工修改；"
+    "修改代码后运行：uv run python -m perfscore.docgen -->"
+)
+
+
+def _cell(text: object) -> str:
+    """Text safe inside one Markdown table cell."""
+    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").strip()
+
+
+def _code(text: str) -> str:
+    """Inline code, with a fence long enough for any backticks inside."""
+    fence = "``" if "`" in text else "`"
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return lines
+
+
+# =============================================================================================
+# docs/input-format.md
+# =============================================================================================
+
+_INPUT_INTRO = """\
+# 输入工作簿格式 (Input workbook format)
+
+perfscore 读取一个 Excel/WPS 工作簿（活动登记工作簿），其中每个工作表是一种登记表：委员名单、
+提案、社情民意、会议出勤…… 本页列出每个工作表的名称、每一列的表头和可填的词。
+除“委员名单”外，各登记表都可以没有；没有的表按“没有记录”处理。
+
+开发者提示：本页由 `perfscore/inputformat.py` 中的 `SHEETS` 和 `VOCABULARIES` 生成。"""
+
+_INPUT_GENERAL = """\
+## 通用说明
+
+### 文件
+* 支持 `.xlsx`、`.xlsm`、`.xls`（Excel）和 `.ods`（WPS/LibreOffice）文件。
+* perfscore **只读取**工作簿，从不修改它；结果写入另一个文件（默认是工作簿旁的“<文件名>-考核结果.xlsx”）。
+* 以 `~$` 开头的文件是 Excel/WPS 打开文件时留下的锁定文件，不是工作簿，请指定原文件。
+
+### 工作表和表头
+* 工作表按名称查找：写本页列出的名称或“也可叫作”中的任一名称都可以；不区分全角/半角和英文大小写。
+* 表头所在行不必是第一行：表头上方可以有标题行（如“2023 年度提案登记表”），
+  perfscore 在前 15 行中找含表头最多的一行作为表头行。
+* 每列的表头写本页列出的“表头”或“可用的其他表头”中的任一个都可以；列的先后顺序不限。
+* 表头中的空格和换行不影响识别：`姓　名`、`界  别`、分两行写的“提交日期”都可以认出。
+* 本页没有列出的列（如“序号”“联系电话”）不读取，可以保留。
+* “必填”列缺少时，该表无法读取，perfscore 会说明缺少哪一列以及表头可以怎样写。
+
+### 行
+* 空行（本页列出的各列都为空）不读取。
+* 合计行不读取：第一个有内容的单元格以“合计”“总计”或“小计”开头的行，如 `合计`、`合计：2件`、`小计(3)`。
+* 出错时，perfscore 会指出工作表名和单元格（如 `提案!F14`），一次列出所有错误；有错误时不计分，也不写出结果。
+
+### 委员编号
+* 委员编号按**文本**读取，`0001` 和 `1` 是不同的编号。
+* 在 Excel 中把编号列设为“文本”格式（或先输入英文单引号，如 `'0001`），否则 Excel 会把 `0001` 存成数字 1，前导零丢失。
+
+### 日期
+日期列可以填：
+* Excel 的日期单元格；
+* 文字：`2023-05-24`、`2023/5/24`、`2023.5.24`、`2023年5月24日`；
+* Excel 的日期序号（如 `45070`，即 2023-05-24）；
+* 只写月日，如 `5月24日`：按考核年度计，并给出提示，建议写完整日期。
+
+不在考核年度内的记录不计分，并给出提示。考核年度可用 `--year` 指定，或写在规则文件的 `year` 中；
+都不写时取各登记表日期中最多的年份。
+
+### 委员姓名和姓名列表
+* 委员可以写姓名或委员编号。同名的委员须写委员编号。
+* 一个单元格可写多位委员，用顿号 `、`、逗号 `，` `,`、分号 `；` `;`、斜杠 `/` 或空格分隔。
+* 顺序有意义：第一位是第一提案人/第一作者（角色“领衔”），其余为“附议”（联名者、合写者）；
+  活动的参加委员、会议出勤和“双五个一”中的委员，角色都是“参加”。
+* 姓名后括号中的标注会被去掉：`张三（民盟）`、`张三(民盟)`、`张三【特邀】` 都按“张三”查找。
+* 登记表中空格是分隔符：两字姓名中间不要为对齐加空格，`张 三` 会被当作“张”和“三”两个人。
+  （“委员名单”的姓名列中，姓名里的空格会被去掉。）
+* 填写的人不在委员名单中时，perfscore 会指出单元格，并提示名单中相近的姓名。
+
+### 可填的词
+选择类的列（如提案状态、出勤情况）须填下面“可填的词”中列出的词或其别名。
+“不接受其他词”的词表中，写了不认识的词会报错；“接受其他词”的词表（如会议类型、活动类型）
+会照原样保留不认识的词，以便规则文件按本单位的类型计分。"""
+
+_KIND_HELP: dict[str, str] = {
+    "id": "编号（按文本读取）",
+    "text": "文字",
+    "names": "委员姓名或编号，可多位",
+    "member": "一位委员的姓名或编号",
+    "date": "日期",
+    "flag": "是/否",
+    "choice": "可填的词",
+}
+
+
+def _vocab_anchor(vocab: Vocabulary) -> str:
+    return f"vocab-{vocab.key}"
+
+
+def _sheet_anchor(sheet: Sheet) -> str:
+    return f"sheet-{sheet.key}"
+
+
+def _column_help(col: Column) -> str:
+    text = col.help or _KIND_HELP.get(col.kind, "")
+    if col.vocabulary:
+        vocab = VOCABULARIES[col.vocabulary]
+        text += f"（词表：[{vocab.name}](#{_vocab_anchor(vocab)})）"
+    return text
+
+
+def _other_names(primary: str, names: tuple[str, ...]) -> list[str]:
+    return [n for n in dict.fromkeys(names) if n != primary]
+
+
+def _sheet_markdown(sheet: Sheet) -> list[str]:
+    lines = [f'<a id="{_sheet_anchor(sheet)}"></a>', "", f"## {sheet.name}", ""]
+    others = _other_names(sheet.name, (*sheet.aliases, sheet.key))
+    lines.append(f"* 工作表名：**{sheet.name}**；也可叫作：{'、'.join(_code(n) for n in others) or '—'}")
+    lines.append(f"* {'**必须有**' if sheet.required else '可以没有'}")
+    lines.append(f"* 一行是什么：{sheet.help or '—'}")
+    lines.append("")
+    rows = []
+    for col in sheet.columns:
+        aliases = _other_names(col.header, (*col.aliases, col.key))
+        rows.append([
+            _cell(col.header),
+            _cell("、".join(aliases)) or "—",
+            "是" if col.required else "否",
+            _cell(_column_help(col)),
+            _cell(col.example) or "—",
+        ])
+    lines += _table(["表头", "可用的其他表头", "必填", "内容", "示例"], rows)
+    lines.append("")
+    return lines
+
+
+def _vocabulary_markdown(vocab: Vocabulary) -> list[str]:
+    used_by = [f"{sheet.name}·{col.header}" for sheet in SHEETS for col in sheet.columns if col.vocabulary == vocab.key]
+    lines = [f'<a id="{_vocab_anchor(vocab)}"></a>', "", f"### {vocab.name}", ""]
+    lines.append(f"* 用于：{'、'.join(used_by) or '—'}")
+    if vocab.closed:
+        lines.append("* 其他词：**不接受**（写了不认识的词会报错）")
+    else:
+        lines.append("* 其他词：**接受**（不认识的词照原样保留，规则文件可按它计分）")
+    if vocab.default:
+        lines.append(f"* 单元格为空时：按“{vocab.default}”计")
+    else:
+        lines.append("* 单元格为空时：必填的列报错；非必填的列视为未填写")
+    lines.append("")
+    rows = [[_cell(word), _cell("、".join(spellings)) or "—"] for word, spellings in vocab.words.items()]
+    lines += _table(["标准词", "也可写作"], rows)
+    lines.append("")
+    return lines
+
+
+def input_format_markdown() -> str:
+    """docs/input-format.md: every sheet, column and vocabulary of the input workbook."""
+    lines = [_GENERATED_NOTE, "", _INPUT_INTRO, "", "## 工作表一览", ""]
+    rows = [[f"[{sheet.name}](#{_sheet_anchor(sheet)})", "必须有" if sheet.required else "可以没有", _cell(sheet.help)]
+            for sheet in SHEETS]
+    lines += _table(["工作表", "是否必须", "一行是什么"], rows)
+    lines += ["", _INPUT_GENERAL, ""]
+    for sheet in SHEETS:
+        lines += _sheet_markdown(sheet)
+    lines += ["## 可填的词（词表）", "",
+              "左列是标准词（结果和规则文件中使用的词），右列是也可以填写的其他写法，填写后按标准词计。", ""]
+    for vocab in VOCABULARIES.values():
+        lines += _vocabulary_markdown(vocab)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+# =============================================================================================
+# docs/rules-reference.md
+# =============================================================================================
+
+_RULES_INTRO = """\
+# 规则文件参考 (Rules file reference)
+
+规则文件是一个 YAML 文本文件，写明本单位的积分办法：基础分、计分类别和计分项、封顶和保底、
+完成清单（如“双五个一”）和等次。perfscore 自带的示例办法是 `rules/default.yaml`，
+可复制后按本单位的办法修改，并用 `perfscore rules check 文件名.yaml` 检查。
+分数的计算顺序见 [scoring.md](scoring.md)。
+
+本页列出规则文件中每一个键：类型、不写时的默认值和含义。
+
+* 写了本页没有列出的键会报错（并提示相近的键），以免拼错的键被悄悄忽略。
+* “默认值”一栏写“**必填**”的键必须写；写“不写”的键可以省略，省略即表示没有该项（如不封顶）。
+* 位置中的 `[]` 表示“列表中的每一项”，如 `categories[].items[]` 是每个类别下的每个计分项。
+
+开发者提示：本页由 `perfscore/rules/schema.py` 中的 pydantic 模型生成（键的说明取自 `Field(description=…)`）。"""
+
+# A Chinese title per model, for the headings.
+_MODEL_TITLES: dict[str, str] = {
+    "Rules": "规则文件（顶层）",
+    "Settings": "设置",
+    "Total": "总分上下限",
+    "Category": "计分类别",
+    "Item": "计分项",
+    "Match": "匹配条件",
+    "Case": "按情况计分",
+    "Condition": "条件",
+    "Credit": "多位作者时的计分方式",
+    "Checklist": "完成清单",
+    "ChecklistItem": "清单项目",
+    "Grade": "等次",
+}
+
+# Checks done by the models' validators (not visible in the field descriptions).
+_MODEL_NOTES: dict[str, list[str]] = {
+    "Rules": [
+        "`version` 写成数字的样子时要加引号，如 `version: \"2023.1\"`，否则会报“应为文字”。",
+        "类别编号（`categories[].id`）不能重复。",
+        "`settings.tie_break` 中的每一项须是类别编号或 `member_id`。",
+        "有等次写了 `requires_checklist: true` 时，必须写 `checklist`。",
+    ],
+    "Category": ["同一类别内的计分项编号（`items[].id`）不能重复。"],
+    "Item": [
+        "points、points_by、cases 须且只须写一个。",
+        "points_by 只能按一个字段取分值。",
+        "同时写 `max` 和 `min` 时，min 不能大于 max。",
+        "积分明细中的规则编号为“类别编号.计分项编号”，如 `proposals.filed`。",
+    ],
+    "Match": ["各列表中的词与输入工作簿“可填的词”中的标准词一致，见 [input-format.md](input-format.md)。"],
+    "Checklist": ["清单项目名称（`items[].name`）不能重复。"],
+    "Grade": [
+        "等次须从高到低排列，各档 min 依次递减。",
+        "最后一档等次不写 min（它接住其余所有分数），因此不会有空档。",
+    ],
+}
+
+
+@dataclass(frozen=True)
+class Snippet:
+    """A worked YAML example for one model's section.
+
+    ``path`` leads from the parsed YAML to the value the model validates (a list: each element).
+    With ``excerpt`` (the default) the snippet is an excerpt of ``rules/default.yaml`` (keys and
+    list items may be left out, nothing added or changed), and the tests check that it still is;
+    a model the default rules do not use gets an illustrative snippet (``excerpt=False``).
+    """
+
+    model: str
+    yaml: str
+    path: tuple[str | int, ...] = ()
+    excerpt: bool = True
+
+    def value(self) -> Any:
+        data = yaml.safe_load(self.yaml)
+        for part in self.path:
+            data = data[part]
+        return data
+
+
+RULE_SNIPPETS: dict[str, Snippet] = {s.model: s for s in [
+    Snippet("Rules", """\
+scheme: 双五个一履职考核积分办法（perfscore 默认）
+version: "2023.1"
+base: 10                 # 基础分：每位委员先得 10 分
+total:
+  max: 100               # 总分封顶 100 分
+categories:
+  - id: proposals
+    name: 提案
+    max: 25
+    items:
+      - id: key
+        name: 重点提案
+        match: {kind: proposal, marks: [重点提案], role: [领衔]}
+        points: 5
+grades:
+  - grade: 优秀
+    min: 85
+  - grade: 良好
+    min: 75
+  - grade: 称职
+    min: 60
+  - grade: 不称职
+"""),
+    Snippet("Settings", """\
+settings:
+  decimals: 2            # 每条明细保留两位小数，总分是明细之和
+  rounding: half_up      # 四舍五入
+  outside_term: skip     # 委员任期外的记录不计分（如年中增补委员增补前的会议）
+  tie_break: [member_id] # 总分相同名次并列（1、2、2、4），并列者按委员编号排列
+""", ("settings",)),
+    Snippet("Total", """\
+total:
+  max: 100               # 总分封顶 100 分
+""", ("total",)),
+    Snippet("Category", """\
+categories:
+  # 会议出勤：20 分起扣，扣完为止
+  - id: meetings
+    name: 会议出勤
+    start: 20
+    min: 0
+    items:
+      - id: plenary
+        name: 全体会议出勤
+        match: {kind: meeting, type: [全体会议]}
+        points_by:
+          status: {请假: -2, 请假未批准: -10, 缺席: -10, 迟到: -1, 早退: -1}
+""", ("categories",)),
+    Snippet("Item", """\
+items:
+  - id: filed
+    name: 提案立案
+    match: {kind: proposal, status: [立案]}
+    points_by:
+      role: {领衔: 10, 附议: 4}     # 第一提案人 10 分，附议（联名）每人 4 分
+    credit: {max_authors: 5}         # 只计前 5 位提案人
+  - id: not_filed
+    name: 提案未立案
+    match: {kind: proposal, status: [不立案], role: [领衔]}
+    points: 1
+    note: 鼓励提出提案，不立案的第一提案人得 1 分，最多 2 分
+    max: 2
+""", ("items",)),
+    Snippet("Match", """\
+match: {kind: meeting, type: [常委会议], standing: true}
+""", ("match",)),
+    Snippet("Case", """\
+cases:
+  - when: {type: [个人]}              # 个人提案 15 分
+    points: 15
+  - when: {type: [联名], role: [领衔]}  # 联名提案的领衔者 10 分
+    points: 10
+  - points: 5                        # 其余情况（附议）5 分
+""", ("cases",), excerpt=False),
+    Snippet("Condition", """\
+when: {type: [联名], role: [领衔]}
+""", ("when",), excerpt=False),
+    Snippet("Credit", """\
+credit: {mode: split, lead_share: 0.6}   # 合写的信息：第一作者得 60%，其余平分 40%
+""", ("credit",)),
+    Snippet("Checklist", """\
+checklist:
+  name: 双五个一
+  bonus: 5               # 十项全部完成加 5 分
+  items:
+    - name: 践一诺
+      any_of: [{kind: duty, type: [践一诺]}]
+    - name: 提一案
+      any_of: [{kind: duty, type: [提一案]}, {kind: proposal}]
+""", ("checklist",)),
+    Snippet("ChecklistItem", """\
+- name: 参加一次履职培训
+  any_of: [{kind: duty, type: [参加一次履职培训]}, {kind: activity, type: [培训]}]
+""", ()),
+    Snippet("Grade", """\
+grades:
+  - grade: 优秀
+    min: 85
+    requires_checklist: true   # 评为优秀须完成双五个一全部十项，否则降为良好
+  - grade: 良好
+    min: 75
+  - grade: 称职
+    min: 60
+  - grade: 不称职
+""", ("grades",)),
+]}
+
+
+def _model_in(annotation: Any) -> list[type[BaseModel]]:
+    """The models an annotation refers to: Category in list[Category], Checklist | None, …"""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    found: list[type[BaseModel]] = []
+    for arg in typing.get_args(annotation):
+        found += _model_in(arg)
+    return found
+
+
+def _is_list(annotation: Any) -> bool:
+    """list[X], or list[X] | None."""
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        return any(_is_list(arg) for arg in typing.get_args(annotation))
+    return origin is list
+
+
+def _model_places(root: type[BaseModel] = Rules) -> list[tuple[str, type[BaseModel]]]:
+    """(YAML path, model) for every place a model appears under ``root``, depth first."""
+    places: list[tuple[str, type[BaseModel]]] = []
+
+    def walk(model: type[BaseModel], path: str, stack: tuple[type[BaseModel], ...]) -> None:
+        places.append((path, model))
+        if model in stack:
+            return
+        for key, field in model.model_fields.items():
+            for sub in _model_in(field.annotation):
+                sub_path = f"{path}.{key}" if path else key
+                walk(sub, sub_path + ("[]" if _is_list(field.annotation) else ""), (*stack, model))
+
+    walk(root, "", ())
+    return places
+
+
+def rule_models(root: type[BaseModel] = Rules) -> dict[type[BaseModel], list[str]]:
+    """Every model reachable from ``root`` in depth-first order, with the YAML paths it appears at."""
+    found: dict[type[BaseModel], list[str]] = {}
+    for path, model in _model_places(root):
+        found.setdefault(model, []).append(path)
+    return found
+
+
+def _anchor(model: type[BaseModel]) -> str:
+    return model.__name__.lower()
+
+
+def _link(model: type[BaseModel]) -> str:
+    return f"[{model.__name__}](#{_anchor(model)})"
+
+
+_SIMPLE_TYPES: dict[Any, str] = {str: "文字", float: "数字", int: "整数", bool: "`true` 或 `false`"}
+
+
+def _plain_type(annotation: Any) -> str:
+    """A type in plain words: list[str] -> 文字列表 …"""
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if origin in (typing.Union, types.UnionType):
+        return " 或 ".join(_plain_type(a) for a in args if a is not type(None))
+    if origin is Literal:
+        return "以下之一：" + "、".join(_code(str(a)) for a in args)
+    if origin is list:
+        inner = args[0]
+        if isinstance(inner, type) and issubclass(inner, BaseModel):
+            return f"列表，每项见 {_link(inner)}"
+        return f"{_plain_type(inner)}列表，如 `[a, b]`"
+    if origin is dict:
+        key, value = args
+        return f"键值对 `{{键: 值}}`，键为{_plain_type(key)}，值为{_plain_type(value)}"
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return f"键值对，见 {_link(annotation)}"
+    return _SIMPLE_TYPES.get(annotation, getattr(annotation, "__name__", str(annotation)))
+
+
+_KNOWN_PATTERNS = {r"^[^\s.:]+$": "不含空格、`.`、`:`"}
+
+
+def _constraints(field: FieldInfo) -> list[str]:
+    is_list = _is_list(field.annotation)
+    words: list[str] = []
+    for meta in field.metadata:
+        name = type(meta).__name__
+        if name == "Ge":
+            words.append(f"≥ {meta.ge}")
+        elif name == "Gt":
+            words.append(f"> {meta.gt}")
+        elif name == "Le":
+            words.append(f"≤ {meta.le}")
+        elif name == "Lt":
+            words.append(f"< {meta.lt}")
+        elif name == "MinLen":
+            words.append(f"至少 {meta.min_length} 项" if is_list else f"至少 {meta.min_length} 个字")
+        elif name == "MaxLen":
+            words.append(f"最多 {meta.max_length} 项" if is_list else f"最多 {meta.max_length} 个字")
+        elif getattr(meta, "pattern", None):
+            words.append(_KNOWN_PATTERNS.get(meta.pattern, f"须符合正则 `{meta.pattern}`"))
+    return words
+
+
+def _yaml_inline(value: Any) -> str:
+    if isinstance(value, str) and (value == "" or yaml.safe_load(value) != value):
+        return json.dumps(value, ensure_ascii=False)  # a string YAML would read otherwise: quote it
+    text = yaml.safe_dump(value, default_flow_style=True, allow_unicode=True, width=1000).strip()
+    return text.removesuffix("...").strip()
+
+
+def _plain_default(field: FieldInfo) -> str:
+    if field.is_required():
+        return "**必填**"
+    if field.default_factory is not None:
+        value = field.default_factory()  # type: ignore[call-arg]
+        if isinstance(value, BaseModel):
+            return "各项取默认值"
+        return _code(_yaml_inline(value))
+    if field.default is None:
+        return "不写"
+    return _code(_yaml_inline(field.default))
+
+
+def _model_markdown(model: type[BaseModel], paths: list[str]) -> list[str]:
+    name = model.__name__
+    title = _MODEL_TITLES.get(name, "")
+    lines = [f'<a id="{_anchor(model)}"></a>', "", f"## {name}" + (f" — {title}" if title else ""), ""]
+    where = "、".join(_code(p) if p else "文件顶层" for p in paths)
+    lines.append(f"位置：{where}")
+    lines.append("")
+    doc = " ".join((model.__doc__ or "").split())
+    if doc:
+        lines += [f"> {doc}", ""]
+    rows = []
+    for key, field in model.model_fields.items():
+        kind = _plain_type(field.annotation)
+        limits = _constraints(field)
+        if limits:
+            kind += "（" + "，".join(limits) + "）"
+        rows.append([_code(key), _cell(kind), _cell(_plain_default(field)), _cell(field.description or "—")])
+    lines += _table(["键", "类型", "默认值", "含义"], rows)
+    lines.append("")
+    notes = _MODEL_NOTES.get(name, [])
+    if notes:
+        lines += ["注意：", ""] + [f"* {note}" for note in notes] + [""]
+    snippet = RULE_SNIPPETS.get(name)
+    if snippet is not None:
+        source = "摘自 `rules/default.yaml`，有删节" if snippet.excerpt else "示意，自带的 `rules/default.yaml` 未用到"
+        lines += [f"示例（{source}）：", "", "```yaml", snippet.yaml.rstrip("\n"), "```", ""]
+    return lines
+
+
+def rules_reference_markdown() -> str:
+    """docs/rules-reference.md: every key of every rules model, with type, default and meaning."""
+    models = rule_models()
+    lines = [_GENERATED_NOTE, "", _RULES_INTRO, "", "## 结构一览", ""]
+    rows = [[_code(path) if path else "文件顶层", _link(model), _MODEL_TITLES.get(model.__name__, "")]
+            for path, model in _model_places()]
+    lines += _table(["YAML 中的位置", "见", "是什么"], rows)
+    lines.append("")
+    for model, paths in models.items():
+        lines += _model_markdown(model, paths)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+# =============================================================================================
+# docs/commands.md
+# =============================================================================================
+
+_COMMANDS_INTRO = """\
+# 命令参考 (Command reference)
+
+下面是每个命令的 `--help` 输出。在命令行中运行 `perfscore 命令 --help` 可看到同样的内容。
+
+退出码：`0` 完成；`1` 输入工作簿有错误（未写出任何结果）；`2` 无法运行（参数有误、文件无法读取、规则文件有误）。
+
+开发者提示：本页由 `perfscore/cli.py` 的 typer 命令生成。"""
+
+
+def iter_commands() -> Iterator[tuple[str, Any, Any]]:
+    """Every visible command of the CLI, depth first: (full name, command, context).
+
+    The contexts use a fixed width of :data:`HELP_WIDTH`, so help text is the same on any terminal.
+    """
+    import typer
+    import typer.main
+
+    from .cli import app
+
+    root = typer.main.get_command(app)
+
+    def walk(command: Any, name: str, parent: Any) -> Iterator[tuple[str, Any, Any]]:
+        ctx = typer.Context(command, parent=parent, info_name=name.split()[-1],
+                            terminal_width=HELP_WIDTH, max_content_width=HELP_WIDTH)
+        yield name, command, ctx
+        subcommands = getattr(command, "commands", None)
+        if subcommands is None:
+            return
+        for sub_name in command.list_commands(ctx):
+            sub = command.get_command(ctx, sub_name)
+            if sub is None or getattr(sub, "hidden", False):
+                continue
+            yield from walk(sub, f"{name} {sub_name}", ctx)
+
+    yield from walk(root, "perfscore", None)
+
+
+def commands_markdown() -> str:
+    """docs/commands.md: the --help text of every command and subcommand."""
+    lines = [_GENERATED_NOTE, "", _COMMANDS_INTRO, ""]
+    for name, command, ctx in iter_commands():
+        text = command.get_help(ctx)
+        lines += [f"## `{name}`", "", "```text", *(line.rstrip() for line in text.splitlines()), "```", ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+# =============================================================================================
+# main
+# =============================================================================================
+
+GENERATED_DOCS: dict[str, Callable[[], str]] = {
+    "input-format.md": input_format_markdown,
+    "rules-reference.md": rules_reference_markdown,
+    "commands.md": commands_markdown,
+}
+
+
+def _stale(docs_dir: Path) -> list[tuple[Path, str]]:
+    out = []
+    for name, render in GENERATED_DOCS.items():
+        path = docs_dir / name
+        text = render()
+        current = path.read_text(encoding="utf-8") if path.is_file() else None
+        if current != text:
+            out.append((path, text))
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m perfscore.docgen",
+                                     description="根据代码生成 docs/ 下的参考文档。")
+    parser.add_argument("--check", action="store_true", help="只检查：有文件与生成结果不同时退出码为 1，不写文件")
+    parser.add_argument("--docs-dir", type=Path, default=DOCS_DIR, help=f"文档目录（默认 {DOCS_DIR}）")
+    args = parser.parse_args(argv)
+    stale = _stale(args.docs_dir)
+    if args.check:
+        for path, _ in stale:
+            print(f"过期：{path}（运行：uv run python -m perfscore.docgen）", file=sys.stderr)
+        return 1 if stale else 0
+    args.docs_dir.mkdir(parents=True, exist_ok=True)
+    for path, text in stale:
+        path.write_text(text, encoding="utf-8", newline="\n")
+        print(f"已更新：{path}")
+    if not stale:
+        print("文档已是最新。")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
