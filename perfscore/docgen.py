@@ -4,7 +4,7 @@ Three Markdown files under ``docs/`` are rendered here, each from the declaratio
 itself follows:
 
 * ``docs/input-format.md``   from :mod:`perfscore.inputformat` (``SHEETS``, ``VOCABULARIES``);
-* ``docs/rules-reference.md`` from the pydantic models of :mod:`perfscore.rules.schema`;
+* ``docs/rules.md`` from the pydantic models of :mod:`perfscore.rules.schema`;
 * ``docs/commands.md``       from the ``--help`` of every command of :mod:`perfscore.cli`.
 
 Run ``uv run python -m perfscore.docgen`` to rewrite them, ``--check`` to only compare (exit 1
@@ -226,7 +226,7 @@ def input_format_markdown() -> str:
 
 
 # =============================================================================================
-# docs/rules-reference.md
+# docs/rules.md
 # =============================================================================================
 
 _RULES_INTRO = """\
@@ -264,12 +264,12 @@ _MODEL_TITLES: dict[str, str] = {
 # Checks done by the models' validators (not visible in the field descriptions).
 _MODEL_NOTES: dict[str, list[str]] = {
     "Rules": [
-        "`version` 写成数字的样子时要加引号，如 `version: \"2023.1\"`，否则会报“应为文字”。",
         "类别编号（`categories[].id`）不能重复。",
         "`settings.tie_break` 中的每一项须是类别编号或 `member_id`。",
         "有等次写了 `requires_checklist: true` 时，必须写 `checklist`。",
     ],
-    "Category": ["同一类别内的计分项编号（`items[].id`）不能重复。"],
+    "Category": ["同一类别内的计分项编号（`items[].id`）不能重复。",
+                 "类别编号不能用结果表已有的列名（total、base、rank、name 等），否则会报“是结果表中已有的列名”。"],
     "Item": [
         "points、points_by、cases 须且只须写一个。",
         "points_by 只能按一个字段取分值。",
@@ -567,7 +567,7 @@ def _model_markdown(model: type[BaseModel], paths: list[str]) -> list[str]:
 
 
 def rules_reference_markdown() -> str:
-    """docs/rules-reference.md: every key of every rules model, with type, default and meaning."""
+    """docs/rules.md: every key of every rules model, with type, default and meaning."""
     models = rule_models()
     lines = [_GENERATED_NOTE, "", _RULES_INTRO, "", "## 结构一览", ""]
     rows = [[_code(path) if path else "文件顶层", _link(model), _MODEL_TITLES.get(model.__name__, "")]
@@ -636,7 +636,7 @@ def commands_markdown() -> str:
 
 GENERATED_DOCS: dict[str, Callable[[], str]] = {
     "input-format.md": input_format_markdown,
-    "rules-reference.md": rules_reference_markdown,
+    "rules.md": rules_reference_markdown,
     "commands.md": commands_markdown,
 }
 

@@ -27,7 +27,7 @@ from .inputformat import (
     VOCABULARIES,
     Column,
 )
-from .text import split_names, strip_name_tag
+from .text import LIST_SEPARATORS, split_names, strip_name_tag
 from .workbook import RawTable, RawWorkbook
 
 __all__ = ["Records", "normalise", "RECORD_COLUMNS", "parse_dates"]
@@ -204,7 +204,7 @@ def _register_records(table: RawTable, dates: pd.Series, resolver: _MemberResolv
         "row": f["row"],
     }, index=f.index)
 
-    tokens = split_names(f["members"])
+    tokens = _member_tokens(f["members"], resolver)
     position = tokens.groupby(level=0).cumcount() + 1
     n_authors = tokens.groupby(level=0).size()
     member_id, ambiguous, unknown = resolver.resolve(tokens)
@@ -229,6 +229,30 @@ def _register_records(table: RawTable, dates: pd.Series, resolver: _MemberResolv
         records["type"] = _proposal_form(records)
         _check_merged(table, out)
     return records[records["member_id"] != ""]
+
+
+def _member_tokens(cells: pd.Series, resolver: "_MemberResolver") -> pd.Series:
+    """Name-list cells -> one token per member named, in cell order (index = the cell's row).
+
+    Split on 、，,;； first; a piece that still has spaces is one member when it names one with
+    the spaces removed (张 三 padded for alignment), else several names separated by spaces.
+    """
+    pieces = cells.str.split(LIST_SEPARATORS, regex=True).explode().str.strip()
+    pieces = pieces[pieces.notna() & (pieces != "")]
+    order = pieces.groupby(level=0).cumcount().astype(float)
+    spaced = pieces.str.contains(r"\s", regex=True)
+    if not spaced.any():
+        return pieces
+    joined = pieces[spaced].str.replace(r"\s+", "", regex=True)
+    whole = (resolver.resolve(joined)[0] != "").to_numpy()
+    split = pieces[spaced][~whole].str.split(r"\s+", regex=True).explode()
+    split_order = order[spaced][~whole].reindex(split.index) + split.groupby(level=0).cumcount() / 1000
+    combined = pd.DataFrame({
+        "token": pd.concat([pieces[~spaced], joined[whole], split]),
+        "order": pd.concat([order[~spaced], order[spaced][whole], split_order]),
+    })
+    combined = combined.reset_index(names="cell").sort_values(["cell", "order"], kind="stable").set_index("cell")
+    return combined["token"].rename_axis(None)
 
 
 def _adoption_records(table: RawTable, dates: pd.Series, info: pd.DataFrame | None, out: _Collector) -> pd.DataFrame:

@@ -15,6 +15,7 @@ __all__ = [
     "fold_width",
     "clean_series",
     "NAME_SEPARATORS",
+    "LIST_SEPARATORS",
     "split_names",
     "strip_name_tag",
     "excel_column",
@@ -26,6 +27,8 @@ _WIDTH_TABLE.update({0x3000: 0x20, 0x00A0: 0x20, 0x2002: 0x20, 0x2003: 0x20, 0x2
 
 # Separators clerks use between names in one cell: 、，, ; ； / and any white space.
 NAME_SEPARATORS = r"[、，,;；/／\s]+"
+# The same without white space: a space may also pad a two-character name (张 三).
+LIST_SEPARATORS = r"[、，,;；/／]+"
 # A trailing tag in brackets: 张三（民盟） / 张三(民盟) / 张三【特邀】
 _NAME_TAG = re.compile(r"[（(【\[][^）)】\]]*[）)】\]]$")
 

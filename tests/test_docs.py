@@ -98,7 +98,7 @@ def test_generated_output_is_stable() -> None:
         assert first.endswith("\n") and not first.endswith("\n\n")
 
 
-# --- (b) every key of every rules model is in docs/rules-reference.md -----------------------
+# --- (b) every key of every rules model is in docs/rules.md -----------------------
 
 def _models_in(annotation: object) -> list[type[BaseModel]]:
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
@@ -129,10 +129,10 @@ def test_rule_model_walk_finds_every_model() -> None:
 
 @pytest.mark.parametrize("model", _all_rule_models(), ids=lambda m: m.__name__)
 def test_every_rules_key_is_documented(model: type[BaseModel]) -> None:
-    section = _section(_doc("rules-reference.md"), f"## {model.__name__}")
+    section = _section(_doc("rules.md"), f"## {model.__name__}")
     documented = _table_keys(section)
     for key, field in model.model_fields.items():
-        assert key in documented, f"{model.__name__}.{key} is not in docs/rules-reference.md; {REGENERATE}"
+        assert key in documented, f"{model.__name__}.{key} is not in docs/rules.md; {REGENERATE}"
         assert field.description, f"{model.__name__}.{key} has no description= in perfscore/rules/schema.py"
         assert field.description in _row(section, f"`{key}`")
     assert documented == set(model.model_fields), "the doc lists keys the model does not have"
@@ -300,7 +300,7 @@ def test_rules_snippet_validates(snippet: docgen.Snippet) -> None:
         assert _found_in(value, default), (
             f"the {snippet.model} example in perfscore/docgen.py is no longer an excerpt of rules/default.yaml: "
             f"update RULE_SNIPPETS, then {REGENERATE}")
-    assert snippet.yaml.rstrip("\n") in _doc("rules-reference.md")
+    assert snippet.yaml.rstrip("\n") in _doc("rules.md")
 
 
 _ITEM = {"id": "a", "name": "甲", "match": {"kind": "proposal"}}
@@ -316,7 +316,7 @@ _RULES = {"scheme": "办法", "categories": [{"id": "c", "name": "类", "items":
     ("Grade", {**_RULES, "grades": [{"grade": "良好", "min": 80}, {"grade": "优秀", "min": 90}, {"grade": "其他"}]},
      "等次须从高到低排列，各档 min 依次递减"),
     ("Grade", {**_RULES, "grades": [{"grade": "优秀", "min": 90}]}, "最后一档等次不写 min（它接住其余所有分数）"),
-    ("Rules", {**_RULES, "version": 2023.1}, "要加引号"),
+    ("Category", {**_RULES, "categories": [{**_RULES["categories"][0], "id": "total"}]}, "是结果表中已有的列名"),
     ("Rules", {**_RULES, "categories": _RULES["categories"] * 2}, "不能重复"),
     ("Rules", {**_RULES, "settings": {"tie_break": ["nonexistent"]}}, "须是类别编号或 `member_id`"),
     ("Rules", {**_RULES, "grades": [{"grade": "优秀", "min": 90, "requires_checklist": True}, {"grade": "其他"}]},
@@ -326,12 +326,12 @@ def test_the_notes_in_the_rules_reference_are_enforced(model: str, data: dict, n
     """Each hand-written note under a model is a rule the validators enforce; most quote their message."""
     from pydantic import ValidationError
 
-    section = _section(_doc("rules-reference.md"), f"## {model}")
+    section = _section(_doc("rules.md"), f"## {model}")
     assert note in section
-    validated = schema.Item if model == "Item" else schema.Rules
+    validated = schema.Item if model == "Item" else schema.Rules  # Category notes are checked inside Rules
     with pytest.raises(ValidationError) as caught:
         validated.model_validate(data)
-    if "`" not in note and "要加引号" not in note and "不能重复" not in note:
+    if "`" not in note and "不能重复" not in note:
         assert note in str(caught.value), "the note should quote the validator's message"
 
 
@@ -375,7 +375,7 @@ def test_json_rules_keys_are_documented(assessment_json: dict) -> None:
     section = _section(_doc("json.md"), "## rules")
     assert _table_keys(section) == set(assessment_json["rules"])
     # documented as "every key of the rules file's settings": so it must be exactly those
-    assert "rules-reference.md#settings" in _row(section, "`settings`")
+    assert "rules.md#settings" in _row(section, "`settings`")
     assert set(assessment_json["rules"]["settings"]) == set(schema.Settings.model_fields)
     assert {"id", "name"} == _record_keys(assessment_json["rules"]["categories"])
     assert {"grade", "min", "requires_checklist"} == _record_keys(assessment_json["rules"]["grades"])

@@ -576,3 +576,20 @@ def test_cli_shows_the_month_day_warning_and_still_writes_the_result(rules_file,
     assert "活动!C3" in run.output
     assert "2023" in run.output
     assert out.exists()
+
+
+def test_a_name_padded_with_a_space_is_one_member(tmp_path):
+    # 张 三 is padded for alignment; a space between two whole names still separates them.
+    path = write_workbook(tmp_path / "padded.xlsx", {
+        "委员名单": roster(["001", "张三", "经济界"], ["002", "李四", "教育界"], ["003", "王五", "民盟"]),
+        "提案": [["提案编号", "标题", "提交日期", "提案人", "状态"],
+                 ["P1", "x", dt.date(2023, 1, 2), "王五、张 三、李四", "立案"],
+                 ["P2", "y", dt.date(2023, 1, 3), "李 四", "立案"],
+                 ["P3", "z", dt.date(2023, 1, 4), "张三 王五", "立案"]],
+    })
+    records = perfscore.assess(path).ledger
+    filed = records[records["rule_id"] == "proposals.filed"]
+    by_row = {src: list(zip(g["member_id"], g["note"])) for src, g in filed.groupby("source", sort=False)}
+    assert sorted(by_row["提案!D2"]) == [("001", "附议"), ("002", "附议"), ("003", "领衔")]
+    assert by_row["提案!D3"] == [("002", "领衔")]
+    assert sorted(by_row["提案!D4"]) == [("001", "领衔"), ("003", "附议")]

@@ -123,3 +123,15 @@ def test_a_scheme_with_other_points_changes_the_scores(sample_copy, tmp_path):
     joined = plain.members.set_index("member_id")["total"].to_frame("plain").join(more.members.set_index("member_id")["total"])
     assert ((joined["total"] - joined["plain"]) <= 5 + 1e-9).all()
     assert (joined["total"] > joined["plain"]).any()
+
+
+def test_a_category_id_may_not_take_a_result_column_name():
+    text = DEFAULT_TEXT.replace("id: reports", "id: total")
+    [problem] = problems(text)
+    assert "total" in problem.message and "列名" in problem.message
+    assert problem.cell.startswith(f"{line_of(text, 'id: total')}:")
+
+
+def test_an_unquoted_version_number_is_read_as_text():
+    rules = parse_rules(DEFAULT_TEXT.replace('version: "2023.1"', "version: 2023.1"))
+    assert rules.version == "2023.1"

@@ -121,16 +121,31 @@ class Item(_Strict):
         return self
 
 
+# Column names of an assessment's member table: a category id must not take one of them.
+RESERVED_CATEGORY_IDS = frozenset({
+    "member_id", "name", "sector", "committee", "study_group", "work_group", "standing", "term_start",
+    "term_end", "total", "grade", "rank", "sector_rank", "committee_rank", "checklist_done", "checklist_total",
+    "checklist_missing", "base", "pro_rate", "checklist_bonus", "total_adjust", "checklist", "start", "cap",
+})
+
+
 class Category(_Strict):
     """A group of items with its own subtotal, cap and floor (会议、提案、信息 …)."""
 
-    id: Identifier = Field(description="类别编号，唯一")
+    id: Identifier = Field(description="类别编号，唯一；不能用 total、base、rank、name 等结果表已有的列名")
     name: str = Field(description="中文名称（分项得分表的列名）")
     start: float = Field(0, description="起始分：从 N 分起扣（如会议 50 分起扣）；0 表示从零累加")
     standing: bool | None = Field(None, description="true 本类只适用于常委（起始分和各项都只计常委）；false 只适用于非常委；不写则适用于全体")
     max: float | None = Field(None, description="本类封顶分")
     min: float | None = Field(None, description="本类最低分（如扣完为止填 0）")
     items: list[Item] = Field(min_length=1, description="本类的计分项")
+
+    @field_validator("id")
+    @classmethod
+    def _not_reserved(cls, value: str) -> str:
+        if value in RESERVED_CATEGORY_IDS:
+            raise ValueError(f"类别编号“{value}”是结果表中已有的列名，请换一个（如 {value}_points）")
+        return value
 
     @model_validator(mode="after")
     def _unique_item_ids(self) -> "Category":
@@ -152,6 +167,8 @@ class Grade(_Strict):
 
 
 class ChecklistItem(_Strict):
+    """One item of a checklist: done when the member has enough records matching any clause."""
+
     name: str = Field(description="清单项目名称，如 提一案")
     any_of: list[Match] = Field(min_length=1, description="满足其中任一条件的记录即算完成")
     at_least: int = Field(1, ge=1, description="至少要有几条符合的记录（如“参加会议或活动不少于 3 次”填 3）")
@@ -198,6 +215,8 @@ class Settings(_Strict):
 
 
 class Total(_Strict):
+    """Bounds on the total: open-ended when neither is given."""
+
     max: float | None = Field(None, description="总分封顶；不写则不设上限")
     min: float | None = Field(None, description="总分下限；不写则不设下限")
 
@@ -206,7 +225,7 @@ class Rules(_Strict):
     """A whole rules file."""
 
     scheme: str = Field(description="办法名称")
-    version: str = Field("1", description="版本号，写入结果的“规则”表")
+    version: str = Field("1", description="版本号，写入结果的“规则”表（写成 2023.1 或 \"2023.1\" 均可）")
     source: str = Field("", description="依据的文件及哪些部分为本工具补充")
     year: int | None = Field(None, ge=2000, le=2100, description="考核年度；不写则取记录日期中最多的年份")
     settings: Settings = Field(default_factory=Settings, description="取舍、并列、任期等设置")
@@ -215,6 +234,12 @@ class Rules(_Strict):
     categories: list[Category] = Field(min_length=1, description="计分类别")
     checklist: Checklist | None = Field(None, description="完成清单（如双五个一）")
     grades: list[Grade] = Field(min_length=1, description="等次，从高到低")
+
+    @field_validator("version", mode="before")
+    @classmethod
+    def _version_as_text(cls, value: object) -> object:
+        # `version: 2023.1` is a number to YAML; a clerk means the text.
+        return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
 
     @field_validator("grades")
     @classmethod

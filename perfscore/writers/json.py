@@ -1,7 +1,8 @@
 """The assessment as JSON: the same content as the workbook, in one document (see docs/json.md).
 
 Keys are English (stable for scripts); values keep the workbook's Chinese words. Dates are
-ISO strings, missing values null. The bytes depend only on the input and the rules.
+ISO strings, missing values null. The bytes depend only on the input file (its name and
+content), the rules and the perfscore version: no timestamps.
 """
 
 from __future__ import annotations
