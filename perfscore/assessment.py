@@ -98,7 +98,7 @@ def assess_scores(records: Records, scoring: Scoring, rules: LoadedRules, source
         rules=rules,
         year=records.year,
         source_name=source_name,
-        problems=[*records.problems, *scoring.problems],
+        problems=[*rules.warnings, *records.problems, *scoring.problems],
     )
 
 

@@ -30,7 +30,7 @@ app = typer.Typer(
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
 )
-rules_app = typer.Typer(help="检查和查看积分规则文件。", no_args_is_help=True)
+rules_app = typer.Typer(help="检查积分规则文件（rules check），或把规则整理成便于印发的中文摘要（rules show）。", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
 
 T = TypeVar("T")
@@ -49,12 +49,17 @@ def _consoles(quiet: bool = False) -> tuple[Console, Console]:
     return out, err
 
 
-def _run(err: Console, action: Callable[[], T]) -> T:
-    """Run a library call; turn perfscore's errors into a message and an exit code."""
+def _run(err: Console, action: Callable[[], T], catch: tuple[type[Exception], ...] = ()) -> T:
+    """Run a library call; turn perfscore's errors into a message and an exit code.
+
+    Errors of the types in ``catch`` are left to the caller.
+    """
     from .writers.terminal import print_problems
 
     try:
         return action()
+    except catch:
+        raise
     except PerfscoreError as exc:
         err.print(f"[red]{exc.message}[/red]")
         print_problems(err, exc.problems)
@@ -136,18 +141,50 @@ def explain(
 def rules_check(
     file: Annotated[Path, typer.Argument(help="规则文件（YAML）", dir_okay=False)],
 ) -> None:
-    """检查规则文件：一次列出所有问题及其行号、列号。无问题时退出码 0。
+    """检查规则文件：一次列出所有问题及其行号、列号。
 
-    示例：perfscore rules check 本单位积分办法.yaml
+    退出码：0 没有错误（可能有提示）；1 发现错误；2 无法读取文件。
+
+    示例：perfscore rules check rules/default.yaml
+    """
+    from .errors import RulesError
+    from .rules import load_rules
+    from .writers.terminal import print_problems
+
+    console, err = _consoles()
+    try:
+        loaded = _run(err, lambda: load_rules(file), catch=(RulesError,))
+    except RulesError as exc:
+        err.print(f"[red]{exc.message}[/red]")
+        print_problems(err, exc.problems)
+        raise typer.Exit(1) from None
+    rules = loaded.rules
+    print_problems(err, list(loaded.warnings))
+    items = sum(len(c.items) for c in rules.categories)
+    console.print(f"{file}：没有发现错误。{rules.scheme}（{rules.version}），{len(rules.categories)} 个类别，{items} 个计分项，"
+                  f"{len(rules.grades)} 档等次。")
+
+
+@rules_app.command("show")
+def rules_show(
+    file: Annotated[Path | None, typer.Argument(help="规则文件（YAML）；不写则为自带的 rules/default.yaml", dir_okay=False)] = None,
+    markdown: Annotated[bool, typer.Option("--markdown", "-m", help="输出 Markdown，便于粘贴到通知或转成文档")] = False,
+) -> None:
+    """把积分办法整理成中文摘要：各类别计分项、分值、上限、等次和清单，可直接用于印发通知。
+
+    示例：perfscore rules show rules/default.yaml --markdown
     """
     from .rules import load_rules
+    from .rules.summary import summarise, summary_markdown
+    from .writers.terminal import print_rules_summary
 
     console, err = _consoles()
     loaded = _run(err, lambda: load_rules(file))
-    rules = loaded.rules
-    items = sum(len(c.items) for c in rules.categories)
-    console.print(f"{file}：没有发现问题。{rules.scheme}（{rules.version}），{len(rules.categories)} 个类别，{items} 个计分项，"
-                  f"{len(rules.grades)} 档等次。")
+    summary = summarise(loaded.rules)
+    if markdown:
+        print(summary_markdown(summary))  # plain text, no rich markup: it is meant to be pasted
+    else:
+        print_rules_summary(console, summary)
 
 
 def _version(value: bool) -> None:

@@ -21,6 +21,9 @@ __all__ = [
     "SHEETS",
     "VOCABULARIES",
     "RECORD_KINDS",
+    "RECORD_FIELDS",
+    "INFO_ADOPTED",
+    "INFO_NOT_ADOPTED",
     "ROLE_LEAD",
     "ROLE_CO",
     "ROLE_PARTICIPANT",
@@ -273,6 +276,22 @@ SHEETS: tuple[Sheet, ...] = (
         ),
     ),
 )
+
+INFO_ADOPTED, INFO_NOT_ADOPTED = "已采用", "未采用"
+
+# The fields a record of each kind carries, and the words they can hold: a vocabulary key, or
+# a fixed tuple of words the normaliser sets. A rule that asks a kind for another field, or for
+# a word that cannot occur, can never match.
+_AUTHORED_ROLES = (ROLE_LEAD, ROLE_CO)
+RECORD_FIELDS: dict[str, dict[str, str | tuple[str, ...]]] = {
+    "proposal": {"type": "proposal_form", "status": "proposal_status", "marks": "proposal_mark", "role": _AUTHORED_ROLES},
+    "information": {"status": (INFO_ADOPTED, INFO_NOT_ADOPTED), "role": _AUTHORED_ROLES},
+    "adoption": {"type": "adoption_event", "level": "level", "role": _AUTHORED_ROLES},
+    "report": {"status": "report_outcome", "role": _AUTHORED_ROLES},
+    "meeting": {"type": "meeting_type", "status": "attendance", "role": (ROLE_PARTICIPANT,)},
+    "activity": {"type": "activity_type", "subtype": "activity_form", "role": (ROLE_PARTICIPANT,)},
+    "duty": {"type": "duty_item", "role": (ROLE_PARTICIPANT,)},
+}
 
 # Which record kind each register yields; `information` also yields nothing by itself but
 # the item's adoption status, and `adoptions` yields one record per author per event.

@@ -21,6 +21,8 @@ import pandas as pd
 
 from .errors import DataError, Problem, Reason, Severity
 from .inputformat import (
+    INFO_ADOPTED,
+    INFO_NOT_ADOPTED,
     ROLE_CO,
     ROLE_LEAD,
     ROLE_PARTICIPANT,
@@ -40,7 +42,6 @@ MEMBER_COLUMNS = [
     "member_id", "name", "sector", "committee", "study_group", "work_group", "standing",
     "term_start", "term_end", "roster_row",
 ]
-INFO_ADOPTED, INFO_NOT_ADOPTED = "已采用", "未采用"
 
 
 @dataclass(frozen=True)

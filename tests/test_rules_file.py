@@ -96,11 +96,11 @@ def test_an_item_needs_exactly_one_way_of_giving_points():
 
 def test_rules_check_command(runner, tmp_path):
     good = runner.invoke(app, ["rules", "check", str(DEFAULT_RULES)])
-    assert good.exit_code == 0 and "没有发现问题" in good.output
+    assert good.exit_code == 0 and "没有发现错误" in good.output
     bad = tmp_path / "bad.yaml"
     bad.write_text(DEFAULT_TEXT.replace("    max: 25", "    maxx: 25"), encoding="utf-8")
     result = runner.invoke(app, ["rules", "check", str(bad)])
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert f"bad.yaml:{line_of(bad.read_text(encoding='utf-8'), 'maxx')}:5" in result.output
     assert "Traceback" not in result.output
 
@@ -135,3 +135,58 @@ def test_a_category_id_may_not_take_a_result_column_name():
 def test_an_unquoted_version_number_is_read_as_text():
     rules = parse_rules(DEFAULT_TEXT.replace('version: "2023.1"', "version: 2023.1"))
     assert rules.version == "2023.1"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "needle", "message"),
+    [
+        ("type: [全体会议]}", "type: [全体会议], level: [市]}", "level: [市]", "没有“级别”"),
+        ("status: [立案]}", "status: [已立案]}", "已立案", "须写“立案”"),
+        ("{kind: information}\n        points: 2", "{kind: information, status: [采用]}\n        points: 2", "status: [采用]",
+         "不会是“采用”"),
+        ("subtype: {全程: 3, 部分: 1}", "subtype: {全程: 3, 部份: 1}", "部份", None),
+        ("level: {县: 2, 市: 4, 省: 8, 全国: 15}", "level: {县: 2, 市: 4, 省级别: 8, 全国: 15}", "省级别", "没有“省级别”"),
+    ],
+    ids=["field-the-kind-lacks", "alias-instead-of-word", "word-that-cannot-occur", "open-vocabulary-warns",
+         "closed-vocabulary-errs"],
+)
+def test_a_condition_that_can_never_match_is_found_with_its_line(old, new, needle, message):
+    text = DEFAULT_TEXT.replace(old, new, 1)
+    assert text != DEFAULT_TEXT
+    if message is None:  # an office's own activity form: a warning, and the rules still load
+        rules, warnings = perfscore.rules.check_rules_text(text, "office.yaml")
+        [warning] = warnings
+        assert "部份" in warning.message and warning.cell.startswith(f"{line_of(text, needle)}:")
+        return
+    [problem] = problems(text)
+    assert message in problem.message, str(problem)
+    assert problem.cell.startswith(f"{line_of(text, needle)}:")
+
+
+def test_a_never_matching_condition_stops_assess(runner, sample_copy, tmp_path):
+    rules = tmp_path / "office.yaml"
+    rules.write_text(DEFAULT_TEXT.replace("status: [立案]}", "status: [已立案]}", 1), encoding="utf-8")
+    result = runner.invoke(app, ["assess", str(sample_copy), "--rules", str(rules)])
+    assert result.exit_code == 2
+    assert f"office.yaml:{line_of(rules.read_text(encoding='utf-8'), '已立案')}" in result.output
+    assert not sample_copy.with_name("2023-考核结果.xlsx").exists()
+
+
+def test_rules_check_reads_a_missing_file_as_could_not_run(runner, tmp_path):
+    result = runner.invoke(app, ["rules", "check", str(tmp_path / "none.yaml")])
+    assert result.exit_code == 2 and "找不到规则文件" in result.output
+
+
+def test_rules_show_summarises_the_scheme_in_chinese(runner):
+    result = runner.invoke(app, ["rules", "show", str(DEFAULT_RULES), "--markdown"])
+    assert result.exit_code == 0, result.output
+    text = result.output
+    assert text.startswith("# 双五个一履职考核积分办法")
+    assert "## 一、会议出勤（20 分起扣，最低 0 分）" in text
+    assert "| 全体会议出勤 | 会议（类型为全体会议） | 按状态：请假扣 2，请假未批准扣 10，缺席扣 10，迟到扣 1，早退扣 1 | 每条都计 |" in text
+    assert "多人合作时第一作者得 60%，其余平分 40%" in text
+    assert "优秀：85 分及以上，且须完成双五个一全部项目（否则降一档）" in text
+    assert "- 提一案：双五个一登记（类型为提一案）；或提案（有一条即算完成）" in text
+    for category in perfscore.load_rules().rules.categories:
+        for item in category.items:
+            assert f"| {item.name} |" in text

@@ -18,10 +18,10 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from ..errors import Problem, Reason, RulesError, Severity
+from ..errors import Problem, Reason, RulesError, Severity, UsageError
 from .schema import Rules
 
-__all__ = ["LoadedRules", "load_rules", "parse_rules", "DEFAULT_RULES", "SHIPPED_RULES_DIR"]
+__all__ = ["LoadedRules", "load_rules", "parse_rules", "check_rules_text", "DEFAULT_RULES", "SHIPPED_RULES_DIR", "Path_"]
 
 def _shipped_rules_dir() -> Path:
     # In a wheel the rule files are bundled as perfscore/shipped_rules; in a checkout they are
@@ -39,11 +39,13 @@ Path_ = tuple[str | int, ...]
 
 @dataclass(frozen=True)
 class LoadedRules:
-    """Validated rules plus where they came from (shown in the output's 规则 sheet)."""
+    """Validated rules plus where they came from (shown in the output's 规则 sheet), and the
+    warnings a check of their meaning raised (words the sample vocabularies do not know)."""
 
     rules: Rules
     path: str
     sha256: str
+    warnings: tuple[Problem, ...] = ()
 
 
 def load_rules(path: str | Path | None = None) -> LoadedRules:
@@ -52,15 +54,36 @@ def load_rules(path: str | Path | None = None) -> LoadedRules:
     try:
         data = rules_path.read_bytes()
     except FileNotFoundError:
-        raise RulesError(f"找不到规则文件：{rules_path}") from None
+        raise UsageError(f"找不到规则文件：{rules_path}") from None
+    except IsADirectoryError:
+        raise UsageError(f"{rules_path} 是文件夹，请指定规则文件") from None
     except OSError as exc:
-        raise RulesError(f"无法读取规则文件 {rules_path}：{exc.strerror}") from None
-    rules = parse_rules(data, name=rules_path.name)
-    return LoadedRules(rules=rules, path=str(rules_path), sha256=hashlib.sha256(data).hexdigest())
+        raise UsageError(f"无法读取规则文件 {rules_path}：{exc.strerror}") from None
+    rules, warnings = check_rules_text(data, name=rules_path.name)
+    return LoadedRules(rules=rules, path=str(rules_path), sha256=hashlib.sha256(data).hexdigest(), warnings=tuple(warnings))
 
 
 def parse_rules(text: str | bytes, name: str = "rules.yaml") -> Rules:
     """Validate rules given as YAML text. Raises :class:`RulesError` listing every problem."""
+    return check_rules_text(text, name)[0]
+
+
+def check_rules_text(text: str | bytes, name: str = "rules.yaml") -> tuple[Rules, list[Problem]]:
+    """Validate rules: the schema, then their meaning (see :mod:`.checks`).
+
+    Returns the rules and the warnings; raises :class:`RulesError` with every error found.
+    """
+    from .checks import check_meaning
+
+    rules, positions = _validate(text, name)
+    problems = check_meaning(rules, positions, name)
+    errors = [p for p in problems if p.severity is Severity.ERROR]
+    if errors:
+        raise RulesError(f"规则文件 {name} 有 {len(errors)} 处错误", problems)
+    return rules, problems
+
+
+def _validate(text: str | bytes, name: str) -> tuple[Rules, dict[Path_, tuple[int, int]]]:
     if isinstance(text, bytes):
         try:
             text = text.decode("utf-8-sig")
@@ -81,7 +104,7 @@ def parse_rules(text: str | bytes, name: str = "rules.yaml") -> Rules:
     if problems:
         raise RulesError(f"规则文件 {name} 有 {len(problems)} 处错误", problems)
     try:
-        return Rules.model_validate(data)
+        return Rules.model_validate(data), positions
     except ValidationError as exc:
         problems = [_problem_from(err, positions, name) for err in exc.errors()]
         problems.sort(key=lambda p: _line_key(p.cell))

@@ -14,7 +14,7 @@ from rich.table import Table
 
 from ..errors import Problem, Severity
 
-__all__ = ["print_summary", "print_explanation", "print_problems"]
+__all__ = ["print_summary", "print_explanation", "print_problems", "print_rules_summary"]
 
 TOP_N = 10
 
@@ -67,6 +67,25 @@ def print_explanation(console: Console, explanation) -> None:
                       + (f"；未完成：{'、'.join(missing['item'])}" if len(missing) else ""))
         for row in done.itertuples(index=False):
             console.print(f"  ✓ {row.item}  {row.source}")
+
+
+def print_rules_summary(console: Console, summary) -> None:
+    console.print(f"[bold]{summary.title}[/bold]")
+    if summary.source:
+        console.print(f"依据：{summary.source}", markup=False)
+    for section in summary.sections:
+        table = Table(title=section.title, title_justify="left", show_lines=True)
+        for header in ("计分项", "计分内容", "分值", "计分方式"):
+            table.add_column(header, overflow="fold")
+        for row in section.rows:
+            table.add_row(row.item, row.what, row.points, row.how)
+        console.print(table)
+    for heading, lines in (("总分", summary.totals), ("清单", summary.checklist), ("等次", summary.grades),
+                           ("其他规定", summary.settings)):
+        if lines:
+            console.print(f"[bold]{heading}[/bold]")
+            for line in lines:
+                console.print(f"  {line}", markup=False)
 
 
 def print_problems(console: Console, problems: Sequence[Problem], limit: int | None = None) -> None:

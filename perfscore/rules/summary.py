@@ -1,0 +1,189 @@
+"""A scheme in plain Chinese: what a member gets for what — the table an office pastes into its
+notice (``perfscore rules show``).
+
+:func:`summarise` turns rules into rows of text; :func:`summary_markdown` renders them. The terminal
+writer renders the same rows as a table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .schema import Case, Category, Condition, Item, Match, Rules
+
+__all__ = ["SchemeSummary", "SummaryRow", "summarise", "summary_markdown"]
+
+_KIND = {"proposal": "提案", "information": "社情民意信息", "adoption": "信息采用/批示", "report": "调研报告",
+         "meeting": "会议", "activity": "活动", "duty": "双五个一登记"}
+_FIELD = {"type": "类型", "subtype": "形式", "status": "状态", "level": "级别", "role": "角色", "marks": "标记"}
+_NUMERALS = "一二三四五六七八九十"
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    item: str  # 计分项
+    what: str  # 计分内容
+    points: str  # 分值
+    how: str  # 计分方式（分摊、只计一次、封顶 …）
+
+
+@dataclass(frozen=True)
+class SummarySection:
+    title: str
+    rows: list[SummaryRow]
+
+
+@dataclass(frozen=True)
+class SchemeSummary:
+    title: str
+    source: str
+    sections: list[SummarySection]
+    totals: list[str]  # 基础分、总分上限 …
+    checklist: list[str]
+    grades: list[str]
+    settings: list[str] = field(default_factory=list)
+
+
+def summarise(rules: Rules) -> SchemeSummary:
+    sections = [_section(n, category) for n, category in enumerate(rules.categories)]
+    totals = [f"基础分：每位委员 {_num(rules.base)} 分" if rules.base else "不设基础分"]
+    if rules.total.max is not None:
+        totals.append(f"总分最高 {_num(rules.total.max)} 分")
+    if rules.total.min is not None:
+        totals.append(f"总分最低 {_num(rules.total.min)} 分")
+    checklist: list[str] = []
+    if rules.checklist is not None:
+        spec = rules.checklist
+        checklist.append(f"{spec.name}（{len(spec.items)} 项）" + (f"，全部完成加 {_num(spec.bonus)} 分" if spec.bonus else "，只记完成情况，不加分"))
+        for entry in spec.items:
+            clauses = "；或".join(_match_text(clause) for clause in entry.any_of)
+            times = f"至少 {entry.at_least} 次" if entry.at_least > 1 else "有一条即算完成"
+            checklist.append(f"{entry.name}：{clauses}（{times}）")
+    grades = []
+    for band in rules.grades:
+        bound = f"{_num(band.min)} 分及以上" if band.min is not None else "其余"
+        condition = f"，且须完成{rules.checklist.name}全部项目（否则降一档）" if band.requires_checklist and rules.checklist else ""
+        grades.append(f"{band.grade}：{bound}{condition}")
+    s = rules.settings
+    settings = [
+        f"每条得分保留 {s.decimals} 位小数（{'四舍五入' if s.rounding == 'half_up' else '银行家舍入'}），总分为各条之和",
+        "任期以外日期的记录不计分" if s.outside_term == "skip" else "任期以外日期的记录照常计分",
+        {"as_merged": "并案的原提案按“并案”计分", "as_target": "并案的原提案按并入提案的状态计分",
+         "none": "并案的原提案不计分"}[s.merged_credit],
+        "年中增补、离任委员按任职月数折算为全年" if s.pro_rate == "months" else "年中增补、离任委员不折算",
+        "总分相同名次并列（如 1、2、2、4）",
+    ]
+    return SchemeSummary(title=rules.scheme, source=rules.source, sections=sections, totals=totals,
+                         checklist=checklist, grades=grades, settings=settings)
+
+
+def summary_markdown(summary: SchemeSummary) -> str:
+    lines = [f"# {summary.title}", ""]
+    if summary.source:
+        lines += [f"依据：{summary.source}", ""]
+    for section in summary.sections:
+        lines += [f"## {section.title}", "", "| 计分项 | 计分内容 | 分值 | 计分方式 |", "|---|---|---|---|"]
+        lines += [f"| {_cell(r.item)} | {_cell(r.what)} | {_cell(r.points)} | {_cell(r.how)} |" for r in section.rows]
+        lines.append("")
+    lines += ["## 总分", "", *[f"- {t}" for t in summary.totals], ""]
+    if summary.checklist:
+        head, *items = summary.checklist
+        lines += [f"## {head}", "", *[f"- {t}" for t in items], ""]
+    lines += ["## 等次", "", *[f"- {g}" for g in summary.grades], ""]
+    lines += ["## 其他规定", "", *[f"- {t}" for t in summary.settings], ""]
+    return "\n".join(lines)
+
+
+def _section(index: int, category: Category) -> SummarySection:
+    bounds = []
+    if category.start:
+        bounds.append(f"{_num(category.start)} 分起扣")
+    if category.max is not None:
+        bounds.append(f"最高 {_num(category.max)} 分")
+    if category.min is not None:
+        bounds.append(f"最低 {_num(category.min)} 分")
+    if category.standing is not None:
+        bounds.append("只适用于常委" if category.standing else "只适用于非常委")
+    numeral = _NUMERALS[index] if index < len(_NUMERALS) else str(index + 1)
+    title = f"{numeral}、{category.name}" + (f"（{'，'.join(bounds)}）" if bounds else "")
+    return SummarySection(title=title, rows=[_row(item) for item in category.items])
+
+
+def _row(item: Item) -> SummaryRow:
+    return SummaryRow(item=item.name, what=_match_text(item.match), points=_points_text(item), how=_how_text(item))
+
+
+def _match_text(match: Match) -> str:
+    conditions = _condition_text(match)
+    return _KIND[match.kind] + (f"（{conditions}）" if conditions else "")
+
+
+def _condition_text(condition: Condition | None) -> str:
+    if condition is None:
+        return ""
+    parts = []
+    for name in ("type", "subtype", "status", "level", "role"):
+        values = getattr(condition, name)
+        if values is not None:
+            parts.append(f"{_FIELD[name]}为{'/'.join(values)}")
+    if condition.marks is not None:
+        parts.append(f"标记含{'/'.join(condition.marks)}")
+    if condition.standing is not None:
+        parts.append("仅常委" if condition.standing else "仅非常委")
+    return "，".join(parts)
+
+
+def _points_text(item: Item) -> str:
+    if item.points is not None:
+        return f"每条{_signed(item.points)}分"
+    if item.points_by is not None:
+        field_name, table = next(iter(item.points_by.items()))
+        return f"按{_FIELD[field_name]}：" + "，".join(f"{value}{_signed(points).rstrip()}" for value, points in table.items())
+    return "；".join(_case_text(case) for case in item.cases or [])
+
+
+def _case_text(case: Case) -> str:
+    label = _condition_text(case.when) or "其余"
+    return f"{label}{_signed(case.points).rstrip()}"
+
+
+def _how_text(item: Item) -> str:
+    parts = []
+    credit = item.credit
+    if credit.mode == "split":
+        rest = 1 - credit.lead_share
+        parts.append(f"多人合作时第一作者得 {_pct(credit.lead_share)}，其余平分 {_pct(rest)}")
+    elif credit.mode == "first_only":
+        parts.append("只计第一作者（第一提案人）")
+    if credit.max_authors is not None:
+        parts.append(f"只计前 {credit.max_authors} 位")
+    if item.stack == "highest":
+        parts.append("同一事项多个级别只取最高")
+    if item.count == "once":
+        parts.append("每人只计一次（取分值最高的一条）")
+    if item.from_nth > 1:
+        parts.append(f"第 {item.from_nth} 条起计分")
+    if item.max is not None:
+        parts.append(f"本项最多 {_num(item.max)} 分")
+    if item.min is not None:
+        parts.append(f"本项最多扣至 {_num(item.min)} 分")
+    if item.note:
+        parts.append(item.note)
+    return "；".join(parts) or "每条都计"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def _num(value: float) -> str:
+    return f"{value:g}"
+
+
+def _signed(value: float) -> str:
+    """2 -> ' 2 ', -2 -> '扣 2 ': deductions read as deductions."""
+    return f"扣 {-value:g} " if value < 0 else f" {value:g} "
+
+
+def _pct(share: float) -> str:
+    return f"{share * 100:g}%"
