@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .assessment import Assessment, assess_scores
 from .errors import UsageError
+from .history import read_history
 from .records import normalise
 from .rules import LoadedRules, load_rules
 from .scoring import score
@@ -25,15 +26,17 @@ Progress = Callable[[str], None]
 
 
 def assess(workbook: str | Path, rules: str | Path | LoadedRules | None = None, *, year: int | None = None,
-           progress: Progress | None = None) -> Assessment:
+           previous: list[str | Path] | None = None, progress: Progress | None = None) -> Assessment:
     """Score one workbook: read -> normalise -> score -> assess.
 
     ``rules`` is a rules file (the shipped default when None) or rules already loaded.
+    ``previous`` lists earlier years' result files (.json or .xlsx), used by ``consequences``.
     ``progress`` is called with each stage's name as it starts. Raises DataError (the workbook
     has errors) or UsageError (bad file or rules); the input file is only read.
     """
     step = progress or (lambda _stage: None)
     loaded = rules if isinstance(rules, LoadedRules) else load_rules(rules)
+    history = read_history(list(previous or []))
     step("读取")
     raw = read_workbook(workbook)
     step("整理")
@@ -41,7 +44,7 @@ def assess(workbook: str | Path, rules: str | Path | LoadedRules | None = None, 
     step("计分")
     scoring = score(records, loaded.rules)
     step("排名")
-    return assess_scores(records, scoring, loaded, source_name=Path(workbook).name)
+    return assess_scores(records, scoring, loaded, source_name=Path(workbook).name, history=history)
 
 
 def default_output_path(workbook: str | Path) -> Path:

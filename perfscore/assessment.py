@@ -6,21 +6,26 @@ within 专委会; members with equal totals are listed in ``settings.tie_break``
 
 ``Assessment.members`` columns (one row per member, in ranking order): member_id, name, sector,
 committee, study_group, work_group, standing, term_start, term_end, total, grade, rank,
-sector_rank, committee_rank, checklist_done, checklist_total, checklist_missing, then one column
-per category id with the member's subtotal, then base, pro_rate, checklist_bonus and total_adjust
-(the lines outside categories), so that total == sum of those columns.
-``Assessment.groups`` columns: dimension, group, members, mean, max, min, one column per grade,
-checklist_complete.
+sector_rank, committee_rank, checklist_done, checklist_total, checklist_missing, consequences
+(处理提示, '' when none), then one column
+per category id with the member's subtotal, then base, checklist_bonus and total_adjust (the
+lines outside categories), so that total == sum of those columns.
+``Assessment.groups`` columns: dimension, group, members, mean, sum, max, min, score (mean or
+sum, as ``groups.score`` says), group_rank (within the dimension, 1, 2, 2, 4), one column per
+grade, checklist_complete. Groups are listed by dimension, then by name.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import re
+
 import numpy as np
 import pandas as pd
 
-from .errors import Problem, Severity
+from .errors import Problem, Reason, Severity
+from .history import History
 from .records import Records
 from .rules import LoadedRules
 from .scoring import Scoring, round_points
@@ -29,7 +34,7 @@ from .text import NAME_SEPARATORS
 __all__ = ["Assessment", "assess_scores", "GROUP_DIMENSIONS"]
 
 # Lines outside any category, shown beside the category subtotals so that a row adds up.
-OTHER_LINES = {"base": "base", "pro_rate": "pro_rate", "checklist_bonus": "checklist.bonus", "total_adjust": "total.cap"}
+OTHER_LINES = {"base": "base", "checklist_bonus": "checklist.bonus", "total_adjust": "total.cap"}
 GROUP_DIMENSIONS = {"sector": "界别", "committee": "专委会", "study_group": "学习组", "work_group": "工作组"}
 
 
@@ -62,8 +67,10 @@ class Assessment:
         return found.iloc[0]
 
 
-def assess_scores(records: Records, scoring: Scoring, rules: LoadedRules, source_name: str = "") -> Assessment:
+def assess_scores(records: Records, scoring: Scoring, rules: LoadedRules, source_name: str = "",
+                  history: History | None = None) -> Assessment:
     settings = rules.rules.settings
+    history = history or History()
     members = records.members.copy()
     ledger = scoring.ledger.merge(members[["member_id", "name"]], on="member_id", how="left")
     ledger.insert(1, "name", ledger.pop("name"))
@@ -83,13 +90,14 @@ def assess_scores(records: Records, scoring: Scoring, rules: LoadedRules, source
     members["rank"] = _rank(members["total"])
     members["sector_rank"] = _rank(members["total"], members["sector"])
     members["committee_rank"] = _rank(members["total"], members["committee"])
+    members["consequences"], consequence_problems = _consequences(members, ledger, rules, history, records.year)
     members = _in_ranking_order(members, settings.tie_break)
     ledger = _ledger_in_order(ledger, members["member_id"])
     groups = _group_summaries(members, rules)
 
     ordered = ["member_id", "name", "sector", "committee", "study_group", "work_group", "standing", "term_start",
                "term_end", "total", "grade", "rank", "sector_rank", "committee_rank", "checklist_done",
-               "checklist_total", "checklist_missing", *subtotals.columns, *OTHER_LINES]
+               "checklist_total", "checklist_missing", "consequences", *subtotals.columns, *OTHER_LINES]
     return Assessment(
         members=members[ordered].reset_index(drop=True),
         ledger=ledger,
@@ -98,7 +106,7 @@ def assess_scores(records: Records, scoring: Scoring, rules: LoadedRules, source
         rules=rules,
         year=records.year,
         source_name=source_name,
-        problems=[*rules.warnings, *records.problems, *scoring.problems],
+        problems=[*rules.warnings, *records.problems, *scoring.problems, *consequence_problems],
     )
 
 
@@ -129,6 +137,42 @@ def _grades(members: pd.DataFrame, rules: LoadedRules) -> pd.Series:
     return grade.astype(str)
 
 
+def _consequences(members: pd.DataFrame, ledger: pd.DataFrame, rules: LoadedRules, history: History,
+                  year: int) -> tuple[pd.Series, list[Problem]]:
+    """Each member's consequences (约谈、劝辞 …) joined by 、; earlier years come from ``history``."""
+    result = pd.Series("", index=members.index, dtype=object)
+    missing_years: set[int] = set()
+    for consequence in rules.rules.consequences:
+        applies = pd.Series(True, index=members.index)
+        if consequence.grades is not None:
+            applies &= members["grade"].isin(consequence.grades)
+            for back in range(1, consequence.years_running):
+                earlier = history.grades[history.grades["year"] == year - back]
+                if earlier.empty:
+                    missing_years.add(year - back)
+                hit = set(earlier.loc[earlier["grade"].isin(consequence.grades), "member_id"])
+                applies &= members["member_id"].isin(hit)
+        if consequence.lines is not None:
+            spec = consequence.lines
+            this_year = ledger[["member_id", "rule_id", "note"]].assign(year=year)
+            earlier = history.lines[(history.lines["year"] < year) & (history.lines["year"] > year - spec.years)]
+            missing_years |= {y for y in range(year - spec.years + 1, year) if y not in history.years}
+            lines = pd.concat([this_year, earlier], ignore_index=True)
+            lines = lines[lines["rule_id"] == spec.rule]
+            if spec.note is not None:
+                lines = lines[lines["note"].str.contains("|".join(map(re.escape, spec.note)), regex=True)]
+            counts = lines.groupby("member_id").size()
+            applies &= members["member_id"].map(counts).fillna(0) >= spec.at_least
+        result = result.where(~applies, result + np.where(result == "", "", "、") + consequence.name)
+    problems = [
+        Problem(Severity.WARNING, Reason.MISSING_VALUE,
+                f"处理提示需要 {y} 年度的考核结果，但没有提供，按该年无记录判断",
+                suggestion=f"用 --previous 指定 {y} 年度的“考核结果”文件")
+        for y in sorted(missing_years)
+    ]
+    return result, problems
+
+
 def _rank(total: pd.Series, by: pd.Series | None = None) -> pd.Series:
     """1, 2, 2, 4 on equal totals; within groups when ``by`` is given (empty group -> NA)."""
     if by is None:
@@ -155,8 +199,11 @@ def _ledger_in_order(ledger: pd.DataFrame, member_order: pd.Series) -> pd.DataFr
 def _group_summaries(members: pd.DataFrame, rules: LoadedRules) -> pd.DataFrame:
     """Per group of each dimension: a member in two 学习组 counts once in each, never twice in one."""
     grades = [band.grade for band in rules.rules.grades]
+    spec = rules.rules.groups
     frames = []
     for column, label in GROUP_DIMENSIONS.items():
+        if column not in spec.dimensions:
+            continue
         groups = members[column].str.split(NAME_SEPARATORS, regex=True).explode()
         groups = groups[groups.notna() & (groups != "")]
         if groups.empty:
@@ -164,12 +211,16 @@ def _group_summaries(members: pd.DataFrame, rules: LoadedRules) -> pd.DataFrame:
         rows = members.loc[groups.index].assign(group=groups.to_numpy())
         rows = rows.drop_duplicates(["member_id", "group"])
         by = rows.groupby("group", sort=True)
+        settings = rules.rules.settings
         summary = pd.DataFrame({
             "members": by.size(),
-            "mean": round_points(by["total"].mean(), rules.rules.settings.decimals, rules.rules.settings.rounding),
+            "mean": round_points(by["total"].mean(), settings.decimals, settings.rounding),
+            "sum": round_points(by["total"].sum(), settings.decimals, settings.rounding),
             "max": by["total"].max(),
             "min": by["total"].min(),
         })
+        summary["score"] = summary[spec.score]
+        summary["group_rank"] = summary["score"].rank(method="min", ascending=False).astype(int)
         counts = pd.crosstab(rows["group"], rows["grade"]).reindex(columns=grades, fill_value=0)
         summary = summary.join(counts).fillna(0)
         complete = (rows["checklist_done"] == rows["checklist_total"]) & (rows["checklist_total"] > 0)
@@ -178,7 +229,8 @@ def _group_summaries(members: pd.DataFrame, rules: LoadedRules) -> pd.DataFrame:
         summary.insert(0, "dimension", label)
         frames.append(summary)
     if not frames:
-        return pd.DataFrame(columns=["dimension", "group", "members", "mean", "max", "min", *grades, "checklist_complete"])
+        return pd.DataFrame(columns=["dimension", "group", "members", "mean", "sum", "max", "min", "score", "group_rank",
+                                     *grades, "checklist_complete"])
     result = pd.concat(frames, ignore_index=True)
     for grade in grades:
         result[grade] = result[grade].astype(int)

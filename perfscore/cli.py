@@ -92,6 +92,7 @@ def assess(
     rules: RulesOption = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="输出文件：.xlsx（默认，工作簿旁的“<文件名>-考核结果.xlsx”）或 .json")] = None,
     year: YearOption = None,
+    previous: Annotated[list[Path] | None, typer.Option("--previous", "-p", help="往年的考核结果（.xlsx 或 .json），用于“连续两年不称职”等处理提示；可写多次", dir_okay=False)] = None,
     quiet: QuietOption = False,
 ) -> None:
     """年度履职考核：计分、等次、排名、双五个一完成情况和分组统计，写入结果工作簿。
@@ -106,7 +107,7 @@ def assess(
     target = out or default_output_path(workbook)
     status, step = _progress(err, quiet)
     try:
-        result = _run(err, lambda: run_assess(workbook, rules, year=year, progress=step))
+        result = _run(err, lambda: run_assess(workbook, rules, year=year, previous=previous, progress=step))
         if step:
             step("写出结果")
         _run(err, lambda: write_outputs(result, target, source=workbook))

@@ -259,6 +259,9 @@ _MODEL_TITLES: dict[str, str] = {
     "Checklist": "完成清单",
     "ChecklistItem": "清单项目",
     "Grade": "等次",
+    "GroupScoring": "分组得分",
+    "Consequence": "处理提示",
+    "LineCount": "明细计数",
 }
 
 # Checks done by the models' validators (not visible in the field descriptions).
@@ -403,6 +406,27 @@ checklist:
 - name: 参加一次履职培训
   any_of: [{kind: duty, type: [参加一次履职培训]}, {kind: activity, type: [培训]}]
 """, ()),
+    Snippet("GroupScoring", """\
+groups:
+  score: mean                      # 小组得分取成员平均分
+  dimensions: [sector, work_group] # 只统计界别和工作组（活动组）
+""", ("groups",), excerpt=False),
+    Snippet("LineCount", """\
+rule: meetings.plenary   # 全体会议出勤这一计分项
+note: [缺席, 请假未批准]  # 只数无故缺席和请假未获批准
+at_least: 2              # 至少 2 次
+years: 5                 # 本届 5 年内累计
+""", excerpt=False),
+    Snippet("Consequence", """\
+consequences:
+  - name: 约谈
+    grades: [不称职]
+  - name: 劝其辞去委员职务
+    grades: [不称职]
+    years_running: 2       # 连续两年不称职（须用 --previous 提供上一年的考核结果）
+  - name: 劝其辞去委员职务（多次缺席全会）
+    lines: {rule: meetings.plenary, note: [缺席, 请假未批准], at_least: 2, years: 5}
+""", ("consequences", 0), excerpt=False),
     Snippet("Grade", """\
 grades:
   - grade: 优秀

@@ -57,10 +57,9 @@ def score(records: Records, rules: Rules) -> Scoring:
     parts: list[pd.DataFrame] = []
     if rules.base:
         parts.append(_member_lines(members["member_id"], rules.base, "", "", "base", "基础分", "每位委员的基础分"))
+    months = _months_in_office(members, records.year) if settings.pro_rate == "months" else None
     for category in rules.categories:
-        parts.extend(_category_lines(recs, members, category, rounded))
-    if settings.pro_rate == "months":
-        parts.append(rounded(_pro_rate_lines(parts, members, records.year)))
+        parts.extend(_category_lines(recs, members, category, rounded, months))
 
     checklist = _checklist(recs, members["member_id"], rules)
     if rules.checklist is not None and rules.checklist.bonus:
@@ -94,26 +93,29 @@ def round_points(values: pd.Series, decimals: int, mode: str) -> pd.Series:
 
 # --- categories and items ----------------------------------------------------------------------
 
-def _category_lines(recs: pd.DataFrame, members: pd.DataFrame, category: Category, rounded) -> list[pd.DataFrame]:
+def _category_lines(recs: pd.DataFrame, members: pd.DataFrame, category: Category, rounded,
+                    months: pd.Series | None) -> list[pd.DataFrame]:
+    """A category's lines: its start score, each item's lines and caps, the pro-rating of what
+    records earned (when set), and last the category's own cap."""
     if category.standing is not None:  # a category for 常委 only (or for the others only)
         members = members[members["standing"] == category.standing]
         recs = recs[recs["standing"] == category.standing]
     member_ids = members["member_id"]
-    lines: list[pd.DataFrame] = []
-    if category.start:
-        lines.append(_member_lines(member_ids, category.start, category.id, category.name, f"{category.id}.start",
-                                   f"{category.name}起始分", f"{category.name}从 {_num(category.start)} 分起计"))
+    earned: list[pd.DataFrame] = []  # lines from records, with the items' caps
     for item in category.items:
         item_lines = rounded(_item_lines(recs, item, category))
-        lines.append(item_lines)
-        cap = _bound_lines(item_lines, member_ids, item.max, item.min, category.id, category.name,
-                           f"{category.id}.{item.id}.cap", f"{item.name}上下限")
-        lines.append(rounded(cap))
-    nonempty = [part for part in lines if len(part)]
-    so_far = pd.concat(nonempty, ignore_index=True) if nonempty else _empty_ledger()
-    cap = _bound_lines(so_far, member_ids, category.max, category.min, category.id, category.name,
-                       f"{category.id}.cap", f"{category.name}上下限")
-    lines.append(rounded(cap))
+        earned.append(item_lines)
+        earned.append(rounded(_bound_lines(item_lines, member_ids, item.max, item.min, category.id, category.name,
+                                           f"{category.id}.{item.id}.cap", f"{item.name}上下限")))
+    lines = list(earned)
+    if category.start:
+        lines.insert(0, _member_lines(member_ids, category.start, category.id, category.name, f"{category.id}.start",
+                                      f"{category.name}起始分", f"{category.name}从 {_num(category.start)} 分起计"))
+    if months is not None:
+        lines.append(rounded(_pro_rate_lines(earned, months, category)))
+    so_far = pd.concat([part for part in lines if len(part)] or [_empty_ledger()], ignore_index=True)
+    lines.append(rounded(_bound_lines(so_far, member_ids, category.max, category.min, category.id, category.name,
+                                      f"{category.id}.cap", f"{category.name}上下限")))
     return [part for part in lines if len(part)]
 
 
@@ -302,22 +304,30 @@ def _credit_merged(recs: pd.DataFrame, policy: str) -> pd.DataFrame:
     return recs
 
 
-def _pro_rate_lines(parts: list[pd.DataFrame], members: pd.DataFrame, year: int) -> pd.DataFrame:
-    """Scale a part-year member's category points to a full year: × 12 / months in office."""
+def _months_in_office(members: pd.DataFrame, year: int) -> pd.Series:
+    """Months of ``year`` with at least one day in office, by member_id (12 for a full year)."""
     year_start, year_end = pd.Timestamp(year, 1, 1), pd.Timestamp(year, 12, 31)
     start = members["term_start"].fillna(year_start).clip(lower=year_start)
     end = members["term_end"].fillna(year_end).clip(upper=year_end)
-    months = ((end.dt.month - start.dt.month + 1).where(end >= start, 0)).astype(int)
-    part_year = (months > 0) & (months < 12)
+    months = (end.dt.month - start.dt.month + 1).where(end >= start, 0).astype(int)
+    return pd.Series(months.to_numpy(), index=members["member_id"].to_numpy())
+
+
+def _pro_rate_lines(item_lines: list[pd.DataFrame], months: pd.Series, category: Category) -> pd.DataFrame:
+    """Scale a part-year member's points earned from records in this category to a full year
+    (× 12 / months in office). The start score is not scaled; the category's cap applies after."""
+    nonempty = [part for part in item_lines if len(part)]
+    if not nonempty:
+        return _empty_ledger()
+    earned = pd.concat(nonempty, ignore_index=True).groupby("member_id", sort=False)["points"].sum()
+    served = earned.index.map(months)
+    part_year = ((served > 0) & (served < 12) & (earned != 0)).to_numpy()
     if not part_year.any():
         return _empty_ledger()
-    lines = pd.concat([p for p in parts if len(p)], ignore_index=True) if parts else _empty_ledger()
-    in_categories = lines[lines["category"] != ""].groupby("member_id", sort=False)["points"].sum()
-    who = members.loc[part_year, "member_id"]
-    earned = who.map(in_categories).fillna(0.0).to_numpy()
-    factor = 12 / months[part_year].to_numpy()
-    notes = [f"任职 {m} 个月，各类别得分 {_num(round(e, 4))} 分按全年折算 ×12/{m}" for m, e in zip(months[part_year], earned)]
-    return _member_lines(who, earned * (factor - 1), "", "", "pro_rate", "任期折算", np.array(notes, dtype=object))
+    who, points, m = earned.index[part_year], earned.to_numpy()[part_year], served.to_numpy()[part_year]
+    notes = [f"任职 {n} 个月，本类记录得分 {_num(round(p, 4))} 分按全年折算 ×12/{n}" for n, p in zip(m, points)]
+    return _member_lines(pd.Series(who), points * (12 / m - 1), category.id, category.name, f"{category.id}.pro_rate",
+                         f"{category.name}任期折算", np.array(notes, dtype=object))
 
 
 def _term(start, end) -> str:

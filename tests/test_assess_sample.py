@@ -44,7 +44,7 @@ def test_total_is_the_sum_of_ledger_lines_for_every_member(sample_result):
 
 def test_breakdown_columns_add_up_to_the_total(sample_result):
     m = sample_result.members
-    parts = [c.id for c in sample_result.rules.rules.categories] + ["base", "pro_rate", "checklist_bonus", "total_adjust"]
+    parts = [c.id for c in sample_result.rules.rules.categories] + ["base", "checklist_bonus", "total_adjust"]
     assert ((m[parts].sum(axis=1) - m["total"]).abs() < 0.005).all()
 
 

@@ -25,6 +25,9 @@ __all__ = [
     "ChecklistItem",
     "Checklist",
     "Settings",
+    "GroupScoring",
+    "LineCount",
+    "Consequence",
     "Rules",
     "MATCH_FIELDS",
 ]
@@ -190,6 +193,44 @@ class Checklist(_Strict):
         return self
 
 
+class GroupScoring(_Strict):
+    """How groups (界别、专委会、学习组、工作组/活动组) are scored and ranked in 分组统计."""
+
+    score: Literal["mean", "sum"] = Field("mean", description="小组得分：mean 成员平均分；sum 成员总分之和")
+    dimensions: list[Literal["sector", "committee", "study_group", "work_group"]] = Field(
+        default_factory=lambda: ["sector", "committee", "study_group", "work_group"],
+        description="统计哪些分组：sector 界别、committee 专委会、study_group 学习组、work_group 工作组/活动组",
+    )
+
+
+class LineCount(_Strict):
+    """Ledger lines of one rule counted over this year and earlier years (e.g. unexcused absences)."""
+
+    rule: str = Field(description="计分项的规则编号，如 meetings.plenary")
+    note: list[str] | None = Field(None, description="只数说明中含这些词之一的明细，如 [缺席, 请假未批准]")
+    at_least: int = Field(1, ge=1, description="至少几条")
+    years: int = Field(1, ge=1, description="在本年度及之前共几年内累计（大于 1 时须用 --previous 提供往年结果）")
+
+
+class Consequence(_Strict):
+    """A consequence staff act on (约谈、劝辞), possibly needing earlier years' results.
+
+    It applies when every condition given holds; earlier years come from ``perfscore assess
+    --previous`` (an earlier year's 考核结果 .xlsx or .json)."""
+
+    name: str = Field(description="处理名称，如 约谈、劝其辞去委员职务")
+    grades: list[str] | None = Field(None, description="等次为其中之一，如 [不称职]")
+    years_running: int = Field(1, ge=1, description="与 grades 一起用：连续几年（含本年度）等次都在 grades 中")
+    lines: LineCount | None = Field(None, description="某计分项的明细条数达到 at_least（可跨年累计）")
+    note: str = Field("", description="说明")
+
+    @model_validator(mode="after")
+    def _has_a_condition(self) -> "Consequence":
+        if self.grades is None and self.lines is None:
+            raise ValueError(f"处理“{self.name}”须写 grades 或 lines 至少一个条件")
+        return self
+
+
 class Settings(_Strict):
     """Settings no published scheme states, made explicit."""
 
@@ -205,8 +246,8 @@ class Settings(_Strict):
     )
     pro_rate: Literal["none", "months"] = Field(
         "none",
-        description="年中增补或离任委员：none 不折算；months 按任职月数折算为全年（各类别得分之和 × 12 ÷ 任职月数，"
-        "任职月数为考核年度中在任至少一天的月份数）",
+        description="年中增补或离任委员：none 不折算；months 按任职月数折算为全年：每个类别中由记录得到的分"
+        "（不含起始分）× 12 ÷ 任职月数，再按本类上下限封顶；任职月数为考核年度中在任至少一天的月份数",
     )
     tie_break: list[str] = Field(
         default_factory=lambda: ["member_id"],
@@ -234,6 +275,8 @@ class Rules(_Strict):
     categories: list[Category] = Field(min_length=1, description="计分类别")
     checklist: Checklist | None = Field(None, description="完成清单（如双五个一）")
     grades: list[Grade] = Field(min_length=1, description="等次，从高到低")
+    groups: GroupScoring = Field(default_factory=GroupScoring, description="分组统计的得分和排名方式")
+    consequences: list[Consequence] = Field(default_factory=list, description="处理提示（约谈、劝辞等），可依据往年结果")
 
     @field_validator("version", mode="before")
     @classmethod
@@ -267,4 +310,13 @@ class Rules(_Strict):
             raise ValueError(f"settings.tie_break 中的 {'、'.join(unknown)} 不是类别编号，也不是 member_id")
         if any(g.requires_checklist for g in self.grades) and self.checklist is None:
             raise ValueError("等次要求完成清单（requires_checklist），但规则中没有 checklist")
+        grade_names = {g.grade for g in self.grades}
+        rule_ids = {f"{c.id}.{i.id}" for c in self.categories for i in c.items}
+        for consequence in self.consequences:
+            unknown = [g for g in consequence.grades or [] if g not in grade_names]
+            if unknown:
+                raise ValueError(f"处理“{consequence.name}”的 grades 中 {'、'.join(unknown)} 不是本办法的等次")
+            if consequence.lines is not None and consequence.lines.rule not in rule_ids:
+                raise ValueError(f"处理“{consequence.name}”的 lines.rule “{consequence.lines.rule}”不是计分项的规则编号"
+                                 f"（形如 类别编号.计分项编号，如 {next(iter(sorted(rule_ids)))}）")
         return self

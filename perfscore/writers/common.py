@@ -66,7 +66,7 @@ def ranking_table(a: Assessment) -> pd.DataFrame:
         "专委会内名次": m["committee_rank"],
         f"{label}完成": m["checklist_done"].astype(str) + "/" + m["checklist_total"].astype(str),
         f"{label}未完成项目": m["checklist_missing"],
-    })
+    }).pipe(lambda t: t.assign(处理提示=m["consequences"]) if a.rules.rules.consequences else t)
 
 
 def breakdown_table(a: Assessment) -> pd.DataFrame:
@@ -77,8 +77,6 @@ def breakdown_table(a: Assessment) -> pd.DataFrame:
     rules = a.rules.rules
     if rules.base or (m["base"] != 0).any():
         table["基础分"] = m["base"]
-    if rules.settings.pro_rate != "none":
-        table["任期折算"] = m["pro_rate"]
     if rules.checklist is not None and rules.checklist.bonus:
         table[f"{rules.checklist.name}奖励"] = m["checklist_bonus"]
     if (m["total_adjust"] != 0).any():
@@ -124,8 +122,10 @@ def ledger_table(a: Assessment) -> pd.DataFrame:
 def groups_table(a: Assessment) -> pd.DataFrame:
     g = a.groups
     grades = [band.grade for band in a.rules.rules.grades]
-    table = pd.DataFrame({"分组类型": g["dimension"], "分组": g["group"], "人数": g["members"], "平均分": g["mean"],
-                          "最高分": g["max"], "最低分": g["min"]})
+    score_label = {"mean": "平均分", "sum": "总分合计"}[a.rules.rules.groups.score]
+    table = pd.DataFrame({"分组类型": g["dimension"], "分组": g["group"], "人数": g["members"],
+                          f"小组得分（{score_label}）": g["score"], "小组名次": g["group_rank"], "平均分": g["mean"],
+                          "总分合计": g["sum"], "最高分": g["max"], "最低分": g["min"]})
     for grade in grades:
         table[grade] = g[grade]
     table[f"{_checklist_label(a)}全部完成"] = g["checklist_complete"]

@@ -1,0 +1,100 @@
+"""Earlier years' results, read back from perfscore's own outputs (考核结果 .json or .xlsx).
+
+Consequences such as "不称职 two years running" or "unexcused plenary absences within the term"
+need earlier years; offices keep last year's result file, so that file is the history.
+
+``History.grades`` columns: year, member_id, grade, total.
+``History.lines`` columns: year, member_id, rule_id, note (the earlier ledgers).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import UsageError
+
+__all__ = ["History", "read_history"]
+
+
+@dataclass(frozen=True)
+class History:
+    grades: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["year", "member_id", "grade", "total"]))
+    lines: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["year", "member_id", "rule_id", "note"]))
+    files: tuple[str, ...] = ()
+
+    @property
+    def years(self) -> set[int]:
+        return {int(y) for y in self.grades["year"].unique()}
+
+
+def read_history(paths: list[str | Path]) -> History:
+    """Read earlier results; two files for the same year are refused."""
+    grades, lines, files = [], [], []
+    seen: dict[int, str] = {}
+    for raw in paths:
+        path = Path(raw)
+        if not path.is_file():
+            raise UsageError(f"找不到往年考核结果文件：{path}")
+        year, year_grades, year_lines = _read_json(path) if path.suffix.lower() == ".json" else _read_xlsx(path)
+        if year in seen:
+            raise UsageError(f"{path.name} 与 {seen[year]} 都是 {year} 年度的结果，请只给一个")
+        seen[year] = path.name
+        grades.append(year_grades.assign(year=year))
+        lines.append(year_lines.assign(year=year))
+        files.append(path.name)
+    if not files:
+        return History()
+    return History(
+        grades=pd.concat(grades, ignore_index=True)[["year", "member_id", "grade", "total"]],
+        lines=pd.concat(lines, ignore_index=True)[["year", "member_id", "rule_id", "note"]],
+        files=tuple(files),
+    )
+
+
+def _not_a_result(path: Path, detail: str) -> UsageError:
+    return UsageError(f"{path.name} 不是 perfscore 写出的考核结果文件（{detail}）；--previous 须给往年的“考核结果”.xlsx 或 .json")
+
+
+def _read_json(path: Path) -> tuple[int, pd.DataFrame, pd.DataFrame]:
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        year = int(doc["year"])
+        members = pd.DataFrame(doc["members"])[["member_id", "grade", "total"]]
+        ledger = pd.DataFrame(doc["ledger"], columns=["member_id", "rule_id", "note"])
+    except (ValueError, KeyError, TypeError) as exc:
+        raise _not_a_result(path, f"缺少 {exc}") from None
+    return year, members.astype({"member_id": str}), ledger.fillna("").astype(str)
+
+
+def _read_xlsx(path: Path) -> tuple[int, pd.DataFrame, pd.DataFrame]:
+    from python_calamine import CalamineError, CalamineWorkbook
+
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+        sheets = {name: book.get_sheet_by_name(name).to_python() for name in book.sheet_names
+                  if name in ("总排名", "规则") or name.startswith("积分明细")}
+    except (CalamineError, OSError, ValueError) as exc:
+        raise UsageError(f"无法读取 {path.name}：{exc}") from None
+    if "总排名" not in sheets or "规则" not in sheets:
+        raise _not_a_result(path, "没有“总排名”或“规则”工作表")
+    settings = {str(row[0]): row[1] for row in sheets["规则"][1:] if len(row) >= 2}
+    try:
+        year = int(float(settings["考核年度"]))
+        ranking = _frame(sheets["总排名"])[["委员编号", "等次", "总分"]]
+        ledger_parts = [_frame(rows) for name, rows in sorted(sheets.items()) if name.startswith("积分明细")]
+        ledger = pd.concat(ledger_parts, ignore_index=True)[["委员编号", "规则编号", "说明"]] if ledger_parts else None
+    except (KeyError, ValueError) as exc:
+        raise _not_a_result(path, f"缺少 {exc}") from None
+    members = ranking.set_axis(["member_id", "grade", "total"], axis=1).astype({"member_id": str, "grade": str})
+    lines = (ledger.set_axis(["member_id", "rule_id", "note"], axis=1) if ledger is not None
+             else pd.DataFrame(columns=["member_id", "rule_id", "note"]))
+    return year, members, lines.astype(str)
+
+
+def _frame(rows: list[list]) -> pd.DataFrame:
+    header, *body = rows
+    return pd.DataFrame(body, columns=[str(h) for h in header])
