@@ -121,7 +121,7 @@ def _add_checklist(members: pd.DataFrame, checklist: pd.DataFrame, rules: Loaded
     done = checklist.groupby("member_id", sort=False)["done"].sum()
     missing = checklist[~checklist["done"]].groupby("member_id", sort=False)["item"].agg("、".join)
     members["checklist_done"] = members["member_id"].map(done).fillna(0).astype(int)
-    members["checklist_missing"] = members["member_id"].map(missing).fillna("")
+    members["checklist_missing"] = members["member_id"].map(missing).astype(object).fillna("")
     return members
 
 

@@ -45,7 +45,7 @@ QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="只输出错�
 
 def _consoles(quiet: bool = False) -> tuple[Console, Console]:
     out = Console(quiet=quiet, highlight=False)
-    err = Console(stderr=True, highlight=False)
+    err = Console(stderr=True, highlight=False, soft_wrap=True)  # one message, one line: logs stay greppable
     return out, err
 
 

@@ -40,6 +40,7 @@ __all__ = [
     "iter_commands",
     "Snippet",
     "RULE_SNIPPETS",
+    "RECIPES",
     "GENERATED_DOCS",
     "DOCS_DIR",
     "HELP_WIDTH",
@@ -262,6 +263,7 @@ _MODEL_TITLES: dict[str, str] = {
     "GroupScoring": "分组得分",
     "Consequence": "处理提示",
     "LineCount": "明细计数",
+    "InputSpec": "本单位登记表的写法",
 }
 
 # Checks done by the models' validators (not visible in the field descriptions).
@@ -427,6 +429,16 @@ consequences:
   - name: 劝其辞去委员职务（多次缺席全会）
     lines: {rule: meetings.plenary, note: [缺席, 请假未批准], at_least: 2, years: 5}
 """, ("consequences", 0), excerpt=False),
+    Snippet("InputSpec", """\
+input:
+  sheets:
+    proposals: [提案汇总表]              # 本单位的提案表叫“提案汇总表”
+  headers:
+    proposals: {members: [提案者姓名]}   # 提案人一列的表头写作“提案者姓名”
+  words:
+    activity_type: {表彰: []}            # 新的活动类型
+    attendance: {请假: [公出]}           # “公出”按请假计
+""", ("input",), excerpt=False),
     Snippet("Grade", """\
 grades:
   - grade: 优秀
@@ -590,10 +602,183 @@ def _model_markdown(model: type[BaseModel], paths: list[str]) -> list[str]:
     return lines
 
 
+@dataclass(frozen=True)
+class Recipe:
+    """One need from the published schemes, and how a rules file says it (a YAML example)."""
+
+    need: str
+    keys: str
+    yaml: str
+
+
+# How to write what published schemes ask for (schemes.md "Rule primitives"), one example each.
+# Every example is a rules-file fragment; tests check that each validates.
+RECIPES: list[Recipe] = [
+    Recipe("每条记录得分，按类型或属性不同（书面发言 3 分、口头 2 分；全程培训 3 分、部分 1 分）", "`points`、`points_by`", """\
+- id: speech
+  name: 会议发言
+  match: {kind: activity, type: [发言]}
+  points_by:
+    subtype: {书面: 3, 口头: 2}
+"""),
+    Recipe("出勤按状态给分或扣分（出席、请假、请假未批准、缺席、迟到、早退）", "`points_by: {status: …}`", """\
+- id: plenary
+  name: 全体会议出勤
+  match: {kind: meeting, type: [全体会议]}
+  points_by:
+    status: {出席: 5, 请假: 0, 请假未批准: -5, 缺席: -10, 迟到: -1, 早退: -1}
+"""),
+    Recipe("只适用于常委的项目或类别；年中增补委员不计增补前的会议", "`match.standing`、类别 `standing`、`settings.outside_term`", """\
+- id: standing_meetings
+  name: 常委会议
+  standing: true          # 整个类别（含起始分）只适用于常委
+  start: 30
+  min: 0
+  items:
+    - id: absent
+      name: 常委会议缺席
+      match: {kind: meeting, type: [常委会议]}
+      points_by:
+        status: {缺席: -10, 请假未批准: -10}
+"""),
+    Recipe("起始分扣减、扣完为止；封顶和保底（每项、每类、总分）", "类别 `start`、`max`、`min`；计分项 `max`、`min`；`total`", """\
+- id: meetings
+  name: 会议出勤
+  start: 50               # 50 分起扣
+  min: 0                  # 扣完为止
+  items:
+    - id: absent
+      name: 无故缺席
+      match: {kind: meeting, status: [缺席, 请假未批准]}
+      points: -5
+"""),
+    Recipe("基础分；总分不封顶或封顶", "`base`、`total.max`", """\
+base: 70
+total:
+  max: 120                # 不写 max 则不封顶
+"""),
+    Recipe("联名提案按角色计分：第一提案人 20、附议人各 15", "`points_by: {role: …}`", """\
+- id: filed
+  name: 提案立案
+  match: {kind: proposal, status: [立案]}
+  points_by:
+    role: {领衔: 20, 附议: 15}
+"""),
+    Recipe("合写按比例分摊：第一作者得 60%，其余平分 40%（会出现小数）", "`credit: {mode: split, lead_share}`", """\
+- id: submitted
+  name: 报送信息
+  match: {kind: information}
+  points: 2
+  credit: {mode: split, lead_share: 0.6}
+"""),
+    Recipe("只计第一提案人；集体提案只计前 3 位执笔人", "`credit: {mode: first_only}`、`credit: {max_authors: 3}`", """\
+- id: collective
+  name: 集体提案
+  match: {kind: proposal, type: [集体], status: [立案]}
+  points: 10
+  credit: {max_authors: 3}
+"""),
+    Recipe("“有一件即得分”只计一次；个人和联名都有时取高者、不重复计", "`count: once`", """\
+- id: has_proposal
+  name: 有立案提案
+  match: {kind: proposal, status: [立案]}
+  points_by:
+    role: {领衔: 15, 附议: 3}
+  count: once             # 每人只计一次，取分值最高的一条
+"""),
+    Recipe("按两个条件定分值：个人提案 15，联名的第一提案人 10，其余 5", "`cases`", """\
+- id: filed_once
+  name: 立案提案
+  match: {kind: proposal, status: [立案]}
+  cases:
+    - {when: {type: [个人]}, points: 15}
+    - {when: {role: [领衔]}, points: 10}
+    - {points: 5}         # 其余情况
+  count: once
+"""),
+    Recipe("“第 2 件起每件加 5 分”；“每件 7.5 分，4 件及以上 30 分”", "`from_nth`；`points` + `max`", """\
+- id: more_filed
+  name: 第二件起立案提案
+  match: {kind: proposal, status: [立案], role: [领衔]}
+  points: 5
+  from_nth: 2
+"""),
+    Recipe("按采用级别加分；同一条信息多级采用：逐级累加，或只取最高一级", "`points_by: {level: …}`、`stack`", """\
+- id: adopted
+  name: 信息采用
+  match: {kind: adoption, type: [采用]}
+  points_by:
+    level: {县: 2, 市: 4, 省: 8, 全国: 15}
+  stack: highest          # cumulative 为逐级累加
+"""),
+    Recipe("立案、不立案、并案、转社情民意分别计分；并案的原提案如何计", "`match.status`、`settings.merged_credit`", """\
+settings:
+  merged_credit: as_target   # 并案的原提案按并入提案的状态计分
+"""),
+    Recipe("“三个一”“双五个一”等清单：作为评等次的前提、作为加分，或两者都是；“至少 3 次”", "`checklist`（`any_of`、`at_least`、`bonus`）、等次 `requires_checklist`", """\
+checklist:
+  name: 三个一
+  bonus: 0
+  items:
+    - name: 出席一次全会
+      any_of: [{kind: meeting, type: [全体会议], status: [出席, 迟到, 早退]}]
+    - name: 一件提案或一条信息
+      any_of: [{kind: proposal}, {kind: information}]
+    - name: 参加会议或活动三次
+      any_of: [{kind: meeting, status: [出席]}, {kind: activity}]
+      at_least: 3
+"""),
+    Recipe("等次分档，边界写明含不含（89.5 分落在哪一档）", "`grades`", """\
+grades:
+  - {grade: 优秀, min: 90}       # 90 分及以上（含 90）
+  - {grade: 良好, min: 80}       # 80 至 90 以下：89.5 为良好
+  - {grade: 称职, min: 60}
+  - {grade: 不称职}              # 其余
+"""),
+    Recipe("需要往年结果的处理：连续两年不称职劝辞；多次无故缺席全会", "`consequences`（`grades`、`years_running`、`lines`）", """\
+consequences:
+  - name: 劝其辞去委员职务
+    grades: [不称职]
+    years_running: 2
+"""),
+    Recipe("评优名单（优秀委员、优秀提案）", "尚未提供：另有计划中的功能", ""),
+    Recipe("界别、专委会、学习组、活动组的小组得分和排名", "`groups`", """\
+groups:
+  score: mean
+  dimensions: [sector, committee, study_group, work_group]
+"""),
+    Recipe("取舍（几位小数、四舍五入）、并列名次、年中增补委员按月折算", "`settings`", """\
+settings:
+  decimals: 2
+  rounding: half_up
+  tie_break: [member_id]   # 并列者排列顺序；也可先写类别编号，如 [proposals, member_id]
+  pro_rate: months
+"""),
+    Recipe("本单位登记表的表名、表头、用词与自带格式不同", "`input`", """\
+input:
+  words:
+    attendance: {请假: [公出]}
+"""),
+]
+
+
+def _recipes_markdown() -> list[str]:
+    lines = ["## 怎样写本单位的积分办法", "",
+             "先复制一份自带的办法（`rules/default.yaml`，或 `rules/` 中最接近的一家），再按下表修改。",
+             "每改一次运行 `perfscore rules check 文件名` 检查，`perfscore rules show 文件名` 看中文摘要。", "",
+             "自带的办法：`default.yaml`（双五个一）、`anqing-2018.yaml`、`guangshui-2017.yaml`、`jinan-2015.yaml`、"
+             "`hefei-county-2022.yaml`、`minhang.yaml`、`yanbian-2022.yaml`，每个文件开头写明依据和哪些部分为补充。", ""]
+    for number, recipe in enumerate(RECIPES, start=1):
+        lines += [f"### {number}. {recipe.need}", "", f"用：{recipe.keys}", ""]
+        if recipe.yaml:
+            lines += ["```yaml", recipe.yaml.rstrip("\n"), "```", ""]
+    return lines
+
+
 def rules_reference_markdown() -> str:
-    """docs/rules.md: every key of every rules model, with type, default and meaning."""
+    """docs/rules.md: a guide from needs to keys, then every key of every rules model."""
     models = rule_models()
-    lines = [_GENERATED_NOTE, "", _RULES_INTRO, "", "## 结构一览", ""]
+    lines = [_GENERATED_NOTE, "", _RULES_INTRO, "", *_recipes_markdown(), "## 结构一览", ""]
     rows = [[_code(path) if path else "文件顶层", _link(model), _MODEL_TITLES.get(model.__name__, "")]
             for path, model in _model_places()]
     lines += _table(["YAML 中的位置", "见", "是什么"], rows)

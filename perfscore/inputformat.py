@@ -11,7 +11,7 @@ A *closed* vocabulary rejects a word it does not know; an *open* one keeps it as
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from typing import Literal
 
 __all__ = [
@@ -28,6 +28,8 @@ __all__ = [
     "ROLE_CO",
     "ROLE_PARTICIPANT",
     "sheet_by_key",
+    "InputFormat",
+    "DEFAULT_FORMAT",
 ]
 
 ColumnKind = Literal["id", "text", "names", "member", "date", "flag", "choice"]
@@ -304,6 +306,41 @@ RECORD_KINDS: dict[str, str] = {
     "activity": "activities",
     "duty": "duties",
 }
+
+
+@dataclass(frozen=True)
+class InputFormat:
+    """The sheets and vocabularies one office's workbooks use: the defaults plus its own words."""
+
+    sheets: tuple[Sheet, ...]
+    vocabularies: dict[str, Vocabulary]
+
+    def customised(self, sheet_names: dict[str, list[str]] | None = None,
+                   headers: dict[str, dict[str, list[str]]] | None = None,
+                   words: dict[str, dict[str, list[str]]] | None = None) -> "InputFormat":
+        """More sheet names, more headers per column, more words (or spellings) per vocabulary.
+
+        Keys must exist (the rules schema checks them); extra names are added after the defaults.
+        """
+        sheet_names, headers, words = sheet_names or {}, headers or {}, words or {}
+        sheets = tuple(
+            replace(sheet,
+                    aliases=(*sheet.aliases, *sheet_names.get(sheet.key, ())),
+                    columns=tuple(replace(col, aliases=(*col.aliases, *headers.get(sheet.key, {}).get(col.key, ())))
+                                  for col in sheet.columns))
+            for sheet in self.sheets
+        )
+        vocabularies = dict(self.vocabularies)
+        for key, extra in words.items():
+            vocab = vocabularies[key]
+            merged = {word: tuple(spellings) for word, spellings in vocab.words.items()}
+            for word, spellings in extra.items():
+                merged[word] = (*merged.get(word, ()), *spellings)
+            vocabularies[key] = replace(vocab, words=merged)
+        return InputFormat(sheets=sheets, vocabularies=vocabularies)
+
+
+DEFAULT_FORMAT = InputFormat(sheets=SHEETS, vocabularies=VOCABULARIES)
 
 
 def sheet_by_key(key: str) -> Sheet:

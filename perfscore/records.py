@@ -28,6 +28,7 @@ from .inputformat import (
     ROLE_PARTICIPANT,
     VOCABULARIES,
     Column,
+    Vocabulary,
 )
 from .text import LIST_SEPARATORS, split_names, strip_name_tag
 from .workbook import RawTable, RawWorkbook
@@ -57,10 +58,12 @@ class Records:
         return [p for p in self.problems if p.severity is Severity.WARNING]
 
 
-class _Collector:
-    """Collects problems for bad cells of a table, vectorised: one call per kind of fault."""
+class _Context:
+    """What normalising one workbook carries along: the office's vocabularies, and the problems
+    found so far (collected per kind of fault for whole columns at once)."""
 
-    def __init__(self) -> None:
+    def __init__(self, vocabularies: dict[str, Vocabulary]) -> None:
+        self.vocabularies = vocabularies
         self.problems: list[Problem] = []
 
     def cells(self, table: RawTable, key: str, mask: pd.Series, reason: Reason, message: str,
@@ -73,9 +76,11 @@ class _Collector:
             self.problems.append(Problem(severity, reason, message, table.sheet_name, table.cell(key, row), str(value), suggestion))
 
 
-def normalise(raw: RawWorkbook, year: int | None = None) -> Records:
-    """Turn raw registers into members and records. Raises DataError listing every error."""
-    out = _Collector()
+def normalise(raw: RawWorkbook, year: int | None = None, vocabularies: dict[str, Vocabulary] = VOCABULARIES) -> Records:
+    """Turn raw registers into members and records. Raises DataError listing every error.
+
+    ``vocabularies`` are the words the cells may hold (the defaults plus an office's own)."""
+    out = _Context(vocabularies)
     out.problems.extend(raw.problems)
     roster = raw.tables["roster"]
 
@@ -119,7 +124,7 @@ def normalise(raw: RawWorkbook, year: int | None = None) -> Records:
 
 # --- the roster -------------------------------------------------------------------------------
 
-def _members(table: RawTable, out: _Collector, year: int) -> pd.DataFrame:
+def _members(table: RawTable, out: _Context, year: int) -> pd.DataFrame:
     f = table.frame
     for key in ("member_id", "name", "sector"):
         col = table.sheet.column(key)
@@ -177,7 +182,7 @@ class _MemberResolver:
 
 # --- registers --------------------------------------------------------------------------------
 
-def _register_records(table: RawTable, dates: pd.Series, resolver: _MemberResolver, out: _Collector) -> pd.DataFrame:
+def _register_records(table: RawTable, dates: pd.Series, resolver: _MemberResolver, out: _Context) -> pd.DataFrame:
     """One record per member named in each row of a register (proposals, meetings, …)."""
     sheet = table.sheet
     f = table.frame
@@ -256,7 +261,7 @@ def _member_tokens(cells: pd.Series, resolver: "_MemberResolver") -> pd.Series:
     return combined["token"].rename_axis(None)
 
 
-def _adoption_records(table: RawTable, dates: pd.Series, info: pd.DataFrame | None, out: _Collector) -> pd.DataFrame:
+def _adoption_records(table: RawTable, dates: pd.Series, info: pd.DataFrame | None, out: _Context) -> pd.DataFrame:
     """One record per author of the information item, per adoption or instruction event."""
     f = table.frame
     events = pd.DataFrame({
@@ -293,11 +298,11 @@ def _proposal_form(records: pd.DataFrame) -> pd.Series:
     return records["type"].where(records["type"] != "", implied)
 
 
-def _check_merged(table: RawTable, out: _Collector) -> None:
+def _check_merged(table: RawTable, out: _Context) -> None:
     f = table.frame
     if "merged_into" not in f:
         return
-    status = _choice(table, "status", _Collector())
+    status = _choice(table, "status", _Context(out.vocabularies))
     target = f["merged_into"]
     unknown = (target != "") & ~target.isin(set(f["item_id"]))
     out.cells(table, "merged_into", unknown, Reason.UNKNOWN_REFERENCE, "并入的提案编号在“提案”表中不存在")
@@ -306,7 +311,7 @@ def _check_merged(table: RawTable, out: _Collector) -> None:
 
 
 def _report_unresolved(table: RawTable, tokens: pd.Series, ambiguous: pd.Series, unknown: pd.Series,
-                       resolver: _MemberResolver, out: _Collector) -> None:
+                       resolver: _MemberResolver, out: _Context) -> None:
     rows = table.frame.loc[tokens.index, "row"]
     for token, row in zip(tokens[ambiguous].tolist(), rows[ambiguous].tolist()):
         name = strip_name_tag(pd.Series([token])).iloc[0]
@@ -319,10 +324,10 @@ def _report_unresolved(table: RawTable, tokens: pd.Series, ambiguous: pd.Series,
 
 # --- cell values ------------------------------------------------------------------------------
 
-def _choice(table: RawTable, key: str, out: _Collector) -> pd.Series:
+def _choice(table: RawTable, key: str, out: _Context) -> pd.Series:
     """Map a column's words to canonical ones through the vocabulary's aliases."""
     col: Column = table.sheet.column(key)
-    vocab = VOCABULARIES[col.vocabulary]
+    vocab = out.vocabularies[col.vocabulary]
     values = table.frame[key]
     aliases = vocab.alias_map()
     mapped = values.map(aliases)
@@ -340,9 +345,9 @@ def _choice(table: RawTable, key: str, out: _Collector) -> pd.Series:
     return mapped.fillna(values)
 
 
-def _marks(table: RawTable, out: _Collector) -> pd.Series:
+def _marks(table: RawTable, out: _Context) -> pd.Series:
     """Several marks in one cell -> canonical marks joined by 、 (order of the vocabulary)."""
-    vocab = VOCABULARIES["proposal_mark"]
+    vocab = out.vocabularies["proposal_mark"]
     aliases = vocab.alias_map()
     tokens = split_names(table.frame["marks"])
     mapped = tokens.map(aliases)
@@ -399,7 +404,7 @@ def parse_dates(text: pd.Series) -> ParsedDates:
     return ParsedDates(dates, month_day["m"].where(dates.isna()), month_day["d"].where(dates.isna()))
 
 
-def _dates(table: RawTable, key: str, out: _Collector, *, year: int | None, required: bool,
+def _dates(table: RawTable, key: str, out: _Context, *, year: int | None, required: bool,
            parsed: ParsedDates | None = None) -> pd.Series:
     """A date column checked: errors for empty (if required) or unreadable cells, warnings for
     month-day cells (placed in the assessment year)."""
@@ -426,7 +431,7 @@ def _infer_year(parsed: list[ParsedDates]) -> int | None:
     return int(years.mode().min()) if not years.empty else None
 
 
-def _drop_outside_year(records: pd.DataFrame, year: int, out: _Collector) -> pd.DataFrame:
+def _drop_outside_year(records: pd.DataFrame, year: int, out: _Context) -> pd.DataFrame:
     outside = records["date"].notna() & (records["date"].dt.year != year)
     first = outside & ~records.duplicated(["sheet", "row"])
     for sheet, source, date in records.loc[first, ["sheet", "source", "date"]].itertuples(index=False):

@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import DataError, Problem, Reason, Severity, UsageError
-from .inputformat import SHEETS, Sheet
+from .inputformat import DEFAULT_FORMAT, InputFormat, Sheet
 from .text import clean_series, excel_column, fold_width
 
 __all__ = ["RawTable", "RawWorkbook", "read_workbook", "SUPPORTED_SUFFIXES"]
@@ -53,16 +53,16 @@ class RawWorkbook:
     problems: list[Problem] = field(default_factory=list)
 
 
-def read_workbook(path: str | Path) -> RawWorkbook:
-    """Read every register the input format declares. Raises DataError listing all problems
-    that prevent reading (a missing roster, missing required columns)."""
+def read_workbook(path: str | Path, input_format: InputFormat = DEFAULT_FORMAT) -> RawWorkbook:
+    """Read every register the input format declares. Raises DataError if the roster cannot be
+    read; other registers' problems travel in ``RawWorkbook.problems``."""
     path = Path(path)
     _check_path(path)
     from python_calamine import CalamineError, CalamineWorkbook
 
     try:
         book = CalamineWorkbook.from_path(str(path))
-        return _read_registers(path, book)
+        return _read_registers(path, book, input_format)
     except (CalamineError, ValueError, OSError) as exc:
         # calamine reports broken zips, XML and encrypted files with its own errors; a file cut
         # short may only show it when a sheet is read.
@@ -70,11 +70,11 @@ def read_workbook(path: str | Path) -> RawWorkbook:
         raise UsageError(f"无法读取工作簿 {path.name}：{exc}（{hint}）") from None
 
 
-def _read_registers(path: Path, book) -> RawWorkbook:
+def _read_registers(path: Path, book, input_format: InputFormat) -> RawWorkbook:
     by_folded_name = {fold_width(name).lower(): name for name in book.sheet_names}
     problems: list[Problem] = []
     tables: dict[str, RawTable] = {}
-    for sheet in SHEETS:
+    for sheet in input_format.sheets:
         actual = next((by_folded_name[n.lower()] for n in sheet.all_names if n.lower() in by_folded_name), None)
         if actual is None:
             if sheet.required:

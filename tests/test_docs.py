@@ -422,3 +422,35 @@ def test_json_example_matches_the_output(assessment_json: dict) -> None:
         assert example[array], f"the example should show one {array} record"
         for record in example[array]:
             assert set(record) == set(assessment_json[array][0]), f"the {array} example has other fields"
+
+
+# --- (f) every recipe in the guide of docs/rules.md is a valid part of a rules file ------------
+
+_RECIPE_BASE = {"scheme": "示例", "categories": [{"id": "c", "name": "类", "items": [
+    {"id": "i", "name": "项", "match": {"kind": "activity"}, "points": 1}]}],
+    "grades": [{"grade": "优秀", "min": 90}, {"grade": "良好", "min": 80}, {"grade": "称职", "min": 60},
+               {"grade": "不称职"}]}
+
+
+def _recipe_rules(snippet: str) -> dict:
+    data = yaml.safe_load(snippet)
+    rules = json.loads(json.dumps(_RECIPE_BASE, ensure_ascii=False))
+    if isinstance(data, list) and all("items" in entry for entry in data):
+        rules["categories"] = data
+    elif isinstance(data, list):
+        rules["categories"][0]["items"] = data
+    else:
+        rules.update(data)
+    if "checklist" not in rules and any(g.get("requires_checklist") for g in rules["grades"]):
+        rules["checklist"] = {"items": [{"name": "x", "any_of": [{"kind": "duty"}]}]}
+    return rules
+
+
+@pytest.mark.parametrize("recipe", [r for r in docgen.RECIPES if r.yaml], ids=lambda r: r.keys)
+def test_every_recipe_is_a_valid_rules_fragment(recipe) -> None:
+    from perfscore.rules import check_rules_text
+
+    text = yaml.safe_dump(_recipe_rules(recipe.yaml), allow_unicode=True)
+    rules, warnings = check_rules_text(text, "recipe.yaml")  # raises RulesError on any error
+    assert not warnings, [str(w) for w in warnings]
+    assert recipe.yaml.rstrip("\n") in _doc("rules.md")

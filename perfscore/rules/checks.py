@@ -12,7 +12,7 @@ import difflib
 from collections.abc import Iterable
 
 from ..errors import Problem, Reason, Severity
-from ..inputformat import RECORD_FIELDS, VOCABULARIES
+from ..inputformat import RECORD_FIELDS, Vocabulary
 from .schema import MATCH_FIELDS, Condition, Rules
 
 __all__ = ["check_meaning"]
@@ -25,7 +25,7 @@ Positions = dict[tuple, tuple[int, int]]
 
 
 def check_meaning(rules: Rules, positions: Positions, name: str) -> list[Problem]:
-    checker = _Checker(positions, name)
+    checker = _Checker(positions, name, rules.input_format().vocabularies)
     for c, category in enumerate(rules.categories):
         for i, item in enumerate(category.items):
             at = ("categories", c, "items", i)
@@ -50,7 +50,8 @@ def check_meaning(rules: Rules, positions: Positions, name: str) -> list[Problem
 
 
 class _Checker:
-    def __init__(self, positions: Positions, name: str):
+    def __init__(self, positions: Positions, name: str, vocabularies: dict[str, Vocabulary]):
+        self.vocabularies = vocabularies
         self.positions = positions
         self.name = name
         self.problems: list[Problem] = []
@@ -93,7 +94,7 @@ class _Checker:
                      f"可用：{'、'.join(allowed)}")
 
     def _vocabulary(self, kind: str, field: str, value: str, key: str, where: tuple) -> None:
-        vocab = VOCABULARIES[key]
+        vocab = self.vocabularies[key]
         if value in vocab.words:
             return
         canonical = vocab.alias_map().get(value)
@@ -108,4 +109,5 @@ class _Checker:
             self.add(Severity.ERROR, where, f"{vocab.name}没有“{value}”这个值，此条件永远不会满足", hint)
         else:
             self.add(Severity.WARNING, where,
-                     f"“{value}”不是常见的{vocab.name}；若本单位的登记表就这样写，可以忽略此提示", hint)
+                     f"“{value}”不是常见的{vocab.name}；若本单位的登记表就这样写，请在 input.words.{key} 中登记这个词",
+                     hint)

@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ..inputformat import RECORD_KINDS
+from ..inputformat import DEFAULT_FORMAT, RECORD_KINDS, SHEETS, VOCABULARIES, InputFormat
 
 __all__ = [
     "Condition",
@@ -26,6 +26,7 @@ __all__ = [
     "Checklist",
     "Settings",
     "GroupScoring",
+    "InputSpec",
     "LineCount",
     "Consequence",
     "Rules",
@@ -231,6 +232,35 @@ class Consequence(_Strict):
         return self
 
 
+SheetKey = Literal[tuple(sheet.key for sheet in SHEETS)]  # type: ignore[valid-type]
+ColumnKey = Literal[tuple(sorted({col.key for sheet in SHEETS for col in sheet.columns}))]  # type: ignore[valid-type]
+VocabularyKey = Literal[tuple(VOCABULARIES)]  # type: ignore[valid-type]
+
+
+class InputSpec(_Strict):
+    """How this office's workbooks are written, beyond the built-in format: other sheet names,
+    other column headers, and other words. Everything here is added to the defaults."""
+
+    sheets: dict[SheetKey, list[str]] = Field(
+        default_factory=dict, description="工作表的其他名称，如 {proposals: [提案汇总表]}；键为 roster、proposals 等（见 input-format.md）")
+    headers: dict[SheetKey, dict[ColumnKey, list[str]]] = Field(
+        default_factory=dict, description="列的其他表头，如 {proposals: {members: [提案者姓名]}}；列的键见 input-format.md")
+    words: dict[VocabularyKey, dict[str, list[str]]] = Field(
+        default_factory=dict,
+        description="本单位用的词：{词表: {规范词: [其他写法]}}，如 {activity_type: {表彰: []}, attendance: {请假: [公出]}}；"
+        "新词加入词表，已有的词可添加写法",
+    )
+
+    @model_validator(mode="after")
+    def _columns_belong_to_their_sheet(self) -> "InputSpec":
+        for sheet in SHEETS:
+            wrong = [key for key in self.headers.get(sheet.key, {}) if key not in {col.key for col in sheet.columns}]
+            if wrong:
+                raise ValueError(f"工作表 {sheet.key}（{sheet.name}）没有列 {'、'.join(wrong)}；"
+                                 f"可用：{'、'.join(col.key for col in sheet.columns)}")
+        return self
+
+
 class Settings(_Strict):
     """Settings no published scheme states, made explicit."""
 
@@ -276,7 +306,12 @@ class Rules(_Strict):
     checklist: Checklist | None = Field(None, description="完成清单（如双五个一）")
     grades: list[Grade] = Field(min_length=1, description="等次，从高到低")
     groups: GroupScoring = Field(default_factory=GroupScoring, description="分组统计的得分和排名方式")
+    input: InputSpec = Field(default_factory=InputSpec, description="本单位登记表的其他表名、表头和用词")
     consequences: list[Consequence] = Field(default_factory=list, description="处理提示（约谈、劝辞等），可依据往年结果")
+
+    def input_format(self) -> InputFormat:
+        """The input format this office's workbooks follow: the defaults plus ``input``."""
+        return DEFAULT_FORMAT.customised(self.input.sheets, self.input.headers, self.input.words)
 
     @field_validator("version", mode="before")
     @classmethod
