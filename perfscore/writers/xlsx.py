@@ -17,13 +17,30 @@ import pandas as pd
 from ..assessment import Assessment
 from .common import atomic_path, sheet_titles, table_views
 
-__all__ = ["write_xlsx", "MAX_SHEET_ROWS"]
+__all__ = ["write_xlsx", "write_tables", "MAX_SHEET_ROWS"]
 
 MAX_SHEET_ROWS = 1_048_576  # Excel's limit, header included
 _FIXED_CREATED = dt.datetime(2000, 1, 1)
 
 
 def write_xlsx(assessment: Assessment, out: Path) -> None:
+    """The assessment workbook: one sheet per table view (the 数据提示 sheet only if needed)."""
+    sheets = []
+    for key, view in table_views(assessment):
+        table = view(assessment)
+        if key == "problems" and table.empty:
+            continue
+        sheets.append((sheet_titles[key], table))
+    write_tables(out, sheets, title=f"{assessment.year}年度委员履职考核结果",
+                 decimals=assessment.rules.rules.settings.decimals)
+
+
+def write_tables(out: Path, sheets: list[tuple[str, pd.DataFrame]], *, title: str, decimals: int = 2) -> None:
+    """Write ``sheets`` (name, table) as one workbook, atomically, with perfscore's formatting.
+
+    Every workbook perfscore writes goes through here, so formatting, formula safety and
+    deterministic bytes hold for all of them.
+    """
     import xlsxwriter
 
     with atomic_path(out) as tmp:
@@ -33,14 +50,10 @@ def write_xlsx(assessment: Assessment, out: Path) -> None:
             "strings_to_urls": False,
             "strings_to_numbers": False,
         })
-        book.set_properties({"title": f"{assessment.year}年度委员履职考核结果", "created": _FIXED_CREATED,
-                             "author": "perfscore"})
-        formats = _Formats(book, assessment.rules.rules.settings.decimals)
-        for key, view in table_views(assessment):
-            table = view(assessment)
-            if key == "problems" and table.empty:
-                continue
-            _write_table(book, sheet_titles[key], table, formats)
+        book.set_properties({"title": title, "created": _FIXED_CREATED, "author": "perfscore"})
+        formats = _Formats(book, decimals)
+        for name, table in sheets:
+            _write_table(book, name, table, formats)
         book.close()
 
 
