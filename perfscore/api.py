@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 from .assessment import Assessment, assess_scores
@@ -19,18 +20,20 @@ from .rules import LoadedRules, load_rules
 from .scoring import score
 from .workbook import read_workbook
 
-__all__ = ["assess", "default_output_path", "write_outputs", "OUTPUT_SUFFIXES"]
+__all__ = ["assess", "default_output_path", "write_outputs", "select_shortlists", "write_shortlists", "OUTPUT_SUFFIXES"]
 
 OUTPUT_SUFFIXES = (".xlsx", ".json")
 Progress = Callable[[str], None]
 
 
 def assess(workbook: str | Path, rules: str | Path | LoadedRules | None = None, *, year: int | None = None,
-           previous: list[str | Path] | None = None, progress: Progress | None = None) -> Assessment:
+           previous: list[str | Path] | None = None, as_of: date | None = None,
+           progress: Progress | None = None) -> Assessment:
     """Score one workbook: read -> normalise -> score -> assess.
 
     ``rules`` is a rules file (the shipped default when None) or rules already loaded.
     ``previous`` lists earlier years' result files (.json or .xlsx), used by ``consequences``.
+    ``as_of`` scores only the records dated on or before that day (progress reports: points to date).
     ``progress`` is called with each stage's name as it starts. Raises DataError (the workbook
     has errors) or UsageError (bad file or rules); the input file is only read.
     """
@@ -42,6 +45,8 @@ def assess(workbook: str | Path, rules: str | Path | LoadedRules | None = None, 
     raw = read_workbook(workbook, input_format)
     step("整理")
     records = normalise(raw, year=year or loaded.rules.year, vocabularies=input_format.vocabularies)
+    if as_of is not None:
+        records = records.up_to(as_of)
     step("计分")
     scoring = score(records, loaded.rules)
     step("排名")
@@ -72,4 +77,42 @@ def write_outputs(assessment: Assessment, out: str | Path, *, source: str | Path
         from .writers.xlsx import write_xlsx
 
         write_xlsx(assessment, out)
+    return out
+
+
+def select_shortlists(assessment: Assessment, awards: list[str] | None = None) -> list:
+    """The assessment's shortlists, or those whose id or name is in ``awards``."""
+    lists = assessment.shortlists
+    if not lists:
+        raise UsageError(f"规则文件 {Path(assessment.rules.path).name} 没有定义评选（awards），无法生成评优名单")
+    if not awards:
+        return lists
+    known = {key: sl for sl in lists for key in (sl.award.id, sl.award.name)}
+    unknown = [name for name in awards if name not in known]
+    if unknown:
+        choices = "、".join(f"{sl.award.name}（{sl.award.id}）" for sl in lists)
+        raise UsageError(f"规则中没有评选“{'、'.join(unknown)}”；可选：{choices}")
+    wanted = {known[name].award.id for name in awards}
+    return [sl for sl in lists if sl.award.id in wanted]  # in the rules' order, each once
+
+
+def write_shortlists(assessment: Assessment, lists: list, out: str | Path, *, source: str | Path | None = None) -> Path:
+    """Write shortlists alone: .xlsx (one sheet per award, 评优说明, 评优名额平衡) or .json."""
+    out = Path(out)
+    if out.suffix.lower() not in OUTPUT_SUFFIXES:
+        raise UsageError(f"不支持的输出格式“{out.suffix}”：请使用 {'、'.join(OUTPUT_SUFFIXES)}")
+    if source is not None and out.resolve() == Path(source).resolve():
+        raise UsageError(f"输出文件不能与输入文件相同：{out}")
+    if not out.parent.exists():
+        raise UsageError(f"输出目录不存在：{out.parent}")
+    if out.suffix.lower() == ".json":
+        from .writers.json import write_shortlists_json
+
+        write_shortlists_json(assessment, lists, out)
+    else:
+        from .writers.common import shortlist_sheets
+        from .writers.xlsx import write_tables
+
+        write_tables(out, shortlist_sheets(lists), title=f"{assessment.year}年度评优建议名单",
+                     decimals=assessment.rules.rules.settings.decimals)
     return out

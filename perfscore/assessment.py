@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import Problem, Reason, Severity
+from .awards import Shortlist, shortlists
 from .history import History
 from .records import Records
 from .rules import LoadedRules
@@ -50,6 +51,7 @@ class Assessment:
     year: int
     source_name: str
     problems: list[Problem] = field(default_factory=list)
+    shortlists: list[Shortlist] = field(default_factory=list)
 
     @property
     def warnings(self) -> list[Problem]:
@@ -94,6 +96,7 @@ def assess_scores(records: Records, scoring: Scoring, rules: LoadedRules, source
     members = _in_ranking_order(members, settings.tie_break)
     ledger = _ledger_in_order(ledger, members["member_id"])
     groups = _group_summaries(members, rules)
+    awards = shortlists(rules.rules, members, records.records, ledger)
 
     ordered = ["member_id", "name", "sector", "committee", "study_group", "work_group", "standing", "term_start",
                "term_end", "total", "grade", "rank", "sector_rank", "committee_rank", "checklist_done",
@@ -107,6 +110,7 @@ def assess_scores(records: Records, scoring: Scoring, rules: LoadedRules, source
         year=records.year,
         source_name=source_name,
         problems=[*rules.warnings, *records.problems, *scoring.problems, *consequence_problems],
+        shortlists=awards,
     )
 
 

@@ -138,6 +138,32 @@ def explain(
     print_explanation(console, explanation)
 
 
+@app.command()
+def shortlist(
+    workbook: Annotated[Path, typer.Argument(help="活动登记工作簿", dir_okay=False)],
+    award: Annotated[list[str] | None, typer.Option("--award", "-a", help="只看这项评选（编号或名称），可写多次；不写则列出全部")] = None,
+    rules: RulesOption = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="另存为 .xlsx 或 .json")] = None,
+    year: YearOption = None,
+) -> None:
+    """评优建议名单：按规则中的评选（优秀委员、优秀提案、优秀社情民意信息）列出入选者及依据、
+    差一点入选者及原因，以及各界别、专委会的名额平衡。
+
+    示例：perfscore shortlist 2023.xlsx --award 优秀委员
+    """
+    from .api import assess as run_assess
+    from .api import select_shortlists, write_shortlists
+    from .writers.terminal import print_shortlists
+
+    console, err = _consoles()
+    result = _run(err, lambda: run_assess(workbook, rules, year=year))
+    lists = _run(err, lambda: select_shortlists(result, award))
+    print_shortlists(console, lists)
+    if out is not None:
+        _run(err, lambda: write_shortlists(result, lists, out, source=workbook))
+        console.print(f"已写入：{out}")
+
+
 @rules_app.command("check")
 def rules_check(
     file: Annotated[Path, typer.Argument(help="规则文件（YAML）", dir_okay=False)],

@@ -264,6 +264,11 @@ _MODEL_TITLES: dict[str, str] = {
     "Consequence": "处理提示",
     "LineCount": "明细计数",
     "InputSpec": "本单位登记表的写法",
+    "Award": "评选",
+    "AwardScore": "评选得分",
+    "Prerequisites": "参评条件",
+    "GroupCap": "分组名额上限",
+    "MinShare": "保留名额",
 }
 
 # Checks done by the models' validators (not visible in the field descriptions).
@@ -439,6 +444,38 @@ input:
     activity_type: {表彰: []}            # 新的活动类型
     attendance: {请假: [公出]}           # “公出”按请假计
 """, ("input",), excerpt=False),
+    Snippet("Award", """\
+awards:
+  - id: excellent_proposal
+    name: 优秀提案
+    pool: proposals
+    requires:
+      has: [{kind: proposal, status: [立案]}]
+    score:
+      - {match: {kind: proposal, status: [立案]}, points: 10}
+      - {match: {kind: proposal, marks: [重点提案]}, points: 10}
+    quota: "5%"
+    min_share: {name: 集体提案, match: {type: [集体]}, share: 0.2}
+    ties_at_line: break
+""", ("awards", 0), excerpt=False),
+    Snippet("AwardScore", """\
+match: {kind: adoption, type: [采用], level: [省]}
+points: 6
+""", excerpt=False),
+    Snippet("Prerequisites", """\
+grades: [优秀]
+checklist_complete: true
+has: [{kind: proposal, status: [立案]}]
+""", excerpt=False),
+    Snippet("GroupCap", """\
+dimension: sector
+max: 4
+""", excerpt=False),
+    Snippet("MinShare", """\
+name: 集体提案
+match: {type: [集体]}
+share: 0.2
+""", excerpt=False),
     Snippet("Grade", """\
 grades:
   - grade: 优秀
@@ -741,7 +778,19 @@ consequences:
     grades: [不称职]
     years_running: 2
 """),
-    Recipe("评优名单（优秀委员、优秀提案）", "尚未提供：另有计划中的功能", ""),
+    Recipe("评优名单：按分数取前 N 名或百分比，参评条件，每个界别名额上限，集体提案不少于 20%，名额线上同分如何处理",
+           "`awards`（`pool`、`requires`、`quota`、`group_cap`、`min_share`、`ties_at_line`）", """\
+awards:
+  - id: excellent_member
+    name: 优秀委员
+    pool: members
+    requires:
+      grades: [优秀]
+      no_lines: {rule: c.i, note: [缺席]}    # 有此类明细者不参评（c.i 换成本办法的规则编号）
+    quota: "10%"
+    group_cap: {dimension: sector, max: 4}
+    ties_at_line: include
+"""),
     Recipe("界别、专委会、学习组、活动组的小组得分和排名", "`groups`", """\
 groups:
   score: mean

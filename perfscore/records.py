@@ -14,7 +14,8 @@ status, level, marks, merged_into, role, position, n_authors, sheet, row, source
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -56,6 +57,16 @@ class Records:
     @property
     def warnings(self) -> list[Problem]:
         return [p for p in self.problems if p.severity is Severity.WARNING]
+
+    def up_to(self, day: date | pd.Timestamp) -> Records:
+        """The records dated on or before ``day`` (the whole day counts), as they stood then.
+
+        Information items take the status they had on ``day``: 已采用 only when an adoption dated
+        on or before ``day`` exists. Members and problems are kept as they are.
+        """
+        kept = self.records[self.records["date"] <= pd.Timestamp(day)].copy()
+        kept = _mark_information_adopted(kept).reset_index(drop=True)
+        return replace(self, records=kept)
 
 
 class _Context:

@@ -41,6 +41,14 @@ def check_meaning(rules: Rules, positions: Positions, name: str) -> list[Problem
         for i, entry in enumerate(rules.checklist.items):
             for k, clause in enumerate(entry.any_of):
                 checker.condition(clause.kind, clause, ("checklist", "items", i, "any_of", k))
+    for a, award in enumerate(rules.awards):
+        for k, clause in enumerate(award.requires.has or []):
+            checker.condition(clause.kind, clause, ("awards", a, "requires", "has", k))
+        for k, clause in enumerate(award.score or []):
+            checker.condition(clause.match.kind, clause.match, ("awards", a, "score", k, "match"))
+        if award.min_share is not None:
+            kind = "proposal" if award.pool == "proposals" else "information"
+            checker.condition(kind, award.min_share.match, ("awards", a, "min_share", "match"))
     top = rules.total.max
     for g, band in enumerate(rules.grades):
         if top is not None and band.min is not None and band.min > top:

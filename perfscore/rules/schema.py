@@ -29,6 +29,11 @@ __all__ = [
     "InputSpec",
     "LineCount",
     "Consequence",
+    "Award",
+    "AwardScore",
+    "Prerequisites",
+    "GroupCap",
+    "MinShare",
     "Rules",
     "MATCH_FIELDS",
 ]
@@ -261,6 +266,111 @@ class InputSpec(_Strict):
         return self
 
 
+class AwardScore(_Strict):
+    """Points an item (a proposal, an information item) gets for each of its records that
+    matches; the item's score is the sum over all clauses and records."""
+
+    match: Match = Field(description="计分的记录：提案池用 {kind: proposal, …}；信息池用 {kind: information, …} 或 {kind: adoption, …}（每次采用/批示）")
+    points: float = Field(description="每条符合的记录加的分")
+
+
+class Prerequisites(_Strict):
+    """What a candidate must meet to be considered; every condition given must hold."""
+
+    grades: list[str] | None = Field(None, description="（委员池）等次须为其中之一，如 [优秀]")
+    checklist_complete: bool = Field(False, description="（委员池）须完成清单全部项目")
+    min_score: float | None = Field(None, description="得分（委员池为总分）不低于此值")
+    has: list[Match] | None = Field(
+        None, description="须有符合这些条件的记录（每个条件至少一条）：委员池如 [{kind: proposal, status: [立案]}]（本年至少一件立案提案）；"
+        "提案/信息池如 [{kind: proposal, status: [立案]}]")
+    no_lines: LineCount | None = Field(
+        None, description="（委员池）不得有这些积分明细，如 {rule: meetings.plenary, note: [缺席, 请假未批准]}（全会无故缺席者不得评选）；"
+        "at_least 和 years 在此不用")
+
+
+class GroupCap(_Strict):
+    """A sub-quota by group: at most ``max`` winners per group, or as many as the group's share
+    of the pool (rounded up)."""
+
+    dimension: Literal["sector", "committee", "study_group", "work_group"] = Field(
+        "sector", description="按哪种分组：sector 界别、committee 专委会、study_group 学习组、work_group 工作组（提案、信息按第一作者所在的组）")
+    max: int | None = Field(None, ge=1, description="每组最多入选几人（件）")
+    proportional: bool = Field(False, description="每组最多入选：名额 × 本组候选数 ÷ 候选总数，向上取整")
+
+    @model_validator(mode="after")
+    def _one_rule(self) -> "GroupCap":
+        if (self.max is None) == (not self.proportional):
+            raise ValueError("group_cap 须写 max 或 proportional: true 其中一个")
+        return self
+
+
+class MinShare(_Strict):
+    """At least ``share`` of the winners must meet ``match`` (e.g. 20% collective proposals):
+    that many places are kept for them first."""
+
+    name: str = Field(description="名称，如 集体提案")
+    match: Condition = Field(description="条件，如 {type: [集体]}")
+    share: float = Field(gt=0, le=1, description="至少占入选数的比例，如 0.2")
+
+
+class Award(_Strict):
+    """An award shortlist: a pool of candidates, prerequisites, an order, a quota and sub-quotas.
+
+    Every candidate on the list and the first ones left off carry the reason."""
+
+    id: Identifier = Field(description="评选编号，如 excellent_member；--award 用它或名称选择")
+    name: str = Field(description="评选名称，如 优秀委员")
+    pool: Literal["members", "proposals", "information"] = Field(description="候选：members 委员、proposals 提案、information 社情民意信息")
+    score: list[AwardScore] | None = Field(
+        None, description="（提案、信息池）每件的得分：各条件符合的记录分值之和。委员池按总分，不写此项")
+    requires: Prerequisites = Field(default_factory=Prerequisites, description="参评条件")
+    exclude: list[str] = Field(default_factory=list, description="不参评的委员（编号或姓名，如主席会议成员）或提案、信息编号")
+    quota: int | str = Field(description="名额：人（件）数，如 46；或候选总数的百分比，如 \"10%\"")
+    quota_rounding: Literal["half_up", "floor", "ceil"] = Field("half_up", description="百分比名额的取整：half_up 四舍五入、floor 向下、ceil 向上")
+    tie_break: list[str] | None = Field(
+        None, description="得分相同者的先后：委员池可写类别编号（高者先）和 member_id；提案、信息池可写 date（早者先）和 item_id。"
+        "不写则委员池用 settings.tie_break，提案、信息池用 [date, item_id]")
+    ties_at_line: Literal["include", "break"] = Field(
+        "include", description="名额线上同分：include 同分者全部入选（名单会超过名额，并注明）；break 按 tie_break 取舍")
+    group_cap: GroupCap | None = Field(None, description="分组名额限制（如每个界别最多 3 人，或按界别人数比例）")
+    min_share: MinShare | None = Field(None, description="保留名额（如集体提案不少于 20%）")
+    show_next: int = Field(5, ge=0, le=50, description="名单后列出几位（件）差一点入选的候选及原因")
+
+    @field_validator("quota")
+    @classmethod
+    def _quota_form(cls, value: int | str) -> int | str:
+        if isinstance(value, str):
+            text = value.strip()
+            if not text.endswith("%"):
+                raise ValueError("quota 写人数（如 46）或百分比（如 \"10%\"）")
+            try:
+                share = float(text[:-1])
+            except ValueError:
+                raise ValueError(f"quota 的百分比写法不对：{value}") from None
+            if not 0 < share <= 100:
+                raise ValueError("quota 的百分比须在 0% 到 100% 之间")
+            return text
+        if value < 1:
+            raise ValueError("quota 至少为 1")
+        return value
+
+    @model_validator(mode="after")
+    def _pool_fits(self) -> "Award":
+        if self.pool == "members" and self.score is not None:
+            raise ValueError(f"评选“{self.name}”的候选是委员，按总分排序，不写 score")
+        if self.pool != "members" and not self.score:
+            raise ValueError(f"评选“{self.name}”的候选是{'提案' if self.pool == 'proposals' else '信息'}，须写 score")
+        if self.pool == "members" and self.min_share is not None:
+            raise ValueError(f"评选“{self.name}”：min_share 只用于提案、信息池（按提案方式等条件保留名额）")
+        if self.pool != "members" and (self.requires.grades or self.requires.checklist_complete or self.requires.no_lines):
+            raise ValueError(f"评选“{self.name}”：grades、checklist_complete、no_lines 只用于委员池")
+        kinds = {"proposals": {"proposal"}, "information": {"information", "adoption"}, "members": set()}[self.pool]
+        wrong = [clause.match.kind for clause in self.score or [] if clause.match.kind not in kinds]
+        if wrong:
+            raise ValueError(f"评选“{self.name}”的 score 只能计 {'、'.join(sorted(kinds))} 记录，不能计 {'、'.join(wrong)}")
+        return self
+
+
 class Settings(_Strict):
     """Settings no published scheme states, made explicit."""
 
@@ -308,6 +418,7 @@ class Rules(_Strict):
     groups: GroupScoring = Field(default_factory=GroupScoring, description="分组统计的得分和排名方式")
     input: InputSpec = Field(default_factory=InputSpec, description="本单位登记表的其他表名、表头和用词")
     consequences: list[Consequence] = Field(default_factory=list, description="处理提示（约谈、劝辞等），可依据往年结果")
+    awards: list[Award] = Field(default_factory=list, description="评优名单（优秀委员、优秀提案、优秀社情民意信息）")
 
     def input_format(self) -> InputFormat:
         """The input format this office's workbooks follow: the defaults plus ``input``."""
@@ -347,6 +458,22 @@ class Rules(_Strict):
             raise ValueError("等次要求完成清单（requires_checklist），但规则中没有 checklist")
         grade_names = {g.grade for g in self.grades}
         rule_ids = {f"{c.id}.{i.id}" for c in self.categories for i in c.items}
+        award_ids = [a.id for a in self.awards]
+        dupes = sorted({i for i in award_ids if award_ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"评选编号重复：{'、'.join(dupes)}")
+        for award in self.awards:
+            unknown = [g for g in award.requires.grades or [] if g not in grade_names]
+            if unknown:
+                raise ValueError(f"评选“{award.name}”的 requires.grades 中 {'、'.join(unknown)} 不是本办法的等次")
+            if award.requires.no_lines is not None and award.requires.no_lines.rule not in rule_ids:
+                raise ValueError(f"评选“{award.name}”的 no_lines.rule “{award.requires.no_lines.rule}”不是计分项的规则编号")
+            if award.requires.checklist_complete and self.checklist is None:
+                raise ValueError(f"评选“{award.name}”要求完成清单，但规则中没有 checklist")
+            allowed = ({"member_id", *ids} if award.pool == "members" else {"date", "item_id"})
+            wrong = [key for key in award.tie_break or [] if key not in allowed]
+            if wrong:
+                raise ValueError(f"评选“{award.name}”的 tie_break 中 {'、'.join(wrong)} 不可用；可用：{'、'.join(sorted(allowed))}")
         for consequence in self.consequences:
             unknown = [g for g in consequence.grades or [] if g not in grade_names]
             if unknown:

@@ -12,7 +12,7 @@ import pandas as pd
 
 from ..assessment import Assessment
 
-__all__ = ["atomic_path", "ranking_table", "breakdown_table", "checklist_table", "ledger_table", "groups_table",
+__all__ = ["atomic_path", "shortlist_sheets", "ranking_table", "breakdown_table", "checklist_table", "ledger_table", "groups_table",
            "rules_table", "problems_table", "sheet_titles"]
 
 sheet_titles = {
@@ -169,6 +169,32 @@ def problems_table(a: Assessment) -> pd.DataFrame:
         [(str(p.severity), p.place, p.message, p.value, p.suggestion) for p in a.problems],
         columns=["级别", "位置", "问题", "读到的值", "建议"],
     )
+
+
+def shortlist_sheets(lists) -> list[tuple[str, pd.DataFrame]]:
+    """One sheet per award (winners, then the first left off, each with the reason), then a
+    sheet of how each quota was reached and a balance sheet by 界别 and 专委会."""
+    sheets = []
+    for sl in lists:
+        key_label = "委员编号" if sl.award.pool == "members" else "编号"
+        name_label = {"members": "姓名", "proposals": "提案标题", "information": "信息标题"}[sl.award.pool]
+        rows = pd.concat([sl.winners.assign(result="入选"), sl.near_misses.assign(result="未入选")], ignore_index=True)
+        sheets.append((f"评优-{sl.award.name}"[:31], pd.DataFrame({
+            "结果": rows["result"], "序号": rows["place"], key_label: rows["key"], name_label: rows["label"],
+            "界别": rows["sector"], "专委会": rows["committee"], "得分": rows["score"], "情况": rows["facts"],
+            "说明": rows["note"],
+        })))
+    summary = pd.DataFrame({
+        "评选": [sl.award.name for sl in lists],
+        "候选数": [sl.pool_size for sl in lists],
+        "名额": [sl.quota_text for sl in lists],
+        "入选数": [len(sl.winners) for sl in lists],
+        "说明": ["；".join(sl.notes) for sl in lists],
+    })
+    balance = pd.concat([sl.balance.assign(award=sl.award.name) for sl in lists], ignore_index=True)
+    balance = pd.DataFrame({"评选": balance["award"], "分组类型": balance["dimension"], "分组": balance["group"],
+                            "候选数": balance["candidates"], "符合条件": balance["eligible"], "入选数": balance["winners"]})
+    return [*sheets, ("评优说明", summary), ("评优名额平衡", balance)]
 
 
 def table_views(a: Assessment) -> list[tuple[str, Callable[[Assessment], pd.DataFrame]]]:

@@ -16,7 +16,7 @@ from .. import __version__
 from ..assessment import Assessment
 from .common import atomic_path
 
-__all__ = ["write_json", "assessment_document", "JSON_FORMAT_VERSION"]
+__all__ = ["write_json", "write_shortlists_json", "assessment_document", "JSON_FORMAT_VERSION"]
 
 JSON_FORMAT_VERSION = 1
 
@@ -42,12 +42,26 @@ def assessment_document(a: Assessment) -> dict:
         "ledger": _records(a.ledger),
         "checklist": _records(a.checklist),
         "groups": _records(a.groups),
+        "awards": [_shortlist_document(sl) for sl in a.shortlists],
         "problems": [
             {"severity": p.severity.name.lower(), "reason": str(p.reason), "sheet": p.sheet, "cell": p.cell,
              "value": p.value, "message": p.message, "suggestion": p.suggestion}
             for p in a.problems
         ],
     }
+
+
+def _shortlist_document(sl) -> dict:
+    return {"id": sl.award.id, "name": sl.award.name, "pool": sl.award.pool, "pool_size": sl.pool_size,
+            "quota": sl.quota, "quota_text": sl.quota_text, "notes": sl.notes,
+            "winners": _records(sl.winners), "near_misses": _records(sl.near_misses), "balance": _records(sl.balance)}
+
+
+def write_shortlists_json(a: Assessment, lists: list, out: Path) -> None:
+    document = {"format": "perfscore-shortlists", "format_version": JSON_FORMAT_VERSION, "perfscore_version": __version__,
+                "source": a.source_name, "year": a.year, "awards": [_shortlist_document(sl) for sl in lists]}
+    with atomic_path(out) as tmp:
+        tmp.write_text(json.dumps(document, ensure_ascii=False, indent=1, allow_nan=False) + "\n", encoding="utf-8")
 
 
 def write_json(a: Assessment, out: Path) -> None:

@@ -14,7 +14,7 @@ from rich.table import Table
 
 from ..errors import Problem, Severity
 
-__all__ = ["print_summary", "print_explanation", "print_problems", "print_rules_summary"]
+__all__ = ["print_summary", "print_explanation", "print_problems", "print_rules_summary", "print_shortlists"]
 
 TOP_N = 10
 
@@ -86,6 +86,29 @@ def print_rules_summary(console: Console, summary) -> None:
             console.print(f"[bold]{heading}[/bold]")
             for line in lines:
                 console.print(f"  {line}", markup=False)
+
+
+def print_shortlists(console: Console, lists) -> None:
+    for sl in lists:
+        console.print(f"[bold]{sl.award.name}[/bold]  候选 {sl.pool_size}，名额 {sl.quota_text}，入选 {len(sl.winners)}")
+        for note in sl.notes:
+            console.print(f"  {note}", markup=False)
+        key_label = "委员编号" if sl.award.pool == "members" else "编号"
+        name_label = "姓名" if sl.award.pool == "members" else "标题"
+        for title, rows, last in (("入选", sl.winners, "说明"), ("差一点入选", sl.near_misses, "未入选原因")):
+            if rows.empty:
+                continue
+            table = Table(title=title, title_justify="left", show_edge=False)
+            for header, justify in (("序号", "right"), (key_label, "left"), (name_label, "left"), ("界别", "left"),
+                                    ("得分", "right"), ("情况", "left"), (last, "left")):
+                table.add_column(header, justify=justify, overflow="fold")
+            for row in rows.itertuples(index=False):
+                table.add_row(str(row.place), row.key, row.label, row.sector, f"{row.score:g}", row.facts, row.note)
+            console.print(table)
+        sectors = sl.balance[(sl.balance["dimension"] == "界别") & (sl.balance["winners"] > 0)]
+        console.print("各界别入选：" + "，".join(f"{g} {w}/{c}" for g, w, c in
+                                              zip(sectors["group"], sectors["winners"], sectors["candidates"])), markup=False)
+        console.print()
 
 
 def print_problems(console: Console, problems: Sequence[Problem], limit: int | None = None) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..assessment import Assessment
-from .common import atomic_path, sheet_titles, table_views
+from .common import atomic_path, sheet_titles, shortlist_sheets, table_views
 
 __all__ = ["write_xlsx", "write_tables", "MAX_SHEET_ROWS"]
 
@@ -31,6 +31,8 @@ def write_xlsx(assessment: Assessment, out: Path) -> None:
         if key == "problems" and table.empty:
             continue
         sheets.append((sheet_titles[key], table))
+    if assessment.shortlists:
+        sheets.extend(shortlist_sheets(assessment.shortlists))
     write_tables(out, sheets, title=f"{assessment.year}年度委员履职考核结果",
                  decimals=assessment.rules.rules.settings.decimals)
 

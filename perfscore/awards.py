@@ -1,0 +1,324 @@
+"""Award shortlists (评优名单): 优秀委员, 优秀提案, 优秀社情民意信息 — defensible, line by line.
+
+For each award in the rules: build the pool of candidates (members, proposals or information
+items) with a score; apply the prerequisites and exclusions; order by score and the stated
+tie-breakers; fill the quota, keeping places for a minimum share (e.g. collective proposals)
+and respecting group caps (e.g. at most 3 per 界别); and say for every winner and for the first
+candidates left off why. Part of the assessment stage: it reads members' results, the records
+and the ledger, never the workbook.
+
+``Shortlist.winners`` / ``near_misses`` columns: place, key, label, sector, committee, score,
+facts, note. ``Shortlist.balance`` columns: dimension, group, candidates, eligible, winners.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .rules.schema import Award, Rules
+from .scoring import condition_mask, match_mask
+
+__all__ = ["Shortlist", "shortlists", "SHORTLIST_COLUMNS"]
+
+SHORTLIST_COLUMNS = ["place", "key", "label", "sector", "committee", "score", "facts", "note"]
+_DIMENSIONS = {"sector": "界别", "committee": "专委会", "study_group": "学习组", "work_group": "工作组"}
+_POOL_UNIT = {"members": "人", "proposals": "件", "information": "条"}
+
+
+@dataclass(frozen=True)
+class Shortlist:
+    award: Award
+    quota: int  # places after rounding
+    quota_text: str  # how the quota was reached, e.g. "10% × 320 = 32 人（四舍五入）"
+    pool_size: int
+    winners: pd.DataFrame
+    near_misses: pd.DataFrame
+    balance: pd.DataFrame
+    notes: list[str]  # what happened at the quota line, reserved places …
+
+
+def shortlists(rules: Rules, members: pd.DataFrame, records: pd.DataFrame, ledger: pd.DataFrame) -> list[Shortlist]:
+    """Every award the rules define, in the order written."""
+    return [_shortlist(award, rules, members, records, ledger) for award in rules.awards]
+
+
+def _shortlist(award: Award, rules: Rules, members: pd.DataFrame, records: pd.DataFrame,
+               ledger: pd.DataFrame) -> Shortlist:
+    pool = _candidates(award, members, records)
+    pool["reason"] = _prerequisite_reasons(award, rules, pool, members, records, ledger)
+    pool["eligible"] = pool["reason"] == ""
+    pool = _ordered(pool, award, rules)
+    quota, quota_text = _quota(award, len(pool))
+    picked, reasons, winner_notes, notes = _select(award, pool, quota)
+    pool["picked"] = picked
+    pool["reason"] = reasons
+    pool["note"] = winner_notes
+    winners = pool[pool["picked"]]
+    losers = pool[~pool["picked"]].head(award.show_next)
+    return Shortlist(
+        award=award, quota=quota, quota_text=quota_text, pool_size=len(pool),
+        winners=_table(winners, winners["note"]), near_misses=_table(losers, losers["reason"]),
+        balance=_balance(pool), notes=notes,
+    )
+
+
+# --- the pool ---------------------------------------------------------------------------------
+
+def _candidates(award: Award, members: pd.DataFrame, records: pd.DataFrame) -> pd.DataFrame:
+    groups = ["sector", "committee", "study_group", "work_group"]
+    if award.pool == "members":  # every column of the members' results, category subtotals included
+        pool = members.rename(columns={"member_id": "key", "name": "label", "total": "score"})
+        pool["facts"] = (pool["grade"] + "，清单完成 " + pool["checklist_done"].astype(str) + "/"
+                         + pool["checklist_total"].astype(str))
+        pool["date"] = pd.NaT
+        return pool.assign(note="", member_id=pool["key"]).reset_index(drop=True)
+
+    kind = "proposal" if award.pool == "proposals" else "information"
+    items = records[(records["kind"] == kind) & (records["position"] == 1)]
+    pool = items[["item_id", "title", "member_id", "date", "type", "status", "marks"]].merge(
+        members[["member_id", "name", *groups]], on="member_id", how="left")
+    pool = pool.rename(columns={"item_id": "key", "title": "label"})
+    pool["score"] = _item_scores(award, records, pool["key"])
+    pool["facts"] = _item_facts(award, records, pool, members)
+    return pool.assign(note="").reset_index(drop=True)
+
+
+def _item_scores(award: Award, records: pd.DataFrame, keys: pd.Series) -> np.ndarray:
+    """Sum over score clauses of points × the item's matching records (one record per event)."""
+    own = records[(records["position"] == 1) & records["item_id"].isin(set(keys))]
+    total = pd.Series(0.0, index=pd.Index(keys))
+    for clause in award.score or []:
+        hits = own[match_mask(own, clause.match)].groupby("item_id").size()
+        total = total.add(hits.reindex(total.index, fill_value=0) * clause.points)
+    return total.to_numpy()
+
+
+def _item_facts(award: Award, records: pd.DataFrame, pool: pd.DataFrame, members: pd.DataFrame) -> pd.Series:
+    """Authors with roles, status and marks; for information, each adoption event."""
+    kind = "proposal" if award.pool == "proposals" else "information"
+    authors = records[records["item_id"].isin(set(pool["key"])) & (records["kind"] == kind)]
+    names = authors["member_id"].map(members.set_index("member_id")["name"]).fillna(authors["member_id"])
+    named = names + "（" + authors["role"] + "）"
+    by_item = named.groupby(authors["item_id"]).agg("、".join)
+    facts = pool["key"].map(by_item).fillna("")
+    if award.pool == "proposals":
+        detail = pool["type"] + "，" + pool["status"] + np.where(pool["marks"] != "", "，" + pool["marks"], "")
+    else:
+        events = records[(records["kind"] == "adoption") & (records["position"] == 1)]
+        labels = (events["level"] + "级" + events["type"]).groupby(events["item_id"]).agg("、".join)
+        detail = pool["key"].map(labels).fillna("未采用")
+    return detail + "；作者：" + facts
+
+
+# --- prerequisites ----------------------------------------------------------------------------
+
+def _prerequisite_reasons(award: Award, rules: Rules, pool: pd.DataFrame, members: pd.DataFrame,
+                          records: pd.DataFrame, ledger: pd.DataFrame) -> pd.Series:
+    """'' for an eligible candidate, else why not (the first condition it fails)."""
+    reason = pd.Series("", index=pool.index, dtype=object)
+
+    def fail(mask: pd.Series, text) -> None:
+        nonlocal reason
+        reason = reason.where(~(mask & (reason == "")), text)
+
+    req = award.requires
+    excluded = pool["key"].isin(award.exclude) | pool["label"].isin(award.exclude)
+    fail(excluded, "不参评（规则 exclude 中列出）")
+    if req.grades is not None:
+        fail(~pool["grade"].isin(req.grades), "等次为" + pool["grade"] + f"，须为{'/'.join(req.grades)}")
+    if req.checklist_complete:
+        name = rules.checklist.name if rules.checklist else "清单"
+        fail(pool["checklist_done"] < pool["checklist_total"],
+             f"{name}未全部完成（" + pool["checklist_done"].astype(str) + "/" + pool["checklist_total"].astype(str) + "）")
+    if req.min_score is not None:
+        fail(pool["score"] < req.min_score - 1e-9, "得分 " + pool["score"].map(_num) + f" 低于 {_num(req.min_score)}")
+    owner = "member_id" if award.pool == "members" else "item_id"
+    for clause in req.has or []:
+        having = set(records.loc[match_mask(records, clause), owner])
+        fail(~pool["key"].isin(having), f"没有符合条件的记录：{_clause_text(clause)}")
+    if req.no_lines is not None:
+        spec = req.no_lines
+        lines = ledger[ledger["rule_id"] == spec.rule]
+        if spec.note is not None:
+            lines = lines[lines["note"].str.contains("|".join(map(re.escape, spec.note)), regex=True)]
+        first = lines.drop_duplicates("member_id").set_index("member_id")
+        text = "有" + first["rule_name"] + "“" + first["note"] + "”（" + first["source"] + "）"
+        fail(pool["key"].isin(first.index), pool["key"].map(text).fillna(""))
+    return reason
+
+
+def _clause_text(clause) -> str:
+    kind = {"proposal": "提案", "information": "社情民意信息", "adoption": "信息采用/批示", "report": "调研报告",
+            "meeting": "会议", "activity": "活动", "duty": "双五个一登记"}[clause.kind]
+    values = [v for name in ("type", "subtype", "status", "level", "role", "marks") for v in (getattr(clause, name) or [])]
+    return kind + (f"（{'、'.join(values)}）" if values else "")
+
+
+# --- order, quota, selection ------------------------------------------------------------------
+
+def _ordered(pool: pd.DataFrame, award: Award, rules: Rules) -> pd.DataFrame:
+    if award.pool == "members":
+        keys = award.tie_break or rules.settings.tie_break
+        columns, ascending = ["score"], [False]
+        for key in keys:
+            columns.append("key" if key == "member_id" else key)
+            ascending.append(key == "member_id")
+        if "key" not in columns:
+            columns.append("key")
+            ascending.append(True)
+    else:
+        keys = award.tie_break or ["date", "item_id"]
+        columns = ["score", *("key" if k == "item_id" else k for k in keys)]
+        ascending = [False, *(True for _ in keys)]
+        if "key" not in columns:
+            columns.append("key")
+            ascending.append(True)
+    if award.pool == "members":
+        category_columns = [c for c in columns if c not in pool]
+        if category_columns:
+            raise KeyError(category_columns)
+    return pool.sort_values(columns, ascending=ascending, kind="stable").reset_index(drop=True)
+
+
+def _quota(award: Award, pool_size: int) -> tuple[int, str]:
+    unit = _POOL_UNIT[award.pool]
+    if isinstance(award.quota, int):
+        return award.quota, f"{award.quota} {unit}"
+    share = float(award.quota.rstrip("%")) / 100
+    exact = share * pool_size
+    places = {"floor": math.floor(exact + 1e-9), "ceil": math.ceil(exact - 1e-9),
+              "half_up": math.floor(exact + 0.5 + 1e-9)}[award.quota_rounding]
+    rounding = {"floor": "向下取整", "ceil": "向上取整", "half_up": "四舍五入"}[award.quota_rounding]
+    return max(places, 0), f"{award.quota} × {pool_size} = {_num(exact)} → {places} {unit}（{rounding}）"
+
+
+def _select(award: Award, pool: pd.DataFrame, quota: int) -> tuple[pd.Series, pd.Series, pd.Series, list[str]]:
+    """Greedy selection over candidates in order (a few hundred at most): reserved places first,
+    then the rest within group caps; then the tie at the line.
+
+    Returns who is picked, why each other candidate is not, a note per winner, and notes on
+    the whole list."""
+    eligible = (pool["reason"] == "").to_numpy()
+    picked = np.zeros(len(pool), dtype=bool)
+    reasons = pool["reason"].to_numpy(dtype=object).copy()
+    notes_out = pool["note"].to_numpy(dtype=object).copy()
+    notes: list[str] = []
+    cap = award.group_cap
+    group = pool[cap.dimension].fillna("").to_numpy() if cap else None
+    limit = _group_limits(cap, pool, quota) if cap else {}
+    count: dict[str, int] = {}
+
+    def room(i: int) -> bool:
+        return cap is None or count.get(group[i], 0) < limit.get(group[i], 0)
+
+    def take(i: int, note: str = "") -> None:
+        picked[i] = True
+        notes_out[i] = note
+        if cap is not None:
+            count[group[i]] = count.get(group[i], 0) + 1
+
+    reserved = 0
+    if award.min_share is not None and quota:
+        reserved = math.ceil(award.min_share.share * quota - 1e-9)
+        fits = condition_mask(pool, award.min_share.match).to_numpy()
+        taken = 0
+        for i in np.flatnonzero(eligible & fits):
+            if taken == reserved:
+                break
+            if room(i):
+                take(i, f"{award.min_share.name}保留名额")
+                taken += 1
+        notes.append(f"{award.min_share.name}保留 {reserved} 个名额（{_pct(award.min_share.share)} × {quota}，向上取整），"
+                     f"实际入选 {taken} 个")
+    for i in np.flatnonzero(eligible):
+        if picked[i]:
+            continue
+        if picked.sum() >= quota:
+            break
+        if not room(i):
+            reasons[i] = f"{_DIMENSIONS[cap.dimension]}“{group[i]}”已入选 {count.get(group[i], 0)} {_POOL_UNIT[award.pool]}，达到上限"
+            continue
+        take(i)
+
+    scores = pool["score"].to_numpy()
+    line = scores[picked].min() if picked.any() else None
+    for i in np.flatnonzero(eligible & ~picked):
+        if reasons[i]:
+            continue
+        if line is not None and abs(scores[i] - line) < 1e-9 and room(i):
+            if award.ties_at_line == "include":
+                take(i, f"与名额线同分（{_num(line)}），一并列入")
+            else:
+                reasons[i] = f"与名额线同分（{_num(line)}），按先后规则排在名额之外"
+        elif line is not None and scores[i] > line + 1e-9 and award.min_share is not None:
+            reasons[i] = f"分数高于名额线，但名额已用于{award.min_share.name}保留名额"
+        elif line is not None:
+            reasons[i] = f"低于名额线 {_num(line - scores[i])} 分（名额线 {_num(line)}）"
+        else:
+            reasons[i] = "名额为 0"
+    extra = int(picked.sum()) - quota
+    if extra < 0:
+        notes.append(f"符合条件的候选只有 {int(eligible.sum())} {_POOL_UNIT[award.pool]}"
+                     + ("（部分因分组名额上限未入选）" if cap is not None and eligible.sum() > picked.sum() else "")
+                     + f"，名单比名额少 {-extra} {_POOL_UNIT[award.pool]}")
+    if extra > 0:
+        notes.append(f"名额线上同分，一并列入，名单比名额多 {extra} {_POOL_UNIT[award.pool]}")
+    if cap is not None:
+        notes.append(_cap_text(cap, limit))
+    index = pool.index
+    return pd.Series(picked, index=index), pd.Series(reasons, index=index), pd.Series(notes_out, index=index), notes
+
+
+def _group_limits(cap, pool: pd.DataFrame, quota: int) -> dict[str, int]:
+    sizes = pool[cap.dimension].fillna("").value_counts()
+    if cap.max is not None:
+        return {g: cap.max for g in sizes.index}
+    return {g: math.ceil(quota * n / len(pool) - 1e-9) for g, n in sizes.items()}
+
+
+def _cap_text(cap, limit: dict[str, int]) -> str:
+    label = _DIMENSIONS[cap.dimension]
+    if cap.max is not None:
+        return f"每个{label}最多 {cap.max} 个名额"
+    return f"各{label}名额按候选人数比例（向上取整）：" + "，".join(f"{g or '未填'} {n}" for g, n in sorted(limit.items()))
+
+
+# --- tables -----------------------------------------------------------------------------------
+
+def _table(rows: pd.DataFrame, note: pd.Series) -> pd.DataFrame:
+    return pd.DataFrame({
+        "place": np.arange(1, len(rows) + 1),
+        "key": rows["key"].to_numpy(),
+        "label": rows["label"].to_numpy(),
+        "sector": rows["sector"].fillna("").to_numpy(),
+        "committee": rows["committee"].fillna("").to_numpy(),
+        "score": rows["score"].to_numpy(dtype=float),
+        "facts": rows["facts"].to_numpy(),
+        "note": note.to_numpy(),
+    }, columns=SHORTLIST_COLUMNS)
+
+
+def _balance(pool: pd.DataFrame) -> pd.DataFrame:
+    frames = []
+    for column in ("sector", "committee"):
+        values = pool[column].fillna("")
+        frame = pd.DataFrame({
+            "candidates": values.value_counts(),
+            "eligible": values[pool["eligible"]].value_counts(),
+            "winners": values[pool["picked"]].value_counts(),
+        }).fillna(0).astype(int).sort_index()
+        frames.append(frame.reset_index(names="group").assign(dimension=_DIMENSIONS[column]))
+    return pd.concat(frames, ignore_index=True)[["dimension", "group", "candidates", "eligible", "winners"]]
+
+
+def _num(value: float) -> str:
+    return f"{float(value):g}"
+
+
+def _pct(share: float) -> str:
+    return f"{share * 100:g}%"
