@@ -261,6 +261,10 @@ def _select(award: Award, pool: pd.DataFrame, quota: int) -> tuple[pd.Series, pd
             reasons[i] = f"低于名额线 {_num(line - scores[i])} 分（名额线 {_num(line)}）"
         else:
             reasons[i] = "名额为 0"
+    order_among_eligible = np.cumsum(eligible)
+    for i in np.flatnonzero(picked):
+        if not notes_out[i]:
+            notes_out[i] = f"符合参评条件，得分 {_num(scores[i])}，在符合条件的候选中排第 {order_among_eligible[i]}"
     extra = int(picked.sum()) - quota
     if extra < 0:
         notes.append(f"符合条件的候选只有 {int(eligible.sum())} {_POOL_UNIT[award.pool]}"

@@ -84,6 +84,7 @@ def test_the_quota_line_inside_a_tie_includes_everyone_tied(tmp_path, workbook):
   - {id: m, name: 优秀委员, pool: members, quota: 2, ties_at_line: include}
 """)
     assert keys(result.winners) == ["001", "002", "003", "004"]
+    assert reasons(result.winners)["001"] == "符合参评条件，得分 50，在符合条件的候选中排第 1"
     assert reasons(result.winners)["003"] == "与名额线同分（40），一并列入"
     assert "名单比名额多 2 人" in result.notes[-1]
 
@@ -191,3 +192,13 @@ def test_shortlist_command_and_assess_workbook(tmp_path, workbook, runner):
     assert "评优-优秀委员" in openpyxl.load_workbook(tmp_path / "a.xlsx").sheetnames
     unknown = runner.invoke(app, ["shortlist", str(workbook), "--rules", str(rules), "--award", "优秀提案"])
     assert unknown.exit_code == 2 and "优秀委员（m）" in unknown.output
+
+
+def test_every_entry_of_the_samples_shortlists_carries_its_reason():
+    from .conftest import SAMPLE
+
+    lists = perfscore.assess(SAMPLE).shortlists
+    assert [sl.award.name for sl in lists] == ["优秀委员", "优秀提案", "优秀社情民意信息"]
+    for sl in lists:
+        assert len(sl.winners) > 0 and len(sl.near_misses) > 0
+        assert (sl.winners["note"] != "").all() and (sl.near_misses["note"] != "").all(), sl.award.name
