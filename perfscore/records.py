@@ -211,9 +211,9 @@ def _register_records(table: RawTable, dates: pd.Series, resolver: _MemberResolv
         "item_id": f["item_id"] if "item_id" in f else "",
         "title": f["title"] if "title" in f else "",
         "date": dates,
-        "type": _choice(table, "type", out) if "type" in f else "",
-        "subtype": _choice(table, "subtype", out) if "subtype" in f else "",
-        "status": _choice(table, "status", out) if "status" in f else "",
+        "type": _choice(table, "type", out),
+        "subtype": _choice(table, "subtype", out),
+        "status": _choice(table, "status", out),
         "level": "",
         "marks": _marks(table, out) if "marks" in f else "",
         "merged_into": f["merged_into"] if "merged_into" in f else "",
@@ -336,9 +336,14 @@ def _report_unresolved(table: RawTable, tokens: pd.Series, ambiguous: pd.Series,
 # --- cell values ------------------------------------------------------------------------------
 
 def _choice(table: RawTable, key: str, out: _Context) -> pd.Series:
-    """Map a column's words to canonical ones through the vocabulary's aliases."""
+    """Map a column's words to canonical ones through the vocabulary's aliases. A column the
+    sheet does not declare is ''; an optional column the workbook lacks takes the default."""
+    if not any(col.key == key for col in table.sheet.columns):
+        return pd.Series("", index=table.frame.index)
     col: Column = table.sheet.column(key)
     vocab = out.vocabularies[col.vocabulary]
+    if key not in table.frame:
+        return pd.Series(vocab.default, index=table.frame.index)
     values = table.frame[key]
     aliases = vocab.alias_map()
     mapped = values.map(aliases)

@@ -1,17 +1,24 @@
 """Stage 1 — read: a workbook file -> one raw table per register, with Excel row numbers.
 
-Sheets are found by name or alias, the header row is found by its words (a title row above it
-is common), and every cell keeps its place: each table carries the Excel row number of every
-row and the column letter of every declared column, so later stages can say ``提案!F14``.
+Sheets are found by name or alias, the header row is found by its words (a title row above it,
+merged header cells and two-row headers are common), and every cell keeps its place: each
+table carries the Excel row number of every row and the column letter of every declared
+column, so later stages can say ``提案!F14``.
 
 Reading uses python-calamine (Rust): several times faster than openpyxl, and it reads .xlsx,
-.xlsm, .xls and .ods alike. The input file is opened read-only and never written.
+.xlsm, .xls and .ods alike; a folder of .csv files (one per sheet) is read too. The input is
+opened read-only and never written. Before anything is loaded, sizes are checked, so a hostile
+file (a zip bomb, a sheet claiming a million rows by sixteen thousand columns) is refused with
+a message instead of exhausting memory.
 """
 
 from __future__ import annotations
 
+import csv
 import re
+import zipfile
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -20,7 +27,7 @@ from .errors import DataError, Problem, Reason, Severity, UsageError
 from .inputformat import DEFAULT_FORMAT, InputFormat, Sheet
 from .text import clean_series, excel_column, fold_width
 
-__all__ = ["RawTable", "RawWorkbook", "read_workbook", "SUPPORTED_SUFFIXES"]
+__all__ = ["RawTable", "RawWorkbook", "read_workbook", "SUPPORTED_SUFFIXES", "match_key", "LIMITS"]
 
 SUPPORTED_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 _HEADER_SEARCH_ROWS = 15
@@ -30,11 +37,25 @@ _SPACES = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
+class Limits:
+    """What perfscore agrees to read. Far beyond any real register (xlsx itself stops at
+    1,048,576 rows); a file beyond them is refused before it is loaded."""
+
+    cells_per_sheet: int = 40_000_000  # rows × columns of a sheet's used range
+    unzipped_bytes: int = 4 * 1024**3  # the whole .xlsx/.ods, uncompressed
+    compression_ratio: int = 200  # uncompressed / compressed, for any part larger than 10 MB
+
+
+LIMITS = Limits()
+
+
+@dataclass(frozen=True)
 class RawTable:
     """One register as read: a column per declared column key, plus ``row`` (Excel row number).
 
     Values are the cells' text after width folding and trimming ('' for empty). ``letters``
-    maps a column key to its Excel column letter; undeclared columns are not kept.
+    maps a column key to its Excel column letter (the first one, for names spread over several
+    columns); undeclared columns are not kept.
     """
 
     sheet: Sheet
@@ -57,36 +78,28 @@ def read_workbook(path: str | Path, input_format: InputFormat = DEFAULT_FORMAT) 
     """Read every register the input format declares. Raises DataError if the roster cannot be
     read; other registers' problems travel in ``RawWorkbook.problems``."""
     path = Path(path)
-    _check_path(path)
-    from python_calamine import CalamineError, CalamineWorkbook
-
-    try:
-        book = CalamineWorkbook.from_path(str(path))
-        return _read_registers(path, book, input_format)
-    except (CalamineError, ValueError, OSError) as exc:
-        # calamine reports broken zips, XML and encrypted files with its own errors; a file cut
-        # short may only show it when a sheet is read.
-        hint = "文件已加密，请先取消密码" if type(exc).__name__ == "PasswordError" else "文件是否损坏、未保存完整，或不是 Excel/WPS 表格？"
-        raise UsageError(f"无法读取工作簿 {path.name}：{exc}（{hint}）") from None
-
-
-def _read_registers(path: Path, book, input_format: InputFormat) -> RawWorkbook:
-    by_folded_name = {fold_width(name).lower(): name for name in book.sheet_names}
+    source = _open(path)
+    by_name = {match_key(name): name for name in source.sheet_names}
     problems: list[Problem] = []
     tables: dict[str, RawTable] = {}
+    used: set[str] = set()
     for sheet in input_format.sheets:
-        actual = next((by_folded_name[n.lower()] for n in sheet.all_names if n.lower() in by_folded_name), None)
+        actual = next((by_name[match_key(n)] for n in sheet.all_names if match_key(n) in by_name), None)
+        if actual is not None:
+            used.add(actual)
         if actual is None:
             if sheet.required:
                 problems.append(Problem(
                     Severity.ERROR, Reason.MISSING_SHEET, f"缺少工作表“{sheet.name}”", sheet.name,
-                    suggestion=f"工作簿中的工作表：{'、'.join(book.sheet_names)}；可用的表名：{'、'.join(sheet.all_names)}",
+                    suggestion=f"工作簿中的工作表：{'、'.join(source.sheet_names) or '（无）'}；"
+                               f"可用的表名：{'、'.join(dict.fromkeys(sheet.all_names))}",
                 ))
             continue
-        rows = book.get_sheet_by_name(actual).to_python(skip_empty_area=False)
-        table = _table_from_rows(sheet, actual, rows, problems)
+        table = _table_from_rows(sheet, actual, source.rows(actual), source.merged(actual), problems)
         if table is not None:
             tables[sheet.key] = table
+            problems.extend(_flagged_cell_problems(table, source.flagged_cells(actual)))
+    problems.extend(_unread_sheets(source, used, input_format))
     if "roster" not in tables:  # without the roster no record can be matched to a member
         raise DataError(f"{path.name} 无法读取：{len(problems)} 处问题", problems)
     # Other registers with errors are left out here; normalise reports these problems together
@@ -94,19 +107,234 @@ def _read_registers(path: Path, book, input_format: InputFormat) -> RawWorkbook:
     return RawWorkbook(path=path, tables=tables, problems=problems)
 
 
-def _check_path(path: Path) -> None:
+# Sheets offices keep beside the registers that are not data.
+_NOT_REGISTERS = ("说明", "填表说明", "目录", "封面", "汇总", "统计")
+
+
+def _unread_sheets(source, used: set[str], input_format: InputFormat) -> list[Problem]:
+    """A warning for every sheet with content that no register took: a renamed 提案 sheet must
+    not silently score nothing."""
+    problems = []
+    known = "、".join(sheet.name for sheet in input_format.sheets)
+    for name in source.sheet_names:
+        if name in used or match_key(name).endswith(_NOT_REGISTERS) or not source.has_content(name):
+            continue
+        problems.append(Problem(
+            Severity.WARNING, Reason.MISSING_SHEET, f"工作表“{name}”未读取：它的名称不是 perfscore 认识的登记表", name,
+            suggestion=f"如是登记表，请改用这些表名之一：{known}；或在规则文件 input.sheets 中登记这个表名"))
+    return problems
+
+
+def match_key(text: str) -> str:
+    """How sheet names, headers and words are compared: width, case, white space and
+    traditional characters folded (委員名單 = 委员名单; 姓　名 = 姓名; 提交\\n日期 = 提交日期)."""
+    return _to_simplified(_SPACES.sub("", fold_width(str(text))).lower())
+
+
+@lru_cache(maxsize=4096)
+def _to_simplified(text: str) -> str:
+    if text.isascii():
+        return text
+    return _converter().convert(text)
+
+
+@lru_cache(maxsize=1)
+def _converter():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+# --- sources: a calamine workbook, or a folder of CSV files -----------------------------------
+
+def _open(path: Path):
     if path.name.startswith("~$"):
         raise UsageError(f"{path.name} 是 Excel/WPS 打开文件时留下的锁定文件，不是工作簿；请指定原文件")
     if not path.exists():
         raise UsageError(f"找不到文件：{path}")
     if path.is_dir():
-        raise UsageError(f"{path} 是文件夹，请指定工作簿文件")
+        return _CsvFolder(path)
     if path.suffix.lower() not in SUPPORTED_SUFFIXES:
-        raise UsageError(f"不支持的文件类型“{path.suffix}”：请使用 {'、'.join(SUPPORTED_SUFFIXES)}")
+        raise UsageError(f"不支持的文件类型“{path.suffix}”：请使用 {'、'.join(SUPPORTED_SUFFIXES)}，或存放 .csv 文件的文件夹")
+    return _CalamineBook(path)
 
 
-def _table_from_rows(sheet: Sheet, actual_name: str, rows: list[list], problems: list[Problem]) -> RawTable | None:
-    header_index, positions = _find_header(sheet, rows)
+class _CalamineBook:
+    def __init__(self, path: Path):
+        from python_calamine import CalamineError, CalamineWorkbook
+
+        self.path = path
+        self._errors = (CalamineError, ValueError, OSError)
+        if zipfile.is_zipfile(path):
+            _check_zip(path)
+        try:
+            self.book = CalamineWorkbook.from_path(str(path))
+        except self._errors as exc:
+            raise _unreadable(path, exc) from None
+        self.sheet_names = list(self.book.sheet_names)
+        self._sheets: dict[str, object] = {}
+
+    def _sheet(self, name: str):
+        if name not in self._sheets:
+            try:
+                self._sheets[name] = self.book.get_sheet_by_name(name)
+            except self._errors as exc:
+                raise _unreadable(self.path, exc) from None
+        return self._sheets[name]
+
+    def rows(self, name: str) -> list[list]:
+        sheet = self._sheet(name)
+        height, width = (sheet.end[0] + 1, sheet.end[1] + 1) if sheet.end else (0, 0)
+        if height * width > LIMITS.cells_per_sheet:
+            raise UsageError(
+                f"工作表“{name}”的数据区域为 {height:,} 行 × {width:,} 列，超出可处理的范围"
+                f"（{LIMITS.cells_per_sheet:,} 个单元格）；请删除表格右侧和下方多余的行列（可能是误填的单元格）")
+        try:
+            return sheet.to_python(skip_empty_area=False)
+        except self._errors as exc:
+            raise _unreadable(self.path, exc) from None
+
+    def has_content(self, name: str) -> bool:
+        return bool(self._sheet(name).end)
+
+    def merged(self, name: str) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+        return list(self._sheet(name).merged_cell_ranges or [])
+
+    def flagged_cells(self, name: str) -> dict[tuple[int, int], tuple[str, str]]:
+        if self.path.suffix.lower() not in (".xlsx", ".xlsm"):
+            return {}
+        return _xlsx_flagged_cells(self.path, name)
+
+
+class _CsvFolder:
+    """A folder of .csv files, one per sheet, named like the sheets (委员名单.csv, 提案.csv …)."""
+
+    def __init__(self, path: Path):
+        self.files = {f.stem: f for f in sorted(path.glob("*.csv")) if not f.name.startswith(("~$", "."))}
+        if not self.files:
+            raise UsageError(f"{path} 是文件夹，但其中没有 .csv 文件；请指定工作簿文件，或存放各登记表 .csv 的文件夹")
+        self.sheet_names = list(self.files)
+
+    def rows(self, name: str) -> list[list]:
+        data = self.files[name].read_bytes()
+        for encoding in ("utf-8-sig", "gb18030"):  # Excel and WPS in China often save CSV as GBK
+            try:
+                text = data.decode(encoding)
+                break
+            except UnicodeDecodeError:
+                continue
+        else:
+            raise UsageError(f"{self.files[name].name} 的编码无法识别：请另存为 UTF-8 或 GBK 编码的 CSV")
+        return [list(row) for row in csv.reader(text.splitlines())]
+
+    def has_content(self, name: str) -> bool:
+        return self.files[name].stat().st_size > 0
+
+    def merged(self, name: str) -> list:
+        return []
+
+    def flagged_cells(self, name: str) -> dict:
+        return {}
+
+
+def _unreadable(path: Path, exc: Exception) -> UsageError:
+    hint = "文件已加密，请先取消密码" if type(exc).__name__ == "PasswordError" else "文件是否损坏、未保存完整，或不是 Excel/WPS 表格？"
+    return UsageError(f"无法读取工作簿 {path.name}：{exc}（{hint}）")
+
+
+def _check_zip(path: Path) -> None:
+    """Refuse a zip whose parts unpack to an absurd size (a zip bomb) before reading it."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise _unreadable(path, exc) from None
+    total = sum(p.file_size for p in parts)
+    if total > LIMITS.unzipped_bytes:
+        raise UsageError(f"{path.name} 解压后达 {total / 1024**3:.1f} GB，超出可处理的范围；文件可能已损坏或不是正常的工作簿")
+    for part in parts:
+        if part.file_size > 10 * 1024**2 and part.file_size > LIMITS.compression_ratio * max(part.compress_size, 1):
+            raise UsageError(f"{path.name} 中的 {part.filename} 压缩比异常（{part.file_size:,} 字节压缩为 "
+                             f"{part.compress_size:,} 字节）；文件可能是恶意构造的，已拒绝读取")
+
+
+# --- xlsx cells calamine reads as empty: error values, formulas never computed ----------------
+
+_CELL = re.compile(rb'<c r="([A-Z]+)(\d+)"([^>]*?)(?:/>|>(.*?)</c>)', re.DOTALL)
+_VALUE = re.compile(rb"<v>([^<]*)</v>")
+
+
+def _xlsx_flagged_cells(path: Path, sheet_name: str) -> dict[tuple[int, int], tuple[str, str]]:
+    """(Excel row, column index) -> ('error', '#N/A') or ('formula', '=SUM(...)') for cells
+    whose value a reader sees as empty. Only sheets that have such cells are scanned in full."""
+    xml = _sheet_xml(path, sheet_name)
+    if xml is None or (b't="e"' not in xml and b"<f" not in xml):
+        return {}
+    flagged: dict[tuple[int, int], tuple[str, str]] = {}
+    for letters, row, attrs, body in _CELL.findall(xml):
+        body = body or b""
+        column = _column_index(letters.decode())
+        if b't="e"' in attrs:
+            value = _VALUE.search(body)
+            flagged[(int(row), column)] = ("error", value.group(1).decode() if value else "#错误")
+        elif b"<f" in body and not (_VALUE.search(body) and _VALUE.search(body).group(1)):
+            formula = re.search(rb"<f[^>]*>([^<]*)</f>", body)
+            flagged[(int(row), column)] = ("formula", "=" + (formula.group(1).decode() if formula else ""))
+    return flagged
+
+
+def _sheet_xml(path: Path, sheet_name: str) -> bytes | None:
+    from defusedxml import ElementTree
+
+    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+          "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+          "p": "http://schemas.openxmlformats.org/package/2006/relationships"}
+    with zipfile.ZipFile(path) as archive:
+        workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+        rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+        rel_id = next((s.get(f"{{{ns['r']}}}id") for s in workbook.iterfind("m:sheets/m:sheet", ns)
+                       if s.get("name") == sheet_name), None)
+        target = next((r.get("Target") for r in rels.iterfind("p:Relationship", ns) if r.get("Id") == rel_id), None)
+        if target is None:
+            return None
+        member = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+        return archive.read(member)
+
+
+def _column_index(letters: str) -> int:
+    index = 0
+    for ch in letters:
+        index = index * 26 + (ord(ch) - 64)
+    return index - 1
+
+
+def _flagged_cell_problems(table: RawTable, flagged: dict[tuple[int, int], tuple[str, str]]) -> list[Problem]:
+    """Problems for flagged cells in the table's own rows and columns."""
+    if not flagged:
+        return []
+    rows = set(table.frame["row"])
+    columns = {_column_index(letter): key for key, letter in table.letters.items()}
+    columns.update({index: key for key, indexes in table.frame.attrs.get("extra_columns", {}).items() for index in indexes})
+    problems = []
+    for (row, column), (kind, value) in sorted(flagged.items()):
+        if row not in rows or column not in columns:
+            continue
+        cell = f"{excel_column(column)}{row}"
+        header = table.sheet.column(columns[column]).header
+        if kind == "error":
+            problems.append(Problem(Severity.ERROR, Reason.BAD_VALUE, f"“{header}”是 Excel 错误值", table.sheet_name, cell,
+                                    value, "请改正公式或填入实际的值"))
+        else:
+            problems.append(Problem(Severity.WARNING, Reason.MISSING_VALUE, f"“{header}”是公式，但文件中没有保存计算结果，按空白处理",
+                                    table.sheet_name, cell, value, "请在 Excel 或 WPS 中打开此文件、保存一次后再运行"))
+    return problems
+
+
+# --- header and rows --------------------------------------------------------------------------
+
+def _table_from_rows(sheet: Sheet, actual_name: str, rows: list[list], merged: list, problems: list[Problem]) -> RawTable | None:
+    head = _filled_head(rows[:_HEADER_SEARCH_ROWS + 1], merged)
+    header_index, last_header, positions = _find_header(sheet, head)
     missing = [c for c in sheet.columns if c.required and c.key not in positions]
     if header_index is None or missing:
         where = f"第 {header_index + 1} 行" if header_index is not None else f"前 {_HEADER_SEARCH_ROWS} 行"
@@ -118,43 +346,80 @@ def _table_from_rows(sheet: Sheet, actual_name: str, rows: list[list], problems:
             ))
         return None
 
-    body = pd.DataFrame(rows[header_index + 1:])
+    body = pd.DataFrame(rows[last_header + 1:])
+    width = max((len(r) for r in rows), default=0)
+    body = body.reindex(columns=range(width))
+    columns: dict[str, pd.Series] = {}
+    for key, indexes in positions.items():
+        parts = [clean_series(body[i]) for i in indexes]
+        combined = parts[0]
+        for part in parts[1:]:  # names spread over several columns (第一提案人, 附议人 …), in order
+            combined = (combined + "、" + part).str.strip("、").str.replace("、、+", "、", regex=True)
+        columns[key] = combined
+    frame = pd.DataFrame(columns, index=body.index)
+    frame["row"] = body.index + last_header + 2  # Excel rows are 1-based, below the header
+    frame = frame[~_blank(frame, list(positions)) & ~_total_rows(body)]
+    frame = frame.reset_index(drop=True)
+    frame.attrs["extra_columns"] = {key: indexes[1:] for key, indexes in positions.items() if len(indexes) > 1}
+    letters = {key: excel_column(indexes[0]) for key, indexes in positions.items()}
+    return RawTable(sheet=sheet, sheet_name=actual_name, frame=frame, letters=letters)
+
+
+def _filled_head(rows: list[list], merged: list) -> list[list[str]]:
+    """The first rows as text, each merged range's value copied into all its cells (openpyxl
+    and calamine give the value only in the top-left cell)."""
+    head = [[str(v) if v not in (None, "") else "" for v in row] for row in rows]
+    for (r0, c0), (r1, c1) in merged:
+        if r0 >= len(head):
+            continue
+        value = head[r0][c0] if c0 < len(head[r0]) else ""
+        for r in range(r0, min(r1, len(head) - 1) + 1):
+            for c in range(c0, c1 + 1):
+                if c < len(head[r]) and not head[r][c]:
+                    head[r][c] = value
+    return head
+
+
+def _find_header(sheet: Sheet, head: list[list[str]]) -> tuple[int | None, int, dict[str, list[int]]]:
+    """The header: the row, or two rows read together, whose cells name the most declared columns.
+
+    Returns (first header row, last header row, column key -> column indexes). A two-row header
+    reads each column from its lower cell where that names a column, else its upper cell.
+    """
+    lookup = {match_key(h): col.key for col in sheet.columns for h in col.all_headers}
+    multi = {col.key for col in sheet.columns if col.kind == "names"}
+    best: tuple[int, int | None, int, dict[str, list[int]]] = (0, None, -1, {})
+    for index in range(min(len(head), _HEADER_SEARCH_ROWS)):
+        candidates = [(index, head[index])]
+        if index + 1 < len(head):
+            upper, lower = head[index], head[index + 1]
+            width = max(len(upper), len(lower))
+            combined = [(lower[c] if c < len(lower) and match_key(lower[c]) in lookup else (upper[c] if c < len(upper) else ""))
+                        for c in range(width)]
+            candidates.append((index + 1, combined))
+        for last, cells in candidates:
+            positions: dict[str, list[int]] = {}
+            for col_index, value in enumerate(cells):
+                key = lookup.get(match_key(value)) if value else None
+                if key is None:
+                    continue
+                if key not in positions:
+                    positions[key] = [col_index]
+                elif key in multi and col_index not in positions[key]:
+                    positions[key].append(col_index)
+            if len(positions) > best[0]:
+                best = (len(positions), index, last, positions)
+    return best[1], best[2], best[3]
+
+
+def _blank(frame: pd.DataFrame, keys: list[str]) -> pd.Series:
+    return (frame[keys] == "").all(axis=1)
+
+
+def _total_rows(body: pd.DataFrame) -> pd.Series:
+    """Rows whose first filled cell — in any column, 序号 included — starts with 合计/总计/小计."""
     if body.empty:
-        body = pd.DataFrame(columns=range(len(rows[header_index]) if rows else 0))
-    frame = pd.DataFrame(
-        {key: clean_series(body[index]) if index in body else pd.Series("", index=body.index, dtype=object)
-         for key, index in positions.items()},
-        index=body.index,
-    )
-    frame["row"] = body.index + header_index + 2  # Excel rows are 1-based, below the header
-    frame = _drop_blank_and_total_rows(frame, list(positions))
-    letters = {key: excel_column(index) for key, index in positions.items()}
-    return RawTable(sheet=sheet, sheet_name=actual_name, frame=frame.reset_index(drop=True), letters=letters)
-
-
-def _header_key(text: str) -> str:
-    """Header cells compare without width, case or any white space: 姓　名 / 提交\n日期 match."""
-    return _SPACES.sub("", fold_width(text)).lower()
-
-
-def _find_header(sheet: Sheet, rows: list[list]) -> tuple[int | None, dict[str, int]]:
-    """The row among the first few whose cells name the most declared columns."""
-    lookup = {_header_key(h): col.key for col in sheet.columns for h in col.all_headers}
-    best: tuple[int, int | None, dict[str, int]] = (0, None, {})
-    for index, row in enumerate(rows[:_HEADER_SEARCH_ROWS]):
-        positions: dict[str, int] = {}
-        for col_index, value in enumerate(row):
-            key = lookup.get(_header_key(str(value))) if value not in ("", None) else None
-            if key is not None and key not in positions:
-                positions[key] = col_index
-        if len(positions) > best[0]:
-            best = (len(positions), index, positions)
-    return best[1], best[2]
-
-
-def _drop_blank_and_total_rows(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    values = frame[keys]
-    blank = (values == "").all(axis=1)
-    first_filled = values.replace("", pd.NA).bfill(axis=1).iloc[:, 0].fillna("")
-    total = first_filled.astype(str).str.replace(r"\s+", "", regex=True).str.contains(_TOTAL_ROW)
-    return frame[~blank & ~total]
+        return pd.Series(False, index=body.index)
+    text = body.astype(object).where(body.notna(), "").astype(str)
+    first = text.replace("", pd.NA).bfill(axis=1).iloc[:, 0].fillna("")
+    return first.str.replace(r"\s+", "", regex=True).str.contains(_TOTAL_ROW)

@@ -89,8 +89,11 @@ def test_no_roster_sheet_names_it_and_lists_the_sheets_found(book):
     digest = sha256(path)
 
     problems = data_problems(path)
-    assert [p.reason for p in problems] == ["missing_sheet"]
-    assert problems[0].sheet == "委员名单"
+    errors = [p for p in problems if p.severity == "错误"]
+    assert [p.reason for p in errors] == ["missing_sheet"]
+    assert errors[0].sheet == "委员名单"
+    # The stray sheet is not silently ignored either.
+    assert any(p.severity == "警告" and p.sheet == "Sheet2" and "未读取" in p.message for p in problems)
 
     run = invoke(path)
     assert_data_error(run, path.parent, path, digest)

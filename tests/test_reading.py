@@ -593,3 +593,25 @@ def test_a_name_padded_with_a_space_is_one_member(tmp_path):
     assert sorted(by_row["提案!D2"]) == [("001", "附议"), ("002", "附议"), ("003", "领衔")]
     assert by_row["提案!D3"] == [("002", "领衔")]
     assert sorted(by_row["提案!D4"]) == [("001", "领衔"), ("003", "附议")]
+
+
+def test_a_sheet_with_an_unknown_name_is_reported_not_silently_skipped(tmp_path):
+    path = write_workbook(tmp_path / "renamed.xlsx", {
+        "委员名单": roster(["001", "张三", "经济界"]),
+        "提案汇总表": [["提案编号", "标题", "提交日期", "提案人", "状态"], ["P1", "x", dt.date(2023, 1, 2), "张三", "立案"]],
+        "活动": [["活动名称", "活动类型", "日期", "参加委员"], ["视察", "视察", dt.date(2023, 3, 1), "张三"]],
+    })
+    warnings = [p for p in perfscore.assess(path).warnings if p.sheet == "提案汇总表"]
+    assert len(warnings) == 1 and "未读取" in warnings[0].message and "input.sheets" in warnings[0].suggestion
+
+
+def test_a_total_row_marked_in_a_serial_number_column_is_ignored(tmp_path):
+    # 序号 is not a declared column: 合计 there still marks the total row.
+    path = write_workbook(tmp_path / "serial.xlsx", {
+        "委员名单": roster(["001", "张三", "经济界"]),
+        "调研报告": [["序号", "报告编号", "标题", "日期", "作者"],
+                     [1, "D1", "报告一", dt.date(2023, 5, 1), "张三"],
+                     ["合计", "", "", "", ""]],
+    })
+    result = perfscore.assess(path)
+    assert len(result.ledger[result.ledger["rule_id"] == "reports.report"]) == 1
