@@ -124,7 +124,9 @@ def normalise(raw: RawWorkbook, year: int | None = None, vocabularies: dict[str,
         frames.append(_adoption_records(table, dates, authors_by_info, out))
     records = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=RECORD_COLUMNS)
     records = _mark_information_adopted(records)
-    records = _drop_outside_year(records, assessment_year, out)
+    date_letters = {t.sheet_name: t.letters.get("date", "") for t in registers.values()}
+    records = _drop_outside_year(records, assessment_year, date_letters, out, year_given=year is not None)
+    out.problems = _one_problem_per_flagged_cell(out.problems)
     if any(p.severity is Severity.ERROR for p in out.problems):
         errors = [p for p in out.problems if p.severity is Severity.ERROR]
         raise DataError(f"{raw.path.name} 有 {len(errors)} 处错误，未计分", out.problems)
@@ -187,6 +189,11 @@ class _MemberResolver:
         return f"名单中有 {len(places)} 位“{name}”：{'、'.join(places)}；请改填委员编号"
 
     def near_miss(self, token: str) -> str:
+        if token.isdigit():  # an ID typed as a number loses its leading zeros (0297 -> 297), or gains them
+            same = sorted(i for i in self.ids if i.isdigit() and i.lstrip("0") == token.lstrip("0"))
+            if same:
+                return (f"名单中有编号 {'、'.join(same)}：编号的前导零可能丢失或多出，"
+                        "请把两张表的编号列都设为“文本”格式后重新填写")
         close = difflib.get_close_matches(strip_name_tag(pd.Series([token])).iloc[0], self.names, n=3, cutoff=0.5)
         return f"是不是：{'、'.join(close)}？" if close else "请核对委员名单中的姓名或编号"
 
@@ -447,10 +454,40 @@ def _infer_year(parsed: list[ParsedDates]) -> int | None:
     return int(years.mode().min()) if not years.empty else None
 
 
-def _drop_outside_year(records: pd.DataFrame, year: int, out: _Context) -> pd.DataFrame:
+def _drop_outside_year(records: pd.DataFrame, year: int, date_letters: dict[str, str], out: _Context, *,
+                       year_given: bool) -> pd.DataFrame:
+    """Records dated in another year are not scored: a warning per register row, naming the
+    date cell. When most rows are outside a year the user gave, the year is likely wrong: stop."""
     outside = records["date"].notna() & (records["date"].dt.year != year)
     first = outside & ~records.duplicated(["sheet", "row"])
-    for sheet, source, date in records.loc[first, ["sheet", "source", "date"]].itertuples(index=False):
+    rows = ~records.duplicated(["sheet", "row"])
+    if year_given and first.sum() > 0.5 * rows.sum():
+        years = records.loc[rows, "date"].dt.year.value_counts()
+        out.problems.append(Problem(
+            Severity.ERROR, Reason.OUTSIDE_YEAR,
+            f"{rows.sum()} 条记录中有 {first.sum()} 条不在考核年度 {year} 年内，考核年度是否写错？",
+            suggestion=f"记录最多的年份是 {int(years.index[0])} 年；请检查 --year 或规则文件中的 year"))
+        return records[~outside]
+    for sheet, row, date in records.loc[first, ["sheet", "row", "date"]].itertuples(index=False):
         out.problems.append(Problem(Severity.WARNING, Reason.OUTSIDE_YEAR, f"日期不在考核年度 {year} 年内，未计分",
-                                    sheet, source.split("!")[-1], date.strftime("%Y-%m-%d")))
+                                    sheet, f"{date_letters.get(sheet, '')}{row}", date.strftime("%Y-%m-%d")))
     return records[~outside & records["date"].notna()]
+
+
+def _one_problem_per_flagged_cell(problems: list[Problem]) -> list[Problem]:
+    """An Excel error value or an uncomputed formula is the real fault of its cell: the
+    "cannot be empty" error the same cell also raised goes, and the formula note becomes an error."""
+    flagged = {p.place for p in problems if "Excel 错误值" in p.message or "没有保存计算结果" in p.message}
+    if not flagged:
+        return problems
+    empty_errors = {p.place for p in problems if p.place in flagged and p.reason is Reason.MISSING_VALUE
+                    and p.severity is Severity.ERROR and "不能为空" in p.message}
+    kept = []
+    for p in problems:
+        if p.place in empty_errors and "不能为空" in p.message:
+            continue
+        if p.place in empty_errors and "没有保存计算结果" in p.message:
+            p = Problem(Severity.ERROR, p.reason, p.message.replace("，按空白处理", "，此格为必填"), p.sheet, p.cell, p.value,
+                        p.suggestion)
+        kept.append(p)
+    return kept

@@ -140,8 +140,14 @@ def _item_lines(recs: pd.DataFrame, item: Item, category: Category) -> pd.DataFr
         sel, points, note = sel[keep], points[keep], note[keep]
     else:
         by_field, table = next(iter(item.points_by.items()))
-        points = sel[by_field].map(table).astype(float)
-        note = sel[by_field].astype(str)
+        if by_field == "marks":  # a proposal may carry several marks: each listed one scores
+            has = {mark: sel["marks"].str.contains(f"(?:^|、){re.escape(mark)}(?:$|、)", regex=True) for mark in table}
+            points = sum((has[mark] * value for mark, value in table.items()), pd.Series(0.0, index=sel.index))
+            points = points.where(pd.concat(has, axis=1).any(axis=1) if has else False)
+            note = sel["marks"].astype(str)
+        else:
+            points = sel[by_field].map(table).astype(float)
+            note = sel[by_field].astype(str)
         keep = points.notna()
         sel, points, note = sel[keep], points[keep], note[keep]
 

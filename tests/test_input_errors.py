@@ -12,6 +12,7 @@ The library raises the same faults as ``perfscore.DataError`` / ``perfscore.Usag
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import re
 from pathlib import Path
@@ -492,3 +493,60 @@ def test_data_error_keeps_an_earlier_result_untouched(tmp_path):
     assert run.exit_code == 1, run.output
     assert sha256(out) == earlier
     assert sorted(p.name for p in tmp_path.iterdir()) == ["2023.xlsx", "结果.xlsx"]
+
+
+def test_an_id_that_lost_its_leading_zeros_says_so(tmp_path):
+    path = write_workbook(tmp_path / "zeros.xlsx", {
+        "委员名单": roster(["0297", "王伟", "农业界"], ["0022", "王伟", "中共"]),
+        "提案": [PROPOSAL_HEADER, ["P1", "题", dt.date(2023, 1, 5), "个人", 297, "立案"]],
+    })
+    [problem] = [p for p in data_problems(path) if p.severity == "错误"]
+    assert problem.place == "提案!E2" and "0297" in problem.suggestion and "前导零" in problem.suggestion
+
+
+def test_an_excel_error_cell_and_an_uncomputed_formula_are_named_once_each(tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "委员名单"
+    sheet.append(["委员编号", "姓名", "界别"])
+    sheet.append(["001", "张三", "经济界"])
+    sheet.append(["002", '=CONCATENATE("李","四")', "教育界"])  # openpyxl saves no computed value
+    sheet.append(["003", "王五", "#N/A"])  # openpyxl writes this as an error cell
+    book.create_sheet("提案").append(PROPOSAL_HEADER)
+    book["提案"].append(["P1", "题", dt.datetime(2023, 1, 5), "个人", "张三", "立案"])
+    path = tmp_path / "cells.xlsx"
+    book.save(path)
+    problems = data_problems(path)
+    by_place = {}
+    for p in problems:
+        by_place.setdefault(p.place, []).append(p)
+    assert [p.message for p in by_place["委员名单!B3"]] == ["“姓名”是公式，但文件中没有保存计算结果，此格为必填"]
+    assert by_place["委员名单!B3"][0].severity == "错误"
+    assert by_place["委员名单!B3"][0].value == '=CONCATENATE("李","四")'
+    assert [(p.message, p.value) for p in by_place["委员名单!C4"]] == [("“界别”是 Excel 错误值", "#N/A")]
+
+
+def test_a_wrong_assessment_year_stops_instead_of_grading_everyone_down(runner, tmp_path):
+    import shutil
+
+    from .conftest import SAMPLE
+
+    path = tmp_path / "2023.xlsx"
+    shutil.copyfile(SAMPLE, path)
+    result = runner.invoke(app, ["assess", str(path), "--year", "2022"])
+    assert result.exit_code == 1
+    assert "考核年度是否写错" in flat(result.output) and "2023" in flat(result.output)
+    assert not (tmp_path / "2023-考核结果.xlsx").exists()
+
+
+def test_a_record_from_another_year_names_its_date_cell(tmp_path):
+    path = write_workbook(tmp_path / "year.xlsx", {
+        "委员名单": roster(["001", "张三", "经济界"]),
+        "提案": [PROPOSAL_HEADER, ["P1", "题", dt.date(2023, 1, 5), "个人", "张三", "立案"],
+                 ["P2", "题", dt.date(2023, 2, 5), "个人", "张三", "立案"],
+                 ["P3", "题", dt.date(2022, 12, 30), "个人", "张三", "立案"]],
+    })
+    [warning] = [p for p in perfscore.assess(path).warnings if p.reason == "outside_year"]
+    assert warning.place == "提案!C4" and warning.value == "2022-12-30"

@@ -190,3 +190,7 @@ def test_rules_show_summarises_the_scheme_in_chinese(runner):
     for category in perfscore.load_rules().rules.categories:
         for item in category.items:
             assert f"| {item.name} |" in text
+
+
+def test_a_version_is_kept_as_written():
+    assert parse_rules(DEFAULT_TEXT.replace('version: "2023.1"', "version: 2024.10")).version == "2024.10"

@@ -136,6 +136,8 @@ def _to_data(node: yaml.Node, path: Path_, positions: dict, problems: list[Probl
         return result
     if isinstance(node, yaml.SequenceNode):
         return [_to_data(child, (*path, i), positions, problems, name) for i, child in enumerate(node.value)]
+    if path == ("version",) and isinstance(node, yaml.ScalarNode):
+        return node.value  # as written: `version: 2024.10` is the text 2024.10, not the number 2024.1
     return yaml.SafeLoader("").construct_object(node)
 
 

@@ -48,6 +48,8 @@ def print_explanation(console: Console, explanation) -> None:
     console.print(f"[bold]{member['name']}[/bold]（{member['member_id']}，{member['sector']}）  {explanation.year} 年度")
     console.print(f"总分 [bold]{_points(member['total'], decimals)}[/bold]  等次 {member['grade']}  名次 {member['rank']}"
                   f"（界别内 {_rank(member['sector_rank'])}，专委会内 {_rank(member['committee_rank'])}）")
+    if member.get("grade_note"):
+        console.print(f"等次说明：{member['grade_note']}", markup=False)
     table = Table(show_edge=False)
     for header, justify in (("规则编号", "left"), ("规则", "left"), ("分值", "right"), ("来源", "left"), ("说明", "left")):
         table.add_column(header, justify=justify, overflow="fold")
@@ -122,7 +124,7 @@ def print_problems(console: Console, problems: Sequence[Problem], limit: int | N
         for problem in shown:
             console.print(f"  {_problem_line(problem)}", markup=False, highlight=False)
         if len(shown) < len(group):
-            console.print(f"  … 另有 {len(group) - len(shown)} 处，见输出工作簿的“数据提示”表")
+            console.print(f"  … 另有 {len(group) - len(shown)} 处，全部见输出文件（工作簿的“数据提示”表，或 JSON 的 problems）")
 
 
 def _problem_line(p: Problem) -> str:
