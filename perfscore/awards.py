@@ -148,7 +148,7 @@ def _prerequisite_reasons(award: Award, rules: Rules, pool: pd.DataFrame, member
             lines = lines[lines["note"].str.contains("|".join(map(re.escape, spec.note)), regex=True)]
         first = lines.drop_duplicates("member_id").set_index("member_id")
         text = "有" + first["rule_name"] + "“" + first["note"] + "”（" + first["source"] + "）"
-        fail(pool["key"].isin(first.index), pool["key"].map(text).fillna(""))
+        fail(pool["key"].isin(first.index), pool["key"].map(text).astype(object).fillna(""))
     return reason
 
 
