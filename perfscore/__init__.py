@@ -9,6 +9,7 @@ The pipeline runs one way, one module per stage::
     writers.*                -> xlsx / json / terminal
 
 :func:`assess` runs the first four; :func:`write_outputs` the writers.
+:func:`assess_progress` runs them on the records up to a period's end (季度履职进度, ``perfscore report``).
 Names are imported on first use, so ``perfscore --help`` does not pay for pandas.
 """
 
@@ -21,9 +22,15 @@ __version__ = "0.1.0"
 
 _EXPORTS = {
     "assess": "api",
+    "check": "api",
     "write_outputs": "api",
     "default_output_path": "api",
     "explain": "explain",
+    "report": "progress",
+    "assess_progress": "progress",
+    "Period": "progress",
+    "ProgressReport": "progress",
+    "mask_assessment": "privacy",
     "load_rules": "rules",
     "parse_rules": "rules",
     "Rules": "rules",
@@ -39,10 +46,12 @@ _EXPORTS = {
 __all__ = [*_EXPORTS, "__version__"]
 
 if TYPE_CHECKING:
-    from .api import assess, default_output_path, write_outputs
+    from .api import assess, check, default_output_path, write_outputs
     from .assessment import Assessment
     from .errors import DataError, PerfscoreError, Problem, RulesError, UsageError
     from .explain import explain
+    from .progress import Period, ProgressReport, assess_progress, report
+    from .privacy import mask_assessment
     from .rules import LoadedRules, Rules, load_rules, parse_rules
 
 

@@ -9,30 +9,33 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from .assessment import Assessment, assess_scores
-from .errors import UsageError
+from .errors import DataError, Problem, Severity, UsageError
 from .history import read_history
 from .records import normalise
 from .rules import LoadedRules, load_rules
 from .scoring import score
 from .workbook import read_workbook
 
-__all__ = ["assess", "default_output_path", "write_outputs", "select_shortlists", "write_shortlists", "OUTPUT_SUFFIXES"]
+__all__ = ["assess", "check", "CheckReport", "default_output_path", "write_outputs", "select_shortlists", "write_shortlists", "OUTPUT_SUFFIXES"]
 
 OUTPUT_SUFFIXES = (".xlsx", ".json")
+ASSESSMENT_SUFFIXES = (*OUTPUT_SUFFIXES, ".csv")  # the assessment also as a flat ranking
 Progress = Callable[[str], None]
 
 
 def assess(workbook: str | Path, rules: str | Path | LoadedRules | None = None, *, year: int | None = None,
            previous: list[str | Path] | None = None, as_of: date | None = None,
-           progress: Progress | None = None) -> Assessment:
+           skip_bad_rows: bool = False, progress: Progress | None = None) -> Assessment:
     """Score one workbook: read -> normalise -> score -> assess.
 
     ``rules`` is a rules file (the shipped default when None) or rules already loaded.
     ``previous`` lists earlier years' result files (.json or .xlsx), used by ``consequences``.
+    ``skip_bad_rows`` leaves out register rows with errors (each listed as a warning) instead of stopping.
     ``as_of`` scores only the records dated on or before that day (progress reports: points to date).
     ``progress`` is called with each stage's name as it starts. Raises DataError (the workbook
     has errors) or UsageError (bad file or rules); the input file is only read.
@@ -44,7 +47,8 @@ def assess(workbook: str | Path, rules: str | Path | LoadedRules | None = None, 
     step("读取")
     raw = read_workbook(workbook, input_format)
     step("整理")
-    records = normalise(raw, year=year or loaded.rules.year, vocabularies=input_format.vocabularies)
+    records = normalise(raw, year=year or loaded.rules.year, vocabularies=input_format.vocabularies,
+                        skip_bad_rows=skip_bad_rows)
     if as_of is not None:
         records = records.up_to(as_of)
     step("计分")
@@ -53,18 +57,47 @@ def assess(workbook: str | Path, rules: str | Path | LoadedRules | None = None, 
     return assess_scores(records, scoring, loaded, source_name=Path(workbook).name, history=history)
 
 
-def default_output_path(workbook: str | Path) -> Path:
-    """``2023.xlsx`` -> ``2023-考核结果.xlsx`` beside it."""
+@dataclass(frozen=True)
+class CheckReport:
+    """Every problem a workbook has under some rules: what ``perfscore check`` prints."""
+
+    workbook: str
+    problems: list[Problem]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity is Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity is Severity.WARNING]
+
+
+def check(workbook: str | Path, rules: str | Path | LoadedRules | None = None, *, year: int | None = None) -> CheckReport:
+    """Read, normalise and score ``workbook`` without writing anything; report every problem.
+
+    Raises UsageError only when the file or the rules cannot be read at all."""
+    try:
+        result = assess(workbook, rules, year=year)
+    except DataError as exc:
+        return CheckReport(workbook=str(workbook), problems=exc.problems)
+    return CheckReport(workbook=str(workbook), problems=result.problems)
+
+
+def default_output_path(workbook: str | Path, *, masked: bool = False) -> Path:
+    """``2023.xlsx`` -> ``2023-考核结果.xlsx`` beside it (``2023-考核结果-公示.xlsx`` when masked,
+    so the masked copy never replaces the office's own)."""
     path = Path(workbook)
-    return path.with_name(f"{path.stem}-考核结果.xlsx")
+    return path.with_name(f"{path.stem}-考核结果{'-公示' if masked else ''}.xlsx")
 
 
 def write_outputs(assessment: Assessment, out: str | Path, *, source: str | Path | None = None) -> Path:
-    """Write the assessment to ``out`` (.xlsx or .json), atomically. Refuses to overwrite ``source``."""
+    """Write the assessment to ``out`` (.xlsx, .json, or .csv for the flat ranking), atomically.
+    Refuses to overwrite ``source``. To publish, mask first: ``perfscore.privacy.mask_assessment``."""
     out = Path(out)
     suffix = out.suffix.lower()
-    if suffix not in OUTPUT_SUFFIXES:
-        raise UsageError(f"不支持的输出格式“{out.suffix}”：请使用 {'、'.join(OUTPUT_SUFFIXES)}")
+    if suffix not in ASSESSMENT_SUFFIXES:
+        raise UsageError(f"不支持的输出格式“{out.suffix}”：请使用 {'、'.join(ASSESSMENT_SUFFIXES)}")
     if source is not None and out.resolve() == Path(source).resolve():
         raise UsageError(f"输出文件不能与输入文件相同：{out}")
     if not out.parent.exists():
@@ -73,6 +106,10 @@ def write_outputs(assessment: Assessment, out: str | Path, *, source: str | Path
         from .writers.json import write_json
 
         write_json(assessment, out)
+    elif suffix == ".csv":
+        from .writers.csv import write_csv
+
+        write_csv(assessment, out)
     else:
         from .writers.xlsx import write_xlsx
 

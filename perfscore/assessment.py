@@ -5,7 +5,8 @@ docs/scoring.md §5); ranks share places on equal totals (1, 2, 2, 4) overall, w
 within 专委会; members with equal totals are listed in ``settings.tie_break`` order.
 
 ``Assessment.members`` columns (one row per member, in ranking order): member_id, name, sector,
-committee, study_group, work_group, standing, term_start, term_end, total, grade, rank,
+committee, study_group, work_group, standing, term_start, term_end, total, grade, grade_note (why
+the grade is lower than the total alone gives, '' when it is not), rank,
 sector_rank, committee_rank, checklist_done, checklist_total, checklist_missing, consequences
 (处理提示, '' when none), then one column
 per category id with the member's subtotal, then base, checklist_bonus and total_adjust (the
@@ -52,6 +53,7 @@ class Assessment:
     source_name: str
     problems: list[Problem] = field(default_factory=list)
     shortlists: list[Shortlist] = field(default_factory=list)
+    mask: str = ""  # "name" or "id" once names are masked for publishing (perfscore.privacy)
 
     @property
     def warnings(self) -> list[Problem]:
@@ -89,6 +91,7 @@ def assess_scores(records: Records, scoring: Scoring, rules: LoadedRules, source
 
     members = _add_checklist(members, scoring.checklist, rules)
     members["grade"] = _grades(members, rules)
+    members["grade_note"] = _grade_notes(members, rules)
     members["rank"] = _rank(members["total"])
     members["sector_rank"] = _rank(members["total"], members["sector"])
     members["committee_rank"] = _rank(members["total"], members["committee"])
@@ -99,7 +102,7 @@ def assess_scores(records: Records, scoring: Scoring, rules: LoadedRules, source
     awards = shortlists(rules.rules, members, records.records, ledger)
 
     ordered = ["member_id", "name", "sector", "committee", "study_group", "work_group", "standing", "term_start",
-               "term_end", "total", "grade", "rank", "sector_rank", "committee_rank", "checklist_done",
+               "term_end", "total", "grade", "grade_note", "rank", "sector_rank", "committee_rank", "checklist_done",
                "checklist_total", "checklist_missing", "consequences", *subtotals.columns, *OTHER_LINES]
     return Assessment(
         members=members[ordered].reset_index(drop=True),
@@ -139,6 +142,28 @@ def _grades(members: pd.DataFrame, rules: LoadedRules) -> pd.Series:
             reaches &= complete
         grade = grade.where(grade.notna() | ~reaches, band.grade)
     return grade.astype(str)
+
+
+def _grade_notes(members: pd.DataFrame, rules: LoadedRules) -> pd.Series:
+    """Why a member's grade is lower than the total alone would give ('' when it is not):
+    e.g. 总分 92.00 达到“优秀”（≥ 85），但双五个一未全部完成（7/10），评为良好."""
+    spec = rules.rules
+    by_total = pd.Series(pd.NA, index=members.index, dtype=object)
+    bound = pd.Series(pd.NA, index=members.index, dtype=object)
+    for band in spec.grades:
+        reaches = members["total"] >= band.min - 1e-9 if band.min is not None else pd.Series(True, index=members.index)
+        first = by_total.isna() & reaches
+        by_total = by_total.where(~first, band.grade)
+        bound = bound.where(~first, f"{band.min:g}" if band.min is not None else "")
+    demoted = by_total.astype(str) != members["grade"]
+    if not demoted.any():
+        return pd.Series("", index=members.index, dtype=object)
+    name = spec.checklist.name if spec.checklist else "清单"
+    decimals = spec.settings.decimals
+    note = ("总分 " + members["total"].map(lambda t: f"{t:.{decimals}f}") + " 达到“" + by_total.astype(str) + "”（≥ "
+            + bound.astype(str) + f"），但{name}未全部完成（" + members["checklist_done"].astype(str) + "/"
+            + members["checklist_total"].astype(str) + "），评为" + members["grade"])
+    return note.where(demoted, "")
 
 
 def _consequences(members: pd.DataFrame, ledger: pd.DataFrame, rules: LoadedRules, history: History,

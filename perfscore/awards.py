@@ -105,13 +105,13 @@ def _item_facts(award: Award, records: pd.DataFrame, pool: pd.DataFrame, members
     names = authors["member_id"].map(members.set_index("member_id")["name"]).fillna(authors["member_id"])
     named = names + "（" + authors["role"] + "）"
     by_item = named.groupby(authors["item_id"]).agg("、".join)
-    facts = pool["key"].map(by_item).fillna("")
+    facts = pool["key"].map(by_item).astype(object).fillna("")
     if award.pool == "proposals":
         detail = pool["type"] + "，" + pool["status"] + np.where(pool["marks"] != "", "，" + pool["marks"], "")
     else:
         events = records[(records["kind"] == "adoption") & (records["position"] == 1)]
         labels = (events["level"] + "级" + events["type"]).groupby(events["item_id"]).agg("、".join)
-        detail = pool["key"].map(labels).fillna("未采用")
+        detail = pool["key"].map(labels).astype(object).fillna("未采用")
     return detail + "；作者：" + facts
 
 

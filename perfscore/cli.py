@@ -41,10 +41,12 @@ RulesOption = Annotated[
 ]
 YearOption = Annotated[int | None, typer.Option("--year", help="考核年度；不写则取规则文件中的 year，或记录日期中最多的年份")]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="只输出错误")]
+MaskOption = Annotated[bool, typer.Option("--mask", help="隐去姓名，用于公示：只显示第一个字（如 张**）；表格、说明、提示和屏幕输出中的姓名都隐去")]
+MaskIdsOption = Annotated[bool, typer.Option("--mask-ids", help="隐去姓名，以委员编号代替（其余同 --mask）")]
 
 
 def _consoles(quiet: bool = False) -> tuple[Console, Console]:
-    out = Console(quiet=quiet, highlight=False)
+    out = Console(quiet=quiet, highlight=False, soft_wrap=True)
     err = Console(stderr=True, highlight=False, soft_wrap=True)  # one message, one line: logs stay greppable
     return out, err
 
@@ -64,7 +66,7 @@ def _run(err: Console, action: Callable[[], T], catch: tuple[type[Exception], ..
         err.print(f"[red]{exc.message}[/red]")
         print_problems(err, exc.problems)
         if any(p.severity is Severity.ERROR for p in exc.problems) and exc.exit_code == 1:
-            err.print("未写出任何结果。请修改上面列出的单元格后重新运行。")
+            err.print("未写出任何结果。请按上面的提示修改工作簿后重新运行。")
         raise typer.Exit(exc.exit_code) from None
     except KeyboardInterrupt:
         err.print("已中断。")
@@ -75,6 +77,11 @@ def _run(err: Console, action: Callable[[], T], catch: tuple[type[Exception], ..
         err.print(f"[red]内部错误：{type(exc).__name__}: {exc}[/red]")
         err.print("这是 perfscore 的缺陷，不是您的数据问题。设置环境变量 PERFSCORE_DEBUG=1 重新运行可看到详细信息，请报告给开发者。")
         raise typer.Exit(2) from None
+
+
+def _mask_mode(mask: bool, mask_ids: bool) -> str | None:
+    """--mask / --mask-ids -> the mode of perfscore.privacy (IDs win when both are given)."""
+    return "id" if mask_ids else "name" if mask else None
 
 
 def _progress(err: Console, quiet: bool):
@@ -90,9 +97,12 @@ def _progress(err: Console, quiet: bool):
 def assess(
     workbook: Annotated[Path, typer.Argument(help="活动登记工作簿（.xlsx/.xlsm/.xls/.ods）", dir_okay=False)],
     rules: RulesOption = None,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="输出文件：.xlsx（默认，工作簿旁的“<文件名>-考核结果.xlsx”）或 .json")] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="输出文件：.xlsx（默认，工作簿旁的“<文件名>-考核结果.xlsx”，隐去姓名时为“-考核结果-公示.xlsx”）、.json，或 .csv（总排名和分项得分一张表）")] = None,
     year: YearOption = None,
     previous: Annotated[list[Path] | None, typer.Option("--previous", "-p", help="往年的考核结果（.xlsx 或 .json），用于“连续两年不称职”等处理提示；可写多次", dir_okay=False)] = None,
+    mask: MaskOption = False,
+    mask_ids: MaskIdsOption = False,
+    skip_bad_rows: Annotated[bool, typer.Option("--skip-bad-rows", help="跳过有错误的登记行（每一行都列在“数据提示”中），不因此停止；名单、缺表、缺列的错误仍会停止")] = False,
     quiet: QuietOption = False,
 ) -> None:
     """年度履职考核：计分、等次、排名、双五个一完成情况和分组统计，写入结果工作簿。
@@ -104,10 +114,16 @@ def assess(
     from .writers.terminal import print_summary
 
     console, err = _consoles(quiet)
-    target = out or default_output_path(workbook)
+    masking = _mask_mode(mask, mask_ids)
+    target = out or default_output_path(workbook, masked=masking is not None)
     status, step = _progress(err, quiet)
     try:
-        result = _run(err, lambda: run_assess(workbook, rules, year=year, previous=previous, progress=step))
+        result = _run(err, lambda: run_assess(workbook, rules, year=year, previous=previous,
+                                              skip_bad_rows=skip_bad_rows, progress=step))
+        if masking:
+            from .privacy import mask_assessment
+
+            result = mask_assessment(result, masking)
         if step:
             step("写出结果")
         _run(err, lambda: write_outputs(result, target, source=workbook))
@@ -118,11 +134,38 @@ def assess(
 
 
 @app.command()
+def check(
+    workbook: Annotated[Path, typer.Argument(help="活动登记工作簿，或存放各登记表 .csv 的文件夹")],
+    rules: RulesOption = None,
+    year: YearOption = None,
+) -> None:
+    """检查工作簿：一次列出所有错误和警告（工作表、单元格、读到的值、问题和建议），不写出任何文件。
+
+    退出码：0 没有错误（可能有警告）；1 有错误；2 无法运行（文件或规则无法读取）。
+
+    示例：perfscore check samples/2023.xlsx
+    """
+    from .api import check as run_check
+    from .writers.terminal import print_problems
+
+    console, err = _consoles()
+    report = _run(err, lambda: run_check(workbook, rules, year=year))
+    print_problems(console, report.problems)
+    verdict = f"检查 {workbook}：错误 {len(report.errors)} 处，警告 {len(report.warnings)} 处。"
+    if report.errors:
+        console.print(verdict + "请按上面的提示修改后再计分。")
+        raise typer.Exit(1)
+    console.print(verdict + ("可以计分。" if not report.warnings else "可以计分；警告所说的记录未计分或已按提示处理。"))
+
+
+@app.command()
 def explain(
     workbook: Annotated[Path, typer.Argument(help="活动登记工作簿", dir_okay=False)],
     member: Annotated[str, typer.Argument(help="委员编号或姓名")],
     rules: RulesOption = None,
     year: YearOption = None,
+    mask: MaskOption = False,
+    mask_ids: MaskIdsOption = False,
 ) -> None:
     """逐条列出一位委员的得分：规则、来源单元格、分值和说明，合计即总分。
 
@@ -134,7 +177,7 @@ def explain(
 
     console, err = _consoles()
     result = _run(err, lambda: run_assess(workbook, rules, year=year))
-    explanation = _run(err, lambda: run_explain(result, member))
+    explanation = _run(err, lambda: run_explain(result, member, mask=_mask_mode(mask, mask_ids)))
     print_explanation(console, explanation)
 
 
@@ -162,6 +205,54 @@ def shortlist(
     if out is not None:
         _run(err, lambda: write_shortlists(result, lists, out, source=workbook))
         console.print(f"已写入：{out}")
+
+
+@app.command()
+def report(
+    workbook: Annotated[Path, typer.Argument(help="活动登记工作簿（.xlsx/.xlsm/.xls/.ods）", dir_okay=False)],
+    quarter: Annotated[str | None, typer.Option("--quarter", help="通报的季度，如 2023Q2")] = None,
+    month: Annotated[str | None, typer.Option("--month", help="通报的月份，如 2023-05")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="截至某日，如 2023-06-30（该日所在季度的第一天至该日）")] = None,
+    rules: RulesOption = None,
+    out_dir: Annotated[Path | None, typer.Option("--out-dir", "-d", help="输出目录（须已存在）；不写则为工作簿所在目录", file_okay=False)] = None,
+    quiet: QuietOption = False,
+) -> None:
+    """季度/月度履职进度通报：到期末的积分、双五个一完成进度、需要提醒的委员和落后较多的分组，写出 .xlsx 和 .md。
+
+    期间：--quarter、--month、--as-of 只写一个；都不写则为今天之前最近一个已结束的季度。期间须在工作簿的考核年度内。
+
+    积分：按同一积分办法，只计期末及以前日期的记录，所以第四季度的积分就是全年考核总分；并与上期末比较。
+
+    进度：应完成项数 = 全部项数 × 已过的任期比例（按月计，全年在任者第二季度末为 6/12），舍去小数；已完成不少于应完成为“达标”。
+
+    年中到任或离任的委员按本年任期计算比例；期末尚未到任或已离任的委员不评进度，也不提醒。规则详见 docs/scoring.md 第 8 节。
+
+    需要提醒：进度落后，或本期没有履职记录（会议请假、缺席和信息被采用不算履职记录）。
+
+    输出：“<期间>-季度履职通报.xlsx”和“.md”（月份为“月度履职通报”，--as-of 为“履职进度通报”），已有则整体替换。
+
+    标准输出只打印写出的文件路径，每行一个；提示和错误写到标准错误。不询问、不显示进度条，适合 cron 定时运行，见 docs/cron.md。
+
+    示例：perfscore report 2023.xlsx --quarter 2023Q2 --out-dir 通报
+    """
+    from .progress import report as run_report
+    from .progress import resolve_period
+    from .writers.progress import summary_sentence
+    from .writers.terminal import print_problems
+
+    console, err = _consoles(quiet)
+    status, step = _progress(err, quiet or not console.is_terminal)  # no spinner unless both ends are a terminal
+    try:
+        result, paths = _run(err, lambda: run_report(workbook, resolve_period(quarter, month, as_of), rules=rules,
+                                                     out_dir=out_dir, progress=step))
+    finally:
+        if status:
+            status.stop()
+    if not quiet:
+        err.print(summary_sentence(result), markup=False)
+        print_problems(err, result.warnings, limit=10)
+    for path in paths:
+        console.out(str(path), highlight=False)  # one path a line, never wrapped: scripts read these
 
 
 @rules_app.command("check")

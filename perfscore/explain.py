@@ -36,8 +36,20 @@ class Explanation:
         return float(self.member["total"])
 
 
-def explain(assessment: Assessment, who: str) -> Explanation:
-    """The explanation for the member with ID or name ``who`` (a name must be unique)."""
+def explain(assessment: Assessment, who: str, *, mask: str | None = None) -> Explanation:
+    """The explanation for the member with ID or name ``who`` (a name must be unique).
+
+    ``mask`` ("name" or "id", see :mod:`perfscore.privacy`): found by the real name or ID, shown
+    masked — the member's name and every name in the lines, also in a "not found" message.
+    """
+    if mask:
+        from .privacy import NameMask, mask_assessment
+
+        try:
+            member_id = explain(assessment, who).member["member_id"]
+        except MemberNotFound as exc:
+            raise MemberNotFound(NameMask.from_members(assessment.members, mask).text(exc.message)) from None
+        return explain(mask_assessment(assessment, mask), member_id)
     members = assessment.members
     who = who.strip()
     found = members[members["member_id"] == who]

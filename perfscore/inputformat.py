@@ -295,8 +295,8 @@ RECORD_FIELDS: dict[str, dict[str, str | tuple[str, ...]]] = {
     "duty": {"type": "duty_item", "role": (ROLE_PARTICIPANT,)},
 }
 
-# Which record kind each register yields; `information` also yields nothing by itself but
-# the item's adoption status, and `adoptions` yields one record per author per event.
+# The register each record kind comes from: one record per member named in a row; `adoption`
+# records are one per author of the information item, per 采用/批示 row.
 RECORD_KINDS: dict[str, str] = {
     "proposal": "proposals",
     "information": "information",

@@ -14,6 +14,7 @@ status, level, marks, merged_into, role, position, n_authors, sheet, row, source
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -24,6 +25,7 @@ from .errors import DataError, Problem, Reason, Severity
 from .inputformat import (
     INFO_ADOPTED,
     INFO_NOT_ADOPTED,
+    RECORD_KINDS,
     ROLE_CO,
     ROLE_LEAD,
     ROLE_PARTICIPANT,
@@ -87,10 +89,14 @@ class _Context:
             self.problems.append(Problem(severity, reason, message, table.sheet_name, table.cell(key, row), str(value), suggestion))
 
 
-def normalise(raw: RawWorkbook, year: int | None = None, vocabularies: dict[str, Vocabulary] = VOCABULARIES) -> Records:
+def normalise(raw: RawWorkbook, year: int | None = None, vocabularies: dict[str, Vocabulary] = VOCABULARIES,
+              *, skip_bad_rows: bool = False) -> Records:
     """Turn raw registers into members and records. Raises DataError listing every error.
 
-    ``vocabularies`` are the words the cells may hold (the defaults plus an office's own)."""
+    ``vocabularies`` are the words the cells may hold (the defaults plus an office's own).
+    With ``skip_bad_rows``, a register row with errors is left out (all of it: every member it
+    names) and each error becomes a warning saying the row was skipped; errors that are not
+    about one register row (the roster, a missing sheet or column) still stop."""
     out = _Context(vocabularies)
     out.problems.extend(raw.problems)
     roster = raw.tables["roster"]
@@ -127,6 +133,9 @@ def normalise(raw: RawWorkbook, year: int | None = None, vocabularies: dict[str,
     date_letters = {t.sheet_name: t.letters.get("date", "") for t in registers.values()}
     records = _drop_outside_year(records, assessment_year, date_letters, out, year_given=year is not None)
     out.problems = _one_problem_per_flagged_cell(out.problems)
+    if skip_bad_rows:
+        registers_by_name = {t.sheet_name for t in registers.values()}
+        records, out.problems = _skip_bad_rows(records, out.problems, registers_by_name)
     if any(p.severity is Severity.ERROR for p in out.problems):
         errors = [p for p in out.problems if p.severity is Severity.ERROR]
         raise DataError(f"{raw.path.name} 有 {len(errors)} 处错误，未计分", out.problems)
@@ -204,8 +213,7 @@ def _register_records(table: RawTable, dates: pd.Series, resolver: _MemberResolv
     """One record per member named in each row of a register (proposals, meetings, …)."""
     sheet = table.sheet
     f = table.frame
-    kind = {"proposals": "proposal", "information": "information", "reports": "report",
-            "attendance": "meeting", "activities": "activity", "duties": "duty"}[sheet.key]
+    kind = next(kind for kind, sheet_key in RECORD_KINDS.items() if sheet_key == sheet.key)
     for col in sheet.columns:
         if col.required and col.kind not in ("date", "choice"):
             out.cells(table, col.key, f[col.key] == "", Reason.MISSING_VALUE, f"“{col.header}”不能为空")
@@ -213,6 +221,7 @@ def _register_records(table: RawTable, dates: pd.Series, resolver: _MemberResolv
         dup = f["item_id"].duplicated(keep=False) & (f["item_id"] != "")
         out.cells(table, "item_id", dup, Reason.DUPLICATE_ID, f"“{sheet.column('item_id').header}”重复")
 
+    status = _choice(table, "status", out)
     rows = pd.DataFrame({
         "kind": kind,
         "item_id": f["item_id"] if "item_id" in f else "",
@@ -220,7 +229,7 @@ def _register_records(table: RawTable, dates: pd.Series, resolver: _MemberResolv
         "date": dates,
         "type": _choice(table, "type", out),
         "subtype": _choice(table, "subtype", out),
-        "status": _choice(table, "status", out),
+        "status": status,
         "level": "",
         "marks": _marks(table, out) if "marks" in f else "",
         "merged_into": f["merged_into"] if "merged_into" in f else "",
@@ -251,7 +260,7 @@ def _register_records(table: RawTable, dates: pd.Series, resolver: _MemberResolv
     records["source"] = table.sheet_name + "!" + table.letters["members"] + records["row"].astype(str)
     if kind == "proposal":
         records["type"] = _proposal_form(records)
-        _check_merged(table, out)
+        _check_merged(table, status, out)
     return records[records["member_id"] != ""]
 
 
@@ -316,11 +325,11 @@ def _proposal_form(records: pd.DataFrame) -> pd.Series:
     return records["type"].where(records["type"] != "", implied)
 
 
-def _check_merged(table: RawTable, out: _Context) -> None:
+def _check_merged(table: RawTable, status: pd.Series, out: _Context) -> None:
+    """并入案号 must name a proposal of the sheet; a 并案 proposal should give one."""
     f = table.frame
     if "merged_into" not in f:
         return
-    status = _choice(table, "status", _Context(out.vocabularies))
     target = f["merged_into"]
     unknown = (target != "") & ~target.isin(set(f["item_id"]))
     out.cells(table, "merged_into", unknown, Reason.UNKNOWN_REFERENCE, "并入的提案编号在“提案”表中不存在")
@@ -472,6 +481,26 @@ def _drop_outside_year(records: pd.DataFrame, year: int, date_letters: dict[str,
         out.problems.append(Problem(Severity.WARNING, Reason.OUTSIDE_YEAR, f"日期不在考核年度 {year} 年内，未计分",
                                     sheet, f"{date_letters.get(sheet, '')}{row}", date.strftime("%Y-%m-%d")))
     return records[~outside & records["date"].notna()]
+
+
+_ROW_OF_CELL = re.compile(r"^[A-Z]+(\d+)$")
+
+
+def _skip_bad_rows(records: pd.DataFrame, problems: list[Problem], register_sheets: set[str]) -> tuple[pd.DataFrame, list[Problem]]:
+    """Drop register rows that have errors; their errors become "skipped" warnings."""
+    bad: set[tuple[str, int]] = set()
+    kept: list[Problem] = []
+    for p in problems:
+        row = _ROW_OF_CELL.match(p.cell) if p.severity is Severity.ERROR and p.sheet in register_sheets else None
+        if row is None:
+            kept.append(p)
+            continue
+        bad.add((p.sheet, int(row.group(1))))
+        kept.append(Problem(Severity.WARNING, p.reason, f"已跳过此行（{p.message}）", p.sheet, p.cell, p.value, p.suggestion))
+    if not bad:
+        return records, problems
+    keys = pd.MultiIndex.from_arrays([records["sheet"], records["row"].astype(int)])
+    return records[~keys.isin(list(bad))], kept
 
 
 def _one_problem_per_flagged_cell(problems: list[Problem]) -> list[Problem]:

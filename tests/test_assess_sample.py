@@ -14,7 +14,7 @@ from perfscore.cli import app
 
 from .conftest import SAMPLE, sha256
 
-SHEETS = ["总排名", "分项得分", "双五个一", "积分明细", "分组统计", "规则"]
+SHEETS = ["总排名", "分项得分", "双五个一", "积分明细", "分组统计", "图表", "规则"]
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +22,7 @@ def sample_result():
     return perfscore.assess(SAMPLE)
 
 
-def test_assess_writes_the_six_sheets_beside_the_workbook(runner, sample_copy):
+def test_assess_writes_the_sheets_beside_the_workbook(runner, sample_copy):
     before = sha256(sample_copy)
     result = runner.invoke(app, ["assess", str(sample_copy)])
     assert result.exit_code == 0, result.output

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import re
 import types
 import typing
 from dataclasses import dataclass
@@ -88,14 +89,16 @@ def _validate(text: str | bytes, name: str) -> tuple[Rules, dict[Path_, tuple[in
         try:
             text = text.decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise RulesError(f"{name} 不是 UTF-8 编码的文本文件") from None
+            problem = Problem(Severity.ERROR, Reason.RULES, "文件不是 UTF-8 编码（可能是 GBK/ANSI）", name, "1:1",
+                              suggestion="请用 UTF-8 编码另存：记事本“另存为”时编码选 UTF-8；WPS/VS Code 在右下角选编码")
+            raise RulesError(f"规则文件 {name} 无法读取", [problem]) from None
+    full_width = _full_width_colons(text, name)
+    if full_width:
+        raise RulesError(f"规则文件 {name} 有 {len(full_width)} 处错误", full_width)
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{mark.line + 1}:{mark.column + 1}" if mark else ""
-        problem = Problem(Severity.ERROR, Reason.RULES, f"YAML 格式错误：{getattr(exc, 'problem', exc)}", name, where)
-        raise RulesError(f"规则文件 {name} 有错误", [problem]) from None
+        raise RulesError(f"规则文件 {name} 有错误", [_yaml_problem(exc, name)]) from None
     if node is None:
         raise RulesError(f"规则文件 {name} 是空的", [Problem(Severity.ERROR, Reason.RULES, "规则文件是空的", name, "1:1")])
     positions: dict[Path_, tuple[int, int]] = {}
@@ -109,6 +112,41 @@ def _validate(text: str | bytes, name: str) -> tuple[Rules, dict[Path_, tuple[in
         problems = [_problem_from(err, positions, name) for err in exc.errors()]
         problems.sort(key=lambda p: _line_key(p.cell))
         raise RulesError(f"规则文件 {name} 有 {len(problems)} 处错误", problems) from None
+
+
+# A key followed by a full-width colon (base：60): YAML reads the whole line as text.
+_FULL_WIDTH_KEY = re.compile(r"^(\s*-?\s*)([A-Za-z_][A-Za-z0-9_]*)\s*：")
+
+
+def _full_width_colons(text: str, name: str) -> list[Problem]:
+    problems = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        found = _FULL_WIDTH_KEY.match(line)
+        if found:
+            column = len(found.group(1)) + len(found.group(2)) + 1
+            problems.append(Problem(Severity.ERROR, Reason.RULES, f"键“{found.group(2)}”后面用了全角冒号“：”", name,
+                                    f"{number}:{column}", suggestion="改为半角冒号“:”，冒号后加一个空格"))
+    return problems
+
+
+def _yaml_problem(exc: yaml.YAMLError, name: str) -> Problem:
+    """PyYAML's English message, said in Chinese with what to do."""
+    mark = getattr(exc, "problem_mark", None)
+    where = f"{mark.line + 1}:{mark.column + 1}" if mark else ""
+    problem = str(getattr(exc, "problem", "") or exc)
+    known = [
+        ("'\\t'", "这一行用了 Tab 键缩进", "YAML 只能用空格缩进，请把 Tab 换成空格"),
+        ("expected <block end>", "缩进没有对齐", "同一层的键要左边对齐；列表项的“-”要对齐"),
+        ("could not find expected ':'", "缺少冒号“:”", "每个键后面要有半角冒号和一个空格，如 base: 60"),
+        ("mapping values are not allowed here", "这里不能有冒号", "冒号后要有空格；值里本身含冒号时，请给值加引号"),
+        ("found undefined alias", "用了未定义的 *别名", "去掉 * 号，或给值加引号"),
+        ("found unexpected end of stream", "文件没有写完整（引号或括号没有配对）", "检查引号、[ ] 和 { } 是否成对"),
+    ]
+    for needle, message, suggestion in known:
+        if needle in problem or needle in str(exc):
+            return Problem(Severity.ERROR, Reason.RULES, message, name, where, suggestion=suggestion)
+    return Problem(Severity.ERROR, Reason.RULES, f"YAML 格式错误：{problem}", name, where,
+                   suggestion="检查这一行及上一行的缩进、冒号和引号")
 
 
 def _line_key(cell: str) -> tuple[int, int]:

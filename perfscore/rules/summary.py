@@ -173,7 +173,12 @@ def _how_text(item: Item) -> str:
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|")
+    """A table cell: | escaped, and text from the rules file that starts like a formula
+    (=, +, -, @) prefixed with an apostrophe, so it stays text when the table is pasted into
+    a spreadsheet."""
+    from ..writers.safety import neutralise
+
+    return neutralise(text).replace("|", "\\|")
 
 
 def _num(value: float) -> str:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..assessment import Assessment
+from ..privacy import MASK_LABELS
 
 __all__ = ["atomic_path", "shortlist_sheets", "ranking_table", "breakdown_table", "checklist_table", "ledger_table", "groups_table",
            "rules_table", "problems_table", "sheet_titles"]
@@ -62,6 +63,7 @@ def ranking_table(a: Assessment) -> pd.DataFrame:
         "常委": m["standing"].map({True: "是", False: ""}),
         "总分": m["total"],
         "等次": m["grade"],
+        "等次说明": m["grade_note"],
         "界别内名次": m["sector_rank"],
         "专委会内名次": m["committee_rank"],
         f"{label}完成": m["checklist_done"].astype(str) + "/" + m["checklist_total"].astype(str),
@@ -149,6 +151,8 @@ def rules_table(a: Assessment) -> pd.DataFrame:
         ("小数位数 (decimals)", str(s.decimals)),
         ("取舍方式 (rounding)", {"half_up": "四舍五入", "half_even": "银行家舍入"}[s.rounding]),
         ("任期外记录 (outside_term)", {"skip": "不计分", "count": "照常计分"}[s.outside_term]),
+        ("并案提案 (merged_credit)", {"as_merged": "按并案计分", "as_target": "按并入提案的状态计分", "none": "不计分"}[s.merged_credit]),
+        ("年中增补、离任 (pro_rate)", {"none": "不折算", "months": "按任职月数折算为全年"}[s.pro_rate]),
         ("并列规则", "总分相同名次并列（1、2、2、4）；并列者排列顺序：" + "、".join(s.tie_break)),
     ]
     for band in r.grades:
@@ -161,6 +165,8 @@ def rules_table(a: Assessment) -> pd.DataFrame:
         bounds = [f"起始 {category.start:g}" if category.start else "", f"封顶 {category.max:g}" if category.max is not None else "",
                   f"最低 {category.min:g}" if category.min is not None else ""]
         rows.append((f"类别：{category.name}（{category.id}）", "，".join(b for b in bounds if b) or "不设上下限"))
+    if a.mask:
+        rows.insert(2, ("姓名显示", MASK_LABELS[a.mask]))
     return pd.DataFrame(rows, columns=["项目", "内容"])
 
 

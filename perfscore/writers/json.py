@@ -29,6 +29,7 @@ def assessment_document(a: Assessment) -> dict:
         "perfscore_version": __version__,
         "source": a.source_name,
         "year": a.year,
+        "masked": a.mask or None,
         "rules": {
             "file": Path(a.rules.path).name,
             "scheme": rules.scheme,

@@ -1,50 +1,94 @@
-"""The assessment workbook (考核结果.xlsx): 总排名, 分项得分, 双五个一, 积分明细, 分组统计, 规则,
-and 数据提示 when there were warnings.
+"""The assessment workbook (考核结果.xlsx) and :func:`write_tables`, which writes every workbook
+perfscore writes (assessment, progress report, shortlists), so they all look and print alike.
 
-Written with xlsxwriter in constant-memory mode. Text is always written as text (a name starting
-with = stays a name, never a formula), and the file's creation date is fixed so that the same
-input and rules give the same bytes.
+Sheets of the assessment workbook: 总排名, 分项得分, 双五个一, 积分明细, 分组统计, 图表, 规则, 数据提示
+(when there were warnings), then the award shortlists when the rules define awards.
+
+What every sheet gets from :func:`write_tables`:
+
+* on screen: a frozen header row and frozen key columns (up to 姓名/界别, so a member stays in
+  view when scrolling sideways), an autofilter, column widths measured in display columns
+  (a CJK character is two wide; long text wraps), numbers with the rules' decimal places
+  (negative in red), grades coloured by band (best green … worst red);
+* on paper: A4, landscape when the sheet is wide, fitted to the page width, the header row
+  repeated on every page, a page header with the title (which names the year) and the sheet,
+  a footer "第 n 页，共 m 页", gridlines printed;
+* safety: text is always written as text (a name starting with = stays a name), and text that
+  looks like a formula carries Excel's quote prefix, so editing the cell keeps it text;
+* the same bytes for the same input: xlsxwriter in constant-memory mode with a fixed creation
+  date; formats and charts are created in a fixed order.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from ..assessment import Assessment
+from .charts import CHART_SHEET, GRADE_WORD_COLOURS, Chart, assessment_charts, band_colours
 from .common import atomic_path, sheet_titles, shortlist_sheets, table_views
+from .safety import looks_like_formula
 
-__all__ = ["write_xlsx", "write_tables", "MAX_SHEET_ROWS"]
+__all__ = ["write_xlsx", "write_tables", "Chart", "MAX_SHEET_ROWS", "KEY_COLUMNS", "GRADE_WORDS"]
 
 MAX_SHEET_ROWS = 1_048_576  # Excel's limit, header included
 _FIXED_CREATED = dt.datetime(2000, 1, 1)
 
+# Frozen at the left when among a sheet's first columns: the columns up to the last of these.
+KEY_COLUMNS = ("姓名", "界别", "分组")
+# Grade words coloured when a workbook is written without the rules' bands.
+GRADE_WORDS = tuple(GRADE_WORD_COLOURS)
+
+MAX_WIDTH = 40  # wider text wraps
+LANDSCAPE_WIDTH = 100  # sheets wider than this (in character columns) print landscape
+_KEY_SEARCH = 6  # key columns are looked for among the first six
+_FROZEN_MAX_WIDTH = 60
+_A4 = 9
+_HEADER_FILL = "#DDEBF7"
+_SERIES_FILL = "#5B9BD5"
+_LINE_HEIGHT = 15  # points per line of 11-point text
+
 
 def write_xlsx(assessment: Assessment, out: Path) -> None:
-    """The assessment workbook: one sheet per table view (the 数据提示 sheet only if needed)."""
-    sheets = []
+    """The assessment workbook: one sheet per table view (数据提示 only if needed), the charts
+    after 分组统计, and the award shortlists when the rules define awards."""
+    sheets: list[tuple[str, pd.DataFrame | Sequence[Chart]]] = []
     for key, view in table_views(assessment):
         table = view(assessment)
         if key == "problems" and table.empty:
             continue
         sheets.append((sheet_titles[key], table))
+        if key == "groups":
+            sheets.append((CHART_SHEET, assessment_charts(assessment)))
     if assessment.shortlists:
         sheets.extend(shortlist_sheets(assessment.shortlists))
-    write_tables(out, sheets, title=f"{assessment.year}年度委员履职考核结果",
-                 decimals=assessment.rules.rules.settings.decimals)
+    rules = assessment.rules.rules
+    write_tables(out, sheets, title=f"{assessment.year}年度委员履职考核结果", decimals=rules.settings.decimals,
+                 grades=[band.grade for band in rules.grades])
 
 
-def write_tables(out: Path, sheets: list[tuple[str, pd.DataFrame]], *, title: str, decimals: int = 2) -> None:
-    """Write ``sheets`` (name, table) as one workbook, atomically, with perfscore's formatting.
+def write_tables(out: Path, sheets: Sequence[tuple[str, pd.DataFrame | Sequence[Chart]]], *, title: str,
+                 decimals: int = 2, grades: Sequence[str] = (), grade_column: str = "等次",
+                 key_columns: Sequence[str] = KEY_COLUMNS, landscape: bool | None = None) -> None:
+    """Write ``sheets`` as one workbook, atomically, with perfscore's formatting (see the module).
 
-    Every workbook perfscore writes goes through here, so formatting, formula safety and
-    deterministic bytes hold for all of them.
+    Each sheet is ``(name, table)``, or ``(name, [Chart, …])`` for a chart sheet: each chart's
+    small table with the native chart beside it, one chart per printed page.
+
+    ``title`` is printed at the top of every page: name the year in it ("2023年度…").
+    ``decimals``: decimal places of float columns. ``grades``: the rules' grade names, best first;
+    cells of the ``grade_column`` are coloured by band (without ``grades``, the usual words
+    优秀 … 不称职 are recognised). ``key_columns``: headers frozen at the left (see KEY_COLUMNS).
+    ``landscape``: None decides per sheet by its width.
     """
     import xlsxwriter
 
+    layout = _Layout(title=title, grade_column=grade_column, key_columns=tuple(key_columns), landscape=landscape)
     with atomic_path(out) as tmp:
         book = xlsxwriter.Workbook(str(tmp), {
             "constant_memory": True,
@@ -53,47 +97,166 @@ def write_tables(out: Path, sheets: list[tuple[str, pd.DataFrame]], *, title: st
             "strings_to_numbers": False,
         })
         book.set_properties({"title": title, "created": _FIXED_CREATED, "author": "perfscore"})
-        formats = _Formats(book, decimals)
-        for name, table in sheets:
-            _write_table(book, name, table, formats)
+        styles = _Styles(book, decimals, grades)
+        for name, content in sheets:
+            if isinstance(content, pd.DataFrame):
+                _write_table(book, name, content, styles, layout)
+            else:
+                _write_charts(book, name, list(content), styles, layout)
         book.close()
 
 
-class _Formats:
-    def __init__(self, book, decimals: int):
-        self.header = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "vcenter"})
-        self.number = book.add_format({"num_format": "0." + "0" * decimals if decimals else "0"})
-        self.integer = book.add_format({"num_format": "0"})
-        self.date = book.add_format({"num_format": "yyyy-mm-dd"})
-        self.text = book.add_format({})
+@dataclass(frozen=True)
+class _Layout:
+    title: str
+    grade_column: str
+    key_columns: tuple[str, ...]
+    landscape: bool | None
 
 
-def _write_table(book, title: str, table: pd.DataFrame, formats: _Formats) -> None:
+class _Styles:
+    """Formats made on first use and cached, so each distinct look is one format in the file."""
+
+    def __init__(self, book, decimals: int, grades: Sequence[str]):
+        self._book = book
+        self._cache: dict[tuple, object] = {}
+        self.decimals = decimals
+        places = "0." + "0" * decimals if decimals else "0"
+        self.number_format = f"{places};[Red]-{places}"
+        self.header = self.get(bold=True, bg_color=_HEADER_FILL, border=1, text_wrap=True, align="center", valign="vcenter")
+        self.title = self.get(bold=True, font_size=14)
+        self.grade_colours = dict(zip(grades, band_colours(len(grades)))) if grades else dict(GRADE_WORD_COLOURS)
+
+    def get(self, **props):
+        key = tuple(sorted(props.items()))
+        if key not in self._cache:
+            self._cache[key] = self._book.add_format(dict(props))
+        return self._cache[key]
+
+
+# --- table sheets -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Column:
+    header: str
+    kind: str  # date, bool, int, float, text
+    width: float
+    wrap: bool
+    header_lines: int
+
+
+def _write_table(book, title: str, table: pd.DataFrame, styles: _Styles, layout: _Layout) -> None:
     """One table on one sheet, continued on 积分明细(2), (3) … beyond Excel's row limit."""
     per_sheet = MAX_SHEET_ROWS - 1
     chunks = max(1, math.ceil(len(table) / per_sheet))
+    columns = _measure(table, styles.decimals)  # once, so continued sheets look the same
     for index in range(chunks):
         name = title if index == 0 else f"{title}({index + 1})"
         part = table.iloc[index * per_sheet:(index + 1) * per_sheet]
-        sheet = book.add_worksheet(name)
-        _write_sheet(sheet, part, formats)
+        _write_sheet(book.add_worksheet(name), part, columns, styles, layout)
 
 
-def _write_sheet(sheet, table: pd.DataFrame, formats: _Formats) -> None:
-    columns = list(table.columns)
-    sheet.freeze_panes(1, 0)
-    for col, name in enumerate(columns):
-        sheet.set_column(col, col, _width(table[name], name), _column_format(table[name], formats))
-    sheet.write_row(0, 0, columns, formats.header)
+def _write_sheet(sheet, table: pd.DataFrame, columns: list[_Column], styles: _Styles, layout: _Layout) -> None:
+    widths = [c.width for c in columns]
+    sheet.freeze_panes(1, _frozen_columns([c.header for c in columns], widths, layout.key_columns))
+    formats = [styles.get(**_base_props(c, styles)) for c in columns]
+    for col, (column, fmt) in enumerate(zip(columns, formats)):
+        sheet.set_column(col, col, column.width, fmt)
+    lines = max((c.header_lines for c in columns), default=1)
+    if lines > 1:
+        sheet.set_row(0, _LINE_HEIGHT * lines + 3)
+    sheet.write_row(0, 0, [c.header for c in columns], styles.header)
     # constant_memory mode writes row by row; each column is converted to plain Python values once.
-    values = [_plain(table[name]) for name in columns]
-    writers = [_cell_writer(sheet, table[name], formats) for name in columns]
+    values = [_plain(table[c.header]) for c in columns]
+    writers = [_cell_writer(sheet, c, fmt, styles, layout) for c, fmt in zip(columns, formats)]
+    wrapped = [(i, c.width) for i, c in enumerate(columns) if c.wrap]
     for row, cells in enumerate(zip(*values), start=1):
+        if wrapped:  # row heights are set here: LibreOffice does not grow a row for wrapped text
+            lines = max(_lines(cells[i], width) for i, width in wrapped)
+            if lines > 1:
+                sheet.set_row(row, _LINE_HEIGHT * lines + 2)
         for col, value in enumerate(cells):
             if value is not None:
                 writers[col](row, col, value)
-    if len(table):
+    if len(table) and columns:
         sheet.autofilter(0, 0, len(table), len(columns) - 1)
+    _print_setup(sheet, layout, wide=sum(widths) > LANDSCAPE_WIDTH, repeat_header=True)
+
+
+def _measure(table: pd.DataFrame, decimals: int) -> list[_Column]:
+    """Kind and width of each column. Long headers wrap onto a second line rather than widen
+    a column of short values (专委会内名次 over ranks)."""
+    columns = []
+    for header in table.columns:
+        series = table[header]
+        kind = _kind(series)
+        data = _data_width(series, kind, decimals)
+        head = _display_width(str(header))
+        needed = max(data, head if head <= max(data, 8) else math.ceil(head / 2))
+        width = min(max(needed + 2, 6), MAX_WIDTH)
+        header_lines = max(1, math.ceil(head / max(width - 2, 1)))
+        columns.append(_Column(str(header), kind, width, wrap=kind == "text" and data + 2 > MAX_WIDTH,
+                               header_lines=min(header_lines, 3)))
+    return columns
+
+
+def _kind(series: pd.Series) -> str:
+    if pd.api.types.is_datetime64_any_dtype(series):
+        return "date"
+    if pd.api.types.is_bool_dtype(series):
+        return "bool"
+    if pd.api.types.is_integer_dtype(series):
+        return "int"
+    if pd.api.types.is_float_dtype(series):
+        return "float"
+    return "text"
+
+
+def _data_width(series: pd.Series, kind: str, decimals: int) -> int:
+    """Display width of the widest value, sampled for long tables."""
+    sample = series.head(2000).dropna()
+    if kind == "date":
+        return 10 if len(sample) else 0
+    if kind == "bool":
+        return 2
+    if kind == "float":
+        return max((len(f"{float(v):.{decimals}f}") for v in sample), default=0)
+    return max((_display_width(str(v)) for v in sample), default=0)
+
+
+def _display_width(text: str) -> int:
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+
+def _lines(value, width: float) -> int:
+    """Lines a wrapped text cell takes in a column ``width`` wide (generously: never clipped)."""
+    if value is None:
+        return 1
+    usable = max(width - 2, 1)
+    return sum(max(1, math.ceil(_display_width(part) / usable)) for part in str(value).split("\n"))
+
+
+def _frozen_columns(headers: list[str], widths: list[float], key_columns: tuple[str, ...]) -> int:
+    """How many columns to freeze: up to the last key column among the first few, as long as
+    they leave most of the screen to scroll."""
+    keys = [i for i, h in enumerate(headers[:_KEY_SEARCH]) if h in key_columns]
+    count = keys[-1] + 1 if keys else 0
+    while count and sum(widths[:count]) > _FROZEN_MAX_WIDTH:
+        count -= 1
+    return count
+
+
+def _base_props(column: _Column, styles: _Styles) -> dict:
+    props: dict = {"valign": "vcenter"}
+    if column.kind == "date":
+        props["num_format"] = "yyyy-mm-dd"
+    elif column.kind == "int":
+        props["num_format"] = "0"
+    elif column.kind == "float":
+        props["num_format"] = styles.number_format
+    elif column.wrap:
+        props["text_wrap"] = True
+    return props
 
 
 def _plain(series: pd.Series) -> list:
@@ -103,30 +266,130 @@ def _plain(series: pd.Series) -> list:
     return values.tolist()
 
 
-def _cell_writer(sheet, series: pd.Series, formats: _Formats):
-    if pd.api.types.is_datetime64_any_dtype(series):
-        return lambda r, c, v: sheet.write_datetime(r, c, v, formats.date)
-    if pd.api.types.is_bool_dtype(series):
-        return lambda r, c, v: sheet.write_string(r, c, "是" if v else "否")
-    if pd.api.types.is_numeric_dtype(series):
-        return sheet.write_number
-    return lambda r, c, v: sheet.write_string(r, c, str(v))
+def _cell_writer(sheet, column: _Column, fmt, styles: _Styles, layout: _Layout):
+    if column.kind == "date":
+        return lambda r, c, v: sheet.write_datetime(r, c, v, fmt)
+    if column.kind == "bool":
+        return lambda r, c, v: sheet.write_string(r, c, "是" if v else "否", fmt)
+    if column.kind in ("int", "float"):
+        return lambda r, c, v: sheet.write_number(r, c, v, fmt)
+    base = _base_props(column, styles)
+    quoted = styles.get(**base, quote_prefix=True)
+    if column.header == layout.grade_column:
+        by_grade = {grade: styles.get(**base, bg_color=fill, font_color=font)
+                    for grade, (fill, font) in styles.grade_colours.items()}
+    else:
+        by_grade = {}
+
+    def write_text(r, c, v):
+        text = str(v)
+        sheet.write_string(r, c, text, by_grade.get(text) or (quoted if looks_like_formula(text) else fmt))
+
+    return write_text
 
 
-def _column_format(series: pd.Series, formats: _Formats):
-    if pd.api.types.is_integer_dtype(series):
-        return formats.integer
-    if pd.api.types.is_float_dtype(series):
-        return formats.number
-    return None
+def _print_setup(sheet, layout: _Layout, *, wide: bool, repeat_header: bool) -> None:
+    sheet.set_paper(_A4)
+    if layout.landscape if layout.landscape is not None else wide:
+        sheet.set_landscape()
+    else:
+        sheet.set_portrait()
+    sheet.fit_to_pages(1, 0)  # one page wide, as many pages down as needed
+    if repeat_header:
+        sheet.repeat_rows(0)
+    title = layout.title.replace("&", "&&")
+    sheet.set_margins(left=0.4, right=0.4, top=0.8, bottom=0.7)
+    # The size goes before the font: "&12" followed by "2023年度…" would read as size 122023.
+    sheet.set_header(f'&L&12&"-,Bold"{title}&R&A', {"margin": 0.3})
+    sheet.set_footer("&C第 &P 页，共 &N 页", {"margin": 0.3})
+    sheet.center_horizontally()
+    sheet.hide_gridlines(0)  # gridlines on screen and on paper
 
 
-def _width(series: pd.Series, header: str) -> float:
-    """Display width: CJK characters count two columns. Sampled for long tables."""
-    sample = [str(v) for v in series.head(2000).tolist() if not pd.isna(v)]
-    longest = max([_display_width(header), *(_display_width(v) for v in sample)], default=4)
-    return min(max(longest + 2, 6), 60)
+# --- chart sheets -------------------------------------------------------------------------------
+
+_CHART_WIDTH = 760  # pixels: with the table beside it, one landscape page wide
+_ROW_PIXELS = 20
+_BAR_PIXELS = 30  # per category of a bar chart, so that every label shows
 
 
-def _display_width(text: str) -> int:
-    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+def _write_charts(book, name: str, charts: list[Chart], styles: _Styles, layout: _Layout) -> None:
+    """Each chart's table at the left, the chart beside it; a page break before each chart."""
+    sheet = book.add_worksheet(name)
+    charts = [chart for chart in charts if len(chart.data)]  # nothing to draw without categories
+    measured = [_measure(chart.data, styles.decimals) for chart in charts]
+    ncols = max((len(c.data.columns) for c in charts), default=1)
+    widths = [8.0] * ncols
+    for columns in measured:
+        for col, column in enumerate(columns):
+            widths[col] = max(widths[col], column.width)
+    for col, width in enumerate(widths):
+        sheet.set_column(col, col, width)
+    sheet.set_column(ncols, ncols, 2)
+    row, breaks = 0, []
+    for chart, columns in zip(charts, measured):
+        if row:
+            breaks.append(row)
+        sheet.write_string(row, 0, chart.title, styles.title)
+        header_row = row + 1
+        lines = max(math.ceil(c.header_lines * c.width / widths[i]) for i, c in enumerate(columns))
+        if lines > 1:
+            sheet.set_row(header_row, _LINE_HEIGHT * lines + 3)
+        sheet.write_row(header_row, 0, [c.header for c in columns], styles.header)
+        props = [{**_base_props(c, styles), "border": 1,
+                  **({"num_format": chart.formats[c.header]} if c.header in chart.formats else {})} for c in columns]
+        formats = [styles.get(**p) for p in props]
+        quoted = [styles.get(**p, quote_prefix=True) for p in props]
+        for offset, values in enumerate(zip(*[_plain(chart.data[c]) for c in chart.data.columns]), start=1):
+            for col, value in enumerate(values):
+                if value is None:
+                    continue
+                if isinstance(value, int | float) and not isinstance(value, bool):
+                    sheet.write_number(header_row + offset, col, value, formats[col])
+                else:
+                    text = str(value)
+                    sheet.write_string(header_row + offset, col, text, quoted[col] if looks_like_formula(text) else formats[col])
+        height = max(400, _BAR_PIXELS * len(chart.data) + 120) if chart.kind == "bar" else 400
+        sheet.insert_chart(header_row, ncols + 1, _chart(book, name, chart, header_row, styles, height),
+                           {"object_position": 1})
+        row = header_row + max(len(chart.data) + 1, math.ceil(height / _ROW_PIXELS)) + 2
+    if breaks:
+        sheet.set_h_pagebreaks(breaks)
+    _print_setup(sheet, layout, wide=True, repeat_header=False)
+    sheet.hide_gridlines(2)  # a chart page: the tables have their own borders
+
+
+def _chart(book, sheet_name: str, spec: Chart, header_row: int, styles: _Styles, height: int):
+    chart = book.add_chart({"type": spec.kind})
+    columns = [str(c) for c in spec.data.columns]
+    first, last = header_row + 1, header_row + len(spec.data)
+    plotted = spec.plotted()
+    for name in plotted:
+        col = columns.index(name)
+        decimals = 0 if pd.api.types.is_integer_dtype(spec.data[name]) else styles.decimals
+        series = {
+            "name": [sheet_name, header_row, col],
+            "categories": [sheet_name, first, 0, last, 0],
+            "values": [sheet_name, first, col, last, col],
+            "data_labels": {"value": True, "num_format": spec.formats.get(name, "0." + "0" * decimals if decimals else "0")},
+            "fill": {"color": _SERIES_FILL},
+            "gap": 50,
+        }
+        if spec.colours:
+            series["points"] = [{"fill": {"color": colour}, "border": {"color": "#7F7F7F"}} for colour in spec.colours]
+        chart.add_series(series)
+    chart.set_title({"name": spec.title, "name_font": {"size": 13, "bold": True}})
+    if len(plotted) <= 1:
+        chart.set_legend({"none": True})
+    if spec.kind != "pie":
+        value_axis = {"min": 0, "name": spec.value_title, "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}}
+        category_axis = {"interval_unit": 1}
+        if spec.kind == "bar":  # categories top-down in table order, the value axis still at the bottom
+            category_axis.update(reverse=True, crossing="max")
+            chart.set_x_axis(value_axis)
+            chart.set_y_axis(category_axis)
+        else:
+            chart.set_x_axis(category_axis)
+            chart.set_y_axis(value_axis)
+    chart.set_size({"width": _CHART_WIDTH, "height": height})
+    return chart

@@ -1,0 +1,41 @@
+"""Formula safety: text that a spreadsheet would run as a formula stays text in every output.
+
+A member named ``=HYPERLINK("http://x","y")`` or a proposal title starting with ``+``, ``-`` or
+``@`` would become a live formula when a CSV file or a pasted Markdown table is opened in Excel
+or WPS (CSV/formula injection). xlsx cells are written as typed strings, which is safe by itself;
+the text outputs (CSV, Markdown) get a leading apostrophe, the convention spreadsheets use for
+"this is text": ``'=HYPERLINK(...)``. Plain numbers such as ``-2`` or ``+1.5`` are left alone
+(a spreadsheet reads them as numbers, never as formulas).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+__all__ = ["FORMULA_TRIGGERS", "looks_like_formula", "neutralise", "neutralise_frame"]
+
+# What a spreadsheet may start a formula (or DDE call) with; tab and CR as OWASP lists them.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?%?")
+
+
+def looks_like_formula(text: str) -> bool:
+    """True when ``text`` starts like a formula and is not merely a signed number."""
+    return bool(text) and text.startswith(FORMULA_TRIGGERS) and not _PLAIN_NUMBER.fullmatch(text)
+
+
+def neutralise(text: str) -> str:
+    """``'=1+1`` for ``=1+1``; other text unchanged."""
+    return "'" + text if looks_like_formula(text) else text
+
+
+def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy with every text cell neutralised; numbers, dates and missing values unchanged."""
+    out = frame.copy()
+    for column in out.columns:
+        series = out[column]
+        if pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series):
+            out[column] = series.map(lambda v: neutralise(v) if isinstance(v, str) else v)
+    return out

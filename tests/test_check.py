@@ -1,0 +1,87 @@
+"""`perfscore check` (every problem, nothing written) and `assess --skip-bad-rows`."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import openpyxl
+
+import perfscore
+from perfscore.cli import app
+
+from .conftest import roster, sha256, write_workbook
+
+HEADER = ["提案编号", "标题", "提交日期", "提案人", "状态"]  # 提案人 is column D
+
+
+def broken_workbook(tmp_path):
+    # Row 3: unknown proposer 张叁; row 4: status 待定; row 5 is fine; 活动 row 2: bad date.
+    return write_workbook(tmp_path / "2023.xlsx", {
+        "委员名单": roster(["001", "张三", "经济界"], ["002", "李四", "教育界"]),
+        "提案": [HEADER,
+                 ["P1", "一", dt.date(2023, 1, 5), "张三", "立案"],
+                 ["P2", "二", dt.date(2023, 1, 6), "李四、张叁", "立案"],
+                 ["P3", "三", dt.date(2023, 1, 7), "李四", "待定"],
+                 ["P4", "四", dt.date(2023, 1, 8), "李四", "立案"]],
+        "活动": [["活动名称", "活动类型", "日期", "参加委员"], ["视察", "视察", "明年", "张三"]],
+    })
+
+
+def test_check_lists_every_problem_and_writes_nothing(runner, tmp_path):
+    path = broken_workbook(tmp_path)
+    before = sha256(path)
+    result = runner.invoke(app, ["check", str(path)])
+    assert result.exit_code == 1
+    for place in ("提案!D3", "提案!E4", "活动!C2"):
+        assert place in result.output
+    assert "张叁" in result.output and "是不是：张三？" in result.output
+    assert "错误 3 处" in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["2023.xlsx"]
+    assert sha256(path) == before
+
+
+def test_check_of_a_clean_workbook_exits_0_with_its_warnings(runner, sample_copy):
+    result = runner.invoke(app, ["check", str(sample_copy)])
+    assert result.exit_code == 0
+    assert "错误 0 处，警告 1 处" in result.output and "会议出勤!D354" in result.output
+
+
+def test_check_of_an_unreadable_file_exits_2(runner, tmp_path):
+    result = runner.invoke(app, ["check", str(tmp_path / "none.xlsx")])
+    assert result.exit_code == 2 and "找不到文件" in result.output
+
+
+def test_the_library_check_returns_errors_and_warnings_apart(tmp_path):
+    report = perfscore.check(broken_workbook(tmp_path))
+    assert sorted(p.place for p in report.errors) == ["提案!D3", "提案!E4", "活动!C2"]
+    assert report.warnings == []
+
+
+def test_assess_skip_bad_rows_scores_the_rest_and_lists_each_skipped_row(runner, tmp_path):
+    path = broken_workbook(tmp_path)
+    stopped = runner.invoke(app, ["assess", str(path)])
+    assert stopped.exit_code == 1 and not (tmp_path / "2023-考核结果.xlsx").exists()
+
+    result = runner.invoke(app, ["assess", str(path), "--skip-bad-rows"])
+    assert result.exit_code == 0, result.output
+    book = openpyxl.load_workbook(tmp_path / "2023-考核结果.xlsx", read_only=True)
+    skipped = [row for row in book["数据提示"].iter_rows(min_row=2, values_only=True) if str(row[2]).startswith("已跳过此行")]
+    assert sorted(row[1] for row in skipped) == ["提案!D3", "提案!E4", "活动!C2"]
+    ledger = [row for row in book["积分明细"].iter_rows(min_row=2, values_only=True)]
+    sources = {row[7] for row in ledger}
+    # P2's whole row is skipped — 李四 gets nothing for it although 李四 was named correctly.
+    assert "提案!D2" in sources and "提案!D5" in sources
+    assert "提案!D3" not in sources and "提案!D4" not in sources and "活动!C2" not in sources
+
+
+def test_skip_bad_rows_does_not_hide_a_broken_roster(tmp_path):
+    path = write_workbook(tmp_path / "roster.xlsx", {
+        "委员名单": roster(["001", "张三", "经济界"], ["001", "李四", "教育界"]),
+        "提案": [HEADER, ["P1", "一", dt.date(2023, 1, 5), "张三", "立案"]],
+    })
+    try:
+        perfscore.assess(path, skip_bad_rows=True)
+    except perfscore.DataError as exc:
+        assert any(p.reason == "duplicate_id" and p.sheet == "委员名单" for p in exc.problems)
+    else:
+        raise AssertionError("a duplicate member ID must stop the run even with skip_bad_rows")
