@@ -34,7 +34,7 @@ from .inputformat import (
     Vocabulary,
 )
 from .text import LIST_SEPARATORS, split_names, strip_name_tag
-from .workbook import RawTable, RawWorkbook
+from .workbook import RawTable, RawWorkbook, match_key
 
 __all__ = ["Records", "normalise", "RECORD_COLUMNS", "parse_dates"]
 
@@ -361,8 +361,7 @@ def _choice(table: RawTable, key: str, out: _Context) -> pd.Series:
     if key not in table.frame:
         return pd.Series(vocab.default, index=table.frame.index)
     values = table.frame[key]
-    aliases = vocab.alias_map()
-    mapped = values.map(aliases)
+    mapped = _canonical(values, vocab)
     empty = values == ""
     if vocab.default:
         mapped = mapped.where(~empty, vocab.default)
@@ -377,12 +376,19 @@ def _choice(table: RawTable, key: str, out: _Context) -> pd.Series:
     return mapped.fillna(values)
 
 
+def _canonical(values: pd.Series, vocab: Vocabulary) -> pd.Series:
+    """Cell words -> canonical words (NaN when unknown). Width, spaces, case and traditional
+    characters are folded (請假 = 请假); the lookup runs once per distinct word."""
+    folded = {match_key(spelling): word for spelling, word in vocab.alias_map().items()}
+    lookup = {value: folded.get(match_key(value)) for value in values.unique() if value}
+    return values.map(lookup)
+
+
 def _marks(table: RawTable, out: _Context) -> pd.Series:
     """Several marks in one cell -> canonical marks joined by 、 (order of the vocabulary)."""
     vocab = out.vocabularies["proposal_mark"]
-    aliases = vocab.alias_map()
     tokens = split_names(table.frame["marks"])
-    mapped = tokens.map(aliases)
+    mapped = _canonical(tokens, vocab)
     bad = mapped.isna()
     rows = table.frame.loc[tokens.index, "row"]
     for token, row in zip(tokens[bad].tolist(), rows[bad].tolist()):
