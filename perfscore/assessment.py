@@ -134,11 +134,16 @@ def _add_checklist(members: pd.DataFrame, checklist: pd.DataFrame, rules: Loaded
 
 def _grades(members: pd.DataFrame, rules: LoadedRules) -> pd.Series:
     """The first band whose min the total reaches, skipping bands whose checklist is unmet."""
-    complete = members["checklist_done"] == members["checklist_total"]
+    return _band(members, rules, complete=members["checklist_done"] == members["checklist_total"])
+
+
+def _band(members: pd.DataFrame, rules: LoadedRules, complete: pd.Series | None) -> pd.Series:
+    """The first band whose min the total reaches; with ``complete``, bands that require the
+    checklist are skipped for members whose checklist is not complete."""
     grade = pd.Series(pd.NA, index=members.index, dtype=object)
     for band in rules.rules.grades:
         reaches = members["total"] >= band.min - 1e-9 if band.min is not None else pd.Series(True, index=members.index)
-        if band.requires_checklist:
+        if band.requires_checklist and complete is not None:
             reaches &= complete
         grade = grade.where(grade.notna() | ~reaches, band.grade)
     return grade.astype(str)
@@ -146,24 +151,14 @@ def _grades(members: pd.DataFrame, rules: LoadedRules) -> pd.Series:
 
 def _grade_notes(members: pd.DataFrame, rules: LoadedRules) -> pd.Series:
     """Why a member's grade is lower than the total alone would give ('' when it is not):
-    e.g. 总分 92.00 达到“优秀”（≥ 85），但双五个一未全部完成（7/10），评为良好."""
-    spec = rules.rules
-    by_total = pd.Series(pd.NA, index=members.index, dtype=object)
-    bound = pd.Series(pd.NA, index=members.index, dtype=object)
-    for band in spec.grades:
-        reaches = members["total"] >= band.min - 1e-9 if band.min is not None else pd.Series(True, index=members.index)
-        first = by_total.isna() & reaches
-        by_total = by_total.where(~first, band.grade)
-        bound = bound.where(~first, f"{band.min:g}" if band.min is not None else "")
-    demoted = by_total.astype(str) != members["grade"]
-    if not demoted.any():
-        return pd.Series("", index=members.index, dtype=object)
-    name = spec.checklist.name if spec.checklist else "清单"
-    decimals = spec.settings.decimals
-    note = ("总分 " + members["total"].map(lambda t: f"{t:.{decimals}f}") + " 达到“" + by_total.astype(str) + "”（≥ "
-            + bound.astype(str) + f"），但{name}未全部完成（" + members["checklist_done"].astype(str) + "/"
-            + members["checklist_total"].astype(str) + "），评为" + members["grade"])
-    return note.where(demoted, "")
+    e.g. 双五个一完成 7/10，不能评为优秀（须全部完成）."""
+    by_total = _band(members, rules, complete=None)
+    demoted = by_total != members["grade"]
+    spec = rules.rules.checklist
+    name = spec.name if spec else "清单"
+    note = (f"{name}完成 " + members["checklist_done"].astype(str) + "/" + members["checklist_total"].astype(str)
+            + "，不能评为" + by_total + "（须全部完成）")
+    return note.where(demoted, "").astype(object)
 
 
 def _consequences(members: pd.DataFrame, ledger: pd.DataFrame, rules: LoadedRules, history: History,

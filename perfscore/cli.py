@@ -255,6 +255,29 @@ def report(
         console.out(str(path), highlight=False)  # one path a line, never wrapped: scripts read these
 
 
+@app.command()
+def template(
+    out: Annotated[Path, typer.Argument(help="要写出的空白工作簿（.xlsx），如 2024.xlsx", dir_okay=False)],
+    rules: RulesOption = None,
+    year: Annotated[int | None, typer.Option("--year", help="示例行的日期所在年度；不写则取规则文件中的 year，或今年")] = None,
+    force: Annotated[bool, typer.Option("--force", help="文件已存在时替换它（不写则不覆盖已有文件）")] = False,
+) -> None:
+    """生成空白的活动登记工作簿（填表模板）：各登记表的表头、下拉列表、日期和文本格式、示例行，以及“填表说明”。
+
+    下拉列表取自积分办法中的词（含规则文件 input 中本单位的词）：只接受固定用词的列（如提案状态、出勤情况）
+    不能填其他词；会议类型、活动类型等可填本单位的类型。委员编号等编号列设为文本格式，0001 不会变成 1。
+
+    灰色斜体的行是示例，填写前请删除。已有同名文件时不覆盖，除非加 --force。
+
+    示例：perfscore template 2024.xlsx --rules 本单位积分办法.yaml
+    """
+    from .template import write_template
+
+    console, err = _consoles()
+    path = _run(err, lambda: write_template(out, rules, year=year, overwrite=force))
+    console.print(f"已写入：{path}")
+
+
 @rules_app.command("check")
 def rules_check(
     file: Annotated[Path, typer.Argument(help="规则文件（YAML）", dir_okay=False)],

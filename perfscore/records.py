@@ -381,7 +381,7 @@ def _canonical(values: pd.Series, vocab: Vocabulary) -> pd.Series:
     characters are folded (請假 = 请假); the lookup runs once per distinct word."""
     folded = {match_key(spelling): word for spelling, word in vocab.alias_map().items()}
     lookup = {value: folded.get(match_key(value)) for value in values.unique() if value}
-    return values.map(lookup)
+    return values.map(lookup).astype(object)
 
 
 def _marks(table: RawTable, out: _Context) -> pd.Series:
