@@ -63,13 +63,6 @@ class Assessment:
     def category_names(self) -> dict[str, str]:
         return {c.id: c.name for c in self.rules.rules.categories}
 
-    def member(self, who: str) -> pd.Series:
-        """A member's row by ID or by name (exact). Raises KeyError if none or several."""
-        found = self.members[(self.members["member_id"] == who) | (self.members["name"] == who)]
-        if len(found) != 1:
-            raise KeyError(who)
-        return found.iloc[0]
-
 
 def assess_scores(records: Records, scoring: Scoring, rules: LoadedRules, source_name: str = "",
                   history: History | None = None) -> Assessment:

@@ -30,6 +30,8 @@ class Explanation:
     year: int
     scheme: str
     decimals: int
+    term: str  # '' for a member in office all year, else e.g. 2023-06-15 至 年底
+    notes: list  # problems about this member (records outside the term …)
 
     @property
     def total(self) -> float:
@@ -66,6 +68,10 @@ def explain(assessment: Assessment, who: str, *, mask: str | None = None) -> Exp
     lines = assessment.ledger[assessment.ledger["member_id"] == member["member_id"]].reset_index(drop=True)
     checklist = assessment.checklist[assessment.checklist["member_id"] == member["member_id"]].drop(columns="member_id")
     subtotals = {name: float(member[cid]) for cid, name in assessment.category_names.items()}
+    start, end = member["term_start"], member["term_end"]
+    term = "" if pd.isna(start) and pd.isna(end) else (
+        f"{start:%Y-%m-%d} 至 " if pd.notna(start) else "年初至 ") + (f"{end:%Y-%m-%d}" if pd.notna(end) else "年底")
+    notes = [p for p in assessment.problems if p.member_id == member["member_id"]]
     return Explanation(member=member, lines=lines, checklist=checklist.reset_index(drop=True), subtotals=subtotals,
                        year=assessment.year, scheme=assessment.rules.rules.scheme,
-                       decimals=assessment.rules.rules.settings.decimals)
+                       decimals=assessment.rules.rules.settings.decimals, term=term, notes=notes)

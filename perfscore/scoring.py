@@ -288,7 +288,7 @@ def _apply_term_policy(recs: pd.DataFrame, members: pd.DataFrame, policy: str) -
     problems = [
         Problem(Severity.WARNING, Reason.OUTSIDE_TERM,
                 f"{name}（{mid}）的记录日期 {date:%Y-%m-%d} 不在任期内（{_term(start, end)}），{action}",
-                sheet, source.split("!")[-1])
+                sheet, source.split("!")[-1], member_id=mid)
         for mid, name, date, start, end, sheet, source in zip(
             recs["member_id"][outside], terms["name"][outside], recs["date"][outside], terms["term_start"][outside],
             terms["term_end"][outside], recs["sheet"][outside], recs["source"][outside])

@@ -68,10 +68,18 @@ def test_ranks_share_places_on_equal_totals(sample_result):
 def test_grades_follow_the_bands_and_the_checklist(sample_result):
     m = sample_result.members
     complete = m["checklist_done"] == m["checklist_total"]
-    assert set(m.loc[m["total"] < 60, "grade"]) <= {"不称职"}
-    assert set(m.loc[(m["total"] >= 85) & complete, "grade"]) <= {"优秀"}
-    assert set(m.loc[(m["total"] >= 85) & ~complete, "grade"]) <= {"良好"}
-    assert set(m.loc[m["grade"] == "优秀", "total"].map(lambda t: t >= 85)) <= {True}
+    cases = {
+        "below 60": (m["total"] < 60, {"不称职"}),
+        "85 and over, checklist complete": ((m["total"] >= 85) & complete, {"优秀"}),
+        "85 and over, checklist not complete": ((m["total"] >= 85) & ~complete, {"良好"}),
+        "75 to under 85": ((m["total"] >= 75) & (m["total"] < 85), {"良好"}),
+    }
+    for label, (rows, grades) in cases.items():
+        assert rows.any(), f"the sample should have members {label}"
+        assert set(m.loc[rows, "grade"]) == grades, label
+    demoted = m[(m["total"] >= 85) & ~complete]
+    assert (demoted["grade_note"].str.contains("不能评为优秀")).all()
+    assert (m.loc[m["grade"] == "优秀", "grade_note"] == "").all()
 
 
 def test_group_summaries_count_each_member_once_per_group(sample_result):
@@ -135,4 +143,12 @@ def test_explain_an_unknown_member_suggests_names(runner, sample_result):
     typo = name[:-1] + ("甲" if name[-1] != "甲" else "乙")
     result = runner.invoke(app, ["explain", str(SAMPLE), typo])
     assert result.exit_code == 2
-    assert "找不到委员" in result.output
+    assert "找不到委员" in result.output and f"是不是：{name}" in result.output
+
+
+def test_explain_shows_a_mid_year_members_term_and_skipped_record(runner):
+    # 0320 胡俊洋 joined 2023-06-15; the 2023-01-08 plenary row (会议出勤!D354) is outside the term.
+    result = runner.invoke(app, ["explain", str(SAMPLE), "0320"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "任期：2023-06-15 至 年底" in result.output
+    assert "提示：会议出勤!D354" in result.output and "不在任期内" in result.output

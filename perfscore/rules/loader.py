@@ -217,7 +217,7 @@ def _chinese_message(err: Any) -> str:
     given = err.get("input")
     shown = f"（写的是 {given!r}）" if not isinstance(given, (dict, list)) else ""
     table = {
-        "literal_error": f"取值不在允许范围内：{msg.removeprefix('Input should be ')}{shown}",
+        "literal_error": f"取值不在允许范围内{shown}；可用：{'、'.join(_literal_choices(err))}{_did_you_mean(given, _literal_choices(err))}",
         "float_parsing": f"应为数字{shown}",
         "float_type": f"应为数字{shown}",
         "int_parsing": f"应为整数{shown}",
@@ -237,6 +237,15 @@ def _chinese_message(err: Any) -> str:
     if kind == "value_error":
         return str(err.get("ctx", {}).get("error", msg))
     return table.get(kind, msg)
+
+
+def _literal_choices(err: Any) -> list[str]:
+    return re.findall(r"'([^']*)'", str(err.get("ctx", {}).get("expected", "")))
+
+
+def _did_you_mean(given: Any, choices: list[str]) -> str:
+    close = difflib.get_close_matches(str(given), choices, n=1, cutoff=0.5) if isinstance(given, str) else []
+    return f"；是不是“{close[0]}”？" if close else ""
 
 
 def _allowed_keys(loc: Path_) -> list[str]:

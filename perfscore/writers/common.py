@@ -125,9 +125,10 @@ def groups_table(a: Assessment) -> pd.DataFrame:
     g = a.groups
     grades = [band.grade for band in a.rules.rules.grades]
     score_label = {"mean": "平均分", "sum": "总分合计"}[a.rules.rules.groups.score]
-    table = pd.DataFrame({"分组类型": g["dimension"], "分组": g["group"], "人数": g["members"],
-                          f"小组得分（{score_label}）": g["score"], "小组名次": g["group_rank"], "平均分": g["mean"],
-                          "总分合计": g["sum"], "最高分": g["max"], "最低分": g["min"]})
+    # The group score is the mean or the sum (groups.score): the rank says which, no column twice.
+    table = pd.DataFrame({"分组类型": g["dimension"], "分组": g["group"], "人数": g["members"], "平均分": g["mean"],
+                          "总分合计": g["sum"], f"小组名次（按{score_label}）": g["group_rank"], "最高分": g["max"],
+                          "最低分": g["min"]})
     for grade in grades:
         table[grade] = g[grade]
     table[f"{_checklist_label(a)}全部完成"] = g["checklist_complete"]
@@ -203,7 +204,8 @@ def shortlist_sheets(lists) -> list[tuple[str, pd.DataFrame]]:
     return [*sheets, ("评优说明", summary), ("评优名额平衡", balance)]
 
 
-def table_views(a: Assessment) -> list[tuple[str, Callable[[Assessment], pd.DataFrame]]]:
+def table_views() -> list[tuple[str, Callable[[Assessment], pd.DataFrame]]]:
+    """The assessment workbook's tables, in sheet order: (key in sheet_titles, view)."""
     return [
         ("ranking", ranking_table),
         ("breakdown", breakdown_table),

@@ -48,6 +48,8 @@ def print_explanation(console: Console, explanation) -> None:
     console.print(f"[bold]{member['name']}[/bold]（{member['member_id']}，{member['sector']}）  {explanation.year} 年度")
     console.print(f"总分 [bold]{_points(member['total'], decimals)}[/bold]  等次 {member['grade']}  名次 {member['rank']}"
                   f"（界别内 {_rank(member['sector_rank'])}，专委会内 {_rank(member['committee_rank'])}）")
+    if explanation.term:
+        console.print(f"任期：{explanation.term}", markup=False)
     if member.get("grade_note"):
         console.print(f"等次说明：{member['grade_note']}", markup=False)
     table = Table(show_edge=False)
@@ -59,6 +61,8 @@ def print_explanation(console: Console, explanation) -> None:
             detail = f"{line.title}；{detail}" if detail else line.title
         table.add_row(line.rule_id, line.rule_name, _signed(line.points, decimals), line.source, detail)
     console.print(table)
+    for note in explanation.notes:
+        console.print(f"提示：{note.place}  {note.message}", markup=False)
     subtotal = "  ".join(f"{name} {_points(value, decimals)}" for name, value in explanation.subtotals.items())
     console.print(f"分项：{subtotal}")
     console.print(f"合计：{len(explanation.lines)} 条明细之和 = {_points(explanation.total, decimals)}")

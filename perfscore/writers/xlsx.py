@@ -58,7 +58,7 @@ def write_xlsx(assessment: Assessment, out: Path) -> None:
     """The assessment workbook: one sheet per table view (数据提示 only if needed), the charts
     after 分组统计, and the award shortlists when the rules define awards."""
     sheets: list[tuple[str, pd.DataFrame | Sequence[Chart]]] = []
-    for key, view in table_views(assessment):
+    for key, view in table_views():
         table = view(assessment)
         if key == "problems" and table.empty:
             continue
