@@ -195,7 +195,7 @@ SHEETS: tuple[Sheet, ...] = (
             _col("title", "标题", required=True, aliases=("案由", "提案标题", "title"), example="关于加快县域物流体系建设的提案"),
             _col("date", "提交日期", "date", required=True, aliases=("日期", "提交时间", "date"), help=_DATE_HELP, example="2023-01-10"),
             _col("type", "提案方式", "choice", aliases=("方式", "类型", "提案类型", "form"), vocabulary="proposal_form", help="个人/联名/集体；空则按提案人数判断", example="联名"),
-            _col("members", "提案人", "names", required=True, aliases=("提案者", "提案委员", "proposers"), help="按顺序，用顿号分隔；姓名或委员编号", example="张三、李四"),
+            _col("members", "提案人", "names", required=True, aliases=("提案者", "提案委员", "第一提案人", "领衔人", "领衔提案人", "附议人", "联名人", "联名提案人", "proposers"), help="按顺序，用顿号分隔；姓名或委员编号。也可分几列填写（如“第一提案人”“附议人”），按列的先后读取", example="张三、李四"),
             _col("status", "状态", "choice", required=True, aliases=("审查结果", "立案情况", "是否立案", "status"), vocabulary="proposal_status", help="立案/不立案/并案/转社情民意", example="立案"),
             _col("merged_into", "并入案号", "id", aliases=("并案至", "merged_into"), help="并案时填写并入的提案编号", example=""),
             _col("marks", "标记", "choice", aliases=("评定", "重点/优秀", "marks"), vocabulary="proposal_mark", help="重点提案、优秀提案，可多个", example="重点提案"),

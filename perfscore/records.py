@@ -128,7 +128,7 @@ def normalise(raw: RawWorkbook, year: int | None = None, vocabularies: dict[str,
         table = registers["adoptions"]
         dates = _dates(table, "date", out, year=assessment_year, required=True, parsed=parsed["adoptions"])
         frames.append(_adoption_records(table, dates, authors_by_info, out))
-    records = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=RECORD_COLUMNS)
+    records = pd.concat(frames, ignore_index=True) if frames else _no_records()
     records = _mark_information_adopted(records)
     date_letters = {t.sheet_name: t.letters.get("date", "") for t in registers.values()}
     records = _drop_outside_year(records, assessment_year, date_letters, out, year_given=year is not None)
@@ -262,6 +262,12 @@ def _register_records(table: RawTable, dates: pd.Series, resolver: _MemberResolv
         records["type"] = _proposal_form(records)
         _check_merged(table, status, out)
     return records[records["member_id"] != ""]
+
+
+def _no_records() -> pd.DataFrame:
+    """An empty records table with the columns' real types (a workbook with only a roster)."""
+    records = pd.DataFrame({column: pd.Series(dtype=object) for column in RECORD_COLUMNS})
+    return records.astype({"date": "datetime64[ns]", "position": int, "n_authors": int, "row": int})
 
 
 def _member_tokens(cells: pd.Series, resolver: "_MemberResolver") -> pd.Series:

@@ -550,3 +550,14 @@ def test_a_record_from_another_year_names_its_date_cell(tmp_path):
     })
     [warning] = [p for p in perfscore.assess(path).warnings if p.reason == "outside_year"]
     assert warning.place == "提案!C4" and warning.value == "2022-12-30"
+
+
+def test_a_workbook_whose_only_register_is_unreadable_reports_it(tmp_path):
+    # With the year known (from --year or the rules), no register left to score must not crash.
+    path = write_workbook(tmp_path / "only.xlsx", {
+        "委员名单": roster(["001", "张三", "经济界"]),
+        "提案": [["提案编号", "标题", "提交日期", "状态"], ["P1", "题", dt.date(2023, 1, 5), "立案"]],
+    })
+    with pytest.raises(perfscore.DataError) as caught:
+        perfscore.assess(path, year=2023)
+    assert [p.reason for p in caught.value.problems if p.severity == "错误"] == ["missing_column"]
