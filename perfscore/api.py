@@ -21,7 +21,7 @@ from .rules import LoadedRules, load_rules
 from .scoring import score
 from .workbook import read_workbook
 
-__all__ = ["assess", "check", "CheckReport", "default_output_path", "write_outputs", "select_shortlists", "write_shortlists", "OUTPUT_SUFFIXES"]
+__all__ = ["assess", "check", "CheckReport", "written_files", "default_output_path", "write_outputs", "select_shortlists", "write_shortlists", "OUTPUT_SUFFIXES"]
 
 OUTPUT_SUFFIXES = (".xlsx", ".json")
 ASSESSMENT_SUFFIXES = (*OUTPUT_SUFFIXES, ".csv")  # the assessment also as a flat ranking
@@ -115,6 +115,18 @@ def write_outputs(assessment: Assessment, out: str | Path, *, source: str | Path
 
         write_xlsx(assessment, out)
     return out
+
+
+def written_files(assessment: Assessment, out: str | Path) -> list[Path]:
+    """Every file ``write_outputs(assessment, out)`` writes: the output, and for a workbook whose
+    ledger is too long for it, the CSV files beside it that hold the ledger."""
+    out = Path(out)
+    if out.suffix.lower() != ".xlsx":
+        return [out]
+    from .writers.xlsx import LEDGER_SHEET_LINES, ledger_csv_paths
+
+    extra = ledger_csv_paths(out, len(assessment.ledger)) if len(assessment.ledger) > LEDGER_SHEET_LINES else []
+    return [out, *extra]
 
 
 def select_shortlists(assessment: Assessment, awards: list[str] | None = None) -> list:

@@ -110,7 +110,7 @@ def assess(
     示例：perfscore assess 2023.xlsx --rules 本单位积分办法.yaml --out 2023-考核结果.xlsx
     """
     from .api import assess as run_assess
-    from .api import default_output_path, write_outputs
+    from .api import default_output_path, write_outputs, written_files
     from .writers.terminal import print_summary
 
     console, err = _consoles(quiet)
@@ -130,7 +130,7 @@ def assess(
     finally:
         if status:
             status.stop()
-    print_summary(console, result, [target])
+    print_summary(console, result, written_files(result, target))
 
 
 @app.command()

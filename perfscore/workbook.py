@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .errors import DataError, Problem, Reason, Severity, UsageError
@@ -108,7 +109,7 @@ def read_workbook(path: str | Path, input_format: InputFormat = DEFAULT_FORMAT) 
 
 
 # Sheets offices keep beside the registers that are not data.
-_NOT_REGISTERS = ("说明", "填表说明", "目录", "封面", "汇总", "统计")
+_NOT_REGISTERS = ("说明", "填表说明", "目录", "封面", "汇总", "统计", "选项")
 
 
 def _unread_sheets(source, used: set[str], input_format: InputFormat) -> list[Problem]:
@@ -117,7 +118,8 @@ def _unread_sheets(source, used: set[str], input_format: InputFormat) -> list[Pr
     problems = []
     known = "、".join(sheet.name for sheet in input_format.sheets)
     for name in source.sheet_names:
-        if name in used or match_key(name).endswith(_NOT_REGISTERS) or not source.has_content(name):
+        if (name in used or match_key(name).endswith(_NOT_REGISTERS) or source.is_hidden(name)
+                or not source.has_content(name)):
             continue
         problems.append(Problem(
             Severity.WARNING, Reason.MISSING_SHEET, f"工作表“{name}”未读取：它的名称不是 perfscore 认识的登记表", name,
@@ -197,6 +199,10 @@ class _CalamineBook:
     def has_content(self, name: str) -> bool:
         return bool(self._sheet(name).end)
 
+    def is_hidden(self, name: str) -> bool:
+        """Hidden sheets hold lists for dropdowns and the like, not registers."""
+        return any(meta.name == name and "Visible" not in str(meta.visible) for meta in self.book.sheets_metadata)
+
     def merged(self, name: str) -> list[tuple[tuple[int, int], tuple[int, int]]]:
         return list(self._sheet(name).merged_cell_ranges or [])
 
@@ -229,6 +235,9 @@ class _CsvFolder:
 
     def has_content(self, name: str) -> bool:
         return self.files[name].stat().st_size > 0
+
+    def is_hidden(self, name: str) -> bool:
+        return False
 
     def merged(self, name: str) -> list:
         return []
@@ -420,6 +429,19 @@ def _total_rows(body: pd.DataFrame) -> pd.Series:
     """Rows whose first filled cell — in any column, 序号 included — starts with 合计/总计/小计."""
     if body.empty:
         return pd.Series(False, index=body.index)
-    text = body.astype(object).where(body.notna(), "").astype(str)
-    first = text.replace("", pd.NA).bfill(axis=1).iloc[:, 0].fillna("")
-    return first.str.replace(r"\s+", "", regex=True).str.contains(_TOTAL_ROW)
+    # Left to right over the few columns, each step over all rows at once (a row-wise bfill
+    # of a million-row sheet transposes it: seconds instead of milliseconds).
+    first = np.full(len(body), "", dtype=object)
+    found = np.zeros(len(body), dtype=bool)
+    for column in body.columns:
+        values = body[column].to_numpy(dtype=object)
+        filled = ~found & ~pd.isna(values)
+        filled[filled] = values[filled] != ""
+        first[filled] = values[filled]
+        found |= filled
+    text = pd.Series(first, index=body.index).astype(str)
+    total = pd.Series(False, index=body.index)
+    candidates = text.str.contains("[合总小]", regex=True)  # only these can be total rows
+    if candidates.any():
+        total[candidates] = text[candidates].str.replace(r"\s+", "", regex=True).str.contains(_TOTAL_ROW)
+    return total

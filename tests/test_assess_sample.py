@@ -152,3 +152,27 @@ def test_explain_shows_a_mid_year_members_term_and_skipped_record(runner):
     assert result.exit_code == 0, result.output
     assert "任期：2023-06-15 至 年底" in result.output
     assert "提示：会议出勤!D354" in result.output and "不在任期内" in result.output
+
+
+def test_a_ledger_too_long_for_the_workbook_goes_beside_it_whole(runner, sample_copy, monkeypatch):
+    import csv
+
+    import perfscore.writers.xlsx as xlsx
+
+    monkeypatch.setattr(xlsx, "LEDGER_SHEET_LINES", 100)  # the sample's ~7,700 lines count as "long"
+    monkeypatch.setattr(xlsx, "MAX_SHEET_ROWS", 5001)  # and split over two CSV files
+    result = runner.invoke(app, ["assess", str(sample_copy)], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    out = sample_copy.with_name("2023-考核结果.xlsx")
+    parts = [sample_copy.with_name("2023-考核结果-积分明细.csv"), sample_copy.with_name("2023-考核结果-积分明细-2.csv")]
+    for part in parts:
+        assert part.exists() and f"已写入：{part}" in result.output
+    rows = []
+    for part in parts:
+        with part.open(encoding="utf-8-sig", newline="") as handle:
+            rows.extend(csv.DictReader(handle))
+    expected = perfscore.assess(sample_copy).ledger
+    assert len(rows) == len(expected)
+    assert abs(sum(float(r["分值"]) for r in rows) - expected["points"].sum()) < 0.01
+    note = [row[0] for row in openpyxl.load_workbook(out, read_only=True)["积分明细"].iter_rows(values_only=True)]
+    assert any(parts[0].name in str(line) for line in note)

@@ -14,7 +14,7 @@ import re
 
 import pandas as pd
 
-__all__ = ["FORMULA_TRIGGERS", "looks_like_formula", "neutralise", "neutralise_frame"]
+__all__ = ["FORMULA_TRIGGERS", "looks_like_formula", "neutralise", "neutralise_frame", "neutralise_text_columns"]
 
 # What a spreadsheet may start a formula (or DDE call) with; tab and CR as OWASP lists them.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -38,4 +38,19 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
         series = out[column]
         if pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series):
             out[column] = series.map(lambda v: neutralise(v) if isinstance(v, str) else v)
+    return out
+
+
+def neutralise_text_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """The same as :func:`neutralise_frame` for tables whose text columns hold only text
+    ('' for empty), whole columns at once: for a million-line ledger."""
+    out = frame.copy()
+    for column in out.columns:
+        series = out[column]
+        if not (pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series)):
+            continue
+        text = series.astype(str)
+        formula = text.str.startswith(FORMULA_TRIGGERS) & ~text.str.fullmatch(_PLAIN_NUMBER.pattern)
+        if formula.any():
+            out[column] = series.where(~formula, "'" + text)
     return out

@@ -32,11 +32,15 @@ import pandas as pd
 from ..assessment import Assessment
 from .charts import CHART_SHEET, GRADE_WORD_COLOURS, Chart, assessment_charts, band_colours
 from .common import atomic_path, sheet_titles, shortlist_sheets, table_views
-from .safety import looks_like_formula
+from .safety import looks_like_formula, neutralise_text_columns
 
-__all__ = ["write_xlsx", "write_tables", "Chart", "MAX_SHEET_ROWS", "KEY_COLUMNS", "GRADE_WORDS"]
+__all__ = ["write_xlsx", "write_tables", "ledger_csv_paths", "Chart", "MAX_SHEET_ROWS", "LEDGER_SHEET_LINES", "KEY_COLUMNS", "GRADE_WORDS"]
 
 MAX_SHEET_ROWS = 1_048_576  # Excel's limit, header included
+# A longer ledger is written beside the workbook as CSV (see _ledger_beside): written cell by
+# cell, 100,000 lines take about 20 s, and a sheet of a million lines is read by no one; the
+# workbook's 积分明细 sheet then says where the lines are.
+LEDGER_SHEET_LINES = 100_000
 _FIXED_CREATED = dt.datetime(2000, 1, 1)
 
 # Frozen at the left when among a sheet's first columns: the columns up to the last of these.
@@ -58,18 +62,50 @@ def write_xlsx(assessment: Assessment, out: Path) -> None:
     """The assessment workbook: one sheet per table view (数据提示 only if needed), the charts
     after 分组统计, and the award shortlists when the rules define awards."""
     sheets: list[tuple[str, pd.DataFrame | Sequence[Chart]]] = []
+    rules = assessment.rules.rules
     for key, view in table_views():
         table = view(assessment)
         if key == "problems" and table.empty:
             continue
+        if key == "ledger" and len(table) > LEDGER_SHEET_LINES:
+            table = _ledger_beside(table, out, rules.settings.decimals)
         sheets.append((sheet_titles[key], table))
         if key == "groups":
             sheets.append((CHART_SHEET, assessment_charts(assessment)))
     if assessment.shortlists:
         sheets.extend(shortlist_sheets(assessment.shortlists))
-    rules = assessment.rules.rules
     write_tables(out, sheets, title=f"{assessment.year}年度委员履职考核结果", decimals=rules.settings.decimals,
                  grades=[band.grade for band in rules.grades])
+
+
+def ledger_csv_paths(out: Path, lines: int) -> list[Path]:
+    """Where a ledger too long for the workbook goes: ``<out>-积分明细.csv`` beside it, then
+    ``-积分明细-2.csv`` … so that no file has more lines than an Excel sheet can open."""
+    out = Path(out)
+    parts = max(1, math.ceil(lines / (MAX_SHEET_ROWS - 1)))
+    return [out.with_name(f"{out.stem}-积分明细{'' if i == 0 else f'-{i + 1}'}.csv") for i in range(parts)]
+
+
+def _ledger_beside(table: pd.DataFrame, out: Path, decimals: int) -> pd.DataFrame:
+    """Write a long ledger as CSV beside the workbook (every line: none is dropped) and return
+    the note the workbook's 积分明细 sheet shows instead: how many lines, where, how to check."""
+    per_file = MAX_SHEET_ROWS - 1
+    paths = ledger_csv_paths(out, len(table))
+    safe = neutralise_text_columns(table)
+    for index, path in enumerate(paths):
+        part = safe.iloc[index * per_file:(index + 1) * per_file]
+        text = part.to_csv(index=False, float_format=f"%.{decimals}f", lineterminator="\r\n", date_format="%Y-%m-%d")
+        with atomic_path(path) as tmp:
+            tmp.write_text(text, encoding="utf-8-sig", newline="")
+    names = "、".join(f"“{p.name}”" for p in paths)
+    total = float(table["分值"].sum())
+    return pd.DataFrame({"说明": [
+        f"积分明细共 {len(table):,} 行，超过 {LEDGER_SHEET_LINES:,} 行，未写在本工作簿中，而是写在本工作簿旁的文件 {names} 中。",
+        "这些文件是 UTF-8 编码的 CSV，列与“积分明细”表相同（委员编号、姓名、类别、规则编号、规则名称、分值、日期、来源单元格、编号、标题、说明），"
+        "Excel 或 WPS 可直接打开；每个文件不超过一张工作表的行数。",
+        f"全部明细的分值合计 {total:,.{decimals}f} 分；每位委员的总分等于其各行分值之和。",
+        "逐条查看一位委员的得分：perfscore explain 工作簿 姓名（或委员编号）。",
+    ]})
 
 
 def write_tables(out: Path, sheets: Sequence[tuple[str, pd.DataFrame | Sequence[Chart]]], *, title: str,
