@@ -95,7 +95,9 @@ def _progress(err: Console, quiet: bool):
 
 @app.command()
 def assess(
-    workbook: Annotated[Path, typer.Argument(help="活动登记工作簿（.xlsx/.xlsm/.xls/.ods）", dir_okay=False)],
+    workbooks: Annotated[list[Path], typer.Argument(
+        help="活动登记工作簿（.xlsx/.xlsm/.xls/.ods），或存放各登记表 .csv 的文件夹；给多个工作簿或一个存放工作簿的文件夹时逐个考核",
+        metavar="WORKBOOK...")],
     rules: RulesOption = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="输出文件：.xlsx（默认，工作簿旁的“<文件名>-考核结果.xlsx”，隐去姓名时为“-考核结果-公示.xlsx”）、.json，或 .csv（总排名和分项得分一张表）")] = None,
     year: YearOption = None,
@@ -107,13 +109,26 @@ def assess(
 ) -> None:
     """年度履职考核：计分、等次、排名、双五个一完成情况和分组统计，写入结果工作簿。
 
+    多个工作簿（或一个存放工作簿的文件夹）时，同时用上全部 CPU 逐个考核，各写入各自的结果（--out 为目录），
+    最后列出每个文件的结果；某个文件出错不影响其他文件，退出码取各文件中最大的一个。
+
     示例：perfscore assess 2023.xlsx --rules 本单位积分办法.yaml --out 2023-考核结果.xlsx
     """
+    from .batch import expand_workbooks
+
+    console, err = _consoles(quiet)
+    expanded = expand_workbooks(workbooks)
+    if len(expanded) != 1 or len(workbooks) != 1 or expanded[0] != workbooks[0]:
+        if mask or mask_ids or previous:
+            err.print("多个工作簿一起考核时不能用 --mask、--mask-ids 或 --previous；请逐个运行")
+            raise typer.Exit(2)
+        _assess_batch(console, err, expanded, rules, out, year, skip_bad_rows)
+        return
+    workbook = expanded[0]
     from .api import assess as run_assess
     from .api import default_output_path, write_outputs, written_files
     from .writers.terminal import print_summary
 
-    console, err = _consoles(quiet)
     masking = _mask_mode(mask, mask_ids)
     target = out or default_output_path(workbook, masked=masking is not None)
     status, step = _progress(err, quiet)
@@ -131,6 +146,33 @@ def assess(
         if status:
             status.stop()
     print_summary(console, result, written_files(result, target))
+
+
+def _assess_batch(console: Console, err: Console, workbooks: list[Path], rules: Path | None, out: Path | None,
+                  year: int | None, skip_bad_rows: bool) -> None:
+    from rich.table import Table
+
+    from .batch import assess_many
+
+    if not workbooks:
+        err.print("没有找到要考核的工作簿（.xlsx/.xlsm/.xls/.ods）")
+        raise typer.Exit(2)
+    if out is not None and not out.is_dir():
+        err.print(f"多个工作簿一起考核时，--out 须是已存在的目录：{out}")
+        raise typer.Exit(2)
+    items = _run(err, lambda: assess_many(workbooks, rules, out_dir=out, year=year, skip_bad_rows=skip_bad_rows))
+    table = Table(title=f"考核 {len(items)} 个工作簿", title_justify="left", show_edge=False)
+    for header in ("工作簿", "退出码", "委员", "等次", "结果"):
+        table.add_column(header, overflow="fold")
+    for item in items:
+        grades = "  ".join(f"{g} {n}" for g, n in item.grades.items())
+        table.add_row(str(item.workbook), str(item.exit_code), str(item.members or ""), grades,
+                      str(item.out) if item.out else item.message)
+    console.print(table)
+    failed = [item for item in items if item.exit_code]
+    console.print(f"完成 {len(items) - len(failed)} 个，出错 {len(failed)} 个。")
+    if failed:
+        raise typer.Exit(max(item.exit_code for item in failed))
 
 
 @app.command()

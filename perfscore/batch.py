@@ -1,0 +1,80 @@
+"""Many workbooks at once: ``perfscore assess a.xlsx b.xlsx …`` or a folder of workbooks.
+
+Each workbook is assessed into its own output, in parallel over the machine's cores; a failure
+in one does not stop the others, and every file's outcome (exit code and message) is reported.
+A folder of .csv files is one workbook (one file per sheet), not many.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import PerfscoreError
+from .workbook import SUPPORTED_SUFFIXES
+
+__all__ = ["BatchItem", "expand_workbooks", "assess_many"]
+
+
+@dataclass(frozen=True)
+class BatchItem:
+    """What happened to one workbook of a batch."""
+
+    workbook: Path
+    out: Path | None  # None when nothing was written
+    exit_code: int  # 0 done, 1 data errors, 2 could not run
+    message: str = ""  # why it failed ('' when done)
+    members: int = 0
+    grades: dict[str, int] = field(default_factory=dict)
+
+
+def expand_workbooks(paths: list[Path]) -> list[Path]:
+    """Files as given; a folder of workbooks becomes its workbooks (sorted, lock files and
+    perfscore's own results left out); a folder of .csv files stays one workbook."""
+    workbooks: list[Path] = []
+    for path in paths:
+        if path.is_dir() and not any(path.glob("*.csv")):
+            workbooks.extend(sorted(
+                f for f in path.iterdir()
+                if f.suffix.lower() in SUPPORTED_SUFFIXES and not f.name.startswith(("~$", "."))
+                and "-考核结果" not in f.stem
+            ))
+        else:
+            workbooks.append(path)
+    return workbooks
+
+
+def assess_many(workbooks: list[Path], rules: str | Path | None = None, *, out_dir: Path | None = None,
+                year: int | None = None, skip_bad_rows: bool = False, workers: int | None = None) -> list[BatchItem]:
+    """Assess each workbook into ``out_dir`` (default: beside it) as ``<name>-考核结果.xlsx``,
+    using up to ``workers`` processes (default: the number of cores). Results keep input order."""
+    jobs = [(Path(w), rules, out_dir, year, skip_bad_rows) for w in workbooks]
+    workers = max(1, min(len(jobs), workers or os.cpu_count() or 1))
+    if workers == 1:
+        return [_assess_one(job) for job in jobs]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(_assess_one, jobs))
+
+
+def _assess_one(job: tuple) -> BatchItem:
+    """One workbook, start to finish; every failure becomes an item, never an exception."""
+    from .api import assess, default_output_path, write_outputs
+
+    workbook, rules, out_dir, year, skip_bad_rows = job
+    target = default_output_path(workbook)
+    if out_dir is not None:
+        target = Path(out_dir) / target.name
+    try:
+        result = assess(workbook, rules, year=year, skip_bad_rows=skip_bad_rows)
+        write_outputs(result, target, source=workbook)
+    except PerfscoreError as exc:
+        first = "；".join(str(p) for p in exc.problems[:3])
+        more = f"（另有 {len(exc.problems) - 3} 处）" if len(exc.problems) > 3 else ""
+        return BatchItem(workbook, None, exc.exit_code, exc.message + (f"：{first}{more}" if first else ""))
+    except Exception as exc:  # a bug must not stop the other files; say so plainly
+        return BatchItem(workbook, None, 2, f"内部错误：{type(exc).__name__}: {exc}")
+    grades = result.members["grade"].value_counts()
+    return BatchItem(workbook, target, 0, "", len(result.members),
+                     {band.grade: int(grades.get(band.grade, 0)) for band in result.rules.rules.grades})
