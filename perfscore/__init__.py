@@ -10,6 +10,7 @@ The pipeline runs one way, one module per stage::
 
 :func:`assess` runs the first four; :func:`write_outputs` the writers.
 :func:`assess_progress` runs them on the records up to a period's end (季度履职进度, ``perfscore report``).
+:func:`write_template` writes an empty entry workbook in the input format (填表模板, ``perfscore template``).
 Names are imported on first use, so ``perfscore --help`` does not pay for pandas.
 """
 
@@ -25,6 +26,7 @@ _EXPORTS = {
     "check": "api",
     "write_outputs": "api",
     "default_output_path": "api",
+    "write_template": "template",
     "explain": "explain",
     "report": "progress",
     "assess_progress": "progress",
@@ -53,6 +55,7 @@ if TYPE_CHECKING:
     from .progress import Period, ProgressReport, assess_progress, report
     from .privacy import mask_assessment
     from .rules import LoadedRules, Rules, load_rules, parse_rules
+    from .template import write_template
 
 
 def __getattr__(name: str):

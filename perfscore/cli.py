@@ -63,7 +63,7 @@ def _run(err: Console, action: Callable[[], T], catch: tuple[type[Exception], ..
     except catch:
         raise
     except PerfscoreError as exc:
-        err.print(f"[red]{exc.message}[/red]")
+        err.print(exc.message, style="red", markup=False)
         print_problems(err, exc.problems)
         if any(p.severity is Severity.ERROR for p in exc.problems) and exc.exit_code == 1:
             err.print("未写出任何结果。请按上面的提示修改工作簿后重新运行。")
@@ -118,6 +118,11 @@ def assess(
 
     console, err = _consoles(quiet)
     expanded = expand_workbooks(workbooks)
+    empty = [str(w) for w in workbooks if w.is_dir() and w not in expanded and not any(e.parent == w for e in expanded)]
+    if empty:
+        err.print(f"{'、'.join(empty)} 是文件夹，但其中没有工作簿（.xlsx/.xlsm/.xls/.ods）或 .csv 登记表；请指定工作簿文件",
+                  markup=False)
+        raise typer.Exit(2)
     if len(expanded) != 1 or len(workbooks) != 1 or expanded[0] != workbooks[0]:
         if mask or mask_ids or previous:
             err.print("多个工作簿一起考核时不能用 --mask、--mask-ids 或 --previous；请逐个运行")
@@ -155,7 +160,7 @@ def _assess_batch(console: Console, err: Console, workbooks: list[Path], rules: 
     from .batch import assess_many
 
     if not workbooks:
-        err.print("没有找到要考核的工作簿（.xlsx/.xlsm/.xls/.ods）")
+        err.print("没有找到要考核的工作簿：文件夹中没有 .xlsx/.xlsm/.xls/.ods 工作簿，也没有 .csv 登记表", markup=False)
         raise typer.Exit(2)
     if out is not None and not out.is_dir():
         err.print(f"多个工作簿一起考核时，--out 须是已存在的目录：{out}")
@@ -338,7 +343,7 @@ def rules_check(
     try:
         loaded = _run(err, lambda: load_rules(file), catch=(RulesError,))
     except RulesError as exc:
-        err.print(f"[red]{exc.message}[/red]")
+        err.print(exc.message, style="red", markup=False)
         print_problems(err, exc.problems)
         raise typer.Exit(1) from None
     rules = loaded.rules

@@ -438,6 +438,7 @@ def parse_dates(text: pd.Series) -> ParsedDates:
     and text: 2023-05-24, 2023/5/24, 2023.5.24, 2023年5月24日, and 5月24日 (no year).
     """
     full = text.str.extract(_FULL_DATE).apply(pd.to_numeric)
+    full.loc[~full["y"].between(1900, 2200), "y"] = float("nan")  # 3023 for 2023 is a bad date, not a crash
     dates = pd.to_datetime({"year": full["y"], "month": full["m"], "day": full["d"]}, errors="coerce")
     dates = pd.Series(dates, index=text.index).astype("datetime64[ns]")
     serial = text.str.fullmatch(_SERIAL) & dates.isna()

@@ -31,6 +31,7 @@ from pathlib import Path
 from .errors import UsageError
 from .inputformat import Column, InputFormat, Sheet, Vocabulary
 from .rules import LoadedRules, load_rules
+from .text import excel_column
 from .workbook import match_key
 
 __all__ = ["write_template", "INSTRUCTIONS_SHEET", "OPTIONS_SHEET", "EXAMPLE_YEAR"]
@@ -275,19 +276,10 @@ def _write_options(sheet, registers: list[_Register], formats: _Formats) -> dict
                 for row, word in enumerate(words, start=1):
                     sheet.write_string(row, col, word, formats.text)
                 sheet.set_column(col, col, max(12, max(_display_width(w) for w in words) + 2))
-                letter = _column_letter(col)
+                letter = excel_column(col)
                 columns[words] = f"='{OPTIONS_SHEET}'!${letter}$2:${letter}${len(words) + 1}"
             ranges[(register.sheet.key, field.column.key)] = columns[words]
     return ranges
-
-
-def _column_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 def _help(field: _Field, year: int) -> str:
@@ -376,7 +368,7 @@ def _write_instructions(sheet, registers: list[_Register], year: int, rules_name
         for letter_index, field in enumerate(register.fields):
             col = field.column
             example = str(_example(col, year)) if col.example else ""
-            cells = [_column_letter(letter_index), field.header, "是" if col.required else "", _help(field, year), example,
+            cells = [excel_column(letter_index), field.header, "是" if col.required else "", _help(field, year), example,
                      _words_note(field)]
             for c, text in enumerate(cells):
                 sheet.write_string(row, c, text, formats.cell)

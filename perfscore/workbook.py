@@ -173,15 +173,20 @@ class _CalamineBook:
             self.book = CalamineWorkbook.from_path(str(path))
         except self._errors as exc:
             raise _unreadable(path, exc) from None
+        except BaseException as exc:  # a panic inside calamine (pyo3 PanicException) on a damaged file
+            raise _unreadable_or_reraise(path, exc) from None
         self.sheet_names = list(self.book.sheet_names)
         self._sheets: dict[str, object] = {}
 
     def _sheet(self, name: str):
         if name not in self._sheets:
+            _check_declared_size(self.path, name)
             try:
                 self._sheets[name] = self.book.get_sheet_by_name(name)
             except self._errors as exc:
                 raise _unreadable(self.path, exc) from None
+            except BaseException as exc:
+                raise _unreadable_or_reraise(self.path, exc) from None
         return self._sheets[name]
 
     def rows(self, name: str) -> list[list]:
@@ -195,6 +200,8 @@ class _CalamineBook:
             return sheet.to_python(skip_empty_area=False)
         except self._errors as exc:
             raise _unreadable(self.path, exc) from None
+        except BaseException as exc:
+            raise _unreadable_or_reraise(self.path, exc) from None
 
     def has_content(self, name: str) -> bool:
         return bool(self._sheet(name).end)
@@ -251,12 +258,38 @@ def _unreadable(path: Path, exc: Exception) -> UsageError:
     return UsageError(f"无法读取工作簿 {path.name}：{exc}（{hint}）")
 
 
+def _unreadable_or_reraise(path: Path, exc: BaseException) -> UsageError:
+    if isinstance(exc, (KeyboardInterrupt, SystemExit, MemoryError)):
+        raise exc
+    return _unreadable(path, exc)
+
+
+_DIMENSION = re.compile(rb'<dimension ref="[A-Z]+\d+:([A-Z]+)(\d+)"')
+
+
+def _check_declared_size(path: Path, name: str) -> None:
+    """An .xlsx sheet declares its used range; refuse an absurd one before calamine allocates it."""
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        return
+    try:
+        head = (_sheet_xml(path, name) or b"")[:4096]
+    except Exception:  # unreadable parts are calamine's to report
+        return
+    found = _DIMENSION.search(head)
+    if found:
+        height, width = int(found.group(2)), _column_index(found.group(1).decode()) + 1
+        if height * width > LIMITS.cells_per_sheet:
+            raise UsageError(
+                f"工作表“{name}”的数据区域为 {height:,} 行 × {width:,} 列，超出可处理的范围"
+                f"（{LIMITS.cells_per_sheet:,} 个单元格）；请删除表格右侧和下方多余的行列（可能是误填的单元格）")
+
+
 def _check_zip(path: Path) -> None:
     """Refuse a zip whose parts unpack to an absurd size (a zip bomb) before reading it."""
     try:
         with zipfile.ZipFile(path) as archive:
             parts = archive.infolist()
-    except (zipfile.BadZipFile, OSError) as exc:
+    except (zipfile.BadZipFile, OSError, UnicodeDecodeError, ValueError) as exc:
         raise _unreadable(path, exc) from None
     total = sum(p.file_size for p in parts)
     if total > LIMITS.unzipped_bytes:
@@ -276,7 +309,10 @@ _VALUE = re.compile(rb"<v>([^<]*)</v>")
 def _xlsx_flagged_cells(path: Path, sheet_name: str) -> dict[tuple[int, int], tuple[str, str]]:
     """(Excel row, column index) -> ('error', '#N/A') or ('formula', '=SUM(...)') for cells
     whose value a reader sees as empty. Only sheets that have such cells are scanned in full."""
-    xml = _sheet_xml(path, sheet_name)
+    try:
+        xml = _sheet_xml(path, sheet_name)
+    except Exception:  # a part calamine read leniently but a strict parser refuses: nothing to flag
+        return {}
     if xml is None or (b't="e"' not in xml and b"<f" not in xml):
         return {}
     flagged: dict[tuple[int, int], tuple[str, str]] = {}

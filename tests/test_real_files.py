@@ -167,9 +167,6 @@ def test_the_csv_folder_mixes_gbk_and_utf8() -> None:
     assert "提案編號" in (REAL / "real-csv" / "提案.csv").read_bytes().decode("utf-8")
 
 
-@pytest.mark.xfail(strict=True, reason="cli.assess declares its workbook argument dir_okay=False, so the CLI refuses "
-                                       "a folder of CSV files that the library reads (and `check` accepts): exit 2, "
-                                       "“Invalid value for 'workbook': … is a directory.”")
 def test_cli_assesses_the_csv_folder(runner, rules_file: Path, tmp_path: Path) -> None:
     from perfscore.cli import app
 
