@@ -311,8 +311,8 @@ def _xlsx_flagged_cells(path: Path, sheet_name: str) -> dict[tuple[int, int], tu
     whose value a reader sees as empty. Only sheets that have such cells are scanned in full."""
     try:
         xml = _sheet_xml(path, sheet_name)
-    except Exception:  # a part calamine read leniently but a strict parser refuses: nothing to flag
-        return {}
+    except Exception as exc:  # a damaged part calamine read leniently: the file is not sound
+        raise _unreadable(path, exc) from None
     if xml is None or (b't="e"' not in xml and b"<f" not in xml):
         return {}
     flagged: dict[tuple[int, int], tuple[str, str]] = {}

@@ -384,22 +384,10 @@ def invoke_isolated(args: list[str], *, timeout: int = 60, memory_gb: float = 3)
 
 # Defects reported to the lead, each reproduced by a strict xfail test below.
 KNOWN_DEFECTS = {
-    # test_a_workbook_part_only_perfscore_reads_is_reported_not_an_internal_error
-    "xlsx parts read by perfscore itself (_sheet_xml) raise uncaught zip/XML errors":
-        lambda o: bool({"_sheet_xml", "_xlsx_flagged_cells"} & set(o.frames)),
-    # test_a_zip_directory_with_a_garbled_name_is_reported_not_an_internal_error
-    "the size check (_check_zip) lets zipfile's UnicodeDecodeError through":
-        lambda o: "_check_zip" in o.frames and o.error_type == "UnicodeDecodeError",
-    # test_a_truncated_xls_is_reported_not_a_panic
-    "calamine panics (PanicException is a BaseException: not caught)": lambda o: o.error_type == "PanicException",
-    # test_a_damaged_xls_that_claims_a_huge_sheet_is_refused
+    # test_a_damaged_xls_that_claims_a_huge_sheet_is_refused (.xls declares no range perfscore can
+    # check before calamine allocates it; the .xlsx case is refused from the sheet's <dimension>)
     "calamine aborts allocating a sheet's whole range":
         lambda o: o.signal == signal.SIGABRT and "memory allocation of" in o.native_stderr,
-    # test_markup_in_a_cell_is_shown_as_written
-    "rich markup in workbook text (MarkupError)": lambda o: o.error_type == "MarkupError",
-    # test_a_date_after_2262_is_reported_not_an_internal_error
-    "dates after 2262 overflow pandas' nanosecond timestamps in parse_dates":
-        lambda o: o.error_type == "OutOfBoundsDatetime" and "parse_dates" in o.frames,
 }
 KNOWN_DEFECT_HITS: Counter[str] = Counter()
 if os.environ.get("PERFSCORE_HOSTILE_REPORT"):  # how many examples stepped over each known defect
@@ -762,11 +750,6 @@ def test_a_sheet_range_beyond_the_cell_limit_is_refused_with_its_size(runner, tm
 
 # --- the known defects, one reproduction each ---------------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="workbook._sheet_xml re-reads xl/workbook.xml, the rels and the sheet with "
-                                       "zipfile and defusedxml and catches nothing: where calamine is lenient (a "
-                                       "control character in xl/workbook.xml) the run ends “内部错误：ParseError: not "
-                                       "well-formed (invalid token): line 2, column 384”, exit 2; damaged deflate data "
-                                       "gives “内部错误：BadZipFile: Bad CRC-32 for file 'xl/worksheets/sheet5.xml'”")
 def test_a_workbook_part_only_perfscore_reads_is_reported_not_an_internal_error(tmp_path: Path) -> None:
     path = tmp_path / "damaged.xlsx"
     path.write_bytes(_rezip(base_bytes(), {"xl/workbook.xml": lambda xml: xml.replace(b"<sheets>", b"<sheets>\x01", 1)}))
