@@ -43,6 +43,8 @@ class Reason(StrEnum):
     UNKNOWN_REFERENCE = "unknown_reference"
     OUTSIDE_TERM = "outside_term"
     OUTSIDE_YEAR = "outside_year"
+    EXCEL_ERROR = "excel_error"
+    UNCOMPUTED_FORMULA = "uncomputed_formula"
     UNREADABLE = "unreadable"
     RULES = "rules"
 

@@ -519,17 +519,16 @@ def _skip_bad_rows(records: pd.DataFrame, problems: list[Problem], register_shee
 def _one_problem_per_flagged_cell(problems: list[Problem]) -> list[Problem]:
     """An Excel error value or an uncomputed formula is the real fault of its cell: the
     "cannot be empty" error the same cell also raised goes, and the formula note becomes an error."""
-    flagged = {p.place for p in problems if "Excel 错误值" in p.message or "没有保存计算结果" in p.message}
-    if not flagged:
-        return problems
+    flagged = {p.place for p in problems if p.reason in (Reason.EXCEL_ERROR, Reason.UNCOMPUTED_FORMULA)}
     empty_errors = {p.place for p in problems if p.place in flagged and p.reason is Reason.MISSING_VALUE
-                    and p.severity is Severity.ERROR and "不能为空" in p.message}
+                    and p.severity is Severity.ERROR}
+    if not empty_errors:
+        return problems
     kept = []
     for p in problems:
-        if p.place in empty_errors and "不能为空" in p.message:
+        if p.place in empty_errors and p.reason is Reason.MISSING_VALUE:
             continue
-        if p.place in empty_errors and "没有保存计算结果" in p.message:
-            p = Problem(Severity.ERROR, p.reason, p.message.replace("，按空白处理", "，此格为必填"), p.sheet, p.cell, p.value,
-                        p.suggestion)
+        if p.place in empty_errors and p.reason is Reason.UNCOMPUTED_FORMULA:
+            p = replace(p, severity=Severity.ERROR, message=p.message.replace("，按空白处理", "，此格为必填"))
         kept.append(p)
     return kept

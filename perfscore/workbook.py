@@ -367,10 +367,10 @@ def _flagged_cell_problems(table: RawTable, flagged: dict[tuple[int, int], tuple
         cell = f"{excel_column(column)}{row}"
         header = table.sheet.column(columns[column]).header
         if kind == "error":
-            problems.append(Problem(Severity.ERROR, Reason.BAD_VALUE, f"“{header}”是 Excel 错误值", table.sheet_name, cell,
+            problems.append(Problem(Severity.ERROR, Reason.EXCEL_ERROR, f"“{header}”是 Excel 错误值", table.sheet_name, cell,
                                     value, "请改正公式或填入实际的值"))
         else:
-            problems.append(Problem(Severity.WARNING, Reason.MISSING_VALUE, f"“{header}”是公式，但文件中没有保存计算结果，按空白处理",
+            problems.append(Problem(Severity.WARNING, Reason.UNCOMPUTED_FORMULA, f"“{header}”是公式，但文件中没有保存计算结果，按空白处理",
                                     table.sheet_name, cell, value, "请在 Excel 或 WPS 中打开此文件、保存一次后再运行"))
     return problems
 
