@@ -13,7 +13,7 @@ import pandas as pd
 from ..assessment import Assessment
 from ..privacy import MASK_LABELS
 
-__all__ = ["atomic_path", "shortlist_sheets", "ranking_table", "breakdown_table", "checklist_table", "ledger_table", "groups_table",
+__all__ = ["atomic_path", "shortlist_sheets", "member_columns", "ranking_table", "breakdown_table", "checklist_table", "ledger_table", "groups_table",
            "rules_table", "problems_table", "sheet_titles"]
 
 sheet_titles = {
@@ -49,17 +49,18 @@ def _checklist_label(a: Assessment) -> str:
     return spec.name if spec else "清单"
 
 
+def member_columns(m: pd.DataFrame) -> dict[str, pd.Series]:
+    """Who a row is about, with the Chinese headers every member table uses: ID, name, groups."""
+    return {"委员编号": m["member_id"], "姓名": m["name"], "界别": m["sector"], "专委会": m["committee"],
+            "学习组": m["study_group"], "工作组": m["work_group"]}
+
+
 def ranking_table(a: Assessment) -> pd.DataFrame:
     m = a.members
     label = _checklist_label(a)
     return pd.DataFrame({
         "名次": m["rank"],
-        "委员编号": m["member_id"],
-        "姓名": m["name"],
-        "界别": m["sector"],
-        "专委会": m["committee"],
-        "学习组": m["study_group"],
-        "工作组": m["work_group"],
+        **member_columns(m),
         "常委": m["standing"].map({True: "是", False: ""}),
         "总分": m["total"],
         "等次": m["grade"],

@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..progress import ProgressReport
+from .common import member_columns
 from .markdown import inline, table, write_markdown
 from .xlsx import write_tables
 
@@ -174,12 +175,7 @@ def member_table(report: ProgressReport, *, reminders_only: bool = False) -> pd.
     pace = m["pace"].map(_PACE).fillna("")
     pace = pace.where(m["status"] == "in_office", m["status"].map(_STATUS))
     return pd.DataFrame({
-        "委员编号": m["member_id"],
-        "姓名": m["name"],
-        "界别": m["sector"],
-        "专委会": m["committee"],
-        "学习组": m["study_group"],
-        "工作组": m["work_group"],
+        **member_columns(m),
         "任职状态": m["status"].map(_STATUS),
         "积分": m["points"],
         f"积分{p.since_previous}": m["points_change"],
