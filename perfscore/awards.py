@@ -22,6 +22,7 @@ import pandas as pd
 
 from .rules.schema import Award, Rules
 from .scoring import condition_mask, match_mask
+from .text import number_text, percent_text
 
 __all__ = ["Shortlist", "shortlists", "SHORTLIST_COLUMNS"]
 
@@ -136,7 +137,7 @@ def _prerequisite_reasons(award: Award, rules: Rules, pool: pd.DataFrame, member
         fail(pool["checklist_done"] < pool["checklist_total"],
              f"{name}未全部完成（" + pool["checklist_done"].astype(str) + "/" + pool["checklist_total"].astype(str) + "）")
     if req.min_score is not None:
-        fail(pool["score"] < req.min_score - 1e-9, "得分 " + pool["score"].map(_num) + f" 低于 {_num(req.min_score)}")
+        fail(pool["score"] < req.min_score - 1e-9, "得分 " + pool["score"].map(number_text) + f" 低于 {number_text(req.min_score)}")
     owner = "member_id" if award.pool == "members" else "item_id"
     for clause in req.has or []:
         having = set(records.loc[match_mask(records, clause), owner])
@@ -194,7 +195,7 @@ def _quota(award: Award, pool_size: int) -> tuple[int, str]:
     places = {"floor": math.floor(exact + 1e-9), "ceil": math.ceil(exact - 1e-9),
               "half_up": math.floor(exact + 0.5 + 1e-9)}[award.quota_rounding]
     rounding = {"floor": "向下取整", "ceil": "向上取整", "half_up": "四舍五入"}[award.quota_rounding]
-    return max(places, 0), f"{award.quota} × {pool_size} = {_num(exact)} → {places} {unit}（{rounding}）"
+    return max(places, 0), f"{award.quota} × {pool_size} = {number_text(exact)} → {places} {unit}（{rounding}）"
 
 
 def _select(award: Award, pool: pd.DataFrame, quota: int) -> tuple[pd.Series, pd.Series, pd.Series, list[str]]:
@@ -233,7 +234,7 @@ def _select(award: Award, pool: pd.DataFrame, quota: int) -> tuple[pd.Series, pd
             if room(i):
                 take(i, f"{award.min_share.name}保留名额")
                 taken += 1
-        notes.append(f"{award.min_share.name}保留 {reserved} 个名额（{_pct(award.min_share.share)} × {quota}，向上取整），"
+        notes.append(f"{award.min_share.name}保留 {reserved} 个名额（{percent_text(award.min_share.share)} × {quota}，向上取整），"
                      f"实际入选 {taken} 个")
     for i in np.flatnonzero(eligible):
         if picked[i]:
@@ -252,19 +253,19 @@ def _select(award: Award, pool: pd.DataFrame, quota: int) -> tuple[pd.Series, pd
             continue
         if line is not None and abs(scores[i] - line) < 1e-9 and room(i):
             if award.ties_at_line == "include":
-                take(i, f"与名额线同分（{_num(line)}），一并列入")
+                take(i, f"与名额线同分（{number_text(line)}），一并列入")
             else:
-                reasons[i] = f"与名额线同分（{_num(line)}），按先后规则排在名额之外"
+                reasons[i] = f"与名额线同分（{number_text(line)}），按先后规则排在名额之外"
         elif line is not None and scores[i] > line + 1e-9 and award.min_share is not None:
             reasons[i] = f"分数高于名额线，但名额已用于{award.min_share.name}保留名额"
         elif line is not None:
-            reasons[i] = f"低于名额线 {_num(line - scores[i])} 分（名额线 {_num(line)}）"
+            reasons[i] = f"低于名额线 {number_text(line - scores[i])} 分（名额线 {number_text(line)}）"
         else:
             reasons[i] = "名额为 0"
     order_among_eligible = np.cumsum(eligible)
     for i in np.flatnonzero(picked):
         if not notes_out[i]:
-            notes_out[i] = f"符合参评条件，得分 {_num(scores[i])}，在符合条件的候选中排第 {order_among_eligible[i]}"
+            notes_out[i] = f"符合参评条件，得分 {number_text(scores[i])}，在符合条件的候选中排第 {order_among_eligible[i]}"
     extra = int(picked.sum()) - quota
     if extra < 0:
         notes.append(f"符合条件的候选只有 {int(eligible.sum())} {_POOL_UNIT[award.pool]}"
@@ -320,9 +321,3 @@ def _balance(pool: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)[["dimension", "group", "candidates", "eligible", "winners"]]
 
 
-def _num(value: float) -> str:
-    return f"{float(value):g}"
-
-
-def _pct(share: float) -> str:
-    return f"{share * 100:g}%"

@@ -490,9 +490,9 @@ def _drop_outside_year(records: pd.DataFrame, year: int, date_letters: dict[str,
             f"{rows.sum()} 条记录中有 {first.sum()} 条不在考核年度 {year} 年内，考核年度是否写错？",
             suggestion=f"记录最多的年份是 {int(years.index[0])} 年；请检查 --year 或规则文件中的 year"))
         return records[~outside]
-    for sheet, row, date in records.loc[first, ["sheet", "row", "date"]].itertuples(index=False):
+    for sheet, row, day in records.loc[first, ["sheet", "row", "date"]].itertuples(index=False):
         out.problems.append(Problem(Severity.WARNING, Reason.OUTSIDE_YEAR, f"日期不在考核年度 {year} 年内，未计分",
-                                    sheet, f"{date_letters.get(sheet, '')}{row}", date.strftime("%Y-%m-%d")))
+                                    sheet, f"{date_letters.get(sheet, '')}{row}", day.strftime("%Y-%m-%d")))
     return records[~outside & records["date"].notna()]
 
 

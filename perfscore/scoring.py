@@ -23,6 +23,7 @@ import pandas as pd
 from .errors import Problem, Reason, Severity
 from .records import Records
 from .rules import Category, Condition, Item, Match, Rules
+from .text import number_text, percent_text
 
 __all__ = ["Scoring", "score", "LEDGER_COLUMNS", "round_points"]
 
@@ -110,7 +111,7 @@ def _category_lines(recs: pd.DataFrame, members: pd.DataFrame, category: Categor
     lines = list(earned)
     if category.start:
         lines.insert(0, _member_lines(member_ids, category.start, category.id, category.name, f"{category.id}.start",
-                                      f"{category.name}起始分", f"{category.name}从 {_num(category.start)} 分起计"))
+                                      f"{category.name}起始分", f"{category.name}从 {number_text(category.start)} 分起计"))
     if months is not None:
         lines.append(rounded(_pro_rate_lines(earned, months, category)))
     so_far = pd.concat([part for part in lines if len(part)] or [_empty_ledger()], ignore_index=True)
@@ -158,8 +159,8 @@ def _item_lines(recs: pd.DataFrame, item: Item, category: Category) -> pd.DataFr
         points = points * share
         split_note = np.where(
             n == 1, "",
-            np.where(sel["position"] == 1, f"分摊：第一作者得 {_pct(credit.lead_share)}",
-                     "分摊：其余 " + (n - 1).astype(str) + f" 人平分 {_pct(1 - credit.lead_share)}"))
+            np.where(sel["position"] == 1, f"分摊：第一作者得 {percent_text(credit.lead_share)}",
+                     "分摊：其余 " + (n - 1).astype(str) + f" 人平分 {percent_text(1 - credit.lead_share)}"))
         note = _join_notes(note, pd.Series(split_note, index=sel.index))
 
     lines = sel.assign(points=points, note=note)
@@ -242,11 +243,11 @@ def _bound_lines(lines: pd.DataFrame, member_ids: pd.Series, upper: float | None
     if upper is not None:
         over = sums > upper + _EPSILON
         adjust[over] = upper - sums[over]
-        notes[over] = f"封顶 {_num(upper)} 分（原为 " + sums[over].round(4).map(_num).astype(str) + " 分）"
+        notes[over] = f"封顶 {number_text(upper)} 分（原为 " + sums[over].round(4).map(number_text).astype(str) + " 分）"
     if lower is not None:
         under = sums < lower - _EPSILON
         adjust[under] = lower - sums[under]
-        notes[under] = f"保底 {_num(lower)} 分（原为 " + sums[under].round(4).map(_num).astype(str) + " 分）"
+        notes[under] = f"保底 {number_text(lower)} 分（原为 " + sums[under].round(4).map(number_text).astype(str) + " 分）"
     hit = adjust != 0
     return _member_lines(pd.Series(sums.index[hit]), adjust[hit].to_numpy(), category, category_name,
                          rule_id, rule_name, notes[hit].to_numpy())
@@ -331,7 +332,7 @@ def _pro_rate_lines(item_lines: list[pd.DataFrame], months: pd.Series, category:
     if not part_year.any():
         return _empty_ledger()
     who, points, m = earned.index[part_year], earned.to_numpy()[part_year], served.to_numpy()[part_year]
-    notes = [f"任职 {n} 个月，本类记录得分 {_num(round(p, 4))} 分按全年折算 ×12/{n}" for n, p in zip(m, points)]
+    notes = [f"任职 {n} 个月，本类记录得分 {number_text(round(p, 4))} 分按全年折算 ×12/{n}" for n, p in zip(m, points)]
     return _member_lines(pd.Series(who), points * (12 / m - 1), category.id, category.name, f"{category.id}.pro_rate",
                          f"{category.name}任期折算", np.array(notes, dtype=object))
 
@@ -372,9 +373,3 @@ def _join_notes(left: pd.Series, right) -> pd.Series:
     return (left + np.where(both, "；", "") + right).astype(object)
 
 
-def _num(value: float) -> str:
-    return f"{value:g}"
-
-
-def _pct(share: float) -> str:
-    return f"{share * 100:g}%"

@@ -19,6 +19,8 @@ __all__ = [
     "split_names",
     "strip_name_tag",
     "excel_column",
+    "number_text",
+    "percent_text",
 ]
 
 # U+FF01..U+FF5E are the full-width forms of U+0021..U+007E; U+3000 is the ideographic space.
@@ -61,6 +63,16 @@ def split_names(values: pd.Series) -> pd.Series:
 def strip_name_tag(names: pd.Series) -> pd.Series:
     """Drop one trailing bracketed tag: '张三（民盟）' -> '张三'. Spaces inside a name go too."""
     return names.str.replace(_NAME_TAG, "", regex=True).str.replace(r"\s+", "", regex=True)
+
+
+def number_text(value: float) -> str:
+    """2.0 -> '2', 1.25 -> '1.25': a number as a note or message shows it."""
+    return f"{float(value):g}"
+
+
+def percent_text(share: float) -> str:
+    """0.6 -> '60%'."""
+    return f"{share * 100:g}%"
 
 
 def excel_column(index: int) -> str:

@@ -181,6 +181,8 @@ def _cell(text: str) -> str:
     return neutralise(text).replace("|", "\\|")
 
 
+# Like text.number_text / percent_text; repeated here because this module (rules show) keeps
+# pandas, which perfscore.text imports, out of its start-up.
 def _num(value: float) -> str:
     return f"{value:g}"
 
