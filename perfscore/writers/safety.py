@@ -14,7 +14,7 @@ import re
 
 import pandas as pd
 
-__all__ = ["FORMULA_TRIGGERS", "looks_like_formula", "neutralise", "neutralise_frame", "neutralise_text_columns"]
+__all__ = ["FORMULA_TRIGGERS", "looks_like_formula", "formula_mask", "neutralise", "neutralise_frame", "neutralise_text_columns"]
 
 # What a spreadsheet may start a formula (or DDE call) with; tab and CR as OWASP lists them.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -24,6 +24,14 @@ _PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?%?")
 def looks_like_formula(text: str) -> bool:
     """True when ``text`` starts like a formula and is not merely a signed number."""
     return bool(text) and text.startswith(FORMULA_TRIGGERS) and not _PLAIN_NUMBER.fullmatch(text)
+
+
+def formula_mask(text: pd.Series) -> pd.Series:
+    """:func:`looks_like_formula` for a column of text (str values) at once."""
+    starts = text.str.startswith(FORMULA_TRIGGERS).astype(bool)
+    if starts.any():
+        starts[starts] = ~text[starts].str.fullmatch(_PLAIN_NUMBER.pattern).astype(bool)
+    return starts
 
 
 def neutralise(text: str) -> str:
@@ -49,8 +57,9 @@ def neutralise_text_columns(frame: pd.DataFrame) -> pd.DataFrame:
         series = out[column]
         if not (pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series)):
             continue
-        text = series.astype(str)
-        formula = text.str.startswith(FORMULA_TRIGGERS) & ~text.str.fullmatch(_PLAIN_NUMBER.pattern)
+        codes, distinct = pd.factorize(series.astype(str))  # ledger text repeats: test each text once
+        formula = pd.Series(formula_mask(pd.Series(distinct, dtype=object)).to_numpy()[codes], index=series.index)
         if formula.any():
+            text = series.astype(str)
             out[column] = series.where(~formula, "'" + text)
     return out

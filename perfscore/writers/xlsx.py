@@ -33,6 +33,7 @@ from ..assessment import Assessment
 from .charts import CHART_SHEET, GRADE_WORD_COLOURS, Chart, assessment_charts, band_colours
 from .common import atomic_path, sheet_titles, shortlist_sheets, table_views
 from .safety import looks_like_formula, neutralise_text_columns
+from .sheetxml import WIDE_CHARACTER, ColumnStyle, TableSheet
 
 __all__ = ["write_xlsx", "write_tables", "ledger_csv_paths", "Chart", "MAX_SHEET_ROWS", "LEDGER_SHEET_LINES", "KEY_COLUMNS", "GRADE_WORDS"]
 
@@ -91,10 +92,10 @@ def _ledger_beside(table: pd.DataFrame, out: Path, decimals: int) -> pd.DataFram
     the note the workbook's 积分明细 sheet shows instead: how many lines, where, how to check."""
     per_file = MAX_SHEET_ROWS - 1
     paths = ledger_csv_paths(out, len(table))
-    safe = neutralise_text_columns(table)
+    safe = _as_csv_text(neutralise_text_columns(table), decimals)
     for index, path in enumerate(paths):
         part = safe.iloc[index * per_file:(index + 1) * per_file]
-        text = part.to_csv(index=False, float_format=f"%.{decimals}f", lineterminator="\r\n", date_format="%Y-%m-%d")
+        text = part.to_csv(index=False, lineterminator="\r\n")
         with atomic_path(path) as tmp:
             tmp.write_text(text, encoding="utf-8-sig", newline="")
     names = "、".join(f"“{p.name}”" for p in paths)
@@ -106,6 +107,21 @@ def _ledger_beside(table: pd.DataFrame, out: Path, decimals: int) -> pd.DataFram
         f"全部明细的分值合计 {total:,.{decimals}f} 分；每位委员的总分等于其各行分值之和。",
         "逐条查看一位委员的得分：perfscore explain 工作簿 姓名（或委员编号）。",
     ]})
+
+
+def _as_csv_text(table: pd.DataFrame, decimals: int) -> pd.DataFrame:
+    """Numbers with ``decimals`` places and dates as 2023-05-01, made text a column at a time
+    (pandas' ``float_format`` and ``date_format`` format each value through Python)."""
+    out = table.copy()
+    for header in out.columns:
+        series = out[header]
+        if pd.api.types.is_float_dtype(series):
+            text = pd.Series([f"{v:.{decimals}f}" for v in series.tolist()], index=series.index, dtype=object)
+            out[header] = text.where(series.notna(), "")
+        elif pd.api.types.is_datetime64_any_dtype(series):
+            days = series.to_numpy(dtype="datetime64[D]").astype(str)
+            out[header] = pd.Series(days, index=series.index, dtype=object).where(series.notna(), "")
+    return out
 
 
 def write_tables(out: Path, sheets: Sequence[tuple[str, pd.DataFrame | Sequence[Chart]]], *, title: str,
@@ -189,31 +205,20 @@ def _write_table(book, title: str, table: pd.DataFrame, styles: _Styles, layout:
     for index in range(chunks):
         name = title if index == 0 else f"{title}({index + 1})"
         part = table.iloc[index * per_sheet:(index + 1) * per_sheet]
-        _write_sheet(book.add_worksheet(name), part, columns, styles, layout)
+        _write_sheet(book.add_worksheet(name, worksheet_class=TableSheet), part, columns, styles, layout)
 
 
-def _write_sheet(sheet, table: pd.DataFrame, columns: list[_Column], styles: _Styles, layout: _Layout) -> None:
+def _write_sheet(sheet: TableSheet, table: pd.DataFrame, columns: list[_Column], styles: _Styles, layout: _Layout) -> None:
     widths = [c.width for c in columns]
     sheet.freeze_panes(1, _frozen_columns([c.header for c in columns], widths, layout.key_columns))
-    formats = [styles.get(**_base_props(c, styles)) for c in columns]
-    for col, (column, fmt) in enumerate(zip(columns, formats)):
-        sheet.set_column(col, col, column.width, fmt)
+    looks = [_column_style(c, styles, layout) for c in columns]
+    for col, (column, look) in enumerate(zip(columns, looks)):
+        sheet.set_column(col, col, column.width, look.format)
     lines = max((c.header_lines for c in columns), default=1)
     if lines > 1:
         sheet.set_row(0, _LINE_HEIGHT * lines + 3)
     sheet.write_row(0, 0, [c.header for c in columns], styles.header)
-    # constant_memory mode writes row by row; each column is converted to plain Python values once.
-    values = [_plain(table[c.header]) for c in columns]
-    writers = [_cell_writer(sheet, c, fmt, styles, layout) for c, fmt in zip(columns, formats)]
-    wrapped = [(i, c.width) for i, c in enumerate(columns) if c.wrap]
-    for row, cells in enumerate(zip(*values), start=1):
-        if wrapped:  # row heights are set here: LibreOffice does not grow a row for wrapped text
-            lines = max(_lines(cells[i], width) for i, width in wrapped)
-            if lines > 1:
-                sheet.set_row(row, _LINE_HEIGHT * lines + 2)
-        for col, value in enumerate(cells):
-            if value is not None:
-                writers[col](row, col, value)
+    sheet.write_table(table[[c.header for c in columns]], looks, line_height=_LINE_HEIGHT)
     if len(table) and columns:
         sheet.autofilter(0, 0, len(table), len(columns) - 1)
     _print_setup(sheet, layout, wide=sum(widths) > LANDSCAPE_WIDTH, repeat_header=True)
@@ -251,25 +256,20 @@ def _kind(series: pd.Series) -> str:
 def _data_width(series: pd.Series, kind: str, decimals: int) -> int:
     """Display width of the widest value, sampled for long tables."""
     sample = series.head(2000).dropna()
+    if not len(sample):
+        return 0
     if kind == "date":
-        return 10 if len(sample) else 0
+        return 10
     if kind == "bool":
         return 2
-    if kind == "float":
-        return max((len(f"{float(v):.{decimals}f}") for v in sample), default=0)
-    return max((_display_width(str(v)) for v in sample), default=0)
+    if kind == "float":  # the widest is the largest or the most negative value
+        return max(len(f"{float(v):.{decimals}f}") for v in (sample.max(), sample.min()))
+    text = sample.astype(str)
+    return int((text.str.len() + text.str.count(WIDE_CHARACTER)).max())
 
 
 def _display_width(text: str) -> int:
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
-
-
-def _lines(value, width: float) -> int:
-    """Lines a wrapped text cell takes in a column ``width`` wide (generously: never clipped)."""
-    if value is None:
-        return 1
-    usable = max(width - 2, 1)
-    return sum(max(1, math.ceil(_display_width(part) / usable)) for part in str(value).split("\n"))
 
 
 def _frozen_columns(headers: list[str], widths: list[float], key_columns: tuple[str, ...]) -> int:
@@ -302,26 +302,19 @@ def _plain(series: pd.Series) -> list:
     return values.tolist()
 
 
-def _cell_writer(sheet, column: _Column, fmt, styles: _Styles, layout: _Layout):
-    if column.kind == "date":
-        return lambda r, c, v: sheet.write_datetime(r, c, v, fmt)
-    if column.kind == "bool":
-        return lambda r, c, v: sheet.write_string(r, c, "是" if v else "否", fmt)
-    if column.kind in ("int", "float"):
-        return lambda r, c, v: sheet.write_number(r, c, v, fmt)
+def _column_style(column: _Column, styles: _Styles, layout: _Layout) -> ColumnStyle:
+    """How a column's cells look: its format; for text, the quoted format of formula-like text
+    and, in the grade column, each grade's colours; for wrapped text, the width rows grow by."""
     base = _base_props(column, styles)
-    quoted = styles.get(**base, quote_prefix=True)
+    fmt = styles.get(**base)
+    if column.kind != "text":
+        return ColumnStyle(column.kind, fmt)
+    by_grade = None
     if column.header == layout.grade_column:
         by_grade = {grade: styles.get(**base, bg_color=fill, font_color=font)
                     for grade, (fill, font) in styles.grade_colours.items()}
-    else:
-        by_grade = {}
-
-    def write_text(r, c, v):
-        text = str(v)
-        sheet.write_string(r, c, text, by_grade.get(text) or (quoted if looks_like_formula(text) else fmt))
-
-    return write_text
+    return ColumnStyle("text", fmt, quoted=styles.get(**base, quote_prefix=True), by_text=by_grade,
+                       wrap_width=column.width if column.wrap else None)
 
 
 def _print_setup(sheet, layout: _Layout, *, wide: bool, repeat_header: bool) -> None:
