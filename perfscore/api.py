@@ -25,7 +25,7 @@ __all__ = ["assess", "check", "CheckReport", "written_files", "default_output_pa
 
 OUTPUT_SUFFIXES = (".xlsx", ".json")
 ASSESSMENT_SUFFIXES = (*OUTPUT_SUFFIXES, ".csv")  # the assessment also as a flat ranking
-Progress = Callable[[str], None]
+Progress = Callable[[str], None]  # called with a stage's name as the stage starts
 
 
 def assess(workbook: str | Path, rules: str | Path | LoadedRules | None = None, *, year: int | None = None,
@@ -37,8 +37,9 @@ def assess(workbook: str | Path, rules: str | Path | LoadedRules | None = None, 
     ``previous`` lists earlier years' result files (.json or .xlsx), used by ``consequences``.
     ``skip_bad_rows`` leaves out register rows with errors (each listed as a warning) instead of stopping.
     ``as_of`` scores only the records dated on or before that day (progress reports: points to date).
-    ``progress`` is called with each stage's name as it starts. Raises DataError (the workbook
-    has errors) or UsageError (bad file or rules); the input file is only read.
+    ``progress`` is called with each stage's name as it starts: 读取, 整理, 计分, 排名 (a stage
+    ends when the next starts, the last when this returns). Raises DataError (the workbook has
+    errors) or UsageError (bad file or rules); the input file is only read.
     """
     step = progress or (lambda _stage: None)
     loaded = rules if isinstance(rules, LoadedRules) else load_rules(rules)
@@ -73,12 +74,14 @@ class CheckReport:
         return [p for p in self.problems if p.severity is Severity.WARNING]
 
 
-def check(workbook: str | Path, rules: str | Path | LoadedRules | None = None, *, year: int | None = None) -> CheckReport:
+def check(workbook: str | Path, rules: str | Path | LoadedRules | None = None, *, year: int | None = None,
+          progress: Progress | None = None) -> CheckReport:
     """Read, normalise and score ``workbook`` without writing anything; report every problem.
 
-    Raises UsageError only when the file or the rules cannot be read at all."""
+    ``progress`` is as for :func:`assess`. Raises UsageError only when the file or the rules
+    cannot be read at all."""
     try:
-        result = assess(workbook, rules, year=year)
+        result = assess(workbook, rules, year=year, progress=progress)
     except DataError as exc:
         return CheckReport(workbook=str(workbook), problems=exc.problems)
     return CheckReport(workbook=str(workbook), problems=result.problems)
@@ -91,9 +94,13 @@ def default_output_path(workbook: str | Path, *, masked: bool = False) -> Path:
     return path.with_name(f"{path.stem}-考核结果{'-公示' if masked else ''}.xlsx")
 
 
-def write_outputs(assessment: Assessment, out: str | Path, *, source: str | Path | None = None) -> Path:
+def write_outputs(assessment: Assessment, out: str | Path, *, source: str | Path | None = None,
+                  progress: Progress | None = None) -> Path:
     """Write the assessment to ``out`` (.xlsx, .json, or .csv for the flat ranking), atomically.
-    Refuses to overwrite ``source``. To publish, mask first: ``perfscore.privacy.mask_assessment``."""
+    Refuses to overwrite ``source``. To publish, mask first: ``perfscore.privacy.mask_assessment``.
+    ``progress`` is called with 写出结果 as this starts."""
+    if progress is not None:
+        progress("写出结果")
     out = Path(out)
     suffix = out.suffix.lower()
     if suffix not in ASSESSMENT_SUFFIXES:
@@ -145,8 +152,12 @@ def select_shortlists(assessment: Assessment, awards: list[str] | None = None) -
     return [sl for sl in lists if sl.award.id in wanted]  # in the rules' order, each once
 
 
-def write_shortlists(assessment: Assessment, lists: list, out: str | Path, *, source: str | Path | None = None) -> Path:
-    """Write shortlists alone: .xlsx (one sheet per award, 评优说明, 评优名额平衡) or .json."""
+def write_shortlists(assessment: Assessment, lists: list, out: str | Path, *, source: str | Path | None = None,
+                     progress: Progress | None = None) -> Path:
+    """Write shortlists alone: .xlsx (one sheet per award, 评优说明, 评优名额平衡) or .json.
+    ``progress`` is called with 写出名单 as this starts."""
+    if progress is not None:
+        progress("写出名单")
     out = Path(out)
     if out.suffix.lower() not in OUTPUT_SUFFIXES:
         raise UsageError(f"不支持的输出格式“{out.suffix}”：请使用 {'、'.join(OUTPUT_SUFFIXES)}")

@@ -8,7 +8,8 @@ A folder of .csv files is one workbook (one file per sheet), not many.
 from __future__ import annotations
 
 import os
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,15 +48,27 @@ def expand_workbooks(paths: list[Path]) -> list[Path]:
 
 
 def assess_many(workbooks: list[Path], rules: str | Path | None = None, *, out_dir: Path | None = None,
-                year: int | None = None, skip_bad_rows: bool = False, workers: int | None = None) -> list[BatchItem]:
+                year: int | None = None, skip_bad_rows: bool = False, workers: int | None = None,
+                on_done: Callable[[BatchItem], None] | None = None) -> list[BatchItem]:
     """Assess each workbook into ``out_dir`` (default: beside it) as ``<name>-考核结果.xlsx``,
-    using up to ``workers`` processes (default: the number of cores). Results keep input order."""
+    using up to ``workers`` processes (default: the number of cores). Results keep input order.
+    ``on_done`` is called with each workbook's item as that workbook finishes (in finishing order)."""
     jobs = [(Path(w), rules, out_dir, year, skip_bad_rows) for w in workbooks]
+    done = on_done or (lambda _item: None)
     workers = max(1, min(len(jobs), workers or os.cpu_count() or 1))
     if workers == 1:
-        return [_assess_one(job) for job in jobs]
+        items = []
+        for job in jobs:
+            items.append(_assess_one(job))
+            done(items[-1])
+        return items
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(_assess_one, jobs))
+        futures = {pool.submit(_assess_one, job): i for i, job in enumerate(jobs)}
+        finished: dict[int, BatchItem] = {}
+        for future in as_completed(futures):
+            finished[futures[future]] = item = future.result()
+            done(item)
+    return [finished[i] for i in range(len(jobs))]
 
 
 def _assess_one(job: tuple) -> BatchItem:
