@@ -38,10 +38,12 @@ from .sheetxml import WIDE_CHARACTER, ColumnStyle, TableSheet
 __all__ = ["write_xlsx", "write_tables", "ledger_csv_paths", "Chart", "MAX_SHEET_ROWS", "LEDGER_SHEET_LINES", "KEY_COLUMNS", "GRADE_WORDS"]
 
 MAX_SHEET_ROWS = 1_048_576  # Excel's limit, header included
-# A longer ledger is written beside the workbook as CSV (see _ledger_beside): written cell by
-# cell, 100,000 lines take about 20 s, and a sheet of a million lines is read by no one; the
-# workbook's 积分明细 sheet then says where the lines are.
+# A longer ledger is written beside the workbook as CSV (see _ledger_beside): a sheet of a few
+# hundred thousand lines makes the whole workbook slow to open in Excel or WPS (writing it would
+# take about a second), and no one reads a million lines in a sheet; the workbook's 积分明细
+# sheet then says where the lines are.
 LEDGER_SHEET_LINES = 100_000
+_CSV_BLOCK_LINES = 100_000  # the CSV is made this many lines at a time, so memory stays flat
 _FIXED_CREATED = dt.datetime(2000, 1, 1)
 
 # Frozen at the left when among a sheet's first columns: the columns up to the last of these.
@@ -92,12 +94,12 @@ def _ledger_beside(table: pd.DataFrame, out: Path, decimals: int) -> pd.DataFram
     the note the workbook's 积分明细 sheet shows instead: how many lines, where, how to check."""
     per_file = MAX_SHEET_ROWS - 1
     paths = ledger_csv_paths(out, len(table))
-    safe = _as_csv_text(neutralise_text_columns(table), decimals)
     for index, path in enumerate(paths):
-        part = safe.iloc[index * per_file:(index + 1) * per_file]
-        text = part.to_csv(index=False, lineterminator="\r\n")
-        with atomic_path(path) as tmp:
-            tmp.write_text(text, encoding="utf-8-sig", newline="")
+        part = table.iloc[index * per_file:(index + 1) * per_file]
+        with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8-sig", newline="") as file:
+            for start in range(0, len(part), _CSV_BLOCK_LINES):  # a block at a time: memory stays flat
+                block = _as_csv_text(neutralise_text_columns(part.iloc[start:start + _CSV_BLOCK_LINES]), decimals)
+                block.to_csv(file, index=False, header=start == 0, lineterminator="\r\n")
     names = "、".join(f"“{p.name}”" for p in paths)
     total = float(table["分值"].sum())
     return pd.DataFrame({"说明": [
