@@ -30,7 +30,7 @@ from .awards import Shortlist, shortlists
 from .history import History
 from .records import Records
 from .rules import LoadedRules
-from .scoring import Scoring, round_points
+from .scoring import Scoring, factorize_values, joined_texts, round_points
 from .text import NAME_SEPARATORS
 
 __all__ = ["Assessment", "assess_scores", "GROUP_DIMENSIONS"]
@@ -68,19 +68,18 @@ def assess_scores(records: Records, scoring: Scoring, rules: LoadedRules, source
                   history: History | None = None) -> Assessment:
     settings = rules.rules.settings
     history = history or History()
-    members = records.members.copy()
-    ledger = scoring.ledger.merge(members[["member_id", "name"]], on="member_id", how="left")
-    ledger.insert(1, "name", ledger.pop("name"))
+    members = records.members.reset_index(drop=True)  # index: roster positions, kept through the sorting below
+    lines = _LedgerCodes(scoring, members, records.members)
 
-    totals = ledger.groupby("member_id", sort=False)["points"].sum()
-    members["total"] = round_points(members["member_id"].map(totals).fillna(0.0), settings.decimals, settings.rounding)
-    subtotals = (ledger[ledger["category"] != ""].pivot_table(index="member_id", columns="category", values="points", aggfunc="sum")
-                 .reindex(columns=[c.id for c in rules.rules.categories]).fillna(0.0))
-    for category in subtotals.columns:
-        members[category] = round_points(members["member_id"].map(subtotals[category]).fillna(0.0), settings.decimals, settings.rounding)
+    def rounded(sums: np.ndarray) -> pd.Series:
+        return round_points(pd.Series(sums, index=members.index), settings.decimals, settings.rounding)
+
+    members["total"] = rounded(lines.member_sums())
+    categories = [c.id for c in rules.rules.categories]
+    for category in categories:
+        members[category] = rounded(lines.member_sums("category", category))
     for column, rule_id in OTHER_LINES.items():
-        lines = ledger[ledger["rule_id"] == rule_id].groupby("member_id", sort=False)["points"].sum()
-        members[column] = round_points(members["member_id"].map(lines).fillna(0.0), settings.decimals, settings.rounding)
+        members[column] = rounded(lines.member_sums("rule_id", rule_id))
 
     members = _add_checklist(members, scoring.checklist, rules)
     members["grade"] = _grades(members, rules)
@@ -88,15 +87,16 @@ def assess_scores(records: Records, scoring: Scoring, rules: LoadedRules, source
     members["rank"] = _rank(members["total"])
     members["sector_rank"] = _rank(members["total"], members["sector"])
     members["committee_rank"] = _rank(members["total"], members["committee"])
-    members["consequences"], consequence_problems = _consequences(members, ledger, rules, history, records.year)
+    members["consequences"], consequence_problems = _consequences(members, lambda: lines.ledger, rules, history, records.year)
     members = _in_ranking_order(members, settings.tie_break)
-    ledger = _ledger_in_order(ledger, members["member_id"])
+    ledger = lines.in_member_order(members.index.to_numpy())
     groups = _group_summaries(members, rules)
-    awards = shortlists(rules.rules, members, records.records, ledger)
+    scored = scoring.lines.table if lines.parts is not None else None
+    awards = shortlists(rules.rules, members, records.records, ledger, scored=scored, roster=records.members)
 
     ordered = ["member_id", "name", "sector", "committee", "study_group", "work_group", "standing", "term_start",
                "term_end", "total", "grade", "grade_note", "rank", "sector_rank", "committee_rank", "checklist_done",
-               "checklist_total", "checklist_missing", "consequences", *subtotals.columns, *OTHER_LINES]
+               "checklist_total", "checklist_missing", "consequences", *categories, *OTHER_LINES]
     return Assessment(
         members=members[ordered].reset_index(drop=True),
         ledger=ledger,
@@ -110,6 +110,73 @@ def assess_scores(records: Records, scoring: Scoring, rules: LoadedRules, source
     )
 
 
+class _LedgerCodes:
+    """The ledger's lines with each line's member as a position in ``members`` (-1 when not
+    there), so that sums per member and the ledger in ranking order need no string matching.
+
+    When the scoring kept the ledger as parts over this same roster (``Scoring.lines``), sums and
+    the ordered ledger come from the parts and the ledger in scoring order is never built."""
+
+    def __init__(self, scoring: Scoring, members: pd.DataFrame, roster: pd.DataFrame) -> None:
+        self.scoring = scoring
+        self.size = len(members)
+        self.names = members["name"]
+        lines = scoring.lines
+        self.parts = lines if lines is not None and lines.roster.members is roster else None
+        if self.parts is not None:
+            self.member = np.where(lines.member < self.size, lines.member, -1)
+            return
+        ledger = scoring.ledger
+        self.points = ledger["points"].to_numpy(dtype=float)
+        self.member = pd.Index(members["member_id"]).get_indexer(ledger["member_id"])  # the roster's ids are unique
+        self._codes: dict[str, tuple[np.ndarray, pd.Index]] = {}
+
+    @property
+    def ledger(self) -> pd.DataFrame:
+        """The ledger in scoring order (built now if it was kept as parts)."""
+        return self.scoring.ledger
+
+    def codes(self, column: str) -> tuple[np.ndarray, pd.Index]:
+        if column not in self._codes:
+            self._codes[column] = factorize_values(self.ledger[column].to_numpy())
+        return self._codes[column]
+
+    def member_sums(self, column: str | None = None, value: str | None = None) -> np.ndarray:
+        """Each member's sum of points (0 without lines), over the lines whose ``column`` is ``value``
+        (summed in ledger order, as ``groupby(...).sum()`` over the ledger did)."""
+        sums = np.zeros(self.size)
+        if self.parts is not None:
+            member, totals = self.parts.sums(None if column is None else (lambda part: getattr(part, column) == value))
+            on_roster = member < self.size
+            sums[member[on_roster]] = totals[on_roster]
+            return sums
+        member, points = self.member, self.points
+        if column is not None:
+            codes, uniques = self.codes(column)
+            keep = codes == uniques.get_indexer([value])[0] if value in uniques else np.zeros(len(codes), dtype=bool)
+            member, points = member[keep], points[keep]
+        on_roster = member >= 0
+        if on_roster.any():
+            by_member = pd.Series(points[on_roster]).groupby(member[on_roster], sort=False).sum()
+            sums[by_member.index.to_numpy()] = by_member.to_numpy()
+        return sums
+
+    def in_member_order(self, order: np.ndarray) -> pd.DataFrame:
+        """The ledger with the member's name, members in ``order`` (positions), each member's lines
+        in ledger order; lines of anyone not on the roster last."""
+        place = np.empty(self.size + 1, dtype=np.int64)
+        place[order] = np.arange(len(order))
+        place[self.size] = self.size
+        keys = place[np.where(self.member >= 0, self.member, self.size)]
+        keys = keys.astype(np.uint16 if self.size < 2**16 - 1 else np.int64)  # small keys sort by radix
+        lines = np.argsort(keys, kind="stable")
+        if self.parts is not None:
+            return self.parts.frame(lines, names=self.names)
+        ledger = self.ledger.take(lines).reset_index(drop=True)
+        ledger.insert(1, "name", pd.Series(self.names.array.take(self.member[lines], allow_fill=True), dtype=self.names.dtype))
+        return ledger
+
+
 def _add_checklist(members: pd.DataFrame, checklist: pd.DataFrame, rules: LoadedRules) -> pd.DataFrame:
     spec = rules.rules.checklist
     total = len(spec.items) if spec else 0
@@ -118,9 +185,12 @@ def _add_checklist(members: pd.DataFrame, checklist: pd.DataFrame, rules: Loaded
         members["checklist_done"] = 0
         members["checklist_missing"] = ""
         return members
-    done = checklist.groupby("member_id", sort=False)["done"].sum()
-    missing = checklist[~checklist["done"]].groupby("member_id", sort=False)["item"].agg("、".join)
-    members["checklist_done"] = members["member_id"].map(done).fillna(0).astype(int)
+    codes, ids = pd.factorize(checklist["member_id"])
+    done = checklist["done"].to_numpy(dtype=bool)
+    counted = codes >= 0
+    done_count = pd.Series(np.bincount(codes[counted], weights=done[counted], minlength=len(ids)).astype(np.int64), index=ids)
+    missing = joined_texts(codes[~done], ids, checklist["item"].to_numpy(dtype=object)[~done], "、")
+    members["checklist_done"] = members["member_id"].map(done_count).fillna(0).astype(int)
     members["checklist_missing"] = members["member_id"].map(missing).astype(object).fillna("")
     return members
 
@@ -149,14 +219,18 @@ def _grade_notes(members: pd.DataFrame, rules: LoadedRules) -> pd.Series:
     demoted = by_total != members["grade"]
     spec = rules.rules.checklist
     name = spec.name if spec else "清单"
-    note = (f"{name}完成 " + members["checklist_done"].astype(str) + "/" + members["checklist_total"].astype(str)
-            + "，不能评为" + by_total + "（须全部完成）")
-    return note.where(demoted, "").astype(object)
+    note = pd.Series("", index=members.index, dtype=object)
+    if demoted.any():  # written for the demoted members only
+        low = members[demoted]
+        note[demoted] = (f"{name}完成 " + low["checklist_done"].astype(str) + "/" + low["checklist_total"].astype(str)
+                         + "，不能评为" + by_total[demoted] + "（须全部完成）").to_numpy(dtype=object)
+    return note
 
 
-def _consequences(members: pd.DataFrame, ledger: pd.DataFrame, rules: LoadedRules, history: History,
+def _consequences(members: pd.DataFrame, ledger, rules: LoadedRules, history: History,
                   year: int) -> tuple[pd.Series, list[Problem]]:
-    """Each member's consequences (约谈、劝辞 …) joined by 、; earlier years come from ``history``."""
+    """Each member's consequences (约谈、劝辞 …) joined by 、; earlier years come from ``history``.
+    ``ledger()`` gives this year's ledger (built only if a consequence counts lines)."""
     result = pd.Series("", index=members.index, dtype=object)
     missing_years: set[int] = set()
     for consequence in rules.rules.consequences:
@@ -171,7 +245,7 @@ def _consequences(members: pd.DataFrame, ledger: pd.DataFrame, rules: LoadedRule
                 applies &= members["member_id"].isin(hit)
         if consequence.lines is not None:
             spec = consequence.lines
-            this_year = ledger[["member_id", "rule_id", "note"]].assign(year=year)
+            this_year = ledger()[["member_id", "rule_id", "note"]].assign(year=year)
             earlier = history.lines[(history.lines["year"] < year) & (history.lines["year"] > year - spec.years)]
             missing_years |= {y for y in range(year - spec.years + 1, year) if y not in history.years}
             lines = pd.concat([this_year, earlier], ignore_index=True)
@@ -207,12 +281,6 @@ def _in_ranking_order(members: pd.DataFrame, tie_break: list[str]) -> pd.DataFra
     return members.sort_values(keys, ascending=ascending, kind="stable")
 
 
-def _ledger_in_order(ledger: pd.DataFrame, member_order: pd.Series) -> pd.DataFrame:
-    position = pd.Series(np.arange(len(member_order)), index=member_order.to_numpy())
-    ordered = ledger.assign(_member=ledger["member_id"].map(position), _line=np.arange(len(ledger)))
-    return ordered.sort_values(["_member", "_line"], kind="stable").drop(columns=["_member", "_line"]).reset_index(drop=True)
-
-
 def _group_summaries(members: pd.DataFrame, rules: LoadedRules) -> pd.DataFrame:
     """Per group of each dimension: a member in two 学习组 counts once in each, never twice in one."""
     grades = [band.grade for band in rules.rules.grades]
@@ -221,12 +289,11 @@ def _group_summaries(members: pd.DataFrame, rules: LoadedRules) -> pd.DataFrame:
     for column, label in GROUP_DIMENSIONS.items():
         if column not in spec.dimensions:
             continue
-        groups = members[column].str.split(NAME_SEPARATORS, regex=True).explode()
-        groups = groups[groups.notna() & (groups != "")]
-        if groups.empty:
+        at, names = _group_members(members[column])
+        if not len(at):
             continue
-        rows = members.loc[groups.index].assign(group=groups.to_numpy())
-        rows = rows.drop_duplicates(["member_id", "group"])
+        rows = pd.DataFrame({key: members[key].to_numpy()[at] for key in ("total", "grade", "checklist_done", "checklist_total")})
+        rows["group"] = names
         by = rows.groupby("group", sort=True)
         settings = rules.rules.settings
         summary = pd.DataFrame({
@@ -238,10 +305,15 @@ def _group_summaries(members: pd.DataFrame, rules: LoadedRules) -> pd.DataFrame:
         })
         summary["score"] = summary[spec.score]
         summary["group_rank"] = summary["score"].rank(method="min", ascending=False).astype(int)
-        counts = pd.crosstab(rows["group"], rows["grade"]).reindex(columns=grades, fill_value=0)
+        group = by.ngroup().to_numpy()
+        grade = pd.Index(grades).get_indexer(rows["grade"])
+        graded = grade >= 0
+        counts = np.bincount(group[graded] * len(grades) + grade[graded], minlength=len(summary) * len(grades))
+        counts = pd.DataFrame(counts.reshape(len(summary), len(grades)), index=summary.index,
+                              columns=pd.Index(grades, name="grade"))
         summary = summary.join(counts).fillna(0)
-        complete = (rows["checklist_done"] == rows["checklist_total"]) & (rows["checklist_total"] > 0)
-        summary["checklist_complete"] = complete.groupby(rows["group"]).sum()
+        complete = ((rows["checklist_done"] == rows["checklist_total"]) & (rows["checklist_total"] > 0)).to_numpy()
+        summary["checklist_complete"] = np.bincount(group[complete], minlength=len(summary))
         summary = summary.reset_index(names="group")
         summary.insert(0, "dimension", label)
         frames.append(summary)
@@ -252,3 +324,24 @@ def _group_summaries(members: pd.DataFrame, rules: LoadedRules) -> pd.DataFrame:
     for grade in grades:
         result[grade] = result[grade].astype(int)
     return result
+
+
+def _group_members(cells: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Each member's groups from cells such as '第一组、第三组': (member positions, group names),
+    member by member, groups in the order written, empties dropped, a group named twice in one
+    cell kept once. The cells are split once per distinct text."""
+    codes, distinct = pd.factorize(cells)
+    pieces = pd.Series(distinct, dtype=cells.dtype).str.split(NAME_SEPARATORS, regex=True).explode()
+    pieces = pieces[pieces.notna() & (pieces != "")]
+    owner = pieces.index.to_numpy()
+    names = pieces.to_numpy(dtype=object)
+    once = ~pd.DataFrame({"owner": owner, "name": names}).duplicated().to_numpy()
+    owner, names = owner[once], names[once]
+    per_cell = np.bincount(owner, minlength=len(distinct))
+    first = np.concatenate([[0], np.cumsum(per_cell)[:-1]]).astype(np.int64)
+    members = np.flatnonzero(codes >= 0)
+    cell = codes[members]
+    repeat = per_cell[cell]
+    at = np.repeat(members, repeat)
+    k = np.arange(len(at)) - np.repeat(np.cumsum(repeat) - repeat, repeat)
+    return at, names[np.repeat(first[cell], repeat) + k]

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from .rules.schema import Award, Rules
-from .scoring import condition_mask, match_mask
+from .scoring import joined_texts, RecordTable, condition_mask
 from .text import number_text, percent_text
 
 __all__ = ["Shortlist", "shortlists", "SHORTLIST_COLUMNS"]
@@ -43,15 +43,23 @@ class Shortlist:
     notes: list[str]  # what happened at the quota line, reserved places …
 
 
-def shortlists(rules: Rules, members: pd.DataFrame, records: pd.DataFrame, ledger: pd.DataFrame) -> list[Shortlist]:
-    """Every award the rules define, in the order written."""
-    return [_shortlist(award, rules, members, records, ledger) for award in rules.awards]
+def shortlists(rules: Rules, members: pd.DataFrame, records: pd.DataFrame, ledger: pd.DataFrame, *,
+               scored: RecordTable | None = None, roster: pd.DataFrame | None = None) -> list[Shortlist]:
+    """Every award the rules define, in the order written.
+
+    ``scored`` may be the scoring's table over these same ``records`` (every row kept, statuses
+    as written), whose codes are then reused; its ``member`` are positions in ``roster``."""
+    if not rules.awards:
+        return []
+    if scored is None or scored.frame is not records or scored.n != len(records) or roster is None:
+        scored, roster = RecordTable(records, np.arange(len(records)), member=None, standing=None), None
+    return [_shortlist(award, rules, members, scored, ledger, roster) for award in rules.awards]
 
 
-def _shortlist(award: Award, rules: Rules, members: pd.DataFrame, records: pd.DataFrame,
-               ledger: pd.DataFrame) -> Shortlist:
-    pool = _candidates(award, members, records)
-    pool["reason"] = _prerequisite_reasons(award, rules, pool, members, records, ledger)
+def _shortlist(award: Award, rules: Rules, members: pd.DataFrame, table: RecordTable,
+               ledger: pd.DataFrame, roster: pd.DataFrame | None) -> Shortlist:
+    pool = _candidates(award, members, table, roster)
+    pool["reason"] = _prerequisite_reasons(award, rules, pool, table, ledger)
     pool["eligible"] = pool["reason"] == ""
     pool = _ordered(pool, award, rules)
     quota, quota_text = _quota(award, len(pool))
@@ -59,88 +67,128 @@ def _shortlist(award: Award, rules: Rules, members: pd.DataFrame, records: pd.Da
     pool["picked"] = picked
     pool["reason"] = reasons
     pool["note"] = winner_notes
-    winners = pool[pool["picked"]]
-    losers = pool[~pool["picked"]].head(award.show_next)
+    listed = np.flatnonzero(picked.to_numpy())
+    left_off = np.flatnonzero(~picked.to_numpy())[:award.show_next]
+    facts = _facts(award, pool.iloc[np.concatenate([listed, left_off])], table, members)
+    winners, losers = pool.iloc[listed], pool.iloc[left_off]
     return Shortlist(
         award=award, quota=quota, quota_text=quota_text, pool_size=len(pool),
-        winners=_table(winners, winners["note"]), near_misses=_table(losers, losers["reason"]),
+        winners=_table(winners, winners["note"], facts[:len(listed)]),
+        near_misses=_table(losers, losers["reason"], facts[len(listed):]),
         balance=_balance(pool), notes=notes,
     )
 
 
 # --- the pool ---------------------------------------------------------------------------------
 
-def _candidates(award: Award, members: pd.DataFrame, records: pd.DataFrame) -> pd.DataFrame:
+def _candidates(award: Award, members: pd.DataFrame, table: RecordTable, roster: pd.DataFrame | None) -> pd.DataFrame:
+    """The pool with its scores. ``facts`` (who wrote it, how it was adopted …) are written later,
+    for the candidates listed only (:func:`_facts`)."""
     groups = ["sector", "committee", "study_group", "work_group"]
     if award.pool == "members":  # every column of the members' results, category subtotals included
         pool = members.rename(columns={"member_id": "key", "name": "label", "total": "score"})
-        pool["facts"] = (pool["grade"] + "，清单完成 " + pool["checklist_done"].astype(str) + "/"
-                         + pool["checklist_total"].astype(str))
         pool["date"] = pd.NaT
         return pool.assign(note="", member_id=pool["key"]).reset_index(drop=True)
 
     kind = "proposal" if award.pool == "proposals" else "information"
-    items = records[(records["kind"] == kind) & (records["position"] == 1)]
-    pool = items[["item_id", "title", "member_id", "date", "type", "status", "marks"]].merge(
-        members[["member_id", "name", *groups]], on="member_id", how="left")
+    rows = table.kind_rows(kind)
+    rows = rows[table.array("position")[rows] == 1]
+    pool = table.frame[["item_id", "title", "member_id", "date", "type", "status", "marks"]].iloc[rows].reset_index(drop=True)
+    if roster is not None:  # the records' members as roster positions already
+        at = table.member[rows]
+        at = np.where(at < len(roster), at, -1)
+        members = roster
+    else:
+        at = pd.Index(members["member_id"]).get_indexer(pool["member_id"])  # the roster's ids are unique
+    for column in ["name", *groups]:
+        pool[column] = members[column].array.take(at, allow_fill=True)
     pool = pool.rename(columns={"item_id": "key", "title": "label"})
-    pool["score"] = _item_scores(award, records, pool["key"])
-    pool["facts"] = _item_facts(award, records, pool, members)
+    pool["score"] = _item_scores(award, table, pool["key"])
     return pool.assign(note="").reset_index(drop=True)
 
 
-def _item_scores(award: Award, records: pd.DataFrame, keys: pd.Series) -> np.ndarray:
+def _item_scores(award: Award, table: RecordTable, keys: pd.Series) -> np.ndarray:
     """Sum over score clauses of points × the item's matching records (one record per event)."""
-    own = records[(records["position"] == 1) & records["item_id"].isin(set(keys))]
     total = pd.Series(0.0, index=pd.Index(keys))
+    position, item_id = table.array("position"), table.array("item_id")
     for clause in award.score or []:
-        hits = own[match_mask(own, clause.match)].groupby("item_id").size()
+        if clause.match.standing is not None:  # the records carry no 常委 column: as condition_mask would
+            raise KeyError("standing")
+        rows = table.match(clause.match)
+        rows = rows[position[rows] == 1]
+        hits = pd.Series(item_id[rows]).value_counts()
         total = total.add(hits.reindex(total.index, fill_value=0) * clause.points)
     return total.to_numpy()
 
 
-def _item_facts(award: Award, records: pd.DataFrame, pool: pd.DataFrame, members: pd.DataFrame) -> pd.Series:
+def _facts(award: Award, rows: pd.DataFrame, table: RecordTable, members: pd.DataFrame) -> np.ndarray:
+    """What a listed candidate is: for a member, grade and checklist; for an item, its authors
+    with roles, and its status and marks or each adoption event."""
+    if not len(rows):
+        return np.zeros(0, dtype=object)
+    if award.pool == "members":
+        facts = (rows["grade"] + "，清单完成 " + rows["checklist_done"].astype(str) + "/"
+                 + rows["checklist_total"].astype(str))
+        return facts.to_numpy()
+    return _item_facts(award, table, rows, members).to_numpy()
+
+
+def _item_facts(award: Award, table: RecordTable, pool: pd.DataFrame, members: pd.DataFrame) -> pd.Series:
     """Authors with roles, status and marks; for information, each adoption event."""
     kind = "proposal" if award.pool == "proposals" else "information"
-    authors = records[records["item_id"].isin(set(pool["key"])) & (records["kind"] == kind)]
-    names = authors["member_id"].map(members.set_index("member_id")["name"]).fillna(authors["member_id"])
+    keys = set(pool["key"])
+
+    def of_items(kind: str) -> np.ndarray:
+        rows = table.kind_rows(kind)
+        return rows[pd.Index(table.array("item_id")[rows]).isin(keys)]
+
+    records = table.frame
+    authors = records.iloc[of_items(kind)]
+    names = pd.Series(members["name"].array.take(pd.Index(members["member_id"]).get_indexer(authors["member_id"]), allow_fill=True),
+                      index=authors.index).fillna(authors["member_id"])
     named = names + "（" + authors["role"] + "）"
-    by_item = named.groupby(authors["item_id"]).agg("、".join)
+    by_item = joined_texts(*pd.factorize(authors["item_id"]), named.to_numpy(dtype=object), "、")
     facts = pool["key"].map(by_item).astype(object).fillna("")
     if award.pool == "proposals":
         detail = pool["type"] + "，" + pool["status"] + np.where(pool["marks"] != "", "，" + pool["marks"], "")
     else:
-        events = records[(records["kind"] == "adoption") & (records["position"] == 1)]
-        labels = (events["level"] + "级" + events["type"]).groupby(events["item_id"]).agg("、".join)
+        events = records.iloc[of_items("adoption")]
+        events = events[events["position"] == 1]
+        labels = joined_texts(*pd.factorize(events["item_id"]), (events["level"] + "级" + events["type"]).to_numpy(dtype=object), "、")
         detail = pool["key"].map(labels).astype(object).fillna("未采用")
     return detail + "；作者：" + facts
 
 
 # --- prerequisites ----------------------------------------------------------------------------
 
-def _prerequisite_reasons(award: Award, rules: Rules, pool: pd.DataFrame, members: pd.DataFrame,
-                          records: pd.DataFrame, ledger: pd.DataFrame) -> pd.Series:
+def _prerequisite_reasons(award: Award, rules: Rules, pool: pd.DataFrame, table: RecordTable,
+                          ledger: pd.DataFrame) -> pd.Series:
     """'' for an eligible candidate, else why not (the first condition it fails)."""
-    reason = pd.Series("", index=pool.index, dtype=object)
+    reason = np.full(len(pool), "", dtype=object)
 
-    def fail(mask: pd.Series, text) -> None:
-        nonlocal reason
-        reason = reason.where(~(mask & (reason == "")), text)
+    def fail(mask, text) -> None:
+        """``text``: one text, or a function giving the texts of the candidates it is given."""
+        newly = np.asarray(mask, dtype=bool) & (reason == "")
+        if newly.any():
+            reason[newly] = text if isinstance(text, str) else np.asarray(text(pool[newly]), dtype=object)
 
     req = award.requires
     excluded = pool["key"].isin(award.exclude) | pool["label"].isin(award.exclude)
     fail(excluded, "不参评（规则 exclude 中列出）")
     if req.grades is not None:
-        fail(~pool["grade"].isin(req.grades), "等次为" + pool["grade"] + f"，须为{'/'.join(req.grades)}")
+        fail(~pool["grade"].isin(req.grades), lambda p: "等次为" + p["grade"] + f"，须为{'/'.join(req.grades)}")
     if req.checklist_complete:
         name = rules.checklist.name if rules.checklist else "清单"
         fail(pool["checklist_done"] < pool["checklist_total"],
-             f"{name}未全部完成（" + pool["checklist_done"].astype(str) + "/" + pool["checklist_total"].astype(str) + "）")
+             lambda p: f"{name}未全部完成（" + p["checklist_done"].astype(str) + "/" + p["checklist_total"].astype(str) + "）")
     if req.min_score is not None:
-        fail(pool["score"] < req.min_score - 1e-9, "得分 " + pool["score"].map(number_text) + f" 低于 {number_text(req.min_score)}")
+        fail(pool["score"] < req.min_score - 1e-9,
+             lambda p: "得分 " + p["score"].map(number_text) + f" 低于 {number_text(req.min_score)}")
     owner = "member_id" if award.pool == "members" else "item_id"
     for clause in req.has or []:
-        having = set(records.loc[match_mask(records, clause), owner])
+        if clause.standing is not None:  # the records carry no 常委 column: as condition_mask would
+            raise KeyError("standing")
+        having = table.frame[owner].array.take(table.match(clause))
         fail(~pool["key"].isin(having), f"没有符合条件的记录：{_clause_text(clause)}")
     if req.no_lines is not None:
         spec = req.no_lines
@@ -149,8 +197,8 @@ def _prerequisite_reasons(award: Award, rules: Rules, pool: pd.DataFrame, member
             lines = lines[lines["note"].str.contains("|".join(map(re.escape, spec.note)), regex=True)]
         first = lines.drop_duplicates("member_id").set_index("member_id")
         text = "有" + first["rule_name"] + "“" + first["note"] + "”（" + first["source"] + "）"
-        fail(pool["key"].isin(first.index), pool["key"].map(text).astype(object).fillna(""))
-    return reason
+        fail(pool["key"].isin(first.index), lambda p: p["key"].map(text).astype(object).fillna(""))
+    return pd.Series(reason, index=pool.index, dtype=object)
 
 
 def _clause_text(clause) -> str:
@@ -199,11 +247,12 @@ def _quota(award: Award, pool_size: int) -> tuple[int, str]:
 
 
 def _select(award: Award, pool: pd.DataFrame, quota: int) -> tuple[pd.Series, pd.Series, pd.Series, list[str]]:
-    """Greedy selection over candidates in order (a few hundred at most): reserved places first,
-    then the rest within group caps; then the tie at the line.
+    """Greedy selection over candidates in order: reserved places first, then the rest within
+    group caps; then the tie at the line. The loops stop once the places are filled; the
+    pool itself can be every proposal of the year.
 
-    Returns who is picked, why each other candidate is not, a note per winner, and notes on
-    the whole list."""
+    Returns who is picked, why each candidate listed as left off (the first ``show_next``) is
+    not, a note per winner, and notes on the whole list."""
     eligible = (pool["reason"] == "").to_numpy()
     picked = np.zeros(len(pool), dtype=bool)
     reasons = pool["reason"].to_numpy(dtype=object).copy()
@@ -213,12 +262,15 @@ def _select(award: Award, pool: pd.DataFrame, quota: int) -> tuple[pd.Series, pd
     group = pool[cap.dimension].fillna("").to_numpy() if cap else None
     limit = _group_limits(cap, pool, quota) if cap else {}
     count: dict[str, int] = {}
+    n_picked = 0
 
     def room(i: int) -> bool:
         return cap is None or count.get(group[i], 0) < limit.get(group[i], 0)
 
     def take(i: int, note: str = "") -> None:
+        nonlocal n_picked
         picked[i] = True
+        n_picked += 1
         notes_out[i] = note
         if cap is not None:
             count[group[i]] = count.get(group[i], 0) + 1
@@ -239,7 +291,7 @@ def _select(award: Award, pool: pd.DataFrame, quota: int) -> tuple[pd.Series, pd
     for i in np.flatnonzero(eligible):
         if picked[i]:
             continue
-        if picked.sum() >= quota:
+        if n_picked >= quota:
             break
         if not room(i):
             reasons[i] = f"{_DIMENSIONS[cap.dimension]}“{group[i]}”已入选 {count.get(group[i], 0)} {_POOL_UNIT[award.pool]}，达到上限"
@@ -248,15 +300,19 @@ def _select(award: Award, pool: pd.DataFrame, quota: int) -> tuple[pd.Series, pd
 
     scores = pool["score"].to_numpy()
     line = scores[picked].min() if picked.any() else None
-    for i in np.flatnonzero(eligible & ~picked):
+    if line is not None:  # the tie at the line, in order: a tie taken may fill its group
+        waiting = np.flatnonzero(eligible & ~picked)
+        waiting = waiting[reasons[waiting] == ""]
+        for i in waiting[np.abs(scores[waiting] - line) < 1e-9]:
+            if room(i):
+                if award.ties_at_line == "include":
+                    take(i, f"与名额线同分（{number_text(line)}），一并列入")
+                else:
+                    reasons[i] = f"与名额线同分（{number_text(line)}），按先后规则排在名额之外"
+    for i in np.flatnonzero(~picked)[:award.show_next]:  # why the listed ones are left off
         if reasons[i]:
             continue
-        if line is not None and abs(scores[i] - line) < 1e-9 and room(i):
-            if award.ties_at_line == "include":
-                take(i, f"与名额线同分（{number_text(line)}），一并列入")
-            else:
-                reasons[i] = f"与名额线同分（{number_text(line)}），按先后规则排在名额之外"
-        elif line is not None and scores[i] > line + 1e-9 and award.min_share is not None:
+        if line is not None and scores[i] > line + 1e-9 and award.min_share is not None:
             reasons[i] = f"分数高于名额线，但名额已用于{award.min_share.name}保留名额"
         elif line is not None:
             reasons[i] = f"低于名额线 {number_text(line - scores[i])} 分（名额线 {number_text(line)}）"
@@ -295,7 +351,7 @@ def _cap_text(cap, limit: dict[str, int]) -> str:
 
 # --- tables -----------------------------------------------------------------------------------
 
-def _table(rows: pd.DataFrame, note: pd.Series) -> pd.DataFrame:
+def _table(rows: pd.DataFrame, note: pd.Series, facts: np.ndarray) -> pd.DataFrame:
     return pd.DataFrame({
         "place": np.arange(1, len(rows) + 1),
         "key": rows["key"].to_numpy(),
@@ -303,21 +359,21 @@ def _table(rows: pd.DataFrame, note: pd.Series) -> pd.DataFrame:
         "sector": rows["sector"].fillna("").to_numpy(),
         "committee": rows["committee"].fillna("").to_numpy(),
         "score": rows["score"].to_numpy(dtype=float),
-        "facts": rows["facts"].to_numpy(),
+        "facts": facts,
         "note": note.to_numpy(),
     }, columns=SHORTLIST_COLUMNS)
 
 
 def _balance(pool: pd.DataFrame) -> pd.DataFrame:
     frames = []
+    eligible, picked = pool["eligible"].to_numpy(dtype=bool), pool["picked"].to_numpy(dtype=bool)
     for column in ("sector", "committee"):
-        values = pool[column].fillna("")
+        codes, groups = pd.factorize(pool[column].fillna(""))
+        n = len(groups)
         frame = pd.DataFrame({
-            "candidates": values.value_counts(),
-            "eligible": values[pool["eligible"]].value_counts(),
-            "winners": values[pool["picked"]].value_counts(),
-        }).fillna(0).astype(int).sort_index()
+            "candidates": np.bincount(codes, minlength=n),
+            "eligible": np.bincount(codes[eligible], minlength=n),
+            "winners": np.bincount(codes[picked], minlength=n),
+        }, index=groups).astype(int).sort_index()
         frames.append(frame.reset_index(names="group").assign(dimension=_DIMENSIONS[column]))
     return pd.concat(frames, ignore_index=True)[["dimension", "group", "candidates", "eligible", "winners"]]
-
-

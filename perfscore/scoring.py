@@ -5,6 +5,13 @@ by step. Each rule item is applied to all records at once (vectorised); the only
 over the rules file's items. Caps, floors, start scores, the base and the checklist bonus are
 ledger lines of their own, so a member's total is exactly the sum of their lines.
 
+How it stays fast at 1 million records: the records are turned once per run into numpy arrays
+(:class:`RecordTable`): each member's position in the roster, and for every field a rule can test
+(kind, type, status …) integer codes over its few distinct values. A condition is then a lookup
+in a small table of booleans indexed by code, and each item looks only at the records of its
+kind. Each item yields a :class:`_Part` (record positions, member codes, points, notes); the
+ledger DataFrame is built once, at the end, from all parts.
+
 ``Scoring.ledger`` columns: member_id, category, category_name, rule_id, rule_name, points,
 date, sheet, row, source, item_id, title, note. Lines not from a sheet have row 0, source ''.
 
@@ -15,7 +22,7 @@ per checklist item; ``count`` is how many records match it, ``source`` the cell 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -25,7 +32,7 @@ from .records import Records
 from .rules import Category, Condition, Item, Match, Rules
 from .text import number_text, percent_text
 
-__all__ = ["Scoring", "score", "LEDGER_COLUMNS", "round_points"]
+__all__ = ["Scoring", "score", "LEDGER_COLUMNS", "round_points", "RecordTable", "condition_mask", "factorize_values", "joined_texts"]
 
 LEDGER_COLUMNS = [
     "member_id", "category", "category_name", "rule_id", "rule_name", "points", "date", "sheet",
@@ -33,54 +40,77 @@ LEDGER_COLUMNS = [
 ]
 CHECKLIST_COLUMNS = ["member_id", "item", "done", "count", "date", "source"]
 _RECORD_ORDER = ["date", "sheet", "row", "position"]
+_FIELDS = ("type", "subtype", "status", "level", "role")
 _EPSILON = 1e-9
 
 
-@dataclass(frozen=True)
 class Scoring:
-    ledger: pd.DataFrame
-    checklist: pd.DataFrame
-    problems: list[Problem] = field(default_factory=list)
+    """What scoring produced: the ledger, the checklist and the problems found.
+
+    ``ledger`` is built on first use from ``lines`` (the ledger's parts as arrays), so that the
+    assessment, which lists the ledger member by member in ranking order, can build its copy
+    straight from the parts; a caller that reads ``ledger`` gets the same frame as always."""
+
+    def __init__(self, ledger: pd.DataFrame | None = None, checklist: pd.DataFrame | None = None,
+                 problems: list[Problem] | None = None, *, lines: _Lines | None = None) -> None:
+        if ledger is None and lines is None:
+            raise TypeError("Scoring needs a ledger")
+        self._ledger = ledger
+        self.lines = lines
+        self.checklist = checklist
+        self.problems = list(problems or [])
+
+    @property
+    def ledger(self) -> pd.DataFrame:
+        if self._ledger is None:
+            self._ledger = self.lines.frame()
+        return self._ledger
+
+    def __repr__(self) -> str:
+        return f"Scoring(<{len(self.lines) if self.lines is not None else len(self._ledger)} ledger lines>, problems={len(self.problems)})"
 
 
 def score(records: Records, rules: Rules) -> Scoring:
     """Apply ``rules`` to ``records``; see docs/scoring.md for the exact order."""
     members = records.members
     settings = rules.settings
-    recs, problems = _apply_term_policy(records.records, members, settings.outside_term)
-    recs = _credit_merged(recs, settings.merged_credit)
-    recs = recs.merge(members[["member_id", "standing"]], on="member_id", how="left", validate="many_to_one")
+    roster = _Roster(members, records.records["member_id"])
+    table, problems = _records_table(records.records, roster, settings.outside_term, settings.merged_credit)
 
-    def rounded(lines: pd.DataFrame) -> pd.DataFrame:
-        lines["points"] = round_points(lines["points"], settings.decimals, settings.rounding)
-        return lines
+    def rounded(part: _Part | None) -> _Part | None:
+        if part is not None:
+            part.points = _round(part.points, settings.decimals, settings.rounding)
+        return part
 
-    parts: list[pd.DataFrame] = []
+    parts: list[_Part | None] = []
+    everyone = np.arange(roster.size)
     if rules.base:
-        parts.append(_member_lines(members["member_id"], rules.base, "", "", "base", "基础分", "每位委员的基础分"))
-    months = _months_in_office(members, records.year) if settings.pro_rate == "months" else None
+        parts.append(_member_part(everyone, rules.base, "", "", "base", "基础分", "每位委员的基础分"))
+    months = roster.months(records.year) if settings.pro_rate == "months" else None
     for category in rules.categories:
-        parts.extend(_category_lines(recs, members, category, rounded, months))
+        parts.extend(_category_parts(table, roster, category, rounded, months))
 
-    checklist = _checklist(recs, members["member_id"], rules)
+    checklist, done_all = _checklist(table, roster, rules)
     if rules.checklist is not None and rules.checklist.bonus:
-        done_all = checklist.groupby("member_id", sort=False)["done"].all()
-        winners = done_all.index[done_all.to_numpy()]
-        parts.append(_member_lines(pd.Series(winners), rules.checklist.bonus, "", "", "checklist.bonus",
-                                   f"{rules.checklist.name}全部完成", f"{rules.checklist.name} {len(rules.checklist.items)} 项全部完成"))
+        parts.append(_member_part(np.flatnonzero(done_all), rules.checklist.bonus, "", "", "checklist.bonus",
+                                  f"{rules.checklist.name}全部完成", f"{rules.checklist.name} {len(rules.checklist.items)} 项全部完成"))
 
-    ledger = pd.concat([p for p in parts if len(p)], ignore_index=True) if parts else _empty_ledger()
-    total_cap = _bound_lines(ledger, members["member_id"], rules.total.max, rules.total.min, "", "", "total.cap", "总分上下限")
-    ledger = pd.concat([ledger, rounded(total_cap)], ignore_index=True) if len(total_cap) else ledger
-    ledger = ledger[LEDGER_COLUMNS].reset_index(drop=True)
-    ledger["row"] = ledger["row"].astype(int)
-    return Scoring(ledger=ledger, checklist=checklist, problems=problems)
+    parts = [p for p in parts if p is not None and len(p)]
+    if not parts:  # nothing scored at all: only a total floor can add lines
+        return Scoring(ledger=_ledger_without_lines(roster, rules), checklist=checklist, problems=problems)
+    parts.append(rounded(_bound_part(parts, everyone, rules.total.max, rules.total.min, "", "", "total.cap", "总分上下限")))
+    lines = _Lines([p for p in parts if p is not None and len(p)], table, roster)
+    return Scoring(checklist=checklist, problems=problems, lines=lines)
 
 
 def round_points(values: pd.Series, decimals: int, mode: str) -> pd.Series:
     """Round to ``decimals`` places: half_up (away from zero) or half_even, tolerant of float noise."""
+    return pd.Series(_round(values.to_numpy(dtype=float), decimals, mode), index=values.index)
+
+
+def _round(values: np.ndarray, decimals: int, mode: str) -> np.ndarray:
     factor = 10.0**decimals
-    scaled = np.abs(values.to_numpy(dtype=float)) * factor
+    scaled = np.abs(values) * factor
     floor = np.floor(scaled + _EPSILON)
     frac = scaled - floor
     half = np.abs(frac - 0.5) < 1e-6
@@ -88,114 +118,377 @@ def round_points(values: pd.Series, decimals: int, mode: str) -> pd.Series:
         up = (frac > 0.5 + 1e-6) | (half & (floor % 2 == 1))
     else:
         up = (frac > 0.5 + 1e-6) | half
-    result = np.sign(values.to_numpy(dtype=float)) * (floor + up) / factor
-    return pd.Series(result + 0.0, index=values.index)  # + 0.0 turns -0.0 into 0.0
+    result = np.sign(values) * (floor + up) / factor
+    return result + 0.0  # + 0.0 turns -0.0 into 0.0
 
 
-# --- categories and items ----------------------------------------------------------------------
+# --- the members and the records as arrays -----------------------------------------------------
 
-def _category_lines(recs: pd.DataFrame, members: pd.DataFrame, category: Category, rounded,
-                    months: pd.Series | None) -> list[pd.DataFrame]:
+class _Roster:
+    """The members by position (code 0 … size-1, roster order). Records naming someone not on
+    the roster (never from ``normalise``) get codes from ``size`` on, so they still score but
+    take no start, base, cap or checklist line, as before."""
+
+    def __init__(self, members: pd.DataFrame, record_ids: pd.Series) -> None:
+        self.members = members
+        self.size = len(members)
+        index = pd.Index(members["member_id"])
+        if not index.is_unique:  # refused as before (normalise never gives such a roster)
+            record_ids.to_frame().merge(members[["member_id"]], on="member_id", how="left", validate="many_to_one")
+        codes = index.get_indexer(record_ids)
+        unknown = codes < 0
+        ids = members["member_id"].array
+        if unknown.any():
+            extra_codes, extra = pd.factorize(record_ids[unknown].to_numpy())
+            codes[unknown] = self.size + extra_codes
+            ids = pd.array([*ids, *extra], dtype=record_ids.dtype)
+        self.record_codes = codes.astype(np.int64)
+        self.ids = ids  # member_id by code, the unknown ones after the roster
+        n_all = len(ids)
+        standing = np.full(n_all, -1, dtype=np.int8)  # 1 常委, 0 not, -1 unknown (matches neither)
+        values = members["standing"]
+        standing[: self.size][(values == True).to_numpy(dtype=bool)] = 1  # noqa: E712 — as ``== True`` compared before
+        standing[: self.size][(values == False).to_numpy(dtype=bool)] = 0  # noqa: E712
+        self.standing = standing
+        self.term_start = _extended(members["term_start"], n_all)
+        self.term_end = _extended(members["term_end"], n_all)
+
+    def months(self, year: int) -> np.ndarray:
+        """Months of ``year`` in office by code (0 for someone not on the roster: never pro-rated)."""
+        months = np.zeros(len(self.ids), dtype=np.int64)
+        months[: self.size] = _months_in_office(self.members, year).to_numpy()
+        return months
+
+
+def _extended(column: pd.Series, size: int) -> np.ndarray:
+    values = column.to_numpy()
+    if size == len(values):
+        return values
+    return np.concatenate([values, np.full(size - len(values), np.datetime64("NaT"), dtype=values.dtype)])
+
+
+class RecordTable:
+    """The records being scored: ``rows`` are their positions in ``frame`` (records outside the
+    term or dropped 并案 originals are not among them); every array here is over those rows.
+
+    ``member`` is each row's roster code and ``standing`` its member's 常委 flag (1, 0, or -1 for
+    someone not on the roster); the award shortlists, reading the records on their own, have
+    neither (None). A field's codes are kept per record kind (a condition always looks at one
+    kind's records): ``codes(name, kind)`` is over ``kind_rows(kind)``, and ``within[r]`` is
+    row r's place there."""
+
+    def __init__(self, frame: pd.DataFrame, rows: np.ndarray, member: np.ndarray | None, standing: np.ndarray | None) -> None:
+        self.frame = frame
+        self.rows = rows
+        self.n = len(rows)
+        self.member = member
+        self.standing = standing
+        self._codes: dict[tuple[str, str], tuple[np.ndarray, pd.Index]] = {}
+        self._arrays: dict[str, np.ndarray] = {}
+        self._kinds: dict[str, np.ndarray] = {}
+        self._luts: dict[tuple, np.ndarray] = {}
+        self.within = np.zeros(self.n, dtype=np.int64)
+
+    def array(self, name: str) -> np.ndarray:
+        if name not in self._arrays:
+            values = self.frame[name].to_numpy()
+            self._arrays[name] = values if self.n == len(values) else values[self.rows]  # rows ascending: all or some
+        return self._arrays[name]
+
+    def all_codes(self, name: str) -> tuple[np.ndarray, pd.Index]:
+        """Codes into the field's distinct values over all the rows."""
+        if (name, "") not in self._codes:
+            self._codes[name, ""] = factorize_values(self.array(name))
+        return self._codes[name, ""]
+
+    def kind_rows(self, kind: str) -> np.ndarray:
+        if kind not in self._kinds:
+            codes, uniques = self.all_codes("kind")
+            where = uniques.get_indexer([kind])[0]
+            rows = np.flatnonzero(codes == where) if where >= 0 else np.zeros(0, dtype=np.int64)
+            self.within[rows] = np.arange(len(rows))
+            self._kinds[kind] = rows
+        return self._kinds[kind]
+
+    def codes(self, name: str, kind: str) -> tuple[np.ndarray, pd.Index]:
+        """Codes into the field's distinct values among ``kind``'s rows (-1 for NaN)."""
+        if (name, kind) not in self._codes:
+            values = self.array(name)[self.kind_rows(kind)]
+            self._codes[name, kind] = factorize_values(values)
+        return self._codes[name, kind]
+
+    def field(self, name: str, kind: str, p: np.ndarray, key, build) -> np.ndarray:
+        """``build(distinct values)`` (one entry more, for NaN, last) spread to the rows ``p`` of
+        ``kind``; built once per field, kind and ``key``."""
+        codes, uniques = self.codes(name, kind)
+        if (name, kind, key) not in self._luts:
+            self._luts[name, kind, key] = build(uniques)
+        return self._luts[name, kind, key][codes[self.within[p]]]
+
+    def condition(self, condition: Condition | None, kind: str, p: np.ndarray) -> np.ndarray:
+        """Which of the rows ``p`` (all of ``kind``) meet every listed condition (as ``condition_mask``)."""
+        mask = np.ones(len(p), dtype=bool)
+        if condition is None:
+            return mask
+        for name in _FIELDS:
+            allowed = getattr(condition, name)
+            if allowed is not None:
+                mask &= self.field(name, kind, p, ("isin", tuple(allowed)),
+                                   lambda uniques, allowed=allowed: np.append(uniques.isin(allowed), False))
+        if condition.marks is not None:
+            pattern = "|".join(re.escape(mark) for mark in condition.marks)
+            if pattern:
+                mask &= self.field("marks", kind, p, ("contains", pattern),
+                                   lambda uniques: np.append(_contains(uniques, pattern), False))
+            else:
+                mask[:] = False
+        if condition.standing is not None:
+            if self.standing is None:  # records without members' 常委 flag, as condition_mask would
+                raise KeyError("standing")
+            mask &= self.standing[p] == int(condition.standing)
+        return mask
+
+    def match(self, match: Match) -> np.ndarray:
+        """The rows (positions, ascending) a ``match`` clause selects."""
+        rows = self.kind_rows(match.kind)
+        return rows[self.condition(match, match.kind, rows)]
+
+
+def factorize_values(values: np.ndarray) -> tuple[np.ndarray, pd.Index]:
+    """``pd.factorize`` (codes, distinct values), faster when equal values come in runs, as a
+    register's kind, sheet or type mostly do: only the first value of each run is hashed."""
+    if len(values) > 1000:
+        try:
+            changes = np.asarray(values[1:] != values[:-1], dtype=bool)
+        except (TypeError, ValueError):
+            changes = None
+        if changes is not None:
+            heads = np.flatnonzero(np.concatenate([[True], changes]))
+            if len(heads) * 4 < len(values):
+                codes, uniques = pd.factorize(values[heads])
+                return np.repeat(codes, np.diff(np.append(heads, len(values)))), pd.Index(uniques)
+    codes, uniques = pd.factorize(values)
+    return codes, pd.Index(uniques)
+
+
+def joined_texts(codes: np.ndarray, uniques: pd.Index, texts: np.ndarray, separator: str) -> pd.Series:
+    """``texts.groupby(keys).agg(separator.join)`` (keys given as codes into ``uniques``, -1 for
+    none) without a Python call per group: the k-th text of every group is appended at once,
+    for k = 1, 2, … (a group has a few texts)."""
+    keep = codes >= 0
+    codes, values = codes[keep], texts[keep]
+    order = np.argsort(codes, kind="stable")
+    codes, values = codes[order], values[order]
+    starts = np.flatnonzero(np.concatenate([[True], codes[1:] != codes[:-1]])) if len(codes) else np.zeros(0, dtype=np.int64)
+    sizes = np.diff(np.append(starts, len(codes)))
+    joined = values[starts].copy()
+    for k in range(1, int(sizes.max(initial=0))):
+        more = sizes > k
+        joined[more] = joined[more] + separator + values[starts[more] + k]
+    return pd.Series(joined, index=uniques.take(codes[starts]), dtype=object)
+
+
+def _contains(uniques: pd.Index, pattern: str) -> np.ndarray:
+    found = pd.Series(uniques).str.contains(pattern, regex=True)
+    return found.fillna(False).to_numpy(dtype=bool)
+
+
+def _records_table(frame: pd.DataFrame, roster: _Roster, policy: str, merged_credit: str) -> tuple[RecordTable, list[Problem]]:
+    """Term policy (docs/scoring.md §1), then the 并案 credit, as row positions over ``frame``."""
+    member = roster.record_codes
+    dates = frame["date"].to_numpy()
+    outside = (dates < roster.term_start[member]) | (dates > roster.term_end[member])
+    problems: list[Problem] = []
+    if outside.any():
+        action = "未计分" if policy == "skip" else "照常计分（outside_term: count）"
+        names = np.append(roster.members["name"].to_numpy(dtype=object), [np.nan] * (len(roster.ids) - roster.size))
+        at = np.flatnonzero(outside)
+        who = member[at]
+        problems = [
+            Problem(Severity.WARNING, Reason.OUTSIDE_TERM,
+                    f"{name}（{mid}）的记录日期 {date:%Y-%m-%d} 不在任期内（{_term(start, end)}），{action}",
+                    sheet, source.split("!")[-1], member_id=mid)
+            for mid, name, date, start, end, sheet, source in zip(
+                frame["member_id"].iloc[at], names[who], frame["date"].iloc[at], pd.Series(roster.term_start[who]),
+                pd.Series(roster.term_end[who]), frame["sheet"].iloc[at], frame["source"].iloc[at])
+        ]
+    rows = np.flatnonzero(~outside) if (policy == "skip" and outside.any()) else np.arange(len(frame))
+
+    if merged_credit != "as_merged" and len(rows):
+        kept = frame.iloc[rows]
+        merged = ((kept["kind"] == "proposal") & (kept["status"] == "并案")).to_numpy()
+        if merged.any():
+            if merged_credit == "none":
+                rows = rows[~merged]
+            else:  # as_target: the status of the case it merged into (from the kept records)
+                recs = kept.reset_index(drop=True)
+                proposals = recs.loc[recs["kind"] == "proposal"].drop_duplicates("item_id").set_index("item_id")["status"]
+                target_status = recs.loc[merged, "merged_into"].map(proposals)
+                recs = recs.copy()
+                recs.loc[merged, "status"] = target_status.fillna("并案")
+                frame, member, rows = recs, member[rows], np.arange(len(recs))
+                return RecordTable(frame, rows, member, roster.standing[member]), problems
+    member = member[rows]
+    return RecordTable(frame, rows, member, roster.standing[member]), problems
+
+
+# --- parts of the ledger -----------------------------------------------------------------------
+
+@dataclass
+class _Part:
+    """Ledger lines of one rule: from records (``rows`` into the table) or per member (no rows)."""
+
+    member: np.ndarray  # member codes
+    points: np.ndarray
+    note: np.ndarray  # object array of str
+    rows: np.ndarray | None
+    category: str
+    category_name: str
+    rule_id: str
+    rule_name: str
+    note_object: bool = False  # notes joined from pieces: the ledger's note column is then object, not str, dtype
+
+    def __len__(self) -> int:
+        return len(self.member)
+
+
+def _member_part(member: np.ndarray, points, category: str, category_name: str, rule_id: str, rule_name: str,
+                 note) -> _Part:
+    """Lines not tied to a sheet cell (base, start, caps, bonus)."""
+    n = len(member)
+    return _Part(member=np.asarray(member, dtype=np.int64),
+                 points=np.broadcast_to(np.asarray(points, dtype=float), (n,)).copy(),
+                 note=np.broadcast_to(np.asarray(note, dtype=object), (n,)).copy(),
+                 rows=None, category=category, category_name=category_name, rule_id=rule_id, rule_name=rule_name)
+
+
+def _category_parts(table: RecordTable, roster: _Roster, category: Category, rounded,
+                    months: np.ndarray | None) -> list[_Part]:
     """A category's lines: its start score, each item's lines and caps, the pro-rating of what
     records earned (when set), and last the category's own cap."""
+    member_codes = np.arange(roster.size)
     if category.standing is not None:  # a category for 常委 only (or for the others only)
-        members = members[members["standing"] == category.standing]
-        recs = recs[recs["standing"] == category.standing]
-    member_ids = members["member_id"]
-    earned: list[pd.DataFrame] = []  # lines from records, with the items' caps
+        member_codes = member_codes[roster.standing[: roster.size] == int(category.standing)]
+    earned: list[_Part | None] = []  # lines from records, with the items' caps
     for item in category.items:
-        item_lines = rounded(_item_lines(recs, item, category))
-        earned.append(item_lines)
-        earned.append(rounded(_bound_lines(item_lines, member_ids, item.max, item.min, category.id, category.name,
-                                           f"{category.id}.{item.id}.cap", f"{item.name}上下限")))
+        item_part = rounded(_item_part(table, item, category))
+        earned.append(item_part)
+        earned.append(rounded(_bound_part([item_part], member_codes, item.max, item.min, category.id, category.name,
+                                          f"{category.id}.{item.id}.cap", f"{item.name}上下限")))
     lines = list(earned)
     if category.start:
-        lines.insert(0, _member_lines(member_ids, category.start, category.id, category.name, f"{category.id}.start",
-                                      f"{category.name}起始分", f"{category.name}从 {number_text(category.start)} 分起计"))
+        lines.insert(0, _member_part(member_codes, category.start, category.id, category.name, f"{category.id}.start",
+                                     f"{category.name}起始分", f"{category.name}从 {number_text(category.start)} 分起计"))
     if months is not None:
-        lines.append(rounded(_pro_rate_lines(earned, months, category)))
-    so_far = pd.concat([part for part in lines if len(part)] or [_empty_ledger()], ignore_index=True)
-    lines.append(rounded(_bound_lines(so_far, member_ids, category.max, category.min, category.id, category.name,
-                                      f"{category.id}.cap", f"{category.name}上下限")))
-    return [part for part in lines if len(part)]
+        lines.append(rounded(_pro_rate_part(earned, months, category)))
+    lines.append(rounded(_bound_part(lines, member_codes, category.max, category.min, category.id, category.name,
+                                     f"{category.id}.cap", f"{category.name}上下限")))
+    return [part for part in lines if part is not None and len(part)]
 
 
-def _item_lines(recs: pd.DataFrame, item: Item, category: Category) -> pd.DataFrame:
-    sel = recs[match_mask(recs, item.match)]
+def _item_part(table: RecordTable, item: Item, category: Category) -> _Part:
+    kind = item.match.kind
+    p = table.kind_rows(kind)
+    if category.standing is not None:
+        p = p[table.standing[p] == int(category.standing)]
+    p = p[table.condition(item.match, kind, p)]
     credit = item.credit
+    position = table.array("position")
     if credit.max_authors is not None:
-        sel = sel[sel["position"] <= credit.max_authors]
+        p = p[position[p] <= credit.max_authors]
     if credit.mode == "first_only":
-        sel = sel[sel["position"] == 1]
+        p = p[position[p] == 1]
 
+    note_object = False
     if item.points is not None:
-        points = pd.Series(float(item.points), index=sel.index)
-        note = pd.Series("", index=sel.index)
+        points = np.full(len(p), float(item.points))
+        note = np.full(len(p), "", dtype=object)
     elif item.cases is not None:
         # The first case whose condition holds gives the points; records fitting none score nothing.
-        masks = [condition_mask(sel, case.when).to_numpy() for case in item.cases]
-        points = pd.Series(np.select(masks, [case.points for case in item.cases], default=np.nan), index=sel.index)
+        masks = [table.condition(case.when, kind, p) for case in item.cases]
+        points = np.select(masks, [case.points for case in item.cases], default=np.nan)
         labels = [_condition_label(case.when) for case in item.cases]
-        note = pd.Series(np.select(masks, labels, default=""), index=sel.index).astype(object)
-        keep = points.notna()
-        sel, points, note = sel[keep], points[keep], note[keep]
+        note = np.select(masks, labels, default="").astype(object)
+        note_object = True
+        keep = ~np.isnan(points)
+        p, points, note = p[keep], points[keep], note[keep]
     else:
-        by_field, table = next(iter(item.points_by.items()))
+        by_field, table_of_points = next(iter(item.points_by.items()))
+        key = ("points_by", tuple(table_of_points.items()))
         if by_field == "marks":  # a proposal may carry several marks: each listed one scores
-            has = {mark: sel["marks"].str.contains(f"(?:^|、){re.escape(mark)}(?:$|、)", regex=True) for mark in table}
-            points = sum((has[mark] * value for mark, value in table.items()), pd.Series(0.0, index=sel.index))
-            points = points.where(pd.concat(has, axis=1).any(axis=1) if has else False)
-            note = sel["marks"].astype(str)
+            def build(uniques: pd.Index) -> np.ndarray:
+                values = pd.Series(uniques)
+                has = {mark: values.str.contains(f"(?:^|、){re.escape(mark)}(?:$|、)", regex=True) for mark in table_of_points}
+                sums = sum((has[mark] * value for mark, value in table_of_points.items()), pd.Series(0.0, index=values.index))
+                sums = sums.where(pd.concat(has, axis=1).any(axis=1) if has else False)
+                return np.append(sums.to_numpy(dtype=float), np.nan)
         else:
-            points = sel[by_field].map(table).astype(float)
-            note = sel[by_field].astype(str)
-        keep = points.notna()
-        sel, points, note = sel[keep], points[keep], note[keep]
+            def build(uniques: pd.Index) -> np.ndarray:
+                return np.append(pd.Series(uniques).map(table_of_points).astype(float).to_numpy(), np.nan)
+        points = table.field(by_field, kind, p, key, build)
+        keep = ~np.isnan(points)
+        p, points = p[keep], points[keep]
+        note = table.field(by_field, kind, p, "text",
+                           lambda uniques: np.append(pd.Series(uniques).astype(str).to_numpy(dtype=object), "nan"))
 
     if credit.mode == "split":
-        n = sel["n_authors"].clip(upper=credit.max_authors) if credit.max_authors else sel["n_authors"]
-        others = (1 - credit.lead_share) / (n - 1).where(n > 1, 1)
-        share = np.where(n == 1, 1.0, np.where(sel["position"] == 1, credit.lead_share, others))
+        n = table.array("n_authors")[p]
+        if credit.max_authors:
+            n = np.minimum(n, credit.max_authors)
+        first = position[p] == 1
+        others = (1 - credit.lead_share) / np.where(n > 1, n - 1, 1)
+        share = np.where(n == 1, 1.0, np.where(first, credit.lead_share, others))
         points = points * share
         split_note = np.where(
             n == 1, "",
-            np.where(sel["position"] == 1, f"分摊：第一作者得 {percent_text(credit.lead_share)}",
-                     "分摊：其余 " + (n - 1).astype(str) + f" 人平分 {percent_text(1 - credit.lead_share)}"))
-        note = _join_notes(note, pd.Series(split_note, index=sel.index))
+            np.where(first, f"分摊：第一作者得 {percent_text(credit.lead_share)}",
+                     _texts("分摊：其余 ", n - 1, f" 人平分 {percent_text(1 - credit.lead_share)}"))).astype(object)
+        note = _join(note, split_note)
+        note_object = True
 
-    lines = sel.assign(points=points, note=note)
+    if item.stack == "highest" or item.count == "once" or item.from_nth > 1:
+        p, points, note = _counted(table, item, p, points, note)
+        note_object = True
+
+    return _Part(member=table.member[p], points=points.astype(float), note=note, rows=p, category=category.id,
+                 category_name=category.name, rule_id=f"{category.id}.{item.id}", rule_name=item.name,
+                 note_object=note_object)
+
+
+def _counted(table: RecordTable, item: Item, p: np.ndarray, points: np.ndarray, note: np.ndarray):
+    """stack: highest, count: once and from_nth, on the item's lines (docs/scoring.md §2.6–7)."""
+    lines = pd.DataFrame({
+        "member_id": table.member[p], "item_id": table.frame["item_id"].array.take(table.rows[p]),
+        "points": points, "note": note, "date": table.array("date")[p], "sheet": table.frame["sheet"].array.take(table.rows[p]),
+        "row": table.array("row")[p], "position": table.array("position")[p], "_p": p,
+    })
     if item.stack == "highest":
         lines = _keep_best(lines, ["member_id", "item_id"])
-        lines = lines.assign(note=_join_notes(lines["note"], "同一事项只取最高一项"))
+        lines = lines.assign(note=_join(lines["note"].to_numpy(dtype=object), "同一事项只取最高一项"))
     if item.count == "once":
         lines = _keep_best(lines, ["member_id"])
-        lines = lines.assign(note=_join_notes(lines["note"], "只计一次"))
+        lines = lines.assign(note=_join(lines["note"].to_numpy(dtype=object), "只计一次"))
     if item.from_nth > 1:
         lines = lines.sort_values(_RECORD_ORDER, kind="stable")
-        nth = lines.groupby("member_id", sort=False).cumcount() + 1
-        lines = lines[nth >= item.from_nth]
-        lines = lines.assign(note=_join_notes(lines["note"], "第 " + nth[nth >= item.from_nth].astype(str) + " 条"))
-
-    return pd.DataFrame({
-        "member_id": lines["member_id"],
-        "category": category.id,
-        "category_name": category.name,
-        "rule_id": f"{category.id}.{item.id}",
-        "rule_name": item.name,
-        "points": lines["points"].astype(float),
-        "date": lines["date"],
-        "sheet": lines["sheet"],
-        "row": lines["row"],
-        "source": lines["source"],
-        "item_id": lines["item_id"],
-        "title": lines["title"],
-        "note": lines["note"],
-    })
+        nth = (lines.groupby("member_id", sort=False).cumcount() + 1).to_numpy()
+        later = nth >= item.from_nth
+        lines = lines[later]
+        lines = lines.assign(note=_join(lines["note"].to_numpy(dtype=object), _texts("第 ", nth[later], " 条")))
+    return lines["_p"].to_numpy(), lines["points"].to_numpy(dtype=float), lines["note"].to_numpy(dtype=object)
 
 
-def match_mask(recs: pd.DataFrame, match: Match) -> pd.Series:
-    """Which records a ``match`` clause selects: its kind, and every listed condition."""
-    return (recs["kind"] == match.kind) & condition_mask(recs, match)
+def _texts(before: str, numbers: np.ndarray, after: str) -> np.ndarray:
+    """before + str(n) + after for each n (as ``before + series.astype(str) + after``)."""
+    distinct, codes = np.unique(numbers, return_inverse=True)
+    texts = np.array([before + str(value) + after for value in distinct.tolist()], dtype=object)
+    return texts[codes.reshape(-1)] if len(numbers) else np.zeros(0, dtype=object)
+
+
+def _join(left: np.ndarray, right) -> np.ndarray:
+    """Two notes per line joined by '；' when both are given, else whichever is."""
+    right = np.broadcast_to(np.asarray(right, dtype=object), left.shape)
+    both = (left != "") & (right != "")
+    return left + np.where(both, "；", "").astype(object) + right
 
 
 def condition_mask(recs: pd.DataFrame, condition: Condition | None) -> pd.Series:
@@ -232,9 +525,151 @@ def _keep_best(lines: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     return ordered.drop_duplicates(keys).drop(columns="_neg").sort_values(_RECORD_ORDER, kind="stable")
 
 
+def _sums(parts: list[_Part | None]) -> tuple[np.ndarray, np.ndarray]:
+    """(member codes in order of first line, each one's sum of the parts' points), added up line
+    by line in ledger order as ``groupby(...).sum()`` over the ledger did."""
+    nonempty = [part for part in parts if part is not None and len(part)]
+    if not nonempty:
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    member = np.concatenate([part.member for part in nonempty])
+    points = np.concatenate([part.points for part in nonempty])
+    by_member = pd.Series(points).groupby(member, sort=False).sum()
+    return by_member.index.to_numpy(), by_member.to_numpy()
+
+
+def _bound_part(parts: list[_Part | None], member_codes: np.ndarray, upper: float | None, lower: float | None,
+                category: str, category_name: str, rule_id: str, rule_name: str) -> _Part | None:
+    """Lines that bring each member's sum of ``parts`` within [lower, upper]."""
+    if upper is None and lower is None:
+        return None
+    who, totals = _sums(parts)
+    every = np.zeros(int(max(who.max(initial=-1), member_codes.max(initial=-1))) + 1)
+    every[who] = totals
+    sums = every[member_codes]
+    adjust = np.zeros(len(sums))
+    notes = np.full(len(sums), "", dtype=object)
+    for bound, beyond, word in ((upper, sums > (upper or 0) + _EPSILON, "封顶"), (lower, sums < (lower or 0) - _EPSILON, "保底")):
+        if bound is None or not beyond.any():
+            continue
+        adjust[beyond] = bound - sums[beyond]
+        notes[beyond] = [f"{word} {number_text(bound)} 分（原为 {number_text(value)} 分）" for value in np.round(sums[beyond], 4).tolist()]
+    hit = adjust != 0
+    return _member_part(member_codes[hit], adjust[hit], category, category_name, rule_id, rule_name, notes[hit])
+
+
+def _pro_rate_part(item_parts: list[_Part | None], months: np.ndarray, category: Category) -> _Part | None:
+    """Scale a part-year member's points earned from records in this category to a full year
+    (× 12 / months in office). The start score is not scaled; the category's cap applies after."""
+    who, earned = _sums(item_parts)
+    served = months[who]
+    part_year = (served > 0) & (served < 12) & (earned != 0)
+    if not part_year.any():
+        return None
+    who, points, m = who[part_year], earned[part_year], served[part_year]
+    notes = [f"任职 {n} 个月，本类记录得分 {number_text(round(p, 4))} 分按全年折算 ×12/{n}" for n, p in zip(m, points)]
+    return _member_part(who, points * (12 / m - 1), category.id, category.name, f"{category.id}.pro_rate",
+                        f"{category.name}任期折算", np.array(notes, dtype=object))
+
+
+class _Lines:
+    """The ledger as its parts, in order: one array per column over all lines, and the ledger
+    DataFrame built from them in one construction (in ledger order, or in any order asked)."""
+
+    def __init__(self, parts: list[_Part], table: RecordTable, roster: _Roster) -> None:
+        self.parts = parts
+        self.table = table
+        self.roster = roster
+        lengths = np.array([len(part) for part in parts])
+        self.which = np.repeat(np.arange(len(parts)), lengths)  # the part of each line
+        self.member = np.concatenate([part.member for part in parts])  # roster codes
+        self.points = np.concatenate([part.points for part in parts]).astype(float)
+        self.rows = np.concatenate([table.rows[part.rows] if part.rows is not None else np.full(len(part), -1, dtype=np.int64)
+                                    for part in parts])  # positions in the records frame, -1 for none
+
+    def __len__(self) -> int:
+        return len(self.member)
+
+    def sums(self, keep=None) -> tuple[np.ndarray, np.ndarray]:
+        """(roster codes, sums of points) per member over all lines, or over the parts
+        ``keep(part)`` accepts (see :func:`_sums`)."""
+        if keep is not None:
+            return _sums([part for part in self.parts if keep(part)])
+        by_member = pd.Series(self.points).groupby(self.member, sort=False).sum()
+        return by_member.index.to_numpy(), by_member.to_numpy()
+
+    def frame(self, order: np.ndarray | None = None, names: pd.Series | None = None) -> pd.DataFrame:
+        """The ledger; with ``order``, its lines in that order (positions); with ``names`` (the
+        roster's names), a name column after member_id."""
+        parts, table = self.parts, self.table
+        which, member, rows = self.which, self.member, self.rows
+        notes = np.concatenate([part.note for part in parts])
+        points = self.points
+        if order is not None:
+            which, member, rows, notes, points = which[order], member[order], rows[order], notes[order], points[order]
+
+        def constant(attr: str):
+            return pd.array([getattr(part, attr) for part in parts], dtype="str").take(which)
+
+        from_records = any(part.rows is not None for part in parts)
+        per_member = any(part.rows is None for part in parts)
+        frame = table.frame
+
+        def as_before(values, name: str) -> pd.Series:
+            """A column as concatenating per-rule frames made it: the records' dtype for their
+            lines, str for lines per member, object where the two differ."""
+            kinds = {frame[name].dtype} if from_records else set()
+            if per_member:
+                kinds.add(pd.StringDtype(na_value=np.nan))
+            dtype = kinds.pop() if len(kinds) == 1 else np.dtype(object)
+            return values if values.dtype == dtype else pd.Series(values, dtype=dtype, copy=False)
+
+        def cells(name: str) -> pd.Series:
+            if from_records:
+                return as_before(frame[name].array.take(rows, allow_fill=True, fill_value=""), name)
+            return pd.Series(np.full(len(rows), "", dtype=object), dtype="str", copy=False)
+
+        any_object = any(part.note_object for part in parts)
+        date = frame["date"].array.take(rows, allow_fill=True) if from_records else \
+            pd.Series(pd.NaT, index=range(len(rows)), dtype="datetime64[ns]").array
+        row = np.where(rows >= 0, frame["row"].to_numpy()[np.maximum(rows, 0)], 0) if len(frame) else np.zeros(len(rows))
+        columns = {"member_id": as_before(self.roster.ids.take(member), "member_id")}
+        if names is not None:
+            taken = names.array.take(np.where(member < self.roster.size, member, -1), allow_fill=True)
+            columns["name"] = taken if taken.dtype == names.dtype else pd.Series(taken, dtype=names.dtype, copy=False)
+        columns.update({
+            "category": constant("category"),
+            "category_name": constant("category_name"),
+            "rule_id": constant("rule_id"),
+            "rule_name": constant("rule_name"),
+            "points": points,
+            "date": date,
+            "sheet": cells("sheet"),
+            "row": row.astype(int),
+            "source": cells("source"),
+            "item_id": cells("item_id"),
+            "title": cells("title"),
+            "note": pd.Series(notes, dtype=object if any_object else "str", copy=False),
+        })
+        return pd.DataFrame(columns, copy=False)
+
+
+def _ledger_without_lines(roster: _Roster, rules: Rules) -> pd.DataFrame:
+    """The ledger when nothing scored: empty, or the total's floor lines alone."""
+    settings = rules.settings
+    ledger = _empty_ledger()
+    member_ids = roster.members["member_id"]
+    total_cap = _bound_lines(ledger, member_ids, rules.total.max, rules.total.min, "", "", "total.cap", "总分上下限")
+    if len(total_cap):
+        total_cap["points"] = round_points(total_cap["points"], settings.decimals, settings.rounding)
+        ledger = pd.concat([ledger, total_cap], ignore_index=True)
+    ledger = ledger[LEDGER_COLUMNS].reset_index(drop=True)
+    ledger["row"] = ledger["row"].astype(int)
+    return ledger
+
+
 def _bound_lines(lines: pd.DataFrame, member_ids: pd.Series, upper: float | None, lower: float | None,
                  category: str, category_name: str, rule_id: str, rule_name: str) -> pd.DataFrame:
-    """Lines that bring each member's sum of ``lines`` within [lower, upper]."""
+    """Lines (as a ledger frame) that bring each member's sum of ``lines`` within [lower, upper]."""
     if upper is None and lower is None:
         return _empty_ledger()
     sums = lines.groupby("member_id", sort=False)["points"].sum().reindex(member_ids, fill_value=0.0)
@@ -255,7 +690,7 @@ def _bound_lines(lines: pd.DataFrame, member_ids: pd.Series, upper: float | None
 
 def _member_lines(member_ids: pd.Series, points, category: str, category_name: str, rule_id: str,
                   rule_name: str, note) -> pd.DataFrame:
-    """Lines not tied to a sheet cell (base, start, caps, bonus)."""
+    """Lines not tied to a sheet cell, as a ledger frame."""
     n = len(member_ids)
     return pd.DataFrame({
         "member_id": member_ids.to_numpy(),
@@ -280,37 +715,6 @@ def _empty_ledger() -> pd.DataFrame:
 
 # --- term, checklist -------------------------------------------------------------------------
 
-def _apply_term_policy(recs: pd.DataFrame, members: pd.DataFrame, policy: str) -> tuple[pd.DataFrame, list[Problem]]:
-    terms = recs[["member_id", "date"]].merge(members[["member_id", "term_start", "term_end", "name"]], on="member_id", how="left")
-    outside = ((terms["date"] < terms["term_start"]) | (terms["date"] > terms["term_end"])).to_numpy()
-    if not outside.any():
-        return recs, []
-    action = "未计分" if policy == "skip" else "照常计分（outside_term: count）"
-    problems = [
-        Problem(Severity.WARNING, Reason.OUTSIDE_TERM,
-                f"{name}（{mid}）的记录日期 {date:%Y-%m-%d} 不在任期内（{_term(start, end)}），{action}",
-                sheet, source.split("!")[-1], member_id=mid)
-        for mid, name, date, start, end, sheet, source in zip(
-            recs["member_id"][outside], terms["name"][outside], recs["date"][outside], terms["term_start"][outside],
-            terms["term_end"][outside], recs["sheet"][outside], recs["source"][outside])
-    ]
-    return (recs[~outside] if policy == "skip" else recs), problems
-
-
-def _credit_merged(recs: pd.DataFrame, policy: str) -> pd.DataFrame:
-    """并案 originals: keep status 并案, take the status of the case they merged into, or drop."""
-    merged = (recs["kind"] == "proposal") & (recs["status"] == "并案")
-    if policy == "as_merged" or not merged.any():
-        return recs
-    if policy == "none":
-        return recs[~merged]
-    proposals = recs.loc[recs["kind"] == "proposal"].drop_duplicates("item_id").set_index("item_id")["status"]
-    target_status = recs.loc[merged, "merged_into"].map(proposals)
-    recs = recs.copy()
-    recs.loc[merged, "status"] = target_status.fillna("并案")
-    return recs
-
-
 def _months_in_office(members: pd.DataFrame, year: int) -> pd.Series:
     """Months of ``year`` with at least one day in office, by member_id (12 for a full year)."""
     year_start, year_end = pd.Timestamp(year, 1, 1), pd.Timestamp(year, 12, 31)
@@ -320,56 +724,140 @@ def _months_in_office(members: pd.DataFrame, year: int) -> pd.Series:
     return pd.Series(months.to_numpy(), index=members["member_id"].to_numpy())
 
 
-def _pro_rate_lines(item_lines: list[pd.DataFrame], months: pd.Series, category: Category) -> pd.DataFrame:
-    """Scale a part-year member's points earned from records in this category to a full year
-    (× 12 / months in office). The start score is not scaled; the category's cap applies after."""
-    nonempty = [part for part in item_lines if len(part)]
-    if not nonempty:
-        return _empty_ledger()
-    earned = pd.concat(nonempty, ignore_index=True).groupby("member_id", sort=False)["points"].sum()
-    served = earned.index.map(months)
-    part_year = ((served > 0) & (served < 12) & (earned != 0)).to_numpy()
-    if not part_year.any():
-        return _empty_ledger()
-    who, points, m = earned.index[part_year], earned.to_numpy()[part_year], served.to_numpy()[part_year]
-    notes = [f"任职 {n} 个月，本类记录得分 {number_text(round(p, 4))} 分按全年折算 ×12/{n}" for n, p in zip(m, points)]
-    return _member_lines(pd.Series(who), points * (12 / m - 1), category.id, category.name, f"{category.id}.pro_rate",
-                         f"{category.name}任期折算", np.array(notes, dtype=object))
-
-
 def _term(start, end) -> str:
     left = f"{start:%Y-%m-%d}" if pd.notna(start) else "年初"
     right = f"{end:%Y-%m-%d}" if pd.notna(end) else "年底"
     return f"{left} 至 {right}"
 
 
-def _checklist(recs: pd.DataFrame, member_ids: pd.Series, rules: Rules) -> pd.DataFrame:
+def _checklist(table: RecordTable, roster: _Roster, rules: Rules) -> tuple[pd.DataFrame, np.ndarray]:
+    """The checklist table, and for each member on the roster whether every item is done."""
+    size = roster.size
     if rules.checklist is None:
-        return pd.DataFrame(columns=CHECKLIST_COLUMNS)
-    ordered = recs.sort_values(_RECORD_ORDER, kind="stable")
-    parts = []
-    for item in rules.checklist.items:
-        mask = pd.Series(False, index=ordered.index)
+        return pd.DataFrame(columns=CHECKLIST_COLUMNS), np.ones(size, dtype=bool)
+    frame, member = table.frame, table.member
+    when = _record_order(table)
+    pair, pair_member = _member_sources(table)
+    n_codes = len(roster.ids)
+    latest = np.iinfo(np.int64).max
+
+    items = rules.checklist.items
+    counts = np.zeros((len(items), size), dtype=np.int64)
+    first = np.full((len(items), size), -1, dtype=np.int64)
+    for k, item in enumerate(items):
+        mask = np.zeros(table.n, dtype=bool)
         for clause in item.any_of:
-            mask |= match_mask(ordered, clause)
-        matched = ordered.loc[mask, ["member_id", "date", "source"]]
+            mask[table.match(clause)] = True
         # Several records of one register row (e.g. one proposal) count once.
-        counts = matched.drop_duplicates(["member_id", "source"]).groupby("member_id", sort=False).size()
-        first = matched.drop_duplicates("member_id")
-        part = pd.DataFrame({"member_id": member_ids.to_numpy(), "item": item.name})
-        part = part.merge(first, on="member_id", how="left", validate="one_to_one")
-        part["count"] = part["member_id"].map(counts).fillna(0).astype(int)
-        part["done"] = part["count"] >= item.at_least
-        part["source"] = part["source"].fillna("")
-        parts.append(part)
-    return pd.concat(parts, ignore_index=True)[CHECKLIST_COLUMNS]
+        hit = np.zeros(len(pair_member), dtype=bool)
+        hit[pair[mask]] = True
+        counts[k] = np.bincount(pair_member[hit], minlength=n_codes)[:size]
+        # Each member's earliest matching record (the first row among equally early ones).
+        matched = np.flatnonzero(mask)
+        who, key = member[matched], when[matched]
+        earliest = np.full(n_codes, latest, dtype=np.int64)
+        np.minimum.at(earliest, who, key)
+        matched = matched[key == earliest[who]]
+        first_row = np.full(n_codes, latest, dtype=np.int64)
+        np.minimum.at(first_row, member[matched], matched)
+        found = np.flatnonzero(first_row[:size] != latest)
+        first[k, found] = table.rows[first_row[found]]
+
+    at_least = np.array([item.at_least for item in items])[:, None]
+    done = counts >= at_least
+    firsts = first.reshape(-1)
+    checklist = pd.DataFrame({
+        "member_id": np.tile(roster.members["member_id"].to_numpy(), len(items)),
+        "item": pd.array([item.name for item in items], dtype="str").take(np.repeat(np.arange(len(items)), size)),
+        "done": done.reshape(-1),
+        "count": counts.reshape(-1),
+        "date": frame["date"].array.take(firsts, allow_fill=True),
+        "source": pd.Series(frame["source"].array.take(firsts, allow_fill=True, fill_value=""), dtype=frame["source"].dtype),
+    }, copy=False)
+    return checklist, done.all(axis=0)
 
 
-# --- notes -------------------------------------------------------------------------------------
+def _record_order(table: RecordTable) -> np.ndarray:
+    """A number per row that orders the rows by date, sheet, row and position (NaT and a missing
+    sheet last, as ``sort_values``); equal numbers only for equal keys."""
+    keys = _record_order_keys(table)
+    if keys is not None and np.prod([float(size) for _, size in keys]) < 2.0**62:
+        composite = keys[0][0].astype(np.int64, copy=True)
+        for values, size in keys[1:]:
+            composite *= size
+            composite += values
+        return composite
+    # keys too wide for one integer: the place in a sort by the records' own columns
+    frame = table.frame
+    by_date = pd.DataFrame({key: frame[key].array.take(table.rows) for key in _RECORD_ORDER})
+    order = by_date.sort_values(_RECORD_ORDER, kind="stable").index.to_numpy()
+    place = np.empty(table.n, dtype=np.int64)
+    place[order] = np.arange(table.n)
+    return place
 
-def _join_notes(left: pd.Series, right) -> pd.Series:
-    right = right if isinstance(right, pd.Series) else pd.Series(right, index=left.index)
-    both = (left != "") & (right != "")
-    return (left + np.where(both, "；", "") + right).astype(object)
+
+def _record_order_keys(table: RecordTable) -> list[tuple[np.ndarray, int]] | None:
+    """(date, sheet, row, position) as small non-negative integers in sort order, with their
+    ranges; None when that is not possible (times of day, a sheet name that is not text)."""
+    if table.n == 0:
+        return None
+    dates = table.array("date")
+    if dates.dtype.kind != "M" or np.datetime_data(dates.dtype)[0] not in ("D", "h", "m", "s", "ms", "us", "ns"):
+        return None
+    day = np.int64(np.timedelta64(1, "D") // np.timedelta64(1, np.datetime_data(dates.dtype)[0]))
+    ticks = dates.view(np.int64)
+    missing = np.isnat(dates)
+    days, rest = np.divmod(ticks, day)
+    if missing.any():
+        if rest[~missing].any():  # a time of day: sort as the columns
+            return None
+        low = days[~missing].min() if not missing.all() else 0
+        days -= low
+        span = int(days[~missing].max(initial=0)) + 1
+        days[missing] = span  # NaT last
+    else:
+        if rest.any():
+            return None
+        low = days.min()
+        days -= low
+        span = int(days.max()) + 1
+
+    codes, uniques = table.all_codes("sheet")
+    if not all(isinstance(value, str) for value in uniques):
+        return None
+    ranks = np.empty(len(uniques) + 1, dtype=np.int64)
+    ranks[np.argsort(np.array(list(uniques), dtype=object), kind="stable")] = np.arange(len(uniques))
+    ranks[-1] = len(uniques)  # missing sheet last
+    keys = [(days, span + 1), (ranks[codes], len(uniques) + 1)]
+    for name in ("row", "position"):
+        values = table.array(name)
+        low, high = int(values.min()), int(values.max())
+        keys.append((values - low if low else values, high - low + 1))
+    return keys
 
 
+def _member_sources(table: RecordTable) -> tuple[np.ndarray, np.ndarray]:
+    """An id per distinct (member, source cell) of the rows, and each id's member. A source cell
+    names one sheet and row, so rows are first grouped by (member, sheet, row); only where one
+    member has several records of one row are the cells themselves compared."""
+    member = table.member
+    source = table.array("source")
+    sheet, _ = table.all_codes("sheet")
+    row = table.array("row").astype(np.int64)
+    low = row.min(initial=0)
+    span = int(row.max(initial=0) - low) + 1
+    if float(member.max(initial=0) + 1) * (sheet.max(initial=0) + 2) * span < 2.0**62:
+        groups, distinct = pd.factorize((member.astype(np.int64) * (sheet.max(initial=0) + 2) + sheet + 1) * span + (row - low))
+        several = np.bincount(groups)[groups] > 1
+        pair = groups.astype(np.int64)
+        if several.any():
+            at = np.flatnonzero(several)
+            cells, cell_values = pd.factorize(source[at])
+            refined, _ = pd.factorize(pair[at] * (len(cell_values) + 1) + cells + 1)
+            pair[at] = len(distinct) + refined
+    else:
+        cells, cell_values = pd.factorize(source)
+        pair, _ = pd.factorize(member.astype(np.int64) * (len(cell_values) + 1) + cells + 1)
+    pair_member = np.zeros(int(pair.max(initial=-1)) + 1, dtype=np.int64)
+    pair_member[pair] = member
+    return pair, pair_member
