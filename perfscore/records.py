@@ -33,7 +33,7 @@ from .inputformat import (
     Column,
     Vocabulary,
 )
-from .text import LIST_SEPARATORS, split_names, strip_name_tag
+from .text import LIST_SEPARATORS, WHITE_SPACE, rows_matching, split_names, strip_name_tag, where_matching
 from .workbook import RawTable, RawWorkbook, match_key
 
 __all__ = ["Records", "normalise", "RECORD_COLUMNS", "parse_dates"]
@@ -129,6 +129,7 @@ def normalise(raw: RawWorkbook, year: int | None = None, vocabularies: dict[str,
         dates = _dates(table, "date", out, year=assessment_year, required=True, parsed=parsed["adoptions"])
         frames.append(_adoption_records(table, dates, authors_by_info, out))
     records = pd.concat(frames, ignore_index=True) if frames else _no_records()
+    del frames, authors_by_info  # the concatenated table is the only copy kept
     records = _mark_information_adopted(records)
     date_letters = {t.sheet_name: t.letters.get("date", "") for t in registers.values()}
     records = _drop_outside_year(records, assessment_year, date_letters, out, year_given=year is not None)
@@ -139,9 +140,12 @@ def normalise(raw: RawWorkbook, year: int | None = None, vocabularies: dict[str,
     if any(p.severity is Severity.ERROR for p in out.problems):
         errors = [p for p in out.problems if p.severity is Severity.ERROR]
         raise DataError(f"{raw.path.name} 有 {len(errors)} 处错误，未计分", out.problems)
-    records = records.sort_values(["sheet", "row", "position"], kind="stable").reset_index(drop=True)
+    # By sheet, row and position, stable (equal keys keep their order); sheet names sort as text.
+    sheet_order, _ = pd.factorize(records["sheet"], sort=True)
+    order = np.lexsort((records["position"].to_numpy(), records["row"].to_numpy(), sheet_order))
+    records = records[RECORD_COLUMNS].take(order).reset_index(drop=True)
     sheets = {key: table.sheet_name for key, table in raw.tables.items()}
-    return Records(members=members, records=records[RECORD_COLUMNS], year=assessment_year, sheets=sheets, problems=out.problems)
+    return Records(members=members, records=records, year=assessment_year, sheets=sheets, problems=out.problems)
 
 
 # --- the roster -------------------------------------------------------------------------------
@@ -174,13 +178,14 @@ class _MemberResolver:
     """Finds the member a name-or-ID token means: an ID first, then a name unique in the roster."""
 
     def __init__(self, members: pd.DataFrame, roster: RawTable):
-        self.ids = set(members["member_id"])
+        self.ids = set(members["member_id"].tolist())
         counts = members["name"].value_counts()
         unique = members[members["name"].map(counts) == 1]
         self.by_name = pd.Series(unique["member_id"].to_numpy(), index=unique["name"].to_numpy())
         self.ambiguous = members[members["name"].map(counts) > 1]
         self.names = sorted(set(members["name"]))
         self.roster = roster
+        self._hints: dict[tuple[str, str], str] = {}  # (kind, token) -> suggestion, as a name repeats
 
     def resolve(self, tokens: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
         """tokens -> (member_id or '', is_ambiguous, is_unknown)."""
@@ -193,11 +198,21 @@ class _MemberResolver:
         return member_id, ambiguous, unknown
 
     def candidates(self, name: str) -> str:
+        if ("candidates", name) not in self._hints:
+            self._hints[("candidates", name)] = self._candidates(name)
+        return self._hints[("candidates", name)]
+
+    def near_miss(self, token: str) -> str:
+        if ("near_miss", token) not in self._hints:
+            self._hints[("near_miss", token)] = self._near_miss(token)
+        return self._hints[("near_miss", token)]
+
+    def _candidates(self, name: str) -> str:
         rows = self.ambiguous[self.ambiguous["name"] == name]
         places = [f"{mid}（{self.roster.sheet_name}!{self.roster.cell('member_id', r)}）" for mid, r in zip(rows["member_id"], rows["roster_row"])]
         return f"名单中有 {len(places)} 位“{name}”：{'、'.join(places)}；请改填委员编号"
 
-    def near_miss(self, token: str) -> str:
+    def _near_miss(self, token: str) -> str:
         if token.isdigit():  # an ID typed as a number loses its leading zeros (0297 -> 297), or gains them
             same = sorted(i for i in self.ids if i.isdigit() and i.lstrip("0") == token.lstrip("0"))
             if same:
@@ -237,31 +252,42 @@ def _register_records(table: RawTable, dates: pd.Series, resolver: _MemberResolv
         "row": f["row"],
     }, index=f.index)
 
-    tokens = _member_tokens(f["members"], resolver)
-    position = tokens.groupby(level=0).cumcount() + 1
-    n_authors = tokens.groupby(level=0).size()
-    member_id, ambiguous, unknown = resolver.resolve(tokens)
-    _report_unresolved(table, tokens, ambiguous, unknown, resolver, out)
-    twice = pd.Series(member_id.to_numpy(), index=tokens.index)
-    twice = (twice != "") & pd.DataFrame({"row": tokens.index, "member": twice.to_numpy()}).duplicated().to_numpy()
+    named = _named_members(f["members"], resolver)
+    tokens = named.tokens
+    _report_unresolved(table, tokens, named.ambiguous, named.unknown, resolver, out)
+    twice = named.twice
     rows_twice = table.frame.loc[tokens.index[twice], "row"]
     for token, row in zip(tokens[twice].tolist(), rows_twice.tolist()):
         out.problems.append(Problem(Severity.ERROR, Reason.DUPLICATE_ID, "同一位委员在本格中出现两次", table.sheet_name,
                                     table.cell("members", row), token, "每位委员只写一次（名字和编号不要重复写）"))
 
-    records = rows.loc[tokens.index].copy()
-    records["member_id"] = member_id.to_numpy()
-    records["position"] = position.to_numpy()
-    records["n_authors"] = n_authors.reindex(tokens.index).to_numpy()
+    # The source cell per register row, shared by the row's records.
+    rows["source"] = table.sheet_name + "!" + table.letters["members"] + rows["row"].astype(str)
+    one_each = len(named.row_positions) == len(rows) and (named.position == 1).all()
+    records = rows if one_each else rows.take(named.row_positions)  # one member per row: the rows as they are
+    records["member_id"] = named.member_id
+    records["position"] = named.position
+    records["n_authors"] = named.n_authors
     if sheet.column("members").kind == "names" and kind != "activity":
-        records["role"] = np.where(records["position"] == 1, ROLE_LEAD, ROLE_CO)
+        # the column type pandas gives text made by np.where, even for a register with no rows
+        records["role"] = pd.array(_choose(records["position"].to_numpy() == 1, ROLE_LEAD, ROLE_CO), dtype=_NUMPY_TEXT)
     else:
         records["role"] = ROLE_PARTICIPANT
-    records["source"] = table.sheet_name + "!" + table.letters["members"] + records["row"].astype(str)
+    records["source"] = records.pop("source")  # after role, in the column order records always had
     if kind == "proposal":
         records["type"] = _proposal_form(records)
         _check_merged(table, status, out)
-    return records[records["member_id"] != ""]
+    resolved = records["member_id"] != ""
+    return records if resolved.all() else records[resolved]
+
+
+_NUMPY_TEXT = pd.Series(np.array([""])).dtype  # what pandas makes of numpy's fixed-width text ('str' in pandas 3)
+
+
+def _choose(condition: np.ndarray, yes: str, no: str) -> np.ndarray:
+    """``np.where(condition, yes, no)`` as Python strings shared by every row (np.where would make
+    fixed-width numpy text, turned into a new string object per row when pandas stores it)."""
+    return np.array([no, yes], dtype=object)[condition.astype(np.intp)]
 
 
 def _no_records() -> pd.DataFrame:
@@ -270,28 +296,100 @@ def _no_records() -> pd.DataFrame:
     return records.astype({"date": "datetime64[ns]", "position": int, "n_authors": int, "row": int})
 
 
+@dataclass(frozen=True)
+class _Named:
+    """The members a name-list column names: one entry per token, in row order then cell order."""
+
+    tokens: pd.Series  # the token as written; index = the row's index label
+    row_positions: np.ndarray  # position of the token's row in the column
+    position: np.ndarray  # 1-based place of the token in its cell
+    n_authors: np.ndarray  # tokens in the cell
+    member_id: np.ndarray  # '' when not resolved
+    ambiguous: pd.Series
+    unknown: pd.Series
+    twice: np.ndarray  # the member was named earlier in the same cell
+
+
+def _named_members(cells: pd.Series, resolver: "_MemberResolver") -> _Named:
+    """Split and resolve a name-list column. Both depend on a cell's text only, so they run once
+    per distinct cell text (and resolving once per distinct token), then spread to every row."""
+    codes, distinct = pd.factorize(cells, use_na_sentinel=False)
+    per_cell = _member_tokens(pd.Series(distinct), resolver)  # index: the distinct cell's code
+    cell_of_token = per_cell.index.to_numpy()
+    token_codes, distinct_tokens = pd.factorize(per_cell, use_na_sentinel=False)
+    member_id, ambiguous, unknown = (part.to_numpy()[token_codes] for part in resolver.resolve(pd.Series(distinct_tokens)))
+    counts = np.bincount(cell_of_token, minlength=len(distinct))
+    twice = np.zeros(len(member_id), dtype=bool)
+    if counts.max(initial=0) > 1:  # a member named twice in one cell needs a cell of two names
+        twice = (member_id != "") & pd.DataFrame({"cell": cell_of_token, "member": member_id}).duplicated().to_numpy()
+    first = np.cumsum(counts) - counts  # where each distinct cell's tokens start
+    per_row = counts[codes]
+    row_positions = np.repeat(np.arange(len(cells)), per_row)
+    within = np.arange(len(row_positions)) - np.repeat(np.cumsum(per_row) - per_row, per_row)
+    take = np.repeat(first[codes], per_row) + within
+    index = cells.index[row_positions]
+    return _Named(
+        tokens=pd.Series(per_cell.to_numpy()[take], index=index),
+        row_positions=row_positions,
+        position=within + 1,
+        n_authors=per_row[row_positions],
+        member_id=member_id[take],
+        ambiguous=pd.Series(ambiguous[take], index=index),
+        unknown=pd.Series(unknown[take], index=index),
+        twice=twice[take],
+    )
+
+
 def _member_tokens(cells: pd.Series, resolver: "_MemberResolver") -> pd.Series:
     """Name-list cells -> one token per member named, in cell order (index = the cell's row).
 
     Split on 、，,;； first; a piece that still has spaces is one member when it names one with
     the spaces removed (张 三 padded for alignment), else several names separated by spaces.
     """
-    pieces = cells.str.split(LIST_SEPARATORS, regex=True).explode().str.strip()
-    pieces = pieces[pieces.notna() & (pieces != "")]
-    order = pieces.groupby(level=0).cumcount().astype(float)
-    spaced = pieces.str.contains(r"\s", regex=True)
+    pieces = _split_list(cells)
+    pieces = where_matching(pieces, WHITE_SPACE, lambda part: part.str.strip())
+    pieces = pieces[pieces != ""]
+    spaced = pd.Series(rows_matching(pieces.tolist(), WHITE_SPACE), index=pieces.index)
     if not spaced.any():
         return pieces
+    order = pieces.groupby(level=0).cumcount().astype(float)
     joined = pieces[spaced].str.replace(r"\s+", "", regex=True)
     whole = (resolver.resolve(joined)[0] != "").to_numpy()
-    split = pieces[spaced][~whole].str.split(r"\s+", regex=True).explode()
-    split_order = order[spaced][~whole].reindex(split.index) + split.groupby(level=0).cumcount() / 1000
+    lists = pieces[spaced][~whole].str.split(r"\s+", regex=True)
+    split = lists.explode()
+    # Each name keeps its piece's place, then its place within the piece (a cell may have several such pieces).
+    per_piece = lists.str.len().to_numpy()
+    within = np.arange(per_piece.sum()) - np.repeat(np.cumsum(per_piece) - per_piece, per_piece)
+    split_order = pd.Series(np.repeat(order[spaced][~whole].to_numpy(), per_piece) + within / 1000, index=split.index)
     combined = pd.DataFrame({
         "token": pd.concat([pieces[~spaced], joined[whole], split]),
         "order": pd.concat([order[~spaced], order[spaced][whole], split_order]),
     })
     combined = combined.reset_index(names="cell").sort_values(["cell", "order"], kind="stable").set_index("cell")
     return combined["token"].rename_axis(None)
+
+
+def _split_list(cells: pd.Series) -> pd.Series:
+    """The non-empty pieces of ``cells.str.split(LIST_SEPARATORS).explode()``, in order, index = the
+    cell's label. All cells are split in one regex pass over their texts joined by a mark."""
+    texts = cells.tolist()
+    try:
+        joined = _MARK.join(texts) + _MARK
+    except TypeError:  # not all text
+        joined = None
+    if joined is None or joined.count(_MARK) != len(texts):  # not text, or a cell holds the mark itself
+        pieces = cells.str.split(LIST_SEPARATORS, regex=True).explode()
+        return pieces[pieces.notna() & (pieces != "")]
+    found = np.array(_PIECE_OR_MARK.findall(joined), dtype=object)
+    mark = found == _MARK
+    cell = np.cumsum(mark)  # a piece's cell: the marks before it (each cell ends with one)
+    return pd.Series(found[~mark], index=cells.index[cell[~mark]], dtype=object)
+
+
+# Between two cells' texts: not a separator, not white space, not in any real cell (xlsx cannot hold it).
+_MARK = "\x01"
+# A maximal run of characters that are not a list separator, or the mark.
+_PIECE_OR_MARK = re.compile("[^" + LIST_SEPARATORS[1:-2] + _MARK + "]+|" + _MARK)
 
 
 def _adoption_records(table: RawTable, dates: pd.Series, info: pd.DataFrame | None, out: _Context) -> pd.DataFrame:
@@ -309,7 +407,7 @@ def _adoption_records(table: RawTable, dates: pd.Series, info: pd.DataFrame | No
     })
     authors = (info if info is not None else pd.DataFrame(columns=RECORD_COLUMNS))[
         ["item_id", "member_id", "title", "role", "position", "n_authors"]]
-    known = events["item_id"].isin(set(authors["item_id"]))
+    known = events["item_id"].isin(set(authors["item_id"].tolist()))
     out.cells(table, "item_id", ~known & (f["item_id"] != ""), Reason.UNKNOWN_REFERENCE,
               "“社情民意”表中没有这个信息编号", "先在“社情民意”表登记这条信息")
     merged = events.merge(authors, on="item_id", how="inner")
@@ -319,15 +417,15 @@ def _adoption_records(table: RawTable, dates: pd.Series, info: pd.DataFrame | No
 
 
 def _mark_information_adopted(records: pd.DataFrame) -> pd.DataFrame:
-    adopted = set(records.loc[(records["kind"] == "adoption") & (records["type"] == "采用"), "item_id"])
+    adopted = set(records.loc[(records["kind"] == "adoption") & (records["type"] == "采用"), "item_id"].tolist())
     is_info = records["kind"] == "information"
-    records.loc[is_info, "status"] = np.where(records.loc[is_info, "item_id"].isin(adopted), INFO_ADOPTED, INFO_NOT_ADOPTED)
+    records.loc[is_info, "status"] = _choose(records.loc[is_info, "item_id"].isin(adopted).to_numpy(), INFO_ADOPTED, INFO_NOT_ADOPTED)
     return records
 
 
 def _proposal_form(records: pd.DataFrame) -> pd.Series:
     """个人/联名 from the number of proposers where the 提案方式 cell is empty."""
-    implied = np.where(records["n_authors"] > 1, "联名", "个人")
+    implied = _choose(records["n_authors"].to_numpy() > 1, "联名", "个人")
     return records["type"].where(records["type"] != "", implied)
 
 
@@ -337,7 +435,7 @@ def _check_merged(table: RawTable, status: pd.Series, out: _Context) -> None:
     if "merged_into" not in f:
         return
     target = f["merged_into"]
-    unknown = (target != "") & ~target.isin(set(f["item_id"]))
+    unknown = (target != "") & ~target.isin(set(f["item_id"].tolist()))
     out.cells(table, "merged_into", unknown, Reason.UNKNOWN_REFERENCE, "并入的提案编号在“提案”表中不存在")
     out.cells(table, "merged_into", (status == "并案") & (target == ""), Reason.MISSING_VALUE,
               "并案提案须填写并入案号", severity=Severity.WARNING)
@@ -345,12 +443,14 @@ def _check_merged(table: RawTable, status: pd.Series, out: _Context) -> None:
 
 def _report_unresolved(table: RawTable, tokens: pd.Series, ambiguous: pd.Series, unknown: pd.Series,
                        resolver: _MemberResolver, out: _Context) -> None:
-    rows = table.frame.loc[tokens.index, "row"]
-    for token, row in zip(tokens[ambiguous].tolist(), rows[ambiguous].tolist()):
+    def rows(mask: pd.Series) -> list:
+        return table.frame.loc[tokens.index[mask.to_numpy()], "row"].tolist()
+
+    for token, row in zip(tokens[ambiguous].tolist(), rows(ambiguous)):
         name = strip_name_tag(pd.Series([token])).iloc[0]
         out.problems.append(Problem(Severity.ERROR, Reason.AMBIGUOUS_MEMBER, "姓名对应多位委员", table.sheet_name,
                                     table.cell("members", row), token, resolver.candidates(name)))
-    for token, row in zip(tokens[unknown].tolist(), rows[unknown].tolist()):
+    for token, row in zip(tokens[unknown].tolist(), rows(unknown)):
         out.problems.append(Problem(Severity.ERROR, Reason.UNKNOWN_MEMBER, "委员名单中没有此人", table.sheet_name,
                                     table.cell("members", row), token, resolver.near_miss(token)))
 
@@ -393,7 +493,8 @@ def _canonical(values: pd.Series, vocab: Vocabulary) -> pd.Series:
 def _marks(table: RawTable, out: _Context) -> pd.Series:
     """Several marks in one cell -> canonical marks joined by 、 (order of the vocabulary)."""
     vocab = out.vocabularies["proposal_mark"]
-    tokens = split_names(table.frame["marks"])
+    marks = table.frame["marks"]
+    tokens = split_names(marks[marks != ""])  # most proposals have no mark: an empty cell has no token
     mapped = _canonical(tokens, vocab)
     bad = mapped.isna()
     rows = table.frame.loc[tokens.index, "row"]
@@ -427,8 +528,12 @@ class ParsedDates:
 
     def in_year(self, year: int) -> pd.Series:
         """The dates, with month-day cells placed in ``year``."""
-        filled = pd.to_datetime({"year": year, "month": self.month, "day": self.day}, errors="coerce")
-        return self.dates.where(~self.yearless, filled).astype("datetime64[ns]")
+        yearless = self.yearless
+        if not yearless.any():
+            return self.dates.astype("datetime64[ns]")
+        month, day = self.month[yearless], self.day[yearless]  # only these cells change
+        filled = pd.to_datetime({"year": year, "month": month, "day": day}, errors="coerce")
+        return self.dates.where(~yearless, filled).astype("datetime64[ns]")
 
 
 def parse_dates(text: pd.Series) -> ParsedDates:
@@ -436,7 +541,20 @@ def parse_dates(text: pd.Series) -> ParsedDates:
 
     Accepts what calamine gives for date cells (2023-05-24 00:00:00), Excel serial numbers,
     and text: 2023-05-24, 2023/5/24, 2023.5.24, 2023年5月24日, and 5月24日 (no year).
+    Each distinct text is parsed once (a year has 365 days; a register has many rows).
     """
+    codes, distinct = pd.factorize(text, use_na_sentinel=False)
+    if len(distinct) == len(text):
+        return _parse_dates(text)
+    parsed = _parse_dates(pd.Series(distinct))
+
+    def spread(values: pd.Series) -> pd.Series:
+        return pd.Series(values.array.take(codes), index=text.index, name=values.name)
+
+    return ParsedDates(spread(parsed.dates), spread(parsed.month), spread(parsed.day))
+
+
+def _parse_dates(text: pd.Series) -> ParsedDates:
     full = text.str.extract(_FULL_DATE).apply(pd.to_numeric)
     full.loc[~full["y"].between(1900, 2200), "y"] = float("nan")  # 3023 for 2023 is a bad date, not a crash
     dates = pd.to_datetime({"year": full["y"], "month": full["m"], "day": full["d"]}, errors="coerce")
@@ -481,8 +599,8 @@ def _drop_outside_year(records: pd.DataFrame, year: int, date_letters: dict[str,
     """Records dated in another year are not scored: a warning per register row, naming the
     date cell. When most rows are outside a year the user gave, the year is likely wrong: stop."""
     outside = records["date"].notna() & (records["date"].dt.year != year)
-    first = outside & ~records.duplicated(["sheet", "row"])
     rows = ~records.duplicated(["sheet", "row"])
+    first = outside & rows
     if year_given and first.sum() > 0.5 * rows.sum():
         years = records.loc[rows, "date"].dt.year.value_counts()
         out.problems.append(Problem(
@@ -493,7 +611,8 @@ def _drop_outside_year(records: pd.DataFrame, year: int, date_letters: dict[str,
     for sheet, row, day in records.loc[first, ["sheet", "row", "date"]].itertuples(index=False):
         out.problems.append(Problem(Severity.WARNING, Reason.OUTSIDE_YEAR, f"日期不在考核年度 {year} 年内，未计分",
                                     sheet, f"{date_letters.get(sheet, '')}{row}", day.strftime("%Y-%m-%d")))
-    return records[~outside & records["date"].notna()]
+    keep = ~outside & records["date"].notna()
+    return records if keep.all() else records[keep]
 
 
 _ROW_OF_CELL = re.compile(r"^[A-Z]+(\d+)$")

@@ -9,15 +9,20 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 
 __all__ = [
     "fold_width",
     "clean_series",
+    "per_distinct",
+    "rows_matching",
     "NAME_SEPARATORS",
     "LIST_SEPARATORS",
     "split_names",
     "strip_name_tag",
+    "where_matching",
+    "WHITE_SPACE",
     "excel_column",
     "number_text",
     "percent_text",
@@ -44,10 +49,73 @@ def clean_series(values: pd.Series) -> pd.Series:
     """Cell values -> clean strings ('' for empty), vectorised.
 
     Numbers that are whole (an ID typed as 12 and read as 12.0) lose the ``.0``.
+    The clean-up runs once per distinct text (a register repeats names, types and dates a
+    lot), and equal cells share one string object in the result.
     """
-    as_text = values.astype("object").where(values.notna(), "").astype(str)
-    as_text = as_text.str.replace(r"^(-?\d+)\.0$", r"\1", regex=True)
-    return as_text.str.translate(_WIDTH_TABLE).str.strip()
+    if isinstance(values.dtype, pd.StringDtype):  # text already: only the empty cells to fill
+        as_text = values.fillna("") if values.hasnans else values
+    elif values.dtype == object:
+        return _clean_objects(values)
+    else:
+        as_text = values.astype("object").where(values.notna(), "").astype(str)
+    return per_distinct(as_text, _clean_text)
+
+
+def _clean_objects(values: pd.Series) -> pd.Series:
+    """Cells of mixed kinds (dates, numbers, text): each distinct cell is made text once.
+    Except numbers: 1, 1.0 and True (or 0.0 and -0.0) are one value to pandas but not one text,
+    so number cells are made text one by one."""
+    cells = values.to_numpy(dtype=object)
+    codes, distinct = pd.factorize(cells, use_na_sentinel=False)
+    empty = pd.isna(distinct)
+    text = pd.Series(distinct, dtype=object).where(~empty, "").astype(str)
+    result = _clean_text(text).array.take(codes)
+    is_number = np.fromiter((isinstance(v, (int, float)) for v in distinct), dtype=bool, count=len(distinct)) & ~empty
+    if is_number.any():
+        rows = np.isin(codes, np.flatnonzero(is_number))
+        result[rows] = per_distinct(pd.Series(cells[rows]).astype(str), _clean_text).array
+    return pd.Series(result, index=values.index, name=values.name)
+
+
+# What can change a text in _clean_text: a character the width table maps, white space, ".0".
+_CLEANABLE = re.compile("[" + "".join(re.escape(chr(cp)) for cp in _WIDTH_TABLE) + r"\s]|\.0")
+
+
+def _clean_text(text: pd.Series) -> pd.Series:
+    """Texts -> clean texts; only those that contain something to clean are worked on."""
+    change = rows_matching(text.tolist(), _CLEANABLE)
+    if not change.any():
+        return text
+    changed = text[change].str.replace(r"^(-?\d+)\.0$", r"\1", regex=True)
+    changed = changed.str.translate(_WIDTH_TABLE).str.strip()
+    text = text.copy()
+    text[change] = changed
+    return text
+
+
+def rows_matching(texts: list[str], pattern: re.Pattern) -> np.ndarray:
+    """Which of ``texts`` contain a match of ``pattern``: one search over all the texts joined,
+    each match placed in its text by the texts' lengths (C speed, not a Python call per text).
+
+    A match that runs over the end of one text into the next may mark that text too, so use it
+    for patterns of single characters, or to pick candidates that are then checked exactly."""
+    ends = np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)))
+    starts = np.fromiter((m.start() for m in pattern.finditer("".join(texts))), dtype=np.int64)
+    found = np.zeros(len(texts), dtype=bool)
+    found[np.searchsorted(ends, starts, side="right")] = True
+    return found
+
+
+def per_distinct(values: pd.Series, function) -> pd.Series:
+    """``function(values)`` computed on the distinct values only and spread back to every row.
+
+    ``function`` must work value by value (each result depends on its own value only) and
+    keep the index of what it is given; NaN, if any, is passed in as a value too."""
+    codes, distinct = pd.factorize(values, use_na_sentinel=False)
+    if len(distinct) == len(values):  # nothing repeats: no gain from the detour
+        return function(values)
+    result = function(pd.Series(distinct))
+    return pd.Series(result.array.take(codes), index=values.index, name=values.name)
 
 
 def split_names(values: pd.Series) -> pd.Series:
@@ -62,7 +130,30 @@ def split_names(values: pd.Series) -> pd.Series:
 
 def strip_name_tag(names: pd.Series) -> pd.Series:
     """Drop one trailing bracketed tag: '张三（民盟）' -> '张三'. Spaces inside a name go too."""
-    return names.str.replace(_NAME_TAG, "", regex=True).str.replace(r"\s+", "", regex=True)
+    return where_matching(names, _TAG_OR_SPACE, lambda part: part.str.replace(_NAME_TAG, "", regex=True)
+                          .str.replace(r"\s+", "", regex=True))
+
+
+# A name strip_name_tag changes has a closing bracket (its tag ends the name) or white space.
+_TAG_OR_SPACE = re.compile(r"[）)】\]\s]")
+WHITE_SPACE = re.compile(r"\s")
+
+
+def where_matching(values: pd.Series, pattern: re.Pattern, function) -> pd.Series:
+    """``function(values)``, computed only for the values that contain a match of ``pattern``
+    (a pattern of single characters, see :func:`rows_matching`); ``function`` must leave every
+    value without a match as it is, work value by value and keep the index."""
+    try:
+        change = rows_matching(values.tolist(), pattern)
+    except TypeError:  # not all text (NaN, numbers): the plain way
+        return function(values)
+    if not change.any():
+        return values
+    if change.all():
+        return function(values)
+    result = values.copy()
+    result[change] = function(values[change])
+    return result
 
 
 def number_text(value: float) -> str:

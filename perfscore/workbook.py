@@ -6,7 +6,11 @@ table carries the Excel row number of every row and the column letter of every d
 column, so later stages can say ``提案!F14``.
 
 Reading uses python-calamine (Rust): several times faster than openpyxl, and it reads .xlsx,
-.xlsm, .xls and .ods alike; a folder of .csv files (one per sheet) is read too. The input is
+.xlsm, .xls and .ods alike; a folder of .csv files (one per sheet) is read too.
+``to_python(skip_empty_area=False)`` gives the grid from A1, empty leading rows and columns
+included, so list positions are Excel rows and columns as they are. (fastexcel reads faster
+but starts at the first filled cell without saying where that is, writes dates and booleans
+as its own text, and needs pyarrow.) Cells are cleaned once per distinct text. The input is
 opened read-only and never written. Before anything is loaded, sizes are checked, so a hostile
 file (a zip bomb, a sheet claiming a million rows by sixteen thousand columns) is refused with
 a message instead of exhausting memory.
@@ -26,7 +30,7 @@ import pandas as pd
 
 from .errors import DataError, Problem, Reason, Severity, UsageError
 from .inputformat import DEFAULT_FORMAT, InputFormat, Sheet
-from .text import clean_series, excel_column, fold_width
+from .text import clean_series, excel_column, fold_width, rows_matching
 
 __all__ = ["RawTable", "RawWorkbook", "read_workbook", "SUPPORTED_SUFFIXES", "match_key", "LIMITS"]
 
@@ -96,7 +100,8 @@ def read_workbook(path: str | Path, input_format: InputFormat = DEFAULT_FORMAT) 
                                f"可用的表名：{'、'.join(dict.fromkeys(sheet.all_names))}",
                 ))
             continue
-        table = _table_from_rows(sheet, actual, source.rows(actual), source.merged(actual), problems)
+        merged = source.merged(actual)
+        table = _table_from_rows(sheet, actual, source.rows(actual), merged, problems)
         if table is not None:
             tables[sheet.key] = table
             problems.extend(_flagged_cell_problems(table, source.flagged_cells(actual)))
@@ -165,10 +170,13 @@ class _CalamineBook:
     def __init__(self, path: Path):
         from python_calamine import CalamineError, CalamineWorkbook
 
+        from .xlsguard import check_xls
+
         self.path = path
         self._errors = (CalamineError, ValueError, OSError)
         if zipfile.is_zipfile(path):
             _check_zip(path)
+        check_xls(path, LIMITS.cells_per_sheet)  # an OLE2 .xls: what calamine would allocate, checked before it does
         try:
             self.book = CalamineWorkbook.from_path(str(path))
         except self._errors as exc:
@@ -177,6 +185,7 @@ class _CalamineBook:
             raise _unreadable_or_reraise(path, exc) from None
         self.sheet_names = list(self.book.sheet_names)
         self._sheets: dict[str, object] = {}
+        self._ends: dict[str, tuple[int, int] | None] = {}  # sheets already read and let go
 
     def _sheet(self, name: str):
         if name not in self._sheets:
@@ -197,14 +206,19 @@ class _CalamineBook:
                 f"工作表“{name}”的数据区域为 {height:,} 行 × {width:,} 列，超出可处理的范围"
                 f"（{LIMITS.cells_per_sheet:,} 个单元格）；请删除表格右侧和下方多余的行列（可能是误填的单元格）")
         try:
-            return sheet.to_python(skip_empty_area=False)
+            rows = sheet.to_python(skip_empty_area=False)
         except self._errors as exc:
             raise _unreadable(self.path, exc) from None
         except BaseException as exc:
             raise _unreadable_or_reraise(self.path, exc) from None
+        # A sheet is read once: let calamine free its cells now rather than hold every sheet
+        # until the whole workbook is read (hundreds of MB at a million rows).
+        self._ends[name] = sheet.end
+        del self._sheets[name], sheet
+        return rows
 
     def has_content(self, name: str) -> bool:
-        return bool(self._sheet(name).end)
+        return bool(self._ends[name] if name in self._ends else self._sheet(name).end)
 
     def is_hidden(self, name: str) -> bool:
         """Hidden sheets hold lists for dropdowns and the like, not registers."""
@@ -272,7 +286,7 @@ def _check_declared_size(path: Path, name: str) -> None:
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
         return
     try:
-        head = (_sheet_xml(path, name) or b"")[:4096]
+        head = _sheet_xml(path, name, limit=4096) or b""
     except Exception:  # unreadable parts are calamine's to report
         return
     found = _DIMENSION.search(head)
@@ -310,10 +324,13 @@ def _xlsx_flagged_cells(path: Path, sheet_name: str) -> dict[tuple[int, int], tu
     """(Excel row, column index) -> ('error', '#N/A') or ('formula', '=SUM(...)') for cells
     whose value a reader sees as empty. Only sheets that have such cells are scanned in full."""
     try:
+        # Streamed first: most sheets have no such cell, and a million-row sheet is 100 MB of XML.
+        if not _sheet_xml_contains(path, sheet_name, (b't="e"', b"<f")):
+            return {}
         xml = _sheet_xml(path, sheet_name)
     except Exception as exc:  # a damaged part calamine read leniently: the file is not sound
         raise _unreadable(path, exc) from None
-    if xml is None or (b't="e"' not in xml and b"<f" not in xml):
+    if xml is None:
         return {}
     flagged: dict[tuple[int, int], tuple[str, str]] = {}
     for letters, row, attrs, body in _CELL.findall(xml):
@@ -328,22 +345,51 @@ def _xlsx_flagged_cells(path: Path, sheet_name: str) -> dict[tuple[int, int], tu
     return flagged
 
 
-def _sheet_xml(path: Path, sheet_name: str) -> bytes | None:
+def _sheet_xml(path: Path, sheet_name: str, limit: int | None = None) -> bytes | None:
+    """The sheet's XML (its first ``limit`` bytes when given); None if the workbook has no such part."""
+    with zipfile.ZipFile(path) as archive:
+        member = _sheet_member(archive, sheet_name)
+        if member is None:
+            return None
+        if limit is None:
+            return archive.read(member)
+        with archive.open(member) as stream:
+            return stream.read(limit)
+
+
+def _sheet_xml_contains(path: Path, sheet_name: str, needles: tuple[bytes, ...]) -> bool:
+    """Whether the sheet's XML contains any of ``needles``, read in pieces (a damaged part
+    fails here as it would when read whole: up to the end when no needle is found)."""
+    overlap = max(len(n) for n in needles) - 1
+    searches = [re.compile(re.escape(n)).search for n in needles]  # a regex finds a literal faster than `in`
+    with zipfile.ZipFile(path) as archive:
+        member = _sheet_member(archive, sheet_name)
+        if member is None:
+            return False
+        tail = b""
+        with archive.open(member) as stream:
+            while chunk := stream.read(1 << 22):
+                window = tail + chunk
+                if any(search(window) for search in searches):
+                    return True
+                tail = window[-overlap:]
+        return False
+
+
+def _sheet_member(archive: zipfile.ZipFile, sheet_name: str) -> str | None:
     from defusedxml import ElementTree
 
     ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
           "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
           "p": "http://schemas.openxmlformats.org/package/2006/relationships"}
-    with zipfile.ZipFile(path) as archive:
-        workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
-        rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-        rel_id = next((s.get(f"{{{ns['r']}}}id") for s in workbook.iterfind("m:sheets/m:sheet", ns)
-                       if s.get("name") == sheet_name), None)
-        target = next((r.get("Target") for r in rels.iterfind("p:Relationship", ns) if r.get("Id") == rel_id), None)
-        if target is None:
-            return None
-        member = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-        return archive.read(member)
+    workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    rel_id = next((s.get(f"{{{ns['r']}}}id") for s in workbook.iterfind("m:sheets/m:sheet", ns)
+                   if s.get("name") == sheet_name), None)
+    target = next((r.get("Target") for r in rels.iterfind("p:Relationship", ns) if r.get("Id") == rel_id), None)
+    if target is None:
+        return None
+    return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
 
 
 def _column_index(letters: str) -> int:
@@ -392,7 +438,8 @@ def _table_from_rows(sheet: Sheet, actual_name: str, rows: list[list], merged: l
         return None
 
     body = pd.DataFrame(rows[last_header + 1:])
-    width = max((len(r) for r in rows), default=0)
+    width = max(map(len, rows), default=0)
+    del rows  # the cells now live in body; the row lists themselves can go
     body = body.reindex(columns=range(width))
     columns: dict[str, pd.Series] = {}
     for key, indexes in positions.items():
@@ -403,8 +450,9 @@ def _table_from_rows(sheet: Sheet, actual_name: str, rows: list[list], merged: l
         columns[key] = combined
     frame = pd.DataFrame(columns, index=body.index)
     frame["row"] = body.index + last_header + 2  # Excel rows are 1-based, below the header
-    frame = frame[~_blank(frame, list(positions)) & ~_total_rows(body)]
-    frame = frame.reset_index(drop=True)
+    keep = ~_blank(frame, list(positions)) & ~_total_rows(body)
+    del body
+    frame = frame[keep].reset_index(drop=True)
     frame.attrs["extra_columns"] = {key: indexes[1:] for key, indexes in positions.items() if len(indexes) > 1}
     letters = {key: excel_column(indexes[0]) for key, indexes in positions.items()}
     return RawTable(sheet=sheet, sheet_name=actual_name, frame=frame, letters=letters)
@@ -465,19 +513,24 @@ def _total_rows(body: pd.DataFrame) -> pd.Series:
     """Rows whose first filled cell — in any column, 序号 included — starts with 合计/总计/小计."""
     if body.empty:
         return pd.Series(False, index=body.index)
-    # Left to right over the few columns, each step over all rows at once (a row-wise bfill
-    # of a million-row sheet transposes it: seconds instead of milliseconds).
+    # Left to right over the few columns, each step over the rows still without a filled cell
+    # (a row-wise bfill of a million-row sheet transposes it: seconds instead of milliseconds).
     first = np.full(len(body), "", dtype=object)
-    found = np.zeros(len(body), dtype=bool)
+    pending = np.arange(len(body))
     for column in body.columns:
-        values = body[column].to_numpy(dtype=object)
-        filled = ~found & ~pd.isna(values)
+        if not len(pending):
+            break
+        values = body[column].to_numpy(dtype=object)[pending]
+        filled = ~pd.isna(values)
         filled[filled] = values[filled] != ""
-        first[filled] = values[filled]
-        found |= filled
+        first[pending[filled]] = values[filled]
+        pending = pending[~filled]
     text = pd.Series(first, index=body.index).astype(str)
     total = pd.Series(False, index=body.index)
-    candidates = text.str.contains("[合总小]", regex=True)  # only these can be total rows
+    candidates = rows_matching(text.tolist(), _TOTAL_CHARACTERS)  # only these can be total rows
     if candidates.any():
         total[candidates] = text[candidates].str.replace(r"\s+", "", regex=True).str.contains(_TOTAL_ROW)
     return total
+
+
+_TOTAL_CHARACTERS = re.compile("[合总小]")

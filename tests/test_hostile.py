@@ -382,13 +382,9 @@ def invoke_isolated(args: list[str], *, timeout: int = 60, memory_gb: float = 3)
     return Outcome(**json.loads(data), native_stderr=native_stderr)
 
 
-# Defects reported to the lead, each reproduced by a strict xfail test below.
-KNOWN_DEFECTS = {
-    # test_a_damaged_xls_that_claims_a_huge_sheet_is_refused (.xls declares no range perfscore can
-    # check before calamine allocates it; the .xlsx case is refused from the sheet's <dimension>)
-    "calamine aborts allocating a sheet's whole range":
-        lambda o: o.signal == signal.SIGABRT and "memory allocation of" in o.native_stderr,
-}
+# Defects reported to the lead, each reproduced by a strict xfail test below. None is open: the
+# last one (calamine aborting on a damaged .xls) is fixed by perfscore/xlsguard.py.
+KNOWN_DEFECTS: dict = {}  # a defect's name -> a predicate on the Outcome that recognises it
 KNOWN_DEFECT_HITS: Counter[str] = Counter()
 if os.environ.get("PERFSCORE_HOSTILE_REPORT"):  # how many examples stepped over each known defect
     import atexit
@@ -779,17 +775,20 @@ def test_a_truncated_xls_is_reported_not_a_panic(tmp_path: Path) -> None:
     assert outcome.exit_code == 2 and "无法读取工作簿" in outcome.output, outcome.describe()
 
 
-@pytest.mark.xfail(strict=True, reason="one byte of real.xls changed (offset 4574 -> 0x81) makes calamine allocate "
-                                       "767,054,318,760 bytes for the sheet's range: the process aborts (SIGABRT) "
-                                       "before perfscore's size check, as with XFD1048576")
 def test_a_damaged_xls_that_claims_a_huge_sheet_is_refused(tmp_path: Path) -> None:
+    """One byte of real.xls changed (offset 4574 -> 0x81): the high byte of the first sheet's
+    DIMENSIONS first row, now after its last row. calamine would reserve 2,130,706,441 × 9 cells
+    (767,054,318,760 bytes) for it and abort (SIGABRT) while opening the file; xlsguard refuses
+    the file before calamine opens it."""
     data = bytearray((REAL / "real.xls").read_bytes())
     data[4574] = 0x81
     path = tmp_path / "damaged.xls"
     path.write_bytes(bytes(data))
     outcome = _assess_isolated(path, tmp_path / "out.json")
-    assert outcome.signal is None, outcome.describe()
+    assert outcome.signal is None and not outcome.error_type, outcome.describe()
     assert outcome.exit_code == 2, outcome.describe()
+    assert "无法读取工作簿 damaged.xls" in outcome.output and "委員名單" in outcome.output, outcome.describe()
+    assert not (tmp_path / "out.json").exists()
 
 
 def test_markup_in_a_cell_is_shown_as_written(tmp_path: Path) -> None:
