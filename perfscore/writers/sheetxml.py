@@ -32,7 +32,8 @@ from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
-from .safety import formula_mask
+from ..text import TEXT_SEPARATOR, rows_matching
+from .safety import formula_rows
 
 __all__ = ["TableSheet", "ColumnStyle", "BLOCK_ROWS", "WIDE_CHARACTER", "pixel_height"]
 
@@ -42,7 +43,8 @@ _EXCEL_EPOCH = np.datetime64("1899-12-31")
 _DAY = np.timedelta64(1, "D")
 # Text that is not written as it is: &, < and >; control characters (Excel's _xHHHH_ escape,
 # and a literal _xHHHH_ must itself be escaped); the two non-characters; a space at either end.
-_UNUSUAL = r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_|^\s|\s$"
+_UNUSUAL = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_|"
+                      + TEXT_SEPARATOR + r"\s|\s(?=" + TEXT_SEPARATOR + r"|\Z)")  # joined as rows_matching does
 WIDE_CHARACTER = r"[^\x00-\u2e80]"  # two columns wide on screen and paper: CJK and all after it
 _EDGE_SPACE = re.compile(r"^\s|\s$")  # xlsxwriter's test for xml:space="preserve"
 
@@ -153,34 +155,34 @@ def _prepare(series: pd.Series, style: ColumnStyle) -> _Column:
         numbers = _excel_serials(series) if style.kind == "date" else series
         return _Column([style.format], np.zeros(len(series), dtype=np.int16), missing, numbers.tolist(), None)
     if style.kind == "bool":
-        text = pd.Series(np.where(series.fillna(False).astype(bool).to_numpy(), "是", "否"))
+        texts = np.where(series.fillna(False).astype(bool).to_numpy(), "是", "否").astype(object)
     else:
-        text = series.astype(object).where(~missing, "").astype(str)
-    # Every test runs on the distinct texts (names, categories and rule names repeat a lot).
-    codes, distinct = pd.factorize(text)
-    distinct = pd.Series(distinct, dtype=object)
+        texts = series.astype(object).where(~missing, "").astype(str).to_numpy(dtype=object)
+    listed = texts.tolist()
     formats = [style.format]
-    choice = np.zeros(len(distinct), dtype=np.int16)  # which of ``formats`` each distinct text takes
+    choice = np.zeros(len(texts), dtype=np.int16)  # which of ``formats`` each cell takes
     if style.quoted is not None:
         formats.append(style.quoted)
-        choice[formula_mask(distinct).to_numpy()] = 1
+        choice[formula_rows(listed)] = 1
     for word, fmt in (style.by_text or {}).items():  # a grade's colour wins over the formula quote
-        hit = (distinct == word).to_numpy()
+        hit = texts == word
         if hit.any():
             formats.append(fmt)
             choice[hit] = len(formats) - 1
-    values, preserve = _as_xml_text(distinct)
-    return _Column(formats, choice[codes], missing, values[codes].tolist(), preserve[codes].tolist())
+    values, preserve = _as_xml_text(listed)
+    return _Column(formats, choice, missing, values, preserve)
 
 
-def _as_xml_text(texts: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+def _as_xml_text(texts: list[str]) -> tuple[list[str], list[str]]:
     """Texts as XML character data, as xlsxwriter prepares an inline string (cut to Excel's
     length, control characters as _xHHHH_, then &, < and > escaped), and the ``xml:space``
-    attribute of those that start or end with a space. One vectorised test finds the few
-    texts that need any of it; only those are worked on one by one."""
-    values = texts.to_numpy(dtype=object, copy=True)
-    preserve = np.full(len(values), "", dtype=object)
-    unusual = texts.str.contains(_UNUSUAL, regex=True).to_numpy(dtype=bool) | (texts.str.len().to_numpy() > _STRING_MAX // 2)
+    attribute of those that start or end with a space. One regex pass over all the texts
+    finds the few that need any of it; only those are worked on one by one."""
+    values = list(texts)
+    preserve = [""] * len(values)
+    unusual = rows_matching(values, _UNUSUAL, TEXT_SEPARATOR)
+    if values and max(map(len, values)) > _STRING_MAX // 2:
+        unusual |= np.fromiter(map(len, values), dtype=np.int64, count=len(values)) > _STRING_MAX // 2
     for index in np.flatnonzero(unusual).tolist():
         text = _excel_text(values[index])
         if _EDGE_SPACE.search(text):

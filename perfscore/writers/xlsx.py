@@ -32,7 +32,8 @@ import pandas as pd
 from ..assessment import Assessment
 from .charts import CHART_SHEET, GRADE_WORD_COLOURS, Chart, assessment_charts, band_colours
 from .common import atomic_path, sheet_titles, shortlist_sheets, table_views
-from .safety import looks_like_formula, neutralise_text_columns
+from .csv import safe_csv_lines
+from .safety import looks_like_formula
 from .sheetxml import WIDE_CHARACTER, ColumnStyle, TableSheet
 
 __all__ = ["write_xlsx", "write_tables", "ledger_csv_paths", "Chart", "MAX_SHEET_ROWS", "LEDGER_SHEET_LINES", "KEY_COLUMNS", "GRADE_WORDS"]
@@ -98,8 +99,7 @@ def _ledger_beside(table: pd.DataFrame, out: Path, decimals: int) -> pd.DataFram
         part = table.iloc[index * per_file:(index + 1) * per_file]
         with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8-sig", newline="") as file:
             for start in range(0, len(part), _CSV_BLOCK_LINES):  # a block at a time: memory stays flat
-                block = _as_csv_text(neutralise_text_columns(part.iloc[start:start + _CSV_BLOCK_LINES]), decimals)
-                block.to_csv(file, index=False, header=start == 0, lineterminator="\r\n")
+                file.write(safe_csv_lines(part.iloc[start:start + _CSV_BLOCK_LINES], decimals=decimals, header=start == 0))
     names = "、".join(f"“{p.name}”" for p in paths)
     total = float(table["分值"].sum())
     return pd.DataFrame({"说明": [
@@ -109,21 +109,6 @@ def _ledger_beside(table: pd.DataFrame, out: Path, decimals: int) -> pd.DataFram
         f"全部明细的分值合计 {total:,.{decimals}f} 分；每位委员的总分等于其各行分值之和。",
         "逐条查看一位委员的得分：perfscore explain 工作簿 姓名（或委员编号）。",
     ]})
-
-
-def _as_csv_text(table: pd.DataFrame, decimals: int) -> pd.DataFrame:
-    """Numbers with ``decimals`` places and dates as 2023-05-01, made text a column at a time
-    (pandas' ``float_format`` and ``date_format`` format each value through Python)."""
-    out = table.copy()
-    for header in out.columns:
-        series = out[header]
-        if pd.api.types.is_float_dtype(series):
-            text = pd.Series([f"{v:.{decimals}f}" for v in series.tolist()], index=series.index, dtype=object)
-            out[header] = text.where(series.notna(), "")
-        elif pd.api.types.is_datetime64_any_dtype(series):
-            days = series.to_numpy(dtype="datetime64[D]").astype(str)
-            out[header] = pd.Series(days, index=series.index, dtype=object).where(series.notna(), "")
-    return out
 
 
 def write_tables(out: Path, sheets: Sequence[tuple[str, pd.DataFrame | Sequence[Chart]]], *, title: str,
