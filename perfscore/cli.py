@@ -72,6 +72,11 @@ def _run(err: Console, action: Callable[[], T], catch: tuple[type[Exception], ..
     except KeyboardInterrupt:
         err.print("已中断。")
         raise typer.Exit(130) from None
+    except OSError as exc:  # the disk or the system said no (full, no permission, file open elsewhere)
+        where = f"（{exc.filename}）" if exc.filename else ""
+        err.print(f"无法读写文件{where}：{exc.strerror or exc}。请检查磁盘空间和文件权限，以及文件是否正被 Excel 或 WPS 打开。",
+                  style="red", markup=False)
+        raise typer.Exit(2) from None
     except Exception as exc:  # a bug: say so plainly; the traceback only on request
         if os.environ.get("PERFSCORE_DEBUG"):
             raise

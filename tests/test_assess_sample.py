@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import sys
 from pathlib import Path
 
 import openpyxl
@@ -176,3 +178,56 @@ def test_a_ledger_too_long_for_the_workbook_goes_beside_it_whole(runner, sample_
     assert abs(sum(float(r["分值"]) for r in rows) - expected["points"].sum()) < 0.01
     note = [row[0] for row in openpyxl.load_workbook(out, read_only=True)["积分明细"].iter_rows(values_only=True)]
     assert any(parts[0].name in str(line) for line in note)
+
+
+def test_the_ledger_beside_is_written_on_another_core_with_the_same_bytes(tmp_path, monkeypatch):
+    """Where it can fork (Linux, 2+ cores), the long-ledger CSV is written by a child process
+    while the workbook is written: the files are those of the one-core way, byte for byte."""
+    import perfscore.writers.xlsx as xlsx
+    from perfscore.writers.background import can_fork
+
+    monkeypatch.setattr(xlsx, "LEDGER_SHEET_LINES", 100)
+    result = perfscore.assess(SAMPLE)
+    outputs = {}
+    for way, env in (("forked", "0"), ("in order", "1")):
+        monkeypatch.setenv("PERFSCORE_NO_FORK", env)
+        out = tmp_path / way / "结果.xlsx"
+        out.parent.mkdir()
+        perfscore.write_outputs(result, out)
+        outputs[way] = sorted((p.name, p.read_bytes()) for p in out.parent.iterdir())
+    assert [name for name, _ in outputs["forked"]] == ["结果-积分明细.csv", "结果.xlsx"]
+    assert outputs["forked"] == outputs["in order"]
+    monkeypatch.setenv("PERFSCORE_NO_FORK", "0")
+    assert can_fork() == (sys.platform.startswith("linux") and (os.cpu_count() or 1) > 1)
+
+
+@pytest.mark.parametrize("no_fork", ["0", "1"])
+def test_a_failure_writing_the_ledger_beside_leaves_no_workbook_and_no_temporary_file(tmp_path, monkeypatch, no_fork):
+    import perfscore.writers.xlsx as xlsx
+
+    def disk_full(*_args):
+        raise OSError(28, "磁盘空间不足")
+
+    monkeypatch.setattr(xlsx, "LEDGER_SHEET_LINES", 100)
+    monkeypatch.setattr(xlsx, "_write_ledger_csv", disk_full)
+    monkeypatch.setenv("PERFSCORE_NO_FORK", no_fork)
+    result = perfscore.assess(SAMPLE)
+    out = tmp_path / "结果.xlsx"
+    with pytest.raises(OSError, match="磁盘空间不足"):
+        perfscore.write_outputs(result, out)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_full_disk_is_reported_as_such_not_as_an_internal_error(runner, sample_copy, monkeypatch):
+    import perfscore.writers.xlsx as xlsx
+
+    def disk_full(*_args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(xlsx, "LEDGER_SHEET_LINES", 100)
+    monkeypatch.setattr(xlsx, "_write_ledger_csv", disk_full)
+    result = runner.invoke(app, ["assess", str(sample_copy)], env={"COLUMNS": "200"})
+    assert result.exit_code == 2
+    assert "无法读写文件" in result.output and "No space left on device" in result.output
+    assert "内部错误" not in result.output
+    assert sorted(p.name for p in sample_copy.parent.iterdir()) == [sample_copy.name]

@@ -23,13 +23,15 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from ..assessment import Assessment
+from .background import Background
 from .charts import CHART_SHEET, GRADE_WORD_COLOURS, Chart, assessment_charts, band_colours
 from .common import atomic_path, sheet_titles, shortlist_sheets, table_views
 from .csv import safe_csv_lines
@@ -39,7 +41,7 @@ from .sheetxml import WIDE_CHARACTER, ColumnStyle, TableSheet
 __all__ = ["write_xlsx", "write_tables", "ledger_csv_paths", "Chart", "MAX_SHEET_ROWS", "LEDGER_SHEET_LINES", "KEY_COLUMNS", "GRADE_WORDS"]
 
 MAX_SHEET_ROWS = 1_048_576  # Excel's limit, header included
-# A longer ledger is written beside the workbook as CSV (see _ledger_beside): a sheet of a few
+# A longer ledger is written beside the workbook as CSV (see _write_ledger_csv): a sheet of a few
 # hundred thousand lines makes the whole workbook slow to open in Excel or WPS (writing it would
 # take about a second), and no one reads a million lines in a sheet; the workbook's 积分明细
 # sheet then says where the lines are.
@@ -67,19 +69,24 @@ def write_xlsx(assessment: Assessment, out: Path) -> None:
     after 分组统计, and the award shortlists when the rules define awards."""
     sheets: list[tuple[str, pd.DataFrame | Sequence[Chart]]] = []
     rules = assessment.rules.rules
+    beside = None
     for key, view in table_views():
         table = view(assessment)
         if key == "problems" and table.empty:
             continue
         if key == "ledger" and len(table) > LEDGER_SHEET_LINES:
-            table = _ledger_beside(table, out, rules.settings.decimals)
+            # The CSV files are written on the other core while this one writes the workbook,
+            # which replaces ``out`` only once they are complete.
+            lines, table = table, _ledger_note(table, out, rules.settings.decimals)
+            beside = Background(lambda: _write_ledger_csv(lines, out, rules.settings.decimals))
         sheets.append((sheet_titles[key], table))
         if key == "groups":
             sheets.append((CHART_SHEET, assessment_charts(assessment)))
     if assessment.shortlists:
         sheets.extend(shortlist_sheets(assessment.shortlists))
-    write_tables(out, sheets, title=f"{assessment.year}年度委员履职考核结果", decimals=rules.settings.decimals,
-                 grades=[band.grade for band in rules.grades])
+    with beside or nullcontext():
+        write_tables(out, sheets, title=f"{assessment.year}年度委员履职考核结果", decimals=rules.settings.decimals,
+                     grades=[band.grade for band in rules.grades], before_replacing=beside.wait if beside else None)
 
 
 def ledger_csv_paths(out: Path, lines: int) -> list[Path]:
@@ -90,16 +97,21 @@ def ledger_csv_paths(out: Path, lines: int) -> list[Path]:
     return [out.with_name(f"{out.stem}-积分明细{'' if i == 0 else f'-{i + 1}'}.csv") for i in range(parts)]
 
 
-def _ledger_beside(table: pd.DataFrame, out: Path, decimals: int) -> pd.DataFrame:
-    """Write a long ledger as CSV beside the workbook (every line: none is dropped) and return
-    the note the workbook's 积分明细 sheet shows instead: how many lines, where, how to check."""
+def _write_ledger_csv(table: pd.DataFrame, out: Path, decimals: int) -> None:
+    """A long ledger as CSV beside the workbook: every line (none is dropped), in files no
+    longer than a sheet, each replaced atomically."""
     per_file = MAX_SHEET_ROWS - 1
-    paths = ledger_csv_paths(out, len(table))
-    for index, path in enumerate(paths):
+    for index, path in enumerate(ledger_csv_paths(out, len(table))):
         part = table.iloc[index * per_file:(index + 1) * per_file]
         with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8-sig", newline="") as file:
             for start in range(0, len(part), _CSV_BLOCK_LINES):  # a block at a time: memory stays flat
                 file.write(safe_csv_lines(part.iloc[start:start + _CSV_BLOCK_LINES], decimals=decimals, header=start == 0))
+
+
+def _ledger_note(table: pd.DataFrame, out: Path, decimals: int) -> pd.DataFrame:
+    """What the workbook's 积分明细 sheet shows when the ledger is beside it: how many lines,
+    where, how to check."""
+    paths = ledger_csv_paths(out, len(table))
     names = "、".join(f"“{p.name}”" for p in paths)
     total = float(table["分值"].sum())
     return pd.DataFrame({"说明": [
@@ -113,7 +125,8 @@ def _ledger_beside(table: pd.DataFrame, out: Path, decimals: int) -> pd.DataFram
 
 def write_tables(out: Path, sheets: Sequence[tuple[str, pd.DataFrame | Sequence[Chart]]], *, title: str,
                  decimals: int = 2, grades: Sequence[str] = (), grade_column: str = "等次",
-                 key_columns: Sequence[str] = KEY_COLUMNS, landscape: bool | None = None) -> None:
+                 key_columns: Sequence[str] = KEY_COLUMNS, landscape: bool | None = None,
+                 before_replacing: Callable[[], None] | None = None) -> None:
     """Write ``sheets`` as one workbook, atomically, with perfscore's formatting (see the module).
 
     Each sheet is ``(name, table)``, or ``(name, [Chart, …])`` for a chart sheet: each chart's
@@ -123,7 +136,8 @@ def write_tables(out: Path, sheets: Sequence[tuple[str, pd.DataFrame | Sequence[
     ``decimals``: decimal places of float columns. ``grades``: the rules' grade names, best first;
     cells of the ``grade_column`` are coloured by band (without ``grades``, the usual words
     优秀 … 不称职 are recognised). ``key_columns``: headers frozen at the left (see KEY_COLUMNS).
-    ``landscape``: None decides per sheet by its width.
+    ``landscape``: None decides per sheet by its width. ``before_replacing`` is called once the
+    workbook is complete, before it replaces ``out`` (an exception from it leaves ``out`` as it was).
     """
     import xlsxwriter
 
@@ -143,6 +157,8 @@ def write_tables(out: Path, sheets: Sequence[tuple[str, pd.DataFrame | Sequence[
             else:
                 _write_charts(book, name, list(content), styles, layout)
         book.close()
+        if before_replacing is not None:
+            before_replacing()
 
 
 @dataclass(frozen=True)
