@@ -218,6 +218,29 @@ def table(results: list[dict], cli: dict | None) -> str:
     return "\n".join(lines)
 
 
+def verdicts(results: list[dict], cli: dict | None) -> list[str]:
+    """Each target of issue 8, met or not, with the figures it was judged on."""
+    lines = []
+    for r in results:
+        a, size = r["assess"], r["size"]
+        stages = a.get("stages", {})
+        share = (stages.get("score", {}).get("seconds", 0) + stages.get("rank", {}).get("seconds", 0)) / a["total"]
+        lines.append(f"{size}: score + rank {share:.1%} of end to end (target < 10%): {'met' if share < 0.10 else 'NOT met'}")
+        if size == "S":
+            ratio = a["total"] / r["floor"]["total"]
+            lines.append(f"S: {ratio:.2f}x its floor (target <= 1.5x): {'met' if ratio <= 1.5 else 'NOT met'}")
+        if size == "L":
+            peak = a.get("peak_mb", 0) + (a.get("child_peak_mb") or 0)
+            lines.append(f"L: peak {peak:.0f} MB, parent and child together (target < 1,500): {'met' if peak < 1500 else 'NOT met'}")
+            if r.get("plain"):
+                ratio = a["total"] / r["plain"]["total"]
+                lines.append(f"L: {ratio:.2f}x the plain pipeline (target <= 2x): {'met' if ratio <= 2 else 'NOT met'}")
+    if cli:
+        for name, seconds in (("--help", cli["help"]), ("rules check", cli["rules_check"])):
+            lines.append(f"perfscore {name}: {seconds:.2f} s (target < 0.3 s): {'met' if seconds < 0.3 else 'NOT met'}")
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] == "--worker":
@@ -243,6 +266,8 @@ def main(argv: list[str] | None = None) -> int:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(report, ensure_ascii=False, indent=2))
     print(table(results, cli))
+    print()
+    print("\n".join(f"- {line}" for line in verdicts(results, cli)))
     return 0
 
 

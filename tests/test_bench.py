@@ -23,3 +23,25 @@ def test_benchmark_reports_every_stage_and_its_floors(tmp_path):
     assert result["plain"]["total"] > 0
     assert "| 30x500 |" in done.stdout  # the table
     assert (tmp_path / "30x500-考核结果.xlsx").exists()
+    # each target judged, with its figure (score + rank share at every size; the CLI times)
+    assert "- 30x500: score + rank " in done.stdout and "(target < 10%)" in done.stdout
+    assert "perfscore rules check: " in done.stdout
+
+
+def test_each_target_is_judged_from_the_figures():
+    sys.path.insert(0, str(ROOT / "bench"))
+    from run import verdicts
+
+    def run(size, total, score, rank, peak=100.0, child=0.0):
+        return {"size": size, "assess": {"total": total, "peak_mb": peak, "child_peak_mb": child,
+                                         "stages": {"score": {"seconds": score}, "rank": {"seconds": rank}}},
+                "floor": {"total": 1.0}, "plain": {"total": 10.0}}
+
+    lines = verdicts([run("S", 1.4, 0.05, 0.05), run("L", 21.0, 1.0, 1.5, peak=1200, child=400)],
+                     {"help": 0.1, "rules_check": 0.31})
+    assert "S: score + rank 7.1% of end to end (target < 10%): met" in lines
+    assert "S: 1.40x its floor (target <= 1.5x): met" in lines
+    assert "L: score + rank 11.9% of end to end (target < 10%): NOT met" in lines
+    assert "L: peak 1600 MB, parent and child together (target < 1,500): NOT met" in lines
+    assert "L: 2.10x the plain pipeline (target <= 2x): NOT met" in lines
+    assert "perfscore rules check: 0.31 s (target < 0.3 s): NOT met" in lines
