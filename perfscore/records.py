@@ -317,11 +317,15 @@ def _named_members(cells: pd.Series, resolver: "_MemberResolver") -> _Named:
     per_cell = _member_tokens(pd.Series(distinct), resolver)  # index: the distinct cell's code
     cell_of_token = per_cell.index.to_numpy()
     token_codes, distinct_tokens = pd.factorize(per_cell, use_na_sentinel=False)
-    member_id, ambiguous, unknown = (part.to_numpy()[token_codes] for part in resolver.resolve(pd.Series(distinct_tokens)))
+    member_of_distinct, ambiguous, unknown = (part.to_numpy() for part in resolver.resolve(pd.Series(distinct_tokens)))
+    member_id, ambiguous, unknown = member_of_distinct[token_codes], ambiguous[token_codes], unknown[token_codes]
     counts = np.bincount(cell_of_token, minlength=len(distinct))
     twice = np.zeros(len(member_id), dtype=bool)
     if counts.max(initial=0) > 1:  # a member named twice in one cell needs a cell of two names
-        twice = (member_id != "") & pd.DataFrame({"cell": cell_of_token, "member": member_id}).duplicated().to_numpy()
+        # (cell, member) pairs as one integer each: duplicates found on numbers, not on texts
+        member_codes, members = pd.factorize(member_of_distinct)
+        pair = cell_of_token.astype(np.int64) * (len(members) + 1) + member_codes[token_codes]
+        twice = (member_id != "") & pd.Series(pair).duplicated().to_numpy()
     first = np.cumsum(counts) - counts  # where each distinct cell's tokens start
     per_row = counts[codes]
     row_positions = np.repeat(np.arange(len(cells)), per_row)
@@ -599,6 +603,9 @@ def _drop_outside_year(records: pd.DataFrame, year: int, date_letters: dict[str,
     """Records dated in another year are not scored: a warning per register row, naming the
     date cell. When most rows are outside a year the user gave, the year is likely wrong: stop."""
     outside = records["date"].notna() & (records["date"].dt.year != year)
+    if not outside.any():  # no warning, nothing dropped but the undated records
+        keep = records["date"].notna()
+        return records if keep.all() else records[keep]
     rows = ~records.duplicated(["sheet", "row"])
     first = outside & rows
     if year_given and first.sum() > 0.5 * rows.sum():

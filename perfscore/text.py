@@ -62,12 +62,13 @@ def clean_series(values: pd.Series) -> pd.Series:
     return per_distinct(as_text, _clean_text)
 
 
-def _clean_objects(values: pd.Series) -> pd.Series:
+def _clean_objects(values: pd.Series, factorized: tuple[np.ndarray, np.ndarray] | None = None) -> pd.Series:
     """Cells of mixed kinds (dates, numbers, text): each distinct cell is made text once.
     Except numbers: 1, 1.0 and True (or 0.0 and -0.0) are one value to pandas but not one text,
-    so number cells are made text one by one."""
+    so number cells are made text one by one. ``factorized``: the cells' ``pd.factorize(...,
+    use_na_sentinel=False)`` when the caller has it already."""
     cells = values.to_numpy(dtype=object)
-    codes, distinct = pd.factorize(cells, use_na_sentinel=False)
+    codes, distinct = factorized if factorized is not None else pd.factorize(cells, use_na_sentinel=False)
     empty = pd.isna(distinct)
     text = pd.Series(distinct, dtype=object).where(~empty, "").astype(str)
     result = _clean_text(text).array.take(codes)

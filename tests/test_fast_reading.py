@@ -172,3 +172,70 @@ def test_a_sheet_starting_below_and_right_of_a1_keeps_its_excel_cells(tmp_path: 
     report = perfscore.assess(path, skip_bad_rows=True)
     lines = report.ledger[report.ledger["source"].str.startswith("活动!")]
     assert sorted(set(lines["source"])) == ["活动!F8"]
+
+
+# Cells a register row may hold, total-row texts among them; a row may be shorter than the header (CSV).
+GRID_CELLS = AWKWARD + ["合计：2件", " 合计", "总计(3)", "小计", "合 计", "合计人数", "张三、 李四", "、张三、", "  "]
+
+
+@pytest.mark.filterwarnings("ignore:Constructing a DataFrame from a list of sequences with mismatched lengths")
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(range(len(GRID_CELLS))), min_size=0, max_size=5), max_size=12),
+       st.sampled_from([{"a": [0]}, {"a": [1], "b": [3]}, {"a": [0], "names": [2, 4]}, {"b": [4], "a": [2]}]))
+def test_register_body_is_read_as_the_plain_dataframe_way(grid, positions):
+    from perfscore.workbook import _body_frame, _body_frame_plain
+
+    rows = [[GRID_CELLS[i] for i in row] for row in grid]
+    width = max([5, *map(len, rows)])
+    expected = _body_frame_plain(rows, width, positions, 1)
+    got = _body_frame(rows, width, positions, 1)
+    pd.testing.assert_frame_equal(got, expected, check_exact=True)
+
+
+@pytest.mark.parametrize("column", [[1.0, 2.0, None], [True, False], [3, 4], [dt.datetime(2023, 1, 1), None],
+                                    [dt.timedelta(days=1), dt.timedelta(hours=2)], [dt.date(2023, 1, 1), None],
+                                    [dt.time(8, 30), dt.date(2023, 1, 1)], [None, None], [float("nan"), "x"]])
+def test_a_column_of_one_kind_of_cell_is_read_as_its_pandas_type_gives(column):
+    from perfscore.workbook import _body_frame, _body_frame_plain
+
+    rows = [[value, "张三"] for value in column]
+    positions = {"a": [0], "b": [1]}
+    pd.testing.assert_frame_equal(_body_frame(rows, 2, positions, 0), _body_frame_plain(rows, 2, positions, 0),
+                                  check_exact=True)
+
+
+def test_reading_pauses_the_cycle_collector_only_while_it_reads():
+    import gc
+
+    from perfscore.workbook import cyclic_gc_paused
+
+    assert gc.isenabled()
+    with cyclic_gc_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with cyclic_gc_paused():
+            pass
+        assert not gc.isenabled()  # left as the caller had it
+    finally:
+        gc.enable()
+
+
+@pytest.mark.parametrize("piece", [1, 2, 3, 5, 7, 64])
+def test_flagged_cells_are_found_across_the_pieces_the_xml_is_read_in(tmp_path, monkeypatch, piece):
+    from perfscore import workbook
+
+    book = openpyxl.Workbook()
+    book.active.title = "有公式"
+    book.active.append(["姓名", "得分"])
+    book.active.append(["张三", "=1+1"])
+    plain = book.create_sheet("无公式")
+    plain.append(["姓名", "得分"])
+    plain.append(["张三", 2])
+    path = tmp_path / "formula.xlsx"
+    book.save(path)
+    monkeypatch.setattr(workbook, "_SCAN_PIECE", piece)
+    assert workbook._sheet_xml_contains(path, "有公式", (b't="e"', b"<f"))
+    assert not workbook._sheet_xml_contains(path, "无公式", (b't="e"', b"<f"))
+    assert workbook._xlsx_flagged_cells(path, "有公式") == {(2, 1): ("formula", "=1+1")}
