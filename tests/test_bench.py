@@ -45,3 +45,6 @@ def test_each_target_is_judged_from_the_figures():
     assert "L: peak 1600 MB, parent and child together (target < 1,500): NOT met" in lines
     assert "L: 2.10x the plain pipeline (target <= 2x): NOT met" in lines
     assert "perfscore rules check: 0.31 s (target < 0.3 s): NOT met" in lines
+    shared = run("L", 21.0, 1.0, 1.5, peak=1200, child=1000)
+    shared["assess"]["pss_peak_mb"] = 1350.0  # sampled together: the child shares most pages
+    assert "L: peak 1350 MB, parent and child together (target < 1,500): met" in verdicts([shared], None)
