@@ -234,7 +234,7 @@ def measure_cli(runs: int) -> dict:
 
 def _peak_text(run: dict) -> str:
     pss = run.get("pss_peak_mb")
-    return f"{run.get('peak_mb', 0):.0f}" + (f" ({pss:.0f} with child)" if pss and run.get("child_peak_mb") else "")
+    return f"{run.get('peak_mb', 0):.0f}" + (f" ({_together_mb(run):.0f} with child)" if pss and run.get("child_peak_mb") else "")
 
 
 def _together_mb(run: dict) -> float:
