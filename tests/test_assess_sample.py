@@ -231,3 +231,43 @@ def test_a_full_disk_is_reported_as_such_not_as_an_internal_error(runner, sample
     assert "无法读写文件" in result.output and "No space left on device" in result.output
     assert "内部错误" not in result.output
     assert sorted(p.name for p in sample_copy.parent.iterdir()) == [sample_copy.name]
+
+
+def test_a_failure_building_the_sheets_leaves_no_ledger_writer_behind(tmp_path, monkeypatch):
+    import perfscore.writers.xlsx as xlsx
+
+    def broken(_assessment):
+        raise RuntimeError("图表出错")
+
+    monkeypatch.setattr(xlsx, "LEDGER_SHEET_LINES", 100)
+    monkeypatch.setattr(xlsx, "assessment_charts", broken)
+    monkeypatch.setenv("PERFSCORE_NO_FORK", "0")
+    result = perfscore.assess(SAMPLE)
+    with pytest.raises(RuntimeError, match="图表出错"):
+        perfscore.write_outputs(result, tmp_path / "结果.xlsx")
+    assert list(tmp_path.iterdir()) == []  # no CSV, no temporary file, nothing still being written
+
+
+def test_a_ledger_writer_killed_midway_is_reported_and_its_temporary_file_removed(tmp_path, monkeypatch):
+    import signal
+
+    import perfscore.writers.xlsx as xlsx
+    from perfscore.writers.background import can_fork
+    from perfscore.writers.common import atomic_path
+
+    monkeypatch.setenv("PERFSCORE_NO_FORK", "0")
+    if not can_fork():
+        pytest.skip("the ledger is written in order here: there is no child to lose")
+
+    def killed(_table, out, _decimals):
+        path = xlsx.ledger_csv_paths(out, 1)[0]
+        with atomic_path(path) as tmp:
+            tmp.write_text("委员编号,姓名\r\n", encoding="utf-8")
+            os.kill(os.getpid(), signal.SIGKILL)  # as the kernel's out-of-memory killer would
+
+    monkeypatch.setattr(xlsx, "LEDGER_SHEET_LINES", 100)
+    monkeypatch.setattr(xlsx, "_write_ledger_csv", killed)
+    result = perfscore.assess(SAMPLE)
+    with pytest.raises(OSError, match="后台写出进程异常退出（退出码 -9）"):
+        perfscore.write_outputs(result, tmp_path / "结果.xlsx")
+    assert list(tmp_path.iterdir()) == []

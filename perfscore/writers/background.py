@@ -7,12 +7,16 @@ only where the child writes). It is used only on Linux with more than one core; 
 on Windows, where there is no fork) the work is simply done at once, in order. Either way the
 caller sees the same thing: :meth:`Background.wait` returns when the work is done and raises
 its exception, if any, in the parent.
+
+The child is a bare ``os.fork``: it runs the work, sends its outcome through a pipe and leaves
+with ``os._exit``, never touching the standard streams, whose locks another thread of the
+parent (a progress display) may have held at the moment of the fork.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import os
+import pickle
 import sys
 from collections.abc import Callable
 
@@ -28,37 +32,40 @@ def can_fork() -> bool:
 
 class Background:
     """``work()`` run in a forked child process (or at once where that cannot be); use as a
-    context manager, or call :meth:`wait` — leaving the ``with`` block always waits for the
-    child, so no half-written file is left by a child cut short."""
+    context manager: leaving the ``with`` block always waits for the child, so the caller
+    never returns while files are still being written.
 
-    def __init__(self, work: Callable[[], None]):
-        self._process = None
+    ``lost(pid)`` is called if the child dies without reporting (killed, out of memory), to
+    remove what it left half-written (its temporary files carry its process id)."""
+
+    def __init__(self, work: Callable[[], None], lost: Callable[[int], None] | None = None):
+        self._pid: int | None = None
+        self._lost = lost
         if not can_fork():
             work()
             return
-        sys.stdout.flush()  # the child flushes the standard streams it inherits on exit
-        sys.stderr.flush()
-        context = multiprocessing.get_context("fork")
-        self._receive, send = context.Pipe(duplex=False)
-        self._process = context.Process(target=_child, args=(work, send), daemon=True)
-        self._process.start()
-        send.close()
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: never returns
+            os.close(read_end)
+            _child(work, write_end)
+        os.close(write_end)
+        self._pid, self._read_end = pid, read_end
 
     def wait(self) -> None:
         """Return when the work is done; raise its exception in the caller if it failed."""
-        process, self._process = self._process, None
-        if process is None:
+        pid, self._pid = self._pid, None
+        if pid is None:
             return
-        try:
-            outcome = self._receive.recv()
-        except EOFError:  # the child died without a word (killed, out of memory)
-            outcome = None
-            process.join()
-            if process.exitcode:
-                outcome = OSError(f"后台写出进程异常退出（退出码 {process.exitcode}），文件未写完")
-        finally:
-            self._receive.close()
-        process.join()
+        with os.fdopen(self._read_end, "rb") as pipe:
+            payload = pipe.read()
+        _, status = os.waitpid(pid, 0)
+        if not payload:  # died without a word
+            if self._lost is not None:
+                self._lost(pid)
+            code = -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
+            raise OSError(f"后台写出进程异常退出（退出码 {code}），文件未写完")
+        outcome = pickle.loads(payload)
         if isinstance(outcome, BaseException):
             raise outcome
 
@@ -75,14 +82,20 @@ class Background:
             pass  # the caller's own error is the one to report
 
 
-def _child(work: Callable[[], None], send) -> None:
+def _child(work: Callable[[], None], write_end: int) -> None:
+    status = 0
     try:
-        work()
-        send.send(None)
-    except BaseException as exc:  # noqa: BLE001 - every failure goes back to the parent
         try:
-            send.send(exc)
-        except Exception:  # an exception that does not pickle: its text will do
-            send.send(OSError(str(exc)))
+            work()
+            payload = pickle.dumps(None)
+        except BaseException as exc:  # noqa: BLE001 - every failure goes back to the parent
+            status = 1
+            try:
+                payload = pickle.dumps(exc)
+                pickle.loads(payload)  # some exceptions pickle but cannot be rebuilt
+            except Exception:
+                payload = pickle.dumps(OSError(f"{type(exc).__name__}: {exc}"))
+        with os.fdopen(write_end, "wb") as pipe:
+            pipe.write(payload)
     finally:
-        send.close()
+        os._exit(status)

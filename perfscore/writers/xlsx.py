@@ -69,24 +69,27 @@ def write_xlsx(assessment: Assessment, out: Path) -> None:
     after 分组统计, and the award shortlists when the rules define awards."""
     sheets: list[tuple[str, pd.DataFrame | Sequence[Chart]]] = []
     rules = assessment.rules.rules
-    beside = None
+    decimals = rules.settings.decimals
+    lines = None
     for key, view in table_views():
         table = view(assessment)
         if key == "problems" and table.empty:
             continue
         if key == "ledger" and len(table) > LEDGER_SHEET_LINES:
-            # The CSV files are written on the other core while this one writes the workbook,
-            # which replaces ``out`` only once they are complete.
-            lines, table = table, _ledger_note(table, out, rules.settings.decimals)
-            beside = Background(lambda: _write_ledger_csv(lines, out, rules.settings.decimals))
+            lines, table = table, _ledger_note(table, out, decimals)
         sheets.append((sheet_titles[key], table))
         if key == "groups":
             sheets.append((CHART_SHEET, assessment_charts(assessment)))
     if assessment.shortlists:
         sheets.extend(shortlist_sheets(assessment.shortlists))
-    with beside or nullcontext():
-        write_tables(out, sheets, title=f"{assessment.year}年度委员履职考核结果", decimals=rules.settings.decimals,
-                     grades=[band.grade for band in rules.grades], before_replacing=beside.wait if beside else None)
+    # A long ledger's CSV files are written on the other core while this one writes the
+    # workbook, which replaces ``out`` only once they are complete.
+    beside = nullcontext() if lines is None else \
+        Background(lambda: _write_ledger_csv(lines, out, decimals), lost=lambda pid: _remove_leftovers(out, len(lines), pid))
+    with beside:
+        write_tables(out, sheets, title=f"{assessment.year}年度委员履职考核结果", decimals=decimals,
+                     grades=[band.grade for band in rules.grades],
+                     before_replacing=beside.wait if isinstance(beside, Background) else None)
 
 
 def ledger_csv_paths(out: Path, lines: int) -> list[Path]:
@@ -106,6 +109,13 @@ def _write_ledger_csv(table: pd.DataFrame, out: Path, decimals: int) -> None:
         with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8-sig", newline="") as file:
             for start in range(0, len(part), _CSV_BLOCK_LINES):  # a block at a time: memory stays flat
                 file.write(safe_csv_lines(part.iloc[start:start + _CSV_BLOCK_LINES], decimals=decimals, header=start == 0))
+
+
+def _remove_leftovers(out: Path, lines: int, pid: int) -> None:
+    """The temporary files of a ledger writer (process ``pid``) that died before finishing."""
+    for path in ledger_csv_paths(out, lines):
+        for leftover in path.parent.glob(f".{path.stem}.{pid}.*.tmp{path.suffix}"):
+            leftover.unlink(missing_ok=True)
 
 
 def _ledger_note(table: pd.DataFrame, out: Path, decimals: int) -> pd.DataFrame:
