@@ -552,3 +552,10 @@ def test_same_input_gives_byte_identical_outputs_with_charts_and_masking(tmp_pat
         assert any(name.startswith("xl/charts/chart") for name in z.namelist())
         assert {info.date_time for info in z.infolist()} == {(1980, 1, 31, 0, 0, 0)}  # no clock inside
         assert b"2000-01-01T00:00:00Z" in z.read("docProps/core.xml")
+
+
+def test_an_infinite_number_is_refused_rather_than_written_as_a_corrupt_sheet(tmp_path):
+    out = tmp_path / "t.xlsx"
+    with pytest.raises(ValueError, match="无穷大"):
+        write_tables(out, [("表", pd.DataFrame({"姓名": ["甲"], "总分": [float("inf")]}))], title="2023年度测试")
+    assert list(tmp_path.iterdir()) == []

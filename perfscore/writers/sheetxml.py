@@ -153,6 +153,8 @@ def _prepare(series: pd.Series, style: ColumnStyle) -> _Column:
     missing = series.isna().to_numpy()
     if style.kind in ("int", "float", "date"):
         numbers = _excel_serials(series) if style.kind == "date" else series
+        if style.kind == "float" and not np.isfinite(numbers.to_numpy(dtype=float)[~missing]).all():
+            raise ValueError(f"列“{series.name}”含有无穷大的数值，无法写入工作簿")  # Excel has no infinity
         return _Column([style.format], np.zeros(len(series), dtype=np.int16), missing, numbers.tolist(), None)
     if style.kind == "bool":
         texts = np.where(series.fillna(False).astype(bool).to_numpy(), "是", "否").astype(object)
