@@ -189,7 +189,7 @@ def test_the_ledger_csv_is_what_pandas_writes_after_neutralising(rows, decimals)
     table: quoting of commas, quotes and line breaks, formula-like text, missing values,
     decimals and dates."""
     from perfscore.writers.csv import safe_csv_lines
-    from perfscore.writers.safety import neutralise_text_columns
+    from perfscore.writers.safety import neutralise_frame
 
     table = pd.DataFrame(rows, columns=["姓名", "说,明", "分值", "日期", "序号"])
     table["分值"] = table["分值"].astype(float)
@@ -197,8 +197,8 @@ def test_the_ledger_csv_is_what_pandas_writes_after_neutralising(rows, decimals)
     table["序号"] = table["序号"].astype("int64")
     for column in ("姓名", "说,明"):
         table[column] = table[column].astype(object)
-    expected = neutralise_text_columns(table).to_csv(index=False, lineterminator="\r\n", float_format=f"%.{decimals}f",
-                                                     date_format="%Y-%m-%d")
+    expected = neutralise_frame(table).to_csv(index=False, lineterminator="\r\n", float_format=f"%.{decimals}f",
+                                              date_format="%Y-%m-%d")
     assert safe_csv_lines(table, decimals=decimals) == expected
     assert safe_csv_lines(table, decimals=decimals, header=False) == expected.split("\r\n", 1)[1]
 

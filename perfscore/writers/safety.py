@@ -17,7 +17,7 @@ import pandas as pd
 
 from ..text import TEXT_SEPARATOR, rows_matching
 
-__all__ = ["FORMULA_TRIGGERS", "looks_like_formula", "formula_rows", "formula_mask", "neutralise", "neutralise_frame", "neutralise_text_columns"]
+__all__ = ["FORMULA_TRIGGERS", "looks_like_formula", "formula_rows", "neutralise", "neutralise_frame"]
 
 # What a spreadsheet may start a formula (or DDE call) with; tab and CR as OWASP lists them.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -39,11 +39,6 @@ def formula_rows(texts: list[str]) -> np.ndarray:
     return found
 
 
-def formula_mask(text: pd.Series) -> pd.Series:
-    """:func:`looks_like_formula` for a column of text (str values) at once."""
-    return pd.Series(formula_rows(text.tolist()), index=text.index)
-
-
 def neutralise(text: str) -> str:
     """``'=1+1`` for ``=1+1``; other text unchanged."""
     return "'" + text if looks_like_formula(text) else text
@@ -56,21 +51,4 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
         series = out[column]
         if pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series):
             out[column] = series.map(lambda v: neutralise(v) if isinstance(v, str) else v)
-    return out
-
-
-def neutralise_text_columns(frame: pd.DataFrame) -> pd.DataFrame:
-    """The same as :func:`neutralise_frame` for tables whose text columns hold only text
-    ('' for empty), whole columns at once: for a million-line ledger."""
-    out = frame.copy()
-    for column in out.columns:
-        series = out[column]
-        if not (pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series)):
-            continue
-        codes, distinct = pd.factorize(series.astype(str))  # ledger text repeats: test each text once
-        per_text = np.append(formula_mask(pd.Series(distinct, dtype=object)).to_numpy(dtype=bool), False)
-        formula = pd.Series(per_text[codes], index=series.index)  # code -1 (missing) takes the last: False
-        if formula.any():
-            text = series.astype(str)
-            out[column] = series.where(~formula, "'" + text)
     return out
