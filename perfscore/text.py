@@ -17,6 +17,7 @@ __all__ = [
     "clean_series",
     "per_distinct",
     "rows_matching",
+    "text_array",
     "TEXT_SEPARATOR",
     "NAME_SEPARATORS",
     "LIST_SEPARATORS",
@@ -121,6 +122,13 @@ def rows_matching(texts: list[str], pattern: re.Pattern, separator: str = "") ->
     found = np.zeros(len(texts), dtype=bool)
     found[np.searchsorted(ends, starts, side="right")] = True
     return found
+
+
+def text_array(series: pd.Series) -> np.ndarray:
+    """A column as str objects, '' where missing (what writers serialise)."""
+    if pd.api.types.is_string_dtype(series) and not pd.api.types.is_object_dtype(series):
+        return series.to_numpy(dtype=object, na_value="")
+    return series.astype(object).where(series.notna(), "").astype(str).to_numpy(dtype=object)
 
 
 def per_distinct(values: pd.Series, function) -> pd.Series:

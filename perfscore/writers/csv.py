@@ -18,7 +18,7 @@ import pandas as pd
 
 from ..assessment import Assessment
 from .common import atomic_path, breakdown_table, ranking_table
-from ..text import rows_matching
+from ..text import rows_matching, text_array
 from .safety import formula_rows, neutralise_frame
 
 __all__ = ["write_csv", "csv_table", "safe_csv_lines"]
@@ -68,18 +68,11 @@ def _csv_fields(series: pd.Series, decimals: int) -> list[str]:
     elif pd.api.types.is_bool_dtype(series) or pd.api.types.is_integer_dtype(series):
         texts = series.astype(object).astype(str).to_numpy(dtype=object)
     else:  # text: formula-like text neutralised, then quoted where it must be
-        texts = _texts(series, missing)
+        texts = text_array(series)
         formula = formula_rows(texts.tolist())
         texts[formula] = "'" + texts[formula]
         return _quoted(texts).tolist()
     return np.where(missing, "", texts).tolist()
-
-
-def _texts(series: pd.Series, missing: np.ndarray) -> np.ndarray:
-    """A text column as str objects, '' where missing."""
-    if pd.api.types.is_string_dtype(series) and not pd.api.types.is_object_dtype(series):
-        return series.to_numpy(dtype=object, na_value="")
-    return series.astype(object).where(~missing, "").astype(str).to_numpy(dtype=object)
 
 
 def _quoted(texts: np.ndarray) -> np.ndarray:

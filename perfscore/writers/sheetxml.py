@@ -32,7 +32,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
-from ..text import TEXT_SEPARATOR, rows_matching
+from ..text import TEXT_SEPARATOR, rows_matching, text_array
 from .safety import formula_rows
 
 __all__ = ["TableSheet", "ColumnStyle", "BLOCK_ROWS", "WIDE_CHARACTER", "pixel_height"]
@@ -159,7 +159,7 @@ def _prepare(series: pd.Series, style: ColumnStyle) -> _Column:
     if style.kind == "bool":
         texts = np.where(series.fillna(False).astype(bool).to_numpy(), "是", "否").astype(object)
     else:
-        texts = series.astype(object).where(~missing, "").astype(str).to_numpy(dtype=object)
+        texts = text_array(series)
     listed = texts.tolist()
     formats = [style.format]
     choice = np.zeros(len(texts), dtype=np.int16)  # which of ``formats`` each cell takes
@@ -226,8 +226,7 @@ def _lines(series: pd.Series, width: float) -> np.ndarray:
     """Lines each text cell takes in a column ``width`` characters wide (a CJK character is
     two); missing cells take one."""
     usable = max(width - 2, 1)
-    text = series.astype(object).where(series.notna(), "").astype(str)
-    codes, distinct = pd.factorize(text)
+    codes, distinct = pd.factorize(text_array(series))
     parts = pd.Series(distinct, dtype=object).str.split("\n").explode()
     display = parts.str.len() + parts.str.count(WIDE_CHARACTER)
     per_part = np.maximum(1, np.ceil(display.to_numpy(dtype=float) / usable)).astype(np.int64)
