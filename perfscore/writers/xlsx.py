@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -282,7 +283,7 @@ def _data_width(series: pd.Series, kind: str, decimals: int) -> int:
 
 
 def _display_width(text: str) -> int:
-    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+    return len(text) + len(re.findall(WIDE_CHARACTER, text))  # the rule the column measures use
 
 
 def _frozen_columns(headers: list[str], widths: list[float], key_columns: tuple[str, ...]) -> int:
