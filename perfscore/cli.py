@@ -502,4 +502,8 @@ def _root(
 
 
 def main() -> NoReturn:
+    # Pydantic plugins are observability hooks other installed packages may register; the
+    # command line has no use for them, and looking for them reads every installed package's
+    # metadata (about 30 ms of a 0.3 s `rules check`). Set the variable to load them anyway.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     sys.exit(app())
