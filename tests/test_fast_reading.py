@@ -33,7 +33,7 @@ from perfscore.text import (
     where_matching,
 )
 
-from .conftest import roster, write_workbook
+from .conftest import SAMPLE, roster, write_workbook
 
 # --- the plain ways, as they were written before the fast paths --------------------------------
 
@@ -239,3 +239,35 @@ def test_flagged_cells_are_found_across_the_pieces_the_xml_is_read_in(tmp_path, 
     assert workbook._sheet_xml_contains(path, "有公式", (b't="e"', b"<f"))
     assert not workbook._sheet_xml_contains(path, "无公式", (b't="e"', b"<f"))
     assert workbook._xlsx_flagged_cells(path, "有公式") == {(2, 1): ("formula", "=1+1")}
+
+
+def test_sheets_parsed_ahead_on_a_second_thread_read_as_one_at_a_time(monkeypatch):
+    """calamine parses the next sheets on a second thread while this one is made into a table;
+    the tables and problems are those of reading one sheet after another."""
+    from perfscore import workbook
+    from perfscore.rules import load_rules
+
+    input_format = load_rules().rules.input_format()
+    ahead = workbook.read_workbook(SAMPLE, input_format)
+    monkeypatch.setattr(workbook, "READ_AHEAD", 0)
+    one_by_one = workbook.read_workbook(SAMPLE, input_format)
+    assert workbook.READ_AHEAD == 0 and len(ahead.tables) >= 5
+    assert list(ahead.tables) == list(one_by_one.tables)
+    for key, table in ahead.tables.items():
+        pd.testing.assert_frame_equal(table.frame, one_by_one.tables[key].frame, check_exact=True)
+        assert table.letters == one_by_one.tables[key].letters
+    assert ahead.problems == one_by_one.problems
+
+
+def test_a_sheet_refused_while_parsed_ahead_is_reported_by_its_name(tmp_path, monkeypatch):
+    from perfscore import workbook
+    from perfscore.errors import UsageError
+    from perfscore.rules import load_rules
+
+    path = write_workbook(tmp_path / "big.xlsx", {
+        "委员名单": roster(["W001", "张三"]),
+        "提案": [["提案号", "标题", "提案人", "提交日期"], *[[f"{i}", "题目", "张三", dt.date(2023, 3, 1)] for i in range(200)]],
+    })
+    monkeypatch.setattr(workbook, "LIMITS", workbook.Limits(cells_per_sheet=500))
+    with pytest.raises(UsageError, match="工作表“提案”的数据区域为 201 行 × 4 列，超出可处理的范围"):
+        workbook.read_workbook(path, load_rules().rules.input_format())
