@@ -176,6 +176,34 @@ def test_tables_are_written_exactly_as_xlsxwriter_writes_them_cell_by_cell(tmp_p
     assert [c.value for c in ws[7]] == [None] * 6 and ws.max_row == 41
 
 
+def test_workbooks_are_deflated_at_the_fast_level_and_other_workbooks_are_left_alone(tmp_path):
+    """perfscore's workbooks are zipped at zlib level 1 (ZIP_LEVEL; a third of the time of the
+    default level 6); a workbook xlsxwriter writes for anyone else in the same process keeps
+    zlib's default level."""
+    import zlib
+
+    import xlsxwriter
+    from perfscore.writers.sheetxml import ZIP_LEVEL
+
+    def deflated_at(path: Path, level: int) -> bool:
+        with zipfile.ZipFile(path) as book:
+            def size(info):
+                packer = zlib.compressobj(level, zlib.DEFLATED, -15)
+                return len(packer.compress(book.read(info)) + packer.flush())
+            return all(info.compress_size == size(info) for info in book.infolist())
+
+    ours = tmp_path / "ours.xlsx"
+    table = pd.DataFrame({"姓名": [f"委员{i}" for i in range(3000)], "分值": [i / 7 for i in range(3000)]})
+    write_tables(ours, [("表", table)], title="2023年度测试")
+    assert ZIP_LEVEL == 1 and deflated_at(ours, 1) and not deflated_at(ours, 6)
+
+    theirs = tmp_path / "theirs.xlsx"
+    book = xlsxwriter.Workbook(str(theirs))
+    book.add_worksheet().write_column(0, 0, table["姓名"].tolist())
+    book.close()
+    assert deflated_at(theirs, 6) and not deflated_at(theirs, 1)
+
+
 _CSV_TEXT = st.one_of(st.none(), st.text(alphabet=st.sampled_from(list('ab张, "\r\n=+-@\t.1%\'')), max_size=8))
 
 

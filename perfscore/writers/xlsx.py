@@ -37,7 +37,7 @@ from .charts import CHART_SHEET, GRADE_WORD_COLOURS, Chart, assessment_charts, b
 from .common import atomic_path, sheet_titles, shortlist_sheets, table_views
 from .csv import safe_csv_lines
 from .safety import looks_like_formula
-from .sheetxml import WIDE_CHARACTER, ColumnStyle, TableSheet
+from .sheetxml import WIDE_CHARACTER, ColumnStyle, TableSheet, zip_level
 
 __all__ = ["write_xlsx", "write_tables", "ledger_csv_paths", "Chart", "MAX_SHEET_ROWS", "LEDGER_SHEET_LINES", "KEY_COLUMNS", "GRADE_WORDS"]
 
@@ -167,7 +167,8 @@ def write_tables(out: Path, sheets: Sequence[tuple[str, pd.DataFrame | Sequence[
                 _write_table(book, name, content, styles, layout)
             else:
                 _write_charts(book, name, list(content), styles, layout)
-        book.close()
+        with zip_level():
+            book.close()
         if before_replacing is not None:
             before_replacing()
 
