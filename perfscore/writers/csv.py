@@ -19,7 +19,7 @@ import pandas as pd
 from ..assessment import Assessment
 from .common import atomic_path, breakdown_table, ranking_table
 from ..text import rows_matching, text_array
-from .safety import formula_rows, neutralise_frame
+from .safety import formula_rows
 
 __all__ = ["write_csv", "csv_table", "safe_csv_lines"]
 
@@ -35,9 +35,7 @@ def csv_table(a: Assessment) -> pd.DataFrame:
 
 
 def write_csv(a: Assessment, out: Path) -> None:
-    table = neutralise_frame(csv_table(a))
-    decimals = a.rules.rules.settings.decimals
-    text = table.to_csv(index=False, float_format=f"%.{decimals}f", lineterminator="\r\n")
+    text = safe_csv_lines(csv_table(a), decimals=a.rules.rules.settings.decimals)
     with atomic_path(out) as tmp:
         tmp.write_text(text, encoding="utf-8-sig", newline="")
 
@@ -60,6 +58,16 @@ def safe_csv_lines(table: pd.DataFrame, *, decimals: int, header: bool = True) -
 
 
 def _csv_fields(series: pd.Series, decimals: int) -> list[str]:
+    """A column's CSV fields. A field depends on its value only, so a column that repeats its
+    values (member, rule, points, date in a ledger) is worked out once per distinct value."""
+    codes, distinct = pd.factorize(series, use_na_sentinel=False)
+    if len(distinct) * 2 <= len(series):
+        fields = np.array(_fields_of(pd.Series(distinct, dtype=series.dtype), decimals), dtype=object)
+        return fields[codes].tolist()
+    return _fields_of(series, decimals)
+
+
+def _fields_of(series: pd.Series, decimals: int) -> list[str]:
     missing = series.isna().to_numpy()
     if pd.api.types.is_float_dtype(series):
         texts = np.array([f"{v:.{decimals}f}" for v in series.tolist()], dtype=object)
