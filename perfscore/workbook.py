@@ -23,6 +23,7 @@ import datetime
 import gc
 import re
 import zipfile
+from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -430,7 +431,7 @@ def _xlsx_flagged_cells(path: Path, sheet_name: str) -> dict[tuple[int, int], tu
     if xml is None:
         return {}
     flagged: dict[tuple[int, int], tuple[str, str]] = {}
-    for letters, row, attrs, body in _CELL.findall(xml):
+    for letters, row, attrs, body in _cells_holding(xml, _FLAG):
         body = body or b""
         column = _column_index(letters.decode())
         if b't="e"' in attrs:
@@ -440,6 +441,25 @@ def _xlsx_flagged_cells(path: Path, sheet_name: str) -> dict[tuple[int, int], tu
             formula = re.search(rb"<f[^>]*>([^<]*)</f>", body)
             flagged[(int(row), column)] = ("formula", "=" + (formula.group(1).decode() if formula else ""))
     return flagged
+
+
+_FLAG = re.compile(rb't="e"|<f')
+
+
+def _cells_holding(xml: bytes, needle: re.Pattern) -> Iterator[tuple[bytes, bytes, bytes, bytes | None]]:
+    """The cells (as ``_CELL``'s groups) whose XML holds ``needle``, in order. Only the cells
+    around each hit are parsed: a million-row sheet with one formula is not made into ten
+    million tuples (gigabytes) to find it."""
+    parsed_to = 0
+    for hit in needle.finditer(xml):
+        if hit.start() < parsed_to:
+            continue  # in the cell just parsed
+        start = xml.rfind(b"<c ", 0, hit.start())
+        cell = _CELL.match(xml, start) if start >= 0 else None
+        if cell is None or cell.end() <= hit.start():
+            continue  # not inside a cell (a filter, say)
+        parsed_to = cell.end()
+        yield cell.groups()
 
 
 def _sheet_xml(path: Path, sheet_name: str, limit: int | None = None) -> bytes | None:

@@ -271,3 +271,29 @@ def test_a_sheet_refused_while_parsed_ahead_is_reported_by_its_name(tmp_path, mo
     monkeypatch.setattr(workbook, "LIMITS", workbook.Limits(cells_per_sheet=500))
     with pytest.raises(UsageError, match="工作表“提案”的数据区域为 201 行 × 4 列，超出可处理的范围"):
         workbook.read_workbook(path, load_rules().rules.input_format())
+
+
+def test_flagged_cells_are_the_cells_a_whole_sheet_parse_finds(tmp_path):
+    """Only the cells around each error or formula are parsed (a million-row sheet with one
+    formula is not split into every cell); the cells found are those of parsing every cell."""
+    from perfscore import workbook
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "名单"
+    sheet.append(["姓名", "得分", "备注", "合计"])
+    for row in range(2, 400):
+        sheet.append([f"委员{row}", row, "=A1" if row % 97 == 0 else "有<f>字样", f"=SUM(B2:B{row})" if row % 50 == 0 else None])
+    sheet["B120"] = "#N/A"
+    sheet["B120"].data_type = "e"
+    sheet.auto_filter.ref = "A1:D399"  # <filterColumn …> would be a hit outside any cell
+    sheet.auto_filter.add_filter_column(0, ["委员2"])
+    path = tmp_path / "formulas.xlsx"
+    book.save(path)
+
+    xml = workbook._sheet_xml(path, "名单")
+    every_cell = [cell for cell in workbook._CELL.findall(xml) if b't="e"' in cell[2] or b"<f" in (cell[3] or b"")]
+    assert list(workbook._cells_holding(xml, workbook._FLAG)) == every_cell
+    flagged = workbook._xlsx_flagged_cells(path, "名单")
+    assert len(every_cell) == len(flagged) == 4 + 7 + 1
+    assert flagged[(120, 1)] == ("error", "#N/A") and flagged[(100, 3)] == ("formula", "=SUM(B2:B100)")
