@@ -30,7 +30,7 @@ from .awards import Shortlist, shortlists
 from .history import History
 from .records import Records
 from .rules import LoadedRules
-from .scoring import Scoring, factorize_values, joined_texts, round_points
+from .scoring import Scoring, factorize_values, joined_texts, round_points, stable_sorted
 from .text import NAME_SEPARATORS
 
 __all__ = ["Assessment", "assess_scores", "GROUP_DIMENSIONS"]
@@ -81,7 +81,8 @@ def assess_scores(records: Records, scoring: Scoring, rules: LoadedRules, source
     for column, rule_id in OTHER_LINES.items():
         members[column] = rounded(lines.member_sums("rule_id", rule_id))
 
-    members = _add_checklist(members, scoring.checklist, rules)
+    done = scoring.checklist_done if lines.parts is not None else None
+    members = _add_checklist(members, scoring.checklist, rules, done)
     members["grade"] = _grades(members, rules)
     members["grade_note"] = _grade_notes(members, rules)
     members["rank"] = _rank(members["total"])
@@ -144,12 +145,9 @@ class _LedgerCodes:
     def member_sums(self, column: str | None = None, value: str | None = None) -> np.ndarray:
         """Each member's sum of points (0 without lines), over the lines whose ``column`` is ``value``
         (summed in ledger order, as ``groupby(...).sum()`` over the ledger did)."""
-        sums = np.zeros(self.size)
         if self.parts is not None:
-            member, totals = self.parts.sums(None if column is None else (lambda part: getattr(part, column) == value))
-            on_roster = member < self.size
-            sums[member[on_roster]] = totals[on_roster]
-            return sums
+            return self.parts.sums(None if column is None else (lambda part: getattr(part, column) == value))[: self.size]
+        sums = np.zeros(self.size)
         member, points = self.member, self.points
         if column is not None:
             codes, uniques = self.codes(column)
@@ -177,13 +175,21 @@ class _LedgerCodes:
         return ledger
 
 
-def _add_checklist(members: pd.DataFrame, checklist: pd.DataFrame, rules: LoadedRules) -> pd.DataFrame:
+def _add_checklist(members: pd.DataFrame, checklist: pd.DataFrame, rules: LoadedRules,
+                   done: np.ndarray | None = None) -> pd.DataFrame:
+    """Items done and the names of those missing, per member; from ``done`` (items × members in
+    the order of ``members``) when the scoring gave it, else by matching the checklist's ids."""
     spec = rules.rules.checklist
     total = len(spec.items) if spec else 0
     members["checklist_total"] = total
     if not total:
         members["checklist_done"] = 0
         members["checklist_missing"] = ""
+        return members
+    if done is not None and done.shape == (total, len(members)) and total < 63:
+        members["checklist_done"] = done.sum(axis=0).astype(int)
+        members["checklist_missing"] = pd.Series(_missing_items(done, [item.name for item in spec.items]),
+                                                 index=members.index, dtype=object)
         return members
     codes, ids = pd.factorize(checklist["member_id"])
     done = checklist["done"].to_numpy(dtype=bool)
@@ -193,6 +199,15 @@ def _add_checklist(members: pd.DataFrame, checklist: pd.DataFrame, rules: Loaded
     members["checklist_done"] = members["member_id"].map(done_count).fillna(0).astype(int)
     members["checklist_missing"] = members["member_id"].map(missing).astype(object).fillna("")
     return members
+
+
+def _missing_items(done: np.ndarray, names: list[str]) -> np.ndarray:
+    """Per member, the names of the items not done joined by 、 ('' for none): written once per
+    distinct set of missing items, each set read as the bits of a number."""
+    bits = (~done).astype(np.int64) << np.arange(len(names), dtype=np.int64)[:, None]
+    sets, which = np.unique(bits.sum(axis=0), return_inverse=True)
+    texts = np.array(["、".join(name for k, name in enumerate(names) if value >> k & 1) for value in sets.tolist()], dtype=object)
+    return texts[which.reshape(-1)]
 
 
 def _grades(members: pd.DataFrame, rules: LoadedRules) -> pd.Series:
@@ -278,22 +293,23 @@ def _in_ranking_order(members: pd.DataFrame, tie_break: list[str]) -> pd.DataFra
     if "member_id" not in tie_break:  # a last, total order so the same input lists the same way
         keys.append("member_id")
         ascending.append(True)
-    return members.sort_values(keys, ascending=ascending, kind="stable")
+    return stable_sorted(members, keys, ascending)
 
 
 def _group_summaries(members: pd.DataFrame, rules: LoadedRules) -> pd.DataFrame:
     """Per group of each dimension: a member in two 学习组 counts once in each, never twice in one."""
     grades = [band.grade for band in rules.rules.grades]
+    grade_codes = pd.Index(grades).get_indexer(members["grade"])
     spec = rules.rules.groups
     frames = []
     for column, label in GROUP_DIMENSIONS.items():
         if column not in spec.dimensions:
             continue
-        at, names = _group_members(members[column])
+        at, group, names = _group_members(members[column])
         if not len(at):
             continue
-        rows = pd.DataFrame({key: members[key].to_numpy()[at] for key in ("total", "grade", "checklist_done", "checklist_total")})
-        rows["group"] = names
+        rows = pd.DataFrame({key: members[key].to_numpy()[at] for key in ("total", "checklist_done", "checklist_total")})
+        rows["group"] = group
         by = rows.groupby("group", sort=True)
         settings = rules.rules.settings
         summary = pd.DataFrame({
@@ -303,10 +319,11 @@ def _group_summaries(members: pd.DataFrame, rules: LoadedRules) -> pd.DataFrame:
             "max": by["total"].max(),
             "min": by["total"].min(),
         })
+        summary.index = pd.Index(names, name="group")  # every name has members: codes 0 … len(names) - 1
         summary["score"] = summary[spec.score]
         summary["group_rank"] = summary["score"].rank(method="min", ascending=False).astype(int)
         group = by.ngroup().to_numpy()
-        grade = pd.Index(grades).get_indexer(rows["grade"])
+        grade = grade_codes[at]
         graded = grade >= 0
         counts = np.bincount(group[graded] * len(grades) + grade[graded], minlength=len(summary) * len(grades))
         counts = pd.DataFrame(counts.reshape(len(summary), len(grades)), index=summary.index,
@@ -326,10 +343,12 @@ def _group_summaries(members: pd.DataFrame, rules: LoadedRules) -> pd.DataFrame:
     return result
 
 
-def _group_members(cells: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Each member's groups from cells such as '第一组、第三组': (member positions, group names),
-    member by member, groups in the order written, empties dropped, a group named twice in one
-    cell kept once. The cells are split once per distinct text."""
+def _group_members(cells: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each member's groups from cells such as '第一组、第三组': (member positions, group codes,
+    the group names in sorted order, which the codes index), member by member, groups in the
+    order written, empties dropped, a group named twice in one cell kept once. The cells are
+    split once per distinct text, and the groups are numbered so that they can be grouped by
+    without hashing a name per member."""
     codes, distinct = pd.factorize(cells)
     pieces = pd.Series(distinct, dtype=cells.dtype).str.split(NAME_SEPARATORS, regex=True).explode()
     pieces = pieces[pieces.notna() & (pieces != "")]
@@ -344,4 +363,5 @@ def _group_members(cells: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     repeat = per_cell[cell]
     at = np.repeat(members, repeat)
     k = np.arange(len(at)) - np.repeat(np.cumsum(repeat) - repeat, repeat)
-    return at, names[np.repeat(first[cell], repeat) + k]
+    codes, sorted_names = pd.factorize(names, sort=True)
+    return at, codes[np.repeat(first[cell], repeat) + k], np.asarray(sorted_names, dtype=object)

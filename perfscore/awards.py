@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from .rules.schema import Award, Rules
-from .scoring import joined_texts, RecordTable, condition_mask
+from .scoring import joined_texts, RecordTable, condition_mask, stable_sorted
 from .text import number_text, percent_text
 
 __all__ = ["Shortlist", "shortlists", "SHORTLIST_COLUMNS"]
@@ -69,7 +69,7 @@ def _shortlist(award: Award, rules: Rules, members: pd.DataFrame, table: RecordT
     pool["note"] = winner_notes
     listed = np.flatnonzero(picked.to_numpy())
     left_off = np.flatnonzero(~picked.to_numpy())[:award.show_next]
-    facts = _facts(award, pool.iloc[np.concatenate([listed, left_off])], table, members)
+    facts = _facts(award, pool.iloc[np.concatenate([listed, left_off])], table, members, roster)
     winners, losers = pool.iloc[listed], pool.iloc[left_off]
     return Shortlist(
         award=award, quota=quota, quota_text=quota_text, pool_size=len(pool),
@@ -103,25 +103,37 @@ def _candidates(award: Award, members: pd.DataFrame, table: RecordTable, roster:
     for column in ["name", *groups]:
         pool[column] = members[column].array.take(at, allow_fill=True)
     pool = pool.rename(columns={"item_id": "key", "title": "label"})
-    pool["score"] = _item_scores(award, table, pool["key"])
+    pool["score"] = _item_scores(award, table, pool["key"], kind, rows)
     return pool.assign(note="").reset_index(drop=True)
 
 
-def _item_scores(award: Award, table: RecordTable, keys: pd.Series) -> np.ndarray:
-    """Sum over score clauses of points × the item's matching records (one record per event)."""
-    total = pd.Series(0.0, index=pd.Index(keys))
+def _item_scores(award: Award, table: RecordTable, keys: pd.Series, kind: str, pool_rows: np.ndarray) -> np.ndarray:
+    """Sum over score clauses of points × the item's matching records (one record per event).
+
+    ``keys`` are the item ids of the records ``pool_rows`` (first authors of ``kind``); a clause
+    on records of that same kind selects some of those records, whose keys are then found by
+    position rather than by looking their ids up."""
+    codes, distinct = pd.factorize(keys)  # a missing key (-1) counts no records, as the last entry below
+    distinct = pd.Index(distinct)
+    total = np.zeros(len(keys))
     position, item_id = table.array("position"), table.array("item_id")
     for clause in award.score or []:
         if clause.match.standing is not None:  # the records carry no 常委 column: as condition_mask would
             raise KeyError("standing")
         rows = table.match(clause.match)
         rows = rows[position[rows] == 1]
-        hits = pd.Series(item_id[rows]).value_counts()
-        total = total.add(hits.reindex(total.index, fill_value=0) * clause.points)
-    return total.to_numpy()
+        if clause.match.kind == kind:  # a subset of pool_rows (both ascending)
+            of_key = codes[np.searchsorted(pool_rows, rows)]
+        else:
+            of_key = distinct.get_indexer(item_id[rows])
+        hits = np.bincount(of_key[of_key >= 0], minlength=len(distinct) + 1)
+        hits[-1] = 0
+        total = total + hits[codes] * clause.points
+    return total
 
 
-def _facts(award: Award, rows: pd.DataFrame, table: RecordTable, members: pd.DataFrame) -> np.ndarray:
+def _facts(award: Award, rows: pd.DataFrame, table: RecordTable, members: pd.DataFrame,
+           roster: pd.DataFrame | None = None) -> np.ndarray:
     """What a listed candidate is: for a member, grade and checklist; for an item, its authors
     with roles, and its status and marks or each adoption event."""
     if not len(rows):
@@ -130,11 +142,13 @@ def _facts(award: Award, rows: pd.DataFrame, table: RecordTable, members: pd.Dat
         facts = (rows["grade"] + "，清单完成 " + rows["checklist_done"].astype(str) + "/"
                  + rows["checklist_total"].astype(str))
         return facts.to_numpy()
-    return _item_facts(award, table, rows, members).to_numpy()
+    return _item_facts(award, table, rows, members, roster).to_numpy()
 
 
-def _item_facts(award: Award, table: RecordTable, pool: pd.DataFrame, members: pd.DataFrame) -> pd.Series:
-    """Authors with roles, status and marks; for information, each adoption event."""
+def _item_facts(award: Award, table: RecordTable, pool: pd.DataFrame, members: pd.DataFrame,
+                roster: pd.DataFrame | None) -> pd.Series:
+    """Authors with roles, status and marks; for information, each adoption event. With
+    ``roster``, the table's members are positions in it (see :func:`shortlists`)."""
     kind = "proposal" if award.pool == "proposals" else "information"
     keys = set(pool["key"])
 
@@ -143,9 +157,14 @@ def _item_facts(award: Award, table: RecordTable, pool: pd.DataFrame, members: p
         return rows[pd.Index(table.array("item_id")[rows]).isin(keys)]
 
     records = table.frame
-    authors = records.iloc[of_items(kind)]
-    names = pd.Series(members["name"].array.take(pd.Index(members["member_id"]).get_indexer(authors["member_id"]), allow_fill=True),
-                      index=authors.index).fillna(authors["member_id"])
+    author_rows = of_items(kind)
+    authors = records.iloc[author_rows]
+    if roster is not None:
+        at = table.member[author_rows]
+        names = roster["name"].array.take(np.where(at < len(roster), at, -1), allow_fill=True)
+    else:
+        names = members["name"].array.take(pd.Index(members["member_id"]).get_indexer(authors["member_id"]), allow_fill=True)
+    names = pd.Series(names, index=authors.index).fillna(authors["member_id"])
     named = names + "（" + authors["role"] + "）"
     by_item = joined_texts(*pd.factorize(authors["item_id"]), named.to_numpy(dtype=object), "、")
     facts = pool["key"].map(by_item).astype(object).fillna("")
@@ -170,13 +189,14 @@ def _prerequisite_reasons(award: Award, rules: Rules, pool: pd.DataFrame, table:
         """``text``: one text, or a function giving the texts of the candidates it is given."""
         newly = np.asarray(mask, dtype=bool) & (reason == "")
         if newly.any():
-            reason[newly] = text if isinstance(text, str) else np.asarray(text(pool[newly]), dtype=object)
+            reason[newly] = text if isinstance(text, str) else np.asarray(text(_Rows(pool, newly)), dtype=object)
 
     req = award.requires
     excluded = pool["key"].isin(award.exclude) | pool["label"].isin(award.exclude)
     fail(excluded, "不参评（规则 exclude 中列出）")
     if req.grades is not None:
-        fail(~pool["grade"].isin(req.grades), lambda p: "等次为" + p["grade"] + f"，须为{'/'.join(req.grades)}")
+        fail(~pool["grade"].isin(req.grades),
+             lambda p: _per_value(p["grade"], lambda grade: "等次为" + grade + f"，须为{'/'.join(req.grades)}"))
     if req.checklist_complete:
         name = rules.checklist.name if rules.checklist else "清单"
         fail(pool["checklist_done"] < pool["checklist_total"],
@@ -192,13 +212,32 @@ def _prerequisite_reasons(award: Award, rules: Rules, pool: pd.DataFrame, table:
         fail(~pool["key"].isin(having), f"没有符合条件的记录：{_clause_text(clause)}")
     if req.no_lines is not None:
         spec = req.no_lines
-        lines = ledger[ledger["rule_id"] == spec.rule]
+        of_rule = np.flatnonzero(ledger["rule_id"].to_numpy(dtype=object) == spec.rule)
+        lines = ledger[["member_id", "rule_name", "note", "source"]].iloc[of_rule]  # the columns read below only
         if spec.note is not None:
             lines = lines[lines["note"].str.contains("|".join(map(re.escape, spec.note)), regex=True)]
         first = lines.drop_duplicates("member_id").set_index("member_id")
         text = "有" + first["rule_name"] + "“" + first["note"] + "”（" + first["source"] + "）"
         fail(pool["key"].isin(first.index), lambda p: p["key"].map(text).astype(object).fillna(""))
     return pd.Series(reason, index=pool.index, dtype=object)
+
+
+class _Rows:
+    """Some rows of a frame, read a column at a time: the texts of the failing candidates read
+    two or three columns, and selecting every column of a wide pool would cost more."""
+
+    def __init__(self, frame: pd.DataFrame, rows: np.ndarray) -> None:
+        self.frame = frame
+        self.rows = rows
+
+    def __getitem__(self, column: str) -> pd.Series:
+        return self.frame[column][self.rows]
+
+
+def _per_value(values: pd.Series, text) -> np.ndarray:
+    """``text(values)`` for a text made value by value, made once per distinct value."""
+    codes, distinct = pd.factorize(values, use_na_sentinel=False)
+    return np.asarray(text(pd.Series(distinct, dtype=values.dtype)), dtype=object)[codes]
 
 
 def _clause_text(clause) -> str:
@@ -231,7 +270,7 @@ def _ordered(pool: pd.DataFrame, award: Award, rules: Rules) -> pd.DataFrame:
         category_columns = [c for c in columns if c not in pool]
         if category_columns:
             raise KeyError(category_columns)
-    return pool.sort_values(columns, ascending=ascending, kind="stable").reset_index(drop=True)
+    return stable_sorted(pool, columns, ascending).reset_index(drop=True)
 
 
 def _quota(award: Award, pool_size: int) -> tuple[int, str]:
@@ -253,7 +292,7 @@ def _select(award: Award, pool: pd.DataFrame, quota: int) -> tuple[pd.Series, pd
 
     Returns who is picked, why each candidate listed as left off (the first ``show_next``) is
     not, a note per winner, and notes on the whole list."""
-    eligible = (pool["reason"] == "").to_numpy()
+    eligible = pool["eligible"].to_numpy(dtype=bool)
     picked = np.zeros(len(pool), dtype=bool)
     reasons = pool["reason"].to_numpy(dtype=object).copy()
     notes_out = pool["note"].to_numpy(dtype=object).copy()
@@ -303,12 +342,14 @@ def _select(award: Award, pool: pd.DataFrame, quota: int) -> tuple[pd.Series, pd
     if line is not None:  # the tie at the line, in order: a tie taken may fill its group
         waiting = np.flatnonzero(eligible & ~picked)
         waiting = waiting[reasons[waiting] == ""]
-        for i in waiting[np.abs(scores[waiting] - line) < 1e-9]:
-            if room(i):
-                if award.ties_at_line == "include":
+        tied = waiting[np.abs(scores[waiting] - line) < 1e-9]
+        if award.ties_at_line == "include":
+            for i in tied:
+                if room(i):
                     take(i, f"与名额线同分（{number_text(line)}），一并列入")
-                else:
-                    reasons[i] = f"与名额线同分（{number_text(line)}），按先后规则排在名额之外"
+        else:  # nobody is taken, so whether a group has room stays as it is: one text for all
+            tied = tied[np.array([room(i) for i in tied], dtype=bool)] if cap is not None else tied
+            reasons[tied] = f"与名额线同分（{number_text(line)}），按先后规则排在名额之外"
     for i in np.flatnonzero(~picked)[:award.show_next]:  # why the listed ones are left off
         if reasons[i]:
             continue

@@ -32,7 +32,7 @@ from .records import Records
 from .rules import Category, Condition, Item, Match, Rules
 from .text import number_text, percent_text
 
-__all__ = ["Scoring", "score", "LEDGER_COLUMNS", "round_points", "RecordTable", "condition_mask", "factorize_values", "joined_texts"]
+__all__ = ["Scoring", "score", "LEDGER_COLUMNS", "round_points", "RecordTable", "condition_mask", "factorize_values", "joined_texts", "stable_sorted"]
 
 LEDGER_COLUMNS = [
     "member_id", "category", "category_name", "rule_id", "rule_name", "points", "date", "sheet",
@@ -49,15 +49,19 @@ class Scoring:
 
     ``ledger`` is built on first use from ``lines`` (the ledger's parts as arrays), so that the
     assessment, which lists the ledger member by member in ranking order, can build its copy
-    straight from the parts; a caller that reads ``ledger`` gets the same frame as always."""
+    straight from the parts; a caller that reads ``ledger`` gets the same frame as always.
+    ``checklist_done`` (with ``lines``) is the checklist's ``done`` column as a matrix, checklist
+    item by member in roster order, for the assessment to count without matching ids."""
 
     def __init__(self, ledger: pd.DataFrame | None = None, checklist: pd.DataFrame | None = None,
-                 problems: list[Problem] | None = None, *, lines: _Lines | None = None) -> None:
+                 problems: list[Problem] | None = None, *, lines: _Lines | None = None,
+                 checklist_done: np.ndarray | None = None) -> None:
         if ledger is None and lines is None:
             raise TypeError("Scoring needs a ledger")
         self._ledger = ledger
         self.lines = lines
         self.checklist = checklist
+        self.checklist_done = checklist_done
         self.problems = list(problems or [])
 
     @property
@@ -90,9 +94,9 @@ def score(records: Records, rules: Rules) -> Scoring:
     for category in rules.categories:
         parts.extend(_category_parts(table, roster, category, rounded, months))
 
-    checklist, done_all = _checklist(table, roster, rules)
+    checklist, done = _checklist(table, roster, rules)
     if rules.checklist is not None and rules.checklist.bonus:
-        parts.append(_member_part(np.flatnonzero(done_all), rules.checklist.bonus, "", "", "checklist.bonus",
+        parts.append(_member_part(np.flatnonzero(done.all(axis=0)), rules.checklist.bonus, "", "", "checklist.bonus",
                                   f"{rules.checklist.name}全部完成", f"{rules.checklist.name} {len(rules.checklist.items)} 项全部完成"))
 
     parts = [p for p in parts if p is not None and len(p)]
@@ -100,7 +104,7 @@ def score(records: Records, rules: Rules) -> Scoring:
         return Scoring(ledger=_ledger_without_lines(roster, rules), checklist=checklist, problems=problems)
     parts.append(rounded(_bound_part(parts, everyone, rules.total.max, rules.total.min, "", "", "total.cap", "总分上下限")))
     lines = _Lines([p for p in parts if p is not None and len(p)], table, roster)
-    return Scoring(checklist=checklist, problems=problems, lines=lines)
+    return Scoring(checklist=checklist, problems=problems, lines=lines, checklist_done=done)
 
 
 def round_points(values: pd.Series, decimals: int, mode: str) -> pd.Series:
@@ -271,6 +275,38 @@ def factorize_values(values: np.ndarray) -> tuple[np.ndarray, pd.Index]:
     return codes, pd.Index(uniques)
 
 
+def stable_sorted(frame: pd.DataFrame, columns: list[str], ascending: list[bool]) -> pd.DataFrame:
+    """``frame.sort_values(columns, ascending=ascending, kind="stable")``, sorting on fewer
+    columns when it can: a frame often comes already in order of its last keys (members in
+    roster order by id, the ranking by total and id, items numbered in the order registered),
+    and a stable sort on the leading keys alone then gives the same order. Sorting text is
+    the costly part."""
+    needed = next((n for n in range(len(columns)) if _in_order(frame, columns[n:], ascending[n:])), len(columns))
+    if not needed:
+        return frame.copy(deep=False)
+    return frame.sort_values(columns[:needed], ascending=ascending[:needed], kind="stable")
+
+
+def _in_order(frame: pd.DataFrame, columns: list[str], ascending: list[bool]) -> bool:
+    """Whether each row comes, by ``columns`` (compared in turn), no later than the next: True
+    only for columns of numbers, dates or text without missing values (ordered as sorting them
+    would order them); False whenever unsure."""
+    undecided = np.ones(max(len(frame) - 1, 0), dtype=bool)  # pairs equal on the columns so far
+    for k, (column, up) in enumerate(zip(columns, ascending)):
+        values = frame[column]
+        if not (values.dtype.kind in "biufM" or isinstance(values.dtype, pd.StringDtype)) or values.isna().any():
+            return False
+        array = values.to_numpy()
+        first, then = array[:-1][undecided], array[1:][undecided]
+        if (first > then if up else first < then).any():
+            return False
+        if k + 1 < len(columns):
+            undecided[undecided] = first == then
+            if not undecided.any():
+                break
+    return True
+
+
 def joined_texts(codes: np.ndarray, uniques: pd.Index, texts: np.ndarray, separator: str) -> pd.Series:
     """``texts.groupby(keys).agg(separator.join)`` (keys given as codes into ``uniques``, -1 for
     none) without a Python call per group: the k-th text of every group is appended at once,
@@ -408,7 +444,7 @@ def _item_part(table: RecordTable, item: Item, category: Category) -> _Part:
         masks = [table.condition(case.when, kind, p) for case in item.cases]
         points = np.select(masks, [case.points for case in item.cases], default=np.nan)
         labels = [_condition_label(case.when) for case in item.cases]
-        note = np.select(masks, labels, default="").astype(object)
+        note = np.array([*labels, ""], dtype=object)[np.select(masks, range(len(labels)), default=len(labels))]
         note_object = True
         keep = ~np.isnan(points)
         p, points, note = p[keep], points[keep], note[keep]
@@ -484,11 +520,28 @@ def _texts(before: str, numbers: np.ndarray, after: str) -> np.ndarray:
     return texts[codes.reshape(-1)] if len(numbers) else np.zeros(0, dtype=object)
 
 
+def _number_texts(before: str, values: np.ndarray, after: str) -> np.ndarray:
+    """before + number_text(v) + after for each v, made once per distinct value (bit for bit,
+    so that 0.0 and -0.0 keep their own texts) and shared by the lines that have it."""
+    distinct, codes = np.unique(np.asarray(values, dtype=float).view(np.int64), return_inverse=True)
+    texts = np.array([before + number_text(value) + after for value in distinct.view(float).tolist()], dtype=object)
+    return texts[codes.reshape(-1)] if len(values) else np.zeros(0, dtype=object)
+
+
 def _join(left: np.ndarray, right) -> np.ndarray:
-    """Two notes per line joined by '；' when both are given, else whichever is."""
+    """Two notes per line joined by '；' when both are given, else whichever is.
+
+    Joined once per distinct pair of notes (a rule's notes have a few distinct texts): joining
+    line by line would make a string object per line, and the ledger, taking its notes in
+    ranking order, reads every object it holds."""
     right = np.broadcast_to(np.asarray(right, dtype=object), left.shape)
-    both = (left != "") & (right != "")
-    return left + np.where(both, "；", "").astype(object) + right
+    left_codes, left_texts = pd.factorize(left, use_na_sentinel=False)
+    right_codes, right_texts = pd.factorize(right, use_na_sentinel=False)
+    pair, pairs = pd.factorize(left_codes.astype(np.int64) * len(right_texts) + right_codes)
+    first, then = np.asarray(left_texts, dtype=object)[pairs // max(len(right_texts), 1)], \
+        np.asarray(right_texts, dtype=object)[pairs % max(len(right_texts), 1)]
+    both = (first != "") & (then != "")
+    return (first + np.where(both, "；", "").astype(object) + then)[pair]
 
 
 def condition_mask(recs: pd.DataFrame, condition: Condition | None) -> pd.Series:
@@ -525,16 +578,24 @@ def _keep_best(lines: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     return ordered.drop_duplicates(keys).drop(columns="_neg").sort_values(_RECORD_ORDER, kind="stable")
 
 
-def _sums(parts: list[_Part | None]) -> tuple[np.ndarray, np.ndarray]:
-    """(member codes in order of first line, each one's sum of the parts' points), added up line
-    by line in ledger order as ``groupby(...).sum()`` over the ledger did."""
+def _sums(parts: list[_Part | None], size: int = 0) -> np.ndarray:
+    """Each member code's sum of the parts' points (0 without lines), by code from 0 to at least
+    ``size`` - 1, added up line by line in ledger order (see :func:`_grouped_sums`)."""
     nonempty = [part for part in parts if part is not None and len(part)]
     if not nonempty:
-        return np.zeros(0, dtype=np.int64), np.zeros(0)
-    member = np.concatenate([part.member for part in nonempty])
-    points = np.concatenate([part.points for part in nonempty])
-    by_member = pd.Series(points).groupby(member, sort=False).sum()
-    return by_member.index.to_numpy(), by_member.to_numpy()
+        return np.zeros(size)
+    return _grouped_sums(np.concatenate([part.member for part in nonempty]),
+                         np.concatenate([part.points for part in nonempty]), size)
+
+
+def _grouped_sums(member: np.ndarray, points: np.ndarray, size: int = 0) -> np.ndarray:
+    """Sums of ``points`` by ``member`` code (0 … at least ``size`` - 1), bit for bit as
+    ``groupby(member).sum()``: that sums with compensation (``np.bincount``'s plain running sums
+    can differ in the last bit). The codes are given to groupby as a categorical, which it
+    groups by as they are, instead of hashing a million codes first."""
+    size = max(size, int(member.max(initial=-1)) + 1)
+    keys = pd.Categorical.from_codes(member, categories=pd.RangeIndex(size))
+    return pd.Series(points).groupby(keys, observed=False).sum().to_numpy()
 
 
 def _bound_part(parts: list[_Part | None], member_codes: np.ndarray, upper: float | None, lower: float | None,
@@ -542,17 +603,14 @@ def _bound_part(parts: list[_Part | None], member_codes: np.ndarray, upper: floa
     """Lines that bring each member's sum of ``parts`` within [lower, upper]."""
     if upper is None and lower is None:
         return None
-    who, totals = _sums(parts)
-    every = np.zeros(int(max(who.max(initial=-1), member_codes.max(initial=-1))) + 1)
-    every[who] = totals
-    sums = every[member_codes]
+    sums = _sums(parts, int(member_codes.max(initial=-1)) + 1)[member_codes]
     adjust = np.zeros(len(sums))
     notes = np.full(len(sums), "", dtype=object)
     for bound, beyond, word in ((upper, sums > (upper or 0) + _EPSILON, "封顶"), (lower, sums < (lower or 0) - _EPSILON, "保底")):
         if bound is None or not beyond.any():
             continue
         adjust[beyond] = bound - sums[beyond]
-        notes[beyond] = [f"{word} {number_text(bound)} 分（原为 {number_text(value)} 分）" for value in np.round(sums[beyond], 4).tolist()]
+        notes[beyond] = _number_texts(f"{word} {number_text(bound)} 分（原为 ", np.round(sums[beyond], 4), " 分）")
     hit = adjust != 0
     return _member_part(member_codes[hit], adjust[hit], category, category_name, rule_id, rule_name, notes[hit])
 
@@ -560,7 +618,11 @@ def _bound_part(parts: list[_Part | None], member_codes: np.ndarray, upper: floa
 def _pro_rate_part(item_parts: list[_Part | None], months: np.ndarray, category: Category) -> _Part | None:
     """Scale a part-year member's points earned from records in this category to a full year
     (× 12 / months in office). The start score is not scaled; the category's cap applies after."""
-    who, earned = _sums(item_parts)
+    lines = [part for part in item_parts if part is not None and len(part)]
+    if not lines:
+        return None
+    who = pd.unique(np.concatenate([part.member for part in lines]))  # in order of first line
+    earned = _sums(lines)[who]
     served = months[who]
     part_year = (served > 0) & (served < 12) & (earned != 0)
     if not part_year.any():
@@ -580,22 +642,24 @@ class _Lines:
         self.table = table
         self.roster = roster
         lengths = np.array([len(part) for part in parts])
-        self.which = np.repeat(np.arange(len(parts)), lengths)  # the part of each line
+        # which and rows as 32-bit integers: taking them in ranking order (a million lines read
+        # in no particular order) costs a quarter of what 64-bit ones do
+        self.which = np.repeat(np.arange(len(parts), dtype=np.int32), lengths)  # the part of each line
         self.member = np.concatenate([part.member for part in parts])  # roster codes
         self.points = np.concatenate([part.points for part in parts]).astype(float)
         self.rows = np.concatenate([table.rows[part.rows] if part.rows is not None else np.full(len(part), -1, dtype=np.int64)
-                                    for part in parts])  # positions in the records frame, -1 for none
+                                    for part in parts]).astype(np.int32)  # positions in the records frame, -1 for none
 
     def __len__(self) -> int:
         return len(self.member)
 
-    def sums(self, keep=None) -> tuple[np.ndarray, np.ndarray]:
-        """(roster codes, sums of points) per member over all lines, or over the parts
-        ``keep(part)`` accepts (see :func:`_sums`)."""
+    def sums(self, keep=None) -> np.ndarray:
+        """Sums of points by member code (every code), over all lines or over the parts
+        ``keep(part)`` accepts (see :func:`_grouped_sums`)."""
+        size = len(self.roster.ids)
         if keep is not None:
-            return _sums([part for part in self.parts if keep(part)])
-        by_member = pd.Series(self.points).groupby(self.member, sort=False).sum()
-        return by_member.index.to_numpy(), by_member.to_numpy()
+            return _sums([part for part in self.parts if keep(part)], size)
+        return _grouped_sums(self.member, self.points, size)
 
     def frame(self, order: np.ndarray | None = None, names: pd.Series | None = None) -> pd.DataFrame:
         """The ledger; with ``order``, its lines in that order (positions); with ``names`` (the
@@ -606,6 +670,7 @@ class _Lines:
         points = self.points
         if order is not None:
             which, member, rows, notes, points = which[order], member[order], rows[order], notes[order], points[order]
+        which, rows = which.astype(np.intp), rows.astype(np.intp)  # as pandas takes them, converted once
 
         def constant(attr: str):
             return pd.array([getattr(part, attr) for part in parts], dtype="str").take(which)
@@ -631,7 +696,7 @@ class _Lines:
         any_object = any(part.note_object for part in parts)
         date = frame["date"].array.take(rows, allow_fill=True) if from_records else \
             pd.Series(pd.NaT, index=range(len(rows)), dtype="datetime64[ns]").array
-        row = np.where(rows >= 0, frame["row"].to_numpy()[np.maximum(rows, 0)], 0) if len(frame) else np.zeros(len(rows))
+        row = np.append(frame["row"].to_numpy(), 0)[rows]  # row -1 (no sheet row) takes the 0 appended
         columns = {"member_id": as_before(self.roster.ids.take(member), "member_id")}
         if names is not None:
             taken = names.array.take(np.where(member < self.roster.size, member, -1), allow_fill=True)
@@ -644,7 +709,7 @@ class _Lines:
             "points": points,
             "date": date,
             "sheet": cells("sheet"),
-            "row": row.astype(int),
+            "row": row.astype(int, copy=False),
             "source": cells("source"),
             "item_id": cells("item_id"),
             "title": cells("title"),
@@ -731,10 +796,11 @@ def _term(start, end) -> str:
 
 
 def _checklist(table: RecordTable, roster: _Roster, rules: Rules) -> tuple[pd.DataFrame, np.ndarray]:
-    """The checklist table, and for each member on the roster whether every item is done."""
+    """The checklist table, and whether each member on the roster has done each item (items ×
+    members, as the table's ``done`` column)."""
     size = roster.size
     if rules.checklist is None:
-        return pd.DataFrame(columns=CHECKLIST_COLUMNS), np.ones(size, dtype=bool)
+        return pd.DataFrame(columns=CHECKLIST_COLUMNS), np.zeros((0, size), dtype=bool)
     frame, member = table.frame, table.member
     when = _record_order(table)
     pair, pair_member = _member_sources(table)
@@ -774,7 +840,7 @@ def _checklist(table: RecordTable, roster: _Roster, rules: Rules) -> tuple[pd.Da
         "date": frame["date"].array.take(firsts, allow_fill=True),
         "source": pd.Series(frame["source"].array.take(firsts, allow_fill=True, fill_value=""), dtype=frame["source"].dtype),
     }, copy=False)
-    return checklist, done.all(axis=0)
+    return checklist, done
 
 
 def _record_order(table: RecordTable) -> np.ndarray:
@@ -839,25 +905,50 @@ def _record_order_keys(table: RecordTable) -> list[tuple[np.ndarray, int]] | Non
 def _member_sources(table: RecordTable) -> tuple[np.ndarray, np.ndarray]:
     """An id per distinct (member, source cell) of the rows, and each id's member. A source cell
     names one sheet and row, so rows are first grouped by (member, sheet, row); only where one
-    member has several records of one row are the cells themselves compared."""
+    member has several records of one row are the cells themselves compared.
+
+    The records come sheet by sheet and row by row, so a member's records of one register row
+    are neighbours once the rows are put in member order (a stable sort of small integers, by
+    radix): the groups are then runs, found without hashing a key per row."""
     member = table.member
-    source = table.array("source")
     sheet, _ = table.all_codes("sheet")
     row = table.array("row").astype(np.int64)
     low = row.min(initial=0)
     span = int(row.max(initial=0) - low) + 1
-    if float(member.max(initial=0) + 1) * (sheet.max(initial=0) + 2) * span < 2.0**62:
-        groups, distinct = pd.factorize((member.astype(np.int64) * (sheet.max(initial=0) + 2) + sheet + 1) * span + (row - low))
-        several = np.bincount(groups)[groups] > 1
-        pair = groups.astype(np.int64)
-        if several.any():
-            at = np.flatnonzero(several)
-            cells, cell_values = pd.factorize(source[at])
-            refined, _ = pd.factorize(pair[at] * (len(cell_values) + 1) + cells + 1)
-            pair[at] = len(distinct) + refined
-    else:
+    sheets = int(sheet.max(initial=0)) + 2
+    source = table.array("source")
+    if float(member.max(initial=0) + 1) * sheets * span >= 2.0**62:
         cells, cell_values = pd.factorize(source)
         pair, _ = pd.factorize(member.astype(np.int64) * (len(cell_values) + 1) + cells + 1)
+        return pair, _pair_members(pair, member)
+    register_row = (sheet + 1) * span + (row - low)
+    if member.max(initial=0) < 2**16 - 1 and not (np.diff(register_row) < 0).any():
+        by_member = np.argsort(member.astype(np.uint16), kind="stable")
+        who, where = member[by_member], register_row[by_member]
+        starts = np.concatenate([[True], (who[1:] != who[:-1]) | (where[1:] != where[:-1])])
+        if starts.all():  # no member has two records of one row: each row is its own pair
+            return np.arange(table.n), member.astype(np.int64)
+        groups = np.empty(table.n, dtype=np.int64)
+        groups[by_member] = np.cumsum(starts) - 1
+    else:
+        groups, _ = pd.factorize(member.astype(np.int64) * (sheets * span) + register_row)
+    pair = _by_cell(groups, source)
+    return pair, _pair_members(pair, member)
+
+
+def _by_cell(groups: np.ndarray, source: np.ndarray) -> np.ndarray:
+    """``groups`` (codes from 0) with each group of several rows split by source cell."""
+    pair = groups.astype(np.int64)
+    several = np.bincount(groups)[groups] > 1 if len(groups) else np.zeros(0, dtype=bool)
+    if several.any():
+        at = np.flatnonzero(several)
+        cells, cell_values = pd.factorize(source[at])
+        refined, _ = pd.factorize(pair[at] * (len(cell_values) + 1) + cells + 1)
+        pair[at] = int(groups.max()) + 1 + refined
+    return pair
+
+
+def _pair_members(pair: np.ndarray, member: np.ndarray) -> np.ndarray:
     pair_member = np.zeros(int(pair.max(initial=-1)) + 1, dtype=np.int64)
     pair_member[pair] = member
-    return pair, pair_member
+    return pair_member
