@@ -176,6 +176,24 @@ def test_tables_are_written_exactly_as_xlsxwriter_writes_them_cell_by_cell(tmp_p
     assert [c.value for c in ws[7]] == [None] * 6 and ws.max_row == 41
 
 
+def test_csv_fields_made_once_per_distinct_value_keep_values_that_print_differently_apart():
+    """Repeating columns are formatted once per distinct value; 0.0 and -0.0 (equal to pandas)
+    and 1, 1.0 and True in one object column still print as pandas prints each."""
+    from perfscore.writers.csv import safe_csv_lines
+    from perfscore.writers.safety import neutralise_frame
+
+    table = pd.DataFrame({
+        "姓名": ["张三"] * 8,
+        "分值": [0.0, -0.0, 0.0, -0.0, float("nan"), 2.5, 2.5, -0.0],
+        "备注": pd.Series([1, 1.0, True, 1, None, float("nan"), "=1", "=1"], dtype=object),
+        "日期": pd.to_datetime(["2023-05-24"] * 7 + [None]),
+    })
+    expected = neutralise_frame(table).to_csv(index=False, lineterminator="\r\n", float_format="%.1f", date_format="%Y-%m-%d")
+    written = safe_csv_lines(table, decimals=1)
+    assert written == expected
+    assert "张三,-0.0,1.0," in written and "张三,0.0,True," in written and "'=1" in written
+
+
 def test_workbooks_are_deflated_at_the_fast_level_and_other_workbooks_are_left_alone(tmp_path):
     """perfscore's workbooks are zipped at zlib level 1 (ZIP_LEVEL; a third of the time of the
     default level 6); a workbook xlsxwriter writes for anyone else in the same process keeps
