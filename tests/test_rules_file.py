@@ -194,3 +194,16 @@ def test_rules_show_summarises_the_scheme_in_chinese(runner):
 
 def test_a_version_is_kept_as_written():
     assert parse_rules(DEFAULT_TEXT.replace('version: "2023.1"', "version: 2024.10")).version == "2024.10"
+
+
+@pytest.mark.parametrize("edit", [("base: 10", "base:\t10"), ("decimals: 2", "decimals: 2\t")])
+def test_a_tab_in_a_rules_file_is_refused_with_its_line_whichever_yaml_parser_is_installed(edit):
+    """libyaml, used for speed, lets some tabs pass that PyYAML refuses; the documented verdict
+    (PyYAML's) holds either way."""
+    text = DEFAULT_RULES.read_text(encoding="utf-8")
+    before, after = edit
+    assert before in text
+    with pytest.raises(RulesError) as caught:
+        parse_rules(text.replace(before, after, 1))
+    line = text[:text.index(before)].count("\n") + 1
+    assert any("Tab" in p.message and p.cell.startswith(f"{line}:") for p in caught.value.problems), caught.value.problems
