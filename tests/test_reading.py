@@ -615,3 +615,21 @@ def test_a_total_row_marked_in_a_serial_number_column_is_ignored(tmp_path):
     })
     result = perfscore.assess(path)
     assert len(result.ledger[result.ledger["rule_id"] == "reports.report"]) == 1
+
+
+def test_a_hidden_sheet_is_not_reported_as_unread(tmp_path):
+    """Hidden sheets hold dropdown lists and the like; a visible one with an unknown name is
+    reported (it may be a renamed register), a hidden one is not."""
+    import openpyxl
+
+    path = write_workbook(tmp_path / "hidden.xlsx", {
+        "委员名单": roster(["001", "张三", "经济界"]),
+        "活动": [["活动名称", "活动类型", "日期", "参加委员"], ["视察", "视察", dt.date(2023, 3, 1), "张三"]],
+        "名录": [["界别", "状态"], ["经济界", "立案"]],
+        "备用表": [["界别", "状态"], ["经济界", "立案"]],
+    })
+    book = openpyxl.load_workbook(path)
+    book["名录"].sheet_state = "hidden"
+    book.save(path)
+    unread = {p.sheet for p in perfscore.assess(path).warnings if "未读取" in p.message}
+    assert unread == {"备用表"}

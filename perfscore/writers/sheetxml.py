@@ -257,7 +257,8 @@ class _LevelledZipFile(zipfile.ZipFile):
 
 @contextmanager
 def zip_level(level: int = ZIP_LEVEL) -> Iterator[None]:
-    """Workbooks closed in this block are deflated at zlib ``level``.
+    """Workbooks closed in this block are deflated at zlib ``level`` (those xlsxwriter writes
+    through temporary files, as perfscore's are; an ``in_memory`` workbook keeps the default).
 
     xlsxwriter has no option for it: its ``Workbook._store_workbook`` calls the ``ZipFile`` of
     its module. That name is given :class:`_LevelledZipFile` (once; it changes nothing outside
