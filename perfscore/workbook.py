@@ -301,7 +301,7 @@ class _CalamineBook:
         the GIL), and flagged cells are looked for on a third (:func:`_xlsx_flagged_cells`),
         which unzips and searches each sheet's XML. Up to READ_AHEAD sheets are parsed ahead, so
         calamine holds at most READ_AHEAD + 1 sheets' cells at once (besides the Python rows of
-        the one being read). At L this takes 0.2-0.5 s off a 6 s read: calamine's own parse, which
+        the one being read). At L this took 0.1-0.3 s off a 6-7 s read: calamine's own parse, which
         cannot be split, is most of it."""
         self._order = list(dict.fromkeys(names))
         if len(self._order) > 1:
