@@ -135,11 +135,21 @@ def per_distinct(values: pd.Series, function) -> pd.Series:
     """``function(values)`` computed on the distinct values only and spread back to every row.
 
     ``function`` must work value by value (each result depends on its own value only) and
-    keep the index of what it is given; NaN, if any, is passed in as a value too."""
-    codes, distinct = pd.factorize(values, use_na_sentinel=False)
+    keep the index of what it is given; NaN, if any, is passed in as a value too. Values are
+    told apart as they print, not as pandas compares them: floats by their bits (0.0 and -0.0
+    are one value to pandas), and a column of mixed objects (1, 1.0 and True are one value to
+    pandas) is passed whole."""
+    if pd.api.types.is_float_dtype(values):
+        codes, bits = pd.factorize(values.to_numpy(dtype=np.float64).view(np.int64))
+        distinct = pd.Series(bits.view(np.float64), dtype=values.dtype)
+    elif pd.api.types.is_object_dtype(values) and pd.api.types.infer_dtype(values, skipna=True) != "string":
+        return function(values)
+    else:
+        codes, uniques = pd.factorize(values, use_na_sentinel=False)
+        distinct = pd.Series(uniques)
     if len(distinct) == len(values):  # nothing repeats: no gain from the detour
         return function(values)
-    result = function(pd.Series(distinct))
+    result = function(distinct)
     return pd.Series(result.array.take(codes), index=values.index, name=values.name)
 
 

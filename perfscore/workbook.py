@@ -309,7 +309,7 @@ class _CalamineBook:
         if self.path.suffix.lower() not in (".xlsx", ".xlsm") or not names:
             return
         self._scanner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="perfscore-scan")
-        self._scans = {name: self._scanner.submit(_xlsx_flagged_cells, self.path, name) for name in dict.fromkeys(names)}
+        self._scans = {name: self._scanner.submit(_xlsx_flagged_cells, self.path, name) for name in self._order}
 
     def close(self) -> None:
         """Stop the scans not started yet (reading ended early); the running one ends by itself.

@@ -297,3 +297,13 @@ def test_flagged_cells_are_the_cells_a_whole_sheet_parse_finds(tmp_path):
     flagged = workbook._xlsx_flagged_cells(path, "名单")
     assert len(every_cell) == len(flagged) == 4 + 7 + 1
     assert flagged[(120, 1)] == ("error", "#N/A") and flagged[(100, 3)] == ("formula", "=SUM(B2:B100)")
+
+
+def test_per_distinct_tells_apart_values_pandas_holds_equal_but_that_print_differently():
+    def as_text(values: pd.Series) -> pd.Series:
+        return values.map(str)
+
+    floats = pd.Series([0.0, -0.0, 0.0, -0.0, float("nan"), float("nan")])
+    assert per_distinct(floats, as_text).tolist() == ["0.0", "-0.0", "0.0", "-0.0", "nan", "nan"]
+    mixed = pd.Series([1, 1.0, True, 1, "1"], dtype=object)
+    assert per_distinct(mixed, as_text).tolist() == ["1", "1.0", "True", "1", "1"]

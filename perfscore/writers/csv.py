@@ -18,7 +18,7 @@ import pandas as pd
 
 from ..assessment import Assessment
 from .common import atomic_path, breakdown_table, ranking_table
-from ..text import rows_matching, text_array
+from ..text import per_distinct, rows_matching, text_array
 from .safety import formula_rows
 
 __all__ = ["write_csv", "csv_table", "safe_csv_lines"]
@@ -58,21 +58,9 @@ def safe_csv_lines(table: pd.DataFrame, *, decimals: int, header: bool = True) -
 
 
 def _csv_fields(series: pd.Series, decimals: int) -> list[str]:
-    """A column's CSV fields. A field depends on its value only, so a column that repeats its
-    values (member, rule, points, date in a ledger) is worked out once per distinct value.
-    Values pandas holds equal but that print differently stay apart: floats are told apart by
-    their bits (0.0 and -0.0), and a column of mixed objects (1, 1.0, True) is not grouped."""
-    if pd.api.types.is_float_dtype(series):
-        codes, distinct_bits = pd.factorize(series.to_numpy(dtype=np.float64).view(np.int64))
-        distinct = distinct_bits.view(np.float64)
-    elif pd.api.types.is_object_dtype(series) and pd.api.types.infer_dtype(series, skipna=True) != "string":
-        return _fields_of(series, decimals)
-    else:
-        codes, distinct = pd.factorize(series, use_na_sentinel=False)
-    if len(distinct) * 2 <= len(series):
-        fields = np.array(_fields_of(pd.Series(distinct, dtype=series.dtype), decimals), dtype=object)
-        return fields[codes].tolist()
-    return _fields_of(series, decimals)
+    """A column's CSV fields, worked out once per distinct value: a column that repeats its
+    values (member, rule, points, date in a ledger) is formatted and quoted a few times only."""
+    return per_distinct(series, lambda values: pd.Series(_fields_of(values, decimals), index=values.index, dtype=object)).tolist()
 
 
 def _fields_of(series: pd.Series, decimals: int) -> list[str]:
