@@ -513,18 +513,15 @@ def _counted(table: RecordTable, item: Item, p: np.ndarray, points: np.ndarray, 
     return lines["_p"].to_numpy(), lines["points"].to_numpy(dtype=float), lines["note"].to_numpy(dtype=object)
 
 
-def _texts(before: str, numbers: np.ndarray, after: str) -> np.ndarray:
-    """before + str(n) + after for each n (as ``before + series.astype(str) + after``)."""
-    distinct, codes = np.unique(numbers, return_inverse=True)
-    texts = np.array([before + str(value) + after for value in distinct.tolist()], dtype=object)
-    return texts[codes.reshape(-1)] if len(numbers) else np.zeros(0, dtype=object)
-
-
-def _number_texts(before: str, values: np.ndarray, after: str) -> np.ndarray:
-    """before + number_text(v) + after for each v, made once per distinct value (bit for bit,
-    so that 0.0 and -0.0 keep their own texts) and shared by the lines that have it."""
-    distinct, codes = np.unique(np.asarray(values, dtype=float).view(np.int64), return_inverse=True)
-    texts = np.array([before + number_text(value) + after for value in distinct.view(float).tolist()], dtype=object)
+def _texts(before: str, values: np.ndarray, after: str, show=str) -> np.ndarray:
+    """before + show(v) + after for each v (as ``before + series.astype(str) + after`` with the
+    default ``show``), made once per distinct value and shared by the lines that have it.
+    Floats are told apart by their bits, so 0.0 and -0.0 keep their own texts."""
+    values = np.asarray(values)
+    is_float = values.dtype.kind == "f"
+    distinct, codes = np.unique(values.view(f"i{values.itemsize}") if is_float else values, return_inverse=True)
+    distinct = distinct.view(values.dtype) if is_float else distinct
+    texts = np.array([before + show(value) + after for value in distinct.tolist()], dtype=object)
     return texts[codes.reshape(-1)] if len(values) else np.zeros(0, dtype=object)
 
 
@@ -610,7 +607,7 @@ def _bound_part(parts: list[_Part | None], member_codes: np.ndarray, upper: floa
         if bound is None or not beyond.any():
             continue
         adjust[beyond] = bound - sums[beyond]
-        notes[beyond] = _number_texts(f"{word} {number_text(bound)} 分（原为 ", np.round(sums[beyond], 4), " 分）")
+        notes[beyond] = _texts(f"{word} {number_text(bound)} 分（原为 ", np.round(sums[beyond], 4).astype(float), " 分）", number_text)
     hit = adjust != 0
     return _member_part(member_codes[hit], adjust[hit], category, category_name, rule_id, rule_name, notes[hit])
 
