@@ -42,9 +42,10 @@ def write_csv(a: Assessment, out: Path) -> None:
 
 def safe_csv_lines(table: pd.DataFrame, *, decimals: int, header: bool = True) -> str:
     """``table`` (two or more columns; dates without time zone) as CSV text, formula-safe: byte for byte what
-    ``neutralise_frame(table).to_csv(index=False, lineterminator="\\r\\n",
-    float_format=f"%.{decimals}f", date_format="%Y-%m-%d")`` gives (a test compares them), in
-    a fifth of the time for a million-line ledger.
+    ``table.to_csv(index=False, lineterminator="\\r\\n", float_format=f"%.{decimals}f",
+    date_format="%Y-%m-%d")`` gives once every text cell that looks like a formula has been
+    given a leading apostrophe (a test compares them), in a fifth of the time for a
+    million-line ledger.
 
     Each column becomes its fields at once (one regex pass over a text column finds the few
     texts to neutralise or quote; numbers and dates are formatted a column at a time); a line

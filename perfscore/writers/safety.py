@@ -13,11 +13,10 @@ from __future__ import annotations
 import re
 
 import numpy as np
-import pandas as pd
 
 from ..text import TEXT_SEPARATOR, rows_matching
 
-__all__ = ["FORMULA_TRIGGERS", "looks_like_formula", "formula_rows", "neutralise", "neutralise_frame"]
+__all__ = ["FORMULA_TRIGGERS", "looks_like_formula", "formula_rows", "neutralise"]
 
 # What a spreadsheet may start a formula (or DDE call) with; tab and CR as OWASP lists them.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -42,13 +41,3 @@ def formula_rows(texts: list[str]) -> np.ndarray:
 def neutralise(text: str) -> str:
     """``'=1+1`` for ``=1+1``; other text unchanged."""
     return "'" + text if looks_like_formula(text) else text
-
-
-def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy with every text cell neutralised; numbers, dates and missing values unchanged."""
-    out = frame.copy()
-    for column in out.columns:
-        series = out[column]
-        if pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series):
-            out[column] = series.map(lambda v: neutralise(v) if isinstance(v, str) else v)
-    return out
