@@ -38,20 +38,65 @@ OUT_DIR = Path(__file__).resolve().parent / "out"
 YEAR = 2023
 SEED = 8
 # Share of register rows per register (a member-per-row register such as 会议出勤 dominates).
-SHARES = {"attendance": 0.42, "activities": 0.14, "duties": 0.24, "proposals": 0.08, "information": 0.06,
-          "adoptions": 0.03, "reports": 0.03}
+SHARES = {
+    "attendance": 0.42,
+    "activities": 0.14,
+    "duties": 0.24,
+    "proposals": 0.08,
+    "information": 0.06,
+    "adoptions": 0.03,
+    "reports": 0.03,
+}
 _EXCEL_SERIAL_2023 = (dt.date(YEAR, 1, 1) - dt.date(1899, 12, 30)).days
 
-SURNAMES = np.array(list("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任"
-                         "沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"))
-GIVEN = np.array(list("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建国文辉力鹏飞志宏春梅海波雪峰林斌婷晓东亮"
-                      "俊晨颖浩宇博凯欣怡嘉琳雅思佳慧德兴福荣瑞祥庆云立新永清民学忠振"))
-SECTORS = np.array(["中共", "民革", "民盟", "民建", "民进", "农工党", "九三学社", "无党派人士", "经济界", "教育界",
-                    "医药卫生界", "文化艺术界", "农业界"])
-COMMITTEES = np.array(["提案委", "经济委", "农业农村委", "人口资源环境委", "教科卫体委", "社会和法制委", "文史委"])
-TOPICS = np.array(["加快县域物流体系建设", "完善居家社区养老服务体系", "推进中小学课后服务提质增效", "持续优化营商环境",
-                   "提升基层医疗卫生服务能力", "加强非物质文化遗产保护传承", "完善新能源汽车充电设施布局", "推进生活垃圾分类",
-                   "加强高标准农田建设", "推动制造业数字化转型", "完善公共交通线网", "发展银发经济"])
+SURNAMES = np.array(
+    list(
+        "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任"
+        "沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+    )
+)
+GIVEN = np.array(
+    list(
+        "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建国文辉力鹏飞志宏春梅海波雪峰林斌婷晓东亮"
+        "俊晨颖浩宇博凯欣怡嘉琳雅思佳慧德兴福荣瑞祥庆云立新永清民学忠振"
+    )
+)
+SECTORS = np.array(
+    [
+        "中共",
+        "民革",
+        "民盟",
+        "民建",
+        "民进",
+        "农工党",
+        "九三学社",
+        "无党派人士",
+        "经济界",
+        "教育界",
+        "医药卫生界",
+        "文化艺术界",
+        "农业界",
+    ]
+)
+COMMITTEES = np.array(
+    ["提案委", "经济委", "农业农村委", "人口资源环境委", "教科卫体委", "社会和法制委", "文史委"]
+)
+TOPICS = np.array(
+    [
+        "加快县域物流体系建设",
+        "完善居家社区养老服务体系",
+        "推进中小学课后服务提质增效",
+        "持续优化营商环境",
+        "提升基层医疗卫生服务能力",
+        "加强非物质文化遗产保护传承",
+        "完善新能源汽车充电设施布局",
+        "推进生活垃圾分类",
+        "加强高标准农田建设",
+        "推动制造业数字化转型",
+        "完善公共交通线网",
+        "发展银发经济",
+    ]
+)
 
 
 def default_path(size: str) -> Path:
@@ -78,7 +123,9 @@ def _names(rng: np.random.Generator, n: int) -> np.ndarray:
     return out
 
 
-def _name_lists(rng: np.random.Generator, names: np.ndarray, weights: np.ndarray, rows: int, most: int) -> np.ndarray:
+def _name_lists(
+    rng: np.random.Generator, names: np.ndarray, weights: np.ndarray, rows: int, most: int
+) -> np.ndarray:
     """Cells naming 1..most distinct members joined by 、 (the first is drawn by engagement)."""
     n = len(names)
     counts = rng.integers(1, most + 1, rows) if most > 1 else np.ones(rows, dtype=int)
@@ -108,8 +155,12 @@ def make_registers(members: int, rows: int, seed: int = SEED) -> dict[str, dict[
         "name": names,
         "sector": SECTORS[rng.integers(0, len(SECTORS), members)].astype(object),
         "committee": COMMITTEES[rng.integers(0, len(COMMITTEES), members)].astype(object),
-        "study_group": np.char.add("第", np.char.add((rng.integers(1, 15, members)).astype(str), "学习组")).astype(object),
-        "work_group": np.char.add("第", np.char.add((rng.integers(1, 8, members)).astype(str), "工作组")).astype(object),
+        "study_group": np.char.add(
+            "第", np.char.add((rng.integers(1, 15, members)).astype(str), "学习组")
+        ).astype(object),
+        "work_group": np.char.add(
+            "第", np.char.add((rng.integers(1, 8, members)).astype(str), "工作组")
+        ).astype(object),
         "standing": np.where(rng.random(members) < 0.1, "是", "否").astype(object),
     }
     count = {key: max(1, int(rows * share)) for key, share in SHARES.items()}
@@ -120,16 +171,22 @@ def make_registers(members: int, rows: int, seed: int = SEED) -> dict[str, dict[
         return words[rng.choice(len(words), n, p=p)].astype(object)
 
     def topics(n: int, suffix: str) -> np.ndarray:
-        return np.char.add(np.char.add("关于", TOPICS[rng.integers(0, len(TOPICS), n)]), suffix).astype(object)
+        return np.char.add(
+            np.char.add("关于", TOPICS[rng.integers(0, len(TOPICS), n)]), suffix
+        ).astype(object)
 
     n = count["proposals"]
     status = choice("proposal_status", n, p=[0.84, 0.04, 0.09, 0.03])
     form = choice("proposal_form", n, p=[0.42, 0.52, 0.06])
-    proposal_ids = np.char.add(f"P{YEAR}", np.char.zfill(np.arange(1, n + 1).astype(str), 7)).astype(object)
+    proposal_ids = np.char.add(
+        f"P{YEAR}", np.char.zfill(np.arange(1, n + 1).astype(str), 7)
+    ).astype(object)
     filed = np.flatnonzero(status == "立案")
     merged_into = np.full(n, "", dtype=object)
     is_merged = status == "并案"
-    merged_into[is_merged] = proposal_ids[filed[rng.integers(0, len(filed), is_merged.sum())]] if len(filed) else ""
+    merged_into[is_merged] = (
+        proposal_ids[filed[rng.integers(0, len(filed), is_merged.sum())]] if len(filed) else ""
+    )
     if not len(filed):
         status[is_merged] = "立案"
     marks = np.where(rng.random(n) < 0.04, "重点提案", "").astype(object)
@@ -138,38 +195,66 @@ def make_registers(members: int, rows: int, seed: int = SEED) -> dict[str, dict[
     marks[status != "立案"] = ""
     authors = _name_lists(rng, names, weights, n, 5)
     authors[form == "个人"] = names[rng.choice(members, (form == "个人").sum(), p=weights)]
-    proposals = {"item_id": proposal_ids, "title": topics(n, "的提案"), "date": _dates(rng, n), "type": form,
-                 "members": authors, "status": status, "merged_into": merged_into, "marks": marks}
+    proposals = {
+        "item_id": proposal_ids,
+        "title": topics(n, "的提案"),
+        "date": _dates(rng, n),
+        "type": form,
+        "members": authors,
+        "status": status,
+        "merged_into": merged_into,
+        "marks": marks,
+    }
 
     n = count["information"]
-    info_ids = np.char.add(f"X{YEAR}-", np.char.zfill(np.arange(1, n + 1).astype(str), 7)).astype(object)
+    info_ids = np.char.add(f"X{YEAR}-", np.char.zfill(np.arange(1, n + 1).astype(str), 7)).astype(
+        object
+    )
     info_dates = _dates(rng, n)
-    information = {"item_id": info_ids, "title": topics(n, "的建议"), "date": info_dates,
-                   "members": _name_lists(rng, names, weights, n, 3)}
+    information = {
+        "item_id": info_ids,
+        "title": topics(n, "的建议"),
+        "date": info_dates,
+        "members": _name_lists(rng, names, weights, n, 3),
+    }
 
     n = count["adoptions"]
     which = rng.integers(0, len(info_ids), n)
-    adoptions = {"item_id": info_ids[which], "type": choice("adoption_event", n, p=[0.9, 0.1]),
-                 "level": choice("level", n, p=[0.35, 0.5, 0.12, 0.03]),
-                 "date": np.minimum(info_dates[which] + rng.integers(7, 40, n), _EXCEL_SERIAL_2023 + 364),
-                 "note": np.full(n, "", dtype=object)}
+    adoptions = {
+        "item_id": info_ids[which],
+        "type": choice("adoption_event", n, p=[0.9, 0.1]),
+        "level": choice("level", n, p=[0.35, 0.5, 0.12, 0.03]),
+        "date": np.minimum(info_dates[which] + rng.integers(7, 40, n), _EXCEL_SERIAL_2023 + 364),
+        "note": np.full(n, "", dtype=object),
+    }
 
     n = count["reports"]
-    reports = {"item_id": np.char.add(f"D{YEAR}-", np.char.zfill(np.arange(1, n + 1).astype(str), 7)).astype(object),
-               "title": topics(n, "的调研报告"), "date": _dates(rng, n),
-               "members": _name_lists(rng, names, weights, n, 4),
-               "status": choice("report_outcome", n, p=[0.65, 0.27, 0.08])}
+    reports = {
+        "item_id": np.char.add(
+            f"D{YEAR}-", np.char.zfill(np.arange(1, n + 1).astype(str), 7)
+        ).astype(object),
+        "title": topics(n, "的调研报告"),
+        "date": _dates(rng, n),
+        "members": _name_lists(rng, names, weights, n, 4),
+        "status": choice("report_outcome", n, p=[0.65, 0.27, 0.08]),
+    }
 
     n = count["attendance"]
     meeting_type = choice("meeting_type", n, p=[0.3, 0.1, 0.3, 0.3, 0.0])
-    attendance = {"title": np.char.add("市政协", meeting_type.astype(str)).astype(object), "type": meeting_type,
-                  "date": _dates(rng, n), "members": names[rng.integers(0, members, n)],
-                  "status": choice("attendance", n, p=[0.85, 0.08, 0.01, 0.02, 0.02, 0.02])}
+    attendance = {
+        "title": np.char.add("市政协", meeting_type.astype(str)).astype(object),
+        "type": meeting_type,
+        "date": _dates(rng, n),
+        "members": names[rng.integers(0, members, n)],
+        "status": choice("attendance", n, p=[0.85, 0.08, 0.01, 0.02, 0.02, 0.02]),
+    }
     # 常委会议 rows name standing members only, as offices record them.
     standing = np.flatnonzero(roster["standing"] == "是")
     at_standing = attendance["type"] == "常委会议"
     if len(standing):
-        attendance["members"][at_standing] = names[standing[rng.integers(0, len(standing), at_standing.sum())]]
+        attendance["members"][at_standing] = names[
+            standing[rng.integers(0, len(standing), at_standing.sum())]
+        ]
 
     n = count["activities"]
     activity_type = choice("activity_type", n)
@@ -178,18 +263,38 @@ def make_registers(members: int, rows: int, seed: int = SEED) -> dict[str, dict[
     subtype[speech] = np.where(rng.random(speech.sum()) < 0.3, "口头", "书面")
     training = activity_type == "培训"
     subtype[training] = np.where(rng.random(training.sum()) < 0.8, "全程", "部分")
-    activities = {"title": np.char.add(activity_type.astype(str), "活动").astype(object), "type": activity_type,
-                  "subtype": subtype, "date": _dates(rng, n), "members": _name_lists(rng, names, weights, n, 6)}
+    activities = {
+        "title": np.char.add(activity_type.astype(str), "活动").astype(object),
+        "type": activity_type,
+        "subtype": subtype,
+        "date": _dates(rng, n),
+        "members": _name_lists(rng, names, weights, n, 6),
+    }
 
     n = count["duties"]
-    duties = {"members": names[rng.integers(0, members, n)], "type": choice("duty_item", n), "date": _dates(rng, n),
-              "title": np.full(n, "按计划完成", dtype=object)}
+    duties = {
+        "members": names[rng.integers(0, members, n)],
+        "type": choice("duty_item", n),
+        "date": _dates(rng, n),
+        "title": np.full(n, "按计划完成", dtype=object),
+    }
 
-    return {"roster": roster, "proposals": proposals, "information": information, "adoptions": adoptions,
-            "reports": reports, "attendance": attendance, "activities": activities, "duties": duties}
+    return {
+        "roster": roster,
+        "proposals": proposals,
+        "information": information,
+        "adoptions": adoptions,
+        "reports": reports,
+        "attendance": attendance,
+        "activities": activities,
+        "duties": duties,
+    }
 
 
-TITLE_ROWS = {"proposals": f"{YEAR}年度委员提案登记表", "attendance": f"{YEAR}年度委员会议出勤登记表"}
+TITLE_ROWS = {
+    "proposals": f"{YEAR}年度委员提案登记表",
+    "attendance": f"{YEAR}年度委员会议出勤登记表",
+}
 EMPTY_FIRST_ROW = {"activities"}  # an empty row above the header: row numbers must not shift
 
 
@@ -197,9 +302,18 @@ def write_workbook(path: Path, registers: dict[str, dict[str, np.ndarray]]) -> N
     import xlsxwriter
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False,
-                                           "strings_to_formulas": False, "strings_to_urls": False})
-    book.set_properties({"title": f"{YEAR}年度委员履职登记（基准测试）", "created": dt.datetime(YEAR, 12, 31)})
+    book = xlsxwriter.Workbook(
+        str(path),
+        {
+            "constant_memory": True,
+            "strings_to_numbers": False,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+        },
+    )
+    book.set_properties(
+        {"title": f"{YEAR}年度委员履职登记（基准测试）", "created": dt.datetime(YEAR, 12, 31)}
+    )
     header = book.add_format({"bold": True, "align": "center", "bg_color": "#DDEBF7", "border": 1})
     title = book.add_format({"bold": True, "font_size": 14, "align": "center"})
     date = book.add_format({"num_format": "yyyy-mm-dd"})
@@ -213,7 +327,11 @@ def write_workbook(path: Path, registers: dict[str, dict[str, np.ndarray]]) -> N
         elif sheet.key in EMPTY_FIRST_ROW:
             first = 1
         ws.write_row(first, 0, [c.header for c in sheet.columns], header)
-        columns = [(index, data[c.key], c.kind == "date") for index, c in enumerate(sheet.columns) if c.key in data]
+        columns = [
+            (index, data[c.key], c.kind == "date")
+            for index, c in enumerate(sheet.columns)
+            if c.key in data
+        ]
         columns = [(index, values.tolist(), is_date) for index, values, is_date in columns]
         height = len(columns[0][1])
         write_string, write_number = ws.write_string, ws.write_number

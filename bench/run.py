@@ -67,15 +67,26 @@ class _PssSampler:
     def _run(self) -> None:
         me = os.getpid()
         while not self._stop.wait(0.02):
-            pids = [me] + [int(c) for task in Path(f"/proc/{me}/task").iterdir()
-                           for c in (task / "children").read_text().split()] if Path(f"/proc/{me}/task").exists() else [me]
+            pids = (
+                [me]
+                + [
+                    int(c)
+                    for task in Path(f"/proc/{me}/task").iterdir()
+                    for c in (task / "children").read_text().split()
+                ]
+                if Path(f"/proc/{me}/task").exists()
+                else [me]
+            )
             total = 0
             for pid in pids:
                 try:
                     text = Path(f"/proc/{pid}/smaps_rollup").read_text()
                 except OSError:
                     continue
-                total += next((int(line.split()[1]) for line in text.splitlines() if line.startswith("Pss:")), 0)
+                total += next(
+                    (int(line.split()[1]) for line in text.splitlines() if line.startswith("Pss:")),
+                    0,
+                )
             self.peak_mb = max(self.peak_mb, total / 1024)
 
     def stop(self) -> float | None:
@@ -87,6 +98,7 @@ class _PssSampler:
 
 
 # --- workers: each runs in its own interpreter and prints one JSON line -------------------------
+
 
 def worker_assess(workbook: str, out: str) -> dict:
     sys.path.insert(0, str(ROOT))
@@ -104,13 +116,20 @@ def worker_assess(workbook: str, out: str) -> dict:
     marks.append(("end", time.perf_counter(), _peak_mb()))
     # A stage lasts from its own mark to the next one; setup is from start to the first stage.
     names = ["setup", *[name for name, _, _ in marks[1:-1]]]
-    stages = {name: {"seconds": marks[i + 1][1] - marks[i][1], "peak_mb": marks[i + 1][2]} for i, name in enumerate(names)}
-    return {"stages": stages, "members": len(result.members), "ledger_lines": len(result.ledger),
-            "peak_mb": _peak_mb(),
-            # The long-ledger CSV is written by a forked child (perfscore.writers.background):
-            # its own peak, which counts on top of the parent's while both run.
-            "child_peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
-            "pss_peak_mb": sampler.stop()}
+    stages = {
+        name: {"seconds": marks[i + 1][1] - marks[i][1], "peak_mb": marks[i + 1][2]}
+        for i, name in enumerate(names)
+    }
+    return {
+        "stages": stages,
+        "members": len(result.members),
+        "ledger_lines": len(result.ledger),
+        "peak_mb": _peak_mb(),
+        # The long-ledger CSV is written by a forked child (perfscore.writers.background):
+        # its own peak, which counts on top of the parent's while both run.
+        "child_peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+        "pss_peak_mb": sampler.stop(),
+    }
 
 
 def worker_read(workbook: str) -> dict:
@@ -139,22 +158,49 @@ def worker_plain(workbook: str, out: str) -> dict:
     for name in book.sheet_names:
         rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
         head = next(i for i, r in enumerate(rows) if sum(1 for v in r if v not in ("", None)) > 2)
-        frames[name] = pd.DataFrame(rows[head + 1:], columns=[str(c) for c in rows[head]])
+        frames[name] = pd.DataFrame(rows[head + 1 :], columns=[str(c) for c in rows[head]])
     read = time.perf_counter()
     roster = frames["委员名单"]
     by_name = pd.Series(roster["委员编号"].to_numpy(), index=roster["姓名"].to_numpy())
-    points = {"提案": 5.0, "社情民意": 2.0, "调研报告": 4.0, "会议出勤": 1.0, "活动": 1.0, "双五个一": 0.5}
-    name_column = {"提案": "提案人", "社情民意": "作者", "调研报告": "作者", "会议出勤": "委员", "活动": "参加委员", "双五个一": "委员"}
+    points = {
+        "提案": 5.0,
+        "社情民意": 2.0,
+        "调研报告": 4.0,
+        "会议出勤": 1.0,
+        "活动": 1.0,
+        "双五个一": 0.5,
+    }
+    name_column = {
+        "提案": "提案人",
+        "社情民意": "作者",
+        "调研报告": "作者",
+        "会议出勤": "委员",
+        "活动": "参加委员",
+        "双五个一": "委员",
+    }
     lines = []
     for sheet, value in points.items():
         f = frames[sheet]
         names = f[name_column[sheet]].astype(str).str.split("、").explode()
-        lines.append(pd.DataFrame({"member_id": names.map(by_name).to_numpy(), "sheet": sheet,
-                                   "row": names.index.to_numpy() + 2, "points": value}))
+        lines.append(
+            pd.DataFrame(
+                {
+                    "member_id": names.map(by_name).to_numpy(),
+                    "sheet": sheet,
+                    "row": names.index.to_numpy() + 2,
+                    "points": value,
+                }
+            )
+        )
     ledger = pd.concat(lines, ignore_index=True)
     totals = ledger.groupby("member_id")["points"].sum().reindex(roster["委员编号"], fill_value=0.0)
-    ranking = pd.DataFrame({"member_id": totals.index, "total": totals.to_numpy(),
-                            "rank": totals.rank(method="min", ascending=False).astype(int).to_numpy()})
+    ranking = pd.DataFrame(
+        {
+            "member_id": totals.index,
+            "total": totals.to_numpy(),
+            "rank": totals.rank(method="min", ascending=False).astype(int).to_numpy(),
+        }
+    )
     scored = time.perf_counter()
     book_out = xlsxwriter.Workbook(out, {"constant_memory": True})
     ws = book_out.add_worksheet("总排名")
@@ -163,10 +209,16 @@ def worker_plain(workbook: str, out: str) -> dict:
         ws.write_row(r, 0, values)
     book_out.close()
     end = time.perf_counter()
-    return {"read": read - start, "score": scored - read, "write": end - scored, "peak_mb": _peak_mb()}
+    return {
+        "read": read - start,
+        "score": scored - read,
+        "write": end - scored,
+        "peak_mb": _peak_mb(),
+    }
 
 
 # --- the parent: runs the workers, takes medians, prints the table ------------------------------
+
 
 def _run(args: list[str]) -> tuple[float, dict]:
     start = time.perf_counter()
@@ -209,18 +261,32 @@ def measure(size: str, runs: int, out_dir: Path, *, plain: bool = True) -> dict:
     generated = time.perf_counter() - started
     py = sys.executable
     me = str(Path(__file__).resolve())
-    result: dict = {"size": size, "members": members, "rows": rows, "workbook": str(workbook),
-                    "workbook_mb": workbook.stat().st_size / 1024**2, "generate_seconds": generated, "runs": runs}
+    result: dict = {
+        "size": size,
+        "members": members,
+        "rows": rows,
+        "workbook": str(workbook),
+        "workbook_mb": workbook.stat().st_size / 1024**2,
+        "generate_seconds": generated,
+        "runs": runs,
+    }
 
-    wall, info = _median_run([py, me, "--worker", "assess", str(workbook), str(out_dir / f"{size}-考核结果.xlsx")], runs)
+    wall, info = _median_run(
+        [py, me, "--worker", "assess", str(workbook), str(out_dir / f"{size}-考核结果.xlsx")], runs
+    )
     result["assess"] = {"total": wall, **info}
     import_wall, _ = _median_run([py, "-c", "import perfscore.api, pandas, python_calamine"], runs)
     read_wall, read = _median_run([py, me, "--worker", "read", str(workbook)], runs)
-    result["floor"] = {"import": import_wall, "read": read.get("read_seconds", float("nan")),
-                       "read_peak_mb": read.get("peak_mb")}
+    result["floor"] = {
+        "import": import_wall,
+        "read": read.get("read_seconds", float("nan")),
+        "read_peak_mb": read.get("peak_mb"),
+    }
     result["floor"]["total"] = import_wall + result["floor"]["read"]
     if plain:
-        plain_wall, plain_info = _median_run([py, me, "--worker", "plain", str(workbook), str(out_dir / f"{size}-plain.xlsx")], runs)
+        plain_wall, plain_info = _median_run(
+            [py, me, "--worker", "plain", str(workbook), str(out_dir / f"{size}-plain.xlsx")], runs
+        )
         result["plain"] = {"total": plain_wall, **plain_info}
     return result
 
@@ -228,13 +294,17 @@ def measure(size: str, runs: int, out_dir: Path, *, plain: bool = True) -> dict:
 def measure_cli(runs: int) -> dict:
     script = _perfscore_script()
     help_wall, _ = _median_run([script, "--help"], runs)
-    check_wall, _ = _median_run([script, "rules", "check", str(ROOT / "rules" / "default.yaml")], runs)
+    check_wall, _ = _median_run(
+        [script, "rules", "check", str(ROOT / "rules" / "default.yaml")], runs
+    )
     return {"help": help_wall, "rules_check": check_wall}
 
 
 def _peak_text(run: dict) -> str:
     pss = run.get("pss_peak_mb")
-    return f"{run.get('peak_mb', 0):.0f}" + (f" ({_together_mb(run):.0f} with child)" if pss and run.get("child_peak_mb") else "")
+    return f"{run.get('peak_mb', 0):.0f}" + (
+        f" ({_together_mb(run):.0f} with child)" if pss and run.get("child_peak_mb") else ""
+    )
 
 
 def _together_mb(run: dict) -> float:
@@ -246,24 +316,38 @@ def _together_mb(run: dict) -> float:
 
 
 def table(results: list[dict], cli: dict | None) -> str:
-    lines = ["| size | members / rows | ledger lines | " + " | ".join(STAGES) + " | end to end | peak MB | floor (import + read) "
-             "| × floor | plain pipeline | × plain | score+rank share |",
-             "|" + "---|" * (len(STAGES) + 10)]
+    lines = [
+        "| size | members / rows | ledger lines | "
+        + " | ".join(STAGES)
+        + " | end to end | peak MB | floor (import + read) "
+        "| × floor | plain pipeline | × plain | score+rank share |",
+        "|" + "---|" * (len(STAGES) + 10),
+    ]
     for r in results:
         a = r["assess"]
         stages = a.get("stages", {})
         cells = [f"{stages[s]['seconds']:.2f}" if s in stages else "–" for s in STAGES]
-        share = (stages.get("score", {}).get("seconds", 0) + stages.get("rank", {}).get("seconds", 0)) / a["total"]
+        share = (
+            stages.get("score", {}).get("seconds", 0) + stages.get("rank", {}).get("seconds", 0)
+        ) / a["total"]
         plain = r.get("plain")
         lines.append(
-            f"| {r['size']} | {r['members']:,} / {r['rows']:,} | {a.get('ledger_lines', 0):,} | " + " | ".join(cells)
+            f"| {r['size']} | {r['members']:,} / {r['rows']:,} | {a.get('ledger_lines', 0):,} | "
+            + " | ".join(cells)
             + f" | {a['total']:.2f} | {_peak_text(a)} | {r['floor']['import']:.2f} + {r['floor']['read']:.2f} "
             f"= {r['floor']['total']:.2f} | {a['total'] / r['floor']['total']:.2f} | "
-            + (f"{plain['total']:.2f} s, {plain['peak_mb']:.0f} MB | {a['total'] / plain['total']:.2f}" if plain else "– | –")
-            + f" | {share:.1%} |")
+            + (
+                f"{plain['total']:.2f} s, {plain['peak_mb']:.0f} MB | {a['total'] / plain['total']:.2f}"
+                if plain
+                else "– | –"
+            )
+            + f" | {share:.1%} |"
+        )
     if cli:
         lines.append("")
-        lines.append(f"`perfscore --help`: {cli['help']:.2f} s; `perfscore rules check rules/default.yaml`: {cli['rules_check']:.2f} s")
+        lines.append(
+            f"`perfscore --help`: {cli['help']:.2f} s; `perfscore rules check rules/default.yaml`: {cli['rules_check']:.2f} s"
+        )
     return "\n".join(lines)
 
 
@@ -273,20 +357,32 @@ def verdicts(results: list[dict], cli: dict | None) -> list[str]:
     for r in results:
         a, size = r["assess"], r["size"]
         stages = a.get("stages", {})
-        share = (stages.get("score", {}).get("seconds", 0) + stages.get("rank", {}).get("seconds", 0)) / a["total"]
-        lines.append(f"{size}: score + rank {share:.1%} of end to end (target < 10%): {'met' if share < 0.10 else 'NOT met'}")
+        share = (
+            stages.get("score", {}).get("seconds", 0) + stages.get("rank", {}).get("seconds", 0)
+        ) / a["total"]
+        lines.append(
+            f"{size}: score + rank {share:.1%} of end to end (target < 10%): {'met' if share < 0.10 else 'NOT met'}"
+        )
         if size == "S":
             ratio = a["total"] / r["floor"]["total"]
-            lines.append(f"S: {ratio:.2f}x its floor (target <= 1.5x): {'met' if ratio <= 1.5 else 'NOT met'}")
+            lines.append(
+                f"S: {ratio:.2f}x its floor (target <= 1.5x): {'met' if ratio <= 1.5 else 'NOT met'}"
+            )
         if size == "L":
             peak = _together_mb(a)
-            lines.append(f"L: peak {peak:.0f} MB, parent and child together (target < 1,500): {'met' if peak < 1500 else 'NOT met'}")
+            lines.append(
+                f"L: peak {peak:.0f} MB, parent and child together (target < 1,500): {'met' if peak < 1500 else 'NOT met'}"
+            )
             if r.get("plain"):
                 ratio = a["total"] / r["plain"]["total"]
-                lines.append(f"L: {ratio:.2f}x the plain pipeline (target <= 2x): {'met' if ratio <= 2 else 'NOT met'}")
+                lines.append(
+                    f"L: {ratio:.2f}x the plain pipeline (target <= 2x): {'met' if ratio <= 2 else 'NOT met'}"
+                )
     if cli:
         for name, seconds in (("--help", cli["help"]), ("rules check", cli["rules_check"])):
-            lines.append(f"perfscore {name}: {seconds:.2f} s (target < 0.3 s): {'met' if seconds < 0.3 else 'NOT met'}")
+            lines.append(
+                f"perfscore {name}: {seconds:.2f} s (target < 0.3 s): {'met' if seconds < 0.3 else 'NOT met'}"
+            )
     return lines
 
 
@@ -298,9 +394,24 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(info, ensure_ascii=False))
         return 0
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("sizes", nargs="*", default=["S", "M", "L"], help="tiny, S, M, L, or MEMBERSxROWS (e.g. 30x500)")
-    parser.add_argument("--runs", type=int, default=3, help="runs per measurement; the median is reported (default 3)")
-    parser.add_argument("--out-dir", type=Path, default=HERE / "out", help="where workbooks and outputs go (default bench/out)")
+    parser.add_argument(
+        "sizes",
+        nargs="*",
+        default=["S", "M", "L"],
+        help="tiny, S, M, L, or MEMBERSxROWS (e.g. 30x500)",
+    )
+    parser.add_argument(
+        "--runs",
+        type=int,
+        default=3,
+        help="runs per measurement; the median is reported (default 3)",
+    )
+    parser.add_argument(
+        "--out-dir",
+        type=Path,
+        default=HERE / "out",
+        help="where workbooks and outputs go (default bench/out)",
+    )
     parser.add_argument("--json", type=Path, help="also write the results as JSON here")
     parser.add_argument("--no-plain", action="store_true", help="skip the plain pipeline")
     parser.add_argument("--no-cli", action="store_true", help="skip the CLI start-up timings")
@@ -310,7 +421,12 @@ def main(argv: list[str] | None = None) -> int:
         results.append(measure(size, args.runs, args.out_dir, plain=not args.no_plain))
         print(f"{size}: {results[-1]['assess']['total']:.2f} s", file=sys.stderr, flush=True)
     cli = None if args.no_cli else measure_cli(args.runs)
-    report = {"python": sys.version.split()[0], "cpus": os.cpu_count(), "results": results, "cli": cli}
+    report = {
+        "python": sys.version.split()[0],
+        "cpus": os.cpu_count(),
+        "results": results,
+        "cli": cli,
+    }
     path = args.json or args.out_dir / f"results-{time.strftime('%Y%m%d-%H%M%S')}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(report, ensure_ascii=False, indent=2))

@@ -1,9 +1,9 @@
 """The library API: what each CLI command calls. Anything the CLI does, a Python caller can do.
 
-    >>> import perfscore
-    >>> result = perfscore.assess("samples/2023.xlsx")             # doctest: +SKIP
-    >>> result.members[["name", "total", "grade", "rank"]].head()   # doctest: +SKIP
-    >>> perfscore.write_outputs(result, "2023-考核结果.xlsx")          # doctest: +SKIP
+>>> import perfscore
+>>> result = perfscore.assess("samples/2023.xlsx")             # doctest: +SKIP
+>>> result.members[["name", "total", "grade", "rank"]].head()   # doctest: +SKIP
+>>> perfscore.write_outputs(result, "2023-考核结果.xlsx")          # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -21,16 +21,33 @@ from .rules import LoadedRules, load_rules
 from .scoring import score
 from .workbook import read_workbook
 
-__all__ = ["assess", "check", "CheckReport", "written_files", "default_output_path", "write_outputs", "select_shortlists", "write_shortlists", "OUTPUT_SUFFIXES"]
+__all__ = [
+    "assess",
+    "check",
+    "CheckReport",
+    "written_files",
+    "default_output_path",
+    "write_outputs",
+    "select_shortlists",
+    "write_shortlists",
+    "OUTPUT_SUFFIXES",
+]
 
 OUTPUT_SUFFIXES = (".xlsx", ".json")
 ASSESSMENT_SUFFIXES = (*OUTPUT_SUFFIXES, ".csv")  # the assessment also as a flat ranking
 Progress = Callable[[str], None]  # called with a stage's name as the stage starts
 
 
-def assess(workbook: str | Path, rules: str | Path | LoadedRules | None = None, *, year: int | None = None,
-           previous: list[str | Path] | None = None, as_of: date | None = None,
-           skip_bad_rows: bool = False, progress: Progress | None = None) -> Assessment:
+def assess(
+    workbook: str | Path,
+    rules: str | Path | LoadedRules | None = None,
+    *,
+    year: int | None = None,
+    previous: list[str | Path] | None = None,
+    as_of: date | None = None,
+    skip_bad_rows: bool = False,
+    progress: Progress | None = None,
+) -> Assessment:
     """Score one workbook: read -> normalise -> score -> assess.
 
     ``rules`` is a rules file (the shipped default when None) or rules already loaded.
@@ -48,8 +65,12 @@ def assess(workbook: str | Path, rules: str | Path | LoadedRules | None = None, 
     step("读取")
     raw = read_workbook(workbook, input_format)
     step("整理")
-    records = normalise(raw, year=year or loaded.rules.year, vocabularies=input_format.vocabularies,
-                        skip_bad_rows=skip_bad_rows)
+    records = normalise(
+        raw,
+        year=year or loaded.rules.year,
+        vocabularies=input_format.vocabularies,
+        skip_bad_rows=skip_bad_rows,
+    )
     if as_of is not None:
         records = records.up_to(as_of)
     step("计分")
@@ -74,8 +95,13 @@ class CheckReport:
         return [p for p in self.problems if p.severity is Severity.WARNING]
 
 
-def check(workbook: str | Path, rules: str | Path | LoadedRules | None = None, *, year: int | None = None,
-          progress: Progress | None = None) -> CheckReport:
+def check(
+    workbook: str | Path,
+    rules: str | Path | LoadedRules | None = None,
+    *,
+    year: int | None = None,
+    progress: Progress | None = None,
+) -> CheckReport:
     """Read, normalise and score ``workbook`` without writing anything; report every problem.
 
     ``progress`` is as for :func:`assess`. Raises UsageError only when the file or the rules
@@ -94,8 +120,13 @@ def default_output_path(workbook: str | Path, *, masked: bool = False) -> Path:
     return path.with_name(f"{path.stem}-考核结果{'-公示' if masked else ''}.xlsx")
 
 
-def write_outputs(assessment: Assessment, out: str | Path, *, source: str | Path | None = None,
-                  progress: Progress | None = None) -> Path:
+def write_outputs(
+    assessment: Assessment,
+    out: str | Path,
+    *,
+    source: str | Path | None = None,
+    progress: Progress | None = None,
+) -> Path:
     """Write the assessment to ``out`` (.xlsx, .json, or .csv for the flat ranking), atomically.
     Refuses to overwrite ``source``. To publish, mask first: ``perfscore.privacy.mask_assessment``.
     ``progress`` is called with 写出结果 as this starts."""
@@ -132,7 +163,11 @@ def written_files(assessment: Assessment, out: str | Path) -> list[Path]:
         return [out]
     from .writers.xlsx import LEDGER_SHEET_LINES, ledger_csv_paths
 
-    extra = ledger_csv_paths(out, len(assessment.ledger)) if len(assessment.ledger) > LEDGER_SHEET_LINES else []
+    extra = (
+        ledger_csv_paths(out, len(assessment.ledger))
+        if len(assessment.ledger) > LEDGER_SHEET_LINES
+        else []
+    )
     return [out, *extra]
 
 
@@ -140,7 +175,9 @@ def select_shortlists(assessment: Assessment, awards: list[str] | None = None) -
     """The assessment's shortlists, or those whose id or name is in ``awards``."""
     lists = assessment.shortlists
     if not lists:
-        raise UsageError(f"规则文件 {Path(assessment.rules.path).name} 没有定义评选（awards），无法生成评优名单")
+        raise UsageError(
+            f"规则文件 {Path(assessment.rules.path).name} 没有定义评选（awards），无法生成评优名单"
+        )
     if not awards:
         return lists
     known = {key: sl for sl in lists for key in (sl.award.id, sl.award.name)}
@@ -152,8 +189,14 @@ def select_shortlists(assessment: Assessment, awards: list[str] | None = None) -
     return [sl for sl in lists if sl.award.id in wanted]  # in the rules' order, each once
 
 
-def write_shortlists(assessment: Assessment, lists: list, out: str | Path, *, source: str | Path | None = None,
-                     progress: Progress | None = None) -> Path:
+def write_shortlists(
+    assessment: Assessment,
+    lists: list,
+    out: str | Path,
+    *,
+    source: str | Path | None = None,
+    progress: Progress | None = None,
+) -> Path:
     """Write shortlists alone: .xlsx (one sheet per award, 评优说明, 评优名额平衡) or .json.
     ``progress`` is called with 写出名单 as this starts."""
     if progress is not None:
@@ -173,6 +216,10 @@ def write_shortlists(assessment: Assessment, lists: list, out: str | Path, *, so
         from .writers.common import shortlist_sheets
         from .writers.xlsx import write_tables
 
-        write_tables(out, shortlist_sheets(lists), title=f"{assessment.year}年度评优建议名单",
-                     decimals=assessment.rules.rules.settings.decimals)
+        write_tables(
+            out,
+            shortlist_sheets(lists),
+            title=f"{assessment.year}年度评优建议名单",
+            decimals=assessment.rules.rules.settings.decimals,
+        )
     return out

@@ -37,7 +37,12 @@ __all__ = ["Assessment", "assess_scores", "GROUP_DIMENSIONS"]
 
 # Lines outside any category, shown beside the category subtotals so that a row adds up.
 OTHER_LINES = {"base": "base", "checklist_bonus": "checklist.bonus", "total_adjust": "total.cap"}
-GROUP_DIMENSIONS = {"sector": "界别", "committee": "专委会", "study_group": "学习组", "work_group": "工作组"}
+GROUP_DIMENSIONS = {
+    "sector": "界别",
+    "committee": "专委会",
+    "study_group": "学习组",
+    "work_group": "工作组",
+}
 
 
 @dataclass(frozen=True)
@@ -64,15 +69,24 @@ class Assessment:
         return {c.id: c.name for c in self.rules.rules.categories}
 
 
-def assess_scores(records: Records, scoring: Scoring, rules: LoadedRules, source_name: str = "",
-                  history: History | None = None) -> Assessment:
+def assess_scores(
+    records: Records,
+    scoring: Scoring,
+    rules: LoadedRules,
+    source_name: str = "",
+    history: History | None = None,
+) -> Assessment:
     settings = rules.rules.settings
     history = history or History()
-    members = records.members.reset_index(drop=True)  # index: roster positions, kept through the sorting below
+    members = records.members.reset_index(
+        drop=True
+    )  # index: roster positions, kept through the sorting below
     lines = _LedgerCodes(scoring, members, records.members)
 
     def rounded(sums: np.ndarray) -> pd.Series:
-        return round_points(pd.Series(sums, index=members.index), settings.decimals, settings.rounding)
+        return round_points(
+            pd.Series(sums, index=members.index), settings.decimals, settings.rounding
+        )
 
     members["total"] = rounded(lines.member_sums())
     categories = [c.id for c in rules.rules.categories]
@@ -88,16 +102,40 @@ def assess_scores(records: Records, scoring: Scoring, rules: LoadedRules, source
     members["rank"] = _rank(members["total"])
     members["sector_rank"] = _rank(members["total"], members["sector"])
     members["committee_rank"] = _rank(members["total"], members["committee"])
-    members["consequences"], consequence_problems = _consequences(members, lambda: lines.ledger, rules, history, records.year)
+    members["consequences"], consequence_problems = _consequences(
+        members, lambda: lines.ledger, rules, history, records.year
+    )
     members = _in_ranking_order(members, settings.tie_break)
     ledger = lines.in_member_order(members.index.to_numpy())
     groups = _group_summaries(members, rules)
     scored = scoring.lines.table if lines.parts is not None else None
-    awards = shortlists(rules.rules, members, records.records, ledger, scored=scored, roster=records.members)
+    awards = shortlists(
+        rules.rules, members, records.records, ledger, scored=scored, roster=records.members
+    )
 
-    ordered = ["member_id", "name", "sector", "committee", "study_group", "work_group", "standing", "term_start",
-               "term_end", "total", "grade", "grade_note", "rank", "sector_rank", "committee_rank", "checklist_done",
-               "checklist_total", "checklist_missing", "consequences", *categories, *OTHER_LINES]
+    ordered = [
+        "member_id",
+        "name",
+        "sector",
+        "committee",
+        "study_group",
+        "work_group",
+        "standing",
+        "term_start",
+        "term_end",
+        "total",
+        "grade",
+        "grade_note",
+        "rank",
+        "sector_rank",
+        "committee_rank",
+        "checklist_done",
+        "checklist_total",
+        "checklist_missing",
+        "consequences",
+        *categories,
+        *OTHER_LINES,
+    ]
     return Assessment(
         members=members[ordered].reset_index(drop=True),
         ledger=ledger,
@@ -129,7 +167,9 @@ class _LedgerCodes:
             return
         ledger = scoring.ledger
         self.points = ledger["points"].to_numpy(dtype=float)
-        self.member = pd.Index(members["member_id"]).get_indexer(ledger["member_id"])  # the roster's ids are unique
+        self.member = pd.Index(members["member_id"]).get_indexer(
+            ledger["member_id"]
+        )  # the roster's ids are unique
         self._codes: dict[str, tuple[np.ndarray, pd.Index]] = {}
 
     @property
@@ -146,12 +186,18 @@ class _LedgerCodes:
         """Each member's sum of points (0 without lines), over the lines whose ``column`` is ``value``
         (summed in ledger order, as ``groupby(...).sum()`` over the ledger did)."""
         if self.parts is not None:
-            return self.parts.sums(None if column is None else (lambda part: getattr(part, column) == value))[: self.size]
+            return self.parts.sums(
+                None if column is None else (lambda part: getattr(part, column) == value)
+            )[: self.size]
         sums = np.zeros(self.size)
         member, points = self.member, self.points
         if column is not None:
             codes, uniques = self.codes(column)
-            keep = codes == uniques.get_indexer([value])[0] if value in uniques else np.zeros(len(codes), dtype=bool)
+            keep = (
+                codes == uniques.get_indexer([value])[0]
+                if value in uniques
+                else np.zeros(len(codes), dtype=bool)
+            )
             member, points = member[keep], points[keep]
         on_roster = member >= 0
         if on_roster.any():
@@ -166,17 +212,29 @@ class _LedgerCodes:
         place[order] = np.arange(len(order))
         place[self.size] = self.size
         keys = place[np.where(self.member >= 0, self.member, self.size)]
-        keys = keys.astype(np.uint16 if self.size < 2**16 - 1 else np.int64)  # small keys sort by radix
+        keys = keys.astype(
+            np.uint16 if self.size < 2**16 - 1 else np.int64
+        )  # small keys sort by radix
         lines = np.argsort(keys, kind="stable")
         if self.parts is not None:
             return self.parts.frame(lines, names=self.names)
         ledger = self.ledger.take(lines).reset_index(drop=True)
-        ledger.insert(1, "name", pd.Series(self.names.array.take(self.member[lines], allow_fill=True), dtype=self.names.dtype))
+        ledger.insert(
+            1,
+            "name",
+            pd.Series(
+                self.names.array.take(self.member[lines], allow_fill=True), dtype=self.names.dtype
+            ),
+        )
         return ledger
 
 
-def _add_checklist(members: pd.DataFrame, checklist: pd.DataFrame, rules: LoadedRules,
-                   done: np.ndarray | None = None) -> pd.DataFrame:
+def _add_checklist(
+    members: pd.DataFrame,
+    checklist: pd.DataFrame,
+    rules: LoadedRules,
+    done: np.ndarray | None = None,
+) -> pd.DataFrame:
     """Items done and the names of those missing, per member; from ``done`` (items × members in
     the order of ``members``) when the scoring gave it, else by matching the checklist's ids."""
     spec = rules.rules.checklist
@@ -188,13 +246,19 @@ def _add_checklist(members: pd.DataFrame, checklist: pd.DataFrame, rules: Loaded
         return members
     if done is not None and done.shape == (total, len(members)) and total < 63:
         members["checklist_done"] = done.sum(axis=0).astype(int)
-        members["checklist_missing"] = pd.Series(_missing_items(done, [item.name for item in spec.items]),
-                                                 index=members.index, dtype=object)
+        members["checklist_missing"] = pd.Series(
+            _missing_items(done, [item.name for item in spec.items]),
+            index=members.index,
+            dtype=object,
+        )
         return members
     codes, ids = pd.factorize(checklist["member_id"])
     done = checklist["done"].to_numpy(dtype=bool)
     counted = codes >= 0
-    done_count = pd.Series(np.bincount(codes[counted], weights=done[counted], minlength=len(ids)).astype(np.int64), index=ids)
+    done_count = pd.Series(
+        np.bincount(codes[counted], weights=done[counted], minlength=len(ids)).astype(np.int64),
+        index=ids,
+    )
     missing = joined_texts(codes[~done], ids, checklist["item"].to_numpy(dtype=object)[~done], "、")
     members["checklist_done"] = members["member_id"].map(done_count).fillna(0).astype(int)
     members["checklist_missing"] = members["member_id"].map(missing).astype(object).fillna("")
@@ -206,7 +270,13 @@ def _missing_items(done: np.ndarray, names: list[str]) -> np.ndarray:
     distinct set of missing items, each set read as the bits of a number."""
     bits = (~done).astype(np.int64) << np.arange(len(names), dtype=np.int64)[:, None]
     sets, which = np.unique(bits.sum(axis=0), return_inverse=True)
-    texts = np.array(["、".join(name for k, name in enumerate(names) if value >> k & 1) for value in sets.tolist()], dtype=object)
+    texts = np.array(
+        [
+            "、".join(name for k, name in enumerate(names) if value >> k & 1)
+            for value in sets.tolist()
+        ],
+        dtype=object,
+    )
     return texts[which.reshape(-1)]
 
 
@@ -220,7 +290,11 @@ def _band(members: pd.DataFrame, rules: LoadedRules, complete: pd.Series | None)
     checklist are skipped for members whose checklist is not complete."""
     grade = pd.Series(pd.NA, index=members.index, dtype=object)
     for band in rules.rules.grades:
-        reaches = members["total"] >= band.min - 1e-9 if band.min is not None else pd.Series(True, index=members.index)
+        reaches = (
+            members["total"] >= band.min - 1e-9
+            if band.min is not None
+            else pd.Series(True, index=members.index)
+        )
         if band.requires_checklist and complete is not None:
             reaches &= complete
         grade = grade.where(grade.notna() | ~reaches, band.grade)
@@ -237,13 +311,21 @@ def _grade_notes(members: pd.DataFrame, rules: LoadedRules) -> pd.Series:
     note = pd.Series("", index=members.index, dtype=object)
     if demoted.any():  # written for the demoted members only
         low = members[demoted]
-        note[demoted] = (f"{name}完成 " + low["checklist_done"].astype(str) + "/" + low["checklist_total"].astype(str)
-                         + "，不能评为" + by_total[demoted] + "（须全部完成）").to_numpy(dtype=object)
+        note[demoted] = (
+            f"{name}完成 "
+            + low["checklist_done"].astype(str)
+            + "/"
+            + low["checklist_total"].astype(str)
+            + "，不能评为"
+            + by_total[demoted]
+            + "（须全部完成）"
+        ).to_numpy(dtype=object)
     return note
 
 
-def _consequences(members: pd.DataFrame, ledger, rules: LoadedRules, history: History,
-                  year: int) -> tuple[pd.Series, list[Problem]]:
+def _consequences(
+    members: pd.DataFrame, ledger, rules: LoadedRules, history: History, year: int
+) -> tuple[pd.Series, list[Problem]]:
     """Each member's consequences (约谈、劝辞 …) joined by 、; earlier years come from ``history``.
     ``ledger()`` gives this year's ledger (built only if a consequence counts lines)."""
     result = pd.Series("", index=members.index, dtype=object)
@@ -261,19 +343,30 @@ def _consequences(members: pd.DataFrame, ledger, rules: LoadedRules, history: Hi
         if consequence.lines is not None:
             spec = consequence.lines
             this_year = ledger()[["member_id", "rule_id", "note"]].assign(year=year)
-            earlier = history.lines[(history.lines["year"] < year) & (history.lines["year"] > year - spec.years)]
-            missing_years |= {y for y in range(year - spec.years + 1, year) if y not in history.years}
+            earlier = history.lines[
+                (history.lines["year"] < year) & (history.lines["year"] > year - spec.years)
+            ]
+            missing_years |= {
+                y for y in range(year - spec.years + 1, year) if y not in history.years
+            }
             lines = pd.concat([this_year, earlier], ignore_index=True)
             lines = lines[lines["rule_id"] == spec.rule]
             if spec.note is not None:
-                lines = lines[lines["note"].str.contains("|".join(map(re.escape, spec.note)), regex=True)]
+                lines = lines[
+                    lines["note"].str.contains("|".join(map(re.escape, spec.note)), regex=True)
+                ]
             counts = lines.groupby("member_id").size()
             applies &= members["member_id"].map(counts).fillna(0) >= spec.at_least
-        result = result.where(~applies, result + np.where(result == "", "", "、") + consequence.name)
+        result = result.where(
+            ~applies, result + np.where(result == "", "", "、") + consequence.name
+        )
     problems = [
-        Problem(Severity.WARNING, Reason.MISSING_VALUE,
-                f"处理提示需要 {y} 年度的考核结果，但没有提供，按该年无记录判断",
-                suggestion=f"用 --previous 指定 {y} 年度的“考核结果”文件")
+        Problem(
+            Severity.WARNING,
+            Reason.MISSING_VALUE,
+            f"处理提示需要 {y} 年度的考核结果，但没有提供，按该年无记录判断",
+            suggestion=f"用 --previous 指定 {y} 年度的“考核结果”文件",
+        )
         for y in sorted(missing_years)
     ]
     return result, problems
@@ -308,35 +401,64 @@ def _group_summaries(members: pd.DataFrame, rules: LoadedRules) -> pd.DataFrame:
         at, group, names = _group_members(members[column])
         if not len(at):
             continue
-        rows = pd.DataFrame({key: members[key].to_numpy()[at] for key in ("total", "checklist_done", "checklist_total")})
+        rows = pd.DataFrame(
+            {
+                key: members[key].to_numpy()[at]
+                for key in ("total", "checklist_done", "checklist_total")
+            }
+        )
         rows["group"] = group
         by = rows.groupby("group", sort=True)
         settings = rules.rules.settings
-        summary = pd.DataFrame({
-            "members": by.size(),
-            "mean": round_points(by["total"].mean(), settings.decimals, settings.rounding),
-            "sum": round_points(by["total"].sum(), settings.decimals, settings.rounding),
-            "max": by["total"].max(),
-            "min": by["total"].min(),
-        })
-        summary.index = pd.Index(names, name="group")  # every name has members: codes 0 … len(names) - 1
+        summary = pd.DataFrame(
+            {
+                "members": by.size(),
+                "mean": round_points(by["total"].mean(), settings.decimals, settings.rounding),
+                "sum": round_points(by["total"].sum(), settings.decimals, settings.rounding),
+                "max": by["total"].max(),
+                "min": by["total"].min(),
+            }
+        )
+        summary.index = pd.Index(
+            names, name="group"
+        )  # every name has members: codes 0 … len(names) - 1
         summary["score"] = summary[spec.score]
         summary["group_rank"] = summary["score"].rank(method="min", ascending=False).astype(int)
         group = by.ngroup().to_numpy()
         grade = grade_codes[at]
         graded = grade >= 0
-        counts = np.bincount(group[graded] * len(grades) + grade[graded], minlength=len(summary) * len(grades))
-        counts = pd.DataFrame(counts.reshape(len(summary), len(grades)), index=summary.index,
-                              columns=pd.Index(grades, name="grade"))
+        counts = np.bincount(
+            group[graded] * len(grades) + grade[graded], minlength=len(summary) * len(grades)
+        )
+        counts = pd.DataFrame(
+            counts.reshape(len(summary), len(grades)),
+            index=summary.index,
+            columns=pd.Index(grades, name="grade"),
+        )
         summary = summary.join(counts).fillna(0)
-        complete = ((rows["checklist_done"] == rows["checklist_total"]) & (rows["checklist_total"] > 0)).to_numpy()
+        complete = (
+            (rows["checklist_done"] == rows["checklist_total"]) & (rows["checklist_total"] > 0)
+        ).to_numpy()
         summary["checklist_complete"] = np.bincount(group[complete], minlength=len(summary))
         summary = summary.reset_index(names="group")
         summary.insert(0, "dimension", label)
         frames.append(summary)
     if not frames:
-        return pd.DataFrame(columns=["dimension", "group", "members", "mean", "sum", "max", "min", "score", "group_rank",
-                                     *grades, "checklist_complete"])
+        return pd.DataFrame(
+            columns=[
+                "dimension",
+                "group",
+                "members",
+                "mean",
+                "sum",
+                "max",
+                "min",
+                "score",
+                "group_rank",
+                *grades,
+                "checklist_complete",
+            ]
+        )
     result = pd.concat(frames, ignore_index=True)
     for grade in grades:
         result[grade] = result[grade].astype(int)

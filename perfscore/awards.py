@@ -27,7 +27,12 @@ from .text import number_text, percent_text
 __all__ = ["Shortlist", "shortlists", "SHORTLIST_COLUMNS"]
 
 SHORTLIST_COLUMNS = ["place", "key", "label", "sector", "committee", "score", "facts", "note"]
-_DIMENSIONS = {"sector": "界别", "committee": "专委会", "study_group": "学习组", "work_group": "工作组"}
+_DIMENSIONS = {
+    "sector": "界别",
+    "committee": "专委会",
+    "study_group": "学习组",
+    "work_group": "工作组",
+}
 _POOL_UNIT = {"members": "人", "proposals": "件", "information": "条"}
 
 
@@ -43,8 +48,15 @@ class Shortlist:
     notes: list[str]  # what happened at the quota line, reserved places …
 
 
-def shortlists(rules: Rules, members: pd.DataFrame, records: pd.DataFrame, ledger: pd.DataFrame, *,
-               scored: RecordTable | None = None, roster: pd.DataFrame | None = None) -> list[Shortlist]:
+def shortlists(
+    rules: Rules,
+    members: pd.DataFrame,
+    records: pd.DataFrame,
+    ledger: pd.DataFrame,
+    *,
+    scored: RecordTable | None = None,
+    roster: pd.DataFrame | None = None,
+) -> list[Shortlist]:
     """Every award the rules define, in the order written.
 
     ``scored`` may be the scoring's table over these same ``records`` (every row kept, statuses
@@ -52,12 +64,21 @@ def shortlists(rules: Rules, members: pd.DataFrame, records: pd.DataFrame, ledge
     if not rules.awards:
         return []
     if scored is None or scored.frame is not records or scored.n != len(records) or roster is None:
-        scored, roster = RecordTable(records, np.arange(len(records)), member=None, standing=None), None
+        scored, roster = (
+            RecordTable(records, np.arange(len(records)), member=None, standing=None),
+            None,
+        )
     return [_shortlist(award, rules, members, scored, ledger, roster) for award in rules.awards]
 
 
-def _shortlist(award: Award, rules: Rules, members: pd.DataFrame, table: RecordTable,
-               ledger: pd.DataFrame, roster: pd.DataFrame | None) -> Shortlist:
+def _shortlist(
+    award: Award,
+    rules: Rules,
+    members: pd.DataFrame,
+    table: RecordTable,
+    ledger: pd.DataFrame,
+    roster: pd.DataFrame | None,
+) -> Shortlist:
     pool = _candidates(award, members, table, roster)
     pool["reason"] = _prerequisite_reasons(award, rules, pool, table, ledger)
     pool["eligible"] = pool["reason"] == ""
@@ -68,20 +89,27 @@ def _shortlist(award: Award, rules: Rules, members: pd.DataFrame, table: RecordT
     pool["reason"] = reasons
     pool["note"] = winner_notes
     listed = np.flatnonzero(picked.to_numpy())
-    left_off = np.flatnonzero(~picked.to_numpy())[:award.show_next]
+    left_off = np.flatnonzero(~picked.to_numpy())[: award.show_next]
     facts = _facts(award, pool.iloc[np.concatenate([listed, left_off])], table, members, roster)
     winners, losers = pool.iloc[listed], pool.iloc[left_off]
     return Shortlist(
-        award=award, quota=quota, quota_text=quota_text, pool_size=len(pool),
-        winners=_table(winners, winners["note"], facts[:len(listed)]),
-        near_misses=_table(losers, losers["reason"], facts[len(listed):]),
-        balance=_balance(pool), notes=notes,
+        award=award,
+        quota=quota,
+        quota_text=quota_text,
+        pool_size=len(pool),
+        winners=_table(winners, winners["note"], facts[: len(listed)]),
+        near_misses=_table(losers, losers["reason"], facts[len(listed) :]),
+        balance=_balance(pool),
+        notes=notes,
     )
 
 
 # --- the pool ---------------------------------------------------------------------------------
 
-def _candidates(award: Award, members: pd.DataFrame, table: RecordTable, roster: pd.DataFrame | None) -> pd.DataFrame:
+
+def _candidates(
+    award: Award, members: pd.DataFrame, table: RecordTable, roster: pd.DataFrame | None
+) -> pd.DataFrame:
     """The pool with its scores. ``facts`` (who wrote it, how it was adopted …) are written later,
     for the candidates listed only (:func:`_facts`)."""
     groups = ["sector", "committee", "study_group", "work_group"]
@@ -93,13 +121,19 @@ def _candidates(award: Award, members: pd.DataFrame, table: RecordTable, roster:
     kind = "proposal" if award.pool == "proposals" else "information"
     rows = table.kind_rows(kind)
     rows = rows[table.array("position")[rows] == 1]
-    pool = table.frame[["item_id", "title", "member_id", "date", "type", "status", "marks"]].iloc[rows].reset_index(drop=True)
+    pool = (
+        table.frame[["item_id", "title", "member_id", "date", "type", "status", "marks"]]
+        .iloc[rows]
+        .reset_index(drop=True)
+    )
     if roster is not None:  # the records' members as roster positions already
         at = table.member[rows]
         at = np.where(at < len(roster), at, -1)
         members = roster
     else:
-        at = pd.Index(members["member_id"]).get_indexer(pool["member_id"])  # the roster's ids are unique
+        at = pd.Index(members["member_id"]).get_indexer(
+            pool["member_id"]
+        )  # the roster's ids are unique
     for column in ["name", *groups]:
         pool[column] = members[column].array.take(at, allow_fill=True)
     pool = pool.rename(columns={"item_id": "key", "title": "label"})
@@ -107,18 +141,24 @@ def _candidates(award: Award, members: pd.DataFrame, table: RecordTable, roster:
     return pool.assign(note="").reset_index(drop=True)
 
 
-def _item_scores(award: Award, table: RecordTable, keys: pd.Series, kind: str, pool_rows: np.ndarray) -> np.ndarray:
+def _item_scores(
+    award: Award, table: RecordTable, keys: pd.Series, kind: str, pool_rows: np.ndarray
+) -> np.ndarray:
     """Sum over score clauses of points × the item's matching records (one record per event).
 
     ``keys`` are the item ids of the records ``pool_rows`` (first authors of ``kind``); a clause
     on records of that same kind selects some of those records, whose keys are then found by
     position rather than by looking their ids up."""
-    codes, distinct = pd.factorize(keys)  # a missing key (-1) counts no records, as the last entry below
+    codes, distinct = pd.factorize(
+        keys
+    )  # a missing key (-1) counts no records, as the last entry below
     distinct = pd.Index(distinct)
     total = np.zeros(len(keys))
     position, item_id = table.array("position"), table.array("item_id")
     for clause in award.score or []:
-        if clause.match.standing is not None:  # the records carry no 常委 column: as condition_mask would
+        if (
+            clause.match.standing is not None
+        ):  # the records carry no 常委 column: as condition_mask would
             raise KeyError("standing")
         rows = table.match(clause.match)
         rows = rows[position[rows] == 1]
@@ -132,21 +172,36 @@ def _item_scores(award: Award, table: RecordTable, keys: pd.Series, kind: str, p
     return total
 
 
-def _facts(award: Award, rows: pd.DataFrame, table: RecordTable, members: pd.DataFrame,
-           roster: pd.DataFrame | None = None) -> np.ndarray:
+def _facts(
+    award: Award,
+    rows: pd.DataFrame,
+    table: RecordTable,
+    members: pd.DataFrame,
+    roster: pd.DataFrame | None = None,
+) -> np.ndarray:
     """What a listed candidate is: for a member, grade and checklist; for an item, its authors
     with roles, and its status and marks or each adoption event."""
     if not len(rows):
         return np.zeros(0, dtype=object)
     if award.pool == "members":
-        facts = (rows["grade"] + "，清单完成 " + rows["checklist_done"].astype(str) + "/"
-                 + rows["checklist_total"].astype(str))
+        facts = (
+            rows["grade"]
+            + "，清单完成 "
+            + rows["checklist_done"].astype(str)
+            + "/"
+            + rows["checklist_total"].astype(str)
+        )
         return facts.to_numpy()
     return _item_facts(award, table, rows, members, roster).to_numpy()
 
 
-def _item_facts(award: Award, table: RecordTable, pool: pd.DataFrame, members: pd.DataFrame,
-                roster: pd.DataFrame | None) -> pd.Series:
+def _item_facts(
+    award: Award,
+    table: RecordTable,
+    pool: pd.DataFrame,
+    members: pd.DataFrame,
+    roster: pd.DataFrame | None,
+) -> pd.Series:
     """Authors with roles, status and marks; for information, each adoption event. With
     ``roster``, the table's members are positions in it (see :func:`shortlists`)."""
     kind = "proposal" if award.pool == "proposals" else "information"
@@ -163,25 +218,38 @@ def _item_facts(award: Award, table: RecordTable, pool: pd.DataFrame, members: p
         at = table.member[author_rows]
         names = roster["name"].array.take(np.where(at < len(roster), at, -1), allow_fill=True)
     else:
-        names = members["name"].array.take(pd.Index(members["member_id"]).get_indexer(authors["member_id"]), allow_fill=True)
+        names = members["name"].array.take(
+            pd.Index(members["member_id"]).get_indexer(authors["member_id"]), allow_fill=True
+        )
     names = pd.Series(names, index=authors.index).fillna(authors["member_id"])
     named = names + "（" + authors["role"] + "）"
     by_item = joined_texts(*pd.factorize(authors["item_id"]), named.to_numpy(dtype=object), "、")
     facts = pool["key"].map(by_item).astype(object).fillna("")
     if award.pool == "proposals":
-        detail = pool["type"] + "，" + pool["status"] + np.where(pool["marks"] != "", "，" + pool["marks"], "")
+        detail = (
+            pool["type"]
+            + "，"
+            + pool["status"]
+            + np.where(pool["marks"] != "", "，" + pool["marks"], "")
+        )
     else:
         events = records.iloc[of_items("adoption")]
         events = events[events["position"] == 1]
-        labels = joined_texts(*pd.factorize(events["item_id"]), (events["level"] + "级" + events["type"]).to_numpy(dtype=object), "、")
+        labels = joined_texts(
+            *pd.factorize(events["item_id"]),
+            (events["level"] + "级" + events["type"]).to_numpy(dtype=object),
+            "、",
+        )
         detail = pool["key"].map(labels).astype(object).fillna("未采用")
     return detail + "；作者：" + facts
 
 
 # --- prerequisites ----------------------------------------------------------------------------
 
-def _prerequisite_reasons(award: Award, rules: Rules, pool: pd.DataFrame, table: RecordTable,
-                          ledger: pd.DataFrame) -> pd.Series:
+
+def _prerequisite_reasons(
+    award: Award, rules: Rules, pool: pd.DataFrame, table: RecordTable, ledger: pd.DataFrame
+) -> pd.Series:
     """'' for an eligible candidate, else why not (the first condition it fails)."""
     reason = np.full(len(pool), "", dtype=object)
 
@@ -189,21 +257,39 @@ def _prerequisite_reasons(award: Award, rules: Rules, pool: pd.DataFrame, table:
         """``text``: one text, or a function giving the texts of the candidates it is given."""
         newly = np.asarray(mask, dtype=bool) & (reason == "")
         if newly.any():
-            reason[newly] = text if isinstance(text, str) else np.asarray(text(_Rows(pool, newly)), dtype=object)
+            reason[newly] = (
+                text
+                if isinstance(text, str)
+                else np.asarray(text(_Rows(pool, newly)), dtype=object)
+            )
 
     req = award.requires
     excluded = pool["key"].isin(award.exclude) | pool["label"].isin(award.exclude)
     fail(excluded, "不参评（规则 exclude 中列出）")
     if req.grades is not None:
-        fail(~pool["grade"].isin(req.grades),
-             lambda p: _per_value(p["grade"], lambda grade: "等次为" + grade + f"，须为{'/'.join(req.grades)}"))
+        fail(
+            ~pool["grade"].isin(req.grades),
+            lambda p: _per_value(
+                p["grade"], lambda grade: "等次为" + grade + f"，须为{'/'.join(req.grades)}"
+            ),
+        )
     if req.checklist_complete:
         name = rules.checklist.name if rules.checklist else "清单"
-        fail(pool["checklist_done"] < pool["checklist_total"],
-             lambda p: f"{name}未全部完成（" + p["checklist_done"].astype(str) + "/" + p["checklist_total"].astype(str) + "）")
+        fail(
+            pool["checklist_done"] < pool["checklist_total"],
+            lambda p: (
+                f"{name}未全部完成（"
+                + p["checklist_done"].astype(str)
+                + "/"
+                + p["checklist_total"].astype(str)
+                + "）"
+            ),
+        )
     if req.min_score is not None:
-        fail(pool["score"] < req.min_score - 1e-9,
-             lambda p: "得分 " + p["score"].map(number_text) + f" 低于 {number_text(req.min_score)}")
+        fail(
+            pool["score"] < req.min_score - 1e-9,
+            lambda p: "得分 " + p["score"].map(number_text) + f" 低于 {number_text(req.min_score)}",
+        )
     owner = "member_id" if award.pool == "members" else "item_id"
     for clause in req.has or []:
         if clause.standing is not None:  # the records carry no 常委 column: as condition_mask would
@@ -213,9 +299,13 @@ def _prerequisite_reasons(award: Award, rules: Rules, pool: pd.DataFrame, table:
     if req.no_lines is not None:
         spec = req.no_lines
         of_rule = np.flatnonzero(ledger["rule_id"].to_numpy(dtype=object) == spec.rule)
-        lines = ledger[["member_id", "rule_name", "note", "source"]].iloc[of_rule]  # the columns read below only
+        lines = ledger[["member_id", "rule_name", "note", "source"]].iloc[
+            of_rule
+        ]  # the columns read below only
         if spec.note is not None:
-            lines = lines[lines["note"].str.contains("|".join(map(re.escape, spec.note)), regex=True)]
+            lines = lines[
+                lines["note"].str.contains("|".join(map(re.escape, spec.note)), regex=True)
+            ]
         first = lines.drop_duplicates("member_id").set_index("member_id")
         text = "有" + first["rule_name"] + "“" + first["note"] + "”（" + first["source"] + "）"
         fail(pool["key"].isin(first.index), lambda p: p["key"].map(text).astype(object).fillna(""))
@@ -241,13 +331,25 @@ def _per_value(values: pd.Series, text) -> np.ndarray:
 
 
 def _clause_text(clause) -> str:
-    kind = {"proposal": "提案", "information": "社情民意信息", "adoption": "信息采用/批示", "report": "调研报告",
-            "meeting": "会议", "activity": "活动", "duty": "双五个一登记"}[clause.kind]
-    values = [v for name in ("type", "subtype", "status", "level", "role", "marks") for v in (getattr(clause, name) or [])]
+    kind = {
+        "proposal": "提案",
+        "information": "社情民意信息",
+        "adoption": "信息采用/批示",
+        "report": "调研报告",
+        "meeting": "会议",
+        "activity": "活动",
+        "duty": "双五个一登记",
+    }[clause.kind]
+    values = [
+        v
+        for name in ("type", "subtype", "status", "level", "role", "marks")
+        for v in (getattr(clause, name) or [])
+    ]
     return kind + (f"（{'、'.join(values)}）" if values else "")
 
 
 # --- order, quota, selection ------------------------------------------------------------------
+
 
 def _ordered(pool: pd.DataFrame, award: Award, rules: Rules) -> pd.DataFrame:
     if award.pool == "members":
@@ -279,13 +381,22 @@ def _quota(award: Award, pool_size: int) -> tuple[int, str]:
         return award.quota, f"{award.quota} {unit}"
     share = float(award.quota.rstrip("%")) / 100
     exact = share * pool_size
-    places = {"floor": math.floor(exact + 1e-9), "ceil": math.ceil(exact - 1e-9),
-              "half_up": math.floor(exact + 0.5 + 1e-9)}[award.quota_rounding]
-    rounding = {"floor": "向下取整", "ceil": "向上取整", "half_up": "四舍五入"}[award.quota_rounding]
-    return max(places, 0), f"{award.quota} × {pool_size} = {number_text(exact)} → {places} {unit}（{rounding}）"
+    places = {
+        "floor": math.floor(exact + 1e-9),
+        "ceil": math.ceil(exact - 1e-9),
+        "half_up": math.floor(exact + 0.5 + 1e-9),
+    }[award.quota_rounding]
+    rounding = {"floor": "向下取整", "ceil": "向上取整", "half_up": "四舍五入"}[
+        award.quota_rounding
+    ]
+    return max(
+        places, 0
+    ), f"{award.quota} × {pool_size} = {number_text(exact)} → {places} {unit}（{rounding}）"
 
 
-def _select(award: Award, pool: pd.DataFrame, quota: int) -> tuple[pd.Series, pd.Series, pd.Series, list[str]]:
+def _select(
+    award: Award, pool: pd.DataFrame, quota: int
+) -> tuple[pd.Series, pd.Series, pd.Series, list[str]]:
     """Greedy selection over candidates in order: reserved places first, then the rest within
     group caps; then the tie at the line. The loops stop once the places are filled; the
     pool itself can be every proposal of the year.
@@ -325,15 +436,19 @@ def _select(award: Award, pool: pd.DataFrame, quota: int) -> tuple[pd.Series, pd
             if room(i):
                 take(i, f"{award.min_share.name}保留名额")
                 taken += 1
-        notes.append(f"{award.min_share.name}保留 {reserved} 个名额（{percent_text(award.min_share.share)} × {quota}，向上取整），"
-                     f"实际入选 {taken} 个")
+        notes.append(
+            f"{award.min_share.name}保留 {reserved} 个名额（{percent_text(award.min_share.share)} × {quota}，向上取整），"
+            f"实际入选 {taken} 个"
+        )
     for i in np.flatnonzero(eligible):
         if picked[i]:
             continue
         if n_picked >= quota:
             break
         if not room(i):
-            reasons[i] = f"{_DIMENSIONS[cap.dimension]}“{group[i]}”已入选 {count.get(group[i], 0)} {_POOL_UNIT[award.pool]}，达到上限"
+            reasons[i] = (
+                f"{_DIMENSIONS[cap.dimension]}“{group[i]}”已入选 {count.get(group[i], 0)} {_POOL_UNIT[award.pool]}，达到上限"
+            )
             continue
         take(i)
 
@@ -350,30 +465,45 @@ def _select(award: Award, pool: pd.DataFrame, quota: int) -> tuple[pd.Series, pd
         else:  # nobody is taken, so whether a group has room stays as it is: one text for all
             tied = tied[np.array([room(i) for i in tied], dtype=bool)] if cap is not None else tied
             reasons[tied] = f"与名额线同分（{number_text(line)}），按先后规则排在名额之外"
-    for i in np.flatnonzero(~picked)[:award.show_next]:  # why the listed ones are left off
+    for i in np.flatnonzero(~picked)[: award.show_next]:  # why the listed ones are left off
         if reasons[i]:
             continue
         if line is not None and scores[i] > line + 1e-9 and award.min_share is not None:
             reasons[i] = f"分数高于名额线，但名额已用于{award.min_share.name}保留名额"
         elif line is not None:
-            reasons[i] = f"低于名额线 {number_text(line - scores[i])} 分（名额线 {number_text(line)}）"
+            reasons[i] = (
+                f"低于名额线 {number_text(line - scores[i])} 分（名额线 {number_text(line)}）"
+            )
         else:
             reasons[i] = "名额为 0"
     order_among_eligible = np.cumsum(eligible)
     for i in np.flatnonzero(picked):
         if not notes_out[i]:
-            notes_out[i] = f"符合参评条件，得分 {number_text(scores[i])}，在符合条件的候选中排第 {order_among_eligible[i]}"
+            notes_out[i] = (
+                f"符合参评条件，得分 {number_text(scores[i])}，在符合条件的候选中排第 {order_among_eligible[i]}"
+            )
     extra = int(picked.sum()) - quota
     if extra < 0:
-        notes.append(f"符合条件的候选只有 {int(eligible.sum())} {_POOL_UNIT[award.pool]}"
-                     + ("（部分因分组名额上限未入选）" if cap is not None and eligible.sum() > picked.sum() else "")
-                     + f"，名单比名额少 {-extra} {_POOL_UNIT[award.pool]}")
+        notes.append(
+            f"符合条件的候选只有 {int(eligible.sum())} {_POOL_UNIT[award.pool]}"
+            + (
+                "（部分因分组名额上限未入选）"
+                if cap is not None and eligible.sum() > picked.sum()
+                else ""
+            )
+            + f"，名单比名额少 {-extra} {_POOL_UNIT[award.pool]}"
+        )
     if extra > 0:
         notes.append(f"名额线上同分，一并列入，名单比名额多 {extra} {_POOL_UNIT[award.pool]}")
     if cap is not None:
         notes.append(_cap_text(cap, limit))
     index = pool.index
-    return pd.Series(picked, index=index), pd.Series(reasons, index=index), pd.Series(notes_out, index=index), notes
+    return (
+        pd.Series(picked, index=index),
+        pd.Series(reasons, index=index),
+        pd.Series(notes_out, index=index),
+        notes,
+    )
 
 
 def _group_limits(cap, pool: pd.DataFrame, quota: int) -> dict[str, int]:
@@ -387,22 +517,28 @@ def _cap_text(cap, limit: dict[str, int]) -> str:
     label = _DIMENSIONS[cap.dimension]
     if cap.max is not None:
         return f"每个{label}最多 {cap.max} 个名额"
-    return f"各{label}名额按候选人数比例（向上取整）：" + "，".join(f"{g or '未填'} {n}" for g, n in sorted(limit.items()))
+    return f"各{label}名额按候选人数比例（向上取整）：" + "，".join(
+        f"{g or '未填'} {n}" for g, n in sorted(limit.items())
+    )
 
 
 # --- tables -----------------------------------------------------------------------------------
 
+
 def _table(rows: pd.DataFrame, note: pd.Series, facts: np.ndarray) -> pd.DataFrame:
-    return pd.DataFrame({
-        "place": np.arange(1, len(rows) + 1),
-        "key": rows["key"].to_numpy(),
-        "label": rows["label"].to_numpy(),
-        "sector": rows["sector"].fillna("").to_numpy(),
-        "committee": rows["committee"].fillna("").to_numpy(),
-        "score": rows["score"].to_numpy(dtype=float),
-        "facts": facts,
-        "note": note.to_numpy(),
-    }, columns=SHORTLIST_COLUMNS)
+    return pd.DataFrame(
+        {
+            "place": np.arange(1, len(rows) + 1),
+            "key": rows["key"].to_numpy(),
+            "label": rows["label"].to_numpy(),
+            "sector": rows["sector"].fillna("").to_numpy(),
+            "committee": rows["committee"].fillna("").to_numpy(),
+            "score": rows["score"].to_numpy(dtype=float),
+            "facts": facts,
+            "note": note.to_numpy(),
+        },
+        columns=SHORTLIST_COLUMNS,
+    )
 
 
 def _balance(pool: pd.DataFrame) -> pd.DataFrame:
@@ -411,10 +547,19 @@ def _balance(pool: pd.DataFrame) -> pd.DataFrame:
     for column in ("sector", "committee"):
         codes, groups = pd.factorize(pool[column].fillna(""))
         n = len(groups)
-        frame = pd.DataFrame({
-            "candidates": np.bincount(codes, minlength=n),
-            "eligible": np.bincount(codes[eligible], minlength=n),
-            "winners": np.bincount(codes[picked], minlength=n),
-        }, index=groups).astype(int).sort_index()
+        frame = (
+            pd.DataFrame(
+                {
+                    "candidates": np.bincount(codes, minlength=n),
+                    "eligible": np.bincount(codes[eligible], minlength=n),
+                    "winners": np.bincount(codes[picked], minlength=n),
+                },
+                index=groups,
+            )
+            .astype(int)
+            .sort_index()
+        )
         frames.append(frame.reset_index(names="group").assign(dimension=_DIMENSIONS[column]))
-    return pd.concat(frames, ignore_index=True)[["dimension", "group", "candidates", "eligible", "winners"]]
+    return pd.concat(frames, ignore_index=True)[
+        ["dimension", "group", "candidates", "eligible", "winners"]
+    ]

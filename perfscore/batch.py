@@ -37,19 +37,30 @@ def expand_workbooks(paths: list[Path]) -> list[Path]:
     workbooks: list[Path] = []
     for path in paths:
         if path.is_dir() and not any(path.glob("*.csv")):
-            workbooks.extend(sorted(
-                f for f in path.iterdir()
-                if f.suffix.lower() in SUPPORTED_SUFFIXES and not f.name.startswith(("~$", "."))
-                and "-考核结果" not in f.stem
-            ))
+            workbooks.extend(
+                sorted(
+                    f
+                    for f in path.iterdir()
+                    if f.suffix.lower() in SUPPORTED_SUFFIXES
+                    and not f.name.startswith(("~$", "."))
+                    and "-考核结果" not in f.stem
+                )
+            )
         else:
             workbooks.append(path)
     return workbooks
 
 
-def assess_many(workbooks: list[Path], rules: str | Path | None = None, *, out_dir: Path | None = None,
-                year: int | None = None, skip_bad_rows: bool = False, workers: int | None = None,
-                on_done: Callable[[BatchItem], None] | None = None) -> list[BatchItem]:
+def assess_many(
+    workbooks: list[Path],
+    rules: str | Path | None = None,
+    *,
+    out_dir: Path | None = None,
+    year: int | None = None,
+    skip_bad_rows: bool = False,
+    workers: int | None = None,
+    on_done: Callable[[BatchItem], None] | None = None,
+) -> list[BatchItem]:
     """Assess each workbook into ``out_dir`` (default: beside it) as ``<name>-考核结果.xlsx``,
     using up to ``workers`` processes (default: the number of cores). Results keep input order.
     ``on_done`` is called with each workbook's item as that workbook finishes (in finishing order)."""
@@ -85,9 +96,17 @@ def _assess_one(job: tuple) -> BatchItem:
     except PerfscoreError as exc:
         first = "；".join(str(p) for p in exc.problems[:3])
         more = f"（另有 {len(exc.problems) - 3} 处）" if len(exc.problems) > 3 else ""
-        return BatchItem(workbook, None, exc.exit_code, exc.message + (f"：{first}{more}" if first else ""))
+        return BatchItem(
+            workbook, None, exc.exit_code, exc.message + (f"：{first}{more}" if first else "")
+        )
     except Exception as exc:  # a bug must not stop the other files; say so plainly
         return BatchItem(workbook, None, 2, f"内部错误：{type(exc).__name__}: {exc}")
     grades = result.members["grade"].value_counts()
-    return BatchItem(workbook, target, 0, "", len(result.members),
-                     {band.grade: int(grades.get(band.grade, 0)) for band in result.rules.rules.grades})
+    return BatchItem(
+        workbook,
+        target,
+        0,
+        "",
+        len(result.members),
+        {band.grade: int(grades.get(band.grade, 0)) for band in result.rules.rules.grades},
+    )

@@ -31,24 +31,45 @@ app = typer.Typer(
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
 )
-rules_app = typer.Typer(help="检查积分规则文件（rules check），或把规则整理成便于印发的中文摘要（rules show）。", no_args_is_help=True)
+rules_app = typer.Typer(
+    help="检查积分规则文件（rules check），或把规则整理成便于印发的中文摘要（rules show）。",
+    no_args_is_help=True,
+)
 app.add_typer(rules_app, name="rules")
 
 T = TypeVar("T")
 
 RulesOption = Annotated[
     Path | None,
-    typer.Option("--rules", "-r", help="积分规则文件（YAML）；不写则用自带的 rules/default.yaml", dir_okay=False),
+    typer.Option(
+        "--rules",
+        "-r",
+        help="积分规则文件（YAML）；不写则用自带的 rules/default.yaml",
+        dir_okay=False,
+    ),
 ]
-YearOption = Annotated[int | None, typer.Option("--year", help="考核年度；不写则取规则文件中的 year，或记录日期中最多的年份")]
+YearOption = Annotated[
+    int | None,
+    typer.Option("--year", help="考核年度；不写则取规则文件中的 year，或记录日期中最多的年份"),
+]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="只输出错误")]
-MaskOption = Annotated[bool, typer.Option("--mask", help="隐去姓名，用于公示：只显示第一个字（如 张**）；表格、说明、提示和屏幕输出中的姓名都隐去")]
-MaskIdsOption = Annotated[bool, typer.Option("--mask-ids", help="隐去姓名，以委员编号代替（其余同 --mask）")]
+MaskOption = Annotated[
+    bool,
+    typer.Option(
+        "--mask",
+        help="隐去姓名，用于公示：只显示第一个字（如 张**）；表格、说明、提示和屏幕输出中的姓名都隐去",
+    ),
+]
+MaskIdsOption = Annotated[
+    bool, typer.Option("--mask-ids", help="隐去姓名，以委员编号代替（其余同 --mask）")
+]
 
 
 def _consoles(quiet: bool = False) -> tuple[Console, Console]:
     out = Console(quiet=quiet, highlight=False, soft_wrap=True)
-    err = Console(stderr=True, highlight=False, soft_wrap=True)  # one message, one line: logs stay greppable
+    err = Console(
+        stderr=True, highlight=False, soft_wrap=True
+    )  # one message, one line: logs stay greppable
     return out, err
 
 
@@ -72,16 +93,23 @@ def _run(err: Console, action: Callable[[], T], catch: tuple[type[Exception], ..
     except KeyboardInterrupt:
         err.print("已中断。")
         raise typer.Exit(130) from None
-    except OSError as exc:  # the disk or the system said no (full, no permission, file open elsewhere)
+    except (
+        OSError
+    ) as exc:  # the disk or the system said no (full, no permission, file open elsewhere)
         where = f"（{exc.filename}）" if exc.filename else ""
-        err.print(f"无法读写文件{where}：{exc.strerror or exc}。请检查磁盘空间和文件权限，以及文件是否正被 Excel 或 WPS 打开。",
-                  style="red", markup=False)
+        err.print(
+            f"无法读写文件{where}：{exc.strerror or exc}。请检查磁盘空间和文件权限，以及文件是否正被 Excel 或 WPS 打开。",
+            style="red",
+            markup=False,
+        )
         raise typer.Exit(2) from None
     except Exception as exc:  # a bug: say so plainly; the traceback only on request
         if os.environ.get("PERFSCORE_DEBUG"):
             raise
         err.print(f"[red]内部错误：{type(exc).__name__}: {exc}[/red]")
-        err.print("这是 perfscore 的缺陷，不是您的数据问题。设置环境变量 PERFSCORE_DEBUG=1 重新运行可看到详细信息，请报告给开发者。")
+        err.print(
+            "这是 perfscore 的缺陷，不是您的数据问题。设置环境变量 PERFSCORE_DEBUG=1 重新运行可看到详细信息，请报告给开发者。"
+        )
         raise typer.Exit(2) from None
 
 
@@ -98,8 +126,16 @@ def _mask_mode(mask: bool, mask_ids: bool) -> str | None:
 LARGE_INPUT_BYTES = 1024 * 1024
 
 # The library's stage names (perfscore.api, perfscore.progress) as the display shows them.
-STAGE_LABELS = {"读取": "读取工作簿", "整理": "整理记录", "计分": "计分", "排名": "排名与评优",
-                "统计": "统计进度", "写出结果": "写出结果", "写出名单": "写出名单", "写出通报": "写出通报"}
+STAGE_LABELS = {
+    "读取": "读取工作簿",
+    "整理": "整理记录",
+    "计分": "计分",
+    "排名": "排名与评优",
+    "统计": "统计进度",
+    "写出结果": "写出结果",
+    "写出名单": "写出名单",
+    "写出通报": "写出通报",
+}
 
 
 def _input_bytes(paths: list[Path]) -> int:
@@ -121,12 +157,18 @@ def _on_terminal(console: Console) -> bool:
     return console.is_interactive and isatty is not None and isatty()
 
 
-def _shows_progress(console: Console, err: Console, inputs: list[Path], quiet: bool = False) -> bool:
+def _shows_progress(
+    console: Console, err: Console, inputs: list[Path], quiet: bool = False
+) -> bool:
     """Progress (on stderr) only for someone watching a long run: not --quiet, stdout and stderr
     both a terminal (a redirected stdout means a script or cron is reading), and the inputs large.
     Otherwise nothing extra is printed."""
-    return (not quiet and _on_terminal(console) and _on_terminal(err)
-            and _input_bytes(inputs) >= LARGE_INPUT_BYTES)
+    return (
+        not quiet
+        and _on_terminal(console)
+        and _on_terminal(err)
+        and _input_bytes(inputs) >= LARGE_INPUT_BYTES
+    )
 
 
 @contextmanager
@@ -142,16 +184,24 @@ def _stages(err: Console, show: bool) -> Iterator[Callable[[str], None] | None]:
     from rich.progress import Progress, TextColumn
     from rich.table import Column
 
-    display = Progress(TextColumn("{task.fields[mark]}"), TextColumn("{task.description}"),
-                       TextColumn("{task.fields[state]}", table_column=Column(width=6)),  # 进行中 / 完成 / 未完成
-                       TextColumn("{task.elapsed:>6.1f} 秒"), console=err, refresh_per_second=4)
+    display = Progress(
+        TextColumn("{task.fields[mark]}"),
+        TextColumn("{task.description}"),
+        TextColumn("{task.fields[state]}", table_column=Column(width=6)),  # 进行中 / 完成 / 未完成
+        TextColumn("{task.elapsed:>6.1f} 秒"),
+        console=err,
+        refresh_per_second=4,
+    )
     running: list = []
 
     def finish(done: bool) -> None:
         if running:
             task = running.pop()
-            display.update(task, mark="[green]✓[/green]" if done else "[red]✗[/red]",
-                           state="完成" if done else "[red]未完成[/red]")
+            display.update(
+                task,
+                mark="[green]✓[/green]" if done else "[red]✗[/red]",
+                state="完成" if done else "[red]未完成[/red]",
+            )
             display.stop_task(task)
 
     def step(stage: str) -> None:
@@ -173,7 +223,9 @@ def _stages(err: Console, show: bool) -> Iterator[Callable[[str], None] | None]:
 
 
 @contextmanager
-def _files_progress(err: Console, show: bool, count: int) -> Iterator[Callable[[object], None] | None]:
+def _files_progress(
+    err: Console, show: bool, count: int
+) -> Iterator[Callable[[object], None] | None]:
     """For many workbooks: one line counting the finished ones, with a bar and the seconds.
     Yields the ``on_done`` callback of perfscore.batch.assess_many, or None when not ``show``."""
     if not show:
@@ -181,14 +233,22 @@ def _files_progress(err: Console, show: bool, count: int) -> Iterator[Callable[[
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    display = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                       TextColumn("{task.elapsed:>6.1f} 秒"), console=err, refresh_per_second=4)
+    display = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.elapsed:>6.1f} 秒"),
+        console=err,
+        refresh_per_second=4,
+    )
     with display:
         task = display.add_task("考核工作簿", total=count)
         yield lambda _item: display.advance(task)
 
 
-def _assess_with_stages(console: Console, err: Console, workbook: Path, rules: Path | None, year: int | None):
+def _assess_with_stages(
+    console: Console, err: Console, workbook: Path, rules: Path | None, year: int | None
+):
     """``api.assess`` with the stage display (explain, shortlist: commands that write nothing large)."""
     from .api import assess as run_assess
 
@@ -198,16 +258,41 @@ def _assess_with_stages(console: Console, err: Console, workbook: Path, rules: P
 
 @app.command()
 def assess(
-    workbooks: Annotated[list[Path], typer.Argument(
-        help="活动登记工作簿（.xlsx/.xlsm/.xls/.ods），或存放各登记表 .csv 的文件夹；给多个工作簿或一个存放工作簿的文件夹时逐个考核",
-        metavar="WORKBOOK...")],
+    workbooks: Annotated[
+        list[Path],
+        typer.Argument(
+            help="活动登记工作簿（.xlsx/.xlsm/.xls/.ods），或存放各登记表 .csv 的文件夹；给多个工作簿或一个存放工作簿的文件夹时逐个考核",
+            metavar="WORKBOOK...",
+        ),
+    ],
     rules: RulesOption = None,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="输出文件：.xlsx（默认，工作簿旁的“<文件名>-考核结果.xlsx”，隐去姓名时为“-考核结果-公示.xlsx”）、.json，或 .csv（总排名和分项得分一张表）")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="输出文件：.xlsx（默认，工作簿旁的“<文件名>-考核结果.xlsx”，隐去姓名时为“-考核结果-公示.xlsx”）、.json，或 .csv（总排名和分项得分一张表）",
+        ),
+    ] = None,
     year: YearOption = None,
-    previous: Annotated[list[Path] | None, typer.Option("--previous", "-p", help="往年的考核结果（.xlsx 或 .json），用于“连续两年不称职”等处理提示；可写多次", dir_okay=False)] = None,
+    previous: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--previous",
+            "-p",
+            help="往年的考核结果（.xlsx 或 .json），用于“连续两年不称职”等处理提示；可写多次",
+            dir_okay=False,
+        ),
+    ] = None,
     mask: MaskOption = False,
     mask_ids: MaskIdsOption = False,
-    skip_bad_rows: Annotated[bool, typer.Option("--skip-bad-rows", help="跳过有错误的登记行（每一行都列在“数据提示”中），不因此停止；名单、缺表、缺列的错误仍会停止")] = False,
+    skip_bad_rows: Annotated[
+        bool,
+        typer.Option(
+            "--skip-bad-rows",
+            help="跳过有错误的登记行（每一行都列在“数据提示”中），不因此停止；名单、缺表、缺列的错误仍会停止",
+        ),
+    ] = False,
     quiet: QuietOption = False,
 ) -> None:
     """年度履职考核：计分、等次、排名、双五个一完成情况和分组统计，写入结果工作簿。
@@ -224,10 +309,16 @@ def assess(
 
     console, err = _consoles(quiet)
     expanded = expand_workbooks(workbooks)
-    empty = [str(w) for w in workbooks if w.is_dir() and w not in expanded and not any(e.parent == w for e in expanded)]
+    empty = [
+        str(w)
+        for w in workbooks
+        if w.is_dir() and w not in expanded and not any(e.parent == w for e in expanded)
+    ]
     if empty:
-        err.print(f"{'、'.join(empty)} 是文件夹，但其中没有工作簿（.xlsx/.xlsm/.xls/.ods）或 .csv 登记表；请指定工作簿文件",
-                  markup=False)
+        err.print(
+            f"{'、'.join(empty)} 是文件夹，但其中没有工作簿（.xlsx/.xlsm/.xls/.ods）或 .csv 登记表；请指定工作簿文件",
+            markup=False,
+        )
         raise typer.Exit(2)
     if len(expanded) != 1 or len(workbooks) != 1 or expanded[0] != workbooks[0]:
         if mask or mask_ids or previous:
@@ -245,8 +336,14 @@ def assess(
 
     def run():
         with _stages(err, _shows_progress(console, err, [workbook], quiet)) as step:
-            result = run_assess(workbook, rules, year=year, previous=previous, skip_bad_rows=skip_bad_rows,
-                                progress=step)
+            result = run_assess(
+                workbook,
+                rules,
+                year=year,
+                previous=previous,
+                skip_bad_rows=skip_bad_rows,
+                progress=step,
+            )
             if masking:
                 from .privacy import mask_assessment
 
@@ -258,22 +355,42 @@ def assess(
     print_summary(console, result, written_files(result, target))
 
 
-def _assess_batch(console: Console, err: Console, workbooks: list[Path], rules: Path | None, out: Path | None,
-                  year: int | None, skip_bad_rows: bool, quiet: bool) -> None:
+def _assess_batch(
+    console: Console,
+    err: Console,
+    workbooks: list[Path],
+    rules: Path | None,
+    out: Path | None,
+    year: int | None,
+    skip_bad_rows: bool,
+    quiet: bool,
+) -> None:
     from rich.table import Table
 
     from .batch import assess_many
 
     if not workbooks:
-        err.print("没有找到要考核的工作簿：文件夹中没有 .xlsx/.xlsm/.xls/.ods 工作簿，也没有 .csv 登记表", markup=False)
+        err.print(
+            "没有找到要考核的工作簿：文件夹中没有 .xlsx/.xlsm/.xls/.ods 工作簿，也没有 .csv 登记表",
+            markup=False,
+        )
         raise typer.Exit(2)
     if out is not None and not out.is_dir():
         err.print(f"多个工作簿一起考核时，--out 须是已存在的目录：{out}")
         raise typer.Exit(2)
 
     def run():
-        with _files_progress(err, _shows_progress(console, err, workbooks, quiet), len(workbooks)) as on_done:
-            return assess_many(workbooks, rules, out_dir=out, year=year, skip_bad_rows=skip_bad_rows, on_done=on_done)
+        with _files_progress(
+            err, _shows_progress(console, err, workbooks, quiet), len(workbooks)
+        ) as on_done:
+            return assess_many(
+                workbooks,
+                rules,
+                out_dir=out,
+                year=year,
+                skip_bad_rows=skip_bad_rows,
+                on_done=on_done,
+            )
 
     items = _run(err, run)
     table = Table(title=f"考核 {len(items)} 个工作簿", title_justify="left", show_edge=False)
@@ -281,8 +398,13 @@ def _assess_batch(console: Console, err: Console, workbooks: list[Path], rules: 
         table.add_column(header, overflow="fold")
     for item in items:
         grades = "  ".join(f"{g} {n}" for g, n in item.grades.items())
-        table.add_row(str(item.workbook), str(item.exit_code), str(item.members or ""), grades,
-                      str(item.out) if item.out else item.message)
+        table.add_row(
+            str(item.workbook),
+            str(item.exit_code),
+            str(item.members or ""),
+            grades,
+            str(item.out) if item.out else item.message,
+        )
     console.print(table)
     failed = [item for item in items if item.exit_code]
     console.print(f"完成 {len(items) - len(failed)} 个，出错 {len(failed)} 个。")
@@ -317,7 +439,14 @@ def check(
     if report.errors:
         console.print(verdict + "请按上面的提示修改后再计分。")
         raise typer.Exit(1)
-    console.print(verdict + ("可以计分。" if not report.warnings else "可以计分；警告所说的记录未计分或已按提示处理。"))
+    console.print(
+        verdict
+        + (
+            "可以计分。"
+            if not report.warnings
+            else "可以计分；警告所说的记录未计分或已按提示处理。"
+        )
+    )
 
 
 @app.command()
@@ -345,7 +474,10 @@ def explain(
 @app.command()
 def shortlist(
     workbook: Annotated[Path, typer.Argument(help="活动登记工作簿", dir_okay=False)],
-    award: Annotated[list[str] | None, typer.Option("--award", "-a", help="只看这项评选（编号或名称），可写多次；不写则列出全部")] = None,
+    award: Annotated[
+        list[str] | None,
+        typer.Option("--award", "-a", help="只看这项评选（编号或名称），可写多次；不写则列出全部"),
+    ] = None,
     rules: RulesOption = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="另存为 .xlsx 或 .json")] = None,
     year: YearOption = None,
@@ -369,12 +501,22 @@ def shortlist(
 
 @app.command()
 def report(
-    workbook: Annotated[Path, typer.Argument(help="活动登记工作簿（.xlsx/.xlsm/.xls/.ods）", dir_okay=False)],
+    workbook: Annotated[
+        Path, typer.Argument(help="活动登记工作簿（.xlsx/.xlsm/.xls/.ods）", dir_okay=False)
+    ],
     quarter: Annotated[str | None, typer.Option("--quarter", help="通报的季度，如 2023Q2")] = None,
     month: Annotated[str | None, typer.Option("--month", help="通报的月份，如 2023-05")] = None,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="截至某日，如 2023-06-30（该日所在季度的第一天至该日）")] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="截至某日，如 2023-06-30（该日所在季度的第一天至该日）"),
+    ] = None,
     rules: RulesOption = None,
-    out_dir: Annotated[Path | None, typer.Option("--out-dir", "-d", help="输出目录（须已存在）；不写则为工作簿所在目录", file_okay=False)] = None,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--out-dir", "-d", help="输出目录（须已存在）；不写则为工作簿所在目录", file_okay=False
+        ),
+    ] = None,
     quiet: QuietOption = False,
 ) -> None:
     """季度/月度履职进度通报：到期末的积分、双五个一完成进度、需要提醒的委员和落后较多的分组，写出 .xlsx 和 .md。
@@ -412,15 +554,24 @@ def report(
         err.print(summary_sentence(result), markup=False)
         print_problems(err, result.warnings, limit=10)
     for path in paths:
-        console.out(str(path), highlight=False)  # one path a line, never wrapped: scripts read these
+        console.out(
+            str(path), highlight=False
+        )  # one path a line, never wrapped: scripts read these
 
 
 @app.command()
 def template(
-    out: Annotated[Path, typer.Argument(help="要写出的空白工作簿（.xlsx），如 2024.xlsx", dir_okay=False)],
+    out: Annotated[
+        Path, typer.Argument(help="要写出的空白工作簿（.xlsx），如 2024.xlsx", dir_okay=False)
+    ],
     rules: RulesOption = None,
-    year: Annotated[int | None, typer.Option("--year", help="示例行的日期所在年度；不写则取规则文件中的 year，或今年")] = None,
-    force: Annotated[bool, typer.Option("--force", help="文件已存在时替换它（不写则不覆盖已有文件）")] = False,
+    year: Annotated[
+        int | None,
+        typer.Option("--year", help="示例行的日期所在年度；不写则取规则文件中的 year，或今年"),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="文件已存在时替换它（不写则不覆盖已有文件）")
+    ] = False,
 ) -> None:
     """生成空白的活动登记工作簿（填表模板）：各登记表的表头、下拉列表、日期和文本格式、示例行，以及“填表说明”。
 
@@ -462,14 +613,21 @@ def rules_check(
     rules = loaded.rules
     print_problems(err, list(loaded.warnings))
     items = sum(len(c.items) for c in rules.categories)
-    console.print(f"{file}：没有发现错误。{rules.scheme}（{rules.version}），{len(rules.categories)} 个类别，{items} 个计分项，"
-                  f"{len(rules.grades)} 档等次。")
+    console.print(
+        f"{file}：没有发现错误。{rules.scheme}（{rules.version}），{len(rules.categories)} 个类别，{items} 个计分项，"
+        f"{len(rules.grades)} 档等次。"
+    )
 
 
 @rules_app.command("show")
 def rules_show(
-    file: Annotated[Path | None, typer.Argument(help="规则文件（YAML）；不写则为自带的 rules/default.yaml", dir_okay=False)] = None,
-    markdown: Annotated[bool, typer.Option("--markdown", "-m", help="输出 Markdown，便于粘贴到通知或转成文档")] = False,
+    file: Annotated[
+        Path | None,
+        typer.Argument(help="规则文件（YAML）；不写则为自带的 rules/default.yaml", dir_okay=False),
+    ] = None,
+    markdown: Annotated[
+        bool, typer.Option("--markdown", "-m", help="输出 Markdown，便于粘贴到通知或转成文档")
+    ] = False,
 ) -> None:
     """把积分办法整理成中文摘要：各类别计分项、分值、上限、等次和清单，可直接用于印发通知。
 
@@ -496,7 +654,9 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="显示版本号")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="显示版本号")
+    ] = False,
 ) -> None:
     """政协委员履职考核积分工具。"""
 

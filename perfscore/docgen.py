@@ -174,27 +174,36 @@ def _other_names(primary: str, names: tuple[str, ...]) -> list[str]:
 def _sheet_markdown(sheet: Sheet) -> list[str]:
     lines = [f'<a id="{_sheet_anchor(sheet)}"></a>', "", f"## {sheet.name}", ""]
     others = _other_names(sheet.name, (*sheet.aliases, sheet.key))
-    lines.append(f"* 工作表名：**{sheet.name}**；也可叫作：{'、'.join(_code(n) for n in others) or '—'}")
+    lines.append(
+        f"* 工作表名：**{sheet.name}**；也可叫作：{'、'.join(_code(n) for n in others) or '—'}"
+    )
     lines.append(f"* {'**必须有**' if sheet.required else '可以没有'}")
     lines.append(f"* 一行是什么：{sheet.help or '—'}")
     lines.append("")
     rows = []
     for col in sheet.columns:
         aliases = _other_names(col.header, (*col.aliases, col.key))
-        rows.append([
-            _cell(col.header),
-            _cell("、".join(aliases)) or "—",
-            "是" if col.required else "否",
-            _cell(_column_help(col)),
-            _cell(col.example) or "—",
-        ])
+        rows.append(
+            [
+                _cell(col.header),
+                _cell("、".join(aliases)) or "—",
+                "是" if col.required else "否",
+                _cell(_column_help(col)),
+                _cell(col.example) or "—",
+            ]
+        )
     lines += _table(["表头", "可用的其他表头", "必填", "内容", "示例"], rows)
     lines.append("")
     return lines
 
 
 def _vocabulary_markdown(vocab: Vocabulary) -> list[str]:
-    used_by = [f"{sheet.name}·{col.header}" for sheet in SHEETS for col in sheet.columns if col.vocabulary == vocab.key]
+    used_by = [
+        f"{sheet.name}·{col.header}"
+        for sheet in SHEETS
+        for col in sheet.columns
+        if col.vocabulary == vocab.key
+    ]
     lines = [f'<a id="{_vocab_anchor(vocab)}"></a>', "", f"### {vocab.name}", ""]
     lines.append(f"* 用于：{'、'.join(used_by) or '—'}")
     if vocab.closed:
@@ -206,7 +215,9 @@ def _vocabulary_markdown(vocab: Vocabulary) -> list[str]:
     else:
         lines.append("* 单元格为空时：必填的列报错；非必填的列视为未填写")
     lines.append("")
-    rows = [[_cell(word), _cell("、".join(spellings)) or "—"] for word, spellings in vocab.words.items()]
+    rows = [
+        [_cell(word), _cell("、".join(spellings)) or "—"] for word, spellings in vocab.words.items()
+    ]
     lines += _table(["标准词", "也可写作"], rows)
     lines.append("")
     return lines
@@ -215,14 +226,24 @@ def _vocabulary_markdown(vocab: Vocabulary) -> list[str]:
 def input_format_markdown() -> str:
     """docs/input-format.md: every sheet, column and vocabulary of the input workbook."""
     lines = [_GENERATED_NOTE, "", _INPUT_INTRO, "", "## 工作表一览", ""]
-    rows = [[f"[{sheet.name}](#{_sheet_anchor(sheet)})", "必须有" if sheet.required else "可以没有", _cell(sheet.help)]
-            for sheet in SHEETS]
+    rows = [
+        [
+            f"[{sheet.name}](#{_sheet_anchor(sheet)})",
+            "必须有" if sheet.required else "可以没有",
+            _cell(sheet.help),
+        ]
+        for sheet in SHEETS
+    ]
     lines += _table(["工作表", "是否必须", "一行是什么"], rows)
     lines += ["", _INPUT_GENERAL, ""]
     for sheet in SHEETS:
         lines += _sheet_markdown(sheet)
-    lines += ["## 可填的词（词表）", "",
-              "左列是标准词（结果和规则文件中使用的词），右列是也可以填写的其他写法，填写后按标准词计。", ""]
+    lines += [
+        "## 可填的词（词表）",
+        "",
+        "左列是标准词（结果和规则文件中使用的词），右列是也可以填写的其他写法，填写后按标准词计。",
+        "",
+    ]
     for vocab in VOCABULARIES.values():
         lines += _vocabulary_markdown(vocab)
     return "\n".join(lines).rstrip() + "\n"
@@ -283,15 +304,19 @@ _MODEL_NOTES: dict[str, list[str]] = {
         "`settings.tie_break` 中的每一项须是类别编号或 `member_id`。",
         "有等次写了 `requires_checklist: true` 时，必须写 `checklist`。",
     ],
-    "Category": ["同一类别内的计分项编号（`items[].id`）不能重复。",
-                 "类别编号不能用结果表已有的列名（total、base、rank、name 等），否则会报“是结果表中已有的列名”。"],
+    "Category": [
+        "同一类别内的计分项编号（`items[].id`）不能重复。",
+        "类别编号不能用结果表已有的列名（total、base、rank、name 等），否则会报“是结果表中已有的列名”。",
+    ],
     "Item": [
         "points、points_by、cases 须且只须写一个。",
         "points_by 只能按一个字段取分值。",
         "同时写 `max` 和 `min` 时，min 不能大于 max。",
         "积分明细中的规则编号为“类别编号.计分项编号”，如 `proposals.filed`。",
     ],
-    "Match": ["各列表中的词与输入工作簿“可填的词”中的标准词一致，见 [input-format.md](input-format.md)。"],
+    "Match": [
+        "各列表中的词与输入工作簿“可填的词”中的标准词一致，见 [input-format.md](input-format.md)。"
+    ],
     "Checklist": ["清单项目名称（`items[].name`）不能重复。"],
     "Grade": [
         "等次须从高到低排列，各档 min 依次递减。",
@@ -322,8 +347,12 @@ class Snippet:
         return data
 
 
-RULE_SNIPPETS: dict[str, Snippet] = {s.model: s for s in [
-    Snippet("Rules", """\
+RULE_SNIPPETS: dict[str, Snippet] = {
+    s.model: s
+    for s in [
+        Snippet(
+            "Rules",
+            """\
 scheme: 双五个一履职考核积分办法（perfscore 默认）
 version: "2023.1"
 base: 10                 # 基础分：每位委员先得 10 分
@@ -346,19 +375,30 @@ grades:
   - grade: 称职
     min: 60
   - grade: 不称职
-"""),
-    Snippet("Settings", """\
+""",
+        ),
+        Snippet(
+            "Settings",
+            """\
 settings:
   decimals: 2            # 每条明细保留两位小数，总分是明细之和
   rounding: half_up      # 四舍五入
   outside_term: skip     # 委员任期外的记录不计分（如年中增补委员增补前的会议）
   tie_break: [member_id] # 总分相同名次并列（1、2、2、4），并列者按委员编号排列
-""", ("settings",)),
-    Snippet("Total", """\
+""",
+            ("settings",),
+        ),
+        Snippet(
+            "Total",
+            """\
 total:
   max: 100               # 总分封顶 100 分
-""", ("total",)),
-    Snippet("Category", """\
+""",
+            ("total",),
+        ),
+        Snippet(
+            "Category",
+            """\
 categories:
   # 会议出勤：20 分起扣，扣完为止
   - id: meetings
@@ -371,8 +411,12 @@ categories:
         match: {kind: meeting, type: [全体会议]}
         points_by:
           status: {请假: -2, 请假未批准: -10, 缺席: -10, 迟到: -1, 早退: -1}
-""", ("categories",)),
-    Snippet("Item", """\
+""",
+            ("categories",),
+        ),
+        Snippet(
+            "Item",
+            """\
 items:
   - id: filed
     name: 提案立案
@@ -386,25 +430,47 @@ items:
     points: 1
     note: 鼓励提出提案，不立案的第一提案人得 1 分，最多 2 分
     max: 2
-""", ("items",)),
-    Snippet("Match", """\
+""",
+            ("items",),
+        ),
+        Snippet(
+            "Match",
+            """\
 match: {kind: meeting, type: [常委会议], standing: true}
-""", ("match",)),
-    Snippet("Case", """\
+""",
+            ("match",),
+        ),
+        Snippet(
+            "Case",
+            """\
 cases:
   - when: {type: [个人]}              # 个人提案 15 分
     points: 15
   - when: {type: [联名], role: [领衔]}  # 联名提案的领衔者 10 分
     points: 10
   - points: 5                        # 其余情况（附议）5 分
-""", ("cases",), excerpt=False),
-    Snippet("Condition", """\
+""",
+            ("cases",),
+            excerpt=False,
+        ),
+        Snippet(
+            "Condition",
+            """\
 when: {type: [联名], role: [领衔]}
-""", ("when",), excerpt=False),
-    Snippet("Credit", """\
+""",
+            ("when",),
+            excerpt=False,
+        ),
+        Snippet(
+            "Credit",
+            """\
 credit: {mode: split, lead_share: 0.6}   # 合写的信息：第一作者得 60%，其余平分 40%
-""", ("credit",)),
-    Snippet("Checklist", """\
+""",
+            ("credit",),
+        ),
+        Snippet(
+            "Checklist",
+            """\
 checklist:
   name: 双五个一
   bonus: 5               # 十项全部完成加 5 分
@@ -413,23 +479,40 @@ checklist:
       any_of: [{kind: duty, type: [践一诺]}]
     - name: 提一案
       any_of: [{kind: duty, type: [提一案]}, {kind: proposal}]
-""", ("checklist",)),
-    Snippet("ChecklistItem", """\
+""",
+            ("checklist",),
+        ),
+        Snippet(
+            "ChecklistItem",
+            """\
 - name: 参加一次履职培训
   any_of: [{kind: duty, type: [参加一次履职培训]}, {kind: activity, type: [培训]}]
-""", ()),
-    Snippet("GroupScoring", """\
+""",
+            (),
+        ),
+        Snippet(
+            "GroupScoring",
+            """\
 groups:
   score: mean                      # 小组得分取成员平均分
   dimensions: [sector, work_group] # 只统计界别和工作组（活动组）
-""", ("groups",), excerpt=False),
-    Snippet("LineCount", """\
+""",
+            ("groups",),
+            excerpt=False,
+        ),
+        Snippet(
+            "LineCount",
+            """\
 rule: meetings.plenary   # 全体会议出勤这一计分项
 note: [缺席, 请假未批准]  # 只数无故缺席和请假未获批准
 at_least: 2              # 至少 2 次
 years: 5                 # 本届 5 年内累计
-""", excerpt=False),
-    Snippet("Consequence", """\
+""",
+            excerpt=False,
+        ),
+        Snippet(
+            "Consequence",
+            """\
 consequences:
   - name: 约谈
     grades: [不称职]
@@ -438,8 +521,13 @@ consequences:
     years_running: 2       # 连续两年不称职（须用 --previous 提供上一年的考核结果）
   - name: 劝其辞去委员职务（多次缺席全会）
     lines: {rule: meetings.plenary, note: [缺席, 请假未批准], at_least: 2, years: 5}
-""", ("consequences", 0), excerpt=False),
-    Snippet("InputSpec", """\
+""",
+            ("consequences", 0),
+            excerpt=False,
+        ),
+        Snippet(
+            "InputSpec",
+            """\
 input:
   sheets:
     proposals: [提案汇总表]              # 本单位的提案表叫“提案汇总表”
@@ -448,8 +536,13 @@ input:
   words:
     activity_type: {表彰: []}            # 新的活动类型
     attendance: {请假: [公出]}           # “公出”按请假计
-""", ("input",), excerpt=False),
-    Snippet("Award", """\
+""",
+            ("input",),
+            excerpt=False,
+        ),
+        Snippet(
+            "Award",
+            """\
 awards:
   - id: excellent_proposal
     name: 优秀提案
@@ -462,26 +555,47 @@ awards:
     quota: "5%"
     min_share: {name: 集体提案, match: {type: [集体]}, share: 0.2}
     ties_at_line: break
-""", ("awards", 0), excerpt=False),
-    Snippet("AwardScore", """\
+""",
+            ("awards", 0),
+            excerpt=False,
+        ),
+        Snippet(
+            "AwardScore",
+            """\
 match: {kind: adoption, type: [采用], level: [省]}
 points: 6
-""", excerpt=False),
-    Snippet("Prerequisites", """\
+""",
+            excerpt=False,
+        ),
+        Snippet(
+            "Prerequisites",
+            """\
 grades: [优秀]
 checklist_complete: true
 has: [{kind: proposal, status: [立案]}]
-""", excerpt=False),
-    Snippet("GroupCap", """\
+""",
+            excerpt=False,
+        ),
+        Snippet(
+            "GroupCap",
+            """\
 dimension: sector
 max: 4
-""", excerpt=False),
-    Snippet("MinShare", """\
+""",
+            excerpt=False,
+        ),
+        Snippet(
+            "MinShare",
+            """\
 name: 集体提案
 match: {type: [集体]}
 share: 0.2
-""", excerpt=False),
-    Snippet("Grade", """\
+""",
+            excerpt=False,
+        ),
+        Snippet(
+            "Grade",
+            """\
 grades:
   - grade: 优秀
     min: 85
@@ -491,8 +605,11 @@ grades:
   - grade: 称职
     min: 60
   - grade: 不称职
-""", ("grades",)),
-]}
+""",
+            ("grades",),
+        ),
+    ]
+}
 
 
 def _model_in(annotation: Any) -> list[type[BaseModel]]:
@@ -587,9 +704,13 @@ def _constraints(field: FieldInfo) -> list[str]:
         elif name == "Lt":
             words.append(f"< {meta.lt}")
         elif name == "MinLen":
-            words.append(f"至少 {meta.min_length} 项" if is_list else f"至少 {meta.min_length} 个字")
+            words.append(
+                f"至少 {meta.min_length} 项" if is_list else f"至少 {meta.min_length} 个字"
+            )
         elif name == "MaxLen":
-            words.append(f"最多 {meta.max_length} 项" if is_list else f"最多 {meta.max_length} 个字")
+            words.append(
+                f"最多 {meta.max_length} 项" if is_list else f"最多 {meta.max_length} 个字"
+            )
         elif getattr(meta, "pattern", None):
             words.append(_KNOWN_PATTERNS.get(meta.pattern, f"须符合正则 `{meta.pattern}`"))
     return words
@@ -618,7 +739,12 @@ def _plain_default(field: FieldInfo) -> str:
 def _model_markdown(model: type[BaseModel], paths: list[str]) -> list[str]:
     name = model.__name__
     title = _MODEL_TITLES.get(name, "")
-    lines = [f'<a id="{_anchor(model)}"></a>', "", f"## {name}" + (f" — {title}" if title else ""), ""]
+    lines = [
+        f'<a id="{_anchor(model)}"></a>',
+        "",
+        f"## {name}" + (f" — {title}" if title else ""),
+        "",
+    ]
     where = "、".join(_code(p) if p else "文件顶层" for p in paths)
     lines.append(f"位置：{where}")
     lines.append("")
@@ -631,7 +757,9 @@ def _model_markdown(model: type[BaseModel], paths: list[str]) -> list[str]:
         limits = _constraints(field)
         if limits:
             kind += "（" + "，".join(limits) + "）"
-        rows.append([_code(key), _cell(kind), _cell(_plain_default(field)), _cell(field.description or "—")])
+        rows.append(
+            [_code(key), _cell(kind), _cell(_plain_default(field)), _cell(field.description or "—")]
+        )
     lines += _table(["键", "类型", "默认值", "含义"], rows)
     lines.append("")
     notes = _MODEL_NOTES.get(name, [])
@@ -639,7 +767,11 @@ def _model_markdown(model: type[BaseModel], paths: list[str]) -> list[str]:
         lines += ["注意：", ""] + [f"* {note}" for note in notes] + [""]
     snippet = RULE_SNIPPETS.get(name)
     if snippet is not None:
-        source = "摘自 `rules/default.yaml`，有删节" if snippet.excerpt else "示意，自带的 `rules/default.yaml` 未用到"
+        source = (
+            "摘自 `rules/default.yaml`，有删节"
+            if snippet.excerpt
+            else "示意，自带的 `rules/default.yaml` 未用到"
+        )
         lines += [f"示例（{source}）：", "", "```yaml", snippet.yaml.rstrip("\n"), "```", ""]
     return lines
 
@@ -656,21 +788,32 @@ class Recipe:
 # How to write what published schemes ask for (schemes.md "Rule primitives"), one example each.
 # Every example is a rules-file fragment; tests check that each validates.
 RECIPES: list[Recipe] = [
-    Recipe("每条记录得分，按类型或属性不同（书面发言 3 分、口头 2 分；全程培训 3 分、部分 1 分）", "`points`、`points_by`", """\
+    Recipe(
+        "每条记录得分，按类型或属性不同（书面发言 3 分、口头 2 分；全程培训 3 分、部分 1 分）",
+        "`points`、`points_by`",
+        """\
 - id: speech
   name: 会议发言
   match: {kind: activity, type: [发言]}
   points_by:
     subtype: {书面: 3, 口头: 2}
-"""),
-    Recipe("出勤按状态给分或扣分（出席、请假、请假未批准、缺席、迟到、早退）", "`points_by: {status: …}`", """\
+""",
+    ),
+    Recipe(
+        "出勤按状态给分或扣分（出席、请假、请假未批准、缺席、迟到、早退）",
+        "`points_by: {status: …}`",
+        """\
 - id: plenary
   name: 全体会议出勤
   match: {kind: meeting, type: [全体会议]}
   points_by:
     status: {出席: 5, 请假: 0, 请假未批准: -5, 缺席: -10, 迟到: -1, 早退: -1}
-"""),
-    Recipe("只适用于常委的项目或类别；年中增补委员不计增补前的会议", "`match.standing`、类别 `standing`、`settings.outside_term`", """\
+""",
+    ),
+    Recipe(
+        "只适用于常委的项目或类别；年中增补委员不计增补前的会议",
+        "`match.standing`、类别 `standing`、`settings.outside_term`",
+        """\
 - id: standing_meetings
   name: 常委会议
   standing: true          # 整个类别（含起始分）只适用于常委
@@ -682,8 +825,12 @@ RECIPES: list[Recipe] = [
       match: {kind: meeting, type: [常委会议]}
       points_by:
         status: {缺席: -10, 请假未批准: -10}
-"""),
-    Recipe("起始分扣减、扣完为止；封顶和保底（每项、每类、总分）", "类别 `start`、`max`、`min`；计分项 `max`、`min`；`total`", """\
+""",
+    ),
+    Recipe(
+        "起始分扣减、扣完为止；封顶和保底（每项、每类、总分）",
+        "类别 `start`、`max`、`min`；计分项 `max`、`min`；`total`",
+        """\
 - id: meetings
   name: 会议出勤
   start: 50               # 50 分起扣
@@ -693,42 +840,66 @@ RECIPES: list[Recipe] = [
       name: 无故缺席
       match: {kind: meeting, status: [缺席, 请假未批准]}
       points: -5
-"""),
-    Recipe("基础分；总分不封顶或封顶", "`base`、`total.max`", """\
+""",
+    ),
+    Recipe(
+        "基础分；总分不封顶或封顶",
+        "`base`、`total.max`",
+        """\
 base: 70
 total:
   max: 120                # 不写 max 则不封顶
-"""),
-    Recipe("联名提案按角色计分：第一提案人 20、附议人各 15", "`points_by: {role: …}`", """\
+""",
+    ),
+    Recipe(
+        "联名提案按角色计分：第一提案人 20、附议人各 15",
+        "`points_by: {role: …}`",
+        """\
 - id: filed
   name: 提案立案
   match: {kind: proposal, status: [立案]}
   points_by:
     role: {领衔: 20, 附议: 15}
-"""),
-    Recipe("合写按比例分摊：第一作者得 60%，其余平分 40%（会出现小数）", "`credit: {mode: split, lead_share}`", """\
+""",
+    ),
+    Recipe(
+        "合写按比例分摊：第一作者得 60%，其余平分 40%（会出现小数）",
+        "`credit: {mode: split, lead_share}`",
+        """\
 - id: submitted
   name: 报送信息
   match: {kind: information}
   points: 2
   credit: {mode: split, lead_share: 0.6}
-"""),
-    Recipe("只计第一提案人；集体提案只计前 3 位执笔人", "`credit: {mode: first_only}`、`credit: {max_authors: 3}`", """\
+""",
+    ),
+    Recipe(
+        "只计第一提案人；集体提案只计前 3 位执笔人",
+        "`credit: {mode: first_only}`、`credit: {max_authors: 3}`",
+        """\
 - id: collective
   name: 集体提案
   match: {kind: proposal, type: [集体], status: [立案]}
   points: 10
   credit: {max_authors: 3}
-"""),
-    Recipe("“有一件即得分”只计一次；个人和联名都有时取高者、不重复计", "`count: once`", """\
+""",
+    ),
+    Recipe(
+        "“有一件即得分”只计一次；个人和联名都有时取高者、不重复计",
+        "`count: once`",
+        """\
 - id: has_proposal
   name: 有立案提案
   match: {kind: proposal, status: [立案]}
   points_by:
     role: {领衔: 15, 附议: 3}
   count: once             # 每人只计一次，取分值最高的一条
-"""),
-    Recipe("按两个条件定分值：个人提案 15，联名的第一提案人 10，其余 5", "`cases`", """\
+""",
+    ),
+    Recipe(
+        "按两个条件定分值：个人提案 15，联名的第一提案人 10，其余 5",
+        "`cases`",
+        """\
 - id: filed_once
   name: 立案提案
   match: {kind: proposal, status: [立案]}
@@ -737,27 +908,43 @@ total:
     - {when: {role: [领衔]}, points: 10}
     - {points: 5}         # 其余情况
   count: once
-"""),
-    Recipe("“第 2 件起每件加 5 分”；“每件 7.5 分，4 件及以上 30 分”", "`from_nth`；`points` + `max`", """\
+""",
+    ),
+    Recipe(
+        "“第 2 件起每件加 5 分”；“每件 7.5 分，4 件及以上 30 分”",
+        "`from_nth`；`points` + `max`",
+        """\
 - id: more_filed
   name: 第二件起立案提案
   match: {kind: proposal, status: [立案], role: [领衔]}
   points: 5
   from_nth: 2
-"""),
-    Recipe("按采用级别加分；同一条信息多级采用：逐级累加，或只取最高一级", "`points_by: {level: …}`、`stack`", """\
+""",
+    ),
+    Recipe(
+        "按采用级别加分；同一条信息多级采用：逐级累加，或只取最高一级",
+        "`points_by: {level: …}`、`stack`",
+        """\
 - id: adopted
   name: 信息采用
   match: {kind: adoption, type: [采用]}
   points_by:
     level: {县: 2, 市: 4, 省: 8, 全国: 15}
   stack: highest          # cumulative 为逐级累加
-"""),
-    Recipe("立案、不立案、并案、转社情民意分别计分；并案的原提案如何计", "`match.status`、`settings.merged_credit`", """\
+""",
+    ),
+    Recipe(
+        "立案、不立案、并案、转社情民意分别计分；并案的原提案如何计",
+        "`match.status`、`settings.merged_credit`",
+        """\
 settings:
   merged_credit: as_target   # 并案的原提案按并入提案的状态计分
-"""),
-    Recipe("“三个一”“双五个一”等清单：作为评等次的前提、作为加分，或两者都是；“至少 3 次”", "`checklist`（`any_of`、`at_least`、`bonus`）、等次 `requires_checklist`", """\
+""",
+    ),
+    Recipe(
+        "“三个一”“双五个一”等清单：作为评等次的前提、作为加分，或两者都是；“至少 3 次”",
+        "`checklist`（`any_of`、`at_least`、`bonus`）、等次 `requires_checklist`",
+        """\
 checklist:
   name: 三个一
   bonus: 0
@@ -769,22 +956,33 @@ checklist:
     - name: 参加会议或活动三次
       any_of: [{kind: meeting, status: [出席]}, {kind: activity}]
       at_least: 3
-"""),
-    Recipe("等次分档，边界写明含不含（89.5 分落在哪一档）", "`grades`", """\
+""",
+    ),
+    Recipe(
+        "等次分档，边界写明含不含（89.5 分落在哪一档）",
+        "`grades`",
+        """\
 grades:
   - {grade: 优秀, min: 90}       # 90 分及以上（含 90）
   - {grade: 良好, min: 80}       # 80 至 90 以下：89.5 为良好
   - {grade: 称职, min: 60}
   - {grade: 不称职}              # 其余
-"""),
-    Recipe("需要往年结果的处理：连续两年不称职劝辞；多次无故缺席全会", "`consequences`（`grades`、`years_running`、`lines`）", """\
+""",
+    ),
+    Recipe(
+        "需要往年结果的处理：连续两年不称职劝辞；多次无故缺席全会",
+        "`consequences`（`grades`、`years_running`、`lines`）",
+        """\
 consequences:
   - name: 劝其辞去委员职务
     grades: [不称职]
     years_running: 2
-"""),
-    Recipe("评优名单：按分数取前 N 名或百分比，参评条件，每个界别名额上限，集体提案不少于 20%，名额线上同分如何处理",
-           "`awards`（`pool`、`requires`、`quota`、`group_cap`、`min_share`、`ties_at_line`）", """\
+""",
+    ),
+    Recipe(
+        "评优名单：按分数取前 N 名或百分比，参评条件，每个界别名额上限，集体提案不少于 20%，名额线上同分如何处理",
+        "`awards`（`pool`、`requires`、`quota`、`group_cap`、`min_share`、`ties_at_line`）",
+        """\
 awards:
   - id: excellent_member
     name: 优秀委员
@@ -795,33 +993,51 @@ awards:
     quota: "10%"
     group_cap: {dimension: sector, max: 4}
     ties_at_line: include
-"""),
-    Recipe("界别、专委会、学习组、活动组的小组得分和排名", "`groups`", """\
+""",
+    ),
+    Recipe(
+        "界别、专委会、学习组、活动组的小组得分和排名",
+        "`groups`",
+        """\
 groups:
   score: mean
   dimensions: [sector, committee, study_group, work_group]
-"""),
-    Recipe("取舍（几位小数、四舍五入）、并列名次、年中增补委员按月折算", "`settings`", """\
+""",
+    ),
+    Recipe(
+        "取舍（几位小数、四舍五入）、并列名次、年中增补委员按月折算",
+        "`settings`",
+        """\
 settings:
   decimals: 2
   rounding: half_up
   tie_break: [member_id]   # 并列者排列顺序；也可先写类别编号，如 [proposals, member_id]
   pro_rate: months
-"""),
-    Recipe("本单位登记表的表名、表头、用词与自带格式不同", "`input`", """\
+""",
+    ),
+    Recipe(
+        "本单位登记表的表名、表头、用词与自带格式不同",
+        "`input`",
+        """\
 input:
   words:
     attendance: {请假: [公出]}
-"""),
+""",
+    ),
 ]
 
 
 def _recipes_markdown() -> list[str]:
-    lines = ["## 怎样写本单位的积分办法", "",
-             "先复制一份自带的办法（`rules/default.yaml`，或 `rules/` 中最接近的一家），再按下表修改。",
-             "每改一次运行 `perfscore rules check 文件名` 检查，`perfscore rules show 文件名` 看中文摘要。", "",
-             "自带的办法：`default.yaml`（双五个一）、`anqing-2018.yaml`、`guangshui-2017.yaml`、`jinan-2015.yaml`、"
-             "`hefei-county-2022.yaml`、`minhang.yaml`、`yanbian-2022.yaml`，每个文件开头写明依据和哪些部分为补充。", ""]
+    lines = [
+        "## 怎样写本单位的积分办法",
+        "",
+        "先复制一份自带的办法（`rules/default.yaml`，或 `rules/` 中最接近的一家），再按下表修改。",
+        "每改一次运行 `perfscore rules check 文件名` 检查，`perfscore rules show 文件名` 看中文摘要。",
+        "",
+        "自带的办法：`default.yaml`（双五个一）、`anqing-2018.yaml`、`guangshui-2017.yaml`、`jinan-2015.yaml`、"
+        "`hefei-county-2022.yaml`、`minhang.yaml`、`yanbian-2022.yaml`，每个文件开头写明依据和哪些部分为补充。",
+        "",
+    ]
     for number, recipe in enumerate(RECIPES, start=1):
         lines += [f"### {number}. {recipe.need}", "", f"用：{recipe.keys}", ""]
         if recipe.yaml:
@@ -833,8 +1049,10 @@ def rules_reference_markdown() -> str:
     """docs/rules.md: a guide from needs to keys, then every key of every rules model."""
     models = rule_models()
     lines = [_GENERATED_NOTE, "", _RULES_INTRO, "", *_recipes_markdown(), "## 结构一览", ""]
-    rows = [[_code(path) if path else "文件顶层", _link(model), _MODEL_TITLES.get(model.__name__, "")]
-            for path, model in _model_places()]
+    rows = [
+        [_code(path) if path else "文件顶层", _link(model), _MODEL_TITLES.get(model.__name__, "")]
+        for path, model in _model_places()
+    ]
     lines += _table(["YAML 中的位置", "见", "是什么"], rows)
     lines.append("")
     for model, paths in models.items():
@@ -869,8 +1087,13 @@ def iter_commands() -> Iterator[tuple[str, Any, Any]]:
     root = typer.main.get_command(app)
 
     def walk(command: Any, name: str, parent: Any) -> Iterator[tuple[str, Any, Any]]:
-        ctx = typer.Context(command, parent=parent, info_name=name.split()[-1],
-                            terminal_width=HELP_WIDTH, max_content_width=HELP_WIDTH)
+        ctx = typer.Context(
+            command,
+            parent=parent,
+            info_name=name.split()[-1],
+            terminal_width=HELP_WIDTH,
+            max_content_width=HELP_WIDTH,
+        )
         yield name, command, ctx
         subcommands = getattr(command, "commands", None)
         if subcommands is None:
@@ -889,7 +1112,14 @@ def commands_markdown() -> str:
     lines = [_GENERATED_NOTE, "", _COMMANDS_INTRO, ""]
     for name, command, ctx in iter_commands():
         text = command.get_help(ctx)
-        lines += [f"## `{name}`", "", "```text", *(line.rstrip() for line in text.splitlines()), "```", ""]
+        lines += [
+            f"## `{name}`",
+            "",
+            "```text",
+            *(line.rstrip() for line in text.splitlines()),
+            "```",
+            "",
+        ]
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -916,10 +1146,15 @@ def _stale(docs_dir: Path) -> list[tuple[Path, str]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m perfscore.docgen",
-                                     description="根据代码生成 docs/ 下的参考文档。")
-    parser.add_argument("--check", action="store_true", help="只检查：有文件与生成结果不同时退出码为 1，不写文件")
-    parser.add_argument("--docs-dir", type=Path, default=DOCS_DIR, help=f"文档目录（默认 {DOCS_DIR}）")
+    parser = argparse.ArgumentParser(
+        prog="python -m perfscore.docgen", description="根据代码生成 docs/ 下的参考文档。"
+    )
+    parser.add_argument(
+        "--check", action="store_true", help="只检查：有文件与生成结果不同时退出码为 1，不写文件"
+    )
+    parser.add_argument(
+        "--docs-dir", type=Path, default=DOCS_DIR, help=f"文档目录（默认 {DOCS_DIR}）"
+    )
     args = parser.parse_args(argv)
     stale = _stale(args.docs_dir)
     if args.check:

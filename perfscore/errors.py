@@ -64,7 +64,9 @@ class Problem:
     cell: str = ""
     value: str = ""
     suggestion: str = ""
-    member_id: str = ""  # the member a problem is about, when it is about one (e.g. a record outside the term)
+    member_id: str = (
+        ""  # the member a problem is about, when it is about one (e.g. a record outside the term)
+    )
 
     @property
     def place(self) -> str:

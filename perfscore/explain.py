@@ -50,7 +50,9 @@ def explain(assessment: Assessment, who: str, *, mask: str | None = None) -> Exp
         try:
             member_id = explain(assessment, who).member["member_id"]
         except MemberNotFound as exc:
-            raise MemberNotFound(NameMask.from_members(assessment.members, mask).text(exc.message)) from None
+            raise MemberNotFound(
+                NameMask.from_members(assessment.members, mask).text(exc.message)
+            ) from None
         return explain(mask_assessment(assessment, mask), member_id)
     members = assessment.members
     who = who.strip()
@@ -58,20 +60,38 @@ def explain(assessment: Assessment, who: str, *, mask: str | None = None) -> Exp
     if found.empty:
         found = members[members["name"] == who]
     if len(found) > 1:
-        listed = "、".join(f"{mid}（{sector}）" for mid, sector in zip(found["member_id"], found["sector"]))
+        listed = "、".join(
+            f"{mid}（{sector}）" for mid, sector in zip(found["member_id"], found["sector"])
+        )
         raise MemberNotFound(f"有 {len(found)} 位委员名叫“{who}”：{listed}；请改用委员编号")
     if found.empty:
         close = difflib.get_close_matches(who, members["name"].tolist(), n=3, cutoff=0.5)
         hint = f"；是不是：{'、'.join(close)}？" if close else ""
         raise MemberNotFound(f"找不到委员“{who}”（按编号或姓名）{hint}")
     member = found.iloc[0]
-    lines = assessment.ledger[assessment.ledger["member_id"] == member["member_id"]].reset_index(drop=True)
-    checklist = assessment.checklist[assessment.checklist["member_id"] == member["member_id"]].drop(columns="member_id")
+    lines = assessment.ledger[assessment.ledger["member_id"] == member["member_id"]].reset_index(
+        drop=True
+    )
+    checklist = assessment.checklist[assessment.checklist["member_id"] == member["member_id"]].drop(
+        columns="member_id"
+    )
     subtotals = {name: float(member[cid]) for cid, name in assessment.category_names.items()}
     start, end = member["term_start"], member["term_end"]
-    term = "" if pd.isna(start) and pd.isna(end) else (
-        f"{start:%Y-%m-%d} 至 " if pd.notna(start) else "年初至 ") + (f"{end:%Y-%m-%d}" if pd.notna(end) else "年底")
+    term = (
+        ""
+        if pd.isna(start) and pd.isna(end)
+        else (f"{start:%Y-%m-%d} 至 " if pd.notna(start) else "年初至 ")
+        + (f"{end:%Y-%m-%d}" if pd.notna(end) else "年底")
+    )
     notes = [p for p in assessment.problems if p.member_id == member["member_id"]]
-    return Explanation(member=member, lines=lines, checklist=checklist.reset_index(drop=True), subtotals=subtotals,
-                       year=assessment.year, scheme=assessment.rules.rules.scheme,
-                       decimals=assessment.rules.rules.settings.decimals, term=term, notes=notes)
+    return Explanation(
+        member=member,
+        lines=lines,
+        checklist=checklist.reset_index(drop=True),
+        subtotals=subtotals,
+        year=assessment.year,
+        scheme=assessment.rules.rules.scheme,
+        decimals=assessment.rules.rules.settings.decimals,
+        term=term,
+        notes=notes,
+    )

@@ -22,8 +22,12 @@ __all__ = ["History", "read_history"]
 
 @dataclass(frozen=True)
 class History:
-    grades: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["year", "member_id", "grade", "total"]))
-    lines: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["year", "member_id", "rule_id", "note"]))
+    grades: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["year", "member_id", "grade", "total"])
+    )
+    lines: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["year", "member_id", "rule_id", "note"])
+    )
     files: tuple[str, ...] = ()
 
     @property
@@ -39,7 +43,9 @@ def read_history(paths: list[str | Path]) -> History:
         path = Path(raw)
         if not path.is_file():
             raise UsageError(f"找不到往年考核结果文件：{path}")
-        year, year_grades, year_lines = _read_json(path) if path.suffix.lower() == ".json" else _read_xlsx(path)
+        year, year_grades, year_lines = (
+            _read_json(path) if path.suffix.lower() == ".json" else _read_xlsx(path)
+        )
         if year in seen:
             raise UsageError(f"{path.name} 与 {seen[year]} 都是 {year} 年度的结果，请只给一个")
         seen[year] = path.name
@@ -56,7 +62,9 @@ def read_history(paths: list[str | Path]) -> History:
 
 
 def _not_a_result(path: Path, detail: str) -> UsageError:
-    return UsageError(f"{path.name} 不是 perfscore 写出的考核结果文件（{detail}）；--previous 须给往年的“考核结果”.xlsx 或 .json")
+    return UsageError(
+        f"{path.name} 不是 perfscore 写出的考核结果文件（{detail}）；--previous 须给往年的“考核结果”.xlsx 或 .json"
+    )
 
 
 def _read_json(path: Path) -> tuple[int, pd.DataFrame, pd.DataFrame]:
@@ -75,8 +83,11 @@ def _read_xlsx(path: Path) -> tuple[int, pd.DataFrame, pd.DataFrame]:
 
     try:
         book = CalamineWorkbook.from_path(str(path))
-        sheets = {name: book.get_sheet_by_name(name).to_python() for name in book.sheet_names
-                  if name in ("总排名", "规则") or name.startswith("积分明细")}
+        sheets = {
+            name: book.get_sheet_by_name(name).to_python()
+            for name in book.sheet_names
+            if name in ("总排名", "规则") or name.startswith("积分明细")
+        }
     except (CalamineError, OSError, ValueError) as exc:
         raise UsageError(f"无法读取 {path.name}：{exc}") from None
     if "总排名" not in sheets or "规则" not in sheets:
@@ -85,13 +96,24 @@ def _read_xlsx(path: Path) -> tuple[int, pd.DataFrame, pd.DataFrame]:
     try:
         year = int(float(settings["考核年度"]))
         ranking = _frame(sheets["总排名"])[["委员编号", "等次", "总分"]]
-        ledger_parts = [_frame(rows) for name, rows in sorted(sheets.items()) if name.startswith("积分明细")]
-        ledger = pd.concat(ledger_parts, ignore_index=True)[["委员编号", "规则编号", "说明"]] if ledger_parts else None
+        ledger_parts = [
+            _frame(rows) for name, rows in sorted(sheets.items()) if name.startswith("积分明细")
+        ]
+        ledger = (
+            pd.concat(ledger_parts, ignore_index=True)[["委员编号", "规则编号", "说明"]]
+            if ledger_parts
+            else None
+        )
     except (KeyError, ValueError) as exc:
         raise _not_a_result(path, f"缺少 {exc}") from None
-    members = ranking.set_axis(["member_id", "grade", "total"], axis=1).astype({"member_id": str, "grade": str})
-    lines = (ledger.set_axis(["member_id", "rule_id", "note"], axis=1) if ledger is not None
-             else pd.DataFrame(columns=["member_id", "rule_id", "note"]))
+    members = ranking.set_axis(["member_id", "grade", "total"], axis=1).astype(
+        {"member_id": str, "grade": str}
+    )
+    lines = (
+        ledger.set_axis(["member_id", "rule_id", "note"], axis=1)
+        if ledger is not None
+        else pd.DataFrame(columns=["member_id", "rule_id", "note"])
+    )
     return year, members, lines.astype(str)
 
 

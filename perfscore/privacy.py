@@ -25,7 +25,15 @@ import pandas as pd
 
 from .errors import Problem
 
-__all__ = ["MaskMode", "MASK_MODES", "MASK_LABELS", "masked_name", "NameMask", "mask_frame", "mask_assessment"]
+__all__ = [
+    "MaskMode",
+    "MASK_MODES",
+    "MASK_LABELS",
+    "masked_name",
+    "NameMask",
+    "mask_frame",
+    "mask_assessment",
+]
 
 MaskMode = Literal["name", "id"]
 MASK_MODES: tuple[str, ...] = ("name", "id")
@@ -49,7 +57,11 @@ class NameMask:
     """
 
     def __init__(self, replacements: Mapping[str, str]):
-        self.replacements = {re.sub(r"\s+", "", k): v for k, v in replacements.items() if len(re.sub(r"\s+", "", k)) >= 2}
+        self.replacements = {
+            re.sub(r"\s+", "", k): v
+            for k, v in replacements.items()
+            if len(re.sub(r"\s+", "", k)) >= 2
+        }
         self._pattern = _names_pattern(self.replacements) if self.replacements else None
 
     @classmethod
@@ -66,13 +78,20 @@ class NameMask:
             return cls({name: masked_name(name) for name in names if name})
         ids = members["member_id"].astype(str)
         shared = set(names[names.duplicated(keep=False)])
-        return cls({name: masked_name(name) if name in shared else member_id
-                    for name, member_id in zip(names, ids) if name})
+        return cls(
+            {
+                name: masked_name(name) if name in shared else member_id
+                for name, member_id in zip(names, ids)
+                if name
+            }
+        )
 
     def text(self, value: str) -> str:
         if self._pattern is None or not value:
             return value
-        masked = self._pattern.sub(lambda m: self.replacements[re.sub(r"\s+", "", m.group(0))], value)
+        masked = self._pattern.sub(
+            lambda m: self.replacements[re.sub(r"\s+", "", m.group(0))], value
+        )
         # "胡俊洋（0320）" masked by ID reads "0320（0320）": say it once.
         return _ID_TWICE.sub(r"\1", masked) if masked != value else masked
 
@@ -80,7 +99,9 @@ class NameMask:
         return values.map(lambda v: self.text(v) if isinstance(v, str) else v)
 
 
-def mask_frame(frame: pd.DataFrame, mask: NameMask, *, by_row: Mapping[str, str] | None = None) -> pd.DataFrame:
+def mask_frame(
+    frame: pd.DataFrame, mask: NameMask, *, by_row: Mapping[str, str] | None = None
+) -> pd.DataFrame:
     """A copy of ``frame`` with the names in every text cell masked (column headers untouched).
 
     ``by_row`` maps a name column to the column holding what replaces it row by row (in ``id``
@@ -93,7 +114,9 @@ def mask_frame(frame: pd.DataFrame, mask: NameMask, *, by_row: Mapping[str, str]
             out[column] = mask.series(series)
     for name_column, source in (by_row or {}).items():
         if name_column in out.columns and source in out.columns:
-            out[name_column] = frame[source].astype(str).where(frame[name_column].astype(str) != "", "")
+            out[name_column] = (
+                frame[source].astype(str).where(frame[name_column].astype(str) != "", "")
+            )
     return out
 
 
@@ -118,8 +141,12 @@ def _masked(value, mask: NameMask, by_row: Mapping[str, str] | None, mode: str):
     if isinstance(value, str):
         return mask.text(value)
     if isinstance(value, Problem):
-        return dataclasses.replace(value, message=mask.text(value.message), value=mask.text(value.value),
-                                   suggestion=mask.text(value.suggestion))
+        return dataclasses.replace(
+            value,
+            message=mask.text(value.message),
+            value=mask.text(value.value),
+            suggestion=mask.text(value.suggestion),
+        )
     if isinstance(value, list | tuple):
         return type(value)(_masked(v, mask, by_row, mode) for v in value)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
@@ -127,7 +154,9 @@ def _masked(value, mask: NameMask, by_row: Mapping[str, str] | None, mode: str):
         for f in dataclasses.fields(value):
             if not f.init or f.name == "rules":
                 continue
-            changes[f.name] = mode if f.name == "mask" else _masked(getattr(value, f.name), mask, by_row, mode)
+            changes[f.name] = (
+                mode if f.name == "mask" else _masked(getattr(value, f.name), mask, by_row, mode)
+            )
         return dataclasses.replace(value, **changes)
     return value  # numbers, dates, rules models (an award's settings), None
 
@@ -150,4 +179,8 @@ def _names_pattern(replacements: Mapping[str, str]) -> re.Pattern:
         return f"(?:{group})?" if "" in node else group
 
     first = "".join(sorted(re.escape(ch) for ch in trie))
-    return re.compile(f"(?=[{first}])(?:" + "|".join(re.escape(ch) + continuation(child) for ch, child in sorted(trie.items())) + ")")
+    return re.compile(
+        f"(?=[{first}])(?:"
+        + "|".join(re.escape(ch) + continuation(child) for ch, child in sorted(trie.items()))
+        + ")"
+    )

@@ -77,6 +77,7 @@ _SHARE_EPSILON = 1e-9  # floor(10 × 6/12) must be 5 even with float noise
 
 # --- periods -----------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Period:
     """A reporting period within one year: ``start`` and ``end`` are both included."""
@@ -128,7 +129,9 @@ class Period:
 
     @property
     def report_name(self) -> str:
-        return {"quarter": "季度履职通报", "month": "月度履职通报", "as_of": "履职进度通报"}[self.kind]
+        return {"quarter": "季度履职通报", "month": "月度履职通报", "as_of": "履职进度通报"}[
+            self.kind
+        ]
 
     @property
     def previous(self) -> Period | None:
@@ -158,8 +161,12 @@ def _month_end(year: int, month: int) -> date:
     return (date(year + month // 12, month % 12 + 1, 1)) - timedelta(days=1)
 
 
-_QUARTER_RE = re.compile(r"^(?P<y>\d{4})\s*(?:[-/.]?\s*[Qq]\s*(?P<q>[1-4])|年\s*第?\s*(?P<cn>[1-4一二三四])\s*季度?)$")
-_MONTH_RE = re.compile(r"^(?P<y>\d{4})\s*(?:[-/.]\s*(?P<m>\d{1,2})|年\s*(?P<cm>\d{1,2})\s*月(?:份)?)$")
+_QUARTER_RE = re.compile(
+    r"^(?P<y>\d{4})\s*(?:[-/.]?\s*[Qq]\s*(?P<q>[1-4])|年\s*第?\s*(?P<cn>[1-4一二三四])\s*季度?)$"
+)
+_MONTH_RE = re.compile(
+    r"^(?P<y>\d{4})\s*(?:[-/.]\s*(?P<m>\d{1,2})|年\s*(?P<cm>\d{1,2})\s*月(?:份)?)$"
+)
 _DAY_RE = re.compile(r"^(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?$")
 
 
@@ -204,11 +211,19 @@ def _today() -> date:
     return date.today()
 
 
-def resolve_period(quarter: str | None = None, month: str | None = None, as_of: str | None = None, *,
-                   today: date | None = None) -> Period:
+def resolve_period(
+    quarter: str | None = None,
+    month: str | None = None,
+    as_of: str | None = None,
+    *,
+    today: date | None = None,
+) -> Period:
     """The period the options name (at most one of them), else the last complete quarter before today."""
-    given = [(name, value) for name, value in (("--quarter", quarter), ("--month", month), ("--as-of", as_of))
-             if value is not None]
+    given = [
+        (name, value)
+        for name, value in (("--quarter", quarter), ("--month", month), ("--as-of", as_of))
+        if value is not None
+    ]
     if len(given) > 1:
         raise UsageError(f"{'、'.join(name for name, _ in given)} 只能写一个：请只指定一个通报期间")
     if quarter is not None:
@@ -221,6 +236,7 @@ def resolve_period(quarter: str | None = None, month: str | None = None, as_of: 
 
 
 # --- the report --------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class ProgressCounts:
@@ -294,8 +310,13 @@ class ProgressReport:
         )
 
 
-def assess_progress(workbook: str | Path, period: Period, rules: str | Path | LoadedRules | None = None, *,
-                    progress: Progress | None = None) -> ProgressReport:
+def assess_progress(
+    workbook: str | Path,
+    period: Period,
+    rules: str | Path | LoadedRules | None = None,
+    *,
+    progress: Progress | None = None,
+) -> ProgressReport:
     """Score the records dated up to ``period.end`` (and up to the previous period's end) and
     compare them. Raises DataError (the workbook has errors) or UsageError (bad file or rules,
     or a period outside the workbook's assessment year); the workbook is read once, never written.
@@ -308,23 +329,41 @@ def assess_progress(workbook: str | Path, period: Period, rules: str | Path | Lo
     step("整理")
     records = normalise(raw, year=loaded.rules.year, vocabularies=input_format.vocabularies)
     if period.start.year != records.year or period.end.year != records.year:
-        raise UsageError(f"通报期间 {period.title}（{period.label}）不在工作簿 {Path(workbook).name} 的考核年度 "
-                         f"{records.year} 年内：请用 --quarter 指定 {records.year} 年的季度（如 {records.year}Q4），"
-                         f"或改用 {period.year} 年的登记工作簿")
+        raise UsageError(
+            f"通报期间 {period.title}（{period.label}）不在工作簿 {Path(workbook).name} 的考核年度 "
+            f"{records.year} 年内：请用 --quarter 指定 {records.year} 年的季度（如 {records.year}Q4），"
+            f"或改用 {period.year} 年的登记工作簿"
+        )
     step("计分")
     source_name = Path(workbook).name
     now, problems = _assess_at(records, loaded, period.end, source_name)
-    before = _assess_at(records, loaded, period.previous.end, source_name)[0] if period.previous else None
+    before = (
+        _assess_at(records, loaded, period.previous.end, source_name)[0]
+        if period.previous
+        else None
+    )
     step("统计")
     members = _member_progress(records, now, before, period, loaded)
     groups = _group_progress(members, loaded)
-    return ProgressReport(period=period, previous=period.previous, members=members, groups=groups, assessment=now,
-                          problems=problems)
+    return ProgressReport(
+        period=period,
+        previous=period.previous,
+        members=members,
+        groups=groups,
+        assessment=now,
+        problems=problems,
+    )
 
 
-def report(workbook: str | Path, period: Period | None = None, *, rules: str | Path | LoadedRules | None = None,
-           out_dir: str | Path | None = None, today: date | None = None,
-           progress: Progress | None = None) -> tuple[ProgressReport, list[Path]]:
+def report(
+    workbook: str | Path,
+    period: Period | None = None,
+    *,
+    rules: str | Path | LoadedRules | None = None,
+    out_dir: str | Path | None = None,
+    today: date | None = None,
+    progress: Progress | None = None,
+) -> tuple[ProgressReport, list[Path]]:
     """``perfscore report``: compute the progress report for ``period`` (the last complete quarter
     before ``today`` when None) and write it into ``out_dir`` (beside the workbook when None) as
     ``<period>-<report name>.xlsx`` and ``.md``, each replaced atomically. Returns the report and
@@ -343,7 +382,9 @@ def report(workbook: str | Path, period: Period | None = None, *, rules: str | P
     return result, write_progress(result, folder)
 
 
-def _assess_at(records: Records, rules: LoadedRules, day: date, source_name: str) -> tuple[Assessment, list[Problem]]:
+def _assess_at(
+    records: Records, rules: LoadedRules, day: date, source_name: str
+) -> tuple[Assessment, list[Problem]]:
     """The assessment of the records dated on or before ``day`` — what ``assess(as_of=day)`` gives —
     and the problems worth reporting (not the consequences', which need earlier years' results)."""
     to_date = records.up_to(day)
@@ -354,19 +395,39 @@ def _assess_at(records: Records, rules: LoadedRules, day: date, source_name: str
 
 # --- members -----------------------------------------------------------------------------------
 
-def _member_progress(records: Records, now: Assessment, before: Assessment | None, period: Period,
-                     rules: LoadedRules) -> pd.DataFrame:
+
+def _member_progress(
+    records: Records, now: Assessment, before: Assessment | None, period: Period, rules: LoadedRules
+) -> pd.DataFrame:
     settings = rules.rules.settings
-    columns = ["member_id", "name", "sector", "committee", "study_group", "work_group", "standing", "term_start",
-               "term_end", "total", "rank", "checklist_total", "checklist_done", "checklist_missing"]
+    columns = [
+        "member_id",
+        "name",
+        "sector",
+        "committee",
+        "study_group",
+        "work_group",
+        "standing",
+        "term_start",
+        "term_end",
+        "total",
+        "rank",
+        "checklist_total",
+        "checklist_done",
+        "checklist_missing",
+    ]
     m = now.members[columns].rename(columns={"total": "points"}).copy()
     end, start = pd.Timestamp(period.end), pd.Timestamp(period.start)
 
-    m["status"] = np.select([m["term_start"] > end, m["term_end"] < end], ["not_started", "left"], "in_office")
+    m["status"] = np.select(
+        [m["term_start"] > end, m["term_end"] < end], ["not_started", "left"], "in_office"
+    )
     if before is not None:
         earlier = before.members.set_index("member_id")
         m["points_previous"] = m["member_id"].map(earlier["total"]).astype(float)
-        m["points_change"] = round_points(m["points"] - m["points_previous"], settings.decimals, settings.rounding)
+        m["points_change"] = round_points(
+            m["points"] - m["points_previous"], settings.decimals, settings.rounding
+        )
         m["checklist_done_previous"] = m["member_id"].map(earlier["checklist_done"]).astype("Int64")
         m["checklist_change"] = (m["checklist_done"] - m["checklist_done_previous"]).astype("Int64")
     else:
@@ -376,9 +437,13 @@ def _member_progress(records: Records, now: Assessment, before: Assessment | Non
         m["checklist_change"] = pd.array([pd.NA] * len(m), dtype="Int64")
 
     m["share"] = _elapsed_share(m["term_start"], m["term_end"], records.year, period.end)
-    m["checklist_expected"] = np.floor(m["checklist_total"] * m["share"] + _SHARE_EPSILON).astype(int)
+    m["checklist_expected"] = np.floor(m["checklist_total"] * m["share"] + _SHARE_EPSILON).astype(
+        int
+    )
     judged = (m["status"] == "in_office") & (m["checklist_total"] > 0)
-    m["pace"] = np.where(~judged, "", np.where(m["checklist_done"] >= m["checklist_expected"], "on_pace", "behind"))
+    m["pace"] = np.where(
+        ~judged, "", np.where(m["checklist_done"] >= m["checklist_expected"], "on_pace", "behind")
+    )
 
     activity = _activity_counts(records.records, m, start, end)
     m["period_records"] = m["member_id"].map(activity).fillna(0).astype(int)
@@ -386,10 +451,35 @@ def _member_progress(records: Records, now: Assessment, before: Assessment | Non
     m["reminder"] = (m["pace"] == "behind") | m["no_activity"]
 
     m = m.sort_values(["sector", "member_id"], kind="stable").reset_index(drop=True)
-    return m[["member_id", "name", "sector", "committee", "study_group", "work_group", "standing", "term_start",
-              "term_end", "status", "points", "points_previous", "points_change", "rank", "checklist_total",
-              "checklist_done", "checklist_done_previous", "checklist_change", "checklist_expected",
-              "checklist_missing", "share", "pace", "period_records", "no_activity", "reminder"]]
+    return m[
+        [
+            "member_id",
+            "name",
+            "sector",
+            "committee",
+            "study_group",
+            "work_group",
+            "standing",
+            "term_start",
+            "term_end",
+            "status",
+            "points",
+            "points_previous",
+            "points_change",
+            "rank",
+            "checklist_total",
+            "checklist_done",
+            "checklist_done_previous",
+            "checklist_change",
+            "checklist_expected",
+            "checklist_missing",
+            "share",
+            "pace",
+            "period_records",
+            "no_activity",
+            "reminder",
+        ]
+    ]
 
 
 def _month_position(days: pd.Series, *, start_of_day: bool) -> pd.Series:
@@ -401,7 +491,9 @@ def _month_position(days: pd.Series, *, start_of_day: bool) -> pd.Series:
 def _elapsed_share(term_start: pd.Series, term_end: pd.Series, year: int, end: date) -> pd.Series:
     """The part of each member's months in office this year that has elapsed by ``end`` (0–1)."""
     first, last = pd.Timestamp(year, 1, 1), pd.Timestamp(year, 12, 31)
-    begins = _month_position(term_start.fillna(first).clip(lower=first, upper=last), start_of_day=True)
+    begins = _month_position(
+        term_start.fillna(first).clip(lower=first, upper=last), start_of_day=True
+    )
     ends = _month_position(term_end.fillna(last).clip(lower=first, upper=last), start_of_day=False)
     now = _month_position(pd.Series([pd.Timestamp(end)]), start_of_day=False).iloc[0]
     span = ends - begins
@@ -418,22 +510,36 @@ def _expected(total: int, share: float) -> int:
     return math.floor(total * share + _SHARE_EPSILON)
 
 
-def _activity_counts(recs: pd.DataFrame, members: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.Series:
+def _activity_counts(
+    recs: pd.DataFrame, members: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp
+) -> pd.Series:
     """Activity records per member in [start, end] and within the member's term: every record
     the member is named in, except adoptions of their information (others' act) and meetings they
     did not attend (请假, 请假未批准, 缺席)."""
     mask = (recs["date"] >= start) & (recs["date"] <= end) & (recs["kind"] != "adoption")
     mask &= ~((recs["kind"] == "meeting") & recs["status"].isin(NOT_ATTENDED))
-    active = recs.loc[mask, ["member_id", "date"]].merge(members[["member_id", "term_start", "term_end"]],
-                                                         on="member_id", how="left")
+    active = recs.loc[mask, ["member_id", "date"]].merge(
+        members[["member_id", "term_start", "term_end"]], on="member_id", how="left"
+    )
     in_term = ~(active["date"] < active["term_start"]) & ~(active["date"] > active["term_end"])
     return active[in_term].groupby("member_id").size()
 
 
 # --- groups ------------------------------------------------------------------------------------
 
-GROUP_COLUMNS = ["dimension", "group", "members", "points_mean", "change_mean", "checklist_mean", "on_pace", "behind",
-                 "behind_share", "no_activity", "reminders"]
+GROUP_COLUMNS = [
+    "dimension",
+    "group",
+    "members",
+    "points_mean",
+    "change_mean",
+    "checklist_mean",
+    "on_pace",
+    "behind",
+    "behind_share",
+    "no_activity",
+    "reminders",
+]
 
 
 def _group_progress(members: pd.DataFrame, rules: LoadedRules) -> pd.DataFrame:
@@ -449,25 +555,34 @@ def _group_progress(members: pd.DataFrame, rules: LoadedRules) -> pd.DataFrame:
         groups = groups[groups.notna() & (groups != "")]
         if groups.empty:
             continue
-        rows = active.loc[groups.index].assign(group=groups.to_numpy(), on=active["pace"] == "on_pace",
-                                               late=active["pace"] == "behind")
+        rows = active.loc[groups.index].assign(
+            group=groups.to_numpy(), on=active["pace"] == "on_pace", late=active["pace"] == "behind"
+        )
         rows = rows.drop_duplicates(["member_id", "group"])
         by = rows.groupby("group", sort=True)
-        summary = pd.DataFrame({
-            "members": by.size(),
-            "points_mean": round_points(by["points"].mean(), settings.decimals, settings.rounding),
-            "change_mean": round_points(by["points_change"].mean(), settings.decimals, settings.rounding)
-            .where(by["points_change"].count() > 0),
-            "checklist_mean": by["checklist_done"].mean().round(1),
-            "on_pace": by["on"].sum().astype(int),
-            "behind": by["late"].sum().astype(int),
-            "no_activity": by["no_activity"].sum().astype(int),
-            "reminders": by["reminder"].sum().astype(int),
-        })
+        summary = pd.DataFrame(
+            {
+                "members": by.size(),
+                "points_mean": round_points(
+                    by["points"].mean(), settings.decimals, settings.rounding
+                ),
+                "change_mean": round_points(
+                    by["points_change"].mean(), settings.decimals, settings.rounding
+                ).where(by["points_change"].count() > 0),
+                "checklist_mean": by["checklist_done"].mean().round(1),
+                "on_pace": by["on"].sum().astype(int),
+                "behind": by["late"].sum().astype(int),
+                "no_activity": by["no_activity"].sum().astype(int),
+                "reminders": by["reminder"].sum().astype(int),
+            }
+        )
         summary["behind_share"] = summary["behind"] / summary["members"]
         summary = summary.reset_index(names="group")
-        summary = summary.sort_values(["behind_share", "behind", "checklist_mean", "group"],
-                                      ascending=[False, False, True, True], kind="stable")
+        summary = summary.sort_values(
+            ["behind_share", "behind", "checklist_mean", "group"],
+            ascending=[False, False, True, True],
+            kind="stable",
+        )
         summary.insert(0, "dimension", label)
         frames.append(summary)
     if not frames:

@@ -33,18 +33,48 @@ from .inputformat import (
     Column,
     Vocabulary,
 )
-from .text import LIST_SEPARATORS, WHITE_SPACE, rows_matching, split_names, strip_name_tag, where_matching
+from .text import (
+    LIST_SEPARATORS,
+    WHITE_SPACE,
+    rows_matching,
+    split_names,
+    strip_name_tag,
+    where_matching,
+)
 from .workbook import RawTable, RawWorkbook, match_key
 
 __all__ = ["Records", "normalise", "RECORD_COLUMNS", "parse_dates"]
 
 RECORD_COLUMNS = [
-    "member_id", "kind", "item_id", "title", "date", "type", "subtype", "status", "level", "marks",
-    "merged_into", "role", "position", "n_authors", "sheet", "row", "source",
+    "member_id",
+    "kind",
+    "item_id",
+    "title",
+    "date",
+    "type",
+    "subtype",
+    "status",
+    "level",
+    "marks",
+    "merged_into",
+    "role",
+    "position",
+    "n_authors",
+    "sheet",
+    "row",
+    "source",
 ]
 MEMBER_COLUMNS = [
-    "member_id", "name", "sector", "committee", "study_group", "work_group", "standing",
-    "term_start", "term_end", "roster_row",
+    "member_id",
+    "name",
+    "sector",
+    "committee",
+    "study_group",
+    "work_group",
+    "standing",
+    "term_start",
+    "term_end",
+    "roster_row",
 ]
 
 
@@ -79,18 +109,42 @@ class _Context:
         self.vocabularies = vocabularies
         self.problems: list[Problem] = []
 
-    def cells(self, table: RawTable, key: str, mask: pd.Series, reason: Reason, message: str,
-              suggestion: str = "", severity: Severity = Severity.ERROR, values: pd.Series | None = None) -> None:
+    def cells(
+        self,
+        table: RawTable,
+        key: str,
+        mask: pd.Series,
+        reason: Reason,
+        message: str,
+        suggestion: str = "",
+        severity: Severity = Severity.ERROR,
+        values: pd.Series | None = None,
+    ) -> None:
         if not mask.any():
             return
         bad = table.frame.loc[mask, ["row", key]]
         shown = values[mask] if values is not None else bad[key]
         for row, value in zip(bad["row"].tolist(), shown.tolist()):
-            self.problems.append(Problem(severity, reason, message, table.sheet_name, table.cell(key, row), str(value), suggestion))
+            self.problems.append(
+                Problem(
+                    severity,
+                    reason,
+                    message,
+                    table.sheet_name,
+                    table.cell(key, row),
+                    str(value),
+                    suggestion,
+                )
+            )
 
 
-def normalise(raw: RawWorkbook, year: int | None = None, vocabularies: dict[str, Vocabulary] = VOCABULARIES,
-              *, skip_bad_rows: bool = False) -> Records:
+def normalise(
+    raw: RawWorkbook,
+    year: int | None = None,
+    vocabularies: dict[str, Vocabulary] = VOCABULARIES,
+    *,
+    skip_bad_rows: bool = False,
+) -> Records:
     """Turn raw registers into members and records. Raises DataError listing every error.
 
     ``vocabularies`` are the words the cells may hold (the defaults plus an office's own).
@@ -107,8 +161,14 @@ def normalise(raw: RawWorkbook, year: int | None = None, vocabularies: dict[str,
     if assessment_year is None:
         for key, table in registers.items():
             _dates(table, "date", out, year=None, required=True, parsed=parsed[key])
-        out.problems.append(Problem(Severity.ERROR, Reason.BAD_DATE, "无法确定考核年度：各登记表中没有可识别的日期",
-                                    suggestion="请改正日期，或在规则文件中写明 year，或用 --year 指定"))
+        out.problems.append(
+            Problem(
+                Severity.ERROR,
+                Reason.BAD_DATE,
+                "无法确定考核年度：各登记表中没有可识别的日期",
+                suggestion="请改正日期，或在规则文件中写明 year，或用 --year 指定",
+            )
+        )
         raise DataError(f"{raw.path.name} 有错误，未计分", out.problems)
     members = _members(roster, out, assessment_year)
     resolver = _MemberResolver(members, roster)
@@ -126,13 +186,17 @@ def normalise(raw: RawWorkbook, year: int | None = None, vocabularies: dict[str,
             authors_by_info = records
     if "adoptions" in registers:
         table = registers["adoptions"]
-        dates = _dates(table, "date", out, year=assessment_year, required=True, parsed=parsed["adoptions"])
+        dates = _dates(
+            table, "date", out, year=assessment_year, required=True, parsed=parsed["adoptions"]
+        )
         frames.append(_adoption_records(table, dates, authors_by_info, out))
     records = pd.concat(frames, ignore_index=True) if frames else _no_records()
     del frames, authors_by_info  # the concatenated table is the only copy kept
     records = _mark_information_adopted(records)
     date_letters = {t.sheet_name: t.letters.get("date", "") for t in registers.values()}
-    records = _drop_outside_year(records, assessment_year, date_letters, out, year_given=year is not None)
+    records = _drop_outside_year(
+        records, assessment_year, date_letters, out, year_given=year is not None
+    )
     out.problems = _one_problem_per_flagged_cell(out.problems)
     if skip_bad_rows:
         registers_by_name = {t.sheet_name for t in registers.values()}
@@ -145,31 +209,42 @@ def normalise(raw: RawWorkbook, year: int | None = None, vocabularies: dict[str,
     order = np.lexsort((records["position"].to_numpy(), records["row"].to_numpy(), sheet_order))
     records = records[RECORD_COLUMNS].take(order).reset_index(drop=True)
     sheets = {key: table.sheet_name for key, table in raw.tables.items()}
-    return Records(members=members, records=records, year=assessment_year, sheets=sheets, problems=out.problems)
+    return Records(
+        members=members, records=records, year=assessment_year, sheets=sheets, problems=out.problems
+    )
 
 
 # --- the roster -------------------------------------------------------------------------------
+
 
 def _members(table: RawTable, out: _Context, year: int) -> pd.DataFrame:
     f = table.frame
     for key in ("member_id", "name", "sector"):
         col = table.sheet.column(key)
-        out.cells(table, key, f[key] == "", Reason.MISSING_VALUE, f"“{col.header}”不能为空", values=f[key])
+        out.cells(
+            table, key, f[key] == "", Reason.MISSING_VALUE, f"“{col.header}”不能为空", values=f[key]
+        )
     dup = f["member_id"].duplicated(keep=False) & (f["member_id"] != "")
     out.cells(table, "member_id", dup, Reason.DUPLICATE_ID, "委员编号重复", "每位委员一个唯一编号")
-    members = pd.DataFrame({
-        "member_id": f["member_id"],
-        "name": strip_name_tag(f["name"]),
-        "sector": f["sector"],
-        "committee": f.get("committee", ""),
-        "study_group": f.get("study_group", ""),
-        "work_group": f.get("work_group", ""),
-        "standing": _choice(table, "standing", out) == "是" if "standing" in f else False,
-        "term_start": _dates(table, "term_start", out, year=year, required=False),
-        "term_end": _dates(table, "term_end", out, year=year, required=False),
-        "roster_row": f["row"],
-    })
-    bad_term = members["term_start"].notna() & members["term_end"].notna() & (members["term_start"] > members["term_end"])
+    members = pd.DataFrame(
+        {
+            "member_id": f["member_id"],
+            "name": strip_name_tag(f["name"]),
+            "sector": f["sector"],
+            "committee": f.get("committee", ""),
+            "study_group": f.get("study_group", ""),
+            "work_group": f.get("work_group", ""),
+            "standing": _choice(table, "standing", out) == "是" if "standing" in f else False,
+            "term_start": _dates(table, "term_start", out, year=year, required=False),
+            "term_end": _dates(table, "term_end", out, year=year, required=False),
+            "roster_row": f["row"],
+        }
+    )
+    bad_term = (
+        members["term_start"].notna()
+        & members["term_end"].notna()
+        & (members["term_start"] > members["term_end"])
+    )
     out.cells(table, "term_end", bad_term, Reason.BAD_DATE, "任职终止早于任职起始")
     return members[MEMBER_COLUMNS].reset_index(drop=True)
 
@@ -185,7 +260,9 @@ class _MemberResolver:
         self.ambiguous = members[members["name"].map(counts) > 1]
         self.names = sorted(set(members["name"]))
         self.roster = roster
-        self._hints: dict[tuple[str, str], str] = {}  # (kind, token) -> suggestion, as a name repeats
+        self._hints: dict[
+            tuple[str, str], str
+        ] = {}  # (kind, token) -> suggestion, as a name repeats
 
     def resolve(self, tokens: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
         """tokens -> (member_id or '', is_ambiguous, is_unknown)."""
@@ -209,48 +286,67 @@ class _MemberResolver:
 
     def _candidates(self, name: str) -> str:
         rows = self.ambiguous[self.ambiguous["name"] == name]
-        places = [f"{mid}（{self.roster.sheet_name}!{self.roster.cell('member_id', r)}）" for mid, r in zip(rows["member_id"], rows["roster_row"])]
+        places = [
+            f"{mid}（{self.roster.sheet_name}!{self.roster.cell('member_id', r)}）"
+            for mid, r in zip(rows["member_id"], rows["roster_row"])
+        ]
         return f"名单中有 {len(places)} 位“{name}”：{'、'.join(places)}；请改填委员编号"
 
     def _near_miss(self, token: str) -> str:
-        if token.isdigit():  # an ID typed as a number loses its leading zeros (0297 -> 297), or gains them
+        if (
+            token.isdigit()
+        ):  # an ID typed as a number loses its leading zeros (0297 -> 297), or gains them
             same = sorted(i for i in self.ids if i.isdigit() and i.lstrip("0") == token.lstrip("0"))
             if same:
-                return (f"名单中有编号 {'、'.join(same)}：编号的前导零可能丢失或多出，"
-                        "请把两张表的编号列都设为“文本”格式后重新填写")
-        close = difflib.get_close_matches(strip_name_tag(pd.Series([token])).iloc[0], self.names, n=3, cutoff=0.5)
+                return (
+                    f"名单中有编号 {'、'.join(same)}：编号的前导零可能丢失或多出，"
+                    "请把两张表的编号列都设为“文本”格式后重新填写"
+                )
+        close = difflib.get_close_matches(
+            strip_name_tag(pd.Series([token])).iloc[0], self.names, n=3, cutoff=0.5
+        )
         return f"是不是：{'、'.join(close)}？" if close else "请核对委员名单中的姓名或编号"
 
 
 # --- registers --------------------------------------------------------------------------------
 
-def _register_records(table: RawTable, dates: pd.Series, resolver: _MemberResolver, out: _Context) -> pd.DataFrame:
+
+def _register_records(
+    table: RawTable, dates: pd.Series, resolver: _MemberResolver, out: _Context
+) -> pd.DataFrame:
     """One record per member named in each row of a register (proposals, meetings, …)."""
     sheet = table.sheet
     f = table.frame
     kind = next(kind for kind, sheet_key in RECORD_KINDS.items() if sheet_key == sheet.key)
     for col in sheet.columns:
         if col.required and col.kind not in ("date", "choice"):
-            out.cells(table, col.key, f[col.key] == "", Reason.MISSING_VALUE, f"“{col.header}”不能为空")
+            out.cells(
+                table, col.key, f[col.key] == "", Reason.MISSING_VALUE, f"“{col.header}”不能为空"
+            )
     if "item_id" in f:
         dup = f["item_id"].duplicated(keep=False) & (f["item_id"] != "")
-        out.cells(table, "item_id", dup, Reason.DUPLICATE_ID, f"“{sheet.column('item_id').header}”重复")
+        out.cells(
+            table, "item_id", dup, Reason.DUPLICATE_ID, f"“{sheet.column('item_id').header}”重复"
+        )
 
     status = _choice(table, "status", out)
-    rows = pd.DataFrame({
-        "kind": kind,
-        "item_id": f["item_id"] if "item_id" in f else "",
-        "title": f["title"] if "title" in f else "",
-        "date": dates,
-        "type": _choice(table, "type", out),
-        "subtype": _choice(table, "subtype", out),
-        "status": status,
-        "level": "",
-        "marks": _marks(table, out) if "marks" in f else "",
-        "merged_into": f["merged_into"] if "merged_into" in f else "",
-        "sheet": table.sheet_name,
-        "row": f["row"],
-    }, index=f.index)
+    rows = pd.DataFrame(
+        {
+            "kind": kind,
+            "item_id": f["item_id"] if "item_id" in f else "",
+            "title": f["title"] if "title" in f else "",
+            "date": dates,
+            "type": _choice(table, "type", out),
+            "subtype": _choice(table, "subtype", out),
+            "status": status,
+            "level": "",
+            "marks": _marks(table, out) if "marks" in f else "",
+            "merged_into": f["merged_into"] if "merged_into" in f else "",
+            "sheet": table.sheet_name,
+            "row": f["row"],
+        },
+        index=f.index,
+    )
 
     named = _named_members(f["members"], resolver)
     tokens = named.tokens
@@ -258,19 +354,32 @@ def _register_records(table: RawTable, dates: pd.Series, resolver: _MemberResolv
     twice = named.twice
     rows_twice = table.frame.loc[tokens.index[twice], "row"]
     for token, row in zip(tokens[twice].tolist(), rows_twice.tolist()):
-        out.problems.append(Problem(Severity.ERROR, Reason.DUPLICATE_ID, "同一位委员在本格中出现两次", table.sheet_name,
-                                    table.cell("members", row), token, "每位委员只写一次（名字和编号不要重复写）"))
+        out.problems.append(
+            Problem(
+                Severity.ERROR,
+                Reason.DUPLICATE_ID,
+                "同一位委员在本格中出现两次",
+                table.sheet_name,
+                table.cell("members", row),
+                token,
+                "每位委员只写一次（名字和编号不要重复写）",
+            )
+        )
 
     # The source cell per register row, shared by the row's records.
     rows["source"] = table.sheet_name + "!" + table.letters["members"] + rows["row"].astype(str)
     one_each = len(named.row_positions) == len(rows) and (named.position == 1).all()
-    records = rows if one_each else rows.take(named.row_positions)  # one member per row: the rows as they are
+    records = (
+        rows if one_each else rows.take(named.row_positions)
+    )  # one member per row: the rows as they are
     records["member_id"] = named.member_id
     records["position"] = named.position
     records["n_authors"] = named.n_authors
     if sheet.column("members").kind == "names" and kind != "activity":
         # the column type pandas gives text made by np.where, even for a register with no rows
-        records["role"] = pd.array(_choose(records["position"].to_numpy() == 1, ROLE_LEAD, ROLE_CO), dtype=_NUMPY_TEXT)
+        records["role"] = pd.array(
+            _choose(records["position"].to_numpy() == 1, ROLE_LEAD, ROLE_CO), dtype=_NUMPY_TEXT
+        )
     else:
         records["role"] = ROLE_PARTICIPANT
     records["source"] = records.pop("source")  # after role, in the column order records always had
@@ -281,7 +390,9 @@ def _register_records(table: RawTable, dates: pd.Series, resolver: _MemberResolv
     return records if resolved.all() else records[resolved]
 
 
-_NUMPY_TEXT = pd.Series(np.array([""])).dtype  # what pandas makes of numpy's fixed-width text ('str' in pandas 3)
+_NUMPY_TEXT = pd.Series(
+    np.array([""])
+).dtype  # what pandas makes of numpy's fixed-width text ('str' in pandas 3)
 
 
 def _choose(condition: np.ndarray, yes: str, no: str) -> np.ndarray:
@@ -317,8 +428,14 @@ def _named_members(cells: pd.Series, resolver: "_MemberResolver") -> _Named:
     per_cell = _member_tokens(pd.Series(distinct), resolver)  # index: the distinct cell's code
     cell_of_token = per_cell.index.to_numpy()
     token_codes, distinct_tokens = pd.factorize(per_cell, use_na_sentinel=False)
-    member_of_distinct, ambiguous, unknown = (part.to_numpy() for part in resolver.resolve(pd.Series(distinct_tokens)))
-    member_id, ambiguous, unknown = member_of_distinct[token_codes], ambiguous[token_codes], unknown[token_codes]
+    member_of_distinct, ambiguous, unknown = (
+        part.to_numpy() for part in resolver.resolve(pd.Series(distinct_tokens))
+    )
+    member_id, ambiguous, unknown = (
+        member_of_distinct[token_codes],
+        ambiguous[token_codes],
+        unknown[token_codes],
+    )
     counts = np.bincount(cell_of_token, minlength=len(distinct))
     twice = np.zeros(len(member_id), dtype=bool)
     if counts.max(initial=0) > 1:  # a member named twice in one cell needs a cell of two names
@@ -364,12 +481,20 @@ def _member_tokens(cells: pd.Series, resolver: "_MemberResolver") -> pd.Series:
     # Each name keeps its piece's place, then its place within the piece (a cell may have several such pieces).
     per_piece = lists.str.len().to_numpy()
     within = np.arange(per_piece.sum()) - np.repeat(np.cumsum(per_piece) - per_piece, per_piece)
-    split_order = pd.Series(np.repeat(order[spaced][~whole].to_numpy(), per_piece) + within / 1000, index=split.index)
-    combined = pd.DataFrame({
-        "token": pd.concat([pieces[~spaced], joined[whole], split]),
-        "order": pd.concat([order[~spaced], order[spaced][whole], split_order]),
-    })
-    combined = combined.reset_index(names="cell").sort_values(["cell", "order"], kind="stable").set_index("cell")
+    split_order = pd.Series(
+        np.repeat(order[spaced][~whole].to_numpy(), per_piece) + within / 1000, index=split.index
+    )
+    combined = pd.DataFrame(
+        {
+            "token": pd.concat([pieces[~spaced], joined[whole], split]),
+            "order": pd.concat([order[~spaced], order[spaced][whole], split_order]),
+        }
+    )
+    combined = (
+        combined.reset_index(names="cell")
+        .sort_values(["cell", "order"], kind="stable")
+        .set_index("cell")
+    )
     return combined["token"].rename_axis(None)
 
 
@@ -381,7 +506,9 @@ def _split_list(cells: pd.Series) -> pd.Series:
         joined = _MARK.join(texts) + _MARK
     except TypeError:  # not all text
         joined = None
-    if joined is None or joined.count(_MARK) != len(texts):  # not text, or a cell holds the mark itself
+    if joined is None or joined.count(_MARK) != len(
+        texts
+    ):  # not text, or a cell holds the mark itself
         pieces = cells.str.split(LIST_SEPARATORS, regex=True).explode()
         return pieces[pieces.notna() & (pieces != "")]
     found = np.array(_PIECE_OR_MARK.findall(joined), dtype=object)
@@ -396,24 +523,35 @@ _MARK = "\x01"
 _PIECE_OR_MARK = re.compile("[^" + LIST_SEPARATORS[1:-2] + _MARK + "]+|" + _MARK)
 
 
-def _adoption_records(table: RawTable, dates: pd.Series, info: pd.DataFrame | None, out: _Context) -> pd.DataFrame:
+def _adoption_records(
+    table: RawTable, dates: pd.Series, info: pd.DataFrame | None, out: _Context
+) -> pd.DataFrame:
     """One record per author of the information item, per adoption or instruction event."""
     f = table.frame
-    events = pd.DataFrame({
-        "kind": "adoption",
-        "item_id": f["item_id"],
-        "date": dates,
-        "type": _choice(table, "type", out),
-        "level": _choice(table, "level", out),
-        "sheet": table.sheet_name,
-        "row": f["row"],
-        "source": table.sheet_name + "!" + table.letters["level"] + f["row"].astype(str),
-    })
+    events = pd.DataFrame(
+        {
+            "kind": "adoption",
+            "item_id": f["item_id"],
+            "date": dates,
+            "type": _choice(table, "type", out),
+            "level": _choice(table, "level", out),
+            "sheet": table.sheet_name,
+            "row": f["row"],
+            "source": table.sheet_name + "!" + table.letters["level"] + f["row"].astype(str),
+        }
+    )
     authors = (info if info is not None else pd.DataFrame(columns=RECORD_COLUMNS))[
-        ["item_id", "member_id", "title", "role", "position", "n_authors"]]
+        ["item_id", "member_id", "title", "role", "position", "n_authors"]
+    ]
     known = events["item_id"].isin(set(authors["item_id"].tolist()))
-    out.cells(table, "item_id", ~known & (f["item_id"] != ""), Reason.UNKNOWN_REFERENCE,
-              "“社情民意”表中没有这个信息编号", "先在“社情民意”表登记这条信息")
+    out.cells(
+        table,
+        "item_id",
+        ~known & (f["item_id"] != ""),
+        Reason.UNKNOWN_REFERENCE,
+        "“社情民意”表中没有这个信息编号",
+        "先在“社情民意”表登记这条信息",
+    )
     merged = events.merge(authors, on="item_id", how="inner")
     for column in ("subtype", "status", "marks", "merged_into"):
         merged[column] = ""
@@ -421,9 +559,15 @@ def _adoption_records(table: RawTable, dates: pd.Series, info: pd.DataFrame | No
 
 
 def _mark_information_adopted(records: pd.DataFrame) -> pd.DataFrame:
-    adopted = set(records.loc[(records["kind"] == "adoption") & (records["type"] == "采用"), "item_id"].tolist())
+    adopted = set(
+        records.loc[
+            (records["kind"] == "adoption") & (records["type"] == "采用"), "item_id"
+        ].tolist()
+    )
     is_info = records["kind"] == "information"
-    records.loc[is_info, "status"] = _choose(records.loc[is_info, "item_id"].isin(adopted).to_numpy(), INFO_ADOPTED, INFO_NOT_ADOPTED)
+    records.loc[is_info, "status"] = _choose(
+        records.loc[is_info, "item_id"].isin(adopted).to_numpy(), INFO_ADOPTED, INFO_NOT_ADOPTED
+    )
     return records
 
 
@@ -440,26 +584,59 @@ def _check_merged(table: RawTable, status: pd.Series, out: _Context) -> None:
         return
     target = f["merged_into"]
     unknown = (target != "") & ~target.isin(set(f["item_id"].tolist()))
-    out.cells(table, "merged_into", unknown, Reason.UNKNOWN_REFERENCE, "并入的提案编号在“提案”表中不存在")
-    out.cells(table, "merged_into", (status == "并案") & (target == ""), Reason.MISSING_VALUE,
-              "并案提案须填写并入案号", severity=Severity.WARNING)
+    out.cells(
+        table, "merged_into", unknown, Reason.UNKNOWN_REFERENCE, "并入的提案编号在“提案”表中不存在"
+    )
+    out.cells(
+        table,
+        "merged_into",
+        (status == "并案") & (target == ""),
+        Reason.MISSING_VALUE,
+        "并案提案须填写并入案号",
+        severity=Severity.WARNING,
+    )
 
 
-def _report_unresolved(table: RawTable, tokens: pd.Series, ambiguous: pd.Series, unknown: pd.Series,
-                       resolver: _MemberResolver, out: _Context) -> None:
+def _report_unresolved(
+    table: RawTable,
+    tokens: pd.Series,
+    ambiguous: pd.Series,
+    unknown: pd.Series,
+    resolver: _MemberResolver,
+    out: _Context,
+) -> None:
     def rows(mask: pd.Series) -> list:
         return table.frame.loc[tokens.index[mask.to_numpy()], "row"].tolist()
 
     for token, row in zip(tokens[ambiguous].tolist(), rows(ambiguous)):
         name = strip_name_tag(pd.Series([token])).iloc[0]
-        out.problems.append(Problem(Severity.ERROR, Reason.AMBIGUOUS_MEMBER, "姓名对应多位委员", table.sheet_name,
-                                    table.cell("members", row), token, resolver.candidates(name)))
+        out.problems.append(
+            Problem(
+                Severity.ERROR,
+                Reason.AMBIGUOUS_MEMBER,
+                "姓名对应多位委员",
+                table.sheet_name,
+                table.cell("members", row),
+                token,
+                resolver.candidates(name),
+            )
+        )
     for token, row in zip(tokens[unknown].tolist(), rows(unknown)):
-        out.problems.append(Problem(Severity.ERROR, Reason.UNKNOWN_MEMBER, "委员名单中没有此人", table.sheet_name,
-                                    table.cell("members", row), token, resolver.near_miss(token)))
+        out.problems.append(
+            Problem(
+                Severity.ERROR,
+                Reason.UNKNOWN_MEMBER,
+                "委员名单中没有此人",
+                table.sheet_name,
+                table.cell("members", row),
+                token,
+                resolver.near_miss(token),
+            )
+        )
 
 
 # --- cell values ------------------------------------------------------------------------------
+
 
 def _choice(table: RawTable, key: str, out: _Context) -> pd.Series:
     """Map a column's words to canonical ones through the vocabulary's aliases. A column the
@@ -476,12 +653,24 @@ def _choice(table: RawTable, key: str, out: _Context) -> pd.Series:
     if vocab.default:
         mapped = mapped.where(~empty, vocab.default)
     elif col.required:
-        out.cells(table, key, empty, Reason.MISSING_VALUE, f"“{col.header}”不能为空",
-                  f"可填：{'、'.join(vocab.words)}")
+        out.cells(
+            table,
+            key,
+            empty,
+            Reason.MISSING_VALUE,
+            f"“{col.header}”不能为空",
+            f"可填：{'、'.join(vocab.words)}",
+        )
     unknown = mapped.isna() & ~empty
     if vocab.closed:
-        out.cells(table, key, unknown, Reason.BAD_VALUE, f"“{col.header}”的值不认识",
-                  f"可填：{'、'.join(vocab.words)}（或在规则文件中添加别名）")
+        out.cells(
+            table,
+            key,
+            unknown,
+            Reason.BAD_VALUE,
+            f"“{col.header}”的值不认识",
+            f"可填：{'、'.join(vocab.words)}（或在规则文件中添加别名）",
+        )
         return mapped.fillna("")
     return mapped.fillna(values)
 
@@ -498,13 +687,24 @@ def _marks(table: RawTable, out: _Context) -> pd.Series:
     """Several marks in one cell -> canonical marks joined by 、 (order of the vocabulary)."""
     vocab = out.vocabularies["proposal_mark"]
     marks = table.frame["marks"]
-    tokens = split_names(marks[marks != ""])  # most proposals have no mark: an empty cell has no token
+    tokens = split_names(
+        marks[marks != ""]
+    )  # most proposals have no mark: an empty cell has no token
     mapped = _canonical(tokens, vocab)
     bad = mapped.isna()
     rows = table.frame.loc[tokens.index, "row"]
     for token, row in zip(tokens[bad].tolist(), rows[bad].tolist()):
-        out.problems.append(Problem(Severity.ERROR, Reason.BAD_VALUE, "“标记”的值不认识", table.sheet_name,
-                                    table.cell("marks", row), token, f"可填：{'、'.join(vocab.words)}"))
+        out.problems.append(
+            Problem(
+                Severity.ERROR,
+                Reason.BAD_VALUE,
+                "“标记”的值不认识",
+                table.sheet_name,
+                table.cell("marks", row),
+                token,
+                f"可填：{'、'.join(vocab.words)}",
+            )
+        )
     joined = pd.Series("", index=table.frame.index)
     for mark in vocab.words:  # a handful of canonical marks, in vocabulary order
         has = mapped.eq(mark).groupby(level=0).any().reindex(table.frame.index, fill_value=False)
@@ -512,7 +712,9 @@ def _marks(table: RawTable, out: _Context) -> pd.Series:
     return joined.str.rstrip("、")
 
 
-_FULL_DATE = r"^(?P<y>\d{4})\s*[年./\-]\s*(?P<m>\d{1,2})\s*[月./\-]\s*(?P<d>\d{1,2})\s*日?(?:[ T].*)?$"
+_FULL_DATE = (
+    r"^(?P<y>\d{4})\s*[年./\-]\s*(?P<m>\d{1,2})\s*[月./\-]\s*(?P<d>\d{1,2})\s*日?(?:[ T].*)?$"
+)
 _YEARLESS_DATE = r"^(?P<m>\d{1,2})\s*[月./\-]\s*(?P<d>\d{1,2})\s*日?$"
 _SERIAL = r"^\d{1,5}(?:\.\d+)?$"
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
@@ -560,19 +762,32 @@ def parse_dates(text: pd.Series) -> ParsedDates:
 
 def _parse_dates(text: pd.Series) -> ParsedDates:
     full = text.str.extract(_FULL_DATE).apply(pd.to_numeric)
-    full.loc[~full["y"].between(1900, 2200), "y"] = float("nan")  # 3023 for 2023 is a bad date, not a crash
-    dates = pd.to_datetime({"year": full["y"], "month": full["m"], "day": full["d"]}, errors="coerce")
+    full.loc[~full["y"].between(1900, 2200), "y"] = float(
+        "nan"
+    )  # 3023 for 2023 is a bad date, not a crash
+    dates = pd.to_datetime(
+        {"year": full["y"], "month": full["m"], "day": full["d"]}, errors="coerce"
+    )
     dates = pd.Series(dates, index=text.index).astype("datetime64[ns]")
     serial = text.str.fullmatch(_SERIAL) & dates.isna()
     if serial.any():
         days = pd.to_numeric(text[serial]).round(0)
         dates[serial] = (_EXCEL_EPOCH + pd.to_timedelta(days, unit="D")).where(days >= 1)
     month_day = text.str.extract(_YEARLESS_DATE).apply(pd.to_numeric)
-    return ParsedDates(dates, month_day["m"].where(dates.isna()), month_day["d"].where(dates.isna()))
+    return ParsedDates(
+        dates, month_day["m"].where(dates.isna()), month_day["d"].where(dates.isna())
+    )
 
 
-def _dates(table: RawTable, key: str, out: _Context, *, year: int | None, required: bool,
-           parsed: ParsedDates | None = None) -> pd.Series:
+def _dates(
+    table: RawTable,
+    key: str,
+    out: _Context,
+    *,
+    year: int | None,
+    required: bool,
+    parsed: ParsedDates | None = None,
+) -> pd.Series:
     """A date column checked: errors for empty (if required) or unreadable cells, warnings for
     month-day cells (placed in the assessment year)."""
     values = table.frame[key] if key in table.frame else pd.Series("", index=table.frame.index)
@@ -583,11 +798,24 @@ def _dates(table: RawTable, key: str, out: _Context, *, year: int | None, requir
         out.cells(table, key, empty, Reason.MISSING_VALUE, f"“{col.header}”不能为空")
     yearless = parsed.yearless
     dates = parsed.in_year(year) if year is not None else parsed.dates
-    out.cells(table, key, dates.isna() & ~empty & ~(yearless & (year is None)), Reason.BAD_DATE,
-              f"“{col.header}”不是可识别的日期", "请填写日期，如 2023-05-24 或 2023年5月24日")
+    out.cells(
+        table,
+        key,
+        dates.isna() & ~empty & ~(yearless & (year is None)),
+        Reason.BAD_DATE,
+        f"“{col.header}”不是可识别的日期",
+        "请填写日期，如 2023-05-24 或 2023年5月24日",
+    )
     if year is not None:
-        out.cells(table, key, yearless & dates.notna(), Reason.BAD_DATE, f"日期未写年份，按考核年度 {year} 年计",
-                  "请写完整日期，如 2023年5月24日", severity=Severity.WARNING)
+        out.cells(
+            table,
+            key,
+            yearless & dates.notna(),
+            Reason.BAD_DATE,
+            f"日期未写年份，按考核年度 {year} 年计",
+            "请写完整日期，如 2023年5月24日",
+            severity=Severity.WARNING,
+        )
     return dates
 
 
@@ -598,8 +826,14 @@ def _infer_year(parsed: list[ParsedDates]) -> int | None:
     return int(years.mode().min()) if not years.empty else None
 
 
-def _drop_outside_year(records: pd.DataFrame, year: int, date_letters: dict[str, str], out: _Context, *,
-                       year_given: bool) -> pd.DataFrame:
+def _drop_outside_year(
+    records: pd.DataFrame,
+    year: int,
+    date_letters: dict[str, str],
+    out: _Context,
+    *,
+    year_given: bool,
+) -> pd.DataFrame:
     """Records dated in another year are not scored: a warning per register row, naming the
     date cell. When most rows are outside a year the user gave, the year is likely wrong: stop."""
     outside = records["date"].notna() & (records["date"].dt.year != year)
@@ -610,14 +844,26 @@ def _drop_outside_year(records: pd.DataFrame, year: int, date_letters: dict[str,
     first = outside & rows
     if year_given and first.sum() > 0.5 * rows.sum():
         years = records.loc[rows, "date"].dt.year.value_counts()
-        out.problems.append(Problem(
-            Severity.ERROR, Reason.OUTSIDE_YEAR,
-            f"{rows.sum()} 条记录中有 {first.sum()} 条不在考核年度 {year} 年内，考核年度是否写错？",
-            suggestion=f"记录最多的年份是 {int(years.index[0])} 年；请检查 --year 或规则文件中的 year"))
+        out.problems.append(
+            Problem(
+                Severity.ERROR,
+                Reason.OUTSIDE_YEAR,
+                f"{rows.sum()} 条记录中有 {first.sum()} 条不在考核年度 {year} 年内，考核年度是否写错？",
+                suggestion=f"记录最多的年份是 {int(years.index[0])} 年；请检查 --year 或规则文件中的 year",
+            )
+        )
         return records[~outside]
     for sheet, row, day in records.loc[first, ["sheet", "row", "date"]].itertuples(index=False):
-        out.problems.append(Problem(Severity.WARNING, Reason.OUTSIDE_YEAR, f"日期不在考核年度 {year} 年内，未计分",
-                                    sheet, f"{date_letters.get(sheet, '')}{row}", day.strftime("%Y-%m-%d")))
+        out.problems.append(
+            Problem(
+                Severity.WARNING,
+                Reason.OUTSIDE_YEAR,
+                f"日期不在考核年度 {year} 年内，未计分",
+                sheet,
+                f"{date_letters.get(sheet, '')}{row}",
+                day.strftime("%Y-%m-%d"),
+            )
+        )
     keep = ~outside & records["date"].notna()
     return records if keep.all() else records[keep]
 
@@ -625,17 +871,33 @@ def _drop_outside_year(records: pd.DataFrame, year: int, date_letters: dict[str,
 _ROW_OF_CELL = re.compile(r"^[A-Z]+(\d+)$")
 
 
-def _skip_bad_rows(records: pd.DataFrame, problems: list[Problem], register_sheets: set[str]) -> tuple[pd.DataFrame, list[Problem]]:
+def _skip_bad_rows(
+    records: pd.DataFrame, problems: list[Problem], register_sheets: set[str]
+) -> tuple[pd.DataFrame, list[Problem]]:
     """Drop register rows that have errors; their errors become "skipped" warnings."""
     bad: set[tuple[str, int]] = set()
     kept: list[Problem] = []
     for p in problems:
-        row = _ROW_OF_CELL.match(p.cell) if p.severity is Severity.ERROR and p.sheet in register_sheets else None
+        row = (
+            _ROW_OF_CELL.match(p.cell)
+            if p.severity is Severity.ERROR and p.sheet in register_sheets
+            else None
+        )
         if row is None:
             kept.append(p)
             continue
         bad.add((p.sheet, int(row.group(1))))
-        kept.append(Problem(Severity.WARNING, p.reason, f"已跳过此行（{p.message}）", p.sheet, p.cell, p.value, p.suggestion))
+        kept.append(
+            Problem(
+                Severity.WARNING,
+                p.reason,
+                f"已跳过此行（{p.message}）",
+                p.sheet,
+                p.cell,
+                p.value,
+                p.suggestion,
+            )
+        )
     if not bad:
         return records, problems
     keys = pd.MultiIndex.from_arrays([records["sheet"], records["row"].astype(int)])
@@ -645,9 +907,14 @@ def _skip_bad_rows(records: pd.DataFrame, problems: list[Problem], register_shee
 def _one_problem_per_flagged_cell(problems: list[Problem]) -> list[Problem]:
     """An Excel error value or an uncomputed formula is the real fault of its cell: the
     "cannot be empty" error the same cell also raised goes, and the formula note becomes an error."""
-    flagged = {p.place for p in problems if p.reason in (Reason.EXCEL_ERROR, Reason.UNCOMPUTED_FORMULA)}
-    empty_errors = {p.place for p in problems if p.place in flagged and p.reason is Reason.MISSING_VALUE
-                    and p.severity is Severity.ERROR}
+    flagged = {
+        p.place for p in problems if p.reason in (Reason.EXCEL_ERROR, Reason.UNCOMPUTED_FORMULA)
+    }
+    empty_errors = {
+        p.place
+        for p in problems
+        if p.place in flagged and p.reason is Reason.MISSING_VALUE and p.severity is Severity.ERROR
+    }
     if not empty_errors:
         return problems
     kept = []
@@ -655,6 +922,10 @@ def _one_problem_per_flagged_cell(problems: list[Problem]) -> list[Problem]:
         if p.place in empty_errors and p.reason is Reason.MISSING_VALUE:
             continue
         if p.place in empty_errors and p.reason is Reason.UNCOMPUTED_FORMULA:
-            p = replace(p, severity=Severity.ERROR, message=p.message.replace("，按空白处理", "，此格为必填"))
+            p = replace(
+                p,
+                severity=Severity.ERROR,
+                message=p.message.replace("，按空白处理", "，此格为必填"),
+            )
         kept.append(p)
     return kept

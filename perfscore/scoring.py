@@ -32,11 +32,32 @@ from .records import Records
 from .rules import Category, Condition, Item, Match, Rules
 from .text import number_text, percent_text
 
-__all__ = ["Scoring", "score", "LEDGER_COLUMNS", "round_points", "RecordTable", "condition_mask", "factorize_values", "joined_texts", "stable_sorted"]
+__all__ = [
+    "Scoring",
+    "score",
+    "LEDGER_COLUMNS",
+    "round_points",
+    "RecordTable",
+    "condition_mask",
+    "factorize_values",
+    "joined_texts",
+    "stable_sorted",
+]
 
 LEDGER_COLUMNS = [
-    "member_id", "category", "category_name", "rule_id", "rule_name", "points", "date", "sheet",
-    "row", "source", "item_id", "title", "note",
+    "member_id",
+    "category",
+    "category_name",
+    "rule_id",
+    "rule_name",
+    "points",
+    "date",
+    "sheet",
+    "row",
+    "source",
+    "item_id",
+    "title",
+    "note",
 ]
 CHECKLIST_COLUMNS = ["member_id", "item", "done", "count", "date", "source"]
 _RECORD_ORDER = ["date", "sheet", "row", "position"]
@@ -53,9 +74,15 @@ class Scoring:
     ``checklist_done`` (with ``lines``) is the checklist's ``done`` column as a matrix, checklist
     item by member in roster order, for the assessment to count without matching ids."""
 
-    def __init__(self, ledger: pd.DataFrame | None = None, checklist: pd.DataFrame | None = None,
-                 problems: list[Problem] | None = None, *, lines: _Lines | None = None,
-                 checklist_done: np.ndarray | None = None) -> None:
+    def __init__(
+        self,
+        ledger: pd.DataFrame | None = None,
+        checklist: pd.DataFrame | None = None,
+        problems: list[Problem] | None = None,
+        *,
+        lines: _Lines | None = None,
+        checklist_done: np.ndarray | None = None,
+    ) -> None:
         if ledger is None and lines is None:
             raise TypeError("Scoring needs a ledger")
         self._ledger = ledger
@@ -79,7 +106,9 @@ def score(records: Records, rules: Rules) -> Scoring:
     members = records.members
     settings = rules.settings
     roster = _Roster(members, records.records["member_id"])
-    table, problems = _records_table(records.records, roster, settings.outside_term, settings.merged_credit)
+    table, problems = _records_table(
+        records.records, roster, settings.outside_term, settings.merged_credit
+    )
 
     def rounded(part: _Part | None) -> _Part | None:
         if part is not None:
@@ -89,20 +118,39 @@ def score(records: Records, rules: Rules) -> Scoring:
     parts: list[_Part | None] = []
     everyone = np.arange(roster.size)
     if rules.base:
-        parts.append(_member_part(everyone, rules.base, "", "", "base", "基础分", "每位委员的基础分"))
+        parts.append(
+            _member_part(everyone, rules.base, "", "", "base", "基础分", "每位委员的基础分")
+        )
     months = roster.months(records.year) if settings.pro_rate == "months" else None
     for category in rules.categories:
         parts.extend(_category_parts(table, roster, category, rounded, months))
 
     checklist, done = _checklist(table, roster, rules)
     if rules.checklist is not None and rules.checklist.bonus:
-        parts.append(_member_part(np.flatnonzero(done.all(axis=0)), rules.checklist.bonus, "", "", "checklist.bonus",
-                                  f"{rules.checklist.name}全部完成", f"{rules.checklist.name} {len(rules.checklist.items)} 项全部完成"))
+        parts.append(
+            _member_part(
+                np.flatnonzero(done.all(axis=0)),
+                rules.checklist.bonus,
+                "",
+                "",
+                "checklist.bonus",
+                f"{rules.checklist.name}全部完成",
+                f"{rules.checklist.name} {len(rules.checklist.items)} 项全部完成",
+            )
+        )
 
     parts = [p for p in parts if p is not None and len(p)]
     if not parts:  # nothing scored at all: only a total floor can add lines
-        return Scoring(ledger=_ledger_without_lines(roster, rules), checklist=checklist, problems=problems)
-    parts.append(rounded(_bound_part(parts, everyone, rules.total.max, rules.total.min, "", "", "total.cap", "总分上下限")))
+        return Scoring(
+            ledger=_ledger_without_lines(roster, rules), checklist=checklist, problems=problems
+        )
+    parts.append(
+        rounded(
+            _bound_part(
+                parts, everyone, rules.total.max, rules.total.min, "", "", "total.cap", "总分上下限"
+            )
+        )
+    )
     lines = _Lines([p for p in parts if p is not None and len(p)], table, roster)
     return Scoring(checklist=checklist, problems=problems, lines=lines, checklist_done=done)
 
@@ -128,6 +176,7 @@ def _round(values: np.ndarray, decimals: int, mode: str) -> np.ndarray:
 
 # --- the members and the records as arrays -----------------------------------------------------
 
+
 class _Roster:
     """The members by position (code 0 … size-1, roster order). Records naming someone not on
     the roster (never from ``normalise``) get codes from ``size`` on, so they still score but
@@ -138,7 +187,9 @@ class _Roster:
         self.size = len(members)
         index = pd.Index(members["member_id"])
         if not index.is_unique:  # refused as before (normalise never gives such a roster)
-            record_ids.to_frame().merge(members[["member_id"]], on="member_id", how="left", validate="many_to_one")
+            record_ids.to_frame().merge(
+                members[["member_id"]], on="member_id", how="left", validate="many_to_one"
+            )
         codes = index.get_indexer(record_ids)
         unknown = codes < 0
         ids = members["member_id"].array
@@ -168,7 +219,9 @@ def _extended(column: pd.Series, size: int) -> np.ndarray:
     values = column.to_numpy()
     if size == len(values):
         return values
-    return np.concatenate([values, np.full(size - len(values), np.datetime64("NaT"), dtype=values.dtype)])
+    return np.concatenate(
+        [values, np.full(size - len(values), np.datetime64("NaT"), dtype=values.dtype)]
+    )
 
 
 class RecordTable:
@@ -181,7 +234,13 @@ class RecordTable:
     kind's records): ``codes(name, kind)`` is over ``kind_rows(kind)``, and ``within[r]`` is
     row r's place there."""
 
-    def __init__(self, frame: pd.DataFrame, rows: np.ndarray, member: np.ndarray | None, standing: np.ndarray | None) -> None:
+    def __init__(
+        self,
+        frame: pd.DataFrame,
+        rows: np.ndarray,
+        member: np.ndarray | None,
+        standing: np.ndarray | None,
+    ) -> None:
         self.frame = frame
         self.rows = rows
         self.n = len(rows)
@@ -196,7 +255,9 @@ class RecordTable:
     def array(self, name: str) -> np.ndarray:
         if name not in self._arrays:
             values = self.frame[name].to_numpy()
-            self._arrays[name] = values if self.n == len(values) else values[self.rows]  # rows ascending: all or some
+            self._arrays[name] = (
+                values if self.n == len(values) else values[self.rows]
+            )  # rows ascending: all or some
         return self._arrays[name]
 
     def all_codes(self, name: str) -> tuple[np.ndarray, pd.Index]:
@@ -237,13 +298,23 @@ class RecordTable:
         for name in _FIELDS:
             allowed = getattr(condition, name)
             if allowed is not None:
-                mask &= self.field(name, kind, p, ("isin", tuple(allowed)),
-                                   lambda uniques, allowed=allowed: np.append(uniques.isin(allowed), False))
+                mask &= self.field(
+                    name,
+                    kind,
+                    p,
+                    ("isin", tuple(allowed)),
+                    lambda uniques, allowed=allowed: np.append(uniques.isin(allowed), False),
+                )
         if condition.marks is not None:
             pattern = "|".join(re.escape(mark) for mark in condition.marks)
             if pattern:
-                mask &= self.field("marks", kind, p, ("contains", pattern),
-                                   lambda uniques: np.append(_contains(uniques, pattern), False))
+                mask &= self.field(
+                    "marks",
+                    kind,
+                    p,
+                    ("contains", pattern),
+                    lambda uniques: np.append(_contains(uniques, pattern), False),
+                )
             else:
                 mask[:] = False
         if condition.standing is not None:
@@ -281,7 +352,10 @@ def stable_sorted(frame: pd.DataFrame, columns: list[str], ascending: list[bool]
     roster order by id, the ranking by total and id, items numbered in the order registered),
     and a stable sort on the leading keys alone then gives the same order. Sorting text is
     the costly part."""
-    needed = next((n for n in range(len(columns)) if _in_order(frame, columns[n:], ascending[n:])), len(columns))
+    needed = next(
+        (n for n in range(len(columns)) if _in_order(frame, columns[n:], ascending[n:])),
+        len(columns),
+    )
     if not needed:
         return frame.copy(deep=False)
     return frame.sort_values(columns[:needed], ascending=ascending[:needed], kind="stable")
@@ -294,7 +368,10 @@ def _in_order(frame: pd.DataFrame, columns: list[str], ascending: list[bool]) ->
     undecided = np.ones(max(len(frame) - 1, 0), dtype=bool)  # pairs equal on the columns so far
     for k, (column, up) in enumerate(zip(columns, ascending)):
         values = frame[column]
-        if not (values.dtype.kind in "biufM" or isinstance(values.dtype, pd.StringDtype)) or values.isna().any():
+        if (
+            not (values.dtype.kind in "biufM" or isinstance(values.dtype, pd.StringDtype))
+            or values.isna().any()
+        ):
             return False
         array = values.to_numpy()
         first, then = array[:-1][undecided], array[1:][undecided]
@@ -307,7 +384,9 @@ def _in_order(frame: pd.DataFrame, columns: list[str], ascending: list[bool]) ->
     return True
 
 
-def joined_texts(codes: np.ndarray, uniques: pd.Index, texts: np.ndarray, separator: str) -> pd.Series:
+def joined_texts(
+    codes: np.ndarray, uniques: pd.Index, texts: np.ndarray, separator: str
+) -> pd.Series:
     """``texts.groupby(keys).agg(separator.join)`` (keys given as codes into ``uniques``, -1 for
     none) without a Python call per group: the k-th text of every group is appended at once,
     for k = 1, 2, … (a group has a few texts)."""
@@ -315,7 +394,11 @@ def joined_texts(codes: np.ndarray, uniques: pd.Index, texts: np.ndarray, separa
     codes, values = codes[keep], texts[keep]
     order = np.argsort(codes, kind="stable")
     codes, values = codes[order], values[order]
-    starts = np.flatnonzero(np.concatenate([[True], codes[1:] != codes[:-1]])) if len(codes) else np.zeros(0, dtype=np.int64)
+    starts = (
+        np.flatnonzero(np.concatenate([[True], codes[1:] != codes[:-1]]))
+        if len(codes)
+        else np.zeros(0, dtype=np.int64)
+    )
     sizes = np.diff(np.append(starts, len(codes)))
     joined = values[starts].copy()
     for k in range(1, int(sizes.max(initial=0))):
@@ -329,7 +412,9 @@ def _contains(uniques: pd.Index, pattern: str) -> np.ndarray:
     return found.fillna(False).to_numpy(dtype=bool)
 
 
-def _records_table(frame: pd.DataFrame, roster: _Roster, policy: str, merged_credit: str) -> tuple[RecordTable, list[Problem]]:
+def _records_table(
+    frame: pd.DataFrame, roster: _Roster, policy: str, merged_credit: str
+) -> tuple[RecordTable, list[Problem]]:
     """Term policy (docs/scoring.md §1), then the 并案 credit, as row positions over ``frame``."""
     member = roster.record_codes
     dates = frame["date"].to_numpy()
@@ -337,18 +422,34 @@ def _records_table(frame: pd.DataFrame, roster: _Roster, policy: str, merged_cre
     problems: list[Problem] = []
     if outside.any():
         action = "未计分" if policy == "skip" else "照常计分（outside_term: count）"
-        names = np.append(roster.members["name"].to_numpy(dtype=object), [np.nan] * (len(roster.ids) - roster.size))
+        names = np.append(
+            roster.members["name"].to_numpy(dtype=object),
+            [np.nan] * (len(roster.ids) - roster.size),
+        )
         at = np.flatnonzero(outside)
         who = member[at]
         problems = [
-            Problem(Severity.WARNING, Reason.OUTSIDE_TERM,
-                    f"{name}（{mid}）的记录日期 {date:%Y-%m-%d} 不在任期内（{_term(start, end)}），{action}",
-                    sheet, source.split("!")[-1], member_id=mid)
+            Problem(
+                Severity.WARNING,
+                Reason.OUTSIDE_TERM,
+                f"{name}（{mid}）的记录日期 {date:%Y-%m-%d} 不在任期内（{_term(start, end)}），{action}",
+                sheet,
+                source.split("!")[-1],
+                member_id=mid,
+            )
             for mid, name, date, start, end, sheet, source in zip(
-                frame["member_id"].iloc[at], names[who], frame["date"].iloc[at], pd.Series(roster.term_start[who]),
-                pd.Series(roster.term_end[who]), frame["sheet"].iloc[at], frame["source"].iloc[at])
+                frame["member_id"].iloc[at],
+                names[who],
+                frame["date"].iloc[at],
+                pd.Series(roster.term_start[who]),
+                pd.Series(roster.term_end[who]),
+                frame["sheet"].iloc[at],
+                frame["source"].iloc[at],
+            )
         ]
-    rows = np.flatnonzero(~outside) if (policy == "skip" and outside.any()) else np.arange(len(frame))
+    rows = (
+        np.flatnonzero(~outside) if (policy == "skip" and outside.any()) else np.arange(len(frame))
+    )
 
     if merged_credit != "as_merged" and len(rows):
         kept = frame.iloc[rows]
@@ -358,7 +459,11 @@ def _records_table(frame: pd.DataFrame, roster: _Roster, policy: str, merged_cre
                 rows = rows[~merged]
             else:  # as_target: the status of the case it merged into (from the kept records)
                 recs = kept.reset_index(drop=True)
-                proposals = recs.loc[recs["kind"] == "proposal"].drop_duplicates("item_id").set_index("item_id")["status"]
+                proposals = (
+                    recs.loc[recs["kind"] == "proposal"]
+                    .drop_duplicates("item_id")
+                    .set_index("item_id")["status"]
+                )
                 target_status = recs.loc[merged, "merged_into"].map(proposals)
                 recs = recs.copy()
                 recs.loc[merged, "status"] = target_status.fillna("并案")
@@ -369,6 +474,7 @@ def _records_table(frame: pd.DataFrame, roster: _Roster, policy: str, merged_cre
 
 
 # --- parts of the ledger -----------------------------------------------------------------------
+
 
 @dataclass
 class _Part:
@@ -382,24 +488,40 @@ class _Part:
     category_name: str
     rule_id: str
     rule_name: str
-    note_object: bool = False  # notes joined from pieces: the ledger's note column is then object, not str, dtype
+    note_object: bool = (
+        False  # notes joined from pieces: the ledger's note column is then object, not str, dtype
+    )
 
     def __len__(self) -> int:
         return len(self.member)
 
 
-def _member_part(member: np.ndarray, points, category: str, category_name: str, rule_id: str, rule_name: str,
-                 note) -> _Part:
+def _member_part(
+    member: np.ndarray,
+    points,
+    category: str,
+    category_name: str,
+    rule_id: str,
+    rule_name: str,
+    note,
+) -> _Part:
     """Lines not tied to a sheet cell (base, start, caps, bonus)."""
     n = len(member)
-    return _Part(member=np.asarray(member, dtype=np.int64),
-                 points=np.broadcast_to(np.asarray(points, dtype=float), (n,)).copy(),
-                 note=np.broadcast_to(np.asarray(note, dtype=object), (n,)).copy(),
-                 rows=None, category=category, category_name=category_name, rule_id=rule_id, rule_name=rule_name)
+    return _Part(
+        member=np.asarray(member, dtype=np.int64),
+        points=np.broadcast_to(np.asarray(points, dtype=float), (n,)).copy(),
+        note=np.broadcast_to(np.asarray(note, dtype=object), (n,)).copy(),
+        rows=None,
+        category=category,
+        category_name=category_name,
+        rule_id=rule_id,
+        rule_name=rule_name,
+    )
 
 
-def _category_parts(table: RecordTable, roster: _Roster, category: Category, rounded,
-                    months: np.ndarray | None) -> list[_Part]:
+def _category_parts(
+    table: RecordTable, roster: _Roster, category: Category, rounded, months: np.ndarray | None
+) -> list[_Part]:
     """A category's lines: its start score, each item's lines and caps, the pro-rating of what
     records earned (when set), and last the category's own cap."""
     member_codes = np.arange(roster.size)
@@ -409,16 +531,50 @@ def _category_parts(table: RecordTable, roster: _Roster, category: Category, rou
     for item in category.items:
         item_part = rounded(_item_part(table, item, category))
         earned.append(item_part)
-        earned.append(rounded(_bound_part([item_part], member_codes, item.max, item.min, category.id, category.name,
-                                          f"{category.id}.{item.id}.cap", f"{item.name}上下限")))
+        earned.append(
+            rounded(
+                _bound_part(
+                    [item_part],
+                    member_codes,
+                    item.max,
+                    item.min,
+                    category.id,
+                    category.name,
+                    f"{category.id}.{item.id}.cap",
+                    f"{item.name}上下限",
+                )
+            )
+        )
     lines = list(earned)
     if category.start:
-        lines.insert(0, _member_part(member_codes, category.start, category.id, category.name, f"{category.id}.start",
-                                     f"{category.name}起始分", f"{category.name}从 {number_text(category.start)} 分起计"))
+        lines.insert(
+            0,
+            _member_part(
+                member_codes,
+                category.start,
+                category.id,
+                category.name,
+                f"{category.id}.start",
+                f"{category.name}起始分",
+                f"{category.name}从 {number_text(category.start)} 分起计",
+            ),
+        )
     if months is not None:
         lines.append(rounded(_pro_rate_part(earned, months, category)))
-    lines.append(rounded(_bound_part(lines, member_codes, category.max, category.min, category.id, category.name,
-                                     f"{category.id}.cap", f"{category.name}上下限")))
+    lines.append(
+        rounded(
+            _bound_part(
+                lines,
+                member_codes,
+                category.max,
+                category.min,
+                category.id,
+                category.name,
+                f"{category.id}.cap",
+                f"{category.name}上下限",
+            )
+        )
+    )
     return [part for part in lines if part is not None and len(part)]
 
 
@@ -444,7 +600,9 @@ def _item_part(table: RecordTable, item: Item, category: Category) -> _Part:
         masks = [table.condition(case.when, kind, p) for case in item.cases]
         points = np.select(masks, [case.points for case in item.cases], default=np.nan)
         labels = [_condition_label(case.when) for case in item.cases]
-        note = np.array([*labels, ""], dtype=object)[np.select(masks, range(len(labels)), default=len(labels))]
+        note = np.array([*labels, ""], dtype=object)[
+            np.select(masks, range(len(labels)), default=len(labels))
+        ]
         note_object = True
         keep = ~np.isnan(points)
         p, points, note = p[keep], points[keep], note[keep]
@@ -452,20 +610,36 @@ def _item_part(table: RecordTable, item: Item, category: Category) -> _Part:
         by_field, table_of_points = next(iter(item.points_by.items()))
         key = ("points_by", tuple(table_of_points.items()))
         if by_field == "marks":  # a proposal may carry several marks: each listed one scores
+
             def build(uniques: pd.Index) -> np.ndarray:
                 values = pd.Series(uniques)
-                has = {mark: values.str.contains(f"(?:^|、){re.escape(mark)}(?:$|、)", regex=True) for mark in table_of_points}
-                sums = sum((has[mark] * value for mark, value in table_of_points.items()), pd.Series(0.0, index=values.index))
+                has = {
+                    mark: values.str.contains(f"(?:^|、){re.escape(mark)}(?:$|、)", regex=True)
+                    for mark in table_of_points
+                }
+                sums = sum(
+                    (has[mark] * value for mark, value in table_of_points.items()),
+                    pd.Series(0.0, index=values.index),
+                )
                 sums = sums.where(pd.concat(has, axis=1).any(axis=1) if has else False)
                 return np.append(sums.to_numpy(dtype=float), np.nan)
         else:
+
             def build(uniques: pd.Index) -> np.ndarray:
-                return np.append(pd.Series(uniques).map(table_of_points).astype(float).to_numpy(), np.nan)
+                return np.append(
+                    pd.Series(uniques).map(table_of_points).astype(float).to_numpy(), np.nan
+                )
+
         points = table.field(by_field, kind, p, key, build)
         keep = ~np.isnan(points)
         p, points = p[keep], points[keep]
-        note = table.field(by_field, kind, p, "text",
-                           lambda uniques: np.append(pd.Series(uniques).astype(str).to_numpy(dtype=object), "nan"))
+        note = table.field(
+            by_field,
+            kind,
+            p,
+            "text",
+            lambda uniques: np.append(pd.Series(uniques).astype(str).to_numpy(dtype=object), "nan"),
+        )
 
     if credit.mode == "split":
         n = table.array("n_authors")[p]
@@ -476,9 +650,14 @@ def _item_part(table: RecordTable, item: Item, category: Category) -> _Part:
         share = np.where(n == 1, 1.0, np.where(first, credit.lead_share, others))
         points = points * share
         split_note = np.where(
-            n == 1, "",
-            np.where(first, f"分摊：第一作者得 {percent_text(credit.lead_share)}",
-                     _texts("分摊：其余 ", n - 1, f" 人平分 {percent_text(1 - credit.lead_share)}"))).astype(object)
+            n == 1,
+            "",
+            np.where(
+                first,
+                f"分摊：第一作者得 {percent_text(credit.lead_share)}",
+                _texts("分摊：其余 ", n - 1, f" 人平分 {percent_text(1 - credit.lead_share)}"),
+            ),
+        ).astype(object)
         note = _join(note, split_note)
         note_object = True
 
@@ -486,21 +665,39 @@ def _item_part(table: RecordTable, item: Item, category: Category) -> _Part:
         p, points, note = _counted(table, item, p, points, note)
         note_object = True
 
-    return _Part(member=table.member[p], points=points.astype(float), note=note, rows=p, category=category.id,
-                 category_name=category.name, rule_id=f"{category.id}.{item.id}", rule_name=item.name,
-                 note_object=note_object)
+    return _Part(
+        member=table.member[p],
+        points=points.astype(float),
+        note=note,
+        rows=p,
+        category=category.id,
+        category_name=category.name,
+        rule_id=f"{category.id}.{item.id}",
+        rule_name=item.name,
+        note_object=note_object,
+    )
 
 
 def _counted(table: RecordTable, item: Item, p: np.ndarray, points: np.ndarray, note: np.ndarray):
     """stack: highest, count: once and from_nth, on the item's lines (docs/scoring.md §2.6–7)."""
-    lines = pd.DataFrame({
-        "member_id": table.member[p], "item_id": table.frame["item_id"].array.take(table.rows[p]),
-        "points": points, "note": note, "date": table.array("date")[p], "sheet": table.frame["sheet"].array.take(table.rows[p]),
-        "row": table.array("row")[p], "position": table.array("position")[p], "_p": p,
-    })
+    lines = pd.DataFrame(
+        {
+            "member_id": table.member[p],
+            "item_id": table.frame["item_id"].array.take(table.rows[p]),
+            "points": points,
+            "note": note,
+            "date": table.array("date")[p],
+            "sheet": table.frame["sheet"].array.take(table.rows[p]),
+            "row": table.array("row")[p],
+            "position": table.array("position")[p],
+            "_p": p,
+        }
+    )
     if item.stack == "highest":
         lines = _keep_best(lines, ["member_id", "item_id"])
-        lines = lines.assign(note=_join(lines["note"].to_numpy(dtype=object), "同一事项只取最高一项"))
+        lines = lines.assign(
+            note=_join(lines["note"].to_numpy(dtype=object), "同一事项只取最高一项")
+        )
     if item.count == "once":
         lines = _keep_best(lines, ["member_id"])
         lines = lines.assign(note=_join(lines["note"].to_numpy(dtype=object), "只计一次"))
@@ -509,8 +706,14 @@ def _counted(table: RecordTable, item: Item, p: np.ndarray, points: np.ndarray, 
         nth = (lines.groupby("member_id", sort=False).cumcount() + 1).to_numpy()
         later = nth >= item.from_nth
         lines = lines[later]
-        lines = lines.assign(note=_join(lines["note"].to_numpy(dtype=object), _texts("第 ", nth[later], " 条")))
-    return lines["_p"].to_numpy(), lines["points"].to_numpy(dtype=float), lines["note"].to_numpy(dtype=object)
+        lines = lines.assign(
+            note=_join(lines["note"].to_numpy(dtype=object), _texts("第 ", nth[later], " 条"))
+        )
+    return (
+        lines["_p"].to_numpy(),
+        lines["points"].to_numpy(dtype=float),
+        lines["note"].to_numpy(dtype=object),
+    )
 
 
 def _texts(before: str, values: np.ndarray, after: str, show=str) -> np.ndarray:
@@ -519,7 +722,9 @@ def _texts(before: str, values: np.ndarray, after: str, show=str) -> np.ndarray:
     Floats are told apart by their bits, so 0.0 and -0.0 keep their own texts."""
     values = np.asarray(values)
     is_float = values.dtype.kind == "f"
-    distinct, codes = np.unique(values.view(f"i{values.itemsize}") if is_float else values, return_inverse=True)
+    distinct, codes = np.unique(
+        values.view(f"i{values.itemsize}") if is_float else values, return_inverse=True
+    )
     distinct = distinct.view(values.dtype) if is_float else distinct
     texts = np.array([before + show(value) + after for value in distinct.tolist()], dtype=object)
     return texts[codes.reshape(-1)] if len(values) else np.zeros(0, dtype=object)
@@ -535,8 +740,10 @@ def _join(left: np.ndarray, right) -> np.ndarray:
     left_codes, left_texts = pd.factorize(left, use_na_sentinel=False)
     right_codes, right_texts = pd.factorize(right, use_na_sentinel=False)
     pair, pairs = pd.factorize(left_codes.astype(np.int64) * len(right_texts) + right_codes)
-    first, then = np.asarray(left_texts, dtype=object)[pairs // max(len(right_texts), 1)], \
-        np.asarray(right_texts, dtype=object)[pairs % max(len(right_texts), 1)]
+    first, then = (
+        np.asarray(left_texts, dtype=object)[pairs // max(len(right_texts), 1)],
+        np.asarray(right_texts, dtype=object)[pairs % max(len(right_texts), 1)],
+    )
     both = (first != "") & (then != "")
     return (first + np.where(both, "；", "").astype(object) + then)[pair]
 
@@ -562,8 +769,11 @@ def _condition_label(condition: Condition | None) -> str:
     """A short note naming what a case matched: '个人' or '联名、领衔' or '其余'."""
     if condition is None:
         return "其余"
-    values = [v for name in ("type", "subtype", "status", "level", "role", "marks")
-              for v in (getattr(condition, name) or [])]
+    values = [
+        v
+        for name in ("type", "subtype", "status", "level", "role", "marks")
+        for v in (getattr(condition, name) or [])
+    ]
     if condition.standing is not None:
         values.append("常委" if condition.standing else "非常委")
     return "、".join(values)
@@ -571,8 +781,12 @@ def _condition_label(condition: Condition | None) -> str:
 
 def _keep_best(lines: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """Per ``keys``, the line with the most points; earliest (date, sheet, row) on ties."""
-    ordered = lines.assign(_neg=-lines["points"]).sort_values(["_neg", *_RECORD_ORDER], kind="stable")
-    return ordered.drop_duplicates(keys).drop(columns="_neg").sort_values(_RECORD_ORDER, kind="stable")
+    ordered = lines.assign(_neg=-lines["points"]).sort_values(
+        ["_neg", *_RECORD_ORDER], kind="stable"
+    )
+    return (
+        ordered.drop_duplicates(keys).drop(columns="_neg").sort_values(_RECORD_ORDER, kind="stable")
+    )
 
 
 def _sums(parts: list[_Part | None], size: int = 0) -> np.ndarray:
@@ -581,8 +795,11 @@ def _sums(parts: list[_Part | None], size: int = 0) -> np.ndarray:
     nonempty = [part for part in parts if part is not None and len(part)]
     if not nonempty:
         return np.zeros(size)
-    return _grouped_sums(np.concatenate([part.member for part in nonempty]),
-                         np.concatenate([part.points for part in nonempty]), size)
+    return _grouped_sums(
+        np.concatenate([part.member for part in nonempty]),
+        np.concatenate([part.points for part in nonempty]),
+        size,
+    )
 
 
 def _grouped_sums(member: np.ndarray, points: np.ndarray, size: int = 0) -> np.ndarray:
@@ -595,24 +812,44 @@ def _grouped_sums(member: np.ndarray, points: np.ndarray, size: int = 0) -> np.n
     return pd.Series(points).groupby(keys, observed=False).sum().to_numpy()
 
 
-def _bound_part(parts: list[_Part | None], member_codes: np.ndarray, upper: float | None, lower: float | None,
-                category: str, category_name: str, rule_id: str, rule_name: str) -> _Part | None:
+def _bound_part(
+    parts: list[_Part | None],
+    member_codes: np.ndarray,
+    upper: float | None,
+    lower: float | None,
+    category: str,
+    category_name: str,
+    rule_id: str,
+    rule_name: str,
+) -> _Part | None:
     """Lines that bring each member's sum of ``parts`` within [lower, upper]."""
     if upper is None and lower is None:
         return None
     sums = _sums(parts, int(member_codes.max(initial=-1)) + 1)[member_codes]
     adjust = np.zeros(len(sums))
     notes = np.full(len(sums), "", dtype=object)
-    for bound, beyond, word in ((upper, sums > (upper or 0) + _EPSILON, "封顶"), (lower, sums < (lower or 0) - _EPSILON, "保底")):
+    for bound, beyond, word in (
+        (upper, sums > (upper or 0) + _EPSILON, "封顶"),
+        (lower, sums < (lower or 0) - _EPSILON, "保底"),
+    ):
         if bound is None or not beyond.any():
             continue
         adjust[beyond] = bound - sums[beyond]
-        notes[beyond] = _texts(f"{word} {number_text(bound)} 分（原为 ", np.round(sums[beyond], 4).astype(float), " 分）", number_text)
+        notes[beyond] = _texts(
+            f"{word} {number_text(bound)} 分（原为 ",
+            np.round(sums[beyond], 4).astype(float),
+            " 分）",
+            number_text,
+        )
     hit = adjust != 0
-    return _member_part(member_codes[hit], adjust[hit], category, category_name, rule_id, rule_name, notes[hit])
+    return _member_part(
+        member_codes[hit], adjust[hit], category, category_name, rule_id, rule_name, notes[hit]
+    )
 
 
-def _pro_rate_part(item_parts: list[_Part | None], months: np.ndarray, category: Category) -> _Part | None:
+def _pro_rate_part(
+    item_parts: list[_Part | None], months: np.ndarray, category: Category
+) -> _Part | None:
     """Scale a part-year member's points earned from records in this category to a full year
     (× 12 / months in office). The start score is not scaled; the category's cap applies after."""
     lines = [part for part in item_parts if part is not None and len(part)]
@@ -625,9 +862,19 @@ def _pro_rate_part(item_parts: list[_Part | None], months: np.ndarray, category:
     if not part_year.any():
         return None
     who, points, m = who[part_year], earned[part_year], served[part_year]
-    notes = [f"任职 {n} 个月，本类记录得分 {number_text(round(p, 4))} 分按全年折算 ×12/{n}" for n, p in zip(m, points)]
-    return _member_part(who, points * (12 / m - 1), category.id, category.name, f"{category.id}.pro_rate",
-                        f"{category.name}任期折算", np.array(notes, dtype=object))
+    notes = [
+        f"任职 {n} 个月，本类记录得分 {number_text(round(p, 4))} 分按全年折算 ×12/{n}"
+        for n, p in zip(m, points)
+    ]
+    return _member_part(
+        who,
+        points * (12 / m - 1),
+        category.id,
+        category.name,
+        f"{category.id}.pro_rate",
+        f"{category.name}任期折算",
+        np.array(notes, dtype=object),
+    )
 
 
 class _Lines:
@@ -641,11 +888,19 @@ class _Lines:
         lengths = np.array([len(part) for part in parts])
         # which and rows as 32-bit integers: taking them in ranking order (a million lines read
         # in no particular order) costs a quarter of what 64-bit ones do
-        self.which = np.repeat(np.arange(len(parts), dtype=np.int32), lengths)  # the part of each line
+        self.which = np.repeat(
+            np.arange(len(parts), dtype=np.int32), lengths
+        )  # the part of each line
         self.member = np.concatenate([part.member for part in parts])  # roster codes
         self.points = np.concatenate([part.points for part in parts]).astype(float)
-        self.rows = np.concatenate([table.rows[part.rows] if part.rows is not None else np.full(len(part), -1, dtype=np.int64)
-                                    for part in parts]).astype(np.int32)  # positions in the records frame, -1 for none
+        self.rows = np.concatenate(
+            [
+                table.rows[part.rows]
+                if part.rows is not None
+                else np.full(len(part), -1, dtype=np.int64)
+                for part in parts
+            ]
+        ).astype(np.int32)  # positions in the records frame, -1 for none
 
     def __len__(self) -> int:
         return len(self.member)
@@ -658,7 +913,9 @@ class _Lines:
             return _sums([part for part in self.parts if keep(part)], size)
         return _grouped_sums(self.member, self.points, size)
 
-    def frame(self, order: np.ndarray | None = None, names: pd.Series | None = None) -> pd.DataFrame:
+    def frame(
+        self, order: np.ndarray | None = None, names: pd.Series | None = None
+    ) -> pd.DataFrame:
         """The ledger; with ``order``, its lines in that order (positions); with ``names`` (the
         roster's names), a name column after member_id."""
         parts, table = self.parts, self.table
@@ -666,8 +923,17 @@ class _Lines:
         notes = np.concatenate([part.note for part in parts])
         points = self.points
         if order is not None:
-            which, member, rows, notes, points = which[order], member[order], rows[order], notes[order], points[order]
-        which, rows = which.astype(np.intp), rows.astype(np.intp)  # as pandas takes them, converted once
+            which, member, rows, notes, points = (
+                which[order],
+                member[order],
+                rows[order],
+                notes[order],
+                points[order],
+            )
+        which, rows = (
+            which.astype(np.intp),
+            rows.astype(np.intp),
+        )  # as pandas takes them, converted once
 
         def constant(attr: str):
             return pd.array([getattr(part, attr) for part in parts], dtype="str").take(which)
@@ -691,27 +957,40 @@ class _Lines:
             return pd.Series(np.full(len(rows), "", dtype=object), dtype="str", copy=False)
 
         any_object = any(part.note_object for part in parts)
-        date = frame["date"].array.take(rows, allow_fill=True) if from_records else \
-            pd.Series(pd.NaT, index=range(len(rows)), dtype="datetime64[ns]").array
-        row = np.append(frame["row"].to_numpy(), 0)[rows]  # row -1 (no sheet row) takes the 0 appended
+        date = (
+            frame["date"].array.take(rows, allow_fill=True)
+            if from_records
+            else pd.Series(pd.NaT, index=range(len(rows)), dtype="datetime64[ns]").array
+        )
+        row = np.append(frame["row"].to_numpy(), 0)[
+            rows
+        ]  # row -1 (no sheet row) takes the 0 appended
         columns = {"member_id": as_before(self.roster.ids.take(member), "member_id")}
         if names is not None:
-            taken = names.array.take(np.where(member < self.roster.size, member, -1), allow_fill=True)
-            columns["name"] = taken if taken.dtype == names.dtype else pd.Series(taken, dtype=names.dtype, copy=False)
-        columns.update({
-            "category": constant("category"),
-            "category_name": constant("category_name"),
-            "rule_id": constant("rule_id"),
-            "rule_name": constant("rule_name"),
-            "points": points,
-            "date": date,
-            "sheet": cells("sheet"),
-            "row": row.astype(int, copy=False),
-            "source": cells("source"),
-            "item_id": cells("item_id"),
-            "title": cells("title"),
-            "note": pd.Series(notes, dtype=object if any_object else "str", copy=False),
-        })
+            taken = names.array.take(
+                np.where(member < self.roster.size, member, -1), allow_fill=True
+            )
+            columns["name"] = (
+                taken
+                if taken.dtype == names.dtype
+                else pd.Series(taken, dtype=names.dtype, copy=False)
+            )
+        columns.update(
+            {
+                "category": constant("category"),
+                "category_name": constant("category_name"),
+                "rule_id": constant("rule_id"),
+                "rule_name": constant("rule_name"),
+                "points": points,
+                "date": date,
+                "sheet": cells("sheet"),
+                "row": row.astype(int, copy=False),
+                "source": cells("source"),
+                "item_id": cells("item_id"),
+                "title": cells("title"),
+                "note": pd.Series(notes, dtype=object if any_object else "str", copy=False),
+            }
+        )
         return pd.DataFrame(columns, copy=False)
 
 
@@ -720,55 +999,93 @@ def _ledger_without_lines(roster: _Roster, rules: Rules) -> pd.DataFrame:
     settings = rules.settings
     ledger = _empty_ledger()
     member_ids = roster.members["member_id"]
-    total_cap = _bound_lines(ledger, member_ids, rules.total.max, rules.total.min, "", "", "total.cap", "总分上下限")
+    total_cap = _bound_lines(
+        ledger, member_ids, rules.total.max, rules.total.min, "", "", "total.cap", "总分上下限"
+    )
     if len(total_cap):
-        total_cap["points"] = round_points(total_cap["points"], settings.decimals, settings.rounding)
+        total_cap["points"] = round_points(
+            total_cap["points"], settings.decimals, settings.rounding
+        )
         ledger = pd.concat([ledger, total_cap], ignore_index=True)
     ledger = ledger[LEDGER_COLUMNS].reset_index(drop=True)
     ledger["row"] = ledger["row"].astype(int)
     return ledger
 
 
-def _bound_lines(lines: pd.DataFrame, member_ids: pd.Series, upper: float | None, lower: float | None,
-                 category: str, category_name: str, rule_id: str, rule_name: str) -> pd.DataFrame:
+def _bound_lines(
+    lines: pd.DataFrame,
+    member_ids: pd.Series,
+    upper: float | None,
+    lower: float | None,
+    category: str,
+    category_name: str,
+    rule_id: str,
+    rule_name: str,
+) -> pd.DataFrame:
     """Lines (as a ledger frame) that bring each member's sum of ``lines`` within [lower, upper]."""
     if upper is None and lower is None:
         return _empty_ledger()
-    sums = lines.groupby("member_id", sort=False)["points"].sum().reindex(member_ids, fill_value=0.0)
+    sums = (
+        lines.groupby("member_id", sort=False)["points"].sum().reindex(member_ids, fill_value=0.0)
+    )
     adjust = pd.Series(0.0, index=sums.index)
     notes = pd.Series("", index=sums.index)
     if upper is not None:
         over = sums > upper + _EPSILON
         adjust[over] = upper - sums[over]
-        notes[over] = f"封顶 {number_text(upper)} 分（原为 " + sums[over].round(4).map(number_text).astype(str) + " 分）"
+        notes[over] = (
+            f"封顶 {number_text(upper)} 分（原为 "
+            + sums[over].round(4).map(number_text).astype(str)
+            + " 分）"
+        )
     if lower is not None:
         under = sums < lower - _EPSILON
         adjust[under] = lower - sums[under]
-        notes[under] = f"保底 {number_text(lower)} 分（原为 " + sums[under].round(4).map(number_text).astype(str) + " 分）"
+        notes[under] = (
+            f"保底 {number_text(lower)} 分（原为 "
+            + sums[under].round(4).map(number_text).astype(str)
+            + " 分）"
+        )
     hit = adjust != 0
-    return _member_lines(pd.Series(sums.index[hit]), adjust[hit].to_numpy(), category, category_name,
-                         rule_id, rule_name, notes[hit].to_numpy())
+    return _member_lines(
+        pd.Series(sums.index[hit]),
+        adjust[hit].to_numpy(),
+        category,
+        category_name,
+        rule_id,
+        rule_name,
+        notes[hit].to_numpy(),
+    )
 
 
-def _member_lines(member_ids: pd.Series, points, category: str, category_name: str, rule_id: str,
-                  rule_name: str, note) -> pd.DataFrame:
+def _member_lines(
+    member_ids: pd.Series,
+    points,
+    category: str,
+    category_name: str,
+    rule_id: str,
+    rule_name: str,
+    note,
+) -> pd.DataFrame:
     """Lines not tied to a sheet cell, as a ledger frame."""
     n = len(member_ids)
-    return pd.DataFrame({
-        "member_id": member_ids.to_numpy(),
-        "category": category,
-        "category_name": category_name,
-        "rule_id": rule_id,
-        "rule_name": rule_name,
-        "points": np.broadcast_to(np.asarray(points, dtype=float), (n,)).copy(),
-        "date": pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns]"),
-        "sheet": "",
-        "row": 0,
-        "source": "",
-        "item_id": "",
-        "title": "",
-        "note": np.broadcast_to(np.asarray(note, dtype=object), (n,)).copy(),
-    })
+    return pd.DataFrame(
+        {
+            "member_id": member_ids.to_numpy(),
+            "category": category,
+            "category_name": category_name,
+            "rule_id": rule_id,
+            "rule_name": rule_name,
+            "points": np.broadcast_to(np.asarray(points, dtype=float), (n,)).copy(),
+            "date": pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns]"),
+            "sheet": "",
+            "row": 0,
+            "source": "",
+            "item_id": "",
+            "title": "",
+            "note": np.broadcast_to(np.asarray(note, dtype=object), (n,)).copy(),
+        }
+    )
 
 
 def _empty_ledger() -> pd.DataFrame:
@@ -776,6 +1093,7 @@ def _empty_ledger() -> pd.DataFrame:
 
 
 # --- term, checklist -------------------------------------------------------------------------
+
 
 def _months_in_office(members: pd.DataFrame, year: int) -> pd.Series:
     """Months of ``year`` with at least one day in office, by member_id (12 for a full year)."""
@@ -792,7 +1110,9 @@ def _term(start, end) -> str:
     return f"{left} 至 {right}"
 
 
-def _checklist(table: RecordTable, roster: _Roster, rules: Rules) -> tuple[pd.DataFrame, np.ndarray]:
+def _checklist(
+    table: RecordTable, roster: _Roster, rules: Rules
+) -> tuple[pd.DataFrame, np.ndarray]:
     """The checklist table, and whether each member on the roster has done each item (items ×
     members, as the table's ``done`` column)."""
     size = roster.size
@@ -829,14 +1149,22 @@ def _checklist(table: RecordTable, roster: _Roster, rules: Rules) -> tuple[pd.Da
     at_least = np.array([item.at_least for item in items])[:, None]
     done = counts >= at_least
     firsts = first.reshape(-1)
-    checklist = pd.DataFrame({
-        "member_id": np.tile(roster.members["member_id"].to_numpy(), len(items)),
-        "item": pd.array([item.name for item in items], dtype="str").take(np.repeat(np.arange(len(items)), size)),
-        "done": done.reshape(-1),
-        "count": counts.reshape(-1),
-        "date": frame["date"].array.take(firsts, allow_fill=True),
-        "source": pd.Series(frame["source"].array.take(firsts, allow_fill=True, fill_value=""), dtype=frame["source"].dtype),
-    }, copy=False)
+    checklist = pd.DataFrame(
+        {
+            "member_id": np.tile(roster.members["member_id"].to_numpy(), len(items)),
+            "item": pd.array([item.name for item in items], dtype="str").take(
+                np.repeat(np.arange(len(items)), size)
+            ),
+            "done": done.reshape(-1),
+            "count": counts.reshape(-1),
+            "date": frame["date"].array.take(firsts, allow_fill=True),
+            "source": pd.Series(
+                frame["source"].array.take(firsts, allow_fill=True, fill_value=""),
+                dtype=frame["source"].dtype,
+            ),
+        },
+        copy=False,
+    )
     return checklist, done
 
 
@@ -865,7 +1193,15 @@ def _record_order_keys(table: RecordTable) -> list[tuple[np.ndarray, int]] | Non
     if table.n == 0:
         return None
     dates = table.array("date")
-    if dates.dtype.kind != "M" or np.datetime_data(dates.dtype)[0] not in ("D", "h", "m", "s", "ms", "us", "ns"):
+    if dates.dtype.kind != "M" or np.datetime_data(dates.dtype)[0] not in (
+        "D",
+        "h",
+        "m",
+        "s",
+        "ms",
+        "us",
+        "ns",
+    ):
         return None
     day = np.int64(np.timedelta64(1, "D") // np.timedelta64(1, np.datetime_data(dates.dtype)[0]))
     ticks = dates.view(np.int64)
@@ -889,7 +1225,9 @@ def _record_order_keys(table: RecordTable) -> list[tuple[np.ndarray, int]] | Non
     if not all(isinstance(value, str) for value in uniques):
         return None
     ranks = np.empty(len(uniques) + 1, dtype=np.int64)
-    ranks[np.argsort(np.array(list(uniques), dtype=object), kind="stable")] = np.arange(len(uniques))
+    ranks[np.argsort(np.array(list(uniques), dtype=object), kind="stable")] = np.arange(
+        len(uniques)
+    )
     ranks[-1] = len(uniques)  # missing sheet last
     keys = [(days, span + 1), (ranks[codes], len(uniques) + 1)]
     for name in ("row", "position"):

@@ -46,7 +46,7 @@ _REQUIRED_FILL, _OPTIONAL_FILL = "#F8CBAD", "#DDEBF7"
 _EXAMPLE_FONT = "#808080"
 _LINE_HEIGHT = 15
 _MAX_COMBINED_MARKS = 4  # a multi-word column lists every combination of up to this many words
-_EXCEL_FORBIDDEN = set('[]:*?/\\')
+_EXCEL_FORBIDDEN = set("[]:*?/\\")
 
 _KIND_HELP = {
     "id": "编号（文本）",
@@ -59,8 +59,13 @@ _KIND_HELP = {
 }
 
 
-def write_template(out: str | Path, rules: str | Path | LoadedRules | None = None, *, year: int | None = None,
-                   overwrite: bool = False) -> Path:
+def write_template(
+    out: str | Path,
+    rules: str | Path | LoadedRules | None = None,
+    *,
+    year: int | None = None,
+    overwrite: bool = False,
+) -> Path:
     """Write an empty entry workbook (.xlsx) for the rules' input format; return its path.
 
     ``rules``: a rules file or loaded rules (the shipped default when None); its ``input`` key
@@ -88,6 +93,7 @@ def write_template(out: str | Path, rules: str | Path | LoadedRules | None = Non
 
 # --- what goes where ----------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class _Choices:
     """The words offered in one column's dropdown."""
@@ -112,26 +118,40 @@ class _Register:
     fields: tuple[_Field, ...]
 
 
-def _layout(fmt: InputFormat, own_names: dict[str, list[str]], own_headers: dict[str, dict[str, list[str]]],
-            own_words: dict[str, dict[str, list[str]]]) -> list[_Register]:
+def _layout(
+    fmt: InputFormat,
+    own_names: dict[str, list[str]],
+    own_headers: dict[str, dict[str, list[str]]],
+    own_words: dict[str, dict[str, list[str]]],
+) -> list[_Register]:
     names = _sheet_names(fmt, own_names)
     registers = []
     for sheet in fmt.sheets:
         headers = _headers(sheet, own_headers.get(sheet.key, {}))
-        fields = tuple(_Field(col, headers[col.key], _choices(col, fmt, own_words)) for col in sheet.columns)
+        fields = tuple(
+            _Field(col, headers[col.key], _choices(col, fmt, own_words)) for col in sheet.columns
+        )
         registers.append(_Register(sheet, names[sheet.key], fields))
     return registers
 
 
 def _valid_sheet_name(name: str) -> bool:
     reserved = {match_key(INSTRUCTIONS_SHEET), match_key(OPTIONS_SHEET)}
-    return (0 < len(name) <= 31 and not (_EXCEL_FORBIDDEN & set(name)) and not name.startswith("'")
-            and not name.endswith("'") and match_key(name) not in reserved)
+    return (
+        0 < len(name) <= 31
+        and not (_EXCEL_FORBIDDEN & set(name))
+        and not name.startswith("'")
+        and not name.endswith("'")
+        and match_key(name) not in reserved
+    )
 
 
 def _sheet_names(fmt: InputFormat, own: dict[str, list[str]]) -> dict[str, str]:
     """The office's first own name for each sheet, where the reader finds that sheet by it."""
-    wanted = {s.key: next((n for n in own.get(s.key, ()) if _valid_sheet_name(n)), s.name) for s in fmt.sheets}
+    wanted = {
+        s.key: next((n for n in own.get(s.key, ()) if _valid_sheet_name(n)), s.name)
+        for s in fmt.sheets
+    }
     if len({match_key(n) for n in wanted.values()}) == len(wanted) and _reads_back(fmt, wanted):
         return wanted
     return {s.key: s.name for s in fmt.sheets}
@@ -140,7 +160,9 @@ def _sheet_names(fmt: InputFormat, own: dict[str, list[str]]) -> dict[str, str]:
 def _reads_back(fmt: InputFormat, names: dict[str, str]) -> bool:
     present = {match_key(n): n for n in names.values()}
     for sheet in fmt.sheets:  # the reader takes, per sheet, the first of its names the workbook has
-        found = next((present[match_key(n)] for n in sheet.all_names if match_key(n) in present), None)
+        found = next(
+            (present[match_key(n)] for n in sheet.all_names if match_key(n) in present), None
+        )
         if found != names[sheet.key]:
             return False
     return True
@@ -148,7 +170,9 @@ def _reads_back(fmt: InputFormat, names: dict[str, str]) -> bool:
 
 def _headers(sheet: Sheet, own: dict[str, list[str]]) -> dict[str, str]:
     """The office's first own header for each column, where it reads back as that column."""
-    lookup = {match_key(h): col.key for col in sheet.columns for h in col.all_headers}  # as the reader builds it
+    lookup = {
+        match_key(h): col.key for col in sheet.columns for h in col.all_headers
+    }  # as the reader builds it
     headers = {}
     for col in sheet.columns:
         mine = next((h for h in own.get(col.key, ()) if lookup.get(match_key(h)) == col.key), None)
@@ -158,7 +182,9 @@ def _headers(sheet: Sheet, own: dict[str, list[str]]) -> dict[str, str]:
     return headers
 
 
-def _choices(col: Column, fmt: InputFormat, own_words: dict[str, dict[str, list[str]]]) -> _Choices | None:
+def _choices(
+    col: Column, fmt: InputFormat, own_words: dict[str, dict[str, list[str]]]
+) -> _Choices | None:
     if not col.vocabulary:
         return None
     vocab = fmt.vocabularies[col.vocabulary]
@@ -170,12 +196,17 @@ def _choices(col: Column, fmt: InputFormat, own_words: dict[str, dict[str, list[
         words += [s for s in spellings if s not in words]
     multiple = col.key == "marks"
     if multiple and len(words) <= _MAX_COMBINED_MARKS:
-        words = ["、".join(combo) for n in range(1, len(words) + 1) for combo in itertools.combinations(words, n)]
+        words = [
+            "、".join(combo)
+            for n in range(1, len(words) + 1)
+            for combo in itertools.combinations(words, n)
+        ]
         return _Choices(vocab, tuple(words), vocab.closed, multiple=False)
     return _Choices(vocab, tuple(words), vocab.closed and not multiple, multiple)
 
 
 # --- the example rows -----------------------------------------------------------------------------
+
 
 def _example(col: Column, year: int) -> str | dt.date:
     """A column's example, moved into ``year`` (dates, and IDs that carry the year)."""
@@ -193,12 +224,23 @@ def _example_rows(registers: list[_Register], year: int) -> dict[str, list[list]
     roster = next(r for r in registers if r.sheet.key == "roster")
     keys = [f.column.key for f in roster.fields]
     first = rows["roster"][0]
-    named = list(dict.fromkeys(
-        name for r in registers if r.sheet.key != "roster" for f in r.fields
-        if f.column.kind in ("names", "member") for name in f.column.example.split("、") if name))
+    named = list(
+        dict.fromkeys(
+            name
+            for r in registers
+            if r.sheet.key != "roster"
+            for f in r.fields
+            if f.column.kind in ("names", "member")
+            for name in f.column.example.split("、")
+            if name
+        )
+    )
     width = len(first[keys.index("member_id")]) if "member_id" in keys else 4
     for number, name in enumerate([n for n in named if n != first[keys.index("name")]], start=2):
-        row = [value if key not in ("term_start", "term_end") else "" for key, value in zip(keys, first)]
+        row = [
+            value if key not in ("term_start", "term_end") else ""
+            for key, value in zip(keys, first)
+        ]
         row[keys.index("member_id")] = str(number).zfill(width)
         row[keys.index("name")] = name
         rows["roster"].append(row)
@@ -206,6 +248,7 @@ def _example_rows(registers: list[_Register], year: int) -> dict[str, list[list]
 
 
 # --- writing ----------------------------------------------------------------------------------------
+
 
 def _display_width(text: str) -> int:
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
@@ -228,16 +271,31 @@ def _write(out: Path, registers: list[_Register], year: int, rules_name: str) ->
 
     examples = _example_rows(registers, year)
     with atomic_path(out) as tmp:
-        book = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False,
-                                               "strings_to_urls": False})
-        book.set_properties({"title": f"{year}年度政协委员履职登记", "created": _FIXED_CREATED, "author": "perfscore"})
+        book = xlsxwriter.Workbook(
+            str(tmp),
+            {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False},
+        )
+        book.set_properties(
+            {
+                "title": f"{year}年度政协委员履职登记",
+                "created": _FIXED_CREATED,
+                "author": "perfscore",
+            }
+        )
         formats = _Formats(book)
         instructions = book.add_worksheet(INSTRUCTIONS_SHEET)
         sheets = {r.sheet.key: book.add_worksheet(r.name) for r in registers}
         options = book.add_worksheet(OPTIONS_SHEET)
         ranges = _write_options(options, registers, formats)
         for register in registers:
-            _write_register(sheets[register.sheet.key], register, examples[register.sheet.key], ranges, formats, year)
+            _write_register(
+                sheets[register.sheet.key],
+                register,
+                examples[register.sheet.key],
+                ranges,
+                formats,
+                year,
+            )
         _write_instructions(instructions, registers, year, rules_name, formats)
         instructions.activate()
         options.hide()
@@ -248,20 +306,32 @@ class _Formats:
     def __init__(self, book):
         self.text = book.add_format({"num_format": "@", "valign": "vcenter"})
         self.date = book.add_format({"num_format": "yyyy-mm-dd", "valign": "vcenter"})
-        common = {"bold": True, "border": 1, "text_wrap": True, "align": "center", "valign": "vcenter"}
+        common = {
+            "bold": True,
+            "border": 1,
+            "text_wrap": True,
+            "align": "center",
+            "valign": "vcenter",
+        }
         self.required = book.add_format({**common, "bg_color": _REQUIRED_FILL})
         self.optional = book.add_format({**common, "bg_color": _OPTIONAL_FILL})
         example = {"italic": True, "font_color": _EXAMPLE_FONT, "valign": "vcenter"}
         self.example_text = book.add_format({**example, "num_format": "@"})
         self.example_date = book.add_format({**example, "num_format": "yyyy-mm-dd"})
         self.title = book.add_format({"bold": True, "font_size": 14, "valign": "vcenter"})
-        self.heading = book.add_format({"bold": True, "font_size": 12, "valign": "vcenter", "bottom": 1})
+        self.heading = book.add_format(
+            {"bold": True, "font_size": 12, "valign": "vcenter", "bottom": 1}
+        )
         self.note = book.add_format({"text_wrap": True, "valign": "top"})
         self.cell = book.add_format({"text_wrap": True, "valign": "top", "border": 1})
-        self.table_header = book.add_format({"bold": True, "border": 1, "bg_color": _OPTIONAL_FILL, "valign": "vcenter"})
+        self.table_header = book.add_format(
+            {"bold": True, "border": 1, "bg_color": _OPTIONAL_FILL, "valign": "vcenter"}
+        )
 
 
-def _write_options(sheet, registers: list[_Register], formats: _Formats) -> dict[tuple[str, str], str]:
+def _write_options(
+    sheet, registers: list[_Register], formats: _Formats
+) -> dict[tuple[str, str], str]:
     """One column per distinct word list; (sheet key, column key) -> the list's range."""
     columns: dict[tuple[str, ...], str] = {}
     ranges = {}
@@ -287,24 +357,35 @@ def _help(field: _Field, year: int) -> str:
     return text.replace(str(EXAMPLE_YEAR), str(year)) if field.column.kind == "date" else text
 
 
-def _write_register(sheet, register: _Register, examples: list[list], ranges: dict, formats: _Formats, year: int) -> None:
+def _write_register(
+    sheet, register: _Register, examples: list[list], ranges: dict, formats: _Formats, year: int
+) -> None:
     for col, field in enumerate(register.fields):
         is_date = field.column.kind == "date"
         values = [str(row[col]) for row in examples if row[col] != ""]
-        width = max([_display_width(field.header), *map(_display_width, values), 8 if is_date else 6]) + 3
+        width = (
+            max([_display_width(field.header), *map(_display_width, values), 8 if is_date else 6])
+            + 3
+        )
         sheet.set_column(col, col, min(width, 40), formats.date if is_date else formats.text)
-        sheet.write_string(0, col, field.header, formats.required if field.column.required else formats.optional)
+        sheet.write_string(
+            0, col, field.header, formats.required if field.column.required else formats.optional
+        )
         sheet.data_validation(1, col, _LAST_ROW, col, _validation(register, field, ranges, year))
     for row, values in enumerate(examples, start=1):
         for col, value in enumerate(values):
             if isinstance(value, dt.date):
-                sheet.write_datetime(row, col, dt.datetime(value.year, value.month, value.day), formats.example_date)
+                sheet.write_datetime(
+                    row, col, dt.datetime(value.year, value.month, value.day), formats.example_date
+                )
             elif value != "":
                 sheet.write_string(row, col, value, formats.example_text)
             else:
                 sheet.write_blank(row, col, None, formats.example_text)
     rows = "第 2 行" if len(examples) == 1 else f"第 2–{len(examples) + 1} 行"
-    sheet.write_comment(1, 0, f"{rows}（灰色斜体）是示例，填写前请删除。", {"x_scale": 1.6, "y_scale": 0.6})
+    sheet.write_comment(
+        1, 0, f"{rows}（灰色斜体）是示例，填写前请删除。", {"x_scale": 1.6, "y_scale": 0.6}
+    )
     sheet.freeze_panes(1, 0)
     sheet.set_row(0, _LINE_HEIGHT * 2)
     sheet.set_paper(9)
@@ -317,28 +398,48 @@ def _write_register(sheet, register: _Register, examples: list[list], ranges: di
 
 def _validation(register: _Register, field: _Field, ranges: dict, year: int) -> dict:
     col = field.column
-    options = {"input_title": _clip(field.header, 32), "input_message": _clip(_help(field, year), 255)}
+    options = {
+        "input_title": _clip(field.header, 32),
+        "input_message": _clip(_help(field, year), 255),
+    }
     choices = field.choices
     if choices is not None:
         words = "、".join(choices.words)
         options.update(validate="list", source=ranges[(register.sheet.key, col.key)])
         if choices.closed:
-            options.update(error_type="stop", error_title="不能填这个词",
-                           error_message=_clip(f"“{field.header}”只能从下拉列表中选：{words}", 255))
+            options.update(
+                error_type="stop",
+                error_title="不能填这个词",
+                error_message=_clip(f"“{field.header}”只能从下拉列表中选：{words}", 255),
+            )
         else:
             more = "；一格可填几个，用顿号分隔" if choices.multiple else ""
-            options.update(error_type="information", error_title="不是列表中的词",
-                           error_message=_clip(f"“{field.header}”常用的词：{words}{more}。"
-                                               "如果是本单位的类型，点“确定”保留。", 255))
+            options.update(
+                error_type="information",
+                error_title="不是列表中的词",
+                error_message=_clip(
+                    f"“{field.header}”常用的词：{words}{more}。如果是本单位的类型，点“确定”保留。",
+                    255,
+                ),
+            )
         return options
     if col.kind == "date":
-        return {**options, "validate": "date", "criteria": "between", "minimum": dt.date(2000, 1, 1),
-                "maximum": dt.date(2100, 12, 31), "error_type": "information", "error_title": "不是日期",
-                "error_message": f"请填写日期，如 {year}-05-24 或 {year}年5月24日。如果确认无误，点“确定”保留。"}
+        return {
+            **options,
+            "validate": "date",
+            "criteria": "between",
+            "minimum": dt.date(2000, 1, 1),
+            "maximum": dt.date(2100, 12, 31),
+            "error_type": "information",
+            "error_title": "不是日期",
+            "error_message": f"请填写日期，如 {year}-05-24 或 {year}年5月24日。如果确认无误，点“确定”保留。",
+        }
     return {**options, "validate": "any"}
 
 
-def _write_instructions(sheet, registers: list[_Register], year: int, rules_name: str, formats: _Formats) -> None:
+def _write_instructions(
+    sheet, registers: list[_Register], year: int, rules_name: str, formats: _Formats
+) -> None:
     widths = [14, 16, 6, 46, 24, 40]
     for col, width in enumerate(widths):
         sheet.set_column(col, col, width)
@@ -349,7 +450,9 @@ def _write_instructions(sheet, registers: list[_Register], year: int, rules_name
     def paragraph(text: str, fmt) -> None:
         nonlocal row
         sheet.merge_range(row, 0, row, last, text, fmt)
-        lines = sum(max(1, math.ceil(_display_width(part) / (total - 4))) for part in text.split("\n"))
+        lines = sum(
+            max(1, math.ceil(_display_width(part) / (total - 4))) for part in text.split("\n")
+        )
         if lines > 1:
             sheet.set_row(row, _LINE_HEIGHT * lines + 3)
         row += 1
@@ -361,18 +464,31 @@ def _write_instructions(sheet, registers: list[_Register], year: int, rules_name
     for register in registers:
         row += 1
         sheet.set_row(row, 20)
-        paragraph(f"工作表“{register.name}”{'（必须有）' if register.sheet.required else ''}：{register.sheet.help}",
-                  formats.heading)
-        sheet.write_row(row, 0, ["列", "表头", "必填", "说明", "示例", "可填的词"], formats.table_header)
+        paragraph(
+            f"工作表“{register.name}”{'（必须有）' if register.sheet.required else ''}：{register.sheet.help}",
+            formats.heading,
+        )
+        sheet.write_row(
+            row, 0, ["列", "表头", "必填", "说明", "示例", "可填的词"], formats.table_header
+        )
         row += 1
         for letter_index, field in enumerate(register.fields):
             col = field.column
             example = str(_example(col, year)) if col.example else ""
-            cells = [excel_column(letter_index), field.header, "是" if col.required else "", _help(field, year), example,
-                     _words_note(field)]
+            cells = [
+                excel_column(letter_index),
+                field.header,
+                "是" if col.required else "",
+                _help(field, year),
+                example,
+                _words_note(field),
+            ]
             for c, text in enumerate(cells):
                 sheet.write_string(row, c, text, formats.cell)
-            lines = max(max(1, math.ceil(_display_width(text) / max(widths[c] - 2, 1))) for c, text in enumerate(cells))
+            lines = max(
+                max(1, math.ceil(_display_width(text) / max(widths[c] - 2, 1)))
+                for c, text in enumerate(cells)
+            )
             if lines > 1:
                 sheet.set_row(row, _LINE_HEIGHT * lines + 3)
             row += 1
@@ -420,6 +536,8 @@ def _general_notes(registers: list[_Register], year: int, rules_name: str) -> li
         "积分办法中须有相应的计分规则。",
     ]
     if rules_name:
-        notes.append(f"本模板按积分办法文件“{rules_name}”生成，下拉列表中含本单位的用词；考核时请使用同一个文件："
-                     f"perfscore assess 本文件名.xlsx --rules {rules_name}")
+        notes.append(
+            f"本模板按积分办法文件“{rules_name}”生成，下拉列表中含本单位的用词；考核时请使用同一个文件："
+            f"perfscore assess 本文件名.xlsx --rules {rules_name}"
+        )
     return notes

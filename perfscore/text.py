@@ -32,7 +32,17 @@ __all__ = [
 
 # U+FF01..U+FF5E are the full-width forms of U+0021..U+007E; U+3000 is the ideographic space.
 _WIDTH_TABLE = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
-_WIDTH_TABLE.update({0x3000: 0x20, 0x00A0: 0x20, 0x2002: 0x20, 0x2003: 0x20, 0x2009: 0x20, 0x200B: None, 0xFEFF: None})
+_WIDTH_TABLE.update(
+    {
+        0x3000: 0x20,
+        0x00A0: 0x20,
+        0x2002: 0x20,
+        0x2003: 0x20,
+        0x2009: 0x20,
+        0x200B: None,
+        0xFEFF: None,
+    }
+)
 
 # Separators clerks use between names in one cell: 、，, ; ； / and any white space.
 NAME_SEPARATORS = r"[、，,;；/／\s]+"
@@ -63,17 +73,26 @@ def clean_series(values: pd.Series) -> pd.Series:
     return per_distinct(as_text, _clean_text)
 
 
-def _clean_objects(values: pd.Series, factorized: tuple[np.ndarray, np.ndarray] | None = None) -> pd.Series:
+def _clean_objects(
+    values: pd.Series, factorized: tuple[np.ndarray, np.ndarray] | None = None
+) -> pd.Series:
     """Cells of mixed kinds (dates, numbers, text): each distinct cell is made text once.
     Except numbers: 1, 1.0 and True (or 0.0 and -0.0) are one value to pandas but not one text,
     so number cells are made text one by one. ``factorized``: the cells' ``pd.factorize(...,
     use_na_sentinel=False)`` when the caller has it already."""
     cells = values.to_numpy(dtype=object)
-    codes, distinct = factorized if factorized is not None else pd.factorize(cells, use_na_sentinel=False)
+    codes, distinct = (
+        factorized if factorized is not None else pd.factorize(cells, use_na_sentinel=False)
+    )
     empty = pd.isna(distinct)
     text = pd.Series(distinct, dtype=object).where(~empty, "").astype(str)
     result = _clean_text(text).array.take(codes)
-    is_number = np.fromiter((isinstance(v, (int, float)) for v in distinct), dtype=bool, count=len(distinct)) & ~empty
+    is_number = (
+        np.fromiter(
+            (isinstance(v, (int, float)) for v in distinct), dtype=bool, count=len(distinct)
+        )
+        & ~empty
+    )
     if is_number.any():
         rows = np.isin(codes, np.flatnonzero(is_number))
         result[rows] = per_distinct(pd.Series(cells[rows]).astype(str), _clean_text).array
@@ -142,7 +161,10 @@ def per_distinct(values: pd.Series, function) -> pd.Series:
     if pd.api.types.is_float_dtype(values):
         codes, bits = pd.factorize(values.to_numpy(dtype=np.float64).view(np.int64))
         distinct = pd.Series(bits.view(np.float64), dtype=values.dtype)
-    elif pd.api.types.is_object_dtype(values) and pd.api.types.infer_dtype(values, skipna=True) != "string":
+    elif (
+        pd.api.types.is_object_dtype(values)
+        and pd.api.types.infer_dtype(values, skipna=True) != "string"
+    ):
         return function(values)
     else:
         codes, uniques = pd.factorize(values, use_na_sentinel=False)
@@ -165,8 +187,13 @@ def split_names(values: pd.Series) -> pd.Series:
 
 def strip_name_tag(names: pd.Series) -> pd.Series:
     """Drop one trailing bracketed tag: '张三（民盟）' -> '张三'. Spaces inside a name go too."""
-    return where_matching(names, _TAG_OR_SPACE, lambda part: part.str.replace(_NAME_TAG, "", regex=True)
-                          .str.replace(r"\s+", "", regex=True))
+    return where_matching(
+        names,
+        _TAG_OR_SPACE,
+        lambda part: part.str.replace(_NAME_TAG, "", regex=True).str.replace(
+            r"\s+", "", regex=True
+        ),
+    )
 
 
 # A name strip_name_tag changes has a closing bracket (its tag ends the name) or white space.

@@ -111,8 +111,13 @@ def cyclic_gc_paused():
 def _read_workbook(path: Path, input_format: InputFormat) -> RawWorkbook:
     source = _open(path)
     by_name = {match_key(name): name for name in source.sheet_names}
-    found = [(sheet, next((by_name[match_key(n)] for n in sheet.all_names if match_key(n) in by_name), None))
-             for sheet in input_format.sheets]
+    found = [
+        (
+            sheet,
+            next((by_name[match_key(n)] for n in sheet.all_names if match_key(n) in by_name), None),
+        )
+        for sheet in input_format.sheets
+    ]
     try:
         source.read_ahead([actual for _, actual in found if actual is not None])
         return _read_sheets(path, source, found, input_format)
@@ -120,7 +125,9 @@ def _read_workbook(path: Path, input_format: InputFormat) -> RawWorkbook:
         source.close()
 
 
-def _read_sheets(path: Path, source, found: list[tuple[Sheet, str | None]], input_format: InputFormat) -> RawWorkbook:
+def _read_sheets(
+    path: Path, source, found: list[tuple[Sheet, str | None]], input_format: InputFormat
+) -> RawWorkbook:
     problems: list[Problem] = []
     tables: dict[str, RawTable] = {}
     used: set[str] = set()
@@ -129,11 +136,16 @@ def _read_sheets(path: Path, source, found: list[tuple[Sheet, str | None]], inpu
             used.add(actual)
         if actual is None:
             if sheet.required:
-                problems.append(Problem(
-                    Severity.ERROR, Reason.MISSING_SHEET, f"缺少工作表“{sheet.name}”", sheet.name,
-                    suggestion=f"工作簿中的工作表：{'、'.join(source.sheet_names) or '（无）'}；"
-                               f"可用的表名：{'、'.join(dict.fromkeys(sheet.all_names))}",
-                ))
+                problems.append(
+                    Problem(
+                        Severity.ERROR,
+                        Reason.MISSING_SHEET,
+                        f"缺少工作表“{sheet.name}”",
+                        sheet.name,
+                        suggestion=f"工作簿中的工作表：{'、'.join(source.sheet_names) or '（无）'}；"
+                        f"可用的表名：{'、'.join(dict.fromkeys(sheet.all_names))}",
+                    )
+                )
             continue
         merged = source.merged(actual)
         table = _table_from_rows(sheet, actual, source.rows(actual), merged, problems)
@@ -158,12 +170,22 @@ def _unread_sheets(source, used: set[str], input_format: InputFormat) -> list[Pr
     problems = []
     known = "、".join(sheet.name for sheet in input_format.sheets)
     for name in source.sheet_names:
-        if (name in used or match_key(name).endswith(_NOT_REGISTERS) or source.is_hidden(name)
-                or not source.has_content(name)):
+        if (
+            name in used
+            or match_key(name).endswith(_NOT_REGISTERS)
+            or source.is_hidden(name)
+            or not source.has_content(name)
+        ):
             continue
-        problems.append(Problem(
-            Severity.WARNING, Reason.MISSING_SHEET, f"工作表“{name}”未读取：它的名称不是 perfscore 认识的登记表", name,
-            suggestion=f"如是登记表，请改用这些表名之一：{known}；或在规则文件 input.sheets 中登记这个表名"))
+        problems.append(
+            Problem(
+                Severity.WARNING,
+                Reason.MISSING_SHEET,
+                f"工作表“{name}”未读取：它的名称不是 perfscore 认识的登记表",
+                name,
+                suggestion=f"如是登记表，请改用这些表名之一：{known}；或在规则文件 input.sheets 中登记这个表名",
+            )
+        )
     return problems
 
 
@@ -189,15 +211,20 @@ def _converter():
 
 # --- sources: a calamine workbook, or a folder of CSV files -----------------------------------
 
+
 def _open(path: Path):
     if path.name.startswith("~$"):
-        raise UsageError(f"{path.name} 是 Excel/WPS 打开文件时留下的锁定文件，不是工作簿；请指定原文件")
+        raise UsageError(
+            f"{path.name} 是 Excel/WPS 打开文件时留下的锁定文件，不是工作簿；请指定原文件"
+        )
     if not path.exists():
         raise UsageError(f"找不到文件：{path}")
     if path.is_dir():
         return _CsvFolder(path)
     if path.suffix.lower() not in SUPPORTED_SUFFIXES:
-        raise UsageError(f"不支持的文件类型“{path.suffix}”：请使用 {'、'.join(SUPPORTED_SUFFIXES)}，或存放 .csv 文件的文件夹")
+        raise UsageError(
+            f"不支持的文件类型“{path.suffix}”：请使用 {'、'.join(SUPPORTED_SUFFIXES)}，或存放 .csv 文件的文件夹"
+        )
     return _CalamineBook(path)
 
 
@@ -214,12 +241,16 @@ class _CalamineBook:
         self._errors = (CalamineError, ValueError, OSError)
         if zipfile.is_zipfile(path):
             _check_zip(path)
-        check_xls(path, LIMITS.cells_per_sheet)  # an OLE2 .xls: what calamine would allocate, checked before it does
+        check_xls(
+            path, LIMITS.cells_per_sheet
+        )  # an OLE2 .xls: what calamine would allocate, checked before it does
         try:
             self.book = CalamineWorkbook.from_path(str(path))
         except self._errors as exc:
             raise _unreadable(path, exc) from None
-        except BaseException as exc:  # a panic inside calamine (pyo3 PanicException) on a damaged file
+        except (
+            BaseException
+        ) as exc:  # a panic inside calamine (pyo3 PanicException) on a damaged file
             raise _unreadable_or_reraise(path, exc) from None
         self.sheet_names = list(self.book.sheet_names)
         self._sheets: dict[str, object] = {}
@@ -257,7 +288,11 @@ class _CalamineBook:
         """Start parsing the sheet that will be read after ``name`` (see :meth:`read_ahead`)."""
         if self._loader is None or name not in self._order:
             return
-        following = [n for n in self._order[self._order.index(name) + 1:] if n not in self._ends and n not in self._sheets]
+        following = [
+            n
+            for n in self._order[self._order.index(name) + 1 :]
+            if n not in self._ends and n not in self._sheets
+        ]
         for sheet in following[:READ_AHEAD]:
             if sheet not in self._ahead:
                 self._ahead[sheet] = self._loader.submit(self._parse, sheet)
@@ -269,7 +304,8 @@ class _CalamineBook:
         if height * width > LIMITS.cells_per_sheet:
             raise UsageError(
                 f"工作表“{name}”的数据区域为 {height:,} 行 × {width:,} 列，超出可处理的范围"
-                f"（{LIMITS.cells_per_sheet:,} 个单元格）；请删除表格右侧和下方多余的行列（可能是误填的单元格）")
+                f"（{LIMITS.cells_per_sheet:,} 个单元格）；请删除表格右侧和下方多余的行列（可能是误填的单元格）"
+            )
         try:
             rows = sheet.to_python(skip_empty_area=False)
         except self._errors as exc:
@@ -290,7 +326,10 @@ class _CalamineBook:
         from python_calamine import SheetVisibleEnum
 
         self._settle()
-        return any(meta.name == name and meta.visible != SheetVisibleEnum.Visible for meta in self.book.sheets_metadata)
+        return any(
+            meta.name == name and meta.visible != SheetVisibleEnum.Visible
+            for meta in self.book.sheets_metadata
+        )
 
     def merged(self, name: str) -> list[tuple[tuple[int, int], tuple[int, int]]]:
         return list(self._sheet(name).merged_cell_ranges or [])
@@ -309,7 +348,9 @@ class _CalamineBook:
         if self.path.suffix.lower() not in (".xlsx", ".xlsm") or not names:
             return
         self._scanner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="perfscore-scan")
-        self._scans = {name: self._scanner.submit(_xlsx_flagged_cells, self.path, name) for name in self._order}
+        self._scans = {
+            name: self._scanner.submit(_xlsx_flagged_cells, self.path, name) for name in self._order
+        }
 
     def close(self) -> None:
         """Stop the scans not started yet (reading ended early); the running one ends by itself.
@@ -333,9 +374,13 @@ class _CsvFolder:
     """A folder of .csv files, one per sheet, named like the sheets (委员名单.csv, 提案.csv …)."""
 
     def __init__(self, path: Path):
-        self.files = {f.stem: f for f in sorted(path.glob("*.csv")) if not f.name.startswith(("~$", "."))}
+        self.files = {
+            f.stem: f for f in sorted(path.glob("*.csv")) if not f.name.startswith(("~$", "."))
+        }
         if not self.files:
-            raise UsageError(f"{path} 是文件夹，但其中没有 .csv 文件；请指定工作簿文件，或存放各登记表 .csv 的文件夹")
+            raise UsageError(
+                f"{path} 是文件夹，但其中没有 .csv 文件；请指定工作簿文件，或存放各登记表 .csv 的文件夹"
+            )
         self.sheet_names = list(self.files)
 
     def rows(self, name: str) -> list[list]:
@@ -347,7 +392,9 @@ class _CsvFolder:
             except UnicodeDecodeError:
                 continue
         else:
-            raise UsageError(f"{self.files[name].name} 的编码无法识别：请另存为 UTF-8 或 GBK 编码的 CSV")
+            raise UsageError(
+                f"{self.files[name].name} 的编码无法识别：请另存为 UTF-8 或 GBK 编码的 CSV"
+            )
         return [list(row) for row in csv.reader(text.splitlines())]
 
     def has_content(self, name: str) -> bool:
@@ -370,7 +417,11 @@ class _CsvFolder:
 
 
 def _unreadable(path: Path, exc: Exception) -> UsageError:
-    hint = "文件已加密，请先取消密码" if type(exc).__name__ == "PasswordError" else "文件是否损坏、未保存完整，或不是 Excel/WPS 表格？"
+    hint = (
+        "文件已加密，请先取消密码"
+        if type(exc).__name__ == "PasswordError"
+        else "文件是否损坏、未保存完整，或不是 Excel/WPS 表格？"
+    )
     return UsageError(f"无法读取工作簿 {path.name}：{exc}（{hint}）")
 
 
@@ -397,7 +448,8 @@ def _check_declared_size(path: Path, name: str) -> None:
         if height * width > LIMITS.cells_per_sheet:
             raise UsageError(
                 f"工作表“{name}”的数据区域为 {height:,} 行 × {width:,} 列，超出可处理的范围"
-                f"（{LIMITS.cells_per_sheet:,} 个单元格）；请删除表格右侧和下方多余的行列（可能是误填的单元格）")
+                f"（{LIMITS.cells_per_sheet:,} 个单元格）；请删除表格右侧和下方多余的行列（可能是误填的单元格）"
+            )
 
 
 def _check_zip(path: Path) -> None:
@@ -409,11 +461,17 @@ def _check_zip(path: Path) -> None:
         raise _unreadable(path, exc) from None
     total = sum(p.file_size for p in parts)
     if total > LIMITS.unzipped_bytes:
-        raise UsageError(f"{path.name} 解压后达 {total / 1024**3:.1f} GB，超出可处理的范围；文件可能已损坏或不是正常的工作簿")
+        raise UsageError(
+            f"{path.name} 解压后达 {total / 1024**3:.1f} GB，超出可处理的范围；文件可能已损坏或不是正常的工作簿"
+        )
     for part in parts:
-        if part.file_size > 10 * 1024**2 and part.file_size > LIMITS.compression_ratio * max(part.compress_size, 1):
-            raise UsageError(f"{path.name} 中的 {part.filename} 压缩比异常（{part.file_size:,} 字节压缩为 "
-                             f"{part.compress_size:,} 字节）；文件可能是恶意构造的，已拒绝读取")
+        if part.file_size > 10 * 1024**2 and part.file_size > LIMITS.compression_ratio * max(
+            part.compress_size, 1
+        ):
+            raise UsageError(
+                f"{path.name} 中的 {part.filename} 压缩比异常（{part.file_size:,} 字节压缩为 "
+                f"{part.compress_size:,} 字节）；文件可能是恶意构造的，已拒绝读取"
+            )
 
 
 # --- xlsx cells calamine reads as empty: error values, formulas never computed ----------------
@@ -443,14 +501,19 @@ def _xlsx_flagged_cells(path: Path, sheet_name: str) -> dict[tuple[int, int], tu
             flagged[(int(row), column)] = ("error", value.group(1).decode() if value else "#错误")
         elif b"<f" in body and not (_VALUE.search(body) and _VALUE.search(body).group(1)):
             formula = re.search(rb"<f[^>]*>([^<]*)</f>", body)
-            flagged[(int(row), column)] = ("formula", "=" + (formula.group(1).decode() if formula else ""))
+            flagged[(int(row), column)] = (
+                "formula",
+                "=" + (formula.group(1).decode() if formula else ""),
+            )
     return flagged
 
 
 _FLAG = re.compile(rb't="e"|<f')
 
 
-def _cells_holding(xml: bytes, needle: re.Pattern) -> Iterator[tuple[bytes, bytes, bytes, bytes | None]]:
+def _cells_holding(
+    xml: bytes, needle: re.Pattern
+) -> Iterator[tuple[bytes, bytes, bytes, bytes | None]]:
     """The cells (as ``_CELL``'s groups) whose XML holds ``needle``, in order. Only the cells
     around each hit are parsed: a million-row sheet with one formula is not made into ten
     million tuples (gigabytes) to find it."""
@@ -485,7 +548,9 @@ def _sheet_xml_contains(path: Path, sheet_name: str, needles: tuple[bytes, ...])
     """Whether the sheet's XML contains any of ``needles``, read in pieces (a damaged part
     fails here as it would when read whole: up to the end when no needle is found)."""
     overlap = max(len(n) for n in needles) - 1
-    searches = [re.compile(re.escape(n)).search for n in needles]  # a regex finds a literal faster than `in`
+    searches = [
+        re.compile(re.escape(n)).search for n in needles
+    ]  # a regex finds a literal faster than `in`
     with zipfile.ZipFile(path) as archive:
         member = _sheet_member(archive, sheet_name)
         if member is None:
@@ -504,14 +569,25 @@ def _sheet_xml_contains(path: Path, sheet_name: str, needles: tuple[bytes, ...])
 def _sheet_member(archive: zipfile.ZipFile, sheet_name: str) -> str | None:
     from defusedxml import ElementTree
 
-    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
-          "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
-          "p": "http://schemas.openxmlformats.org/package/2006/relationships"}
+    ns = {
+        "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+        "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+        "p": "http://schemas.openxmlformats.org/package/2006/relationships",
+    }
     workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
     rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-    rel_id = next((s.get(f"{{{ns['r']}}}id") for s in workbook.iterfind("m:sheets/m:sheet", ns)
-                   if s.get("name") == sheet_name), None)
-    target = next((r.get("Target") for r in rels.iterfind("p:Relationship", ns) if r.get("Id") == rel_id), None)
+    rel_id = next(
+        (
+            s.get(f"{{{ns['r']}}}id")
+            for s in workbook.iterfind("m:sheets/m:sheet", ns)
+            if s.get("name") == sheet_name
+        ),
+        None,
+    )
+    target = next(
+        (r.get("Target") for r in rels.iterfind("p:Relationship", ns) if r.get("Id") == rel_id),
+        None,
+    )
     if target is None:
         return None
     return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
@@ -524,13 +600,21 @@ def _column_index(letters: str) -> int:
     return index - 1
 
 
-def _flagged_cell_problems(table: RawTable, flagged: dict[tuple[int, int], tuple[str, str]]) -> list[Problem]:
+def _flagged_cell_problems(
+    table: RawTable, flagged: dict[tuple[int, int], tuple[str, str]]
+) -> list[Problem]:
     """Problems for flagged cells in the table's own rows and columns."""
     if not flagged:
         return []
     rows = set(table.frame["row"])
     columns = {_column_index(letter): key for key, letter in table.letters.items()}
-    columns.update({index: key for key, indexes in table.frame.attrs.get("extra_columns", {}).items() for index in indexes})
+    columns.update(
+        {
+            index: key
+            for key, indexes in table.frame.attrs.get("extra_columns", {}).items()
+            for index in indexes
+        }
+    )
     problems = []
     for (row, column), (kind, value) in sorted(flagged.items()):
         if row not in rows or column not in columns:
@@ -538,39 +622,75 @@ def _flagged_cell_problems(table: RawTable, flagged: dict[tuple[int, int], tuple
         cell = f"{excel_column(column)}{row}"
         header = table.sheet.column(columns[column]).header
         if kind == "error":
-            problems.append(Problem(Severity.ERROR, Reason.EXCEL_ERROR, f"“{header}”是 Excel 错误值", table.sheet_name, cell,
-                                    value, "请改正公式或填入实际的值"))
+            problems.append(
+                Problem(
+                    Severity.ERROR,
+                    Reason.EXCEL_ERROR,
+                    f"“{header}”是 Excel 错误值",
+                    table.sheet_name,
+                    cell,
+                    value,
+                    "请改正公式或填入实际的值",
+                )
+            )
         else:
-            problems.append(Problem(Severity.WARNING, Reason.UNCOMPUTED_FORMULA, f"“{header}”是公式，但文件中没有保存计算结果，按空白处理",
-                                    table.sheet_name, cell, value, "请在 Excel 或 WPS 中打开此文件、保存一次后再运行"))
+            problems.append(
+                Problem(
+                    Severity.WARNING,
+                    Reason.UNCOMPUTED_FORMULA,
+                    f"“{header}”是公式，但文件中没有保存计算结果，按空白处理",
+                    table.sheet_name,
+                    cell,
+                    value,
+                    "请在 Excel 或 WPS 中打开此文件、保存一次后再运行",
+                )
+            )
     return problems
 
 
 # --- header and rows --------------------------------------------------------------------------
 
-def _table_from_rows(sheet: Sheet, actual_name: str, rows: list[list], merged: list, problems: list[Problem]) -> RawTable | None:
-    head = _filled_head(rows[:_HEADER_SEARCH_ROWS + 1], merged)
+
+def _table_from_rows(
+    sheet: Sheet, actual_name: str, rows: list[list], merged: list, problems: list[Problem]
+) -> RawTable | None:
+    head = _filled_head(rows[: _HEADER_SEARCH_ROWS + 1], merged)
     header_index, last_header, positions = _find_header(sheet, head)
     missing = [c for c in sheet.columns if c.required and c.key not in positions]
     if header_index is None or missing:
-        where = f"第 {header_index + 1} 行" if header_index is not None else f"前 {_HEADER_SEARCH_ROWS} 行"
+        where = (
+            f"第 {header_index + 1} 行"
+            if header_index is not None
+            else f"前 {_HEADER_SEARCH_ROWS} 行"
+        )
         for col in missing or [c for c in sheet.columns if c.required]:
-            problems.append(Problem(
-                Severity.ERROR, Reason.MISSING_COLUMN, f"{where}找不到必填的列“{col.header}”", actual_name,
-                f"{header_index + 1}:{header_index + 1}" if header_index is not None else "",  # Excel's whole-row reference
-                suggestion=f"表头可写作：{'、'.join(dict.fromkeys(col.all_headers))}",
-            ))
+            problems.append(
+                Problem(
+                    Severity.ERROR,
+                    Reason.MISSING_COLUMN,
+                    f"{where}找不到必填的列“{col.header}”",
+                    actual_name,
+                    f"{header_index + 1}:{header_index + 1}"
+                    if header_index is not None
+                    else "",  # Excel's whole-row reference
+                    suggestion=f"表头可写作：{'、'.join(dict.fromkeys(col.all_headers))}",
+                )
+            )
         return None
 
     width = max(map(len, rows), default=0)
-    frame = _body_frame(rows[last_header + 1:], width, positions, last_header)
+    frame = _body_frame(rows[last_header + 1 :], width, positions, last_header)
     del rows
-    frame.attrs["extra_columns"] = {key: indexes[1:] for key, indexes in positions.items() if len(indexes) > 1}
+    frame.attrs["extra_columns"] = {
+        key: indexes[1:] for key, indexes in positions.items() if len(indexes) > 1
+    }
     letters = {key: excel_column(indexes[0]) for key, indexes in positions.items()}
     return RawTable(sheet=sheet, sheet_name=actual_name, frame=frame, letters=letters)
 
 
-def _body_frame(data: list[list], width: int, positions: dict[str, list[int]], last_header: int) -> pd.DataFrame:
+def _body_frame(
+    data: list[list], width: int, positions: dict[str, list[int]], last_header: int
+) -> pd.DataFrame:
     """The rows below the header -> one clean text column per declared column key, plus ``row``;
     blank rows and total rows left out.
 
@@ -590,21 +710,33 @@ def _body_frame(data: list[list], width: int, positions: dict[str, list[int]], l
         else:
             parts = [columns[i].series() for i in indexes]
             combined = parts[0]
-            for part in parts[1:]:  # names spread over several columns (第一提案人, 附议人 …), in order
-                combined = (combined + "、" + part).str.strip("、").str.replace("、、+", "、", regex=True)
+            for part in parts[
+                1:
+            ]:  # names spread over several columns (第一提案人, 附议人 …), in order
+                combined = (
+                    (combined + "、" + part).str.strip("、").str.replace("、、+", "、", regex=True)
+                )
             full[key] = combined
             is_empty = (combined == "").to_numpy(dtype=bool)
         empty = is_empty if empty is None else empty & is_empty
     keep = np.flatnonzero(~empty & ~_total_rows_of(cells, columns))
     del cells
-    frame = pd.DataFrame({
-        key: pd.Series(full[key].array.take(keep) if key in full else columns[indexes[0]].take(keep), copy=False)
-        for key, indexes in positions.items()})
+    frame = pd.DataFrame(
+        {
+            key: pd.Series(
+                full[key].array.take(keep) if key in full else columns[indexes[0]].take(keep),
+                copy=False,
+            )
+            for key, indexes in positions.items()
+        }
+    )
     frame["row"] = keep + (last_header + 2)  # Excel rows are 1-based, below the header
     return frame
 
 
-def _body_frame_plain(data: list[list], width: int, positions: dict[str, list[int]], last_header: int) -> pd.DataFrame:
+def _body_frame_plain(
+    data: list[list], width: int, positions: dict[str, list[int]], last_header: int
+) -> pd.DataFrame:
     """:func:`_body_frame` the plain way: a DataFrame of the rows, then column by column (kept for
     a table without rows, and as the reference the fast way is tested against)."""
     body = pd.DataFrame(data)
@@ -615,7 +747,9 @@ def _body_frame_plain(data: list[list], width: int, positions: dict[str, list[in
         parts = [clean_series(body[i]) for i in indexes]
         combined = parts[0]
         for part in parts[1:]:
-            combined = (combined + "、" + part).str.strip("、").str.replace("、、+", "、", regex=True)
+            combined = (
+                (combined + "、" + part).str.strip("、").str.replace("、、+", "、", regex=True)
+            )
         columns[key] = combined
     frame = pd.DataFrame(columns, index=body.index)
     frame["row"] = body.index + last_header + 2
@@ -708,7 +842,12 @@ def _total_texts(values: np.ndarray) -> np.ndarray:
     total = np.zeros(len(text), dtype=bool)
     candidates = rows_matching(text.tolist(), _TOTAL_CHARACTERS)  # only these can be total rows
     if candidates.any():
-        total[candidates] = text[candidates].str.replace(r"\s+", "", regex=True).str.contains(_TOTAL_ROW).to_numpy(dtype=bool)
+        total[candidates] = (
+            text[candidates]
+            .str.replace(r"\s+", "", regex=True)
+            .str.contains(_TOTAL_ROW)
+            .to_numpy(dtype=bool)
+        )
     return total
 
 
@@ -727,7 +866,9 @@ def _filled_head(rows: list[list], merged: list) -> list[list[str]]:
     return head
 
 
-def _find_header(sheet: Sheet, head: list[list[str]]) -> tuple[int | None, int, dict[str, list[int]]]:
+def _find_header(
+    sheet: Sheet, head: list[list[str]]
+) -> tuple[int | None, int, dict[str, list[int]]]:
     """The header: the row, or two rows read together, whose cells name the most declared columns.
 
     Returns (first header row, last header row, column key -> column indexes). A two-row header
@@ -741,8 +882,14 @@ def _find_header(sheet: Sheet, head: list[list[str]]) -> tuple[int | None, int, 
         if index + 1 < len(head):
             upper, lower = head[index], head[index + 1]
             width = max(len(upper), len(lower))
-            combined = [(lower[c] if c < len(lower) and match_key(lower[c]) in lookup else (upper[c] if c < len(upper) else ""))
-                        for c in range(width)]
+            combined = [
+                (
+                    lower[c]
+                    if c < len(lower) and match_key(lower[c]) in lookup
+                    else (upper[c] if c < len(upper) else "")
+                )
+                for c in range(width)
+            ]
             candidates.append((index + 1, combined))
         for last, cells in candidates:
             positions: dict[str, list[int]] = {}
@@ -783,7 +930,9 @@ def _total_rows(body: pd.DataFrame) -> pd.Series:
     total = pd.Series(False, index=body.index)
     candidates = rows_matching(text.tolist(), _TOTAL_CHARACTERS)  # only these can be total rows
     if candidates.any():
-        total[candidates] = text[candidates].str.replace(r"\s+", "", regex=True).str.contains(_TOTAL_ROW)
+        total[candidates] = (
+            text[candidates].str.replace(r"\s+", "", regex=True).str.contains(_TOTAL_ROW)
+        )
     return total
 
 

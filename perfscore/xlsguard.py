@@ -37,7 +37,9 @@ __all__ = ["check_xls", "reserved_cells"]
 
 _MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")
 _END_OF_CHAIN = 0xFFFF_FFFE
-_FIRST_MARKER = 0xFFFF_FFFA  # sector ids from here on mark free, FAT and DIFAT sectors, a chain's end
+_FIRST_MARKER = (
+    0xFFFF_FFFA  # sector ids from here on mark free, FAT and DIFAT sectors, a chain's end
+)
 _MINI_CUTOFF = 4096  # calamine's, whatever the header says
 _MINI_SECTOR = 64
 _DAMAGED_HINT = "（文件是否损坏、未保存完整，或不是 Excel/WPS 表格？）"
@@ -76,6 +78,7 @@ def check_xls(path: Path, cells_per_sheet: int) -> None:
 
 # --- the compound file ------------------------------------------------------------------------
 
+
 def _u32s(data: bytes) -> tuple[int, ...]:
     return struct.unpack_from(f"<{len(data) // 4}I", data)
 
@@ -100,8 +103,10 @@ class _Compound:
         directory_sectors, _, directory_start = struct.unpack_from("<III", data, 40)
         minifat_start, minifat_sectors, difat_start = struct.unpack_from("<III", data, 60)
         self.fat = self._fat(struct.unpack_from("<109I", data, 76), difat_start)
-        directory = self._chain(directory_start, self.fat, self._sector, directory_sectors * self.size, self.count)
-        self.entries = [directory[i:i + 128] for i in range(0, len(directory) - 127, 128)]
+        directory = self._chain(
+            directory_start, self.fat, self._sector, directory_sectors * self.size, self.count
+        )
+        self.entries = [directory[i : i + 128] for i in range(0, len(directory) - 127, 128)]
         if not self.entries:
             raise _Damaged("OLE 目录为空")
         self.mini = b""
@@ -109,8 +114,11 @@ class _Compound:
         if minifat_sectors:
             root_start, root_size = self._place(self.entries[0])
             self.mini = self._chain(root_start, self.fat, self._sector, root_size, self.count)
-            self.minifat = _u32s(self._chain(minifat_start, self.fat, self._sector, minifat_sectors * self.size,
-                                             self.count))
+            self.minifat = _u32s(
+                self._chain(
+                    minifat_start, self.fat, self._sector, minifat_sectors * self.size, self.count
+                )
+            )
 
     def stream(self, name: str) -> bytes | None:
         """The stream of the first directory entry called ``name``; None if there is none."""
@@ -119,7 +127,9 @@ class _Compound:
             return None
         start, size = self._place(entry)
         if size < _MINI_CUTOFF:
-            return self._chain(start, self.minifat, self._mini_sector, size, -(-len(self.mini) // _MINI_SECTOR))
+            return self._chain(
+                start, self.minifat, self._mini_sector, size, -(-len(self.mini) // _MINI_SECTOR)
+            )
         return self._chain(start, self.fat, self._sector, size, self.count)
 
     def _fat(self, header_ids: tuple[int, ...], difat_start: int) -> tuple[int, ...]:
@@ -140,24 +150,26 @@ class _Compound:
                 ids.extend(i for i in entries[:-1] if i < _FIRST_MARKER)
                 del ids[needed:]
             sector = entries[-1]
-        return tuple(entry for i in ids for entry in _u32s(self._sector(i)))  # calamine: whole entries of each
+        return tuple(
+            entry for i in ids for entry in _u32s(self._sector(i))
+        )  # calamine: whole entries of each
 
     def _sector(self, sector: int) -> bytes:
         if sector >= self.count:
             raise _Damaged(f"OLE 扇区 {sector:#x} 超出文件末尾")
         start = (sector + 1) * self.size
-        return self.data[start:start + self.size]
+        return self.data[start : start + self.size]
 
     def _mini_sector(self, sector: int) -> bytes:
         start = sector * _MINI_SECTOR
         if sector >= _FIRST_MARKER or start >= len(self.mini):
             raise _Damaged(f"OLE 小扇区 {sector:#x} 超出迷你流末尾")
-        return self.mini[start:start + _MINI_SECTOR]
+        return self.mini[start : start + _MINI_SECTOR]
 
     def _place(self, entry: bytes) -> tuple[int, int]:
         """An entry's first sector and size (32 bits in a version 3 file, 64 in version 4)."""
-        start, = struct.unpack_from("<I", entry, 116)
-        size, = struct.unpack_from("<I" if self.size == 512 else "<Q", entry, 120)
+        (start,) = struct.unpack_from("<I", entry, 116)
+        (size,) = struct.unpack_from("<I" if self.size == 512 else "<Q", entry, 120)
         return start, size
 
     @staticmethod
@@ -172,7 +184,7 @@ class _Compound:
             if steps > limit:
                 raise _Damaged("OLE 扇区链循环")
             if length:
-                part = part[:length - got]
+                part = part[: length - got]
             parts.append(part)
             got += len(part)
             if length and got >= length:
@@ -214,10 +226,18 @@ def _workbook_stream(data: bytes) -> bytes | None:
 
 # --- the BIFF records -------------------------------------------------------------------------
 
+
 def _check_sheets(stream: bytes, cells_per_sheet: int, file_name: str) -> None:
     padded = stream + bytes(4)  # every record header can be read with the 4 bytes after it
     for index, (position, name) in enumerate(_sheet_list(stream)):
-        _check_sheet(padded, len(stream), position, name or f"第 {index + 1} 个工作表", cells_per_sheet, file_name)
+        _check_sheet(
+            padded,
+            len(stream),
+            position,
+            name or f"第 {index + 1} 个工作表",
+            cells_per_sheet,
+            file_name,
+        )
 
 
 def _sheet_list(stream: bytes) -> list[tuple[int, str]]:
@@ -231,7 +251,7 @@ def _sheet_list(stream: bytes) -> list[tuple[int, str]]:
         if end - position < 4:
             return []
         kind, size = struct.unpack_from("<HH", stream, position)
-        body = stream[position + 4:position + 4 + size]
+        body = stream[position + 4 : position + 4 + size]
         position += 4 + size
         if position > end:
             return []
@@ -240,16 +260,19 @@ def _sheet_list(stream: bytes) -> list[tuple[int, str]]:
         if kind == _FILEPASS and (size < 2 or body[:2] != b"\x00\x00"):
             return []
         if kind == _BOF and size >= 2:
-            version, = struct.unpack_from("<H", body)
+            (version,) = struct.unpack_from("<H", body)
             sheet_type = struct.unpack_from("<H", body, 2)[0] if size >= 4 else 0
-            biff8 = version not in (0x0200, 0x0002, 0x0007, 0x0300, 0x0400, 0x0500) \
-                and not (version == 0 and sheet_type == 0x1000)
+            biff8 = version not in (0x0200, 0x0002, 0x0007, 0x0300, 0x0400, 0x0500) and not (
+                version == 0 and sheet_type == 0x1000
+            )
         elif kind == _CODEPAGE and size >= 2:
-            codepage, = struct.unpack_from("<H", body)
+            (codepage,) = struct.unpack_from("<H", body)
         elif kind == _BOUNDSHEET:
             if size < 4:
                 return []
-            sheets.append((struct.unpack_from("<I", body)[0], _sheet_name(body[6:], biff8, codepage)))
+            sheets.append(
+                (struct.unpack_from("<I", body)[0], _sheet_name(body[6:], biff8, codepage))
+            )
     return sheets
 
 
@@ -260,7 +283,11 @@ def _sheet_name(data: bytes, biff8: bool, codepage: int) -> str:
     count, data = data[0], data[1:]
     if biff8:  # a flags byte: bit 0 set for UTF-16, clear for one byte a character
         wide, data = bool(data[:1]) and data[0] & 1 == 1, data[1:]
-        text = data[:2 * count].decode("utf-16-le", "replace") if wide else data[:count].decode("latin-1")
+        text = (
+            data[: 2 * count].decode("utf-16-le", "replace")
+            if wide
+            else data[:count].decode("latin-1")
+        )
     else:
         try:
             text = data[:count].decode(f"cp{codepage}", "replace")
@@ -273,7 +300,9 @@ def _sheet_name(data: bytes, biff8: bool, codepage: int) -> str:
 _RECORD = struct.Struct("<4H").unpack_from
 
 
-def _check_sheet(padded: bytes, end: int, position: int, name: str, cells_per_sheet: int, file_name: str) -> None:
+def _check_sheet(
+    padded: bytes, end: int, position: int, name: str, cells_per_sheet: int, file_name: str
+) -> None:
     """One sheet's records from its BOF to its EOF, as calamine's sheet loop sees them: records
     inside an embedded substream (a chart's BOF … EOF) are skipped, a record cut short ends the
     sheet (calamine stops there with an error). ``padded`` is the stream and 4 more bytes, so
@@ -300,7 +329,10 @@ def _check_sheet(padded: bytes, end: int, position: int, name: str, cells_per_sh
                     last_column = column
         elif kind == _MULRK:
             if size >= 6:  # (row, first column), then 6 bytes a cell, then the last column
-                last_row, last_column = max(last_row, row), max(last_column, column + max(-(-(size - 6) // 6), 1) - 1)
+                last_row, last_column = (
+                    max(last_row, row),
+                    max(last_column, column + max(-(-(size - 6) // 6), 1) - 1),
+                )
         elif kind == _DIMENSIONS:
             _check_dimensions(padded[body:position], name, cells_per_sheet, file_name)
         elif kind == _BOF:
@@ -323,7 +355,8 @@ def _check_dimensions(record: bytes, name: str, cells_per_sheet: int, file_name:
         raise UsageError(_too_large(file_name, name, rows, columns, cells_per_sheet))
     raise UsageError(
         f"无法读取工作簿 {file_name}：工作表“{name}”声明的数据区域无效（起始行 {first_row + 1:,} 在结束行 "
-        f"{row_end:,} 之后），文件已损坏；请在 Excel 或 WPS 中打开、另存为 .xlsx 后再试")
+        f"{row_end:,} 之后），文件已损坏；请在 Excel 或 WPS 中打开、另存为 .xlsx 后再试"
+    )
 
 
 def reserved_cells(record: bytes) -> tuple[int, int, int, int] | None:
@@ -350,9 +383,13 @@ def reserved_cells(record: bytes) -> tuple[int, int, int, int] | None:
 
 def _too_large(file_name: str, name: str, height: int, width: int, cells_per_sheet: int) -> str:
     if height > _XLS_ROWS or width > _XLS_COLUMNS:
-        hint = (f".xls 工作表最多 {_XLS_ROWS:,} 行 × {_XLS_COLUMNS} 列，文件已损坏；"
-                "请在 Excel 或 WPS 中打开、另存为 .xlsx 后再试")
+        hint = (
+            f".xls 工作表最多 {_XLS_ROWS:,} 行 × {_XLS_COLUMNS} 列，文件已损坏；"
+            "请在 Excel 或 WPS 中打开、另存为 .xlsx 后再试"
+        )
     else:
         hint = "请删除表格右侧和下方多余的行列（可能是误填的单元格）"
-    return (f"无法读取工作簿 {file_name}：工作表“{name}”的数据区域为 {height:,} 行 × {width:,} 列，"
-            f"超出可处理的范围（{cells_per_sheet:,} 个单元格）；{hint}")
+    return (
+        f"无法读取工作簿 {file_name}：工作表“{name}”的数据区域为 {height:,} 行 × {width:,} 列，"
+        f"超出可处理的范围（{cells_per_sheet:,} 个单元格）；{hint}"
+    )

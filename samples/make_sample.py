@@ -55,13 +55,38 @@ Row = dict[str, object]  # column key (as in perfscore.inputformat) -> value
 # ---------------------------------------------------------------------------------------------
 
 SECTOR_SEATS = {  # 界别 -> seats; member IDs are given out sector by sector
-    "中共": 30, "民革": 14, "民盟": 22, "民建": 24, "民进": 18, "农工党": 16, "九三学社": 16,
-    "无党派人士": 14, "经济界": 52, "教育界": 30, "医药卫生界": 30, "文化艺术界": 22, "农业界": 32,
+    "中共": 30,
+    "民革": 14,
+    "民盟": 22,
+    "民建": 24,
+    "民进": 18,
+    "农工党": 16,
+    "九三学社": 16,
+    "无党派人士": 14,
+    "经济界": 52,
+    "教育界": 30,
+    "医药卫生界": 30,
+    "文化艺术界": 22,
+    "农业界": 32,
 }
-COMMITTEES = ("提案委", "经济委", "农业农村委", "人口资源环境委", "教科卫体委", "社会和法制委", "文史委")
+COMMITTEES = (
+    "提案委",
+    "经济委",
+    "农业农村委",
+    "人口资源环境委",
+    "教科卫体委",
+    "社会和法制委",
+    "文史委",
+)
 USUAL_COMMITTEE = {  # sectors whose members often sit on one committee
-    "经济界": "经济委", "民建": "经济委", "教育界": "教科卫体委", "医药卫生界": "教科卫体委",
-    "农业界": "农业农村委", "文化艺术界": "文史委", "农工党": "人口资源环境委", "民革": "社会和法制委",
+    "经济界": "经济委",
+    "民建": "经济委",
+    "教育界": "教科卫体委",
+    "医药卫生界": "教科卫体委",
+    "农业界": "农业农村委",
+    "文化艺术界": "文史委",
+    "农工党": "人口资源环境委",
+    "民革": "社会和法制委",
 }
 STUDY_GROUPS = 14
 WORK_GROUPS = 7
@@ -79,36 +104,128 @@ GIVEN_NAME_CHARS = (
 SHARED_NAME = "王伟"  # given to two members, so that registers must name them by ID
 
 TOPICS = (
-    "加快县域物流体系建设", "规范农村集体资产管理", "完善居家社区养老服务体系", "推进中小学课后服务提质增效",
-    "加快老旧小区改造", "持续优化营商环境", "提升基层医疗卫生服务能力", "加强非物质文化遗产保护传承",
-    "加强乡村振兴人才队伍建设", "完善新能源汽车充电设施布局", "推动河湖长制落到实处", "加强历史文化街区保护利用",
-    "深化职业教育产教融合", "发展社区嵌入式托育服务", "完善农产品冷链物流体系", "加快数字经济发展",
-    "促进科技成果转化", "推进生活垃圾分类", "加强校园周边食品安全监管", "提升城市防汛排涝能力",
-    "推进背街小巷环境整治", "支持民营企业发展壮大", "破解中小微企业融资难题", "加强高标准农田建设",
-    "发展壮大村级集体经济", "推进全域旅游发展", "加强未成年人心理健康教育", "完善城乡居民医保政策",
-    "推进分级诊疗制度建设", "加强基层社会治理", "化解物业服务矛盾纠纷", "规范校外培训机构管理",
-    "加强耕地保护", "推进农村人居环境整治", "提升公共文化服务水平", "加强文物保护利用",
-    "发展县域特色产业", "推动制造业数字化转型", "加强重点人群就业帮扶", "完善公共交通线网",
-    "缓解中心城区停车难", "推进政务服务一网通办", "加强农村留守老人关爱服务", "推进污水处理设施建设",
-    "培育壮大专精特新企业", "加强知识产权保护", "推进普惠金融发展", "加强法治宣传教育",
-    "完善多元化纠纷解决机制", "推进无障碍环境建设", "发展银发经济", "加强中医药传承创新",
-    "提高乡村教师待遇", "推动义务教育优质均衡发展", "加强地方史料征集", "推进红色文化资源保护利用",
-    "加强全民健身设施建设", "推进城市更新", "发展夜间经济", "加强食品安全追溯体系建设",
-    "推进农业机械化", "提升农村公路养护水平", "加强森林防火", "推动绿色低碳发展",
-    "加强电动自行车安全管理", "完善公共法律服务体系",
+    "加快县域物流体系建设",
+    "规范农村集体资产管理",
+    "完善居家社区养老服务体系",
+    "推进中小学课后服务提质增效",
+    "加快老旧小区改造",
+    "持续优化营商环境",
+    "提升基层医疗卫生服务能力",
+    "加强非物质文化遗产保护传承",
+    "加强乡村振兴人才队伍建设",
+    "完善新能源汽车充电设施布局",
+    "推动河湖长制落到实处",
+    "加强历史文化街区保护利用",
+    "深化职业教育产教融合",
+    "发展社区嵌入式托育服务",
+    "完善农产品冷链物流体系",
+    "加快数字经济发展",
+    "促进科技成果转化",
+    "推进生活垃圾分类",
+    "加强校园周边食品安全监管",
+    "提升城市防汛排涝能力",
+    "推进背街小巷环境整治",
+    "支持民营企业发展壮大",
+    "破解中小微企业融资难题",
+    "加强高标准农田建设",
+    "发展壮大村级集体经济",
+    "推进全域旅游发展",
+    "加强未成年人心理健康教育",
+    "完善城乡居民医保政策",
+    "推进分级诊疗制度建设",
+    "加强基层社会治理",
+    "化解物业服务矛盾纠纷",
+    "规范校外培训机构管理",
+    "加强耕地保护",
+    "推进农村人居环境整治",
+    "提升公共文化服务水平",
+    "加强文物保护利用",
+    "发展县域特色产业",
+    "推动制造业数字化转型",
+    "加强重点人群就业帮扶",
+    "完善公共交通线网",
+    "缓解中心城区停车难",
+    "推进政务服务一网通办",
+    "加强农村留守老人关爱服务",
+    "推进污水处理设施建设",
+    "培育壮大专精特新企业",
+    "加强知识产权保护",
+    "推进普惠金融发展",
+    "加强法治宣传教育",
+    "完善多元化纠纷解决机制",
+    "推进无障碍环境建设",
+    "发展银发经济",
+    "加强中医药传承创新",
+    "提高乡村教师待遇",
+    "推动义务教育优质均衡发展",
+    "加强地方史料征集",
+    "推进红色文化资源保护利用",
+    "加强全民健身设施建设",
+    "推进城市更新",
+    "发展夜间经济",
+    "加强食品安全追溯体系建设",
+    "推进农业机械化",
+    "提升农村公路养护水平",
+    "加强森林防火",
+    "推动绿色低碳发展",
+    "加强电动自行车安全管理",
+    "完善公共法律服务体系",
 )
 SUBJECTS = (  # what inspections, surveys and forums look at
-    "全市重点项目建设", "高标准农田建设", "老旧小区改造", "河道综合治理", "乡村振兴示范村建设", "工业园区发展",
-    "城市更新项目", "文旅融合发展", "养老服务机构运营", "义务教育学校建设", "基层医疗机构建设", "农村饮水安全",
-    "优化营商环境", "中小企业纾困", "生态环境保护", "食品安全", "安全生产", "非遗传承保护",
+    "全市重点项目建设",
+    "高标准农田建设",
+    "老旧小区改造",
+    "河道综合治理",
+    "乡村振兴示范村建设",
+    "工业园区发展",
+    "城市更新项目",
+    "文旅融合发展",
+    "养老服务机构运营",
+    "义务教育学校建设",
+    "基层医疗机构建设",
+    "农村饮水安全",
+    "优化营商环境",
+    "中小企业纾困",
+    "生态环境保护",
+    "食品安全",
+    "安全生产",
+    "非遗传承保护",
 )
 TALK_PLACES = ("社区", "企业", "乡村", "学校", "机关", "医院", "园区")
-READING_THEMES = ("人民政协理论", "中华优秀传统文化", "乡村振兴", "数字经济", "党史学习", "生态文明")
-CHARITY_EVENTS = ("义诊进乡村", "捐资助学", "关爱留守儿童", "送法下乡", "文化惠民演出", "助农直播带货", "敬老院慰问")
+READING_THEMES = (
+    "人民政协理论",
+    "中华优秀传统文化",
+    "乡村振兴",
+    "数字经济",
+    "党史学习",
+    "生态文明",
+)
+CHARITY_EVENTS = (
+    "义诊进乡村",
+    "捐资助学",
+    "关爱留守儿童",
+    "送法下乡",
+    "文化惠民演出",
+    "助农直播带货",
+    "敬老院慰问",
+)
 SECTOR_EVENTS = ("界别协商座谈", "走访界别群众", "界别专题调研", "联系界别群众活动")
 PLACE_STEMS = (
-    "李家", "王庄", "桃园", "柳湾", "石桥", "河口", "青山", "杏花",
-    "马坊", "双井", "东营", "西岗", "南湖", "北坡", "新民",
+    "李家",
+    "王庄",
+    "桃园",
+    "柳湾",
+    "石桥",
+    "河口",
+    "青山",
+    "杏花",
+    "马坊",
+    "双井",
+    "东营",
+    "西岗",
+    "南湖",
+    "北坡",
+    "新民",
 )
 COMPANY_STEMS = ("华宇", "恒达", "金穗", "瑞丰", "天润", "鑫源", "宏昌", "盛泰", "佳禾", "远航")
 COMPANY_TRADES = ("科技", "食品", "机械", "纺织", "农业", "新材料", "物流")
@@ -160,8 +277,12 @@ class Member:
 def make_roster(rng: random.Random) -> list[Member]:
     sectors = [sector for sector, seats in SECTOR_SEATS.items() for _ in range(seats)]
     names = make_names(rng, len(sectors))
-    study_groups = spread(rng, [f"第{chinese_numeral(n)}学习组" for n in range(1, STUDY_GROUPS + 1)], len(sectors))
-    work_groups = spread(rng, [f"第{chinese_numeral(n)}工作组" for n in range(1, WORK_GROUPS + 1)], len(sectors))
+    study_groups = spread(
+        rng, [f"第{chinese_numeral(n)}学习组" for n in range(1, STUDY_GROUPS + 1)], len(sectors)
+    )
+    work_groups = spread(
+        rng, [f"第{chinese_numeral(n)}工作组" for n in range(1, WORK_GROUPS + 1)], len(sectors)
+    )
     members = [
         Member(
             member_id=f"{number:04d}",
@@ -172,8 +293,9 @@ def make_roster(rng: random.Random) -> list[Member]:
             work_group=work_group,
             engagement=draw_engagement(rng),
         )
-        for number, (name, sector, study_group, work_group)
-        in enumerate(zip(names, sectors, study_groups, work_groups, strict=True), start=1)
+        for number, (name, sector, study_group, work_group) in enumerate(
+            zip(names, sectors, study_groups, work_groups, strict=True), start=1
+        )
     ]
     *earlier, newest = members
     newest.term_start = date(YEAR, 6, 15)  # 增补委员: the newest member has the last ID
@@ -230,16 +352,26 @@ def draw(rng: random.Random, weights: dict[str, float]) -> str:
     return rng.choices(list(weights), weights=list(weights.values()))[0]
 
 
-def weighted_sample(rng: random.Random, population: list, weight: Callable[[object], float], k: int) -> list:
+def weighted_sample(
+    rng: random.Random, population: list, weight: Callable[[object], float], k: int
+) -> list:
     """k distinct items, each likelier in proportion to weight(item) (Efraimidis–Spirakis).
     Items of weight 0 are never drawn."""
-    keyed = [(rng.random() ** (1 / weight(item)), index) for index, item in enumerate(population) if weight(item) > 0]
+    keyed = [
+        (rng.random() ** (1 / weight(item)), index)
+        for index, item in enumerate(population)
+        if weight(item) > 0
+    ]
     chosen = sorted(keyed, reverse=True)[:k]
     return [population[index] for _, index in chosen]
 
 
 def pick_members(
-    rng: random.Random, members: list[Member], day: date, k: int, weight: Callable[[Member], float],
+    rng: random.Random,
+    members: list[Member],
+    day: date,
+    k: int,
+    weight: Callable[[Member], float],
 ) -> list[Member]:
     """k members serving on `day`, each likelier in proportion to weight(member)."""
     return weighted_sample(rng, [m for m in members if m.serves_on(day)], weight, k)
@@ -257,11 +389,20 @@ class Rota:
         self.turns: Counter[str] = Counter()
 
     def pick(
-        self, rng: random.Random, members: list[Member], day: date, k: int,
+        self,
+        rng: random.Random,
+        members: list[Member],
+        day: date,
+        k: int,
         affinity: Callable[[Member], float] = lambda m: 1.0,
     ) -> list[Member]:
-        chosen = pick_members(rng, members, day, k,
-                              lambda m: self.weight(m) * affinity(m) * REPEAT_WEIGHT ** self.turns[m.member_id])
+        chosen = pick_members(
+            rng,
+            members,
+            day,
+            k,
+            lambda m: self.weight(m) * affinity(m) * REPEAT_WEIGHT ** self.turns[m.member_id],
+        )
         self.take_turn(chosen)
         return chosen
 
@@ -270,8 +411,11 @@ class Rota:
 
 
 def submissions(
-    rng: random.Random, members: list[Member], total: int,
-    weight: Callable[[Member], float], draw_day: Callable[[random.Random], date],
+    rng: random.Random,
+    members: list[Member],
+    total: int,
+    weight: Callable[[Member], float],
+    draw_day: Callable[[random.Random], date],
 ) -> list[tuple[date, Member]]:
     """`total` items as (date, lead author), in date order. Each member leads their fair share
     by weight and time in office, rounded down, and the items left over go to members drawn by
@@ -281,10 +425,14 @@ def submissions(
     leads = [m for m in members for _ in range(int(fair[m.member_id]))]
     leads += weighted_sample(rng, members, lambda m: fair[m.member_id] % 1, total - len(leads))
     rng.shuffle(leads)
-    return sorted(((day_in_term(rng, lead, draw_day), lead) for lead in leads), key=lambda item: item[0])
+    return sorted(
+        ((day_in_term(rng, lead, draw_day), lead) for lead in leads), key=lambda item: item[0]
+    )
 
 
-def day_in_term(rng: random.Random, member: Member, draw_day: Callable[[random.Random], date]) -> date:
+def day_in_term(
+    rng: random.Random, member: Member, draw_day: Callable[[random.Random], date]
+) -> date:
     day = draw_day(rng)
     while not member.serves_on(day):
         day = draw_day(rng)
@@ -314,23 +462,26 @@ def chinese_numeral(n: int) -> str:
 # 提案
 # ---------------------------------------------------------------------------------------------
 
+
 def make_proposals(rng: random.Random, members: list[Member]) -> list[Row]:
     """Numbered in order of submission: most during the plenary, the rest through the year."""
     rows = []
-    leads = submissions(rng, members, PROPOSALS, lambda m: m.engagement ** 0.5, proposal_day)
-    co_signers = Rota(lambda m: m.engagement ** 0.5)
+    leads = submissions(rng, members, PROPOSALS, lambda m: m.engagement**0.5, proposal_day)
+    co_signers = Rota(lambda m: m.engagement**0.5)
     for number, (day, lead) in enumerate(leads, start=1):
         form = draw(rng, PROPOSAL_FORMS)
-        rows.append({
-            "item_id": f"{YEAR}{number:03d}",
-            "title": f"关于{rng.choice(TOPICS)}的提案",
-            "date": day,
-            "type": form,
-            "members": proposers(rng, members, day, lead, form, co_signers),
-            "status": draw(rng, PROPOSAL_STATUSES),
-            "merged_into": "",
-            "marks": "",
-        })
+        rows.append(
+            {
+                "item_id": f"{YEAR}{number:03d}",
+                "title": f"关于{rng.choice(TOPICS)}的提案",
+                "date": day,
+                "type": form,
+                "members": proposers(rng, members, day, lead, form, co_signers),
+                "status": draw(rng, PROPOSAL_STATUSES),
+                "merged_into": "",
+                "marks": "",
+            }
+        )
     filed = [row for row in rows if row["status"] == "立案"]
     for row in rows:
         if row["status"] == "并案":
@@ -347,7 +498,12 @@ def proposal_day(rng: random.Random) -> date:
 
 
 def proposers(
-    rng: random.Random, members: list[Member], day: date, lead: Member, form: str, co_signers: Rota,
+    rng: random.Random,
+    members: list[Member],
+    day: date,
+    lead: Member,
+    form: str,
+    co_signers: Rota,
 ) -> list[Member]:
     """Lead first. Co-signers of a joint proposal often, and named authors of a collective
     (sector or party) proposal always, come from the lead's sector."""
@@ -355,8 +511,16 @@ def proposers(
         return [lead]
     others = [m for m in members if m is not lead]
     if form == "联名":
-        return [lead, *co_signers.pick(rng, others, day, rng.choice((1, 2, 2, 3, 3, 3, 4, 4, 5, 5)),
-                                       affinity=lambda m: 4 if m.sector == lead.sector else 1)]
+        return [
+            lead,
+            *co_signers.pick(
+                rng,
+                others,
+                day,
+                rng.choice((1, 2, 2, 3, 3, 3, 4, 4, 5, 5)),
+                affinity=lambda m: 4 if m.sector == lead.sector else 1,
+            ),
+        ]
     colleagues = [m for m in others if m.sector == lead.sector]
     return [lead, *co_signers.pick(rng, colleagues, day, rng.randint(0, 2))]
 
@@ -397,15 +561,24 @@ INSTRUCTED = 0.08  # chance that a 市 or 省 adoption draws a leader's instruct
 def make_information(rng: random.Random, members: list[Member]) -> tuple[list[Row], list[Row]]:
     """Items numbered in order of submission, and their adoption events in date order."""
     items, adoptions = [], []
-    leads = submissions(rng, members, INFORMATION_ITEMS, lambda m: m.engagement ** 0.5,
-                        lambda rng: random_day(rng, date(YEAR, 1, 15), date(YEAR, 12, 10)))
+    leads = submissions(
+        rng,
+        members,
+        INFORMATION_ITEMS,
+        lambda m: m.engagement**0.5,
+        lambda rng: random_day(rng, date(YEAR, 1, 15), date(YEAR, 12, 10)),
+    )
     writers = Rota()
     for number, (day, lead) in enumerate(leads, start=1):
         how_many = rng.choices((0, 1, 2), weights=(0.7, 0.2, 0.1))[0]
         writers.take_turn([lead])
         authors = [lead, *writers.pick(rng, [m for m in members if m is not lead], day, how_many)]
-        item = {"item_id": f"X{YEAR}-{number:03d}", "title": f"关于{rng.choice(TOPICS)}的建议",
-                "date": day, "members": authors}
+        item = {
+            "item_id": f"X{YEAR}-{number:03d}",
+            "title": f"关于{rng.choice(TOPICS)}的建议",
+            "date": day,
+            "members": authors,
+        }
         items.append(item)
         adoptions += adoption_events(rng, item, min(m.last_day for m in authors))
     adoptions.sort(key=lambda row: (row["date"], row["item_id"]))
@@ -446,19 +619,29 @@ def adoption(item: Row, event: str, level: str, day: date) -> Row:
 
 def make_reports(rng: random.Random, members: list[Member]) -> list[Row]:
     rows = []
-    leads = submissions(rng, members, REPORTS, lambda m: m.engagement ** 0.5,
-                        lambda rng: random_day(rng, date(YEAR, 3, 1), date(YEAR, 12, 15)))
+    leads = submissions(
+        rng,
+        members,
+        REPORTS,
+        lambda m: m.engagement**0.5,
+        lambda rng: random_day(rng, date(YEAR, 3, 1), date(YEAR, 12, 15)),
+    )
     writers = Rota()
     for number, (day, lead) in enumerate(leads, start=1):
         how_many = rng.choices((0, 1, 2, 3), weights=(0.1, 0.3, 0.3, 0.3))[0]
         writers.take_turn([lead])
-        rows.append({
-            "item_id": f"D{YEAR}-{number:03d}",
-            "title": f"关于{rng.choice(TOPICS)}的调研报告",
-            "date": day,
-            "members": [lead, *writers.pick(rng, [m for m in members if m is not lead], day, how_many)],
-            "status": draw(rng, REPORT_OUTCOMES),
-        })
+        rows.append(
+            {
+                "item_id": f"D{YEAR}-{number:03d}",
+                "title": f"关于{rng.choice(TOPICS)}的调研报告",
+                "date": day,
+                "members": [
+                    lead,
+                    *writers.pick(rng, [m for m in members if m is not lead], day, how_many),
+                ],
+                "status": draw(rng, REPORT_OUTCOMES),
+            }
+        )
     return rows
 
 
@@ -499,9 +682,16 @@ TRUANT_STATUSES = {PLENARY_OPENING: ("缺席", "请假未批准"), PLENARY_CLOSI
 
 def make_attendance(rng: random.Random, members: list[Member]) -> list[Row]:
     """One row per invited member per meeting, in meeting order then member ID order."""
-    serving_all_year = [m for m in members if m.term_start is None and m.term_end is None and not m.standing]
-    truants = pick_members(rng, serving_all_year, PLENARY_OPENING, PLENARY_TRUANTS,
-                           weight=lambda m: (1 - m.engagement) ** 3)
+    serving_all_year = [
+        m for m in members if m.term_start is None and m.term_end is None and not m.standing
+    ]
+    truants = pick_members(
+        rng,
+        serving_all_year,
+        PLENARY_OPENING,
+        PLENARY_TRUANTS,
+        weight=lambda m: (1 - m.engagement) ** 3,
+    )
     newest = members[-1]
     rows = []
     for meeting in MEETINGS:
@@ -522,8 +712,9 @@ def invited(rng: random.Random, meeting: Meeting, members: list[Member]) -> list
         return serving
     if meeting.type == "常委会议":
         return [m for m in serving if m.standing]
-    return [m for m in serving
-            if rng.random() < (0.7 if m.committee == meeting.committee else 0.05)]
+    return [
+        m for m in serving if rng.random() < (0.7 if m.committee == meeting.committee else 0.05)
+    ]
 
 
 def attendance_status(rng: random.Random, member: Member, meeting: Meeting) -> str:
@@ -533,7 +724,7 @@ def attendance_status(rng: random.Random, member: Member, meeting: Meeting) -> s
         "迟到": 0.01,
         "早退": 0.01,
         "请假未批准": 0.01 * slack if meeting.type != "全体会议" else 0,
-        "缺席": 0.04 * slack ** 2 if meeting.type != "全体会议" else 0,
+        "缺席": 0.04 * slack**2 if meeting.type != "全体会议" else 0,
     }
     roll = rng.random()
     for status, chance in chances.items():
@@ -544,7 +735,13 @@ def attendance_status(rng: random.Random, member: Member, meeting: Meeting) -> s
 
 
 def attendance_row(meeting: Meeting, member: Member, status: str) -> Row:
-    return {"title": meeting.title, "type": meeting.type, "date": meeting.day, "members": member, "status": status}
+    return {
+        "title": meeting.title,
+        "type": meeting.type,
+        "date": meeting.day,
+        "members": member,
+        "status": status,
+    }
 
 
 # ---------------------------------------------------------------------------------------------
@@ -565,20 +762,30 @@ SECTOR_EVENTS_EACH = 4
 
 
 def make_activities(rng: random.Random, members: list[Member], attendance: list[Row]) -> list[Row]:
-    rows = [*planned_events(rng, members), *trainings(rng, members),
-            *sector_events(rng, members), *speeches(rng, attendance)]
+    rows = [
+        *planned_events(rng, members),
+        *trainings(rng, members),
+        *sector_events(rng, members),
+        *speeches(rng, attendance),
+    ]
     rows.sort(key=lambda row: row["date"])
     return rows
 
 
 def planned_events(rng: random.Random, members: list[Member]) -> list[Row]:
     rows = []
-    invitees = Rota(lambda m: m.engagement ** 0.5)
+    invitees = Rota(lambda m: m.engagement**0.5)
     for activity, (events, fewest, most) in EVENT_PLAN.items():
         for _ in range(events):
             day = random_day(rng, date(YEAR, 2, 1), date(YEAR, 12, 20))
-            rows.append(activity_row(event_title(rng, activity), activity, day,
-                                     invitees.pick(rng, members, day, rng.randint(fewest, most))))
+            rows.append(
+                activity_row(
+                    event_title(rng, activity),
+                    activity,
+                    day,
+                    invitees.pick(rng, members, day, rng.randint(fewest, most)),
+                )
+            )
     return rows
 
 
@@ -617,8 +824,14 @@ def sector_events(rng: random.Random, members: list[Member]) -> list[Row]:
         for _ in range(SECTOR_EVENTS_EACH):
             day = random_day(rng, date(YEAR, 2, 1), date(YEAR, 12, 20))
             how_many = rng.randint(len(colleagues) // 4, len(colleagues) // 2)
-            rows.append(activity_row(f"{sector}{rng.choice(SECTOR_EVENTS)}", "界别活动", day,
-                                     invitees.pick(rng, colleagues, day, how_many)))
+            rows.append(
+                activity_row(
+                    f"{sector}{rng.choice(SECTOR_EVENTS)}",
+                    "界别活动",
+                    day,
+                    invitees.pick(rng, colleagues, day, how_many),
+                )
+            )
     return rows
 
 
@@ -628,20 +841,33 @@ def speeches(rng: random.Random, attendance: list[Row]) -> list[Row]:
     for meeting in MEETINGS:
         if meeting.type == "常委会议":
             continue
-        present = [row["members"] for row in attendance
-                   if row["title"] == meeting.title and row["status"] in ("出席", "迟到", "早退")]
+        present = [
+            row["members"]
+            for row in attendance
+            if row["title"] == meeting.title and row["status"] in ("出席", "迟到", "早退")
+        ]
         plenary = meeting.type == "全体会议"
-        oral = weighted_sample(rng, present, lambda m: m.engagement,
-                               rng.randint(6, 9) if plenary else rng.randint(3, 6))
+        oral = weighted_sample(
+            rng,
+            present,
+            lambda m: m.engagement,
+            rng.randint(6, 9) if plenary else rng.randint(3, 6),
+        )
         rest = [m for m in present if m not in oral]
-        written = weighted_sample(rng, rest, lambda m: m.engagement ** 0.5,
-                                  rng.randint(50, 70) if plenary else rng.randint(3, 8))
+        written = weighted_sample(
+            rng,
+            rest,
+            lambda m: m.engagement**0.5,
+            rng.randint(50, 70) if plenary else rng.randint(3, 8),
+        )
         rows.append(activity_row(f"{meeting.title}口头发言", "发言", meeting.day, oral, "口头"))
         rows.append(activity_row(f"{meeting.title}书面发言", "发言", meeting.day, written, "书面"))
     return rows
 
 
-def activity_row(title: str, activity: str, day: date, participants: list[Member], form: str = "") -> Row:
+def activity_row(
+    title: str, activity: str, day: date, participants: list[Member], form: str = ""
+) -> Row:
     return {"title": title, "type": activity, "subtype": form, "date": day, "members": participants}
 
 
@@ -673,7 +899,9 @@ DUTY_CONTENT = {
 }
 
 
-def make_duties(rng: random.Random, members: list[Member], registers: dict[str, list[Row]]) -> list[Row]:
+def make_duties(
+    rng: random.Random, members: list[Member], registers: dict[str, list[Row]]
+) -> list[Row]:
     """Each member's 双五个一 entries. A member's completion target follows their engagement
     (about a third complete all ten); the items other registers already meet count towards it,
     and the rest are recorded here, plus some entries members report besides."""
@@ -684,11 +912,19 @@ def make_duties(rng: random.Random, members: list[Member], registers: dict[str, 
         done_elsewhere = met.get(member.member_id, [])
         missing = [item for item in DUTY_ITEMS if item not in done_elsewhere]
         rng.shuffle(missing)
-        to_record = missing[:max(0, completion_target(rng, rank / len(ranked)) - len(done_elsewhere))]
+        to_record = missing[
+            : max(0, completion_target(rng, rank / len(ranked)) - len(done_elsewhere))
+        ]
         to_record += [item for item in done_elsewhere if rng.random() < 0.25]
         for item in sorted(to_record, key=DUTY_ITEMS.index):
-            rows.append({"members": member, "type": item, "date": random_day(rng, member.first_day, member.last_day),
-                         "title": duty_content(rng, item)})
+            rows.append(
+                {
+                    "members": member,
+                    "type": item,
+                    "date": random_day(rng, member.first_day, member.last_day),
+                    "title": duty_content(rng, item),
+                }
+            )
     rows.sort(key=lambda row: (row["members"].member_id, DUTY_ITEMS.index(row["type"])))
     return rows
 
@@ -729,7 +965,10 @@ def duty_content(rng: random.Random, item: str) -> str:
 # Workbook
 # ---------------------------------------------------------------------------------------------
 
-SHEET_TITLES = {"proposals": f"{YEAR}年度委员提案登记表", "attendance": f"{YEAR}年度委员会议出勤登记表"}
+SHEET_TITLES = {
+    "proposals": f"{YEAR}年度委员提案登记表",
+    "attendance": f"{YEAR}年度委员会议出勤登记表",
+}
 COLUMN_WIDTHS = {"id": 11, "date": 12, "names": 30, "member": 10, "flag": 6, "choice": 11}
 WIDE_TEXT_COLUMNS = {"title": 44, "note": 24}
 
@@ -754,10 +993,15 @@ def make_registers(rng: random.Random) -> dict[str, list[Row]]:
 
 def roster_row(member: Member) -> Row:
     return {
-        "member_id": member.member_id, "name": member.name, "sector": member.sector,
-        "committee": member.committee, "study_group": member.study_group, "work_group": member.work_group,
+        "member_id": member.member_id,
+        "name": member.name,
+        "sector": member.sector,
+        "committee": member.committee,
+        "study_group": member.study_group,
+        "work_group": member.work_group,
         "standing": "是" if member.standing else "否",
-        "term_start": member.term_start or "", "term_end": member.term_end or "",
+        "term_start": member.term_start or "",
+        "term_end": member.term_end or "",
     }
 
 
@@ -765,15 +1009,21 @@ def write_workbook(path: Path, registers: dict[str, list[Row]]) -> None:
     workbook = xlsxwriter.Workbook(str(path))
     workbook.set_properties({"title": f"{YEAR}年度委员履职登记", "created": datetime(YEAR, 12, 31)})
     formats = {
-        "title": workbook.add_format({"bold": True, "font_size": 14, "align": "center", "valign": "vcenter"}),
-        "header": workbook.add_format({"bold": True, "align": "center", "bg_color": "#DDEBF7", "border": 1}),
+        "title": workbook.add_format(
+            {"bold": True, "font_size": 14, "align": "center", "valign": "vcenter"}
+        ),
+        "header": workbook.add_format(
+            {"bold": True, "align": "center", "bg_color": "#DDEBF7", "border": 1}
+        ),
         "date": workbook.add_format({"num_format": "yyyy-mm-dd"}),
     }
     for sheet in SHEETS:
         worksheet = workbook.add_worksheet(sheet.name)
         header_row = 0
         if sheet.key in SHEET_TITLES:
-            worksheet.merge_range(0, 0, 0, len(sheet.columns) - 1, SHEET_TITLES[sheet.key], formats["title"])
+            worksheet.merge_range(
+                0, 0, 0, len(sheet.columns) - 1, SHEET_TITLES[sheet.key], formats["title"]
+            )
             worksheet.set_row(0, 24)
             header_row = 1
         for index, column in enumerate(sheet.columns):
@@ -787,9 +1037,13 @@ def write_workbook(path: Path, registers: dict[str, list[Row]]) -> None:
     workbook.close()
 
 
-def write_cell(worksheet: Worksheet, row: int, col: int, value: object, date_format: Format) -> None:
+def write_cell(
+    worksheet: Worksheet, row: int, col: int, value: object, date_format: Format
+) -> None:
     if isinstance(value, date):
-        worksheet.write_datetime(row, col, datetime(value.year, value.month, value.day), date_format)
+        worksheet.write_datetime(
+            row, col, datetime(value.year, value.month, value.day), date_format
+        )
     elif value not in ("", None, []):
         worksheet.write_string(row, col, cell_text(value))
 
@@ -804,8 +1058,12 @@ def cell_text(value: object) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
-                        help=f"workbook to write (default: {DEFAULT_OUT.name} beside this script)")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=DEFAULT_OUT,
+        help=f"workbook to write (default: {DEFAULT_OUT.name} beside this script)",
+    )
     args = parser.parse_args()
     registers = make_registers(random.Random(SEED))
     write_workbook(args.out, registers)

@@ -15,16 +15,30 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "samples" / "2023.xlsx"
 DEFAULT_RULES = ROOT / "rules" / "default.yaml"
 
-ROSTER_HEADER = ["委员编号", "姓名", "界别", "专委会", "学习组", "工作组", "常委", "任职起始", "任职终止"]
+ROSTER_HEADER = [
+    "委员编号",
+    "姓名",
+    "界别",
+    "专委会",
+    "学习组",
+    "工作组",
+    "常委",
+    "任职起始",
+    "任职终止",
+]
 
 
-def write_workbook(path: Path, sheets: dict[str, list[list]], *, title_rows: dict[str, str] | None = None) -> Path:
+def write_workbook(
+    path: Path, sheets: dict[str, list[list]], *, title_rows: dict[str, str] | None = None
+) -> Path:
     """Write ``sheets`` (name -> rows, the first row being the header) as a real .xlsx file.
 
     ``title_rows`` puts a title line above the header of the named sheets, as offices do.
     datetime.date values become date cells; everything else is written as given.
     """
-    book = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False})
+    book = xlsxwriter.Workbook(
+        str(path), {"strings_to_numbers": False, "strings_to_formulas": False}
+    )
     book.set_properties({"created": dt.datetime(2023, 12, 31)})
     date_format = book.add_format({"num_format": "yyyy-mm-dd"})
     for name, rows in sheets.items():
@@ -38,7 +52,9 @@ def write_workbook(path: Path, sheets: dict[str, list[list]], *, title_rows: dic
                 if value is None:
                     continue
                 if isinstance(value, dt.date):
-                    sheet.write_datetime(r + offset, c, dt.datetime(value.year, value.month, value.day), date_format)
+                    sheet.write_datetime(
+                        r + offset, c, dt.datetime(value.year, value.month, value.day), date_format
+                    )
                 elif isinstance(value, (int, float)):
                     sheet.write_number(r + offset, c, value)
                 else:

@@ -46,7 +46,11 @@ def test_total_is_the_sum_of_ledger_lines_for_every_member(sample_result):
 
 def test_breakdown_columns_add_up_to_the_total(sample_result):
     m = sample_result.members
-    parts = [c.id for c in sample_result.rules.rules.categories] + ["base", "checklist_bonus", "total_adjust"]
+    parts = [c.id for c in sample_result.rules.rules.categories] + [
+        "base",
+        "checklist_bonus",
+        "total_adjust",
+    ]
     assert ((m[parts].sum(axis=1) - m["total"]).abs() < 0.005).all()
 
 
@@ -113,7 +117,9 @@ def test_same_input_gives_the_same_bytes(runner, sample_copy, tmp_path):
     for run in range(2):
         for suffix in ("xlsx", "json"):
             out = tmp_path / f"run{run}.{suffix}"
-            assert runner.invoke(app, ["assess", str(sample_copy), "--out", str(out)]).exit_code == 0
+            assert (
+                runner.invoke(app, ["assess", str(sample_copy), "--out", str(out)]).exit_code == 0
+            )
             outputs.append(sha256(out))
     assert outputs[0] == outputs[2] and outputs[1] == outputs[3]
 
@@ -122,7 +128,9 @@ def test_same_input_gives_the_same_bytes(runner, sample_copy, tmp_path):
 def test_explain_answers_for_any_member(runner, sample_result, pick):
     m = sample_result.members
     member = m.iloc[{"first": 0, "middle": len(m) // 2, "last": len(m) - 1}[pick]]
-    result = runner.invoke(app, ["explain", str(SAMPLE), member["member_id"]], env={"COLUMNS": "200"})
+    result = runner.invoke(
+        app, ["explain", str(SAMPLE), member["member_id"]], env={"COLUMNS": "200"}
+    )
     assert result.exit_code == 0, result.output
     total = f"{member['total']:.2f}"
     assert f"= {total}" in result.output
@@ -136,7 +144,9 @@ def test_explain_by_unique_name_matches_by_id(runner, sample_result):
     m = sample_result.members
     unique = m[~m["name"].duplicated(keep=False)].iloc[3]
     by_name = runner.invoke(app, ["explain", str(SAMPLE), unique["name"]], env={"COLUMNS": "200"})
-    by_id = runner.invoke(app, ["explain", str(SAMPLE), unique["member_id"]], env={"COLUMNS": "200"})
+    by_id = runner.invoke(
+        app, ["explain", str(SAMPLE), unique["member_id"]], env={"COLUMNS": "200"}
+    )
     assert by_name.exit_code == 0 and by_name.output == by_id.output
 
 
@@ -161,12 +171,17 @@ def test_a_ledger_too_long_for_the_workbook_goes_beside_it_whole(runner, sample_
 
     import perfscore.writers.xlsx as xlsx
 
-    monkeypatch.setattr(xlsx, "LEDGER_SHEET_LINES", 100)  # the sample's ~7,700 lines count as "long"
+    monkeypatch.setattr(
+        xlsx, "LEDGER_SHEET_LINES", 100
+    )  # the sample's ~7,700 lines count as "long"
     monkeypatch.setattr(xlsx, "MAX_SHEET_ROWS", 5001)  # and split over two CSV files
     result = runner.invoke(app, ["assess", str(sample_copy)], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     out = sample_copy.with_name("2023-考核结果.xlsx")
-    parts = [sample_copy.with_name("2023-考核结果-积分明细.csv"), sample_copy.with_name("2023-考核结果-积分明细-2.csv")]
+    parts = [
+        sample_copy.with_name("2023-考核结果-积分明细.csv"),
+        sample_copy.with_name("2023-考核结果-积分明细-2.csv"),
+    ]
     for part in parts:
         assert part.exists() and f"已写入：{part}" in result.output
     rows = []
@@ -176,7 +191,12 @@ def test_a_ledger_too_long_for_the_workbook_goes_beside_it_whole(runner, sample_
     expected = perfscore.assess(sample_copy).ledger
     assert len(rows) == len(expected)
     assert abs(sum(float(r["分值"]) for r in rows) - expected["points"].sum()) < 0.01
-    note = [row[0] for row in openpyxl.load_workbook(out, read_only=True)["积分明细"].iter_rows(values_only=True)]
+    note = [
+        row[0]
+        for row in openpyxl.load_workbook(out, read_only=True)["积分明细"].iter_rows(
+            values_only=True
+        )
+    ]
     assert any(parts[0].name in str(line) for line in note)
 
 
@@ -202,7 +222,9 @@ def test_the_ledger_beside_is_written_on_another_core_with_the_same_bytes(tmp_pa
 
 
 @pytest.mark.parametrize("no_fork", ["0", "1"])
-def test_a_failure_writing_the_ledger_beside_leaves_no_workbook_and_no_temporary_file(tmp_path, monkeypatch, no_fork):
+def test_a_failure_writing_the_ledger_beside_leaves_no_workbook_and_no_temporary_file(
+    tmp_path, monkeypatch, no_fork
+):
     import perfscore.writers.xlsx as xlsx
 
     def disk_full(*_args):
@@ -248,7 +270,9 @@ def test_a_failure_building_the_sheets_leaves_no_ledger_writer_behind(tmp_path, 
     assert list(tmp_path.iterdir()) == []  # no CSV, no temporary file, nothing still being written
 
 
-def test_a_ledger_writer_killed_midway_is_reported_and_its_temporary_file_removed(tmp_path, monkeypatch):
+def test_a_ledger_writer_killed_midway_is_reported_and_its_temporary_file_removed(
+    tmp_path, monkeypatch
+):
     import signal
 
     import perfscore.writers.xlsx as xlsx

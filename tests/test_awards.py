@@ -22,8 +22,14 @@ from perfscore.cli import app
 
 from .conftest import roster, write_workbook
 
-MEMBERS = [("001", "A", "经济界", 5), ("002", "B", "经济界", 4), ("003", "C", "教育界", 4),
-           ("004", "D", "教育界", 4), ("005", "E", "民盟", 3), ("006", "F", "民盟", 2)]
+MEMBERS = [
+    ("001", "A", "经济界", 5),
+    ("002", "B", "经济界", 4),
+    ("003", "C", "教育界", 4),
+    ("004", "D", "教育界", 4),
+    ("005", "E", "民盟", 3),
+    ("006", "F", "民盟", 2),
+]
 
 BASE_RULES = """\
 scheme: 评优测试
@@ -45,21 +51,26 @@ def workbook(tmp_path: Path) -> Path:
     activities = [["活动名称", "活动类型", "日期", "参加委员"]]
     for mid, name, _, visits in MEMBERS:
         activities += [[f"视察{n}", "视察", dt.date(2023, 3, n + 1), name] for n in range(visits)]
-    proposals = [["提案编号", "标题", "提交日期", "提案方式", "提案人", "状态", "标记"],
-                 # P1 联名 立案 重点 → 10 + 10 + 2 = 22      P2 个人 立案 重点 → 10 + 10 = 20
-                 ["P1", "提案一", dt.date(2023, 1, 5), "联名", "B、C", "立案", "重点提案"],
-                 ["P2", "提案二", dt.date(2023, 1, 6), "个人", "C", "立案", "重点提案"],
-                 # P3 联名 立案 → 12 (dated 01-07)     P4 集体 立案 → 12 (dated 01-08)
-                 ["P3", "提案三", dt.date(2023, 1, 7), "联名", "D、E", "立案", ""],
-                 ["P4", "提案四", dt.date(2023, 1, 8), "集体", "E", "立案", ""],
-                 # P5 个人 不立案 → 0, and fails the 立案 prerequisite; A's proposal
-                 ["P5", "提案五", dt.date(2023, 1, 9), "个人", "F", "不立案", ""],
-                 ["P6", "提案六", dt.date(2023, 1, 10), "个人", "A", "立案", ""]]
-    return write_workbook(tmp_path / "awards.xlsx", {
-        "委员名单": roster(*[[mid, name, sector] for mid, name, sector, _ in MEMBERS]),
-        "活动": activities,
-        "提案": proposals,
-    })
+    proposals = [
+        ["提案编号", "标题", "提交日期", "提案方式", "提案人", "状态", "标记"],
+        # P1 联名 立案 重点 → 10 + 10 + 2 = 22      P2 个人 立案 重点 → 10 + 10 = 20
+        ["P1", "提案一", dt.date(2023, 1, 5), "联名", "B、C", "立案", "重点提案"],
+        ["P2", "提案二", dt.date(2023, 1, 6), "个人", "C", "立案", "重点提案"],
+        # P3 联名 立案 → 12 (dated 01-07)     P4 集体 立案 → 12 (dated 01-08)
+        ["P3", "提案三", dt.date(2023, 1, 7), "联名", "D、E", "立案", ""],
+        ["P4", "提案四", dt.date(2023, 1, 8), "集体", "E", "立案", ""],
+        # P5 个人 不立案 → 0, and fails the 立案 prerequisite; A's proposal
+        ["P5", "提案五", dt.date(2023, 1, 9), "个人", "F", "不立案", ""],
+        ["P6", "提案六", dt.date(2023, 1, 10), "个人", "A", "立案", ""],
+    ]
+    return write_workbook(
+        tmp_path / "awards.xlsx",
+        {
+            "委员名单": roster(*[[mid, name, sector] for mid, name, sector, _ in MEMBERS]),
+            "活动": activities,
+            "提案": proposals,
+        },
+    )
 
 
 def shortlist(tmp_path: Path, workbook: Path, award_yaml: str):
@@ -80,9 +91,13 @@ def reasons(frame) -> dict[str, str]:
 def test_the_quota_line_inside_a_tie_includes_everyone_tied(tmp_path, workbook):
     # Quota 2: A (50) then B (40, first of B/C/D by member_id). The line is 40; C and D also
     # have 40, so with ties_at_line: include all four are listed — two more than the quota.
-    result = shortlist(tmp_path, workbook, """\
+    result = shortlist(
+        tmp_path,
+        workbook,
+        """\
   - {id: m, name: 优秀委员, pool: members, quota: 2, ties_at_line: include}
-""")
+""",
+    )
     assert keys(result.winners) == ["001", "002", "003", "004"]
     assert reasons(result.winners)["001"] == "符合参评条件，得分 50，在符合条件的候选中排第 1"
     assert reasons(result.winners)["003"] == "与名额线同分（40），一并列入"
@@ -90,9 +105,13 @@ def test_the_quota_line_inside_a_tie_includes_everyone_tied(tmp_path, workbook):
 
 
 def test_the_quota_line_inside_a_tie_broken_by_the_stated_order(tmp_path, workbook):
-    result = shortlist(tmp_path, workbook, """\
+    result = shortlist(
+        tmp_path,
+        workbook,
+        """\
   - {id: m, name: 优秀委员, pool: members, quota: 2, ties_at_line: break}
-""")
+""",
+    )
     assert keys(result.winners) == ["001", "002"]
     assert keys(result.near_misses)[:2] == ["003", "004"]
     assert reasons(result.near_misses)["003"] == "与名额线同分（40），按先后规则排在名额之外"
@@ -102,26 +121,36 @@ def test_the_quota_line_inside_a_tie_broken_by_the_stated_order(tmp_path, workbo
 def test_a_group_cap_pushes_a_higher_score_out_and_says_so(tmp_path, workbook):
     # At most 1 per 界别, quota 3: A (经济界) in; B (经济界, 40) out — 经济界 full; C (教育界) in;
     # D (教育界) out; E (民盟, 30) in although B and D scored more.
-    result = shortlist(tmp_path, workbook, """\
+    result = shortlist(
+        tmp_path,
+        workbook,
+        """\
   - id: m
     name: 优秀委员
     pool: members
     quota: 3
     ties_at_line: break
     group_cap: {dimension: sector, max: 1}
-""")
+""",
+    )
     assert keys(result.winners) == ["001", "003", "005"]
     missed = reasons(result.near_misses)
     assert missed["002"] == "界别“经济界”已入选 1 人，达到上限"
     assert missed["004"] == "界别“教育界”已入选 1 人，达到上限"
     balance = result.balance.set_index(["dimension", "group"])
-    assert balance.loc[("界别", "经济界"), "winners"] == 1 and balance.loc[("界别", "经济界"), "candidates"] == 2
+    assert (
+        balance.loc[("界别", "经济界"), "winners"] == 1
+        and balance.loc[("界别", "经济界"), "candidates"] == 2
+    )
 
 
 def test_prerequisites_say_which_condition_failed(tmp_path, workbook):
     # Grade 优秀 required: F (称职) fails. A 立案 proposal required: only A (P6), B/C (P1), C (P2),
     # D/E (P3), E (P4) have one; F's only proposal P5 is 不立案.
-    result = shortlist(tmp_path, workbook, """\
+    result = shortlist(
+        tmp_path,
+        workbook,
+        """\
   - id: m
     name: 优秀委员
     pool: members
@@ -129,7 +158,8 @@ def test_prerequisites_say_which_condition_failed(tmp_path, workbook):
     requires:
       grades: [优秀]
       has: [{kind: proposal, status: [立案], role: [领衔]}]
-""")
+""",
+    )
     # 领衔 of a 立案 proposal: A (P6), B (P1), C (P2), D (P3), E (P4) — all but F.
     assert keys(result.winners) == ["001", "002", "003", "004", "005"]
     assert reasons(result.near_misses)["006"] == "等次为称职，须为优秀"
@@ -139,9 +169,13 @@ def test_prerequisites_say_which_condition_failed(tmp_path, workbook):
 @pytest.mark.parametrize(("rounding", "places"), [("half_up", 2), ("floor", 1), ("ceil", 2)])
 def test_a_percentage_quota_is_rounded_as_stated(tmp_path, workbook, rounding, places):
     # 25% of 6 members = 1.5 → half_up 2, floor 1, ceil 2.
-    result = shortlist(tmp_path, workbook, f"""\
+    result = shortlist(
+        tmp_path,
+        workbook,
+        f"""\
   - {{id: m, name: 优秀委员, pool: members, quota: "25%", quota_rounding: {rounding}, ties_at_line: break}}
-""")
+""",
+    )
     assert result.quota == places
     assert result.quota_text.startswith("25% × 6 = 1.5 → ")
     assert len(result.winners) == places
@@ -152,7 +186,10 @@ def test_a_reserved_share_for_collective_proposals_pushes_a_higher_score_out(tmp
     # Quota 2, at least 20% collective: ceil(0.2 × 2) = 1 place kept → P4 (12) first; then P1 (22).
     # P2 (20) scores above the line (12) but the places are used: it says so. P3 ties the line
     # at 12 and is broken by date (P3 01-07 is earlier than P4 01-08, but P4 holds the reserved place).
-    result = shortlist(tmp_path, workbook, """\
+    result = shortlist(
+        tmp_path,
+        workbook,
+        """\
   - id: p
     name: 优秀提案
     pool: proposals
@@ -164,7 +201,8 @@ def test_a_reserved_share_for_collective_proposals_pushes_a_higher_score_out(tmp
     quota: 2
     min_share: {name: 集体提案, match: {type: [集体]}, share: 0.2}
     ties_at_line: break
-""")
+""",
+    )
     assert keys(result.winners) == ["P1", "P4"]
     assert list(result.winners["score"]) == [22, 12]
     assert reasons(result.winners)["P4"] == "集体提案保留名额"
@@ -178,19 +216,36 @@ def test_a_reserved_share_for_collective_proposals_pushes_a_higher_score_out(tmp
 
 def test_shortlist_command_and_assess_workbook(tmp_path, workbook, runner):
     rules = tmp_path / "rules.yaml"
-    rules.write_text(BASE_RULES + "  - {id: m, name: 优秀委员, pool: members, quota: 2, ties_at_line: break}\n",
-                     encoding="utf-8")
-    result = runner.invoke(app, ["shortlist", str(workbook), "--rules", str(rules), "--out", str(tmp_path / "sl.xlsx")],
-                           env={"COLUMNS": "200"})
+    rules.write_text(
+        BASE_RULES + "  - {id: m, name: 优秀委员, pool: members, quota: 2, ties_at_line: break}\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(
+        app,
+        ["shortlist", str(workbook), "--rules", str(rules), "--out", str(tmp_path / "sl.xlsx")],
+        env={"COLUMNS": "200"},
+    )
     assert result.exit_code == 0, result.output
-    assert "优秀委员" in result.output and "差一点入选" in result.output and "与名额线同分（40）" in result.output
+    assert (
+        "优秀委员" in result.output
+        and "差一点入选" in result.output
+        and "与名额线同分（40）" in result.output
+    )
     import openpyxl
 
-    assert openpyxl.load_workbook(tmp_path / "sl.xlsx").sheetnames == ["评优-优秀委员", "评优说明", "评优名额平衡"]
-    assessed = runner.invoke(app, ["assess", str(workbook), "--rules", str(rules), "--out", str(tmp_path / "a.xlsx")])
+    assert openpyxl.load_workbook(tmp_path / "sl.xlsx").sheetnames == [
+        "评优-优秀委员",
+        "评优说明",
+        "评优名额平衡",
+    ]
+    assessed = runner.invoke(
+        app, ["assess", str(workbook), "--rules", str(rules), "--out", str(tmp_path / "a.xlsx")]
+    )
     assert assessed.exit_code == 0, assessed.output
     assert "评优-优秀委员" in openpyxl.load_workbook(tmp_path / "a.xlsx").sheetnames
-    unknown = runner.invoke(app, ["shortlist", str(workbook), "--rules", str(rules), "--award", "优秀提案"])
+    unknown = runner.invoke(
+        app, ["shortlist", str(workbook), "--rules", str(rules), "--award", "优秀提案"]
+    )
     assert unknown.exit_code == 2 and "优秀委员（m）" in unknown.output
 
 
@@ -201,4 +256,6 @@ def test_every_entry_of_the_samples_shortlists_carries_its_reason():
     assert [sl.award.name for sl in lists] == ["优秀委员", "优秀提案", "优秀社情民意信息"]
     for sl in lists:
         assert len(sl.winners) > 0 and len(sl.near_misses) > 0
-        assert (sl.winners["note"] != "").all() and (sl.near_misses["note"] != "").all(), sl.award.name
+        assert (sl.winners["note"] != "").all() and (sl.near_misses["note"] != "").all(), (
+            sl.award.name
+        )

@@ -40,8 +40,13 @@ def test_several_files_into_an_output_folder_in_parallel(tmp_path):
     assert [item.out for item in items] == [out / "a-考核结果.xlsx", out / "b-考核结果.xlsx"]
     import openpyxl
 
-    rankings = [list(openpyxl.load_workbook(item.out, read_only=True)["总排名"].iter_rows(values_only=True)) for item in items]
-    assert rankings[0] == rankings[1]  # same content; the files differ only in the input name they record
+    rankings = [
+        list(openpyxl.load_workbook(item.out, read_only=True)["总排名"].iter_rows(values_only=True))
+        for item in items
+    ]
+    assert (
+        rankings[0] == rankings[1]
+    )  # same content; the files differ only in the input name they record
     assert items[0].members == 320 and sum(items[0].grades.values()) == 320
 
 

@@ -11,8 +11,22 @@ from .conftest import ROOT
 
 def test_benchmark_reports_every_stage_and_its_floors(tmp_path):
     report = tmp_path / "results.json"
-    done = subprocess.run([sys.executable, str(ROOT / "bench" / "run.py"), "30x500", "--runs", "1", "--out-dir",
-                           str(tmp_path), "--json", str(report)], capture_output=True, text=True, cwd=ROOT)
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "bench" / "run.py"),
+            "30x500",
+            "--runs",
+            "1",
+            "--out-dir",
+            str(tmp_path),
+            "--json",
+            str(report),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert done.returncode == 0, done.stderr
     result = json.loads(report.read_text())["results"][0]
     stages = result["assess"]["stages"]
@@ -33,12 +47,22 @@ def test_each_target_is_judged_from_the_figures():
     from run import verdicts
 
     def run(size, total, score, rank, peak=100.0, child=0.0):
-        return {"size": size, "assess": {"total": total, "peak_mb": peak, "child_peak_mb": child,
-                                         "stages": {"score": {"seconds": score}, "rank": {"seconds": rank}}},
-                "floor": {"total": 1.0}, "plain": {"total": 10.0}}
+        return {
+            "size": size,
+            "assess": {
+                "total": total,
+                "peak_mb": peak,
+                "child_peak_mb": child,
+                "stages": {"score": {"seconds": score}, "rank": {"seconds": rank}},
+            },
+            "floor": {"total": 1.0},
+            "plain": {"total": 10.0},
+        }
 
-    lines = verdicts([run("S", 1.4, 0.05, 0.05), run("L", 21.0, 1.0, 1.5, peak=1200, child=400)],
-                     {"help": 0.1, "rules_check": 0.31})
+    lines = verdicts(
+        [run("S", 1.4, 0.05, 0.05), run("L", 21.0, 1.0, 1.5, peak=1200, child=400)],
+        {"help": 0.1, "rules_check": 0.31},
+    )
     assert "S: score + rank 7.1% of end to end (target < 10%): met" in lines
     assert "S: 1.40x its floor (target <= 1.5x): met" in lines
     assert "L: score + rank 11.9% of end to end (target < 10%): NOT met" in lines
@@ -47,4 +71,6 @@ def test_each_target_is_judged_from_the_figures():
     assert "perfscore rules check: 0.31 s (target < 0.3 s): NOT met" in lines
     shared = run("L", 21.0, 1.0, 1.5, peak=1200, child=1000)
     shared["assess"]["pss_peak_mb"] = 1350.0  # sampled together: the child shares most pages
-    assert "L: peak 1350 MB, parent and child together (target < 1,500): met" in verdicts([shared], None)
+    assert "L: peak 1350 MB, parent and child together (target < 1,500): met" in verdicts(
+        [shared], None
+    )

@@ -49,8 +49,12 @@ def load_case(path: Path) -> dict:
     case = yaml.safe_load(path.read_text(encoding="utf-8"))
     unknown = set(case) - CASE_KEYS
     assert not unknown, f"{path.name}: unknown keys {unknown}"
-    assert ("rules" in case) != ("rules_yaml" in case), f"{path.name}: give exactly one of rules / rules_yaml"
-    assert set(case["expect"]) <= EXPECT_KEYS, f"{path.name}: unknown expect keys {set(case['expect']) - EXPECT_KEYS}"
+    assert ("rules" in case) != ("rules_yaml" in case), (
+        f"{path.name}: give exactly one of rules / rules_yaml"
+    )
+    assert set(case["expect"]) <= EXPECT_KEYS, (
+        f"{path.name}: unknown expect keys {set(case['expect']) - EXPECT_KEYS}"
+    )
     return case
 
 
@@ -61,8 +65,10 @@ def _cell(value):
 @pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
 def test_case(path: Path, tmp_path: Path) -> None:
     case = load_case(path)
-    workbook = write_workbook(tmp_path / "case.xlsx",
-                              {name: [[_cell(v) for v in row] for row in rows] for name, rows in case["sheets"].items()})
+    workbook = write_workbook(
+        tmp_path / "case.xlsx",
+        {name: [[_cell(v) for v in row] for row in rows] for name, rows in case["sheets"].items()},
+    )
     if "rules_yaml" in case:
         rules = tmp_path / "rules.yaml"
         rules.write_text(case["rules_yaml"], encoding="utf-8")
@@ -85,16 +91,22 @@ def test_case(path: Path, tmp_path: Path) -> None:
         for field, wanted in fields.items():
             got = row[field]
             if isinstance(wanted, (int, float)) and not isinstance(wanted, bool):
-                assert float(got) == pytest.approx(wanted, abs=0.005), f"{member_id} {field}: {got} != {wanted}"
+                assert float(got) == pytest.approx(wanted, abs=0.005), (
+                    f"{member_id} {field}: {got} != {wanted}"
+                )
             else:
                 assert str(got) == str(wanted), f"{member_id} {field}: {got} != {wanted}"
 
     for member_id, wanted_lines in (expect.get("ledger") or {}).items():
         lines = result.ledger[result.ledger["member_id"] == str(member_id)]
-        got = [(rule, round(float(points), 2), source) for rule, points, source
-               in zip(lines["rule_id"], lines["points"], lines["source"])]
+        got = [
+            (rule, round(float(points), 2), source)
+            for rule, points, source in zip(lines["rule_id"], lines["points"], lines["source"])
+        ]
         unmatched = _unmatched(got, wanted_lines)
-        assert not unmatched, f"{member_id} ledger:\n got  {sorted(got)}\n want {wanted_lines}\n {unmatched}"
+        assert not unmatched, (
+            f"{member_id} ledger:\n got  {sorted(got)}\n want {wanted_lines}\n {unmatched}"
+        )
         total = members.loc[str(member_id), "total"]
         assert float(lines["points"].sum()) == pytest.approx(float(total), abs=0.005)
 
@@ -111,8 +123,14 @@ def _unmatched(got: list[tuple], wanted: list[list]) -> str:
     remaining = list(got)
     for spec in sorted(wanted, key=lambda spec: len(spec) < 3):
         rule, points = spec[0], round(float(spec[1]), 2)
-        found = next((line for line in remaining if line[:2] == (rule, points)
-                      and (len(spec) < 3 or line[2] == spec[2])), None)
+        found = next(
+            (
+                line
+                for line in remaining
+                if line[:2] == (rule, points) and (len(spec) < 3 or line[2] == spec[2])
+            ),
+            None,
+        )
         if found is None:
             return f"missing {spec}"
         remaining.remove(found)

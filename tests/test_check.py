@@ -16,15 +16,23 @@ HEADER = ["提案编号", "标题", "提交日期", "提案人", "状态"]  # �
 
 def broken_workbook(tmp_path):
     # Row 3: unknown proposer 张叁; row 4: status 待定; row 5 is fine; 活动 row 2: bad date.
-    return write_workbook(tmp_path / "2023.xlsx", {
-        "委员名单": roster(["001", "张三", "经济界"], ["002", "李四", "教育界"]),
-        "提案": [HEADER,
-                 ["P1", "一", dt.date(2023, 1, 5), "张三", "立案"],
-                 ["P2", "二", dt.date(2023, 1, 6), "李四、张叁", "立案"],
-                 ["P3", "三", dt.date(2023, 1, 7), "李四", "待定"],
-                 ["P4", "四", dt.date(2023, 1, 8), "李四", "立案"]],
-        "活动": [["活动名称", "活动类型", "日期", "参加委员"], ["视察", "视察", "明年", "张三"]],
-    })
+    return write_workbook(
+        tmp_path / "2023.xlsx",
+        {
+            "委员名单": roster(["001", "张三", "经济界"], ["002", "李四", "教育界"]),
+            "提案": [
+                HEADER,
+                ["P1", "一", dt.date(2023, 1, 5), "张三", "立案"],
+                ["P2", "二", dt.date(2023, 1, 6), "李四、张叁", "立案"],
+                ["P3", "三", dt.date(2023, 1, 7), "李四", "待定"],
+                ["P4", "四", dt.date(2023, 1, 8), "李四", "立案"],
+            ],
+            "活动": [
+                ["活动名称", "活动类型", "日期", "参加委员"],
+                ["视察", "视察", "明年", "张三"],
+            ],
+        },
+    )
 
 
 def test_check_lists_every_problem_and_writes_nothing(runner, tmp_path):
@@ -65,7 +73,11 @@ def test_assess_skip_bad_rows_scores_the_rest_and_lists_each_skipped_row(runner,
     result = runner.invoke(app, ["assess", str(path), "--skip-bad-rows"])
     assert result.exit_code == 0, result.output
     book = openpyxl.load_workbook(tmp_path / "2023-考核结果.xlsx", read_only=True)
-    skipped = [row for row in book["数据提示"].iter_rows(min_row=2, values_only=True) if str(row[2]).startswith("已跳过此行")]
+    skipped = [
+        row
+        for row in book["数据提示"].iter_rows(min_row=2, values_only=True)
+        if str(row[2]).startswith("已跳过此行")
+    ]
     assert sorted(row[1] for row in skipped) == ["提案!D3", "提案!E4", "活动!C2"]
     ledger = [row for row in book["积分明细"].iter_rows(min_row=2, values_only=True)]
     sources = {row[7] for row in ledger}
@@ -75,10 +87,13 @@ def test_assess_skip_bad_rows_scores_the_rest_and_lists_each_skipped_row(runner,
 
 
 def test_skip_bad_rows_does_not_hide_a_broken_roster(tmp_path):
-    path = write_workbook(tmp_path / "roster.xlsx", {
-        "委员名单": roster(["001", "张三", "经济界"], ["001", "李四", "教育界"]),
-        "提案": [HEADER, ["P1", "一", dt.date(2023, 1, 5), "张三", "立案"]],
-    })
+    path = write_workbook(
+        tmp_path / "roster.xlsx",
+        {
+            "委员名单": roster(["001", "张三", "经济界"], ["001", "李四", "教育界"]),
+            "提案": [HEADER, ["P1", "一", dt.date(2023, 1, 5), "张三", "立案"]],
+        },
+    )
     try:
         perfscore.assess(path, skip_bad_rows=True)
     except perfscore.DataError as exc:

@@ -50,9 +50,9 @@ def _section(text: str, heading: str) -> str:
     else:
         raise AssertionError(f"heading {heading!r} not found")
     body = []
-    for line in lines[start + 1:]:
+    for line in lines[start + 1 :]:
         hashes = len(line) - len(line.lstrip("#"))
-        if 0 < hashes <= level and line[hashes:hashes + 1] == " ":
+        if 0 < hashes <= level and line[hashes : hashes + 1] == " ":
             break
         body.append(line)
     return "\n".join(body)
@@ -72,6 +72,7 @@ def _row(section: str, first_cell: str) -> str:
 
 
 # --- (a) the generated docs on disk are current ---------------------------------------------
+
 
 @pytest.mark.parametrize("name", sorted(docgen.GENERATED_DOCS))
 def test_generated_doc_is_current(name: str) -> None:
@@ -100,6 +101,7 @@ def test_generated_output_is_stable() -> None:
 
 # --- (b) every key of every rules model is in docs/rules.md -----------------------
 
+
 def _models_in(annotation: object) -> list[type[BaseModel]]:
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return [annotation]
@@ -122,8 +124,18 @@ def _all_rule_models() -> list[type[BaseModel]]:
 
 def test_rule_model_walk_finds_every_model() -> None:
     names = {m.__name__ for m in _all_rule_models()}
-    assert {"Rules", "Settings", "Total", "Category", "Item", "Match", "Credit", "Checklist", "ChecklistItem",
-            "Grade"} <= names
+    assert {
+        "Rules",
+        "Settings",
+        "Total",
+        "Category",
+        "Item",
+        "Match",
+        "Credit",
+        "Checklist",
+        "ChecklistItem",
+        "Grade",
+    } <= names
     assert set(docgen.rule_models()) == set(_all_rule_models())
 
 
@@ -133,22 +145,29 @@ def test_every_rules_key_is_documented(model: type[BaseModel]) -> None:
     documented = _table_keys(section)
     for key, field in model.model_fields.items():
         assert key in documented, f"{model.__name__}.{key} is not in docs/rules.md; {REGENERATE}"
-        assert field.description, f"{model.__name__}.{key} has no description= in perfscore/rules/schema.py"
+        assert field.description, (
+            f"{model.__name__}.{key} has no description= in perfscore/rules/schema.py"
+        )
         assert field.description in _row(section, f"`{key}`")
     assert documented == set(model.model_fields), "the doc lists keys the model does not have"
 
 
 # --- (c) every sheet, column and word is in docs/input-format.md ----------------------------
 
+
 @pytest.mark.parametrize("sheet", SHEETS, ids=lambda s: s.key)
 def test_every_sheet_and_column_is_documented(sheet) -> None:
     section = _section(_doc("input-format.md"), f"## {sheet.name}")
     for name in sheet.all_names:
-        assert f"`{name}`" in section or f"**{name}**" in section, f"sheet name {name!r} not documented"
+        assert f"`{name}`" in section or f"**{name}**" in section, (
+            f"sheet name {name!r} not documented"
+        )
     for col in sheet.columns:
         row = _row(section, col.header)
         for header in col.all_headers:
-            assert header in row, f"{sheet.name}: header {header!r} of column {col.header!r} not documented"
+            assert header in row, (
+                f"{sheet.name}: header {header!r} of column {col.header!r} not documented"
+            )
         assert ("| 是 |" if col.required else "| 否 |") in row
         if col.example:
             assert f"| {col.example} |" in row
@@ -160,7 +179,9 @@ def test_every_vocabulary_word_is_documented(vocab) -> None:
     for word, spellings in vocab.words.items():
         row = _row(section, word)
         for spelling in spellings:
-            assert spelling in row, f"{vocab.name}: spelling {spelling!r} of {word!r} not documented"
+            assert spelling in row, (
+                f"{vocab.name}: spelling {spelling!r} of {word!r} not documented"
+            )
     assert ("**不接受**" if vocab.closed else "**接受**") in section
     if vocab.default:
         assert f"按“{vocab.default}”计" in section
@@ -173,7 +194,9 @@ def test_input_format_prose_on_reading_is_true(tmp_path: Path) -> None:
     text = _doc("input-format.md")
     for suffix in workbook.SUPPORTED_SUFFIXES:
         assert f"`{suffix}`" in text
-    assert "前 15 行" in text and "`姓　名`" in text and "`合计：2件`" in text and "`小计(3)`" in text
+    assert (
+        "前 15 行" in text and "`姓　名`" in text and "`合计：2件`" in text and "`小计(3)`" in text
+    )
     path = tmp_path / "登记.xlsx"
     book = xlsxwriter.Workbook(str(path))
     roster = book.add_worksheet("委员名单")
@@ -202,8 +225,13 @@ def test_input_format_prose_on_values_is_true() -> None:
     text = _doc("input-format.md")
 
     # Every date written in the doc is read as 2023-05-24 (the month-day one without a year).
-    dates = parse_dates(pd.Series(["2023-05-24", "2023/5/24", "2023.5.24", "2023年5月24日", "45070"]))
-    assert all(text.count(f"`{d}`") for d in ["2023-05-24", "2023/5/24", "2023.5.24", "2023年5月24日", "45070"])
+    dates = parse_dates(
+        pd.Series(["2023-05-24", "2023/5/24", "2023.5.24", "2023年5月24日", "45070"])
+    )
+    assert all(
+        text.count(f"`{d}`")
+        for d in ["2023-05-24", "2023/5/24", "2023.5.24", "2023年5月24日", "45070"]
+    )
     assert (dates.dates == pd.Timestamp("2023-05-24")).all()
     month_day = parse_dates(pd.Series(["5月24日"]))
     assert "`5月24日`" in text and month_day.yearless.all()
@@ -224,6 +252,7 @@ def test_input_format_prose_on_values_is_true() -> None:
 
 # --- (d) every command has help and an example ----------------------------------------------
 
+
 def _commands() -> list[tuple[str, typing.Any]]:
     root = typer.main.get_command(app)
     found = []
@@ -241,14 +270,17 @@ def _commands() -> list[tuple[str, typing.Any]]:
 @pytest.mark.parametrize("name,command", _commands(), ids=[name for name, _ in _commands()])
 def test_every_command_has_help_and_example(name: str, command) -> None:
     assert (command.help or "").strip(), f"`{name}` has no help text"
-    assert f"## `{name}`" in _doc("commands.md"), f"`{name}` is not in docs/commands.md; {REGENERATE}"
+    assert f"## `{name}`" in _doc("commands.md"), (
+        f"`{name}` is not in docs/commands.md; {REGENERATE}"
+    )
     if hasattr(command, "commands"):
         return  # a group: its help lists its commands
     doc = command.callback.__doc__ or ""
     examples = [line.strip() for line in doc.splitlines() if line.strip().startswith("示例：")]
     assert examples, f"the docstring of `{name}` has no line starting with 示例："
-    assert all(e.removeprefix("示例：").startswith(name + " ") for e in examples), \
+    assert all(e.removeprefix("示例：").startswith(name + " ") for e in examples), (
         f"an example of `{name}` does not run `{name}`: {examples}"
+    )
 
 
 def test_commands_doc_has_fixed_width_help() -> None:
@@ -261,10 +293,13 @@ def test_commands_doc_has_fixed_width_help() -> None:
 
 # --- (e) the YAML examples in docgen validate and come from rules/default.yaml ----------------
 
+
 def _fits(part: object, node: object) -> bool:
     """``part`` is ``node`` with some keys or list items left out (list order kept)."""
     if isinstance(part, dict):
-        return isinstance(node, dict) and all(k in node and _fits(v, node[k]) for k, v in part.items())
+        return isinstance(node, dict) and all(
+            k in node and _fits(v, node[k]) for k, v in part.items()
+        )
     if isinstance(part, list):
         if not isinstance(node, list):
             return False
@@ -299,36 +334,84 @@ def test_rules_snippet_validates(snippet: docgen.Snippet) -> None:
         default = yaml.safe_load(DEFAULT_RULES.read_text(encoding="utf-8"))
         assert _found_in(value, default), (
             f"the {snippet.model} example in perfscore/docgen.py is no longer an excerpt of rules/default.yaml: "
-            f"update RULE_SNIPPETS, then {REGENERATE}")
+            f"update RULE_SNIPPETS, then {REGENERATE}"
+        )
     assert snippet.yaml.rstrip("\n") in _doc("rules.md")
 
 
 _ITEM = {"id": "a", "name": "甲", "match": {"kind": "proposal"}}
-_RULES = {"scheme": "办法", "categories": [{"id": "c", "name": "类", "items": [{**_ITEM, "points": 1}]}],
-          "grades": [{"grade": "优秀", "min": 90}, {"grade": "其他"}]}
+_RULES = {
+    "scheme": "办法",
+    "categories": [{"id": "c", "name": "类", "items": [{**_ITEM, "points": 1}]}],
+    "grades": [{"grade": "优秀", "min": 90}, {"grade": "其他"}],
+}
 
 
-@pytest.mark.parametrize("model,data,note", [
-    ("Item", {**_ITEM}, "points、points_by、cases 须且只须写一个"),
-    ("Item", {**_ITEM, "points": 1, "points_by": {"role": {"领衔": 2}}}, "points、points_by、cases 须且只须写一个"),
-    ("Item", {**_ITEM, "points_by": {"role": {"领衔": 2}, "status": {"立案": 1}}}, "points_by 只能按一个字段取分值"),
-    ("Item", {**_ITEM, "points": 1, "max": 1, "min": 2}, "min 不能大于 max"),
-    ("Grade", {**_RULES, "grades": [{"grade": "良好", "min": 80}, {"grade": "优秀", "min": 90}, {"grade": "其他"}]},
-     "等次须从高到低排列，各档 min 依次递减"),
-    ("Grade", {**_RULES, "grades": [{"grade": "优秀", "min": 90}]}, "最后一档等次不写 min（它接住其余所有分数）"),
-    ("Category", {**_RULES, "categories": [{**_RULES["categories"][0], "id": "total"}]}, "是结果表中已有的列名"),
-    ("Rules", {**_RULES, "categories": _RULES["categories"] * 2}, "不能重复"),
-    ("Rules", {**_RULES, "settings": {"tie_break": ["nonexistent"]}}, "须是类别编号或 `member_id`"),
-    ("Rules", {**_RULES, "grades": [{"grade": "优秀", "min": 90, "requires_checklist": True}, {"grade": "其他"}]},
-     "必须写 `checklist`"),
-])
+@pytest.mark.parametrize(
+    "model,data,note",
+    [
+        ("Item", {**_ITEM}, "points、points_by、cases 须且只须写一个"),
+        (
+            "Item",
+            {**_ITEM, "points": 1, "points_by": {"role": {"领衔": 2}}},
+            "points、points_by、cases 须且只须写一个",
+        ),
+        (
+            "Item",
+            {**_ITEM, "points_by": {"role": {"领衔": 2}, "status": {"立案": 1}}},
+            "points_by 只能按一个字段取分值",
+        ),
+        ("Item", {**_ITEM, "points": 1, "max": 1, "min": 2}, "min 不能大于 max"),
+        (
+            "Grade",
+            {
+                **_RULES,
+                "grades": [
+                    {"grade": "良好", "min": 80},
+                    {"grade": "优秀", "min": 90},
+                    {"grade": "其他"},
+                ],
+            },
+            "等次须从高到低排列，各档 min 依次递减",
+        ),
+        (
+            "Grade",
+            {**_RULES, "grades": [{"grade": "优秀", "min": 90}]},
+            "最后一档等次不写 min（它接住其余所有分数）",
+        ),
+        (
+            "Category",
+            {**_RULES, "categories": [{**_RULES["categories"][0], "id": "total"}]},
+            "是结果表中已有的列名",
+        ),
+        ("Rules", {**_RULES, "categories": _RULES["categories"] * 2}, "不能重复"),
+        (
+            "Rules",
+            {**_RULES, "settings": {"tie_break": ["nonexistent"]}},
+            "须是类别编号或 `member_id`",
+        ),
+        (
+            "Rules",
+            {
+                **_RULES,
+                "grades": [
+                    {"grade": "优秀", "min": 90, "requires_checklist": True},
+                    {"grade": "其他"},
+                ],
+            },
+            "必须写 `checklist`",
+        ),
+    ],
+)
 def test_the_notes_in_the_rules_reference_are_enforced(model: str, data: dict, note: str) -> None:
     """Each hand-written note under a model is a rule the validators enforce; most quote their message."""
     from pydantic import ValidationError
 
     section = _section(_doc("rules.md"), f"## {model}")
     assert note in section
-    validated = schema.Item if model == "Item" else schema.Rules  # Category notes are checked inside Rules
+    validated = (
+        schema.Item if model == "Item" else schema.Rules
+    )  # Category notes are checked inside Rules
     with pytest.raises(ValidationError) as caught:
         validated.model_validate(data)
     if "`" not in note and "不能重复" not in note:
@@ -341,6 +424,7 @@ def test_every_rules_section_has_an_example() -> None:
 
 
 # --- docs/json.md describes what `assess --out x.json` writes --------------------------------
+
 
 def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
@@ -368,7 +452,9 @@ def _record_keys(records: list[dict]) -> set[str]:
 def test_json_top_level_keys_are_documented(assessment_json: dict) -> None:
     documented = _table_keys(_section(_doc("json.md"), "## 顶层键"))
     assert set(assessment_json) - documented == set(), "top-level keys missing from docs/json.md"
-    assert documented - set(assessment_json) == set(), "docs/json.md lists top-level keys the output lacks"
+    assert documented - set(assessment_json) == set(), (
+        "docs/json.md lists top-level keys the output lacks"
+    )
 
 
 def test_json_rules_keys_are_documented(assessment_json: dict) -> None:
@@ -378,7 +464,9 @@ def test_json_rules_keys_are_documented(assessment_json: dict) -> None:
     assert "rules.md#settings" in _row(section, "`settings`")
     assert set(assessment_json["rules"]["settings"]) == set(schema.Settings.model_fields)
     assert {"id", "name"} == _record_keys(assessment_json["rules"]["categories"])
-    assert {"grade", "min", "requires_checklist"} == _record_keys(assessment_json["rules"]["grades"])
+    assert {"grade", "min", "requires_checklist"} == _record_keys(
+        assessment_json["rules"]["grades"]
+    )
 
 
 # Columns named after the rules file: documented as a placeholder.
@@ -402,7 +490,9 @@ def test_json_array_fields_are_documented(assessment_json: dict, array: str) -> 
     assert actual - covered == set(), f"{array} fields missing from docs/json.md"
     for keys in placeholders.values():  # the doc names the shipped rules' categories and grades
         assert all(f"`{key}`" in _section(_doc("json.md"), f"## {array}") for key in keys)
-    assert documented - set(placeholders) - actual == set(), f"docs/json.md lists {array} fields the output lacks"
+    assert documented - set(placeholders) - actual == set(), (
+        f"docs/json.md lists {array} fields the output lacks"
+    )
 
 
 def test_json_problem_reasons_are_documented() -> None:
@@ -421,15 +511,29 @@ def test_json_example_matches_the_output(assessment_json: dict) -> None:
     for array in ["members", "ledger", "checklist", "groups", "problems"]:
         assert example[array], f"the example should show one {array} record"
         for record in example[array]:
-            assert set(record) == set(assessment_json[array][0]), f"the {array} example has other fields"
+            assert set(record) == set(assessment_json[array][0]), (
+                f"the {array} example has other fields"
+            )
 
 
 # --- (f) every recipe in the guide of docs/rules.md is a valid part of a rules file ------------
 
-_RECIPE_BASE = {"scheme": "示例", "categories": [{"id": "c", "name": "类", "items": [
-    {"id": "i", "name": "项", "match": {"kind": "activity"}, "points": 1}]}],
-    "grades": [{"grade": "优秀", "min": 90}, {"grade": "良好", "min": 80}, {"grade": "称职", "min": 60},
-               {"grade": "不称职"}]}
+_RECIPE_BASE = {
+    "scheme": "示例",
+    "categories": [
+        {
+            "id": "c",
+            "name": "类",
+            "items": [{"id": "i", "name": "项", "match": {"kind": "activity"}, "points": 1}],
+        }
+    ],
+    "grades": [
+        {"grade": "优秀", "min": 90},
+        {"grade": "良好", "min": 80},
+        {"grade": "称职", "min": 60},
+        {"grade": "不称职"},
+    ],
+}
 
 
 def _recipe_rules(snippet: str) -> dict:

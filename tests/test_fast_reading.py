@@ -54,10 +54,37 @@ def plain_split(cells: pd.Series) -> pd.Series:
 
 
 # Cells as calamine gives them: text (odd widths and spaces too), numbers, booleans, dates, empties.
-AWKWARD = ["张三", " 张三 ", "ＡＢ１２", "12.0", "-3.0", "1.", ".0", "x.0y", "　", "\u200b李四\ufeff", "", "合计",
-           12.0, 12, 0.0, -0.0, 1, 1.0, True, False, 2.5, 1e16, float("nan"), None,
-           dt.date(2023, 5, 24), dt.datetime(2023, 5, 24), dt.datetime(2023, 5, 24, 13, 5), dt.time(8, 30),
-           dt.timedelta(days=1)]
+AWKWARD = [
+    "张三",
+    " 张三 ",
+    "ＡＢ１２",
+    "12.0",
+    "-3.0",
+    "1.",
+    ".0",
+    "x.0y",
+    "　",
+    "\u200b李四\ufeff",
+    "",
+    "合计",
+    12.0,
+    12,
+    0.0,
+    -0.0,
+    1,
+    1.0,
+    True,
+    False,
+    2.5,
+    1e16,
+    float("nan"),
+    None,
+    dt.date(2023, 5, 24),
+    dt.datetime(2023, 5, 24),
+    dt.datetime(2023, 5, 24, 13, 5),
+    dt.time(8, 30),
+    dt.timedelta(days=1),
+]
 TEXT = st.text(alphabet="张三李四王五、，,;；/／ \u3000()（）【】[]民盟\x01", max_size=12)
 
 
@@ -75,8 +102,17 @@ def test_clean_series_is_the_plain_clean_up(picks, infer):
     same(clean_series(series), plain_clean(series))
 
 
-@pytest.mark.parametrize("values", [[1.0, 2.0, -0.0, 0.0], [True, False, True], [1, 2, 2],
-                                    [dt.datetime(2023, 1, 1), dt.datetime(2023, 1, 1, 5)], ["x", None, "x"], []])
+@pytest.mark.parametrize(
+    "values",
+    [
+        [1.0, 2.0, -0.0, 0.0],
+        [True, False, True],
+        [1, 2, 2],
+        [dt.datetime(2023, 1, 1), dt.datetime(2023, 1, 1, 5)],
+        ["x", None, "x"],
+        [],
+    ],
+)
 def test_clean_series_of_one_kind_of_cell(values):
     series = pd.Series(values) if values else pd.Series(values, dtype=object)
     same(clean_series(series), plain_clean(series))
@@ -90,7 +126,14 @@ def test_numbers_equal_to_pandas_keep_their_own_text():
 
 def test_rows_matching_places_each_match_in_its_text():
     texts = ["", "张三", "合计：2件", "", "小计", "总"]
-    assert rows_matching(texts, re.compile("[合总小]")).tolist() == [False, False, True, False, True, True]
+    assert rows_matching(texts, re.compile("[合总小]")).tolist() == [
+        False,
+        False,
+        True,
+        False,
+        True,
+        True,
+    ]
     assert rows_matching([], re.compile("x")).tolist() == []
 
 
@@ -104,7 +147,9 @@ def test_names_lose_their_tag_and_spaces_as_before(names):
 def test_where_matching_takes_the_plain_way_for_values_that_are_not_text():
     series = pd.Series(["张三（民盟）", np.nan, "李 四"], dtype=object)
     assert strip_name_tag(series).tolist()[::2] == ["张三", "李四"]
-    assert where_matching(series, re.compile("x"), lambda part: part.str.upper()).isna().tolist() == [False, True, False]
+    assert where_matching(
+        series, re.compile("x"), lambda part: part.str.upper()
+    ).isna().tolist() == [False, True, False]
 
 
 @settings(max_examples=300, deadline=None)
@@ -117,8 +162,27 @@ def test_name_lists_split_as_before(cells):
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.sampled_from(["2023-05-24", "2023/5/24", "2023年5月24日", "5月24日", "45070", "45070.6", "bad", "",
-                                 "2023-02-30", "3023-1-1", "2023-05-24 00:00:00", "12月31日"]), max_size=25))
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "2023-05-24",
+                "2023/5/24",
+                "2023年5月24日",
+                "5月24日",
+                "45070",
+                "45070.6",
+                "bad",
+                "",
+                "2023-02-30",
+                "3023-1-1",
+                "2023-05-24 00:00:00",
+                "12月31日",
+            ]
+        ),
+        max_size=25,
+    )
+)
 def test_dates_parsed_once_per_distinct_text_as_before(cells):
     text = pd.Series(cells, dtype=object)
     got, expected = parse_dates(text), _parse_dates(text)
@@ -129,20 +193,30 @@ def test_dates_parsed_once_per_distinct_text_as_before(cells):
 
 def test_per_distinct_spreads_results_back_to_every_row():
     values = pd.Series(["b", "a", "b", "b"], index=[3, 1, 4, 1])
-    same(per_distinct(values, lambda v: v.str.upper()), pd.Series(["B", "A", "B", "B"], index=[3, 1, 4, 1]))
+    same(
+        per_distinct(values, lambda v: v.str.upper()),
+        pd.Series(["B", "A", "B", "B"], index=[3, 1, 4, 1]),
+    )
 
 
 def test_several_spaced_names_in_one_cell_are_each_reported(tmp_path):
     # 张 三、李 四 names nobody: each piece splits at its space, and every name is reported in order
     # (this used to stop with an internal error).
-    path = write_workbook(tmp_path / "spaced.xlsx", {
-        "委员名单": roster(["001", "王五", "经济界"]),
-        "提案": [["提案编号", "标题", "提交日期", "提案人", "状态"],
-                 ["P1", "x", dt.date(2023, 1, 2), "张 三、李 四、王五", "立案"]],
-    })
+    path = write_workbook(
+        tmp_path / "spaced.xlsx",
+        {
+            "委员名单": roster(["001", "王五", "经济界"]),
+            "提案": [
+                ["提案编号", "标题", "提交日期", "提案人", "状态"],
+                ["P1", "x", dt.date(2023, 1, 2), "张 三、李 四、王五", "立案"],
+            ],
+        },
+    )
     with pytest.raises(perfscore.DataError) as caught:
         perfscore.assess(path)
-    unknown = [(p.cell, p.value) for p in caught.value.problems if p.reason is Reason.UNKNOWN_MEMBER]
+    unknown = [
+        (p.cell, p.value) for p in caught.value.problems if p.reason is Reason.UNKNOWN_MEMBER
+    ]
     assert unknown == [("D2", "张"), ("D2", "三"), ("D2", "李"), ("D2", "四")]
 
 
@@ -154,11 +228,16 @@ def test_a_sheet_starting_below_and_right_of_a1_keeps_its_excel_cells(tmp_path: 
     for row in (["委员编号", "姓名", "界别"], ["001", "张三", "经济界"], ["002", "李四", "教育界"]):
         sheet.append(row)
     activities = book.create_sheet("活动")
-    for r, row in enumerate([["活动名称", "活动类型", "日期", "参加委员"],
-                             ["视察", "视察", "2023-13-45", "张三"],
-                             ["调研", "调研", dt.date(2023, 4, 1), "张三、赵六"],
-                             ["合计", None, None, None],
-                             ["座谈", "座谈", dt.date(2023, 5, 1), "李四、张三"]], start=4):
+    for r, row in enumerate(
+        [
+            ["活动名称", "活动类型", "日期", "参加委员"],
+            ["视察", "视察", "2023-13-45", "张三"],
+            ["调研", "调研", dt.date(2023, 4, 1), "张三、赵六"],
+            ["合计", None, None, None],
+            ["座谈", "座谈", dt.date(2023, 5, 1), "李四、张三"],
+        ],
+        start=4,
+    ):
         for c, value in enumerate(row, start=3):
             if value is not None:
                 activities.cell(r, c, value)
@@ -175,13 +254,31 @@ def test_a_sheet_starting_below_and_right_of_a1_keeps_its_excel_cells(tmp_path: 
 
 
 # Cells a register row may hold, total-row texts among them; a row may be shorter than the header (CSV).
-GRID_CELLS = AWKWARD + ["合计：2件", " 合计", "总计(3)", "小计", "合 计", "合计人数", "张三、 李四", "、张三、", "  "]
+GRID_CELLS = AWKWARD + [
+    "合计：2件",
+    " 合计",
+    "总计(3)",
+    "小计",
+    "合 计",
+    "合计人数",
+    "张三、 李四",
+    "、张三、",
+    "  ",
+]
 
 
-@pytest.mark.filterwarnings("ignore:Constructing a DataFrame from a list of sequences with mismatched lengths")
+@pytest.mark.filterwarnings(
+    "ignore:Constructing a DataFrame from a list of sequences with mismatched lengths"
+)
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.lists(st.sampled_from(range(len(GRID_CELLS))), min_size=0, max_size=5), max_size=12),
-       st.sampled_from([{"a": [0]}, {"a": [1], "b": [3]}, {"a": [0], "names": [2, 4]}, {"b": [4], "a": [2]}]))
+@given(
+    st.lists(
+        st.lists(st.sampled_from(range(len(GRID_CELLS))), min_size=0, max_size=5), max_size=12
+    ),
+    st.sampled_from(
+        [{"a": [0]}, {"a": [1], "b": [3]}, {"a": [0], "names": [2, 4]}, {"b": [4], "a": [2]}]
+    ),
+)
 def test_register_body_is_read_as_the_plain_dataframe_way(grid, positions):
     from perfscore.workbook import _body_frame, _body_frame_plain
 
@@ -192,16 +289,30 @@ def test_register_body_is_read_as_the_plain_dataframe_way(grid, positions):
     pd.testing.assert_frame_equal(got, expected, check_exact=True)
 
 
-@pytest.mark.parametrize("column", [[1.0, 2.0, None], [True, False], [3, 4], [dt.datetime(2023, 1, 1), None],
-                                    [dt.timedelta(days=1), dt.timedelta(hours=2)], [dt.date(2023, 1, 1), None],
-                                    [dt.time(8, 30), dt.date(2023, 1, 1)], [None, None], [float("nan"), "x"]])
+@pytest.mark.parametrize(
+    "column",
+    [
+        [1.0, 2.0, None],
+        [True, False],
+        [3, 4],
+        [dt.datetime(2023, 1, 1), None],
+        [dt.timedelta(days=1), dt.timedelta(hours=2)],
+        [dt.date(2023, 1, 1), None],
+        [dt.time(8, 30), dt.date(2023, 1, 1)],
+        [None, None],
+        [float("nan"), "x"],
+    ],
+)
 def test_a_column_of_one_kind_of_cell_is_read_as_its_pandas_type_gives(column):
     from perfscore.workbook import _body_frame, _body_frame_plain
 
     rows = [[value, "张三"] for value in column]
     positions = {"a": [0], "b": [1]}
-    pd.testing.assert_frame_equal(_body_frame(rows, 2, positions, 0), _body_frame_plain(rows, 2, positions, 0),
-                                  check_exact=True)
+    pd.testing.assert_frame_equal(
+        _body_frame(rows, 2, positions, 0),
+        _body_frame_plain(rows, 2, positions, 0),
+        check_exact=True,
+    )
 
 
 def test_reading_pauses_the_cycle_collector_only_while_it_reads():
@@ -264,12 +375,20 @@ def test_a_sheet_refused_while_parsed_ahead_is_reported_by_its_name(tmp_path, mo
     from perfscore.errors import UsageError
     from perfscore.rules import load_rules
 
-    path = write_workbook(tmp_path / "big.xlsx", {
-        "委员名单": roster(["W001", "张三"]),
-        "提案": [["提案号", "标题", "提案人", "提交日期"], *[[f"{i}", "题目", "张三", dt.date(2023, 3, 1)] for i in range(200)]],
-    })
+    path = write_workbook(
+        tmp_path / "big.xlsx",
+        {
+            "委员名单": roster(["W001", "张三"]),
+            "提案": [
+                ["提案号", "标题", "提案人", "提交日期"],
+                *[[f"{i}", "题目", "张三", dt.date(2023, 3, 1)] for i in range(200)],
+            ],
+        },
+    )
     monkeypatch.setattr(workbook, "LIMITS", workbook.Limits(cells_per_sheet=500))
-    with pytest.raises(UsageError, match="工作表“提案”的数据区域为 201 行 × 4 列，超出可处理的范围"):
+    with pytest.raises(
+        UsageError, match="工作表“提案”的数据区域为 201 行 × 4 列，超出可处理的范围"
+    ):
         workbook.read_workbook(path, load_rules().rules.input_format())
 
 
@@ -283,7 +402,14 @@ def test_flagged_cells_are_the_cells_a_whole_sheet_parse_finds(tmp_path):
     sheet.title = "名单"
     sheet.append(["姓名", "得分", "备注", "合计"])
     for row in range(2, 400):
-        sheet.append([f"委员{row}", row, "=A1" if row % 97 == 0 else "有<f>字样", f"=SUM(B2:B{row})" if row % 50 == 0 else None])
+        sheet.append(
+            [
+                f"委员{row}",
+                row,
+                "=A1" if row % 97 == 0 else "有<f>字样",
+                f"=SUM(B2:B{row})" if row % 50 == 0 else None,
+            ]
+        )
     sheet["B120"] = "#N/A"
     sheet["B120"].data_type = "e"
     sheet.auto_filter.ref = "A1:D399"  # <filterColumn …> would be a hit outside any cell
@@ -292,11 +418,18 @@ def test_flagged_cells_are_the_cells_a_whole_sheet_parse_finds(tmp_path):
     book.save(path)
 
     xml = workbook._sheet_xml(path, "名单")
-    every_cell = [cell for cell in workbook._CELL.findall(xml) if b't="e"' in cell[2] or b"<f" in (cell[3] or b"")]
+    every_cell = [
+        cell
+        for cell in workbook._CELL.findall(xml)
+        if b't="e"' in cell[2] or b"<f" in (cell[3] or b"")
+    ]
     assert list(workbook._cells_holding(xml, workbook._FLAG)) == every_cell
     flagged = workbook._xlsx_flagged_cells(path, "名单")
     assert len(every_cell) == len(flagged) == 4 + 7 + 1
-    assert flagged[(120, 1)] == ("error", "#N/A") and flagged[(100, 3)] == ("formula", "=SUM(B2:B100)")
+    assert flagged[(120, 1)] == ("error", "#N/A") and flagged[(100, 3)] == (
+        "formula",
+        "=SUM(B2:B100)",
+    )
 
 
 def test_per_distinct_tells_apart_values_pandas_holds_equal_but_that_print_differently():

@@ -27,7 +27,10 @@ from perfscore.workbook import read_workbook
 from .conftest import DEFAULT_RULES, SAMPLE
 
 HAND = Path(__file__).resolve().parent / "fixtures" / "hand"
-WORKBOOKS = {"sample": (SAMPLE, DEFAULT_RULES), "hand": (HAND / "hand.xlsx", HAND / "hand-rules.yaml")}
+WORKBOOKS = {
+    "sample": (SAMPLE, DEFAULT_RULES),
+    "hand": (HAND / "hand.xlsx", HAND / "hand-rules.yaml"),
+}
 
 
 @pytest.fixture(scope="module", params=sorted(WORKBOOKS))
@@ -36,8 +39,11 @@ def read(request):
     workbook, rules_file = WORKBOOKS[request.param]
     loaded = load_rules(rules_file)
     input_format = loaded.rules.input_format()
-    records = normalise(read_workbook(workbook, input_format), year=loaded.rules.year,
-                        vocabularies=input_format.vocabularies)
+    records = normalise(
+        read_workbook(workbook, input_format),
+        year=loaded.rules.year,
+        vocabularies=input_format.vocabularies,
+    )
     return records, loaded
 
 
@@ -45,8 +51,11 @@ def read(request):
 def sample():
     loaded = load_rules(DEFAULT_RULES)
     input_format = loaded.rules.input_format()
-    records = normalise(read_workbook(SAMPLE, input_format), year=loaded.rules.year,
-                        vocabularies=input_format.vocabularies)
+    records = normalise(
+        read_workbook(SAMPLE, input_format),
+        year=loaded.rules.year,
+        vocabularies=input_format.vocabularies,
+    )
     return records, loaded
 
 
@@ -56,9 +65,18 @@ def _assert_same_assessment(fast, plain) -> None:
     assert [s.award.id for s in fast.shortlists] == [s.award.id for s in plain.shortlists]
     for mine, theirs in zip(fast.shortlists, plain.shortlists):
         for name in ("winners", "near_misses", "balance"):
-            assert_frame_equal(getattr(mine, name), getattr(theirs, name), check_exact=True, obj=f"{mine.award.id}.{name}")
-        assert (mine.quota, mine.quota_text, mine.pool_size, mine.notes) == \
-               (theirs.quota, theirs.quota_text, theirs.pool_size, theirs.notes)
+            assert_frame_equal(
+                getattr(mine, name),
+                getattr(theirs, name),
+                check_exact=True,
+                obj=f"{mine.award.id}.{name}",
+            )
+        assert (mine.quota, mine.quota_text, mine.pool_size, mine.notes) == (
+            theirs.quota,
+            theirs.quota_text,
+            theirs.pool_size,
+            theirs.notes,
+        )
 
 
 def test_assessing_from_the_scorings_parts_equals_assessing_from_its_ledger(read):
@@ -67,7 +85,9 @@ def test_assessing_from_the_scorings_parts_equals_assessing_from_its_ledger(read
     records, loaded = read
     scoring = score(records, loaded.rules)
     plain = Scoring(ledger=scoring.ledger, checklist=scoring.checklist, problems=scoring.problems)
-    _assert_same_assessment(assess_scores(records, scoring, loaded), assess_scores(records, plain, loaded))
+    _assert_same_assessment(
+        assess_scores(records, scoring, loaded), assess_scores(records, plain, loaded)
+    )
 
 
 def test_totals_and_subtotals_are_the_rounded_sums_of_the_ledger_lines_bit_for_bit(read):
@@ -76,9 +96,16 @@ def test_totals_and_subtotals_are_the_rounded_sums_of_the_ledger_lines_bit_for_b
     settings = loaded.rules.settings
     members = result.members.set_index("member_id")
     ledger = result.ledger
-    columns = {"total": ledger, **{c.id: ledger[ledger["category"] == c.id] for c in loaded.rules.categories}}
+    columns = {
+        "total": ledger,
+        **{c.id: ledger[ledger["category"] == c.id] for c in loaded.rules.categories},
+    }
     for column, lines in columns.items():
-        sums = lines.groupby("member_id", sort=False)["points"].sum().reindex(members.index, fill_value=0.0)
+        sums = (
+            lines.groupby("member_id", sort=False)["points"]
+            .sum()
+            .reindex(members.index, fill_value=0.0)
+        )
         expected = round_points(sums, settings.decimals, settings.rounding)
         assert (members[column].to_numpy() == expected.to_numpy()).all(), column
 
@@ -99,7 +126,10 @@ def _repeated(records, rows: np.ndarray, source: pd.Series | None = None):
     if source is not None:
         again["source"] = source.to_numpy()
     order = np.argsort(np.concatenate([np.arange(len(frame)), rows]), kind="stable")
-    return dataclasses.replace(records, records=pd.concat([frame, again], ignore_index=True).iloc[order].reset_index(drop=True))
+    return dataclasses.replace(
+        records,
+        records=pd.concat([frame, again], ignore_index=True).iloc[order].reset_index(drop=True),
+    )
 
 
 def test_several_records_of_one_register_cell_count_once(sample):
@@ -127,7 +157,9 @@ def test_the_checklist_is_the_same_with_a_roster_of_more_than_65535_members(samp
     # Members' codes no longer fit 16 bits: the records' sources are then grouped by hashing.
     records, loaded = sample
     members = records.members
-    extra = pd.DataFrame({column: members[column].iloc[[0] * 70_000].to_numpy() for column in members})
+    extra = pd.DataFrame(
+        {column: members[column].iloc[[0] * 70_000].to_numpy() for column in members}
+    )
     extra["member_id"] = [f"X{i:06d}" for i in range(70_000)]
     extra["name"] = [f"名{i}" for i in range(70_000)]
     crowded = pd.concat([extra, members], ignore_index=True).astype(members.dtypes.to_dict())
@@ -143,12 +175,22 @@ def test_split_credit_and_cap_notes_read_as_documented(sample):
     share = 0.6  # rules/default.yaml, information.submitted: credit {mode: split, lead_share: 0.6}
     submitted = ledger[ledger["rule_id"] == "information.submitted"]
     information = records.records[records.records["kind"] == "information"]
-    authors = submitted[["source", "member_id"]].merge(information[["source", "member_id", "position", "n_authors"]],
-                                                       how="left", validate="one_to_one")
+    authors = submitted[["source", "member_id"]].merge(
+        information[["source", "member_id", "position", "n_authors"]],
+        how="left",
+        validate="one_to_one",
+    )
     lead = (authors["position"] == 1).to_numpy()
     others = (authors["n_authors"] - 1).to_numpy()
-    expected = np.where(others == 0, "", np.where(lead, f"分摊：第一作者得 {percent_text(share)}",
-                                                   [f"分摊：其余 {n} 人平分 {percent_text(1 - share)}" for n in others]))
+    expected = np.where(
+        others == 0,
+        "",
+        np.where(
+            lead,
+            f"分摊：第一作者得 {percent_text(share)}",
+            [f"分摊：其余 {n} 人平分 {percent_text(1 - share)}" for n in others],
+        ),
+    )
     assert submitted["note"].tolist() == expected.tolist()
     assert (others > 0).any() and (others == 0).any()
 
@@ -157,40 +199,60 @@ def test_split_credit_and_cap_notes_read_as_documented(sample):
             continue
         lines = ledger[ledger["category"] == category.id]
         capped = lines[lines["rule_id"] == f"{category.id}.cap"]
-        before = lines[lines["rule_id"] != f"{category.id}.cap"].groupby("member_id")["points"].sum()
-        expected = [f"封顶 {number_text(category.max)} 分（原为 {number_text(round(before[m], 4))} 分）" for m in capped["member_id"]]
+        before = (
+            lines[lines["rule_id"] != f"{category.id}.cap"].groupby("member_id")["points"].sum()
+        )
+        expected = [
+            f"封顶 {number_text(category.max)} 分（原为 {number_text(round(before[m], 4))} 分）"
+            for m in capped["member_id"]
+        ]
         assert capped["note"].tolist() == expected
 
 
-@pytest.mark.parametrize("columns, ascending", [
-    (["score", "key"], [False, True]),
-    (["score", "date", "key"], [False, True, True]),
-    (["key"], [True]),
-    (["group", "key"], [True, False]),
-])
+@pytest.mark.parametrize(
+    "columns, ascending",
+    [
+        (["score", "key"], [False, True]),
+        (["score", "date", "key"], [False, True, True]),
+        (["key"], [True]),
+        (["group", "key"], [True, False]),
+    ],
+)
 @pytest.mark.parametrize("layout", ["as built", "by key", "sorted", "reversed"])
 def test_stable_sorted_gives_the_order_sort_values_gives(columns, ascending, layout):
     rng = np.random.default_rng(3)
     n = 500
-    frame = pd.DataFrame({
-        "score": rng.choice([0.0, -0.0, 1.5, 2.0, 10.0], n),
-        "date": pd.to_datetime("2023-01-01") + pd.to_timedelta(rng.integers(0, 20, n), unit="D"),
-        "key": pd.array([f"K{i:04d}" for i in rng.permutation(n)], dtype="str"),
-        "group": pd.array(rng.choice(["甲", "乙", "丙"], n), dtype="str"),
-    }, index=rng.permutation(n) + 100)
+    frame = pd.DataFrame(
+        {
+            "score": rng.choice([0.0, -0.0, 1.5, 2.0, 10.0], n),
+            "date": pd.to_datetime("2023-01-01")
+            + pd.to_timedelta(rng.integers(0, 20, n), unit="D"),
+            "key": pd.array([f"K{i:04d}" for i in rng.permutation(n)], dtype="str"),
+            "group": pd.array(rng.choice(["甲", "乙", "丙"], n), dtype="str"),
+        },
+        index=rng.permutation(n) + 100,
+    )
     if layout == "by key":
         frame = frame.sort_values("key")
     elif layout == "sorted":
         frame = frame.sort_values(columns, ascending=ascending, kind="stable")
     elif layout == "reversed":
         frame = frame.iloc[::-1]
-    assert_frame_equal(stable_sorted(frame, columns, ascending), frame.sort_values(columns, ascending=ascending, kind="stable"))
+    assert_frame_equal(
+        stable_sorted(frame, columns, ascending),
+        frame.sort_values(columns, ascending=ascending, kind="stable"),
+    )
 
 
 def test_stable_sorted_sorts_columns_with_missing_values_as_sort_values_does():
-    frame = pd.DataFrame({"score": [1.0, np.nan, 1.0, 2.0], "key": pd.array(["b", "a", None, "c"], dtype="str")})
+    frame = pd.DataFrame(
+        {"score": [1.0, np.nan, 1.0, 2.0], "key": pd.array(["b", "a", None, "c"], dtype="str")}
+    )
     for columns, ascending in ((["score", "key"], [False, True]), (["key"], [True])):
-        assert_frame_equal(stable_sorted(frame, columns, ascending), frame.sort_values(columns, ascending=ascending, kind="stable"))
+        assert_frame_equal(
+            stable_sorted(frame, columns, ascending),
+            frame.sort_values(columns, ascending=ascending, kind="stable"),
+        )
 
 
 def test_sums_by_member_are_added_up_as_groupby_adds_them_up():
@@ -200,8 +262,16 @@ def test_sums_by_member_are_added_up_as_groupby_adds_them_up():
 
     rng = np.random.default_rng(11)
     member = rng.integers(0, 300, 20_000)
-    points = rng.choice([0.1, 0.2, 0.3, 1 / 3, 2.675, -1.2, 0.6], 20_000) * rng.choice([1.0, 1e6], 20_000)
-    expected = pd.Series(points).groupby(member, sort=False).sum().reindex(range(305), fill_value=0.0).to_numpy()
+    points = rng.choice([0.1, 0.2, 0.3, 1 / 3, 2.675, -1.2, 0.6], 20_000) * rng.choice(
+        [1.0, 1e6], 20_000
+    )
+    expected = (
+        pd.Series(points)
+        .groupby(member, sort=False)
+        .sum()
+        .reindex(range(305), fill_value=0.0)
+        .to_numpy()
+    )
     sums = _grouped_sums(member, points, 305)
     assert sums.view(np.int64).tolist() == expected.view(np.int64).tolist()
     assert (np.bincount(member, weights=points, minlength=305) != expected).any()

@@ -205,7 +205,9 @@ def test_group_ranks_and_checklist(members, member_id):
 @pytest.mark.parametrize("member_id", IDS)
 def test_total_is_sum_of_ledger(members, ledger, member_id):
     own = lines(ledger, member_id)
-    assert round(float(own["points"].sum()), 2) == pytest.approx(float(members.loc[member_id, "total"]), abs=0.005)
+    assert round(float(own["points"].sum()), 2) == pytest.approx(
+        float(members.loc[member_id, "total"]), abs=0.005
+    )
     assert round(float(own["points"].sum()), 2) == pytest.approx(EXPECTED[member_id][1], abs=0.005)
 
 
@@ -248,8 +250,16 @@ def test_from_nth_and_first_only(ledger):
 
 
 def test_max_authors_drops_fourth_proposer(ledger):
-    filed = ledger[(ledger["rule_id"] == "proposals.filed") & (ledger["sheet"] == "提案") & (ledger["row"] == 2)]
-    assert sorted(zip(filed["member_id"], filed["points"])) == [("0001", 10.0), ("0002", 4.0), ("0003", 4.0)]
+    filed = ledger[
+        (ledger["rule_id"] == "proposals.filed")
+        & (ledger["sheet"] == "提案")
+        & (ledger["row"] == 2)
+    ]
+    assert sorted(zip(filed["member_id"], filed["points"])) == [
+        ("0001", 10.0),
+        ("0002", 4.0),
+        ("0003", 4.0),
+    ]
     assert lines(ledger, "0010", rule_id="proposals.filed").empty
     assert list(lines(ledger, "0010", rule_id="proposals.not_filed")["points"]) == [1.0]
 
@@ -259,7 +269,11 @@ def test_status_gates_and_item_cap_0003(ledger):
     assert list(lines(ledger, "0003", rule_id="proposals.merged")["points"]) == [2.0]
     # three 不立案 lines of +1 and one item cap line of −1 (封顶)
     props = lines(ledger, "0003", category="proposals")
-    assert sorted(props[props["row"].isin([9, 10, 11]) & (props["sheet"] == "提案")]["points"]) == [1.0, 1.0, 1.0]
+    assert sorted(props[props["row"].isin([9, 10, 11]) & (props["sheet"] == "提案")]["points"]) == [
+        1.0,
+        1.0,
+        1.0,
+    ]
     capped = props[props["points"] < 0]
     assert list(capped["points"]) == [pytest.approx(-1.0)]
     assert "封顶" in capped["note"].iloc[0]
@@ -282,9 +296,17 @@ def test_stack_highest(ledger):
 
 
 def test_split_three_authors_half_up(ledger):
-    split = ledger[(ledger["rule_id"] == "information.submitted") & (ledger["sheet"] == "社情民意") & (ledger["row"] == 3)]
+    split = ledger[
+        (ledger["rule_id"] == "information.submitted")
+        & (ledger["sheet"] == "社情民意")
+        & (ledger["row"] == 3)
+    ]
     got = {m: float(p) for m, p in zip(split["member_id"], split["points"])}
-    assert got == {"0006": pytest.approx(3.75), "0009": pytest.approx(0.63), "0010": pytest.approx(0.63)}
+    assert got == {
+        "0006": pytest.approx(3.75),
+        "0009": pytest.approx(0.63),
+        "0010": pytest.approx(0.63),
+    }
     assert all(str(s).startswith("社情民意!") for s in split["source"])
 
 
@@ -336,7 +358,9 @@ def test_record_before_term_start_skipped(result, ledger):
     texts = [str(w) for w in result.warnings]
     assert any(("黄敏" in t or "0008" in t) for t in texts), texts
     about = [w for w in result.warnings if "黄敏" in str(w) or "0008" in str(w)]
-    assert any(str(getattr(w, "reason", "")) == "outside_term" or "会议出勤" in str(w) for w in about), texts
+    assert any(
+        str(getattr(w, "reason", "")) == "outside_term" or "会议出勤" in str(w) for w in about
+    ), texts
 
 
 def test_cli_assess(tmp_path):

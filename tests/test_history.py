@@ -47,11 +47,24 @@ def year_workbook(path: Path, year: int, absent: list[str]) -> Path:
     """Three members; those in ``absent`` miss the plenary (−20: 70 → 50, 不称职)."""
     rows = [["会议名称", "会议类型", "日期", "委员", "出勤情况"]]
     for member in ("张三", "李四", "王五"):
-        rows.append(["全会", "全体会议", dt.date(year, 1, 8), member, "缺席" if member in absent else "出席"])
-    return write_workbook(path, {
-        "委员名单": roster(["001", "张三", "经济界"], ["002", "李四", "经济界"], ["003", "王五", "教育界"]),
-        "会议出勤": rows,
-    })
+        rows.append(
+            [
+                "全会",
+                "全体会议",
+                dt.date(year, 1, 8),
+                member,
+                "缺席" if member in absent else "出席",
+            ]
+        )
+    return write_workbook(
+        path,
+        {
+            "委员名单": roster(
+                ["001", "张三", "经济界"], ["002", "李四", "经济界"], ["003", "王五", "教育界"]
+            ),
+            "会议出勤": rows,
+        },
+    )
 
 
 @pytest.fixture
@@ -64,7 +77,9 @@ def rules(tmp_path: Path) -> Path:
 @pytest.mark.parametrize("suffix", [".json", ".xlsx"])
 def test_two_years_running_needs_last_years_result(tmp_path, rules, runner, suffix):
     # 2022: 张三 and 李四 absent (不称职); 2023: 张三 and 王五 absent.
-    last_year = perfscore.assess(year_workbook(tmp_path / "2022.xlsx", 2022, ["张三", "李四"]), rules=rules)
+    last_year = perfscore.assess(
+        year_workbook(tmp_path / "2022.xlsx", 2022, ["张三", "李四"]), rules=rules
+    )
     previous = perfscore.write_outputs(last_year, tmp_path / f"2022-考核结果{suffix}")
     this_year = year_workbook(tmp_path / "2023.xlsx", 2023, ["张三", "王五"])
 
@@ -76,8 +91,19 @@ def test_two_years_running_needs_last_years_result(tmp_path, rules, runner, suff
     assert not [p for p in result.warnings if "考核结果" in p.message]
 
     out = tmp_path / "2023-考核结果.json"
-    cli = runner.invoke(app, ["assess", str(this_year), "--rules", str(rules), "--previous", str(previous),
-                              "--out", str(out)])
+    cli = runner.invoke(
+        app,
+        [
+            "assess",
+            str(this_year),
+            "--rules",
+            str(rules),
+            "--previous",
+            str(previous),
+            "--out",
+            str(out),
+        ],
+    )
     assert cli.exit_code == 0, cli.output
     members = {m["member_id"]: m for m in json.loads(out.read_text(encoding="utf-8"))["members"]}
     assert members["001"]["consequences"] == "约谈、劝辞、多次缺席全会"
@@ -86,13 +112,17 @@ def test_two_years_running_needs_last_years_result(tmp_path, rules, runner, suff
 def test_without_last_years_result_the_consequence_warns(tmp_path, rules):
     result = perfscore.assess(year_workbook(tmp_path / "2023.xlsx", 2023, ["张三"]), rules=rules)
     assert result.members.set_index("member_id").loc["001", "consequences"] == "约谈"
-    assert any("2022 年度的考核结果" in p.message and "--previous" in p.suggestion for p in result.warnings)
+    assert any(
+        "2022 年度的考核结果" in p.message and "--previous" in p.suggestion for p in result.warnings
+    )
 
 
 def test_previous_must_be_a_perfscore_result(tmp_path, rules, runner):
     stray = write_workbook(tmp_path / "other.xlsx", {"Sheet1": [["a"], ["b"]]})
     this_year = year_workbook(tmp_path / "2023.xlsx", 2023, [])
-    result = runner.invoke(app, ["assess", str(this_year), "--rules", str(rules), "--previous", str(stray)])
+    result = runner.invoke(
+        app, ["assess", str(this_year), "--rules", str(rules), "--previous", str(stray)]
+    )
     assert result.exit_code == 2
     assert "不是 perfscore 写出的考核结果文件" in result.output
 
@@ -100,7 +130,9 @@ def test_previous_must_be_a_perfscore_result(tmp_path, rules, runner):
 def test_a_consequence_must_name_a_real_grade_and_rule(rules):
     text = rules.read_text(encoding="utf-8")
     with pytest.raises(perfscore.RulesError) as caught:
-        perfscore.parse_rules(text.replace("grades: [不称职]\n    years_running", "grades: [差]\n    years_running"))
+        perfscore.parse_rules(
+            text.replace("grades: [不称职]\n    years_running", "grades: [差]\n    years_running")
+        )
     assert "差" in str(caught.value.problems[0])
     with pytest.raises(perfscore.RulesError) as caught:
         perfscore.parse_rules(text.replace("rule: meetings.plenary", "rule: meetings.plenery"))

@@ -64,16 +64,31 @@ D = dt.datetime
 _SCALE = float(os.environ.get("PERFSCORE_HOSTILE_SCALE", "1"))
 # Shrinking a failure re-runs the command hundreds of times (minutes); the unshrunk example is
 # printed and reproducible. PERFSCORE_HOSTILE_SHRINK=1 shrinks it.
-_PHASES = (Phase.explicit, Phase.generate, *((Phase.shrink,) if os.environ.get("PERFSCORE_HOSTILE_SHRINK") else ()))
+_PHASES = (
+    Phase.explicit,
+    Phase.generate,
+    *((Phase.shrink,) if os.environ.get("PERFSCORE_HOSTILE_SHRINK") else ()),
+)
 
-pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="runs each hostile input in a forked process (POSIX)")
+pytestmark = pytest.mark.skipif(
+    not hasattr(os, "fork"), reason="runs each hostile input in a forked process (POSIX)"
+)
 
 
 def _settings(examples: int) -> settings:
-    return settings(max_examples=max(1, int(examples * _SCALE)), derandomize=True, database=None, deadline=None,
-                    phases=_PHASES,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                                           HealthCheck.filter_too_much], print_blob=True)
+    return settings(
+        max_examples=max(1, int(examples * _SCALE)),
+        derandomize=True,
+        database=None,
+        deadline=None,
+        phases=_PHASES,
+        suppress_health_check=[
+            HealthCheck.too_slow,
+            HealthCheck.data_too_large,
+            HealthCheck.filter_too_much,
+        ],
+        print_blob=True,
+    )
 
 
 # --- the valid workbook every test starts from -----------------------------------------------------
@@ -88,9 +103,36 @@ BASE: dict[str, list[list]] = {
     ],
     "提案": [
         ["提案编号", "标题", "提交日期", "提案方式", "提案人", "状态", "并入案号", "标记"],
-        ["2023001", "关于加快县域物流体系建设的提案", D(2023, 1, 10), "联名", "张三、李四", "立案", None, "重点提案"],
-        ["2023002", "关于规范农村集体资产管理的提案", "2023.3.15", "个人", "王五", "并案", "2023001", None],
-        ["2023003", "关于老旧小区加装电梯的提案", "2023年4月2日", None, "赵六", "不立案", None, None],
+        [
+            "2023001",
+            "关于加快县域物流体系建设的提案",
+            D(2023, 1, 10),
+            "联名",
+            "张三、李四",
+            "立案",
+            None,
+            "重点提案",
+        ],
+        [
+            "2023002",
+            "关于规范农村集体资产管理的提案",
+            "2023.3.15",
+            "个人",
+            "王五",
+            "并案",
+            "2023001",
+            None,
+        ],
+        [
+            "2023003",
+            "关于老旧小区加装电梯的提案",
+            "2023年4月2日",
+            None,
+            "赵六",
+            "不立案",
+            None,
+            None,
+        ],
     ],
     "社情民意": [
         ["信息编号", "标题", "报送日期", "作者"],
@@ -236,7 +278,7 @@ def _write_cell(sheet, row: int, col: int, value, date_format, huge: dict[str, s
         sheet.write_formula(row, col, value.text, None, value.cached)
     elif isinstance(value, Huge):
         token = f"HUGEPLACEHOLDER{len(huge):04d}"
-        huge[token] = (value.pattern * (value.length // len(value.pattern) + 1))[:value.length]
+        huge[token] = (value.pattern * (value.length // len(value.pattern) + 1))[: value.length]
         sheet.write_string(row, col, token)
     elif isinstance(value, bool):
         sheet.write_boolean(row, col, value)
@@ -248,13 +290,23 @@ def _write_cell(sheet, row: int, col: int, value, date_format, huge: dict[str, s
         sheet.write_string(row, col, str(value))
 
 
-def build_xlsx(sheets: list[tuple[str, list[list]]], merges: dict[str, tuple[int, int, int, int]] | None = None,
-               extra_cells: dict[str, list[tuple[int, int, object]]] | None = None) -> bytes:
+def build_xlsx(
+    sheets: list[tuple[str, list[list]]],
+    merges: dict[str, tuple[int, int, int, int]] | None = None,
+    extra_cells: dict[str, list[tuple[int, int, object]]] | None = None,
+) -> bytes:
     """The sheets as .xlsx bytes, written in memory with xlsxwriter; ``extra_cells`` are single
     cells anywhere on a sheet (row, column, value), 0-based."""
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
-                                        "strings_to_urls": False})
+    book = xlsxwriter.Workbook(
+        buffer,
+        {
+            "in_memory": True,
+            "strings_to_numbers": False,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+        },
+    )
     book.set_properties({"created": D(2023, 12, 31)})
     date_format = book.add_format({"num_format": "yyyy-mm-dd"})
     huge: dict[str, str] = {}
@@ -284,7 +336,10 @@ def _replace_tokens(xml: bytes, huge: dict[str, str]) -> bytes:
 def _rezip(data: bytes, edits: dict[str, object]) -> bytes:
     """A copy of the zip with some members changed (a function of the bytes, or None to drop)."""
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
         for info in source.infolist():
             content = source.read(info.filename)
             if info.filename in edits:
@@ -318,6 +373,7 @@ def test_the_base_workbook_is_valid(tmp_path: Path) -> None:
 
 # --- running the command, isolated, and checking what it did --------------------------------------
 
+
 @dataclass
 class Outcome:
     """What one `perfscore assess` run in a child process did."""
@@ -326,7 +382,9 @@ class Outcome:
     output: str = ""  # stdout and stderr, as the user sees them
     error_type: str = ""  # an exception that escaped the command ('' if none)
     error: str = ""
-    frames: list[str] = field(default_factory=list)  # function names of its traceback, outermost first
+    frames: list[str] = field(
+        default_factory=list
+    )  # function names of its traceback, outermost first
     traceback: str = ""
     signal: int | None = None
     native_stderr: str = ""  # what native code wrote straight to file descriptor 2
@@ -354,17 +412,26 @@ def invoke_isolated(args: list[str], *, timeout: int = 60, memory_gb: float = 3)
             os.close(read_end)
             faulthandler.disable()  # pytest's handler would print the child's fatal signals to the terminal
             os.dup2(native.fileno(), 2)
-            vm_size = next(int(line.split()[1]) * 1024 for line in open("/proc/self/status") if line.startswith("VmSize"))
+            vm_size = next(
+                int(line.split()[1]) * 1024
+                for line in open("/proc/self/status")
+                if line.startswith("VmSize")
+            )
             limit = vm_size + int(memory_gb * 1024**3)
             resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
             signal.alarm(timeout)
-            result = CliRunner().invoke(app, args, env={"PERFSCORE_DEBUG": "1", "RUST_BACKTRACE": "0"})
+            result = CliRunner().invoke(
+                app, args, env={"PERFSCORE_DEBUG": "1", "RUST_BACKTRACE": "0"}
+            )
             error = result.exception if not isinstance(result.exception, SystemExit) else None
             payload = {"exit_code": result.exit_code, "output": result.output}
             if error is not None:
-                payload.update(error_type=type(error).__name__, error=str(error)[:2000],
-                               frames=[frame.name for frame in traceback.extract_tb(error.__traceback__)],
-                               traceback="".join(traceback.format_exception(error)))
+                payload.update(
+                    error_type=type(error).__name__,
+                    error=str(error)[:2000],
+                    frames=[frame.name for frame in traceback.extract_tb(error.__traceback__)],
+                    traceback="".join(traceback.format_exception(error)),
+                )
             with os.fdopen(write_end, "wb") as pipe:
                 pipe.write(json.dumps(payload).encode())
         finally:
@@ -377,8 +444,11 @@ def invoke_isolated(args: list[str], *, timeout: int = 60, memory_gb: float = 3)
     native_stderr = native.read().decode("utf-8", "replace")
     native.close()
     if os.WIFSIGNALED(status) or not data:
-        return Outcome(exit_code=None, signal=os.WTERMSIG(status) if os.WIFSIGNALED(status) else -1,
-                       native_stderr=native_stderr)
+        return Outcome(
+            exit_code=None,
+            signal=os.WTERMSIG(status) if os.WIFSIGNALED(status) else -1,
+            native_stderr=native_stderr,
+        )
     return Outcome(**json.loads(data), native_stderr=native_stderr)
 
 
@@ -394,7 +464,9 @@ if os.environ.get("PERFSCORE_HOSTILE_REPORT"):  # how many examples stepped over
 _PLACE = re.compile(r"\S+!(?:[A-Z]{1,3}\d+|\d+:\d+)")
 
 
-def run_assess(data: bytes, suffix: str = ".xlsx", out_suffix: str = ".json", sheet_names=()) -> int | None:
+def run_assess(
+    data: bytes, suffix: str = ".xlsx", out_suffix: str = ".json", sheet_names=()
+) -> int | None:
     """Write ``data`` as the input, run `perfscore assess` on it, check every promise; the exit
     code (None when the run hit a known defect)."""
     with tempfile.TemporaryDirectory(prefix="perfscore-hostile-") as tmp:
@@ -404,7 +476,9 @@ def run_assess(data: bytes, suffix: str = ".xlsx", out_suffix: str = ".json", sh
         out_dir = folder / "out"
         out_dir.mkdir()
         out = out_dir / f"结果{out_suffix}"
-        outcome = invoke_isolated(["assess", str(source), "--out", str(out), "--rules", str(rules_path())])
+        outcome = invoke_isolated(
+            ["assess", str(source), "--out", str(out), "--rules", str(rules_path())]
+        )
         assert source.read_bytes() == data, "the input must only be read"
         leftovers = sorted(p.name for p in [*folder.glob(".*.tmp*"), *out_dir.glob(".*.tmp*")])
         assert not leftovers, f"temporary files left behind: {leftovers}"
@@ -422,8 +496,9 @@ def run_assess(data: bytes, suffix: str = ".xlsx", out_suffix: str = ".json", sh
             assert not out.exists(), f"exit {outcome.exit_code} but {out.name} was written"
         if outcome.exit_code == 1:
             names = KNOWN_SHEET_NAMES | set(sheet_names)
-            assert _PLACE.search(output) or any(name and name in output for name in names), \
+            assert _PLACE.search(output) or any(name and name in output for name in names), (
                 f"a data error must name its sheet or cell:\n{output[:2000]}"
+            )
         return outcome.exit_code
 
 
@@ -431,20 +506,113 @@ def run_assess(data: bytes, suffix: str = ".xlsx", out_suffix: str = ".json", sh
 
 # Words that mean something to perfscore, in the right and the wrong columns.
 DOMAIN_WORDS = [
-    "", " ", "　", "张三", "李四", "王五、李四", "张三、张三", "张三，李四;王五/赵六", "张 三", "张三（民盟）", "不存在的人",
-    "0001", "1", "０００１", "立案", "已立案", "不立案", "并案", "请假", "請假", "缺席", "全体会议", "全體會議", "采用", "批示",
-    "市", "省", "全国", "重点提案", "重点提案、优秀提案", "优秀", "是", "否", "√", "合计", "合计：3件", "小计(2)",
-    "2023-02-30", "2023-13-01", "2023.5.24", "5月24日", "2月30日", "45070", "0", "-1", "99999999", "1e308",
-    "2023年5月24日", "２０２３－０５－２４", "=1+1", "+1", "@SUM(A1)", "-", "#N/A", "#REF!", "None", "nan", "NaT",
-    "委员编号", "姓名", "提案人", "日期", "X001", "2023001", "\u200b", "\ufeff张三", "a\x00b", "\x1f", "\r\n", "𠀀𠀁",
-    "[bold]", "[red]李四", "[/]", "[/x]",
+    "",
+    " ",
+    "　",
+    "张三",
+    "李四",
+    "王五、李四",
+    "张三、张三",
+    "张三，李四;王五/赵六",
+    "张 三",
+    "张三（民盟）",
+    "不存在的人",
+    "0001",
+    "1",
+    "０００１",
+    "立案",
+    "已立案",
+    "不立案",
+    "并案",
+    "请假",
+    "請假",
+    "缺席",
+    "全体会议",
+    "全體會議",
+    "采用",
+    "批示",
+    "市",
+    "省",
+    "全国",
+    "重点提案",
+    "重点提案、优秀提案",
+    "优秀",
+    "是",
+    "否",
+    "√",
+    "合计",
+    "合计：3件",
+    "小计(2)",
+    "2023-02-30",
+    "2023-13-01",
+    "2023.5.24",
+    "5月24日",
+    "2月30日",
+    "45070",
+    "0",
+    "-1",
+    "99999999",
+    "1e308",
+    "2023年5月24日",
+    "２０２３－０５－２４",
+    "=1+1",
+    "+1",
+    "@SUM(A1)",
+    "-",
+    "#N/A",
+    "#REF!",
+    "None",
+    "nan",
+    "NaT",
+    "委员编号",
+    "姓名",
+    "提案人",
+    "日期",
+    "X001",
+    "2023001",
+    "\u200b",
+    "\ufeff张三",
+    "a\x00b",
+    "\x1f",
+    "\r\n",
+    "𠀀𠀁",
+    "[bold]",
+    "[red]李四",
+    "[/]",
+    "[/x]",
 ]
 TEXT = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=40)
 FORMULAS = st.builds(
     Formula,
-    st.sampled_from(["=1+1", "=1/0", "=A1&B1", '=CONCAT("张三","、","李四")', "=TODAY()", "=#REF!", "=SUM(A:A)",
-                     '=HYPERLINK("http://example.com","张三")', "=NA()"]),
-    st.sampled_from(["", 0, 45070, "张三", "立案", "2023-05-24", "#N/A", "#DIV/0!", "#REF!", "#VALUE!", True, False]),
+    st.sampled_from(
+        [
+            "=1+1",
+            "=1/0",
+            "=A1&B1",
+            '=CONCAT("张三","、","李四")',
+            "=TODAY()",
+            "=#REF!",
+            "=SUM(A:A)",
+            '=HYPERLINK("http://example.com","张三")',
+            "=NA()",
+        ]
+    ),
+    st.sampled_from(
+        [
+            "",
+            0,
+            45070,
+            "张三",
+            "立案",
+            "2023-05-24",
+            "#N/A",
+            "#DIV/0!",
+            "#REF!",
+            "#VALUE!",
+            True,
+            False,
+        ]
+    ),
 )
 HUGE = st.builds(Huge, st.sampled_from(["x", "张", "张三、", "、", "2023-05-24 ", "<&>"]))
 VALUES = st.one_of(
@@ -460,27 +628,67 @@ VALUES = st.one_of(
 )
 # Sheet names xlsxwriter accepts: no []:*?/\ and at most 31 characters.
 SHEET_NAMES = st.one_of(
-    st.sampled_from(["委员名单", "委員名單", "提案", "Sheet1", "名单", "members", "说明", "汇总", "提案 ", "会议", "双五个一"]),
-    st.text(st.characters(codec="utf-8", exclude_categories=["Cs", "Cc"], exclude_characters="[]:*?/\\'"),
-            min_size=1, max_size=31),
+    st.sampled_from(
+        [
+            "委员名单",
+            "委員名單",
+            "提案",
+            "Sheet1",
+            "名单",
+            "members",
+            "说明",
+            "汇总",
+            "提案 ",
+            "会议",
+            "双五个一",
+        ]
+    ),
+    st.text(
+        st.characters(
+            codec="utf-8", exclude_categories=["Cs", "Cc"], exclude_characters="[]:*?/\\'"
+        ),
+        min_size=1,
+        max_size=31,
+    ),
 )
 _ROWS, _COLS = 40, 14  # cells set by mutations stay near the data (far cells: tested apart)
 
 MUTATIONS = st.one_of(
-    st.tuples(st.just("set"), st.integers(0, 20), st.integers(0, _ROWS), st.integers(0, _COLS), VALUES),
+    st.tuples(
+        st.just("set"), st.integers(0, 20), st.integers(0, _ROWS), st.integers(0, _COLS), VALUES
+    ),
     st.tuples(st.just("set"), st.integers(0, 20), st.integers(0, 6), st.integers(0, 9), VALUES),
-    st.tuples(st.just("header"), st.integers(0, 20), st.integers(0, _COLS), st.one_of(st.sampled_from(DOMAIN_WORDS), TEXT)),
+    st.tuples(
+        st.just("header"),
+        st.integers(0, 20),
+        st.integers(0, _COLS),
+        st.one_of(st.sampled_from(DOMAIN_WORDS), TEXT),
+    ),
     st.tuples(st.just("drop_sheet"), st.integers(0, 20)),
     st.tuples(st.just("drop_column"), st.integers(0, 20), st.integers(0, _COLS)),
-    st.tuples(st.just("shuffle_columns"), st.integers(0, 20), st.lists(st.integers(), min_size=_COLS, max_size=_COLS)),
-    st.tuples(st.just("junk_rows"), st.integers(0, 20), st.integers(0, 10),
-              st.lists(st.lists(VALUES, max_size=10), min_size=1, max_size=4)),
+    st.tuples(
+        st.just("shuffle_columns"),
+        st.integers(0, 20),
+        st.lists(st.integers(), min_size=_COLS, max_size=_COLS),
+    ),
+    st.tuples(
+        st.just("junk_rows"),
+        st.integers(0, 20),
+        st.integers(0, 10),
+        st.lists(st.lists(VALUES, max_size=10), min_size=1, max_size=4),
+    ),
     st.tuples(st.just("title_rows"), st.integers(0, 20), st.integers(1, 16)),
     st.tuples(st.just("rename_sheet"), st.integers(0, 20), SHEET_NAMES),
     st.tuples(st.just("duplicate_row"), st.integers(0, 20), st.integers(0, 8)),
     st.tuples(st.just("empty_sheet"), st.integers(0, 20)),
-    st.tuples(st.just("merge"), st.integers(0, 20), st.integers(0, 4), st.integers(0, 8), st.integers(0, 2),
-              st.integers(0, 3)),
+    st.tuples(
+        st.just("merge"),
+        st.integers(0, 20),
+        st.integers(0, 4),
+        st.integers(0, 8),
+        st.integers(0, 2),
+        st.integers(0, 3),
+    ),
 )
 
 
@@ -515,7 +723,7 @@ def mutate(mutations: list[tuple]) -> tuple[list[tuple[str, list[list]]], dict]:
                 rows[i] = [row[c] for c in order]
         elif op == "junk_rows":
             at, junk = args
-            rows[min(at, len(rows)):min(at, len(rows))] = [list(r) for r in junk]
+            rows[min(at, len(rows)) : min(at, len(rows))] = [list(r) for r in junk]
         elif op == "title_rows":
             rows[0:0] = [["2023 年度登记表"]] + [[] for _ in range(args[0] - 1)]
         elif op == "rename_sheet":
@@ -536,17 +744,31 @@ def mutate(mutations: list[tuple]) -> tuple[list[tuple[str, list[list]]], dict]:
 
 # --- the property tests ---------------------------------------------------------------------------------
 
+
 @_settings(150)
-@given(mutations=st.lists(MUTATIONS, min_size=1, max_size=6), out_suffix=st.sampled_from([".json", ".json", ".xlsx", ".csv"]))
-def test_corrupted_cells_sheets_and_headers_never_crash(mutations: list[tuple], out_suffix: str) -> None:
+@given(
+    mutations=st.lists(MUTATIONS, min_size=1, max_size=6),
+    out_suffix=st.sampled_from([".json", ".json", ".xlsx", ".csv"]),
+)
+def test_corrupted_cells_sheets_and_headers_never_crash(
+    mutations: list[tuple], out_suffix: str
+) -> None:
     sheets, merges = mutate(mutations)
-    run_assess(build_xlsx(sheets, merges), out_suffix=out_suffix, sheet_names=[name for name, _ in sheets])
+    run_assess(
+        build_xlsx(sheets, merges), out_suffix=out_suffix, sheet_names=[name for name, _ in sheets]
+    )
 
 
 BYTE_EDITS = st.one_of(
     st.tuples(st.just("truncate"), st.floats(0, 1, exclude_max=True)),
-    st.tuples(st.just("flip"), st.lists(st.tuples(st.floats(0, 1, exclude_max=True), st.integers(0, 255)),
-                                        min_size=1, max_size=20)),
+    st.tuples(
+        st.just("flip"),
+        st.lists(
+            st.tuples(st.floats(0, 1, exclude_max=True), st.integers(0, 255)),
+            min_size=1,
+            max_size=20,
+        ),
+    ),
     st.tuples(st.just("insert"), st.floats(0, 1), st.binary(min_size=1, max_size=64)),
     st.tuples(st.just("zero_run"), st.floats(0, 1, exclude_max=True), st.integers(1, 4096)),
 )
@@ -556,7 +778,7 @@ def edit_bytes(data: bytes, edit: tuple) -> bytes:
     op, *args = edit
     at = lambda fraction: int(fraction * len(data))  # noqa: E731 - a position as a share of the length
     if op == "truncate":
-        return data[:at(args[0])]
+        return data[: at(args[0])]
     if op == "flip":
         buffer = bytearray(data)
         for fraction, byte in args[0]:
@@ -564,9 +786,9 @@ def edit_bytes(data: bytes, edit: tuple) -> bytes:
                 buffer[min(at(fraction), len(buffer) - 1)] = byte
         return bytes(buffer)
     if op == "insert":
-        return data[:at(args[0])] + args[1] + data[at(args[0]):]
+        return data[: at(args[0])] + args[1] + data[at(args[0]) :]
     start = at(args[0])
-    return data[:start] + bytes(min(args[1], len(data) - start)) + data[start + args[1]:]
+    return data[:start] + bytes(min(args[1], len(data) - start)) + data[start + args[1] :]
 
 
 def _base_file(kind: str) -> tuple[bytes, str]:
@@ -576,8 +798,11 @@ def _base_file(kind: str) -> tuple[bytes, str]:
 
 
 @_settings(80)
-@given(base=st.sampled_from(["xlsxwriter", "xlsx", "xls", "ods"]), edits=st.lists(BYTE_EDITS, min_size=1, max_size=3),
-       rename=st.sampled_from([None, None, None, ".xlsx", ".xls", ".ods", ".xlsm"]))
+@given(
+    base=st.sampled_from(["xlsxwriter", "xlsx", "xls", "ods"]),
+    edits=st.lists(BYTE_EDITS, min_size=1, max_size=3),
+    rename=st.sampled_from([None, None, None, ".xlsx", ".xls", ".ods", ".xlsm"]),
+)
 def test_damaged_files_never_crash(base: str, edits: list[tuple], rename: str | None) -> None:
     """Random bytes anywhere in the file, a file cut short, or a file of one kind named as another."""
     data, suffix = _base_file(base)
@@ -590,14 +815,28 @@ ZIP_PART_EDITS = st.one_of(
     st.just(("drop",)),
     st.tuples(st.just("replace"), st.binary(max_size=200)),
     st.tuples(st.just("edit"), BYTE_EDITS),
-    st.tuples(st.just("text"), st.sampled_from([b"", b"<", b"<?xml version='1.0'?>", b"<worksheet/>",
-                                                b"<!DOCTYPE x [<!ENTITY a 'aaaa'><!ENTITY b '&a;&a;&a;&a;'>]><x>&b;</x>",
-                                                "<x>张三</x>".encode("gbk")])),
+    st.tuples(
+        st.just("text"),
+        st.sampled_from(
+            [
+                b"",
+                b"<",
+                b"<?xml version='1.0'?>",
+                b"<worksheet/>",
+                b"<!DOCTYPE x [<!ENTITY a 'aaaa'><!ENTITY b '&a;&a;&a;&a;'>]><x>&b;</x>",
+                "<x>张三</x>".encode("gbk"),
+            ]
+        ),
+    ),
 )
 
 
 @_settings(50)
-@given(base=st.sampled_from(["xlsxwriter", "xlsx", "ods"]), part=st.integers(0, 40), edit=ZIP_PART_EDITS)
+@given(
+    base=st.sampled_from(["xlsxwriter", "xlsx", "ods"]),
+    part=st.integers(0, 40),
+    edit=ZIP_PART_EDITS,
+)
 def test_damaged_parts_inside_a_valid_zip_never_crash(base: str, part: int, edit: tuple) -> None:
     """The zip itself is sound (its checksums agree) but a part inside it is damaged, missing or
     not XML: the XML parsers, not the zip reader, must cope."""
@@ -605,12 +844,18 @@ def test_damaged_parts_inside_a_valid_zip_never_crash(base: str, part: int, edit
     names = zipfile.ZipFile(io.BytesIO(data)).namelist()
     name = names[part % len(names)]
     op = edit[0]
-    change = (None if op == "drop" else (lambda _old: edit[1]) if op in ("replace", "text")
-              else (lambda old: edit_bytes(old, edit[1])))
+    change = (
+        None
+        if op == "drop"
+        else (lambda _old: edit[1])
+        if op in ("replace", "text")
+        else (lambda old: edit_bytes(old, edit[1]))
+    )
     run_assess(_rezip(data, {name: change}), suffix=suffix)
 
 
 # --- changes that must not change any total ---------------------------------------------------------------
+
 
 @lru_cache(maxsize=1)
 def base_totals() -> dict[str, float]:
@@ -624,8 +869,13 @@ def base_totals() -> dict[str, float]:
 def _date_as_text(value, form: int):
     if not isinstance(value, dt.datetime):
         return value
-    return [f"{value:%Y-%m-%d}", f"{value.year}/{value.month}/{value.day}", f"{value.year}.{value.month}.{value.day}",
-            f"{value.year}年{value.month}月{value.day}日", (value - D(1899, 12, 30)).days][form]
+    return [
+        f"{value:%Y-%m-%d}",
+        f"{value.year}/{value.month}/{value.day}",
+        f"{value.year}.{value.month}.{value.day}",
+        f"{value.year}年{value.month}月{value.day}日",
+        (value - D(1899, 12, 30)).days,
+    ][form]
 
 
 EXTRA_HEADERS = ["序号", "联系电话", "所在单位", "附件", "经办人"]
@@ -635,16 +885,20 @@ EXTRA_HEADERS = ["序号", "联系电话", "所在单位", "附件", "经办人"
 @given(
     column_keys=st.lists(st.integers(), min_size=10, max_size=10),
     sheet_order=st.permutations(list(BASE)),
-    extra_column=st.tuples(st.integers(0, 9), st.sampled_from(EXTRA_HEADERS),
-                           st.text(st.sampled_from("0123456789abc 号单位"), max_size=8)),
+    extra_column=st.tuples(
+        st.integers(0, 9),
+        st.sampled_from(EXTRA_HEADERS),
+        st.text(st.sampled_from("0123456789abc 号单位"), max_size=8),
+    ),
     title_rows=st.integers(0, 3),
     blank_every=st.integers(0, 3),
     total_row=st.booleans(),
     date_form=st.one_of(st.none(), st.integers(0, 4)),
     separator=st.sampled_from(["、", "，", ",", ";", "；", "/"]),
 )
-def test_layout_changes_keep_every_total(column_keys, sheet_order, extra_column, title_rows, blank_every, total_row,
-                                         date_form, separator) -> None:
+def test_layout_changes_keep_every_total(
+    column_keys, sheet_order, extra_column, title_rows, blank_every, total_row, date_form, separator
+) -> None:
     sheets = []
     for name in sheet_order:
         rows = [list(row) + [None] * (10 - len(row)) for row in BASE[name]]
@@ -655,13 +909,21 @@ def test_layout_changes_keep_every_total(column_keys, sheet_order, extra_column,
         if date_form is not None:
             rows = [[_date_as_text(v, date_form) for v in row] for row in rows]
         if name != "委员名单":
-            rows = [[v.replace("、", separator) if isinstance(v, str) else v for v in row] for row in rows]
+            rows = [
+                [v.replace("、", separator) if isinstance(v, str) else v for v in row]
+                for row in rows
+            ]
         body = []
         for i, row in enumerate(rows[1:], start=1):
             body.append(row)
             if blank_every and i % blank_every == 0:
                 body.append([])
-        rows = [["2023 年度登记表"]] * min(title_rows, 1) + [[]] * max(title_rows - 1, 0) + [rows[0]] + body
+        rows = (
+            [["2023 年度登记表"]] * min(title_rows, 1)
+            + [[]] * max(title_rows - 1, 0)
+            + [rows[0]]
+            + body
+        )
         if total_row:
             rows.append(["合计", f"{len(body)}条"])
         sheets.append((name, rows))
@@ -669,10 +931,13 @@ def test_layout_changes_keep_every_total(column_keys, sheet_order, extra_column,
         path = Path(tmp) / "登记.xlsx"
         path.write_bytes(build_xlsx(sheets))
         result = perfscore.assess(path, rules_path())
-    assert dict(zip(result.members["member_id"], result.members["total"])) == pytest.approx(base_totals())
+    assert dict(zip(result.members["member_id"], result.members["total"])) == pytest.approx(
+        base_totals()
+    )
 
 
 # --- far cells and zip bombs ----------------------------------------------------------------------------------
+
 
 def _with_stray_cell(row: int, col: int) -> bytes:
     """The base workbook with an "x" typed at (row, col) of the roster, 0-based."""
@@ -680,7 +945,9 @@ def _with_stray_cell(row: int, col: int) -> bytes:
 
 
 def _assess_isolated(path: Path, out: Path, **limits) -> Outcome:
-    return invoke_isolated(["assess", str(path), "--out", str(out), "--rules", str(rules_path())], **limits)
+    return invoke_isolated(
+        ["assess", str(path), "--out", str(out), "--rules", str(rules_path())], **limits
+    )
 
 
 def test_a_stray_cell_at_the_last_cell_of_a_sheet_is_refused(tmp_path: Path) -> None:
@@ -705,6 +972,7 @@ def test_a_stray_cell_far_below_the_data_is_reported_within_seconds(tmp_path: Pa
 def _bomb(part_size: int) -> bytes:
     """The base workbook whose roster sheet XML is padded (inside a comment) to ``part_size``
     bytes: valid XML that compresses about a thousandfold."""
+
     def pad(xml: bytes) -> bytes:
         head, tail = xml.split(b"<sheetData>", 1)
         return head + b"<!--" + b" " * (part_size - len(xml) - 7) + b"-->" + b"<sheetData>" + tail
@@ -723,7 +991,9 @@ def test_a_part_with_an_absurd_compression_ratio_is_refused(runner, tmp_path: Pa
     assert not (tmp_path / "out.json").exists()
 
 
-def test_a_workbook_that_unpacks_beyond_the_limit_is_refused(runner, tmp_path: Path, monkeypatch) -> None:
+def test_a_workbook_that_unpacks_beyond_the_limit_is_refused(
+    runner, tmp_path: Path, monkeypatch
+) -> None:
     """The limit on the unpacked size (4 GB), made small here so that the test needs no gigabytes."""
     monkeypatch.setattr(workbook, "LIMITS", workbook.Limits(unzipped_bytes=2 * 1024**2))
     path = tmp_path / "bomb.xlsx"
@@ -734,30 +1004,48 @@ def test_a_workbook_that_unpacks_beyond_the_limit_is_refused(runner, tmp_path: P
     assert not (tmp_path / "out.json").exists()
 
 
-def test_a_sheet_range_beyond_the_cell_limit_is_refused_with_its_size(runner, tmp_path: Path, monkeypatch) -> None:
+def test_a_sheet_range_beyond_the_cell_limit_is_refused_with_its_size(
+    runner, tmp_path: Path, monkeypatch
+) -> None:
     """The guard meant for XFD1048576, at a size calamine can allocate: the limit is lowered."""
     monkeypatch.setattr(workbook, "LIMITS", workbook.Limits(cells_per_sheet=500))
     path = tmp_path / "wide.xlsx"
     path.write_bytes(_with_stray_cell(60, 12))
     result = runner.invoke(app, ["assess", str(path), "--out", str(tmp_path / "out.json")])
     assert result.exit_code == 2, result.output
-    assert "委员名单" in result.output and "61 行 × 13 列" in result.output and "超出可处理的范围" in result.output
+    assert (
+        "委员名单" in result.output
+        and "61 行 × 13 列" in result.output
+        and "超出可处理的范围" in result.output
+    )
 
 
 # --- the known defects, one reproduction each ---------------------------------------------------------------------
 
-def test_a_workbook_part_only_perfscore_reads_is_reported_not_an_internal_error(tmp_path: Path) -> None:
+
+def test_a_workbook_part_only_perfscore_reads_is_reported_not_an_internal_error(
+    tmp_path: Path,
+) -> None:
     path = tmp_path / "damaged.xlsx"
-    path.write_bytes(_rezip(base_bytes(), {"xl/workbook.xml": lambda xml: xml.replace(b"<sheets>", b"<sheets>\x01", 1)}))
+    path.write_bytes(
+        _rezip(
+            base_bytes(),
+            {"xl/workbook.xml": lambda xml: xml.replace(b"<sheets>", b"<sheets>\x01", 1)},
+        )
+    )
     outcome = _assess_isolated(path, tmp_path / "out.json")
     assert not outcome.error_type and "内部错误" not in outcome.output, outcome.describe()
     assert outcome.exit_code == 2 and "无法读取工作簿" in outcome.output, outcome.describe()
 
 
-def test_a_zip_directory_with_a_garbled_name_is_reported_not_an_internal_error(tmp_path: Path) -> None:
+def test_a_zip_directory_with_a_garbled_name_is_reported_not_an_internal_error(
+    tmp_path: Path,
+) -> None:
     data = bytearray(base_bytes())
     entry = data.find(b"PK\x01\x02")  # the first central directory entry
-    data[entry + 9] |= 0x08  # general purpose flag bit 11 (0x0800, little-endian): the name is UTF-8
+    data[entry + 9] |= (
+        0x08  # general purpose flag bit 11 (0x0800, little-endian): the name is UTF-8
+    )
     data[entry + 46] = 0xB4  # … but its first byte cannot start a UTF-8 character
     path = tmp_path / "garbled.xlsx"
     path.write_bytes(bytes(data))
@@ -769,7 +1057,7 @@ def test_a_zip_directory_with_a_garbled_name_is_reported_not_an_internal_error(t
 def test_a_truncated_xls_is_reported_not_a_panic(tmp_path: Path) -> None:
     data = (REAL / "real.xls").read_bytes()
     path = tmp_path / "cut.xls"
-    path.write_bytes(data[:int(len(data) * 0.9912)])
+    path.write_bytes(data[: int(len(data) * 0.9912)])
     outcome = _assess_isolated(path, tmp_path / "out.json")
     assert not outcome.error_type, outcome.describe()
     assert outcome.exit_code == 2 and "无法读取工作簿" in outcome.output, outcome.describe()
@@ -787,7 +1075,9 @@ def test_a_damaged_xls_that_claims_a_huge_sheet_is_refused(tmp_path: Path) -> No
     outcome = _assess_isolated(path, tmp_path / "out.json")
     assert outcome.signal is None and not outcome.error_type, outcome.describe()
     assert outcome.exit_code == 2, outcome.describe()
-    assert "无法读取工作簿 damaged.xls" in outcome.output and "委員名單" in outcome.output, outcome.describe()
+    assert "无法读取工作簿 damaged.xls" in outcome.output and "委員名單" in outcome.output, (
+        outcome.describe()
+    )
     assert not (tmp_path / "out.json").exists()
 
 

@@ -25,7 +25,14 @@ from perfscore.cli import app
 
 from .conftest import DEFAULT_RULES, roster, sha256, write_workbook
 
-PROPOSAL_HEADER = ["提案编号", "标题", "提交日期", "提案方式", "提案人", "状态"]  # 提案人 is column E
+PROPOSAL_HEADER = [
+    "提案编号",
+    "标题",
+    "提交日期",
+    "提案方式",
+    "提案人",
+    "状态",
+]  # 提案人 is column E
 ATTENDANCE_HEADER = ["会议名称", "会议类型", "日期", "委员", "出勤情况"]
 INFORMATION_HEADER = ["信息编号", "标题", "报送日期", "作者"]
 ADOPTION_HEADER = ["信息编号", "类别", "级别", "日期"]
@@ -85,6 +92,7 @@ def book(tmp_path):
 
 # --- the workbook's structure ---------------------------------------------------------------------
 
+
 def test_no_roster_sheet_names_it_and_lists_the_sheets_found(book):
     path = book({"提案": [PROPOSAL_HEADER, proposal("2023001", "张三")], "Sheet2": [["备注"]]})
     digest = sha256(path)
@@ -94,19 +102,26 @@ def test_no_roster_sheet_names_it_and_lists_the_sheets_found(book):
     assert [p.reason for p in errors] == ["missing_sheet"]
     assert errors[0].sheet == "委员名单"
     # The stray sheet is not silently ignored either.
-    assert any(p.severity == "警告" and p.sheet == "Sheet2" and "未读取" in p.message for p in problems)
+    assert any(
+        p.severity == "警告" and p.sheet == "Sheet2" and "未读取" in p.message for p in problems
+    )
 
     run = invoke(path)
     assert_data_error(run, path.parent, path, digest)
     text = flat(run.output)
     assert "委员名单" in text
-    assert "提案" in text and "Sheet2" in text          # the sheets that are there
-    assert "members" in text                             # and names the roster may go by
+    assert "提案" in text and "Sheet2" in text  # the sheets that are there
+    assert "members" in text  # and names the roster may go by
 
 
 def test_register_missing_a_required_column_names_the_column_and_its_accepted_headers(book):
     header_without_proposers = ["提案编号", "标题", "提交日期", "状态"]
-    path = book({"委员名单": MEMBERS, "提案": [header_without_proposers, ["2023001", "关于物流的提案", "2023-05-24", "立案"]]})
+    path = book(
+        {
+            "委员名单": MEMBERS,
+            "提案": [header_without_proposers, ["2023001", "关于物流的提案", "2023-05-24", "立案"]],
+        }
+    )
     digest = sha256(path)
 
     problems = data_problems(path)
@@ -136,13 +151,20 @@ def test_accepted_headers_are_listed_once_each(book):
 
 # --- members ------------------------------------------------------------------------------------
 
+
 def test_proposer_not_in_roster_names_the_cell_and_suggests_a_close_name(book):
-    path = book({"委员名单": MEMBERS,
-                 "提案": [PROPOSAL_HEADER, proposal("2023001", "李四"), proposal("2023002", "张叁")]})
+    path = book(
+        {
+            "委员名单": MEMBERS,
+            "提案": [PROPOSAL_HEADER, proposal("2023001", "李四"), proposal("2023002", "张叁")],
+        }
+    )
     digest = sha256(path)
 
     problems = data_problems(path)
-    assert [(p.reason, p.place, p.value) for p in problems] == [("unknown_member", "提案!E3", "张叁")]
+    assert [(p.reason, p.place, p.value) for p in problems] == [
+        ("unknown_member", "提案!E3", "张叁")
+    ]
     assert "是不是：张三？" in problems[0].suggestion
 
     run = invoke(path)
@@ -152,19 +174,27 @@ def test_proposer_not_in_roster_names_the_cell_and_suggests_a_close_name(book):
 
 
 def test_unknown_co_signer_is_named_even_when_the_lead_is_known(book):
-    path = book({"委员名单": MEMBERS, "提案": [PROPOSAL_HEADER, proposal("2023001", "张三、李思、王五")]})
+    path = book(
+        {"委员名单": MEMBERS, "提案": [PROPOSAL_HEADER, proposal("2023001", "张三、李思、王五")]}
+    )
 
     problems = data_problems(path)
 
-    assert [(p.reason, p.place, p.value) for p in problems] == [("unknown_member", "提案!E2", "李思")]
+    assert [(p.reason, p.place, p.value) for p in problems] == [
+        ("unknown_member", "提案!E2", "李思")
+    ]
     assert "李四" in problems[0].suggestion
 
 
 def test_ambiguous_name_lists_both_ids_with_their_roster_cells(book):
-    path = book({
-        "委员名单": roster(["0001", "王伟", "经济界"], ["0002", "李四", "经济界"], ["0003", "王伟", "教育界"]),
-        "提案": [PROPOSAL_HEADER, proposal("2023001", "王伟")],
-    })
+    path = book(
+        {
+            "委员名单": roster(
+                ["0001", "王伟", "经济界"], ["0002", "李四", "经济界"], ["0003", "王伟", "教育界"]
+            ),
+            "提案": [PROPOSAL_HEADER, proposal("2023001", "王伟")],
+        }
+    )
     digest = sha256(path)
 
     problems = data_problems(path)
@@ -181,10 +211,12 @@ def test_ambiguous_name_lists_both_ids_with_their_roster_cells(book):
 
 def test_ambiguous_name_is_resolved_by_writing_the_id_instead(book):
     # The cure the message suggests works: 0003 instead of 王伟.
-    path = book({
-        "委员名单": roster(["0001", "王伟", "经济界"], ["0003", "王伟", "教育界"]),
-        "提案": [PROPOSAL_HEADER, proposal("2023001", "0003")],
-    })
+    path = book(
+        {
+            "委员名单": roster(["0001", "王伟", "经济界"], ["0003", "王伟", "教育界"]),
+            "提案": [PROPOSAL_HEADER, proposal("2023001", "0003")],
+        }
+    )
 
     result = perfscore.assess(path, rules=DEFAULT_RULES)
 
@@ -193,10 +225,14 @@ def test_ambiguous_name_is_resolved_by_writing_the_id_instead(book):
 
 
 def test_duplicate_member_ids_name_both_roster_cells(book):
-    path = book({
-        "委员名单": roster(["0001", "张三", "经济界"], ["0002", "李四", "经济界"], ["0001", "王五", "教育界"]),
-        "提案": [PROPOSAL_HEADER, proposal("2023001", "李四")],
-    })
+    path = book(
+        {
+            "委员名单": roster(
+                ["0001", "张三", "经济界"], ["0002", "李四", "经济界"], ["0001", "王五", "教育界"]
+            ),
+            "提案": [PROPOSAL_HEADER, proposal("2023001", "李四")],
+        }
+    )
     digest = sha256(path)
 
     problems = data_problems(path)
@@ -211,17 +247,21 @@ def test_duplicate_member_ids_name_both_roster_cells(book):
 
 
 def test_member_id_missing_in_the_roster_names_the_cell(book):
-    path = book({
-        "委员名单": roster(["0001", "张三", "经济界"], ["", "李四", "经济界"]),
-        "提案": [PROPOSAL_HEADER, proposal("2023001", "张三")],
-    })
+    path = book(
+        {
+            "委员名单": roster(["0001", "张三", "经济界"], ["", "李四", "经济界"]),
+            "提案": [PROPOSAL_HEADER, proposal("2023001", "张三")],
+        }
+    )
 
     problems = data_problems(path)
 
     assert [(p.reason, p.place) for p in problems] == [("missing_value", "委员名单!A3")]
 
 
-@pytest.mark.parametrize("proposers", ["张三、张三", "0001、张三"], ids=["name-twice", "id-and-name"])
+@pytest.mark.parametrize(
+    "proposers", ["张三、张三", "0001、张三"], ids=["name-twice", "id-and-name"]
+)
 def test_the_same_member_twice_in_one_cell_is_reported_not_credited_twice(book, proposers):
     path = book({"委员名单": MEMBERS, "提案": [PROPOSAL_HEADER, proposal("2023001", proposers)]})
 
@@ -229,18 +269,23 @@ def test_the_same_member_twice_in_one_cell_is_reported_not_credited_twice(book, 
         result = perfscore.assess(path, rules=DEFAULT_RULES)
     except perfscore.DataError as exc:  # either stop and name the cell …
         problems = exc.problems
-    else:                                # … or count the member once and warn, naming the cell
+    else:  # … or count the member once and warn, naming the cell
         from_the_cell = result.ledger[result.ledger["source"] == "提案!E2"]
         assert set(from_the_cell["member_id"]) == {"0001"}
-        assert not from_the_cell.duplicated(["member_id", "rule_id"]).any(), from_the_cell[["rule_id", "points", "note"]]
+        assert not from_the_cell.duplicated(["member_id", "rule_id"]).any(), from_the_cell[
+            ["rule_id", "points", "note"]
+        ]
         problems = result.warnings
     assert "提案!E2" in [p.place for p in problems], [str(p) for p in problems]
 
 
 # --- cell values -------------------------------------------------------------------------------
 
+
 def test_unknown_status_word_names_the_cell_and_lists_the_allowed_words(book):
-    path = book({"委员名单": MEMBERS, "提案": [PROPOSAL_HEADER, proposal("2023001", "张三", status="待定")]})
+    path = book(
+        {"委员名单": MEMBERS, "提案": [PROPOSAL_HEADER, proposal("2023001", "张三", status="待定")]}
+    )
     digest = sha256(path)
 
     problems = data_problems(path)
@@ -255,28 +300,51 @@ def test_unknown_status_word_names_the_cell_and_lists_the_allowed_words(book):
 
 
 def test_unknown_attendance_word_names_the_cell_and_lists_the_allowed_words(book):
-    path = book({"委员名单": MEMBERS,
-                 "会议出勤": [ATTENDANCE_HEADER, ["十届二次全会", "全体会议", "2023-01-08", "张三", "出差"]]})
+    path = book(
+        {
+            "委员名单": MEMBERS,
+            "会议出勤": [
+                ATTENDANCE_HEADER,
+                ["十届二次全会", "全体会议", "2023-01-08", "张三", "出差"],
+            ],
+        }
+    )
 
     problems = data_problems(path)
 
-    assert [(p.reason, p.place, p.value) for p in problems] == [("bad_value", "会议出勤!E2", "出差")]
+    assert [(p.reason, p.place, p.value) for p in problems] == [
+        ("bad_value", "会议出勤!E2", "出差")
+    ]
     for word in ("出席", "请假", "请假未批准", "缺席", "迟到", "早退"):
         assert word in problems[0].suggestion
 
 
 def test_empty_status_cell_names_the_cell(book):
-    path = book({"委员名单": MEMBERS, "提案": [PROPOSAL_HEADER, proposal("2023001", "张三", status="")]})
+    path = book(
+        {"委员名单": MEMBERS, "提案": [PROPOSAL_HEADER, proposal("2023001", "张三", status="")]}
+    )
 
     problems = data_problems(path)
 
     assert [(p.reason, p.place) for p in problems] == [("missing_value", "提案!F2")]
 
 
-@pytest.mark.parametrize("written", ["明年", "2023-13-40", "五月", "2023年2月30日"], ids=["next-year", "month-13", "month-only", "feb-30"])
+@pytest.mark.parametrize(
+    "written",
+    ["明年", "2023-13-40", "五月", "2023年2月30日"],
+    ids=["next-year", "month-13", "month-only", "feb-30"],
+)
 def test_unreadable_date_names_the_cell(book, written):
-    path = book({"委员名单": MEMBERS,
-                 "提案": [PROPOSAL_HEADER, proposal("2023001", "张三"), proposal("2023002", "李四", date=written)]})
+    path = book(
+        {
+            "委员名单": MEMBERS,
+            "提案": [
+                PROPOSAL_HEADER,
+                proposal("2023001", "张三"),
+                proposal("2023002", "李四", date=written),
+            ],
+        }
+    )
     digest = sha256(path)
 
     problems = data_problems(path)
@@ -288,7 +356,9 @@ def test_unreadable_date_names_the_cell(book, written):
 
 
 def test_unreadable_date_is_named_even_when_it_is_the_only_date(book):
-    path = book({"委员名单": MEMBERS, "提案": [PROPOSAL_HEADER, proposal("2023001", "张三", date="明年")]})
+    path = book(
+        {"委员名单": MEMBERS, "提案": [PROPOSAL_HEADER, proposal("2023001", "张三", date="明年")]}
+    )
     digest = sha256(path)
 
     problems = data_problems(path)
@@ -300,15 +370,26 @@ def test_unreadable_date_is_named_even_when_it_is_the_only_date(book):
 
 
 def test_adoption_of_an_information_item_that_was_never_registered(book):
-    path = book({
-        "委员名单": MEMBERS,
-        "社情民意": [INFORMATION_HEADER, ["X2023-001", "关于规范农村集体资产管理的建议", "2023-03-02", "张三"]],
-        "信息采用": [ADOPTION_HEADER, ["X2023-001", "采用", "市", "2023-04-18"], ["X2023-009", "采用", "省", "2023-05-02"]],
-    })
+    path = book(
+        {
+            "委员名单": MEMBERS,
+            "社情民意": [
+                INFORMATION_HEADER,
+                ["X2023-001", "关于规范农村集体资产管理的建议", "2023-03-02", "张三"],
+            ],
+            "信息采用": [
+                ADOPTION_HEADER,
+                ["X2023-001", "采用", "市", "2023-04-18"],
+                ["X2023-009", "采用", "省", "2023-05-02"],
+            ],
+        }
+    )
     digest = sha256(path)
 
     problems = data_problems(path)
-    assert [(p.reason, p.place, p.value) for p in problems] == [("unknown_reference", "信息采用!A3", "X2023-009")]
+    assert [(p.reason, p.place, p.value) for p in problems] == [
+        ("unknown_reference", "信息采用!A3", "X2023-009")
+    ]
     assert "社情民意" in problems[0].message
 
     run = invoke(path)
@@ -317,7 +398,12 @@ def test_adoption_of_an_information_item_that_was_never_registered(book):
 
 
 def test_adoption_sheet_without_an_information_sheet_is_an_error(book):
-    path = book({"委员名单": MEMBERS, "信息采用": [ADOPTION_HEADER, ["X2023-001", "采用", "市", "2023-04-18"]]})
+    path = book(
+        {
+            "委员名单": MEMBERS,
+            "信息采用": [ADOPTION_HEADER, ["X2023-001", "采用", "市", "2023-04-18"]],
+        }
+    )
 
     problems = data_problems(path)
 
@@ -326,20 +412,30 @@ def test_adoption_sheet_without_an_information_sheet_is_an_error(book):
 
 # --- every fault in one run ---------------------------------------------------------------------
 
+
 def test_all_faults_are_reported_in_one_run(book):
-    path = book({
-        "委员名单": MEMBERS,
-        "提案": [PROPOSAL_HEADER,
-                 proposal("2023001", "张叁"),                   # E2: not in the roster
-                 proposal("2023002", "李四", status="待定")],    # F3: unknown status
-        "会议出勤": [ATTENDANCE_HEADER,
-                     ["十届二次全会", "全体会议", "明年", "王五", "出席"]],  # C2: unreadable date
-    })
+    path = book(
+        {
+            "委员名单": MEMBERS,
+            "提案": [
+                PROPOSAL_HEADER,
+                proposal("2023001", "张叁"),  # E2: not in the roster
+                proposal("2023002", "李四", status="待定"),
+            ],  # F3: unknown status
+            "会议出勤": [
+                ATTENDANCE_HEADER,
+                ["十届二次全会", "全体会议", "明年", "王五", "出席"],
+            ],  # C2: unreadable date
+        }
+    )
     digest = sha256(path)
 
     problems = data_problems(path)
     assert sorted((p.reason, p.place) for p in problems) == [
-        ("bad_date", "会议出勤!C2"), ("bad_value", "提案!F3"), ("unknown_member", "提案!E2")]
+        ("bad_date", "会议出勤!C2"),
+        ("bad_value", "提案!F3"),
+        ("unknown_member", "提案!E2"),
+    ]
 
     run = invoke(path)
     assert_data_error(run, path.parent, path, digest)
@@ -349,11 +445,19 @@ def test_all_faults_are_reported_in_one_run(book):
 
 
 def test_a_missing_column_and_bad_cells_elsewhere_are_reported_together(book):
-    path = book({
-        "委员名单": MEMBERS,
-        "提案": [["提案编号", "标题", "提交日期", "状态"], ["2023001", "关于物流的提案", "2023-05-24", "立案"]],  # no 提案人
-        "会议出勤": [ATTENDANCE_HEADER, ["十届二次全会", "全体会议", "2023-01-08", "张叁", "出席"]],   # D2 unknown
-    })
+    path = book(
+        {
+            "委员名单": MEMBERS,
+            "提案": [
+                ["提案编号", "标题", "提交日期", "状态"],
+                ["2023001", "关于物流的提案", "2023-05-24", "立案"],
+            ],  # no 提案人
+            "会议出勤": [
+                ATTENDANCE_HEADER,
+                ["十届二次全会", "全体会议", "2023-01-08", "张叁", "出席"],
+            ],  # D2 unknown
+        }
+    )
 
     problems = data_problems(path)
 
@@ -362,6 +466,7 @@ def test_a_missing_column_and_bad_cells_elsewhere_are_reported_together(book):
 
 
 # --- the file itself: exit 2 ----------------------------------------------------------------------
+
 
 def _usage_error(path: Path, *args: str) -> str:
     run = invoke(path, *args)
@@ -382,7 +487,7 @@ def test_missing_file(tmp_path):
 
 
 def test_a_directory_instead_of_a_file(tmp_path):
-    path = tmp_path / "2023.xlsx"   # a folder that looks like a workbook
+    path = tmp_path / "2023.xlsx"  # a folder that looks like a workbook
     path.mkdir()
 
     text = _usage_error(path)
@@ -444,8 +549,12 @@ def test_excel_lock_file_is_refused(tmp_path):
 
 # --- where the result goes ---------------------------------------------------------------------------
 
+
 def _good_workbook(folder: Path) -> Path:
-    return write_workbook(folder / "2023.xlsx", {"委员名单": MEMBERS, "提案": [PROPOSAL_HEADER, proposal("2023001", "张三")]})
+    return write_workbook(
+        folder / "2023.xlsx",
+        {"委员名单": MEMBERS, "提案": [PROPOSAL_HEADER, proposal("2023001", "张三")]},
+    )
 
 
 @pytest.mark.parametrize("spelling", ["same", "dotdot"])
@@ -465,11 +574,17 @@ def test_out_equal_to_the_input_is_refused_and_the_input_is_unchanged(tmp_path, 
 
 
 def test_data_error_leaves_no_output_and_no_temp_file(tmp_path):
-    path = write_workbook(tmp_path / "2023.xlsx", {
-        "委员名单": MEMBERS, "提案": [PROPOSAL_HEADER, proposal("2023001", "张叁")]})
+    path = write_workbook(
+        tmp_path / "2023.xlsx",
+        {"委员名单": MEMBERS, "提案": [PROPOSAL_HEADER, proposal("2023001", "张叁")]},
+    )
     digest = sha256(path)
 
-    for args in ([], ["--out", str(tmp_path / "结果.xlsx")], ["--out", str(tmp_path / "结果.json")]):
+    for args in (
+        [],
+        ["--out", str(tmp_path / "结果.xlsx")],
+        ["--out", str(tmp_path / "结果.json")],
+    ):
         run = invoke(path, *args)
         assert run.exit_code == 1, run.output
         assert_no_traceback(run)
@@ -487,7 +602,9 @@ def test_data_error_keeps_an_earlier_result_untouched(tmp_path):
     assert first.exit_code == 0, first.output
     earlier = sha256(out)
 
-    write_workbook(path, {"委员名单": MEMBERS, "提案": [PROPOSAL_HEADER, proposal("2023001", "张叁")]})
+    write_workbook(
+        path, {"委员名单": MEMBERS, "提案": [PROPOSAL_HEADER, proposal("2023001", "张叁")]}
+    )
     run = invoke(path, "--out", str(out))
 
     assert run.exit_code == 1, run.output
@@ -496,12 +613,19 @@ def test_data_error_keeps_an_earlier_result_untouched(tmp_path):
 
 
 def test_an_id_that_lost_its_leading_zeros_says_so(tmp_path):
-    path = write_workbook(tmp_path / "zeros.xlsx", {
-        "委员名单": roster(["0297", "王伟", "农业界"], ["0022", "王伟", "中共"]),
-        "提案": [PROPOSAL_HEADER, ["P1", "题", dt.date(2023, 1, 5), "个人", 297, "立案"]],
-    })
+    path = write_workbook(
+        tmp_path / "zeros.xlsx",
+        {
+            "委员名单": roster(["0297", "王伟", "农业界"], ["0022", "王伟", "中共"]),
+            "提案": [PROPOSAL_HEADER, ["P1", "题", dt.date(2023, 1, 5), "个人", 297, "立案"]],
+        },
+    )
     [problem] = [p for p in data_problems(path) if p.severity == "错误"]
-    assert problem.place == "提案!E2" and "0297" in problem.suggestion and "前导零" in problem.suggestion
+    assert (
+        problem.place == "提案!E2"
+        and "0297" in problem.suggestion
+        and "前导零" in problem.suggestion
+    )
 
 
 def test_an_excel_error_cell_and_an_uncomputed_formula_are_named_once_each(tmp_path):
@@ -522,10 +646,14 @@ def test_an_excel_error_cell_and_an_uncomputed_formula_are_named_once_each(tmp_p
     by_place = {}
     for p in problems:
         by_place.setdefault(p.place, []).append(p)
-    assert [p.message for p in by_place["委员名单!B3"]] == ["“姓名”是公式，但文件中没有保存计算结果，此格为必填"]
+    assert [p.message for p in by_place["委员名单!B3"]] == [
+        "“姓名”是公式，但文件中没有保存计算结果，此格为必填"
+    ]
     assert by_place["委员名单!B3"][0].severity == "错误"
     assert by_place["委员名单!B3"][0].value == '=CONCATENATE("李","四")'
-    assert [(p.message, p.value) for p in by_place["委员名单!C4"]] == [("“界别”是 Excel 错误值", "#N/A")]
+    assert [(p.message, p.value) for p in by_place["委员名单!C4"]] == [
+        ("“界别”是 Excel 错误值", "#N/A")
+    ]
 
 
 def test_a_wrong_assessment_year_stops_instead_of_grading_everyone_down(runner, tmp_path):
@@ -542,22 +670,34 @@ def test_a_wrong_assessment_year_stops_instead_of_grading_everyone_down(runner, 
 
 
 def test_a_record_from_another_year_names_its_date_cell(tmp_path):
-    path = write_workbook(tmp_path / "year.xlsx", {
-        "委员名单": roster(["001", "张三", "经济界"]),
-        "提案": [PROPOSAL_HEADER, ["P1", "题", dt.date(2023, 1, 5), "个人", "张三", "立案"],
-                 ["P2", "题", dt.date(2023, 2, 5), "个人", "张三", "立案"],
-                 ["P3", "题", dt.date(2022, 12, 30), "个人", "张三", "立案"]],
-    })
+    path = write_workbook(
+        tmp_path / "year.xlsx",
+        {
+            "委员名单": roster(["001", "张三", "经济界"]),
+            "提案": [
+                PROPOSAL_HEADER,
+                ["P1", "题", dt.date(2023, 1, 5), "个人", "张三", "立案"],
+                ["P2", "题", dt.date(2023, 2, 5), "个人", "张三", "立案"],
+                ["P3", "题", dt.date(2022, 12, 30), "个人", "张三", "立案"],
+            ],
+        },
+    )
     [warning] = [p for p in perfscore.assess(path).warnings if p.reason == "outside_year"]
     assert warning.place == "提案!C4" and warning.value == "2022-12-30"
 
 
 def test_a_workbook_whose_only_register_is_unreadable_reports_it(tmp_path):
     # With the year known (from --year or the rules), no register left to score must not crash.
-    path = write_workbook(tmp_path / "only.xlsx", {
-        "委员名单": roster(["001", "张三", "经济界"]),
-        "提案": [["提案编号", "标题", "提交日期", "状态"], ["P1", "题", dt.date(2023, 1, 5), "立案"]],
-    })
+    path = write_workbook(
+        tmp_path / "only.xlsx",
+        {
+            "委员名单": roster(["001", "张三", "经济界"]),
+            "提案": [
+                ["提案编号", "标题", "提交日期", "状态"],
+                ["P1", "题", dt.date(2023, 1, 5), "立案"],
+            ],
+        },
+    )
     with pytest.raises(perfscore.DataError) as caught:
         perfscore.assess(path, year=2023)
     assert [p.reason for p in caught.value.problems if p.severity == "错误"] == ["missing_column"]

@@ -83,8 +83,13 @@ def test_proposers_in_several_columns_keep_their_order(tmp_path):
     sheet.append(["P1", dt.datetime(2023, 1, 5), "王五", "张三", "", "立案", "题一"])
     sheet.append(["P2", dt.datetime(2023, 1, 6), "李四", "张三", "王五", "立案", "题二"])
     result = assess(save(book, tmp_path / "columns.xlsx"), tmp_path)
-    assert lines(result) == [("001", 4.0, "提案!C2"), ("001", 4.0, "提案!C3"), ("002", 10.0, "提案!C3"),
-                             ("003", 4.0, "提案!C3"), ("003", 10.0, "提案!C2")]
+    assert lines(result) == [
+        ("001", 4.0, "提案!C2"),
+        ("001", 4.0, "提案!C3"),
+        ("002", 10.0, "提案!C3"),
+        ("003", 4.0, "提案!C3"),
+        ("003", 10.0, "提案!C2"),
+    ]
 
 
 def test_hidden_columns_are_read_like_any_other(tmp_path):

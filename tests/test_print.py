@@ -31,7 +31,7 @@ PDFINFO = shutil.which("pdfinfo")
 pytestmark = pytest.mark.skipif(
     not (SOFFICE and PDFTOTEXT and PDFINFO),
     reason="LibreOffice (soffice) or poppler-utils (pdftotext, pdfinfo) is not installed: "
-           "run .ci/run, or apt-get install libreoffice-calc fonts-noto-cjk poppler-utils",
+    "run .ci/run, or apt-get install libreoffice-calc fonts-noto-cjk poppler-utils",
 )
 
 HOSTILE = '=HYPERLINK("http://x","y")'
@@ -41,26 +41,45 @@ CONVERT_TIMEOUT = 600  # seconds; the sample's workbook (150 pages) takes about 
 def to_pdf(sources: list[Path], outdir: Path, infilter: str | None = None) -> list[Path]:
     """Convert with a throw-away LibreOffice profile (no clash with a running LibreOffice)."""
     profile = outdir / "lo-profile"
-    command = [SOFFICE, "--headless", "--norestore", "--nologo", f"-env:UserInstallation={profile.as_uri()}",
-               *([f"--infilter={infilter}"] if infilter else []), "--convert-to", "pdf", "--outdir", str(outdir),
-               *map(str, sources)]
+    command = [
+        SOFFICE,
+        "--headless",
+        "--norestore",
+        "--nologo",
+        f"-env:UserInstallation={profile.as_uri()}",
+        *([f"--infilter={infilter}"] if infilter else []),
+        "--convert-to",
+        "pdf",
+        "--outdir",
+        str(outdir),
+        *map(str, sources),
+    ]
     run = subprocess.run(command, capture_output=True, text=True, timeout=CONVERT_TIMEOUT)
     assert run.returncode == 0, run.stderr
     pdfs = [outdir / f"{source.stem}.pdf" for source in sources]
     for pdf in pdfs:
-        assert pdf.is_file() and pdf.stat().st_size > 1000, f"{pdf.name} was not written: {run.stdout} {run.stderr}"
+        assert pdf.is_file() and pdf.stat().st_size > 1000, (
+            f"{pdf.name} was not written: {run.stdout} {run.stderr}"
+        )
     return pdfs
 
 
 def pages(pdf: Path) -> list[str]:
     """Each page's text, laid out as printed (one table row per line)."""
-    text = subprocess.run([PDFTOTEXT, "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(
+        [PDFTOTEXT, "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
     return text.split("\f")[:-1]
 
 
 def page_sizes(pdf: Path) -> list[tuple[float, float]]:
-    info = subprocess.run([PDFINFO, "-f", "1", "-l", "100000", str(pdf)], capture_output=True, text=True, check=True).stdout
-    return [(float(w), float(h)) for w, h in re.findall(r"^Page\s+\d+ size:\s+([\d.]+) x ([\d.]+)", info, re.MULTILINE)]
+    info = subprocess.run(
+        [PDFINFO, "-f", "1", "-l", "100000", str(pdf)], capture_output=True, text=True, check=True
+    ).stdout
+    return [
+        (float(w), float(h))
+        for w, h in re.findall(r"^Page\s+\d+ size:\s+([\d.]+) x ([\d.]+)", info, re.MULTILINE)
+    ]
 
 
 def is_a4(size: tuple[float, float]) -> bool:
@@ -76,7 +95,9 @@ def by_sheet(texts: list[str]) -> dict[str, list[str]]:
     return sheets
 
 
-def check_printed_workbook(pdf: Path, title: str, first_headers: dict[str, str]) -> dict[str, list[str]]:
+def check_printed_workbook(
+    pdf: Path, title: str, first_headers: dict[str, str]
+) -> dict[str, list[str]]:
     """What every printed workbook must show; returns the pages by sheet for further checks.
 
     ``first_headers``: sheet -> the header of its first column, which must be on every page of
@@ -112,34 +133,68 @@ def printed(tmp_path_factory):
     from perfscore.writers.progress import write_progress
 
     shortlists = write_shortlists(result, result.shortlists, folder / "2023-评优建议名单.xlsx")
-    report = next(p for p in write_progress(assess_progress(SAMPLE, parse_quarter("2023Q2")), folder) if p.suffix == ".xlsx")
+    report = next(
+        p
+        for p in write_progress(assess_progress(SAMPLE, parse_quarter("2023Q2")), folder)
+        if p.suffix == ".xlsx"
+    )
 
-    small = write_workbook(folder / "small.xlsx", {
-        "委员名单": roster(["0001", "=HYPERLINK", "经济界", "经济委"], ["0002", "欧阳明", "教育界", "提案委"]),
-        "提案": [["提案编号", "提案标题", "提交日期", "提案人", "立案情况"],
-                ["2023001", HOSTILE, dt.date(2023, 3, 1), "0001", "立案"]],
-    })
+    small = write_workbook(
+        folder / "small.xlsx",
+        {
+            "委员名单": roster(
+                ["0001", "=HYPERLINK", "经济界", "经济委"], ["0002", "欧阳明", "教育界", "提案委"]
+            ),
+            "提案": [
+                ["提案编号", "提案标题", "提交日期", "提案人", "立案情况"],
+                ["2023001", HOSTILE, dt.date(2023, 3, 1), "0001", "立案"],
+            ],
+        },
+    )
     small_result = perfscore.assess(small)
     small_result = dataclasses.replace(  # the reader strips a trailing (…) from roster names
-        small_result, members=small_result.members.replace({"name": {"=HYPERLINK": HOSTILE}}),
-        ledger=small_result.ledger.replace({"name": {"=HYPERLINK": HOSTILE}}))
+        small_result,
+        members=small_result.members.replace({"name": {"=HYPERLINK": HOSTILE}}),
+        ledger=small_result.ledger.replace({"name": {"=HYPERLINK": HOSTILE}}),
+    )
     hostile = perfscore.write_outputs(small_result, folder / "hostile.xlsx")
     hostile_csv = perfscore.write_outputs(small_result, folder / "hostile.csv")
     masked = perfscore.write_outputs(mask_assessment(small_result), folder / "masked.xlsx")
 
     pdfs = to_pdf([assessment, shortlists, report, hostile, masked], folder)
-    csv_pdfs = to_pdf([ranking_csv, hostile_csv], folder, infilter="CSV:44,34,76,1")  # comma, ", UTF-8, header row
-    names = ["assessment", "shortlists", "report", "hostile", "masked", "ranking_csv", "hostile_csv"]
+    csv_pdfs = to_pdf(
+        [ranking_csv, hostile_csv], folder, infilter="CSV:44,34,76,1"
+    )  # comma, ", UTF-8, header row
+    names = [
+        "assessment",
+        "shortlists",
+        "report",
+        "hostile",
+        "masked",
+        "ranking_csv",
+        "hostile_csv",
+    ]
     return {"result": result, **dict(zip(names, [*pdfs, *csv_pdfs]))}
 
 
 def test_the_assessment_workbook_prints_with_headers_titles_and_page_numbers(printed):
     result = printed["result"]
-    sheets = check_printed_workbook(printed["assessment"], f"{result.year}年度委员履职考核结果", {
-        "总排名": "名次", "分项得分": "名次", "双五个一": "委员编号", "积分明细": "委员编号", "分组统计": "分组类型", "规则": "项目",
-    })
+    sheets = check_printed_workbook(
+        printed["assessment"],
+        f"{result.year}年度委员履职考核结果",
+        {
+            "总排名": "名次",
+            "分项得分": "名次",
+            "双五个一": "委员编号",
+            "积分明细": "委员编号",
+            "分组统计": "分组类型",
+            "规则": "项目",
+        },
+    )
     assert len(sheets["积分明细"]) > 50
-    assert all(w > h for w, h in page_sizes(printed["assessment"])[: len(sheets["总排名"])])  # the ranking: landscape
+    assert all(
+        w > h for w, h in page_sizes(printed["assessment"])[: len(sheets["总排名"])]
+    )  # the ranking: landscape
 
 
 def test_every_member_is_printed_beside_their_total_and_grade(printed):
@@ -149,7 +204,9 @@ def test_every_member_is_printed_beside_their_total_and_grade(printed):
     missing = []
     for member in result.members.itertuples(index=False):
         # one printed line holds the member's ID, name, total and grade: the row was not split
-        pattern = re.compile(rf"\b{member.member_id}\s+{re.escape(member.name)}\s.*\s{member.total:.2f}\s+{member.grade}\b")
+        pattern = re.compile(
+            rf"\b{member.member_id}\s+{re.escape(member.name)}\s.*\s{member.total:.2f}\s+{member.grade}\b"
+        )
         if not any(pattern.search(line) for line in lines):
             missing.append((member.member_id, member.name, member.total))
     assert not missing, missing[:5]
@@ -163,7 +220,9 @@ def test_the_charts_page_prints_each_chart(printed):
 
 def test_the_shortlist_and_progress_report_workbooks_print_alike(printed):
     result = printed["result"]
-    sheets = check_printed_workbook(printed["shortlists"], f"{result.year}年度评优建议名单", {"评优说明": "评选"})
+    sheets = check_printed_workbook(
+        printed["shortlists"], f"{result.year}年度评优建议名单", {"评优说明": "评选"}
+    )
     assert any(name.startswith("评优-") for name in sheets)
     check_printed_workbook(printed["report"], "2023年", {"委员进度": "委员编号"})
 
@@ -185,6 +244,11 @@ def test_the_csv_ranking_prints_every_name_and_total(printed):
     # as 161 — the CSV is for programs (pandas reads it back exactly); people get the workbook.
     result = printed["result"]
     lines = "\n".join(pages(printed["ranking_csv"])).splitlines()
-    missing = [m.name for m in result.members.itertuples(index=False)
-               if not any(re.search(rf"\s{re.escape(m.name)}\s.*\s{m.total:g}(\s|$)", line) for line in lines)]
+    missing = [
+        m.name
+        for m in result.members.itertuples(index=False)
+        if not any(
+            re.search(rf"\s{re.escape(m.name)}\s.*\s{m.total:g}(\s|$)", line) for line in lines
+        )
+    ]
     assert not missing, missing[:5]

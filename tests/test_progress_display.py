@@ -29,22 +29,34 @@ from .conftest import ROOT, roster, sha256, write_workbook
 
 ASSESS_STAGES = ["读取工作簿", "整理记录", "计分", "排名与评优", "写出结果"]
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
-SHOW_CURSOR = "\x1b[?25h"  # rich hides the cursor while its display runs, and shows it again at the end
+SHOW_CURSOR = (
+    "\x1b[?25h"  # rich hides the cursor while its display runs, and shows it again at the end
+)
 TIMEOUT = 120
 
 
 def _env() -> dict[str, str]:
     """The caller's environment without the switches that make rich guess differently."""
-    env = {k: v for k, v in os.environ.items()
-           if k not in {"FORCE_COLOR", "NO_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "COLUMNS", "LINES"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k
+        not in {"FORCE_COLOR", "NO_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "COLUMNS", "LINES"}
+    }
     return {**env, "TERM": "xterm-256color", "COLUMNS": "120"}
 
 
 def on_terminal(*args: str) -> tuple[int, str]:
     """Run ``perfscore args`` with stdout and stderr on one pseudo-terminal; (exit code, all it printed)."""
     master, slave = pty.openpty()
-    proc = subprocess.Popen([sys.executable, "-m", "perfscore", *args], cwd=ROOT, env=_env(),
-                            stdin=subprocess.DEVNULL, stdout=slave, stderr=slave)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "perfscore", *args],
+        cwd=ROOT,
+        env=_env(),
+        stdin=subprocess.DEVNULL,
+        stdout=slave,
+        stderr=slave,
+    )
     os.close(slave)
     chunks = []
     try:
@@ -62,8 +74,15 @@ def on_terminal(*args: str) -> tuple[int, str]:
 
 
 def on_pipes(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "perfscore", *args], cwd=ROOT, env=_env(),
-                          stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=TIMEOUT)
+    return subprocess.run(
+        [sys.executable, "-m", "perfscore", *args],
+        cwd=ROOT,
+        env=_env(),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+    )
 
 
 def final_display(printed: str) -> list[str]:
@@ -80,16 +99,22 @@ def after_display(printed: str) -> str:
 
 
 def small_workbook(path: Path) -> Path:
-    members = roster(["0001", "张三", "经济界"], ["0002", "李四", "经济界"], ["0003", "王五", "教育界"])
-    proposals = [["提案编号", "标题", "提交日期", "提案方式", "提案人", "状态"],
-                 ["2023001", "关于完善公共交通线网的建议", "2023-05-24", "个人", "张三", "立案"]]
+    members = roster(
+        ["0001", "张三", "经济界"], ["0002", "李四", "经济界"], ["0003", "王五", "教育界"]
+    )
+    proposals = [
+        ["提案编号", "标题", "提交日期", "提案方式", "提案人", "状态"],
+        ["2023001", "关于完善公共交通线网的建议", "2023-05-24", "个人", "张三", "立案"],
+    ]
     return write_workbook(path, {"委员名单": members, "提案": proposals})
 
 
 def make_large(path: Path) -> Path:
     """Add an incompressible embedded part, stored, so the file is just over the threshold."""
     with zipfile.ZipFile(path, "a", compression=zipfile.ZIP_STORED) as archive:
-        archive.writestr("xl/media/image1.png", random.Random(8).randbytes(LARGE_INPUT_BYTES + 64 * 1024))
+        archive.writestr(
+            "xl/media/image1.png", random.Random(8).randbytes(LARGE_INPUT_BYTES + 64 * 1024)
+        )
     assert path.stat().st_size >= LARGE_INPUT_BYTES
     return path
 
@@ -112,7 +137,9 @@ def piped(books) -> dict[str, subprocess.CompletedProcess]:
     return {size: on_pipes("assess", str(path)) for size, path in books.items()}
 
 
-def test_a_large_workbook_on_a_terminal_shows_each_stage_done_with_its_seconds(books, piped, tmp_path):
+def test_a_large_workbook_on_a_terminal_shows_each_stage_done_with_its_seconds(
+    books, piped, tmp_path
+):
     out = tmp_path / "结果.xlsx"
     code, printed = on_terminal("assess", str(books["large"]), "--out", str(out))
 
@@ -135,12 +162,20 @@ def test_without_a_terminal_nothing_extra_is_printed_and_the_outputs_are_the_sam
     assert "\x1b" not in large.stdout
     assert not any(label in large.stdout for label in ("读取工作簿", "整理记录", "排名与评优"))
     # A large input prints exactly what a small one does (the folder name aside).
-    assert large.stdout.replace(str(books["large"].parent), "<dir>") == small.stdout.replace(str(books["small"].parent), "<dir>")
-    assert "已写入：<dir>/2023-考核结果.xlsx" in large.stdout.replace(str(books["large"].parent), "<dir>")
-    assert sha256(books["large"].with_name("2023-考核结果.xlsx")) == sha256(books["small"].with_name("2023-考核结果.xlsx"))
+    assert large.stdout.replace(str(books["large"].parent), "<dir>") == small.stdout.replace(
+        str(books["small"].parent), "<dir>"
+    )
+    assert "已写入：<dir>/2023-考核结果.xlsx" in large.stdout.replace(
+        str(books["large"].parent), "<dir>"
+    )
+    assert sha256(books["large"].with_name("2023-考核结果.xlsx")) == sha256(
+        books["small"].with_name("2023-考核结果.xlsx")
+    )
 
 
-@pytest.mark.parametrize("size, extra", [("small", []), ("large", ["--quiet"])], ids=["small input", "--quiet"])
+@pytest.mark.parametrize(
+    "size, extra", [("small", []), ("large", ["--quiet"])], ids=["small input", "--quiet"]
+)
 def test_no_display_for_a_small_input_or_with_quiet(books, tmp_path, size, extra):
     out = tmp_path / "结果.xlsx"
     code, printed = on_terminal("assess", str(books[size]), "--out", str(out), *extra)
@@ -148,7 +183,9 @@ def test_no_display_for_a_small_input_or_with_quiet(books, tmp_path, size, extra
     assert code == 0, printed
     assert out.exists()
     assert "\x1b[?25l" not in printed  # no live display was ever started
-    assert not any(label in printed for label in ("读取工作簿", "整理记录", "排名与评优", "写出结果"))
+    assert not any(
+        label in printed for label in ("读取工作簿", "整理记录", "排名与评优", "写出结果")
+    )
     if extra:
         assert printed == ""  # --quiet: errors only
     else:
@@ -156,11 +193,15 @@ def test_no_display_for_a_small_input_or_with_quiet(books, tmp_path, size, extra
 
 
 def test_an_error_marks_its_stage_unfinished_and_is_printed_below_the_display(books, tmp_path):
-    code, printed = on_terminal("assess", str(books["large"]), "--out", str(tmp_path / "没有这个目录" / "结果.xlsx"))
+    code, printed = on_terminal(
+        "assess", str(books["large"]), "--out", str(tmp_path / "没有这个目录" / "结果.xlsx")
+    )
 
     assert code == 2
     lines = final_display(printed)
-    assert [line.split()[:3] for line in lines] == [["✓", label, "完成"] for label in ASSESS_STAGES[:-1]] + [["✗", "写出结果", "未完成"]]
+    assert [line.split()[:3] for line in lines] == [
+        ["✓", label, "完成"] for label in ASSESS_STAGES[:-1]
+    ] + [["✗", "写出结果", "未完成"]]
     assert f"输出目录不存在：{tmp_path / '没有这个目录'}" in after_display(printed)
     assert "Traceback" not in printed
 
@@ -180,7 +221,9 @@ def test_a_folder_of_workbooks_shows_how_many_are_done(books, tmp_path):
 
 
 def test_report_on_a_terminal_shows_its_own_stages(books, tmp_path):
-    code, printed = on_terminal("report", str(books["large"]), "--quarter", "2023Q2", "--out-dir", str(tmp_path))
+    code, printed = on_terminal(
+        "report", str(books["large"]), "--quarter", "2023Q2", "--out-dir", str(tmp_path)
+    )
 
     assert code == 0, printed
     labels = [line.split()[1] for line in final_display(printed)]

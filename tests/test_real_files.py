@@ -117,7 +117,12 @@ def test_each_format_gives_the_hand_computed_totals(name: str, rules_file: Path)
     assert totals == EXPECTED_TOTALS
     assert result.year == 2023
     assert result.members.set_index("member_id")["grade"].to_dict() == {
-        "0001": "优秀", "0002": "合格", "0003": "合格", "0004": "合格", "0005": "合格"}
+        "0001": "优秀",
+        "0002": "合格",
+        "0003": "合格",
+        "0004": "合格",
+        "0005": "合格",
+    }
     assert _fingerprint(path) == before, "the input must only be read"
 
 
@@ -126,8 +131,11 @@ def test_each_format_names_the_same_source_cells(name: str, rules_file: Path) ->
     """Title rows are counted: the first proposal is on Excel row 3, under the merged title and
     the header; sheet names are given as the workbook spells them (traditional characters)."""
     ledger = perfscore.assess(REAL / name, rules_file).ledger
-    lines = {(m, r): s for m, r, s in ledger[["member_id", "rule_id", "source"]].itertuples(index=False)
-             if r != "information.adopted"}
+    lines = {
+        (m, r): s
+        for m, r, s in ledger[["member_id", "rule_id", "source"]].itertuples(index=False)
+        if r != "information.adopted"
+    }
     assert lines[("0001", "proposals.key")] == "提案!E3"
     assert lines[("0002", "proposals.filed")] == "提案!E3"
     assert lines[("0003", "proposals.filed")] == "提案!E4"
@@ -140,7 +148,9 @@ def test_each_format_names_the_same_source_cells(name: str, rules_file: Path) ->
 
 
 @pytest.mark.parametrize("name", FIXTURES)
-def test_each_format_warns_about_the_records_before_a_members_term(name: str, rules_file: Path) -> None:
+def test_each_format_warns_about_the_records_before_a_members_term(
+    name: str, rules_file: Path
+) -> None:
     result = perfscore.assess(REAL / name, rules_file)
     assert sorted(p.place for p in result.problems) == ["會議出勤!D7", "活動!D3"]
     assert all("不在任期内" in p.message for p in result.problems)
@@ -156,7 +166,9 @@ def test_the_fixtures_were_written_by_libreoffice() -> None:
         assert '<mergeCell ref="A1:I1"/>' in xlsx.read("xl/worksheets/sheet1.xml").decode()
     with zipfile.ZipFile(REAL / "real.ods") as ods:
         assert "LibreOffice" in ods.read("meta.xml").decode()
-    assert (REAL / "real.xls").read_bytes()[:8] == bytes.fromhex("d0cf11e0a1b11ae1"), "an OLE2 (BIFF8) file"
+    assert (REAL / "real.xls").read_bytes()[:8] == bytes.fromhex("d0cf11e0a1b11ae1"), (
+        "an OLE2 (BIFF8) file"
+    )
 
 
 def test_the_csv_folder_mixes_gbk_and_utf8() -> None:
@@ -171,7 +183,9 @@ def test_cli_assesses_the_csv_folder(runner, rules_file: Path, tmp_path: Path) -
     from perfscore.cli import app
 
     out = tmp_path / "结果.json"
-    result = runner.invoke(app, ["assess", str(REAL / "real-csv"), "--rules", str(rules_file), "--out", str(out)])
+    result = runner.invoke(
+        app, ["assess", str(REAL / "real-csv"), "--rules", str(rules_file), "--out", str(out)]
+    )
     assert result.exit_code == 0, result.output
     assert out.is_file()
 
@@ -180,21 +194,36 @@ def test_cli_assesses_the_csv_folder(runner, rules_file: Path, tmp_path: Path) -
 # Sheet names and headers are folded (委員名單 = 委员名单); the words in cells are folded the same
 # way, so a closed word (請假) is not "unknown" and an open one (全體會議) still meets its rules.
 
+
 def _traditional_words_book(tmp_path: Path, meeting_type: str, status: str) -> Path:
-    return write_workbook(tmp_path / "繁體.xlsx", {
-        "委員名單": roster(["0001", "张三", "经济界"], ["0002", "李四", "经济界"]),
-        "會議出勤": [["會議名稱", "會議類型", "日期", "委員", "出勤情況"],
-                 ["政协第十届委员会第二次会议", meeting_type, "2023-01-08", "张三", status],
-                 ["政协第十届委员会第二次会议", "全体会议", "2023-01-08", "李四", "出席"]],
-    })
+    return write_workbook(
+        tmp_path / "繁體.xlsx",
+        {
+            "委員名單": roster(["0001", "张三", "经济界"], ["0002", "李四", "经济界"]),
+            "會議出勤": [
+                ["會議名稱", "會議類型", "日期", "委員", "出勤情況"],
+                ["政协第十届委员会第二次会议", meeting_type, "2023-01-08", "张三", status],
+                ["政协第十届委员会第二次会议", "全体会议", "2023-01-08", "李四", "出席"],
+            ],
+        },
+    )
 
 
-def test_a_closed_word_in_traditional_characters_reads_as_its_simplified_form(tmp_path: Path, rules_file: Path) -> None:
+def test_a_closed_word_in_traditional_characters_reads_as_its_simplified_form(
+    tmp_path: Path, rules_file: Path
+) -> None:
     result = perfscore.assess(_traditional_words_book(tmp_path, "全体会议", "請假"), rules_file)
-    assert dict(zip(result.members["member_id"], result.members["total"])) == {"0001": -2.0, "0002": 2.0}
+    assert dict(zip(result.members["member_id"], result.members["total"])) == {
+        "0001": -2.0,
+        "0002": 2.0,
+    }
 
 
-def test_an_open_word_in_traditional_characters_meets_the_rules_of_its_simplified_form(tmp_path: Path,
-                                                                                       rules_file: Path) -> None:
+def test_an_open_word_in_traditional_characters_meets_the_rules_of_its_simplified_form(
+    tmp_path: Path, rules_file: Path
+) -> None:
     result = perfscore.assess(_traditional_words_book(tmp_path, "全體會議", "请假"), rules_file)
-    assert dict(zip(result.members["member_id"], result.members["total"])) == {"0001": -2.0, "0002": 2.0}
+    assert dict(zip(result.members["member_id"], result.members["total"])) == {
+        "0001": -2.0,
+        "0002": 2.0,
+    }

@@ -42,12 +42,16 @@ def test_an_unknown_key_names_its_line_and_suggests_the_right_key():
 
 
 def test_every_problem_is_reported_in_one_pass():
-    text = (DEFAULT_TEXT.replace("    max: 25", "    maxx: 25")
-            .replace("points: 1.5", "points: 很多")
-            .replace("kind: report}", "kind: reprot}", 1))
+    text = (
+        DEFAULT_TEXT.replace("    max: 25", "    maxx: 25")
+        .replace("points: 1.5", "points: 很多")
+        .replace("kind: report}", "kind: reprot}", 1)
+    )
     found = problems(text)
     lines = sorted(int(p.cell.split(":")[0]) for p in found)
-    assert lines == sorted([line_of(text, "maxx: 25"), line_of(text, "points: 很多"), line_of(text, "kind: reprot}")])
+    assert lines == sorted(
+        [line_of(text, "maxx: 25"), line_of(text, "points: 很多"), line_of(text, "kind: reprot}")]
+    )
     assert any("应为数字" in p.message for p in found)
     assert any("proposal" in p.message and "reprot" in p.message for p in found)
 
@@ -106,7 +110,9 @@ def test_rules_check_command(runner, tmp_path):
 
 
 def test_assess_with_a_missing_rules_file_exits_2(runner, sample_copy, tmp_path):
-    result = runner.invoke(app, ["assess", str(sample_copy), "--rules", str(tmp_path / "none.yaml")])
+    result = runner.invoke(
+        app, ["assess", str(sample_copy), "--rules", str(tmp_path / "none.yaml")]
+    )
     assert result.exit_code == 2
     assert "找不到规则文件" in result.output
     assert not sample_copy.with_name("2023-考核结果.xlsx").exists()
@@ -120,7 +126,11 @@ def test_a_scheme_with_other_points_changes_the_scores(sample_copy, tmp_path):
     ledger = more.ledger
     assert (ledger.loc[ledger["rule_id"] == "base", "points"] == 15).all()
     assert len(ledger[ledger["rule_id"] == "base"]) == len(more.members)
-    joined = plain.members.set_index("member_id")["total"].to_frame("plain").join(more.members.set_index("member_id")["total"])
+    joined = (
+        plain.members.set_index("member_id")["total"]
+        .to_frame("plain")
+        .join(more.members.set_index("member_id")["total"])
+    )
     assert ((joined["total"] - joined["plain"]) <= 5 + 1e-9).all()
     assert (joined["total"] > joined["plain"]).any()
 
@@ -142,13 +152,27 @@ def test_an_unquoted_version_number_is_read_as_text():
     [
         ("type: [全体会议]}", "type: [全体会议], level: [市]}", "level: [市]", "没有“级别”"),
         ("status: [立案]}", "status: [已立案]}", "已立案", "须写“立案”"),
-        ("{kind: information}\n        points: 2", "{kind: information, status: [采用]}\n        points: 2", "status: [采用]",
-         "不会是“采用”"),
+        (
+            "{kind: information}\n        points: 2",
+            "{kind: information, status: [采用]}\n        points: 2",
+            "status: [采用]",
+            "不会是“采用”",
+        ),
         ("subtype: {全程: 3, 部分: 1}", "subtype: {全程: 3, 部份: 1}", "部份", None),
-        ("level: {县: 2, 市: 4, 省: 8, 全国: 15}", "level: {县: 2, 市: 4, 省级别: 8, 全国: 15}", "省级别", "没有“省级别”"),
+        (
+            "level: {县: 2, 市: 4, 省: 8, 全国: 15}",
+            "level: {县: 2, 市: 4, 省级别: 8, 全国: 15}",
+            "省级别",
+            "没有“省级别”",
+        ),
     ],
-    ids=["field-the-kind-lacks", "alias-instead-of-word", "word-that-cannot-occur", "open-vocabulary-warns",
-         "closed-vocabulary-errs"],
+    ids=[
+        "field-the-kind-lacks",
+        "alias-instead-of-word",
+        "word-that-cannot-occur",
+        "open-vocabulary-warns",
+        "closed-vocabulary-errs",
+    ],
 )
 def test_a_condition_that_can_never_match_is_found_with_its_line(old, new, needle, message):
     text = DEFAULT_TEXT.replace(old, new, 1)
@@ -165,7 +189,9 @@ def test_a_condition_that_can_never_match_is_found_with_its_line(old, new, needl
 
 def test_a_never_matching_condition_stops_assess(runner, sample_copy, tmp_path):
     rules = tmp_path / "office.yaml"
-    rules.write_text(DEFAULT_TEXT.replace("status: [立案]}", "status: [已立案]}", 1), encoding="utf-8")
+    rules.write_text(
+        DEFAULT_TEXT.replace("status: [立案]}", "status: [已立案]}", 1), encoding="utf-8"
+    )
     result = runner.invoke(app, ["assess", str(sample_copy), "--rules", str(rules)])
     assert result.exit_code == 2
     assert f"office.yaml:{line_of(rules.read_text(encoding='utf-8'), '已立案')}" in result.output
@@ -183,7 +209,10 @@ def test_rules_show_summarises_the_scheme_in_chinese(runner):
     text = result.output
     assert text.startswith("# 双五个一履职考核积分办法")
     assert "## 一、会议出勤（20 分起扣，最低 0 分）" in text
-    assert "| 全体会议出勤 | 会议（类型为全体会议） | 按状态：请假扣 2，请假未批准扣 10，缺席扣 10，迟到扣 1，早退扣 1 | 每条都计 |" in text
+    assert (
+        "| 全体会议出勤 | 会议（类型为全体会议） | 按状态：请假扣 2，请假未批准扣 10，缺席扣 10，迟到扣 1，早退扣 1 | 每条都计 |"
+        in text
+    )
     assert "多人合作时第一作者得 60%，其余平分 40%" in text
     assert "优秀：85 分及以上，且须完成双五个一全部项目（否则降一档）" in text
     assert "- 提一案：双五个一登记（类型为提一案）；或提案（有一条即算完成）" in text
@@ -193,7 +222,10 @@ def test_rules_show_summarises_the_scheme_in_chinese(runner):
 
 
 def test_a_version_is_kept_as_written():
-    assert parse_rules(DEFAULT_TEXT.replace('version: "2023.1"', "version: 2024.10")).version == "2024.10"
+    assert (
+        parse_rules(DEFAULT_TEXT.replace('version: "2023.1"', "version: 2024.10")).version
+        == "2024.10"
+    )
 
 
 @pytest.mark.parametrize("edit", [("base: 10", "base:\t10"), ("decimals: 2", "decimals: 2\t")])
@@ -205,5 +237,7 @@ def test_a_tab_in_a_rules_file_is_refused_with_its_line_whichever_yaml_parser_is
     assert before in text
     with pytest.raises(RulesError) as caught:
         parse_rules(text.replace(before, after, 1))
-    line = text[:text.index(before)].count("\n") + 1
-    assert any("Tab" in p.message and p.cell.startswith(f"{line}:") for p in caught.value.problems), caught.value.problems
+    line = text[: text.index(before)].count("\n") + 1
+    assert any(
+        "Tab" in p.message and p.cell.startswith(f"{line}:") for p in caught.value.problems
+    ), caught.value.problems

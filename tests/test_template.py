@@ -41,7 +41,10 @@ def _range_words(book: openpyxl.Workbook, formula: str) -> list[str]:
 
 def _validations(sheet) -> dict[str, object]:
     """First column letter of each validation's range -> the validation."""
-    return {str(dv.sqref).split(":")[0].rstrip("0123456789"): dv for dv in sheet.data_validations.dataValidation}
+    return {
+        str(dv.sqref).split(":")[0].rstrip("0123456789"): dv
+        for dv in sheet.data_validations.dataValidation
+    }
 
 
 @pytest.fixture(scope="module")
@@ -50,6 +53,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 # --- what the template holds ------------------------------------------------------------------
+
 
 def test_every_sheet_and_header_of_the_input_format_in_order(template: Path) -> None:
     book = openpyxl.load_workbook(template)
@@ -78,7 +82,9 @@ def test_dropdowns_list_the_vocabularies_from_ranges_on_the_hidden_sheet(templat
             else:
                 assert words == list(vocab.words), f"{sheet.name}!{col.header}"
             # closed vocabularies refuse other words; open ones (会议类型, 活动类型 …) only ask
-            assert (dv.errorStyle or "stop") == ("stop" if vocab.closed else "information"), f"{sheet.name}!{col.header}"
+            assert (dv.errorStyle or "stop") == ("stop" if vocab.closed else "information"), (
+                f"{sheet.name}!{col.header}"
+            )
             assert dv.showErrorMessage and dv.error
 
 
@@ -92,11 +98,15 @@ def test_date_columns_are_dates_and_every_other_column_is_text(template: Path) -
             for index in range(dim.min, dim.max + 1):
                 formats[index] = dim.number_format
         for index, col in enumerate(sheet.columns, start=1):
-            assert formats[index] == ("yyyy-mm-dd" if col.kind == "date" else "@"), f"{sheet.name}!{col.header}"
+            assert formats[index] == ("yyyy-mm-dd" if col.kind == "date" else "@"), (
+                f"{sheet.name}!{col.header}"
+            )
         validations = _validations(book[sheet.name])
         for index, col in enumerate(sheet.columns, start=1):
             dv = validations[openpyxl.utils.get_column_letter(index)]
-            assert dv.promptTitle == col.header and dv.prompt, "selecting a cell shows what to write"
+            assert dv.promptTitle == col.header and dv.prompt, (
+                "selecting a cell shows what to write"
+            )
             if col.kind == "date":  # text dates are accepted too: the alert only asks
                 assert dv.type == "date" and dv.errorStyle == "information"
 
@@ -112,18 +122,29 @@ def test_example_rows_are_marked_and_consistent(template: Path) -> None:
         for row in ws.iter_rows(min_row=2):
             for cell in row:
                 if cell.value is not None:
-                    assert cell.font.i and cell.font.color.rgb.endswith("808080"), f"{sheet.name}!{cell.coordinate}"
+                    assert cell.font.i and cell.font.color.rgb.endswith("808080"), (
+                        f"{sheet.name}!{cell.coordinate}"
+                    )
         for index, col in enumerate(sheet.columns, start=1):
             if col.kind in ("names", "member"):
                 for row in range(2, ws.max_row + 1):
-                    assert set(ws.cell(row, index).value.split("、")) <= names, "every member named is on the roster"
-    assert book["提案"]["C2"].value == dt.datetime(2024, 1, 10), "examples are dated in the template's year"
+                    assert set(ws.cell(row, index).value.split("、")) <= names, (
+                        "every member named is on the roster"
+                    )
+    assert book["提案"]["C2"].value == dt.datetime(2024, 1, 10), (
+        "examples are dated in the template's year"
+    )
     assert book["委员名单"]["A2"].value == "0001"
 
 
 def test_instructions_explain_every_sheet_and_column(template: Path) -> None:
     book = openpyxl.load_workbook(template)
-    text = "\n".join(str(c.value) for row in book[INSTRUCTIONS_SHEET].iter_rows() for c in row if c.value is not None)
+    text = "\n".join(
+        str(c.value)
+        for row in book[INSTRUCTIONS_SHEET].iter_rows()
+        for c in row
+        if c.value is not None
+    )
     for sheet in SHEETS:
         assert f"工作表“{sheet.name}”" in text and sheet.help.replace("2023", "2024") in text
         for col in sheet.columns:
@@ -142,7 +163,8 @@ def test_the_template_as_written_assesses_without_errors(template: Path) -> None
     王五 10 + 20 + 报送 2 + 市级采用 4 = 36; 赵六、钱七 10 + 20 + 调研报告采用 6 = 36."""
     result = perfscore.assess(template)
     assert dict(zip(result.members["name"], result.members["total"])) == pytest.approx(
-        {"张三": 46.5, "李四": 35.5, "王五": 36.0, "赵六": 36.0, "钱七": 36.0})
+        {"张三": 46.5, "李四": 35.5, "王五": 36.0, "赵六": 36.0, "钱七": 36.0}
+    )
     assert result.year == 2024
 
 
@@ -161,9 +183,27 @@ FILLED = {
         ["0007", "孙八", "教育界", "社法委", "第二学习组", "第二工作组", "否", D(2024, 7, 1)],
     ],
     "提案": [  # 提案编号 标题 提交日期 提案方式 提案人 状态 并入案号 标记
-        ["2024001", "关于加快县域物流体系建设的提案", D(2024, 1, 10), "联名", "张三、李四", "立案", None, "重点提案"],
+        [
+            "2024001",
+            "关于加快县域物流体系建设的提案",
+            D(2024, 1, 10),
+            "联名",
+            "张三、李四",
+            "立案",
+            None,
+            "重点提案",
+        ],
         ["2024002", "关于老旧小区加装电梯的提案", "2024.3.15", "个人", "王五", "不立案"],
-        ["2024003", "关于全民健身场地建设的提案", D(2024, 2, 1), None, "张三", "立案", None, "优秀提案"],
+        [
+            "2024003",
+            "关于全民健身场地建设的提案",
+            D(2024, 2, 1),
+            None,
+            "张三",
+            "立案",
+            None,
+            "优秀提案",
+        ],
     ],
     "社情民意": [["X2024-001", "关于规范农村集体资产管理的建议", D(2024, 3, 2), "王五、李四"]],
     "信息采用": [
@@ -171,7 +211,9 @@ FILLED = {
         ["X2024-001", "采用", "省", D(2024, 5, 20)],
         ["X2024-001", "批示", "市", "2024年6月3日"],
     ],
-    "调研报告": [["D2024-01", "关于全市养老服务体系的调研报告", D(2024, 6, 30), "王五、张三", "采用"]],
+    "调研报告": [
+        ["D2024-01", "关于全市养老服务体系的调研报告", D(2024, 6, 30), "王五、张三", "采用"]
+    ],
     "会议出勤": [
         ["政协第十届委员会第三次会议", "全体会议", D(2024, 1, 8), "张三", "出席"],
         ["政协第十届委员会第三次会议", "全体会议", D(2024, 1, 8), "李四", "请假"],
@@ -199,7 +241,13 @@ FILLED_TOTALS = {
 }
 
 
-def _fill(template: Path, target: Path, rows_by_sheet: dict[str, list[list]], *, keep_examples: bool = False) -> Path:
+def _fill(
+    template: Path,
+    target: Path,
+    rows_by_sheet: dict[str, list[list]],
+    *,
+    keep_examples: bool = False,
+) -> Path:
     """Load the template, delete the example rows of every register (unless kept), append rows."""
     book = openpyxl.load_workbook(template)
     if not keep_examples:
@@ -217,16 +265,29 @@ def test_a_filled_template_gives_the_hand_computed_totals(template: Path, tmp_pa
     result = perfscore.assess(filled)
     members = result.members.set_index("member_id")
     assert members["total"].to_dict() == pytest.approx(FILLED_TOTALS)
-    assert members["grade"].to_dict() == {"0001": "称职", "0002": "不称职", "0003": "不称职", "0007": "不称职"}
-    assert set(result.ledger["source"]) >= {"提案!E2", "提案!E4", "信息采用!C3", "会议出勤!D6", "活动!E2"}
+    assert members["grade"].to_dict() == {
+        "0001": "称职",
+        "0002": "不称职",
+        "0003": "不称职",
+        "0007": "不称职",
+    }
+    assert set(result.ledger["source"]) >= {
+        "提案!E2",
+        "提案!E4",
+        "信息采用!C3",
+        "会议出勤!D6",
+        "活动!E2",
+    }
     assert [(p.place, "任期" in p.message) for p in result.problems] == [("会议出勤!D5", True)]
 
 
 def test_rows_added_below_the_kept_examples_are_read_too(template: Path, tmp_path: Path) -> None:
     """A clerk who forgets to delete the examples gets them scored, nothing worse: the example
     members (0001 张三 … 0005 钱七) and the rows added below them are all read."""
-    rows = {"委员名单": [["0006", "周九", "农业界"]],
-            "会议出勤": [["政协第十届委员会第三次会议", "全体会议", D(2024, 1, 8), "周九", "缺席"]]}
+    rows = {
+        "委员名单": [["0006", "周九", "农业界"]],
+        "会议出勤": [["政协第十届委员会第三次会议", "全体会议", D(2024, 1, 8), "周九", "缺席"]],
+    }
     result = perfscore.assess(_fill(template, tmp_path / "kept.xlsx", rows, keep_examples=True))
     totals = dict(zip(result.members["member_id"], result.members["total"]))
     assert totals["0006"] == 10 + 20 - 10  # base + meetings start − 缺席
@@ -283,27 +344,47 @@ def test_the_offices_own_sheet_names_headers_and_words(tmp_path: Path) -> None:
     attendance = _validations(book["会议出勤"])["E"]
     assert _range_words(book, attendance.formula1) == [*VOCABULARIES["attendance"].words, "公出"]
     activity = _validations(book["活动"])["B"]
-    assert _range_words(book, activity.formula1)[-1] == "表彰" and activity.errorStyle == "information"
-    notes = "\n".join(str(c.value) for row in book[INSTRUCTIONS_SHEET].iter_rows() for c in row if c.value)
+    assert (
+        _range_words(book, activity.formula1)[-1] == "表彰" and activity.errorStyle == "information"
+    )
+    notes = "\n".join(
+        str(c.value) for row in book[INSTRUCTIONS_SHEET].iter_rows() for c in row if c.value
+    )
     assert "本单位办法.yaml" in notes and "公出" in notes
 
-    filled = _fill(template, tmp_path / "已填写.xlsx", {
-        "委员名单": [["0001", "张三", "经济界"], ["0002", "李四", "经济界"]],
-        "提案汇总表": [["2024001", "关于某事的提案", D(2024, 3, 1), "联名", "张三、李四", "立案"]],
-        "会议出勤": [["全会", "全体会议", D(2024, 1, 8), "张三", "公出"], ["全会", "全体会议", D(2024, 1, 8), "李四", "出席"]],
-        "活动": [["年度表彰", "表彰", None, D(2024, 12, 1), "李四"]],
-    })  # 社情民意, 信息采用, 调研报告, 双五个一 left empty: header only
+    filled = _fill(
+        template,
+        tmp_path / "已填写.xlsx",
+        {
+            "委员名单": [["0001", "张三", "经济界"], ["0002", "李四", "经济界"]],
+            "提案汇总表": [
+                ["2024001", "关于某事的提案", D(2024, 3, 1), "联名", "张三、李四", "立案"]
+            ],
+            "会议出勤": [
+                ["全会", "全体会议", D(2024, 1, 8), "张三", "公出"],
+                ["全会", "全体会议", D(2024, 1, 8), "李四", "出席"],
+            ],
+            "活动": [["年度表彰", "表彰", None, D(2024, 12, 1), "李四"]],
+        },
+    )  # 社情民意, 信息采用, 调研报告, 双五个一 left empty: header only
     result = perfscore.assess(filled, rules)
     # 张三: 公出 = 请假 −1, 领衔 10 → 9; 李四: 出席 2, 附议 4, 表彰 3 → 9
-    assert dict(zip(result.members["member_id"], result.members["total"])) == {"0001": 9.0, "0002": 9.0}
+    assert dict(zip(result.members["member_id"], result.members["total"])) == {
+        "0001": 9.0,
+        "0002": 9.0,
+    }
 
 
 def test_a_long_word_list_is_a_range_not_an_inline_list(tmp_path: Path) -> None:
     """Excel stops an inline list at 255 characters; a range has no such limit."""
     many = {f"本单位活动类型第{i:02d}项": [] for i in range(40)}
     rules = tmp_path / "多词.yaml"
-    rules.write_text(OFFICE_RULES.replace("activity_type: {表彰: []}", "activity_type: " + str(many).replace("'", "")),
-                     encoding="utf-8")
+    rules.write_text(
+        OFFICE_RULES.replace(
+            "activity_type: {表彰: []}", "activity_type: " + str(many).replace("'", "")
+        ),
+        encoding="utf-8",
+    )
     book = openpyxl.load_workbook(write_template(tmp_path / "t.xlsx", rules, year=2024))
     words = _range_words(book, _validations(book["活动"])["B"].formula1)
     assert len("、".join(words)) > 255 and words[-1] == "本单位活动类型第39项"
@@ -316,6 +397,7 @@ def test_same_rules_and_year_give_the_same_bytes(tmp_path: Path) -> None:
 
 
 # --- the command ----------------------------------------------------------------------------------
+
 
 def test_cli_writes_the_template(runner, tmp_path: Path) -> None:
     out = tmp_path / "2024.xlsx"
@@ -346,6 +428,8 @@ def test_cli_writes_only_xlsx(runner, tmp_path: Path, name: str) -> None:
 
 
 def test_cli_reports_a_missing_rules_file(runner, tmp_path: Path) -> None:
-    result = runner.invoke(app, ["template", str(tmp_path / "2024.xlsx"), "--rules", str(tmp_path / "无.yaml")])
+    result = runner.invoke(
+        app, ["template", str(tmp_path / "2024.xlsx"), "--rules", str(tmp_path / "无.yaml")]
+    )
     assert result.exit_code == 2 and "找不到规则文件" in result.output
     assert list(tmp_path.iterdir()) == []

@@ -36,7 +36,9 @@ REAL_XLS = Path(__file__).resolve().parent / "fixtures" / "real" / "real.xls"
 LIMIT = workbook.LIMITS.cells_per_sheet
 CELL_BYTES = 40  # what calamine's xls reader reserves a cell with (position and value)
 
-pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="runs calamine in a forked process (POSIX)")
+pytestmark = pytest.mark.skipif(
+    not hasattr(os, "fork"), reason="runs calamine in a forked process (POSIX)"
+)
 
 
 # --- writing .xls files -----------------------------------------------------------------------------
@@ -51,7 +53,9 @@ def record(kind: int, body: bytes = b"") -> bytes:
 
 def label(row: int, column: int, text: str) -> bytes:
     """A LABEL cell (BIFF8: the text as UTF-16)."""
-    return record(0x0204, struct.pack("<HHHHB", row, column, 15, len(text), 1) + text.encode("utf-16-le"))
+    return record(
+        0x0204, struct.pack("<HHHHB", row, column, 15, len(text), 1) + text.encode("utf-16-le")
+    )
 
 
 def dimensions(first_row: int, row_end: int, first_column: int, column_end: int) -> bytes:
@@ -65,8 +69,11 @@ def bof(kind: int) -> bytes:
 def biff(sheets: list[tuple[str, list[bytes]]], globals_: list[bytes] = ()) -> bytes:
     """A BIFF8 Workbook stream: the globals (BOF, CODEPAGE, ``globals_``, a BOUNDSHEET for each
     sheet, EOF), then each sheet's BOF, records and EOF."""
+
     def boundsheet(position: int, name: str) -> bytes:
-        return record(0x0085, struct.pack("<IBBBB", position, 0, 0, len(name), 1) + name.encode("utf-16-le"))
+        return record(
+            0x0085, struct.pack("<IBBBB", position, 0, 0, len(name), 1) + name.encode("utf-16-le")
+        )
 
     head = bof(0x0005) + record(0x0042, struct.pack("<H", 1200)) + b"".join(globals_)
     offset = len(head) + sum(len(boundsheet(0, name)) for name, _ in sheets) + 4
@@ -74,8 +81,12 @@ def biff(sheets: list[tuple[str, list[bytes]]], globals_: list[bytes] = ()) -> b
     for _, records in sheets:
         positions.append(offset + sum(map(len, bodies)))
         bodies.append(bof(0x0010) + b"".join(records) + record(EOF))
-    return (head + b"".join(boundsheet(p, name) for p, (name, _) in zip(positions, sheets)) + record(EOF)
-            + b"".join(bodies))
+    return (
+        head
+        + b"".join(boundsheet(p, name) for p, (name, _) in zip(positions, sheets))
+        + record(EOF)
+        + b"".join(bodies)
+    )
 
 
 def cfb(streams: dict[str, bytes], sector_size: int = 512) -> bytes:
@@ -89,7 +100,7 @@ def cfb(streams: dict[str, bytes], sector_size: int = 512) -> bytes:
     def put(data: bytes) -> int:
         start, count = len(sectors), max(1, -(-len(data) // size))
         for i in range(count):
-            sectors.append(data[i * size:(i + 1) * size].ljust(size, b"\0"))
+            sectors.append(data[i * size : (i + 1) * size].ljust(size, b"\0"))
             fat.append(start + i + 1 if i + 1 < count else END)
         return start
 
@@ -102,17 +113,28 @@ def cfb(streams: dict[str, bytes], sector_size: int = 512) -> bytes:
             places[name] = (first if data else END, len(data))
         else:
             places[name] = (put(data), len(data))
-    root = (put(mini), len(mini))  # a sector even when empty: calamine wants one in a version 4 file
+    root = (
+        put(mini),
+        len(mini),
+    )  # a sector even when empty: calamine wants one in a version 4 file
     minifat_start = put(struct.pack(f"<{len(minifat)}I", *minifat)) if minifat else END
 
-    def entry(name: str, kind: int, start: int, length: int, child: int = FREE, right: int = FREE) -> bytes:
+    def entry(
+        name: str, kind: int, start: int, length: int, child: int = FREE, right: int = FREE
+    ) -> bytes:
         raw = name.encode("utf-16-le") + b"\0\0"
-        return (raw.ljust(64, b"\0") + struct.pack("<HBB3I", len(raw), kind, 1, FREE, right, child) + bytes(36)
-                + struct.pack("<IQ", start, length))
+        return (
+            raw.ljust(64, b"\0")
+            + struct.pack("<HBB3I", len(raw), kind, 1, FREE, right, child)
+            + bytes(36)
+            + struct.pack("<IQ", start, length)
+        )
 
     names = list(streams)
     directory = entry("Root Entry", 5, *root, child=1 if names else FREE) + b"".join(
-        entry(name, 2, *places[name], right=i + 2 if i + 1 < len(names) else FREE) for i, name in enumerate(names))
+        entry(name, 2, *places[name], right=i + 2 if i + 1 < len(names) else FREE)
+        for i, name in enumerate(names)
+    )
     directory_sectors = -(-len(directory) // size)
     directory_start = put(directory)
     fat_count = difat_count = 0
@@ -123,17 +145,28 @@ def cfb(streams: dict[str, bytes], sector_size: int = 512) -> bytes:
     difat_ids = list(range(len(sectors) + fat_count, len(sectors) + fat_count + difat_count))
     fat += [FATSECT] * fat_count + [DIFSECT] * difat_count
     fat += [FREE] * (fat_count * per - len(fat))
-    sectors += [struct.pack(f"<{per}I", *fat[i * per:(i + 1) * per]) for i in range(fat_count)]
+    sectors += [struct.pack(f"<{per}I", *fat[i * per : (i + 1) * per]) for i in range(fat_count)]
     for i, _ in enumerate(difat_ids):
-        chunk = fat_ids[109 + i * (per - 1):109 + (i + 1) * (per - 1)]
-        sectors.append(struct.pack(f"<{per}I", *chunk, *[FREE] * (per - 1 - len(chunk)),
-                                   difat_ids[i + 1] if i + 1 < len(difat_ids) else END))
-    header = (bytes.fromhex("d0cf11e0a1b11ae1") + bytes(16)
-              + struct.pack("<6H", 0x3E, 3 if size == 512 else 4, 0xFFFE, 9 if size == 512 else 12, 6, 0)
-              + struct.pack("<4I", 0, 0 if size == 512 else directory_sectors, fat_count, directory_start)
-              + struct.pack("<3I", 0, 4096, minifat_start)
-              + struct.pack("<3I", -(-len(minifat) * 4 // size), difat_ids[0] if difat_ids else END, difat_count)
-              + struct.pack("<109I", *(fat_ids[:109] + [FREE] * 109)[:109]))
+        chunk = fat_ids[109 + i * (per - 1) : 109 + (i + 1) * (per - 1)]
+        sectors.append(
+            struct.pack(
+                f"<{per}I",
+                *chunk,
+                *[FREE] * (per - 1 - len(chunk)),
+                difat_ids[i + 1] if i + 1 < len(difat_ids) else END,
+            )
+        )
+    header = (
+        bytes.fromhex("d0cf11e0a1b11ae1")
+        + bytes(16)
+        + struct.pack("<6H", 0x3E, 3 if size == 512 else 4, 0xFFFE, 9 if size == 512 else 12, 6, 0)
+        + struct.pack("<4I", 0, 0 if size == 512 else directory_sectors, fat_count, directory_start)
+        + struct.pack("<3I", 0, 4096, minifat_start)
+        + struct.pack(
+            "<3I", -(-len(minifat) * 4 // size), difat_ids[0] if difat_ids else END, difat_count
+        )
+        + struct.pack("<109I", *(fat_ids[:109] + [FREE] * 109)[:109])
+    )
     return header.ljust(size, b"\0") + b"".join(sectors)
 
 
@@ -142,6 +175,7 @@ def xls(sheets: list[tuple[str, list[bytes]]], **options) -> bytes:
 
 
 # --- reading and changing a compound file's tables ------------------------------------------------
+
 
 def header_field(data: bytes, offset: int) -> int:
     return struct.unpack_from("<I", data, offset)[0]
@@ -160,6 +194,7 @@ def fat_offset(data: bytes, sector: int) -> int:
 
 # --- running calamine and perfscore where an abort cannot hurt ------------------------------------
 
+
 def calamine_in_child(data: bytes, memory_gb: float = 2) -> str:
     """Open ``data`` as an .xls with calamine alone, in a forked child with ``memory_gb`` of address
     space to spare: 'ok', 'error' (an exception: calamine refused the file), or 'abort: ' and
@@ -174,8 +209,11 @@ def calamine_in_child(data: bytes, memory_gb: float = 2) -> str:
             try:
                 faulthandler.disable()
                 os.dup2(native.fileno(), 2)
-                vm_size = next(int(line.split()[1]) * 1024 for line in open("/proc/self/status")
-                               if line.startswith("VmSize"))
+                vm_size = next(
+                    int(line.split()[1]) * 1024
+                    for line in open("/proc/self/status")
+                    if line.startswith("VmSize")
+                )
                 limit = vm_size + int(memory_gb * 1024**3)
                 resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
                 os.environ["RUST_BACKTRACE"] = "0"
@@ -194,13 +232,17 @@ def calamine_in_child(data: bytes, memory_gb: float = 2) -> str:
         native.close()
     if os.WIFSIGNALED(status):
         return f"abort: {stderr.strip()}"
-    return {0: "ok", 1: "error"}.get(os.WEXITSTATUS(status), f"exit {os.WEXITSTATUS(status)}: {stderr}")
+    return {0: "ok", 1: "error"}.get(
+        os.WEXITSTATUS(status), f"exit {os.WEXITSTATUS(status)}: {stderr}"
+    )
 
 
 def assess_isolated(tmp_path: Path, data: bytes, name: str = "登记.xls"):
     path = tmp_path / name
     path.write_bytes(data)
-    outcome = invoke_isolated(["assess", str(path), "--out", str(tmp_path / "out.json"), "--rules", str(rules_path())])
+    outcome = invoke_isolated(
+        ["assess", str(path), "--out", str(tmp_path / "out.json"), "--rules", str(rules_path())]
+    )
     assert outcome.signal is None and not outcome.error_type, outcome.describe()
     assert not (tmp_path / "out.json").exists()
     return outcome
@@ -223,6 +265,7 @@ def passes(data: bytes, tmp_path: Path, limit: int = LIMIT) -> bool:
 
 # --- valid files -----------------------------------------------------------------------------------
 
+
 def test_the_committed_xls_passes_and_reads_as_before(monkeypatch) -> None:
     """real.xls (LibreOffice's BIFF8): the check lets it by, finds the sheets calamine finds, and
     the registers read from it are the same with the check as without."""
@@ -231,13 +274,20 @@ def test_the_committed_xls_passes_and_reads_as_before(monkeypatch) -> None:
     data = REAL_XLS.read_bytes()
     xlsguard.check_xls(REAL_XLS, LIMIT)
     stream = xlsguard._workbook_stream(data)
-    assert [name for _, name in xlsguard._sheet_list(stream)] == CalamineWorkbook.from_path(str(REAL_XLS)).sheet_names
+    assert [name for _, name in xlsguard._sheet_list(stream)] == CalamineWorkbook.from_path(
+        str(REAL_XLS)
+    ).sheet_names
     checked = workbook.read_workbook(REAL_XLS)
     monkeypatch.setattr(xlsguard, "check_xls", lambda path, limit: None)
     unchecked = workbook.read_workbook(REAL_XLS)
-    assert checked.tables.keys() == unchecked.tables.keys() and checked.problems == unchecked.problems
+    assert (
+        checked.tables.keys() == unchecked.tables.keys() and checked.problems == unchecked.problems
+    )
     for key, table in checked.tables.items():
-        assert table.frame.equals(unchecked.tables[key].frame) and table.letters == unchecked.tables[key].letters
+        assert (
+            table.frame.equals(unchecked.tables[key].frame)
+            and table.letters == unchecked.tables[key].letters
+        )
 
 
 MANY_CELLS = [label(row, column, f"第{row}行") for row in range(60) for column in range(8)]
@@ -248,14 +298,22 @@ MANY_CELLS = [label(row, column, f"第{row}行") for row in range(60) for column
 def test_files_calamine_reads_pass_the_check(tmp_path: Path, sector_size: int, layout: str) -> None:
     """The compound-file layouts calamine reads: a Workbook stream under 4096 bytes (in the mini
     stream), one in sectors of its own, and a file of 8 MB whose FAT needs DIFAT sectors."""
-    sheets = [("名单", [dimensions(0, 2, 0, 2), label(0, 0, "姓名"), label(1, 1, "张三")]), ("Sheet2", [label(0, 0, "x")])]
+    sheets = [
+        ("名单", [dimensions(0, 2, 0, 2), label(0, 0, "姓名"), label(1, 1, "张三")]),
+        ("Sheet2", [label(0, 0, "x")]),
+    ]
     if layout != "mini stream":
         sheets[1][1].extend(MANY_CELLS)
     stream = biff(sheets)
-    streams = {"Workbook": stream, **({"Pad": bytes(8_000_000)} if layout == "DIFAT sectors" else {})}
+    streams = {
+        "Workbook": stream,
+        **({"Pad": bytes(8_000_000)} if layout == "DIFAT sectors" else {}),
+    }
     data = cfb(streams, sector_size)
     assert (len(stream) < 4096) == (layout == "mini stream")
-    assert (header_field(data, 72) > 0) == (layout == "DIFAT sectors" and sector_size == 512)  # DIFAT sectors
+    assert (header_field(data, 72) > 0) == (
+        layout == "DIFAT sectors" and sector_size == 512
+    )  # DIFAT sectors
 
     assert passes(data, tmp_path)
     assert xlsguard._workbook_stream(data) == stream
@@ -297,7 +355,10 @@ def test_reserved_cells_follow_calamine(declared: tuple[int, int, int, int]) -> 
     assert xlsguard.reserved_cells(body)[:2] == (rows, columns)
     outcome = calamine_in_child(xls([("名单", [dimensions(*declared), label(0, 0, "姓名")])]))
     if rows * columns * CELL_BYTES > 2 * 1024**3:
-        assert outcome.startswith("abort:") and f"memory allocation of {rows * columns * CELL_BYTES} bytes failed" in outcome
+        assert (
+            outcome.startswith("abort:")
+            and f"memory allocation of {rows * columns * CELL_BYTES} bytes failed" in outcome
+        )
     else:
         assert outcome == "ok", outcome
 
@@ -305,44 +366,66 @@ def test_reserved_cells_follow_calamine(declared: tuple[int, int, int, int]) -> 
 def test_dimensions_records_of_other_lengths() -> None:
     biff5 = struct.pack("<4HH", 0, 11, 0, 10, 0)
     assert xlsguard.reserved_cells(biff5)[:2] == (11, 10)  # BIFF5: 16-bit rows
-    assert xlsguard.reserved_cells(struct.pack("<IIHHHH", 0, 11, 0, 10, 0, 0))[:2] == (11, 10)  # 16 bytes: read as 14
+    assert xlsguard.reserved_cells(struct.pack("<IIHHHH", 0, 11, 0, 10, 0, 0))[:2] == (
+        11,
+        10,
+    )  # 16 bytes: read as 14
     assert xlsguard.reserved_cells(bytes(12)) is None  # calamine refuses the record itself
 
 
-@pytest.mark.parametrize(("declared", "refused"), [
-    ((0, 10, 0, 10), None),  # 100 cells: the limit
-    ((0, 11, 0, 10), "11 行 × 10 列"),
-    ((5, 16, 0, 10), "11 行 × 10 列"),  # a range, not from A1
-    ((10, 9, 0, 9), "起始行 11 在结束行 9 之后"),
-    ((0xFFFF_FFFF, 1, 0, 9), None),  # wraps round to 2 rows: calamine reserves 18 cells
-    ((0, 9, 21, 20), "9 行 × 20 列"),
-    ((0, 9, 20, 20), None),
-])
-def test_a_sheet_declaring_more_cells_than_the_limit_is_refused(tmp_path: Path, declared, refused) -> None:
-    data = xls([("名单", [label(0, 0, "姓名")]), ("提案", [dimensions(*declared), label(0, 0, "提案编号")])])
+@pytest.mark.parametrize(
+    ("declared", "refused"),
+    [
+        ((0, 10, 0, 10), None),  # 100 cells: the limit
+        ((0, 11, 0, 10), "11 行 × 10 列"),
+        ((5, 16, 0, 10), "11 行 × 10 列"),  # a range, not from A1
+        ((10, 9, 0, 9), "起始行 11 在结束行 9 之后"),
+        ((0xFFFF_FFFF, 1, 0, 9), None),  # wraps round to 2 rows: calamine reserves 18 cells
+        ((0, 9, 21, 20), "9 行 × 20 列"),
+        ((0, 9, 20, 20), None),
+    ],
+)
+def test_a_sheet_declaring_more_cells_than_the_limit_is_refused(
+    tmp_path: Path, declared, refused
+) -> None:
+    data = xls(
+        [
+            ("名单", [label(0, 0, "姓名")]),
+            ("提案", [dimensions(*declared), label(0, 0, "提案编号")]),
+        ]
+    )
     if refused is None:
         assert passes(data, tmp_path, limit=100)
     else:
         message = refusal(data, tmp_path, limit=100)
-        assert "无法读取工作簿 登记.xls" in message and "工作表“提案”" in message and refused in message
+        assert (
+            "无法读取工作簿 登记.xls" in message
+            and "工作表“提案”" in message
+            and refused in message
+        )
 
 
 def test_the_damaged_real_xls_is_refused_before_calamine(tmp_path: Path) -> None:
     data = bytearray(REAL_XLS.read_bytes())
     data[4574] = 0x81  # the high byte of 委員名單's DIMENSIONS first row
-    assert calamine_in_child(bytes(data)).startswith("abort: memory allocation of 767054318760 bytes failed")
+    assert calamine_in_child(bytes(data)).startswith(
+        "abort: memory allocation of 767054318760 bytes failed"
+    )
     message = refusal(bytes(data), tmp_path)
     assert "工作表“委員名單”声明的数据区域无效（起始行 2,164,260,865 在结束行 9 之后）" in message
 
 
 def test_a_dimensions_record_beyond_an_xls_sheet_says_the_file_is_damaged(tmp_path: Path) -> None:
-    outcome = assess_isolated(tmp_path, xls([("委员名单", [dimensions(0, 0x100_0000, 0, 9), label(0, 0, "姓名")])]))
+    outcome = assess_isolated(
+        tmp_path, xls([("委员名单", [dimensions(0, 0x100_0000, 0, 9), label(0, 0, "姓名")])])
+    )
     assert outcome.exit_code == 2, outcome.describe()
     assert "工作表“委员名单”的数据区域为 16,777,216 行 × 9 列，超出可处理的范围" in outcome.output
     assert "文件已损坏" in outcome.output
 
 
 # --- cells far away ----------------------------------------------------------------------------
+
 
 def test_cells_far_apart_are_refused_before_calamine_lays_them_out(tmp_path: Path) -> None:
     """calamine lays a sheet's cells out in one block from the first to the last row and column
@@ -358,8 +441,12 @@ def test_the_last_cell_an_xls_sheet_can_hold_is_let_by(tmp_path: Path) -> None:
 
 
 def test_a_row_of_numbers_is_counted_to_its_last_column(tmp_path: Path) -> None:
-    mulrk = record(0x00BD, struct.pack("<HH", 1_000, 0xFF00) + bytes(6 * 100) + struct.pack("<H", 0xFF00 + 99))
-    assert "1,001 行 × 65,380 列" in refusal(xls([("名单", [label(0, 0, "姓名"), mulrk])]), tmp_path)
+    mulrk = record(
+        0x00BD, struct.pack("<HH", 1_000, 0xFF00) + bytes(6 * 100) + struct.pack("<H", 0xFF00 + 99)
+    )
+    assert "1,001 行 × 65,380 列" in refusal(
+        xls([("名单", [label(0, 0, "姓名"), mulrk])]), tmp_path
+    )
 
 
 def test_cells_of_an_embedded_chart_are_skipped_as_calamine_skips_them(tmp_path: Path) -> None:
@@ -371,6 +458,7 @@ def test_cells_of_an_embedded_chart_are_skipped_as_calamine_skips_them(tmp_path:
 
 
 # --- a damaged compound file ------------------------------------------------------------------------
+
 
 def damaged_directory_chain(data: bytes) -> bytes:
     """The directory's first sector made to follow itself (one byte of the FAT)."""
@@ -391,32 +479,53 @@ def damaged_minifat_chain(data: bytes) -> bytes:
     return set_u32(set_u32(data, 64, 0xFFFF_FFFF), fat_offset(data, minifat), minifat)
 
 
-@pytest.mark.parametrize("damage", [damaged_directory_chain, damaged_difat_chain, damaged_minifat_chain])
-def test_a_compound_file_chain_that_loops_is_refused_before_calamine_follows_it(tmp_path: Path, damage) -> None:
+@pytest.mark.parametrize(
+    "damage", [damaged_directory_chain, damaged_difat_chain, damaged_minifat_chain]
+)
+def test_a_compound_file_chain_that_loops_is_refused_before_calamine_follows_it(
+    tmp_path: Path, damage
+) -> None:
     data = damage(REAL_XLS.read_bytes())
     assert calamine_in_child(data).startswith("abort: memory allocation of")
     outcome = assess_isolated(tmp_path, data)
-    assert outcome.exit_code == 2 and "无法读取工作簿 登记.xls：OLE" in outcome.output, outcome.describe()
+    assert outcome.exit_code == 2 and "无法读取工作簿 登记.xls：OLE" in outcome.output, (
+        outcome.describe()
+    )
 
 
-@pytest.mark.parametrize(("damage", "reason"), [
-    (lambda d: d[:100], "文件头不完整"),
-    (lambda d: d[:512], "文件头之后没有数据"),
-    (lambda d: set_u32(d, 30, 0x0006_0008), "扇区大小无效"),
-    (lambda d: set_u32(d, fat_offset(d, 10), 5000), "超出文件末尾"),  # the Workbook stream's chain leaves the file
-    (lambda d: set_u32(d, fat_offset(d, 10), FREE), "超出文件末尾"),
-    (lambda d: d[:-1024], "超出文件末尾"),  # cut short: the directory is gone
-])
-def test_a_damaged_compound_file_is_refused_with_the_usual_message(tmp_path: Path, damage, reason) -> None:
+@pytest.mark.parametrize(
+    ("damage", "reason"),
+    [
+        (lambda d: d[:100], "文件头不完整"),
+        (lambda d: d[:512], "文件头之后没有数据"),
+        (lambda d: set_u32(d, 30, 0x0006_0008), "扇区大小无效"),
+        (
+            lambda d: set_u32(d, fat_offset(d, 10), 5000),
+            "超出文件末尾",
+        ),  # the Workbook stream's chain leaves the file
+        (lambda d: set_u32(d, fat_offset(d, 10), FREE), "超出文件末尾"),
+        (lambda d: d[:-1024], "超出文件末尾"),  # cut short: the directory is gone
+    ],
+)
+def test_a_damaged_compound_file_is_refused_with_the_usual_message(
+    tmp_path: Path, damage, reason
+) -> None:
     message = refusal(damage(REAL_XLS.read_bytes()), tmp_path)
-    assert message.startswith("无法读取工作簿 登记.xls：") and reason in message and "文件是否损坏" in message
+    assert (
+        message.startswith("无法读取工作簿 登记.xls：")
+        and reason in message
+        and "文件是否损坏" in message
+    )
 
 
 # --- what is left to calamine ------------------------------------------------------------------
 
+
 def test_files_without_a_workbook_stream_are_left_to_calamine(tmp_path: Path, runner) -> None:
     assert passes(b"PK\x03\x04 not an OLE2 file", tmp_path)
-    assert passes(cfb({"EncryptedPackage": bytes(5000)}), tmp_path)  # an encrypted .xlsx is an OLE2 file
+    assert passes(
+        cfb({"EncryptedPackage": bytes(5000)}), tmp_path
+    )  # an encrypted .xlsx is an OLE2 file
 
 
 def test_an_encrypted_xls_is_reported_as_encrypted(tmp_path: Path, runner) -> None:
@@ -425,7 +534,9 @@ def test_an_encrypted_xls_is_reported_as_encrypted(tmp_path: Path, runner) -> No
 
     filepass = record(0x002F, struct.pack("<HHH", 1, 1, 1) + bytes(48))
     path = tmp_path / "加密.xls"
-    path.write_bytes(cfb({"Workbook": biff([("名单", [dimensions(10, 9, 0, 9)])], globals_=[filepass])}))
+    path.write_bytes(
+        cfb({"Workbook": biff([("名单", [dimensions(10, 9, 0, 9)])], globals_=[filepass])})
+    )
     xlsguard.check_xls(path, LIMIT)
     result = runner.invoke(app, ["assess", str(path), "--out", str(tmp_path / "out.json")])
     assert result.exit_code == 2 and "文件已加密" in result.output, result.output
@@ -433,23 +544,36 @@ def test_an_encrypted_xls_is_reported_as_encrypted(tmp_path: Path, runner) -> No
 
 # --- whatever the bytes ---------------------------------------------------------------------------
 
+
 @lru_cache(maxsize=None)
 def _bases() -> tuple[bytes, ...]:
-    return (REAL_XLS.read_bytes(), cfb({"Workbook": biff([("名单", MANY_CELLS)])}, 4096),
-            xls([("名单", [label(0, 0, "姓名")])]))
+    return (
+        REAL_XLS.read_bytes(),
+        cfb({"Workbook": biff([("名单", MANY_CELLS)])}, 4096),
+        xls([("名单", [label(0, 0, "姓名")])]),
+    )
 
 
-@settings(max_examples=300, derandomize=True, database=None, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(base=st.integers(0, 2), edits=st.lists(st.tuples(st.floats(0, 1, exclude_max=True), st.integers(0, 255)),
-                                               min_size=1, max_size=4),
-       cut=st.one_of(st.none(), st.floats(0, 1)))
+@settings(
+    max_examples=300,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    base=st.integers(0, 2),
+    edits=st.lists(
+        st.tuples(st.floats(0, 1, exclude_max=True), st.integers(0, 255)), min_size=1, max_size=4
+    ),
+    cut=st.one_of(st.none(), st.floats(0, 1)),
+)
 def test_any_damage_gives_a_usage_error_or_nothing(tmp_path: Path, base: int, edits, cut) -> None:
     data = bytearray(_bases()[base])
     for where, value in edits:
         data[int(where * len(data))] = value
     if cut is not None:
-        data = data[:int(cut * len(data))]
+        data = data[: int(cut * len(data))]
     path = tmp_path / "登记.xls"
     path.write_bytes(bytes(data))
     try:

@@ -17,9 +17,23 @@ from .schema import MATCH_FIELDS, Condition, Rules
 
 __all__ = ["check_meaning"]
 
-_KIND_NAMES = {"proposal": "提案", "information": "社情民意", "adoption": "信息采用", "report": "调研报告",
-               "meeting": "会议出勤", "activity": "活动", "duty": "双五个一登记"}
-_FIELD_NAMES = {"type": "类型", "subtype": "形式", "status": "状态", "level": "级别", "role": "角色", "marks": "标记"}
+_KIND_NAMES = {
+    "proposal": "提案",
+    "information": "社情民意",
+    "adoption": "信息采用",
+    "report": "调研报告",
+    "meeting": "会议出勤",
+    "activity": "活动",
+    "duty": "双五个一登记",
+}
+_FIELD_NAMES = {
+    "type": "类型",
+    "subtype": "形式",
+    "status": "状态",
+    "level": "级别",
+    "role": "角色",
+    "marks": "标记",
+}
 
 Positions = dict[tuple, tuple[int, int]]
 
@@ -52,8 +66,11 @@ def check_meaning(rules: Rules, positions: Positions, name: str) -> list[Problem
     top = rules.total.max
     for g, band in enumerate(rules.grades):
         if top is not None and band.min is not None and band.min > top:
-            checker.add(Severity.WARNING, ("grades", g, "min"),
-                        f"等次“{band.grade}”的最低分 {band.min:g} 高于总分上限 {top:g}，永远达不到")
+            checker.add(
+                Severity.WARNING,
+                ("grades", g, "min"),
+                f"等次“{band.grade}”的最低分 {band.min:g} 高于总分上限 {top:g}，永远达不到",
+            )
     return sorted(checker.problems, key=lambda p: tuple(int(x) for x in p.cell.split(":")))
 
 
@@ -66,7 +83,11 @@ class _Checker:
 
     def add(self, severity: Severity, path: tuple, message: str, suggestion: str = "") -> None:
         line, col = self._where(path)
-        self.problems.append(Problem(severity, Reason.RULES, message, self.name, f"{line}:{col}", suggestion=suggestion))
+        self.problems.append(
+            Problem(
+                severity, Reason.RULES, message, self.name, f"{line}:{col}", suggestion=suggestion
+            )
+        )
 
     def _where(self, path: tuple) -> tuple[int, int]:
         for end in range(len(path), -1, -1):
@@ -80,12 +101,17 @@ class _Checker:
             if values is not None:
                 self.values(kind, field, values, (*path, field))
 
-    def values(self, kind: str, field: str, values: Iterable[str], path: tuple, *, keys: bool = False) -> None:
+    def values(
+        self, kind: str, field: str, values: Iterable[str], path: tuple, *, keys: bool = False
+    ) -> None:
         fields = RECORD_FIELDS[kind]
         if field not in fields:
-            self.add(Severity.ERROR, path,
-                     f"{_KIND_NAMES[kind]}记录（{kind}）没有“{_FIELD_NAMES[field]}”（{field}），此条件永远不会满足",
-                     f"{kind} 可用的字段：{'、'.join(fields)}")
+            self.add(
+                Severity.ERROR,
+                path,
+                f"{_KIND_NAMES[kind]}记录（{kind}）没有“{_FIELD_NAMES[field]}”（{field}），此条件永远不会满足",
+                f"{kind} 可用的字段：{'、'.join(fields)}",
+            )
             return
         allowed = fields[field]
         for index, value in enumerate(values):
@@ -95,11 +121,16 @@ class _Checker:
             else:
                 self._vocabulary(kind, field, value, allowed, where)
 
-    def _fixed(self, kind: str, field: str, value: str, allowed: tuple[str, ...], where: tuple) -> None:
+    def _fixed(
+        self, kind: str, field: str, value: str, allowed: tuple[str, ...], where: tuple
+    ) -> None:
         if value not in allowed:
-            self.add(Severity.ERROR, where,
-                     f"{_KIND_NAMES[kind]}记录的“{_FIELD_NAMES[field]}”不会是“{value}”，此条件永远不会满足",
-                     f"可用：{'、'.join(allowed)}")
+            self.add(
+                Severity.ERROR,
+                where,
+                f"{_KIND_NAMES[kind]}记录的“{_FIELD_NAMES[field]}”不会是“{value}”，此条件永远不会满足",
+                f"可用：{'、'.join(allowed)}",
+            )
 
     def _vocabulary(self, kind: str, field: str, value: str, key: str, where: tuple) -> None:
         vocab = self.vocabularies[key]
@@ -107,15 +138,27 @@ class _Checker:
             return
         canonical = vocab.alias_map().get(value)
         if canonical is not None:
-            self.add(Severity.ERROR, where,
-                     f"“{value}”在读入时会统一写作“{canonical}”，规则中须写“{canonical}”，否则永远不会满足",
-                     f"改为“{canonical}”")
+            self.add(
+                Severity.ERROR,
+                where,
+                f"“{value}”在读入时会统一写作“{canonical}”，规则中须写“{canonical}”，否则永远不会满足",
+                f"改为“{canonical}”",
+            )
             return
         close = difflib.get_close_matches(value, list(vocab.alias_map()), n=1, cutoff=0.5)
-        hint = f"是不是“{vocab.alias_map()[close[0]]}”？" if close else f"常用的词：{'、'.join(vocab.words)}"
+        hint = (
+            f"是不是“{vocab.alias_map()[close[0]]}”？"
+            if close
+            else f"常用的词：{'、'.join(vocab.words)}"
+        )
         if vocab.closed:
-            self.add(Severity.ERROR, where, f"{vocab.name}没有“{value}”这个值，此条件永远不会满足", hint)
+            self.add(
+                Severity.ERROR, where, f"{vocab.name}没有“{value}”这个值，此条件永远不会满足", hint
+            )
         else:
-            self.add(Severity.WARNING, where,
-                     f"“{value}”不是常见的{vocab.name}；若本单位的登记表就这样写，请在 input.words.{key} 中登记这个词",
-                     hint)
+            self.add(
+                Severity.WARNING,
+                where,
+                f"“{value}”不是常见的{vocab.name}；若本单位的登记表就这样写，请在 input.words.{key} 中登记这个词",
+                hint,
+            )

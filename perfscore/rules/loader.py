@@ -22,7 +22,16 @@ from pydantic import BaseModel, ValidationError
 from ..errors import Problem, Reason, RulesError, Severity, UsageError
 from .schema import Rules
 
-__all__ = ["LoadedRules", "load_rules", "parse_rules", "check_rules_text", "DEFAULT_RULES", "SHIPPED_RULES_DIR", "Path_"]
+__all__ = [
+    "LoadedRules",
+    "load_rules",
+    "parse_rules",
+    "check_rules_text",
+    "DEFAULT_RULES",
+    "SHIPPED_RULES_DIR",
+    "Path_",
+]
+
 
 def _shipped_rules_dir() -> Path:
     # In a wheel the rule files are bundled as perfscore/shipped_rules; in a checkout they are
@@ -61,7 +70,12 @@ def load_rules(path: str | Path | None = None) -> LoadedRules:
     except OSError as exc:
         raise UsageError(f"无法读取规则文件 {rules_path}：{exc.strerror}") from None
     rules, warnings = check_rules_text(data, name=rules_path.name)
-    return LoadedRules(rules=rules, path=str(rules_path), sha256=hashlib.sha256(data).hexdigest(), warnings=tuple(warnings))
+    return LoadedRules(
+        rules=rules,
+        path=str(rules_path),
+        sha256=hashlib.sha256(data).hexdigest(),
+        warnings=tuple(warnings),
+    )
 
 
 def parse_rules(text: str | bytes, name: str = "rules.yaml") -> Rules:
@@ -89,8 +103,14 @@ def _validate(text: str | bytes, name: str) -> tuple[Rules, dict[Path_, tuple[in
         try:
             text = text.decode("utf-8-sig")
         except UnicodeDecodeError:
-            problem = Problem(Severity.ERROR, Reason.RULES, "文件不是 UTF-8 编码（可能是 GBK/ANSI）", name, "1:1",
-                              suggestion="请用 UTF-8 编码另存：记事本“另存为”时编码选 UTF-8；WPS/VS Code 在右下角选编码")
+            problem = Problem(
+                Severity.ERROR,
+                Reason.RULES,
+                "文件不是 UTF-8 编码（可能是 GBK/ANSI）",
+                name,
+                "1:1",
+                suggestion="请用 UTF-8 编码另存：记事本“另存为”时编码选 UTF-8；WPS/VS Code 在右下角选编码",
+            )
             raise RulesError(f"规则文件 {name} 无法读取", [problem]) from None
     full_width = _full_width_colons(text, name)
     if full_width:
@@ -106,7 +126,10 @@ def _validate(text: str | bytes, name: str) -> tuple[Rules, dict[Path_, tuple[in
         except yaml.YAMLError as exc:
             raise RulesError(f"规则文件 {name} 有错误", [_yaml_problem(exc, name)]) from None
     if node is None:
-        raise RulesError(f"规则文件 {name} 是空的", [Problem(Severity.ERROR, Reason.RULES, "规则文件是空的", name, "1:1")])
+        raise RulesError(
+            f"规则文件 {name} 是空的",
+            [Problem(Severity.ERROR, Reason.RULES, "规则文件是空的", name, "1:1")],
+        )
     positions: dict[Path_, tuple[int, int]] = {}
     problems: list[Problem] = []
     data = _to_data(node, (), positions, problems, name, yaml.constructor.SafeConstructor())
@@ -133,8 +156,16 @@ def _full_width_colons(text: str, name: str) -> list[Problem]:
         found = _FULL_WIDTH_KEY.match(line)
         if found:
             column = len(found.group(1)) + len(found.group(2)) + 1
-            problems.append(Problem(Severity.ERROR, Reason.RULES, f"键“{found.group(2)}”后面用了全角冒号“：”", name,
-                                    f"{number}:{column}", suggestion="改为半角冒号“:”，冒号后加一个空格"))
+            problems.append(
+                Problem(
+                    Severity.ERROR,
+                    Reason.RULES,
+                    f"键“{found.group(2)}”后面用了全角冒号“：”",
+                    name,
+                    f"{number}:{column}",
+                    suggestion="改为半角冒号“:”，冒号后加一个空格",
+                )
+            )
     return problems
 
 
@@ -146,16 +177,36 @@ def _yaml_problem(exc: yaml.YAMLError, name: str) -> Problem:
     known = [
         ("'\\t'", "这一行用了 Tab 键缩进", "YAML 只能用空格缩进，请把 Tab 换成空格"),
         ("expected <block end>", "缩进没有对齐", "同一层的键要左边对齐；列表项的“-”要对齐"),
-        ("could not find expected ':'", "缺少冒号“:”", "每个键后面要有半角冒号和一个空格，如 base: 60"),
-        ("mapping values are not allowed here", "这里不能有冒号", "冒号后要有空格；值里本身含冒号时，请给值加引号"),
+        (
+            "could not find expected ':'",
+            "缺少冒号“:”",
+            "每个键后面要有半角冒号和一个空格，如 base: 60",
+        ),
+        (
+            "mapping values are not allowed here",
+            "这里不能有冒号",
+            "冒号后要有空格；值里本身含冒号时，请给值加引号",
+        ),
         ("found undefined alias", "用了未定义的 *别名", "去掉 * 号，或给值加引号"),
-        ("found unexpected end of stream", "文件没有写完整（引号或括号没有配对）", "检查引号、[ ] 和 { } 是否成对"),
+        (
+            "found unexpected end of stream",
+            "文件没有写完整（引号或括号没有配对）",
+            "检查引号、[ ] 和 { } 是否成对",
+        ),
     ]
     for needle, message, suggestion in known:
         if needle in problem or needle in str(exc):
-            return Problem(Severity.ERROR, Reason.RULES, message, name, where, suggestion=suggestion)
-    return Problem(Severity.ERROR, Reason.RULES, f"YAML 格式错误：{problem}", name, where,
-                   suggestion="检查这一行及上一行的缩进、冒号和引号")
+            return Problem(
+                Severity.ERROR, Reason.RULES, message, name, where, suggestion=suggestion
+            )
+    return Problem(
+        Severity.ERROR,
+        Reason.RULES,
+        f"YAML 格式错误：{problem}",
+        name,
+        where,
+        suggestion="检查这一行及上一行的缩进、冒号和引号",
+    )
 
 
 def _line_key(cell: str) -> tuple[int, int]:
@@ -163,27 +214,44 @@ def _line_key(cell: str) -> tuple[int, int]:
     return (int(line or 0), int(col or 0))
 
 
-def _to_data(node: yaml.Node, path: Path_, positions: dict, problems: list[Problem], name: str,
-             constructor: yaml.constructor.SafeConstructor) -> Any:
+def _to_data(
+    node: yaml.Node,
+    path: Path_,
+    positions: dict,
+    problems: list[Problem],
+    name: str,
+    constructor: yaml.constructor.SafeConstructor,
+) -> Any:
     positions.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
     if isinstance(node, yaml.MappingNode):
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else constructor.construct_object(key_node)
+            key = (
+                key_node.value
+                if isinstance(key_node, yaml.ScalarNode)
+                else constructor.construct_object(key_node)
+            )
             where = f"{key_node.start_mark.line + 1}:{key_node.start_mark.column + 1}"
             if not isinstance(key, str):
                 problems.append(Problem(Severity.ERROR, Reason.RULES, "键必须是文字", name, where))
                 continue
             if key in result:
-                problems.append(Problem(Severity.ERROR, Reason.RULES, f"键“{key}”重复出现", name, where))
+                problems.append(
+                    Problem(Severity.ERROR, Reason.RULES, f"键“{key}”重复出现", name, where)
+                )
                 continue
             positions[(*path, key)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
             result[key] = _to_data(value_node, (*path, key), positions, problems, name, constructor)
         return result
     if isinstance(node, yaml.SequenceNode):
-        return [_to_data(child, (*path, i), positions, problems, name, constructor) for i, child in enumerate(node.value)]
+        return [
+            _to_data(child, (*path, i), positions, problems, name, constructor)
+            for i, child in enumerate(node.value)
+        ]
     if path == ("version",) and isinstance(node, yaml.ScalarNode):
-        return node.value  # as written: `version: 2024.10` is the text 2024.10, not the number 2024.1
+        return (
+            node.value
+        )  # as written: `version: 2024.10` is the text 2024.10, not the number 2024.1
     return constructor.construct_object(node, deep=True)
 
 
@@ -198,12 +266,18 @@ def _problem_from(err: Any, positions: dict[Path_, tuple[int, int]], name: str) 
         allowed = _allowed_keys(loc[:-1])
         close = difflib.get_close_matches(str(loc[-1]), allowed, n=1, cutoff=0.6)
         message = f"不认识的键“{loc[-1]}”"
-        suggestion = f"是不是“{close[0]}”？" if close else (f"这里可用的键：{'、'.join(allowed)}" if allowed else "")
+        suggestion = (
+            f"是不是“{close[0]}”？"
+            if close
+            else (f"这里可用的键：{'、'.join(allowed)}" if allowed else "")
+        )
     elif kind == "missing":
         message = f"缺少必填的键“{loc[-1]}”"
     else:
         message = f"{dotted}：{_chinese_message(err)}"
-    return Problem(Severity.ERROR, Reason.RULES, message, name, f"{line}:{col}", suggestion=suggestion)
+    return Problem(
+        Severity.ERROR, Reason.RULES, message, name, f"{line}:{col}", suggestion=suggestion
+    )
 
 
 def _nearest_position(loc: Path_, positions: dict[Path_, tuple[int, int]]) -> tuple[int, int]:
@@ -252,7 +326,11 @@ def _literal_choices(err: Any) -> list[str]:
 
 
 def _did_you_mean(given: Any, choices: list[str]) -> str:
-    close = difflib.get_close_matches(str(given), choices, n=1, cutoff=0.5) if isinstance(given, str) else []
+    close = (
+        difflib.get_close_matches(str(given), choices, n=1, cutoff=0.5)
+        if isinstance(given, str)
+        else []
+    )
     return f"；是不是“{close[0]}”？" if close else ""
 
 

@@ -42,7 +42,14 @@ RecordKind = Literal["proposal", "information", "adoption", "report", "meeting",
 assert set(RecordKind.__args__) == set(RECORD_KINDS)  # type: ignore[attr-defined]
 
 # Fields of a normalised record that `match` and `points_by` may look at.
-MATCH_FIELDS = ("type", "subtype", "status", "level", "role", "marks")  # `standing` is the member's, not the record's
+MATCH_FIELDS = (
+    "type",
+    "subtype",
+    "status",
+    "level",
+    "role",
+    "marks",
+)  # `standing` is the member's, not the record's
 MatchField = Literal["type", "subtype", "status", "level", "role", "marks"]
 
 Identifier = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[^\s.:]+$")]
@@ -55,11 +62,20 @@ class _Strict(BaseModel):
 class Condition(_Strict):
     """Conditions on a record's fields. Every listed condition must hold; a list means "any of"."""
 
-    type: list[str] | None = Field(None, description="类型：提案方式（个人/联名/集体）、会议类型、活动类型、采用/批示、双五个一项目")
+    type: list[str] | None = Field(
+        None,
+        description="类型：提案方式（个人/联名/集体）、会议类型、活动类型、采用/批示、双五个一项目",
+    )
     subtype: list[str] | None = Field(None, description="活动形式：全程/部分、口头/书面")
-    status: list[str] | None = Field(None, description="状态：提案（立案/不立案/并案/转社情民意）、出勤（出席/请假/请假未批准/缺席/迟到/早退）、调研成果（提交/采用/批示）、社情民意（已采用/未采用）")
+    status: list[str] | None = Field(
+        None,
+        description="状态：提案（立案/不立案/并案/转社情民意）、出勤（出席/请假/请假未批准/缺席/迟到/早退）、调研成果（提交/采用/批示）、社情民意（已采用/未采用）",
+    )
     level: list[str] | None = Field(None, description="采用或批示级别：县/市/省/全国")
-    role: list[str] | None = Field(None, description="委员在记录中的角色：领衔（第一提案人、第一作者）、附议（其余联名者）、参加")
+    role: list[str] | None = Field(
+        None,
+        description="委员在记录中的角色：领衔（第一提案人、第一作者）、附议（其余联名者）、参加",
+    )
     marks: list[str] | None = Field(None, description="提案标记，含其一即可：重点提案/优秀提案")
     standing: bool | None = Field(None, description="true 只计常委；false 只计非常委；不写则都计")
 
@@ -67,13 +83,17 @@ class Condition(_Strict):
 class Match(Condition):
     """Which records an item counts: a record kind, and conditions on its fields."""
 
-    kind: RecordKind = Field(description="记录种类：proposal 提案、information 社情民意、adoption 信息采用/批示、report 调研报告、meeting 会议出勤、activity 活动、duty 双五个一登记")
+    kind: RecordKind = Field(
+        description="记录种类：proposal 提案、information 社情民意、adoption 信息采用/批示、report 调研报告、meeting 会议出勤、activity 活动、duty 双五个一登记"
+    )
 
 
 class Case(_Strict):
     """One case of ``cases``: the points for records meeting ``when``. The first case that fits wins."""
 
-    when: Condition | None = Field(None, description="条件（同 match 中的字段，如 {type: [个人]}）；不写表示“其余情况”")
+    when: Condition | None = Field(
+        None, description="条件（同 match 中的字段，如 {type: [个人]}）；不写表示“其余情况”"
+    )
     points: float = Field(description="符合条件的记录的分值")
 
 
@@ -84,8 +104,12 @@ class Credit(_Strict):
         "each",
         description="each：每位作者都得该项分值（可用 points_by: role 区分领衔/附议）；split：领衔者得 lead_share，其余人平分剩余；first_only：只计第一作者",
     )
-    lead_share: float = Field(0.5, gt=0, le=1, description="split 时第一作者所得份额（0–1）；独著者得全部")
-    max_authors: int | None = Field(None, ge=1, description="只计前 N 位作者（如集体提案只计 3 位主要执笔人）；不写则不限")
+    lead_share: float = Field(
+        0.5, gt=0, le=1, description="split 时第一作者所得份额（0–1）；独著者得全部"
+    )
+    max_authors: int | None = Field(
+        None, ge=1, description="只计前 N 位作者（如集体提案只计 3 位主要执笔人）；不写则不限"
+    )
 
 
 class Item(_Strict):
@@ -107,9 +131,12 @@ class Item(_Strict):
     )
     credit: Credit = Field(default_factory=Credit, description="多位作者时如何计分")
     count: Literal["each", "once"] = Field(
-        "each", description="each：每条记录都计；once：每位委员只计一次（取分值最高的一条，同分取最早）"
+        "each",
+        description="each：每条记录都计；once：每位委员只计一次（取分值最高的一条，同分取最早）",
     )
-    from_nth: int = Field(1, ge=1, description="从第 N 条起计分（按日期顺序），如“第 2 件起每件加 5 分”填 2")
+    from_nth: int = Field(
+        1, ge=1, description="从第 N 条起计分（按日期顺序），如“第 2 件起每件加 5 分”填 2"
+    )
     stack: Literal["cumulative", "highest"] = Field(
         "cumulative",
         description="同一事项（同一编号，如一条信息在多个级别采用）的多条记录：cumulative 逐级累加；highest 只取最高一条",
@@ -122,7 +149,10 @@ class Item(_Strict):
     def _one_way_of_points(self) -> "Item":
         given = [key for key in ("points", "points_by", "cases") if getattr(self, key) is not None]
         if len(given) != 1:
-            raise ValueError("points、points_by、cases 须且只须写一个" + (f"（现在写了 {'、'.join(given)}）" if given else ""))
+            raise ValueError(
+                "points、points_by、cases 须且只须写一个"
+                + (f"（现在写了 {'、'.join(given)}）" if given else "")
+            )
         if self.points_by is not None and len(self.points_by) != 1:
             raise ValueError("points_by 只能按一个字段取分值")
         if self.max is not None and self.min is not None and self.min > self.max:
@@ -131,20 +161,48 @@ class Item(_Strict):
 
 
 # Column names of an assessment's member table: a category id must not take one of them.
-RESERVED_CATEGORY_IDS = frozenset({
-    "member_id", "name", "sector", "committee", "study_group", "work_group", "standing", "term_start",
-    "term_end", "total", "grade", "rank", "sector_rank", "committee_rank", "checklist_done", "checklist_total",
-    "checklist_missing", "base", "pro_rate", "checklist_bonus", "total_adjust", "checklist", "start", "cap",
-})
+RESERVED_CATEGORY_IDS = frozenset(
+    {
+        "member_id",
+        "name",
+        "sector",
+        "committee",
+        "study_group",
+        "work_group",
+        "standing",
+        "term_start",
+        "term_end",
+        "total",
+        "grade",
+        "rank",
+        "sector_rank",
+        "committee_rank",
+        "checklist_done",
+        "checklist_total",
+        "checklist_missing",
+        "base",
+        "pro_rate",
+        "checklist_bonus",
+        "total_adjust",
+        "checklist",
+        "start",
+        "cap",
+    }
+)
 
 
 class Category(_Strict):
     """A group of items with its own subtotal, cap and floor (会议、提案、信息 …)."""
 
-    id: Identifier = Field(description="类别编号，唯一；不能用 total、base、rank、name 等结果表已有的列名")
+    id: Identifier = Field(
+        description="类别编号，唯一；不能用 total、base、rank、name 等结果表已有的列名"
+    )
     name: str = Field(description="中文名称（分项得分表的列名）")
     start: float = Field(0, description="起始分：从 N 分起扣（如会议 50 分起扣）；0 表示从零累加")
-    standing: bool | None = Field(None, description="true 本类只适用于常委（起始分和各项都只计常委）；false 只适用于非常委；不写则适用于全体")
+    standing: bool | None = Field(
+        None,
+        description="true 本类只适用于常委（起始分和各项都只计常委）；false 只适用于非常委；不写则适用于全体",
+    )
     max: float | None = Field(None, description="本类封顶分")
     min: float | None = Field(None, description="本类最低分（如扣完为止填 0）")
     items: list[Item] = Field(min_length=1, description="本类的计分项")
@@ -153,7 +211,9 @@ class Category(_Strict):
     @classmethod
     def _not_reserved(cls, value: str) -> str:
         if value in RESERVED_CATEGORY_IDS:
-            raise ValueError(f"类别编号“{value}”是结果表中已有的列名，请换一个（如 {value}_points）")
+            raise ValueError(
+                f"类别编号“{value}”是结果表中已有的列名，请换一个（如 {value}_points）"
+            )
         return value
 
     @model_validator(mode="after")
@@ -172,7 +232,9 @@ class Grade(_Strict):
 
     grade: str = Field(description="等次名称，如 优秀")
     min: float | None = Field(None, description="最低分（含）；最后一档不写")
-    requires_checklist: bool = Field(False, description="须完成清单（如双五个一）全部项目才能评为此等次；未完成者降入下一档")
+    requires_checklist: bool = Field(
+        False, description="须完成清单（如双五个一）全部项目才能评为此等次；未完成者降入下一档"
+    )
 
 
 class ChecklistItem(_Strict):
@@ -180,7 +242,9 @@ class ChecklistItem(_Strict):
 
     name: str = Field(description="清单项目名称，如 提一案")
     any_of: list[Match] = Field(min_length=1, description="满足其中任一条件的记录即算完成")
-    at_least: int = Field(1, ge=1, description="至少要有几条符合的记录（如“参加会议或活动不少于 3 次”填 3）")
+    at_least: int = Field(
+        1, ge=1, description="至少要有几条符合的记录（如“参加会议或活动不少于 3 次”填 3）"
+    )
 
 
 class Checklist(_Strict):
@@ -202,7 +266,9 @@ class Checklist(_Strict):
 class GroupScoring(_Strict):
     """How groups (界别、专委会、学习组、工作组/活动组) are scored and ranked in 分组统计."""
 
-    score: Literal["mean", "sum"] = Field("mean", description="小组得分：mean 成员平均分；sum 成员总分之和")
+    score: Literal["mean", "sum"] = Field(
+        "mean", description="小组得分：mean 成员平均分；sum 成员总分之和"
+    )
     dimensions: list[Literal["sector", "committee", "study_group", "work_group"]] = Field(
         default_factory=lambda: ["sector", "committee", "study_group", "work_group"],
         description="统计哪些分组：sector 界别、committee 专委会、study_group 学习组、work_group 工作组/活动组",
@@ -213,9 +279,13 @@ class LineCount(_Strict):
     """Ledger lines of one rule counted over this year and earlier years (e.g. unexcused absences)."""
 
     rule: str = Field(description="计分项的规则编号，如 meetings.plenary")
-    note: list[str] | None = Field(None, description="只数说明中含这些词之一的明细，如 [缺席, 请假未批准]")
+    note: list[str] | None = Field(
+        None, description="只数说明中含这些词之一的明细，如 [缺席, 请假未批准]"
+    )
     at_least: int = Field(1, ge=1, description="至少几条")
-    years: int = Field(1, ge=1, description="在本年度及之前共几年内累计（大于 1 时须用 --previous 提供往年结果）")
+    years: int = Field(
+        1, ge=1, description="在本年度及之前共几年内累计（大于 1 时须用 --previous 提供往年结果）"
+    )
 
 
 class Consequence(_Strict):
@@ -226,8 +296,12 @@ class Consequence(_Strict):
 
     name: str = Field(description="处理名称，如 约谈、劝其辞去委员职务")
     grades: list[str] | None = Field(None, description="等次为其中之一，如 [不称职]")
-    years_running: int = Field(1, ge=1, description="与 grades 一起用：连续几年（含本年度）等次都在 grades 中")
-    lines: LineCount | None = Field(None, description="某计分项的明细条数达到 at_least（可跨年累计）")
+    years_running: int = Field(
+        1, ge=1, description="与 grades 一起用：连续几年（含本年度）等次都在 grades 中"
+    )
+    lines: LineCount | None = Field(
+        None, description="某计分项的明细条数达到 at_least（可跨年累计）"
+    )
     note: str = Field("", description="说明")
 
     @model_validator(mode="after")
@@ -247,9 +321,13 @@ class InputSpec(_Strict):
     other column headers, and other words. Everything here is added to the defaults."""
 
     sheets: dict[SheetKey, list[str]] = Field(
-        default_factory=dict, description="工作表的其他名称，如 {proposals: [提案汇总表]}；键为 roster、proposals 等（见 input-format.md）")
+        default_factory=dict,
+        description="工作表的其他名称，如 {proposals: [提案汇总表]}；键为 roster、proposals 等（见 input-format.md）",
+    )
     headers: dict[SheetKey, dict[ColumnKey, list[str]]] = Field(
-        default_factory=dict, description="列的其他表头，如 {proposals: {members: [提案者姓名]}}；列的键见 input-format.md")
+        default_factory=dict,
+        description="列的其他表头，如 {proposals: {members: [提案者姓名]}}；列的键见 input-format.md",
+    )
     words: dict[VocabularyKey, dict[str, list[str]]] = Field(
         default_factory=dict,
         description="本单位用的词：{词表: {规范词: [其他写法]}}，如 {activity_type: {表彰: []}, attendance: {请假: [公出]}}；"
@@ -259,10 +337,16 @@ class InputSpec(_Strict):
     @model_validator(mode="after")
     def _columns_belong_to_their_sheet(self) -> "InputSpec":
         for sheet in SHEETS:
-            wrong = [key for key in self.headers.get(sheet.key, {}) if key not in {col.key for col in sheet.columns}]
+            wrong = [
+                key
+                for key in self.headers.get(sheet.key, {})
+                if key not in {col.key for col in sheet.columns}
+            ]
             if wrong:
-                raise ValueError(f"工作表 {sheet.key}（{sheet.name}）没有列 {'、'.join(wrong)}；"
-                                 f"可用：{'、'.join(col.key for col in sheet.columns)}")
+                raise ValueError(
+                    f"工作表 {sheet.key}（{sheet.name}）没有列 {'、'.join(wrong)}；"
+                    f"可用：{'、'.join(col.key for col in sheet.columns)}"
+                )
         return self
 
 
@@ -270,7 +354,9 @@ class AwardScore(_Strict):
     """Points an item (a proposal, an information item) gets for each of its records that
     matches; the item's score is the sum over all clauses and records."""
 
-    match: Match = Field(description="计分的记录：提案池用 {kind: proposal, …}；信息池用 {kind: information, …} 或 {kind: adoption, …}（每次采用/批示）")
+    match: Match = Field(
+        description="计分的记录：提案池用 {kind: proposal, …}；信息池用 {kind: information, …} 或 {kind: adoption, …}（每次采用/批示）"
+    )
     points: float = Field(description="每条符合的记录加的分")
 
 
@@ -281,11 +367,15 @@ class Prerequisites(_Strict):
     checklist_complete: bool = Field(False, description="（委员池）须完成清单全部项目")
     min_score: float | None = Field(None, description="得分（委员池为总分）不低于此值")
     has: list[Match] | None = Field(
-        None, description="须有符合这些条件的记录（每个条件至少一条）：委员池如 [{kind: proposal, status: [立案]}]（本年至少一件立案提案）；"
-        "提案/信息池如 [{kind: proposal, status: [立案]}]")
+        None,
+        description="须有符合这些条件的记录（每个条件至少一条）：委员池如 [{kind: proposal, status: [立案]}]（本年至少一件立案提案）；"
+        "提案/信息池如 [{kind: proposal, status: [立案]}]",
+    )
     no_lines: LineCount | None = Field(
-        None, description="（委员池）不得有这些积分明细，如 {rule: meetings.plenary, note: [缺席, 请假未批准]}（全会无故缺席者不得评选）；"
-        "at_least 和 years 在此不用")
+        None,
+        description="（委员池）不得有这些积分明细，如 {rule: meetings.plenary, note: [缺席, 请假未批准]}（全会无故缺席者不得评选）；"
+        "at_least 和 years 在此不用",
+    )
 
 
 class GroupCap(_Strict):
@@ -293,9 +383,13 @@ class GroupCap(_Strict):
     of the pool (rounded up)."""
 
     dimension: Literal["sector", "committee", "study_group", "work_group"] = Field(
-        "sector", description="按哪种分组：sector 界别、committee 专委会、study_group 学习组、work_group 工作组（提案、信息按第一作者所在的组）")
+        "sector",
+        description="按哪种分组：sector 界别、committee 专委会、study_group 学习组、work_group 工作组（提案、信息按第一作者所在的组）",
+    )
     max: int | None = Field(None, ge=1, description="每组最多入选几人（件）")
-    proportional: bool = Field(False, description="每组最多入选：名额 × 本组候选数 ÷ 候选总数，向上取整")
+    proportional: bool = Field(
+        False, description="每组最多入选：名额 × 本组候选数 ÷ 候选总数，向上取整"
+    )
 
     @model_validator(mode="after")
     def _one_rule(self) -> "GroupCap":
@@ -320,19 +414,34 @@ class Award(_Strict):
 
     id: Identifier = Field(description="评选编号，如 excellent_member；--award 用它或名称选择")
     name: str = Field(description="评选名称，如 优秀委员")
-    pool: Literal["members", "proposals", "information"] = Field(description="候选：members 委员、proposals 提案、information 社情民意信息")
+    pool: Literal["members", "proposals", "information"] = Field(
+        description="候选：members 委员、proposals 提案、information 社情民意信息"
+    )
     score: list[AwardScore] | None = Field(
-        None, description="（提案、信息池）每件的得分：各条件符合的记录分值之和。委员池按总分，不写此项")
+        None,
+        description="（提案、信息池）每件的得分：各条件符合的记录分值之和。委员池按总分，不写此项",
+    )
     requires: Prerequisites = Field(default_factory=Prerequisites, description="参评条件")
-    exclude: list[str] = Field(default_factory=list, description="不参评的委员（编号或姓名，如主席会议成员）或提案、信息编号")
-    quota: int | str = Field(description="名额：人（件）数，如 46；或候选总数的百分比，如 \"10%\"")
-    quota_rounding: Literal["half_up", "floor", "ceil"] = Field("half_up", description="百分比名额的取整：half_up 四舍五入、floor 向下、ceil 向上")
+    exclude: list[str] = Field(
+        default_factory=list,
+        description="不参评的委员（编号或姓名，如主席会议成员）或提案、信息编号",
+    )
+    quota: int | str = Field(description='名额：人（件）数，如 46；或候选总数的百分比，如 "10%"')
+    quota_rounding: Literal["half_up", "floor", "ceil"] = Field(
+        "half_up", description="百分比名额的取整：half_up 四舍五入、floor 向下、ceil 向上"
+    )
     tie_break: list[str] | None = Field(
-        None, description="得分相同者的先后：委员池可写类别编号（高者先）和 member_id；提案、信息池可写 date（早者先）和 item_id。"
-        "不写则委员池用 settings.tie_break，提案、信息池用 [date, item_id]")
+        None,
+        description="得分相同者的先后：委员池可写类别编号（高者先）和 member_id；提案、信息池可写 date（早者先）和 item_id。"
+        "不写则委员池用 settings.tie_break，提案、信息池用 [date, item_id]",
+    )
     ties_at_line: Literal["include", "break"] = Field(
-        "include", description="名额线上同分：include 同分者全部入选（名单会超过名额，并注明）；break 按 tie_break 取舍")
-    group_cap: GroupCap | None = Field(None, description="分组名额限制（如每个界别最多 3 人，或按界别人数比例）")
+        "include",
+        description="名额线上同分：include 同分者全部入选（名单会超过名额，并注明）；break 按 tie_break 取舍",
+    )
+    group_cap: GroupCap | None = Field(
+        None, description="分组名额限制（如每个界别最多 3 人，或按界别人数比例）"
+    )
     min_share: MinShare | None = Field(None, description="保留名额（如集体提案不少于 20%）")
     show_next: int = Field(5, ge=0, le=50, description="名单后列出几位（件）差一点入选的候选及原因")
 
@@ -342,7 +451,7 @@ class Award(_Strict):
         if isinstance(value, str):
             text = value.strip()
             if not text.endswith("%"):
-                raise ValueError("quota 写人数（如 46）或百分比（如 \"10%\"）")
+                raise ValueError('quota 写人数（如 46）或百分比（如 "10%"）')
             try:
                 share = float(text[:-1])
             except ValueError:
@@ -359,25 +468,44 @@ class Award(_Strict):
         if self.pool == "members" and self.score is not None:
             raise ValueError(f"评选“{self.name}”的候选是委员，按总分排序，不写 score")
         if self.pool != "members" and not self.score:
-            raise ValueError(f"评选“{self.name}”的候选是{'提案' if self.pool == 'proposals' else '信息'}，须写 score")
+            raise ValueError(
+                f"评选“{self.name}”的候选是{'提案' if self.pool == 'proposals' else '信息'}，须写 score"
+            )
         if self.pool == "members" and self.min_share is not None:
-            raise ValueError(f"评选“{self.name}”：min_share 只用于提案、信息池（按提案方式等条件保留名额）")
-        if self.pool != "members" and (self.requires.grades or self.requires.checklist_complete or self.requires.no_lines):
-            raise ValueError(f"评选“{self.name}”：grades、checklist_complete、no_lines 只用于委员池")
-        kinds = {"proposals": {"proposal"}, "information": {"information", "adoption"}, "members": set()}[self.pool]
+            raise ValueError(
+                f"评选“{self.name}”：min_share 只用于提案、信息池（按提案方式等条件保留名额）"
+            )
+        if self.pool != "members" and (
+            self.requires.grades or self.requires.checklist_complete or self.requires.no_lines
+        ):
+            raise ValueError(
+                f"评选“{self.name}”：grades、checklist_complete、no_lines 只用于委员池"
+            )
+        kinds = {
+            "proposals": {"proposal"},
+            "information": {"information", "adoption"},
+            "members": set(),
+        }[self.pool]
         wrong = [clause.match.kind for clause in self.score or [] if clause.match.kind not in kinds]
         if wrong:
-            raise ValueError(f"评选“{self.name}”的 score 只能计 {'、'.join(sorted(kinds))} 记录，不能计 {'、'.join(wrong)}")
+            raise ValueError(
+                f"评选“{self.name}”的 score 只能计 {'、'.join(sorted(kinds))} 记录，不能计 {'、'.join(wrong)}"
+            )
         return self
 
 
 class Settings(_Strict):
     """Settings no published scheme states, made explicit."""
 
-    decimals: int = Field(2, ge=0, le=4, description="分数保留的小数位数（每条明细先按此取舍，总分为明细之和）")
-    rounding: Literal["half_up", "half_even"] = Field("half_up", description="取舍方式：half_up 四舍五入；half_even 银行家舍入")
+    decimals: int = Field(
+        2, ge=0, le=4, description="分数保留的小数位数（每条明细先按此取舍，总分为明细之和）"
+    )
+    rounding: Literal["half_up", "half_even"] = Field(
+        "half_up", description="取舍方式：half_up 四舍五入；half_even 银行家舍入"
+    )
     outside_term: Literal["skip", "count"] = Field(
-        "skip", description="委员任期（任职起始/终止）以外日期的记录：skip 不计分并提示；count 照常计分"
+        "skip",
+        description="委员任期（任职起始/终止）以外日期的记录：skip 不计分并提示；count 照常计分",
     )
     merged_credit: Literal["as_merged", "as_target", "none"] = Field(
         "as_merged",
@@ -406,19 +534,31 @@ class Rules(_Strict):
     """A whole rules file."""
 
     scheme: str = Field(description="办法名称")
-    version: str = Field("1", description="版本号，写入结果的“规则”表（写成 2023.1 或 \"2023.1\" 均可）")
+    version: str = Field(
+        "1", description='版本号，写入结果的“规则”表（写成 2023.1 或 "2023.1" 均可）'
+    )
     source: str = Field("", description="依据的文件及哪些部分为本工具补充")
-    year: int | None = Field(None, ge=2000, le=2100, description="考核年度；不写则取记录日期中最多的年份")
+    year: int | None = Field(
+        None, ge=2000, le=2100, description="考核年度；不写则取记录日期中最多的年份"
+    )
     settings: Settings = Field(default_factory=Settings, description="取舍、并列、任期等设置")
     base: float = Field(0, description="基础分：每位委员先得此分")
     total: Total = Field(default_factory=Total, description="总分上下限")
     categories: list[Category] = Field(min_length=1, description="计分类别")
     checklist: Checklist | None = Field(None, description="完成清单（如双五个一）")
     grades: list[Grade] = Field(min_length=1, description="等次，从高到低")
-    groups: GroupScoring = Field(default_factory=GroupScoring, description="分组统计的得分和排名方式")
-    input: InputSpec = Field(default_factory=InputSpec, description="本单位登记表的其他表名、表头和用词")
-    consequences: list[Consequence] = Field(default_factory=list, description="处理提示（约谈、劝辞等），可依据往年结果")
-    awards: list[Award] = Field(default_factory=list, description="评优名单（优秀委员、优秀提案、优秀社情民意信息）")
+    groups: GroupScoring = Field(
+        default_factory=GroupScoring, description="分组统计的得分和排名方式"
+    )
+    input: InputSpec = Field(
+        default_factory=InputSpec, description="本单位登记表的其他表名、表头和用词"
+    )
+    consequences: list[Consequence] = Field(
+        default_factory=list, description="处理提示（约谈、劝辞等），可依据往年结果"
+    )
+    awards: list[Award] = Field(
+        default_factory=list, description="评优名单（优秀委员、优秀提案、优秀社情民意信息）"
+    )
 
     def input_format(self) -> InputFormat:
         """The input format this office's workbooks follow: the defaults plus ``input``."""
@@ -428,7 +568,9 @@ class Rules(_Strict):
     @classmethod
     def _version_as_text(cls, value: object) -> object:
         # `version: 2023.1` is a number to YAML; a clerk means the text.
-        return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+        return (
+            str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+        )
 
     @field_validator("grades")
     @classmethod
@@ -453,7 +595,9 @@ class Rules(_Strict):
         known = {"member_id", *ids}
         unknown = [key for key in self.settings.tie_break if key not in known]
         if unknown:
-            raise ValueError(f"settings.tie_break 中的 {'、'.join(unknown)} 不是类别编号，也不是 member_id")
+            raise ValueError(
+                f"settings.tie_break 中的 {'、'.join(unknown)} 不是类别编号，也不是 member_id"
+            )
         if any(g.requires_checklist for g in self.grades) and self.checklist is None:
             raise ValueError("等次要求完成清单（requires_checklist），但规则中没有 checklist")
         grade_names = {g.grade for g in self.grades}
@@ -465,20 +609,30 @@ class Rules(_Strict):
         for award in self.awards:
             unknown = [g for g in award.requires.grades or [] if g not in grade_names]
             if unknown:
-                raise ValueError(f"评选“{award.name}”的 requires.grades 中 {'、'.join(unknown)} 不是本办法的等次")
+                raise ValueError(
+                    f"评选“{award.name}”的 requires.grades 中 {'、'.join(unknown)} 不是本办法的等次"
+                )
             if award.requires.no_lines is not None and award.requires.no_lines.rule not in rule_ids:
-                raise ValueError(f"评选“{award.name}”的 no_lines.rule “{award.requires.no_lines.rule}”不是计分项的规则编号")
+                raise ValueError(
+                    f"评选“{award.name}”的 no_lines.rule “{award.requires.no_lines.rule}”不是计分项的规则编号"
+                )
             if award.requires.checklist_complete and self.checklist is None:
                 raise ValueError(f"评选“{award.name}”要求完成清单，但规则中没有 checklist")
-            allowed = ({"member_id", *ids} if award.pool == "members" else {"date", "item_id"})
+            allowed = {"member_id", *ids} if award.pool == "members" else {"date", "item_id"}
             wrong = [key for key in award.tie_break or [] if key not in allowed]
             if wrong:
-                raise ValueError(f"评选“{award.name}”的 tie_break 中 {'、'.join(wrong)} 不可用；可用：{'、'.join(sorted(allowed))}")
+                raise ValueError(
+                    f"评选“{award.name}”的 tie_break 中 {'、'.join(wrong)} 不可用；可用：{'、'.join(sorted(allowed))}"
+                )
         for consequence in self.consequences:
             unknown = [g for g in consequence.grades or [] if g not in grade_names]
             if unknown:
-                raise ValueError(f"处理“{consequence.name}”的 grades 中 {'、'.join(unknown)} 不是本办法的等次")
+                raise ValueError(
+                    f"处理“{consequence.name}”的 grades 中 {'、'.join(unknown)} 不是本办法的等次"
+                )
             if consequence.lines is not None and consequence.lines.rule not in rule_ids:
-                raise ValueError(f"处理“{consequence.name}”的 lines.rule “{consequence.lines.rule}”不是计分项的规则编号"
-                                 f"（形如 类别编号.计分项编号，如 {next(iter(sorted(rule_ids)))}）")
+                raise ValueError(
+                    f"处理“{consequence.name}”的 lines.rule “{consequence.lines.rule}”不是计分项的规则编号"
+                    f"（形如 类别编号.计分项编号，如 {next(iter(sorted(rule_ids)))}）"
+                )
         return self

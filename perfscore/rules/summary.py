@@ -13,9 +13,23 @@ from .schema import Case, Category, Condition, Item, Match, Rules
 
 __all__ = ["SchemeSummary", "SummaryRow", "summarise", "summary_markdown"]
 
-_KIND = {"proposal": "提案", "information": "社情民意信息", "adoption": "信息采用/批示", "report": "调研报告",
-         "meeting": "会议", "activity": "活动", "duty": "双五个一登记"}
-_FIELD = {"type": "类型", "subtype": "形式", "status": "状态", "level": "级别", "role": "角色", "marks": "标记"}
+_KIND = {
+    "proposal": "提案",
+    "information": "社情民意信息",
+    "adoption": "信息采用/批示",
+    "report": "调研报告",
+    "meeting": "会议",
+    "activity": "活动",
+    "duty": "双五个一登记",
+}
+_FIELD = {
+    "type": "类型",
+    "subtype": "形式",
+    "status": "状态",
+    "level": "级别",
+    "role": "角色",
+    "marks": "标记",
+}
 _NUMERALS = "一二三四五六七八九十"
 
 
@@ -54,7 +68,10 @@ def summarise(rules: Rules) -> SchemeSummary:
     checklist: list[str] = []
     if rules.checklist is not None:
         spec = rules.checklist
-        checklist.append(f"{spec.name}（{len(spec.items)} 项）" + (f"，全部完成加 {_num(spec.bonus)} 分" if spec.bonus else "，只记完成情况，不加分"))
+        checklist.append(
+            f"{spec.name}（{len(spec.items)} 项）"
+            + (f"，全部完成加 {_num(spec.bonus)} 分" if spec.bonus else "，只记完成情况，不加分")
+        )
         for entry in spec.items:
             clauses = "；或".join(_match_text(clause) for clause in entry.any_of)
             times = f"至少 {entry.at_least} 次" if entry.at_least > 1 else "有一条即算完成"
@@ -62,19 +79,35 @@ def summarise(rules: Rules) -> SchemeSummary:
     grades = []
     for band in rules.grades:
         bound = f"{_num(band.min)} 分及以上" if band.min is not None else "其余"
-        condition = f"，且须完成{rules.checklist.name}全部项目（否则降一档）" if band.requires_checklist and rules.checklist else ""
+        condition = (
+            f"，且须完成{rules.checklist.name}全部项目（否则降一档）"
+            if band.requires_checklist and rules.checklist
+            else ""
+        )
         grades.append(f"{band.grade}：{bound}{condition}")
     s = rules.settings
     settings = [
         f"每条得分保留 {s.decimals} 位小数（{'四舍五入' if s.rounding == 'half_up' else '银行家舍入'}），总分为各条之和",
         "任期以外日期的记录不计分" if s.outside_term == "skip" else "任期以外日期的记录照常计分",
-        {"as_merged": "并案的原提案按“并案”计分", "as_target": "并案的原提案按并入提案的状态计分",
-         "none": "并案的原提案不计分"}[s.merged_credit],
-        "年中增补、离任委员按任职月数折算为全年" if s.pro_rate == "months" else "年中增补、离任委员不折算",
+        {
+            "as_merged": "并案的原提案按“并案”计分",
+            "as_target": "并案的原提案按并入提案的状态计分",
+            "none": "并案的原提案不计分",
+        }[s.merged_credit],
+        "年中增补、离任委员按任职月数折算为全年"
+        if s.pro_rate == "months"
+        else "年中增补、离任委员不折算",
         "总分相同名次并列（如 1、2、2、4）",
     ]
-    return SchemeSummary(title=rules.scheme, source=rules.source, sections=sections, totals=totals,
-                         checklist=checklist, grades=grades, settings=settings)
+    return SchemeSummary(
+        title=rules.scheme,
+        source=rules.source,
+        sections=sections,
+        totals=totals,
+        checklist=checklist,
+        grades=grades,
+        settings=settings,
+    )
 
 
 def summary_markdown(summary: SchemeSummary) -> str:
@@ -82,8 +115,16 @@ def summary_markdown(summary: SchemeSummary) -> str:
     if summary.source:
         lines += [f"依据：{summary.source}", ""]
     for section in summary.sections:
-        lines += [f"## {section.title}", "", "| 计分项 | 计分内容 | 分值 | 计分方式 |", "|---|---|---|---|"]
-        lines += [f"| {_cell(r.item)} | {_cell(r.what)} | {_cell(r.points)} | {_cell(r.how)} |" for r in section.rows]
+        lines += [
+            f"## {section.title}",
+            "",
+            "| 计分项 | 计分内容 | 分值 | 计分方式 |",
+            "|---|---|---|---|",
+        ]
+        lines += [
+            f"| {_cell(r.item)} | {_cell(r.what)} | {_cell(r.points)} | {_cell(r.how)} |"
+            for r in section.rows
+        ]
         lines.append("")
     lines += ["## 总分", "", *[f"- {t}" for t in summary.totals], ""]
     if summary.checklist:
@@ -110,7 +151,9 @@ def _section(index: int, category: Category) -> SummarySection:
 
 
 def _row(item: Item) -> SummaryRow:
-    return SummaryRow(item=item.name, what=_match_text(item.match), points=_points_text(item), how=_how_text(item))
+    return SummaryRow(
+        item=item.name, what=_match_text(item.match), points=_points_text(item), how=_how_text(item)
+    )
 
 
 def _match_text(match: Match) -> str:
@@ -138,7 +181,9 @@ def _points_text(item: Item) -> str:
         return f"每条{_signed(item.points)}分"
     if item.points_by is not None:
         field_name, table = next(iter(item.points_by.items()))
-        return f"按{_FIELD[field_name]}：" + "，".join(f"{value}{_signed(points).rstrip()}" for value, points in table.items())
+        return f"按{_FIELD[field_name]}：" + "，".join(
+            f"{value}{_signed(points).rstrip()}" for value, points in table.items()
+        )
     return "；".join(_case_text(case) for case in item.cases or [])
 
 

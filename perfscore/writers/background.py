@@ -26,8 +26,11 @@ __all__ = ["Background", "can_fork"]
 def can_fork() -> bool:
     """Whether work can go to a forked child here: Linux (macOS's system libraries are not
     fork-safe), more than one core, and not switched off with PERFSCORE_NO_FORK=1."""
-    return (sys.platform.startswith("linux") and (os.cpu_count() or 1) > 1
-            and os.environ.get("PERFSCORE_NO_FORK", "") not in ("1", "true", "yes"))
+    return (
+        sys.platform.startswith("linux")
+        and (os.cpu_count() or 1) > 1
+        and os.environ.get("PERFSCORE_NO_FORK", "") not in ("1", "true", "yes")
+    )
 
 
 class Background:

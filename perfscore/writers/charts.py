@@ -41,7 +41,9 @@ class Chart:
     series: tuple[str, ...] = ()
     value_title: str = ""
     colours: tuple[str, ...] = ()
-    formats: dict[str, str] = field(default_factory=dict)  # column -> number format, e.g. {"占比（%）": "0.0"}
+    formats: dict[str, str] = field(
+        default_factory=dict
+    )  # column -> number format, e.g. {"占比（%）": "0.0"}
 
     def plotted(self) -> list[str]:
         if self.series:
@@ -50,8 +52,16 @@ class Chart:
 
 
 # The usual grade words, for workbooks written without the rules' bands.
-GRADE_WORD_COLOURS = {"优秀": _GOOD, "良好": _BLUE, "合格": _NEUTRAL, "称职": _NEUTRAL, "基本称职": _ORANGE,
-                      "基本合格": _ORANGE, "不合格": _BAD, "不称职": _BAD}
+GRADE_WORD_COLOURS = {
+    "优秀": _GOOD,
+    "良好": _BLUE,
+    "合格": _NEUTRAL,
+    "称职": _NEUTRAL,
+    "基本称职": _ORANGE,
+    "基本合格": _ORANGE,
+    "不合格": _BAD,
+    "不称职": _BAD,
+}
 
 
 def band_colours(count: int) -> list[tuple[str, str]]:
@@ -71,30 +81,64 @@ def assessment_charts(a: Assessment) -> list[Chart]:
     grades = [band.grade for band in a.rules.rules.grades]
     counts = m["grade"].value_counts().reindex(grades, fill_value=0).astype(int)
     share = (counts / max(len(m), 1) * 100).round(1)
-    charts = [Chart(
-        title=f"等次分布（共 {len(m)} 人）",
-        data=pd.DataFrame({"等次": grades, "人数": counts.to_numpy(), "占比（%）": share.to_numpy()}),
-        kind="column", series=("人数",), value_title="人数", colours=tuple(f for f, _ in band_colours(len(grades))),
-        formats={"占比（%）": "0.0"},
-    )]
+    charts = [
+        Chart(
+            title=f"等次分布（共 {len(m)} 人）",
+            data=pd.DataFrame(
+                {"等次": grades, "人数": counts.to_numpy(), "占比（%）": share.to_numpy()}
+            ),
+            kind="column",
+            series=("人数",),
+            value_title="人数",
+            colours=tuple(f for f, _ in band_colours(len(grades))),
+            formats={"占比（%）": "0.0"},
+        )
+    ]
     for dimension in ("界别", "专委会"):
-        rows = a.groups[a.groups["dimension"] == dimension].sort_values(["mean", "group"], ascending=[False, True], kind="stable")
+        rows = a.groups[a.groups["dimension"] == dimension].sort_values(
+            ["mean", "group"], ascending=[False, True], kind="stable"
+        )
         if rows.empty:
             continue
-        charts.append(Chart(
-            title=f"各{dimension}平均分",
-            data=pd.DataFrame({dimension: rows["group"].to_numpy(), "平均分": rows["mean"].to_numpy(),
-                               "人数": rows["members"].astype(int).to_numpy()}),
-            kind="bar", series=("平均分",), value_title="平均分",
-        ))
+        charts.append(
+            Chart(
+                title=f"各{dimension}平均分",
+                data=pd.DataFrame(
+                    {
+                        dimension: rows["group"].to_numpy(),
+                        "平均分": rows["mean"].to_numpy(),
+                        "人数": rows["members"].astype(int).to_numpy(),
+                    }
+                ),
+                kind="bar",
+                series=("平均分",),
+                value_title="平均分",
+            )
+        )
     spec = a.rules.rules.checklist
     if spec is not None and not a.checklist.empty:
         items = list(dict.fromkeys(a.checklist["item"]))
-        done = a.checklist.groupby("item", sort=False)["done"].sum().reindex(items).fillna(0).astype(int)
-        charts.append(Chart(
-            title=f"{spec.name}各项完成人数（共 {len(m)} 人）",
-            data=pd.DataFrame({"项目": items, "完成人数": done.to_numpy(),
-                               "完成率（%）": (done / max(len(m), 1) * 100).round(1).to_numpy()}),
-            kind="bar", series=("完成人数",), value_title="完成人数", formats={"完成率（%）": "0.0"},
-        ))
+        done = (
+            a.checklist.groupby("item", sort=False)["done"]
+            .sum()
+            .reindex(items)
+            .fillna(0)
+            .astype(int)
+        )
+        charts.append(
+            Chart(
+                title=f"{spec.name}各项完成人数（共 {len(m)} 人）",
+                data=pd.DataFrame(
+                    {
+                        "项目": items,
+                        "完成人数": done.to_numpy(),
+                        "完成率（%）": (done / max(len(m), 1) * 100).round(1).to_numpy(),
+                    }
+                ),
+                kind="bar",
+                series=("完成人数",),
+                value_title="完成人数",
+                formats={"完成率（%）": "0.0"},
+            )
+        )
     return charts

@@ -13,8 +13,19 @@ import pandas as pd
 from ..assessment import Assessment
 from ..privacy import MASK_LABELS
 
-__all__ = ["atomic_path", "shortlist_sheets", "member_columns", "ranking_table", "breakdown_table", "checklist_table", "ledger_table", "groups_table",
-           "rules_table", "problems_table", "sheet_titles"]
+__all__ = [
+    "atomic_path",
+    "shortlist_sheets",
+    "member_columns",
+    "ranking_table",
+    "breakdown_table",
+    "checklist_table",
+    "ledger_table",
+    "groups_table",
+    "rules_table",
+    "problems_table",
+    "sheet_titles",
+]
 
 sheet_titles = {
     "ranking": "总排名",
@@ -35,7 +46,9 @@ def atomic_path(target: Path) -> Iterator[Path]:
     once each write their own uniquely named temporary file.
     """
     # A unique name, not a pre-created file, so the output gets the user's usual permissions.
-    tmp_path = target.with_name(f".{target.stem}.{os.getpid()}.{uuid.uuid4().hex[:12]}.tmp{target.suffix}")
+    tmp_path = target.with_name(
+        f".{target.stem}.{os.getpid()}.{uuid.uuid4().hex[:12]}.tmp{target.suffix}"
+    )
     try:
         yield tmp_path
         os.replace(tmp_path, target)
@@ -51,30 +64,42 @@ def _checklist_label(a: Assessment) -> str:
 
 def member_columns(m: pd.DataFrame) -> dict[str, pd.Series]:
     """Who a row is about, with the Chinese headers every member table uses: ID, name, groups."""
-    return {"委员编号": m["member_id"], "姓名": m["name"], "界别": m["sector"], "专委会": m["committee"],
-            "学习组": m["study_group"], "工作组": m["work_group"]}
+    return {
+        "委员编号": m["member_id"],
+        "姓名": m["name"],
+        "界别": m["sector"],
+        "专委会": m["committee"],
+        "学习组": m["study_group"],
+        "工作组": m["work_group"],
+    }
 
 
 def ranking_table(a: Assessment) -> pd.DataFrame:
     m = a.members
     label = _checklist_label(a)
-    return pd.DataFrame({
-        "名次": m["rank"],
-        **member_columns(m),
-        "常委": m["standing"].map({True: "是", False: ""}),
-        "总分": m["total"],
-        "等次": m["grade"],
-        "等次说明": m["grade_note"],
-        "界别内名次": m["sector_rank"],
-        "专委会内名次": m["committee_rank"],
-        f"{label}完成": m["checklist_done"].astype(str) + "/" + m["checklist_total"].astype(str),
-        f"{label}未完成项目": m["checklist_missing"],
-    }).pipe(lambda t: t.assign(处理提示=m["consequences"]) if a.rules.rules.consequences else t)
+    return pd.DataFrame(
+        {
+            "名次": m["rank"],
+            **member_columns(m),
+            "常委": m["standing"].map({True: "是", False: ""}),
+            "总分": m["total"],
+            "等次": m["grade"],
+            "等次说明": m["grade_note"],
+            "界别内名次": m["sector_rank"],
+            "专委会内名次": m["committee_rank"],
+            f"{label}完成": m["checklist_done"].astype(str)
+            + "/"
+            + m["checklist_total"].astype(str),
+            f"{label}未完成项目": m["checklist_missing"],
+        }
+    ).pipe(lambda t: t.assign(处理提示=m["consequences"]) if a.rules.rules.consequences else t)
 
 
 def breakdown_table(a: Assessment) -> pd.DataFrame:
     m = a.members
-    table = pd.DataFrame({"名次": m["rank"], "委员编号": m["member_id"], "姓名": m["name"], "界别": m["sector"]})
+    table = pd.DataFrame(
+        {"名次": m["rank"], "委员编号": m["member_id"], "姓名": m["name"], "界别": m["sector"]}
+    )
     for category, name in a.category_names.items():
         table[name] = m[category]
     rules = a.rules.rules
@@ -92,14 +117,23 @@ def breakdown_table(a: Assessment) -> pd.DataFrame:
 def checklist_table(a: Assessment) -> pd.DataFrame:
     """One row per member, one column per checklist item: the cell of the record that met it."""
     m = a.members
-    table = pd.DataFrame({"委员编号": m["member_id"], "姓名": m["name"], "界别": m["sector"],
-                          "完成项数": m["checklist_done"], "未完成项目": m["checklist_missing"]})
+    table = pd.DataFrame(
+        {
+            "委员编号": m["member_id"],
+            "姓名": m["name"],
+            "界别": m["sector"],
+            "完成项数": m["checklist_done"],
+            "未完成项目": m["checklist_missing"],
+        }
+    )
     if a.checklist.empty:
         return table
     shown = a.checklist.assign(cell=a.checklist["source"].where(a.checklist["done"], "未完成"))
     shown.loc[shown["done"] & (shown["cell"] == ""), "cell"] = "已完成"
     items = list(dict.fromkeys(a.checklist["item"]))
-    wide = shown.pivot(index="member_id", columns="item", values="cell").reindex(index=m["member_id"], columns=items)
+    wide = shown.pivot(index="member_id", columns="item", values="cell").reindex(
+        index=m["member_id"], columns=items
+    )
     for item in items:
         table[item] = wide[item].fillna("未完成").to_numpy()
     return table
@@ -107,19 +141,21 @@ def checklist_table(a: Assessment) -> pd.DataFrame:
 
 def ledger_table(a: Assessment) -> pd.DataFrame:
     led = a.ledger
-    return pd.DataFrame({
-        "委员编号": led["member_id"],
-        "姓名": led["name"],
-        "类别": led["category_name"],
-        "规则编号": led["rule_id"],
-        "规则名称": led["rule_name"],
-        "分值": led["points"],
-        "日期": led["date"],
-        "来源单元格": led["source"],
-        "编号": led["item_id"],
-        "标题": led["title"],
-        "说明": led["note"],
-    })
+    return pd.DataFrame(
+        {
+            "委员编号": led["member_id"],
+            "姓名": led["name"],
+            "类别": led["category_name"],
+            "规则编号": led["rule_id"],
+            "规则名称": led["rule_name"],
+            "分值": led["points"],
+            "日期": led["date"],
+            "来源单元格": led["source"],
+            "编号": led["item_id"],
+            "标题": led["title"],
+            "说明": led["note"],
+        }
+    )
 
 
 def groups_table(a: Assessment) -> pd.DataFrame:
@@ -127,9 +163,18 @@ def groups_table(a: Assessment) -> pd.DataFrame:
     grades = [band.grade for band in a.rules.rules.grades]
     score_label = {"mean": "平均分", "sum": "总分合计"}[a.rules.rules.groups.score]
     # The group score is the mean or the sum (groups.score): the rank says which, no column twice.
-    table = pd.DataFrame({"分组类型": g["dimension"], "分组": g["group"], "人数": g["members"], "平均分": g["mean"],
-                          "总分合计": g["sum"], f"小组名次（按{score_label}）": g["group_rank"], "最高分": g["max"],
-                          "最低分": g["min"]})
+    table = pd.DataFrame(
+        {
+            "分组类型": g["dimension"],
+            "分组": g["group"],
+            "人数": g["members"],
+            "平均分": g["mean"],
+            "总分合计": g["sum"],
+            f"小组名次（按{score_label}）": g["group_rank"],
+            "最高分": g["max"],
+            "最低分": g["min"],
+        }
+    )
     for grade in grades:
         table[grade] = g[grade]
     table[f"{_checklist_label(a)}全部完成"] = g["checklist_complete"]
@@ -153,20 +198,38 @@ def rules_table(a: Assessment) -> pd.DataFrame:
         ("小数位数 (decimals)", str(s.decimals)),
         ("取舍方式 (rounding)", {"half_up": "四舍五入", "half_even": "银行家舍入"}[s.rounding]),
         ("任期外记录 (outside_term)", {"skip": "不计分", "count": "照常计分"}[s.outside_term]),
-        ("并案提案 (merged_credit)", {"as_merged": "按并案计分", "as_target": "按并入提案的状态计分", "none": "不计分"}[s.merged_credit]),
-        ("年中增补、离任 (pro_rate)", {"none": "不折算", "months": "按任职月数折算为全年"}[s.pro_rate]),
+        (
+            "并案提案 (merged_credit)",
+            {"as_merged": "按并案计分", "as_target": "按并入提案的状态计分", "none": "不计分"}[
+                s.merged_credit
+            ],
+        ),
+        (
+            "年中增补、离任 (pro_rate)",
+            {"none": "不折算", "months": "按任职月数折算为全年"}[s.pro_rate],
+        ),
         ("并列规则", "总分相同名次并列（1、2、2、4）；并列者排列顺序：" + "、".join(s.tie_break)),
     ]
     for band in r.grades:
         bound = f"≥ {band.min:g}" if band.min is not None else "其余"
-        extra = f"，须完成{r.checklist.name}全部项目" if band.requires_checklist and r.checklist else ""
+        extra = (
+            f"，须完成{r.checklist.name}全部项目" if band.requires_checklist and r.checklist else ""
+        )
         rows.append((f"等次：{band.grade}", bound + extra))
     if r.checklist is not None:
         rows.append((f"{r.checklist.name}奖励", f"{r.checklist.bonus:g}"))
     for category in r.categories:
-        bounds = [f"起始 {category.start:g}" if category.start else "", f"封顶 {category.max:g}" if category.max is not None else "",
-                  f"最低 {category.min:g}" if category.min is not None else ""]
-        rows.append((f"类别：{category.name}（{category.id}）", "，".join(b for b in bounds if b) or "不设上下限"))
+        bounds = [
+            f"起始 {category.start:g}" if category.start else "",
+            f"封顶 {category.max:g}" if category.max is not None else "",
+            f"最低 {category.min:g}" if category.min is not None else "",
+        ]
+        rows.append(
+            (
+                f"类别：{category.name}（{category.id}）",
+                "，".join(b for b in bounds if b) or "不设上下限",
+            )
+        )
     if a.mask:
         rows.insert(2, ("姓名显示", MASK_LABELS[a.mask]))
     return pd.DataFrame(rows, columns=["项目", "内容"])
@@ -185,23 +248,51 @@ def shortlist_sheets(lists) -> list[tuple[str, pd.DataFrame]]:
     sheets = []
     for sl in lists:
         key_label = "委员编号" if sl.award.pool == "members" else "编号"
-        name_label = {"members": "姓名", "proposals": "提案标题", "information": "信息标题"}[sl.award.pool]
-        rows = pd.concat([sl.winners.assign(result="入选"), sl.near_misses.assign(result="未入选")], ignore_index=True)
-        sheets.append((f"评优-{sl.award.name}"[:31], pd.DataFrame({
-            "结果": rows["result"], "序号": rows["place"], key_label: rows["key"], name_label: rows["label"],
-            "界别": rows["sector"], "专委会": rows["committee"], "得分": rows["score"], "情况": rows["facts"],
-            "说明": rows["note"],
-        })))
-    summary = pd.DataFrame({
-        "评选": [sl.award.name for sl in lists],
-        "候选数": [sl.pool_size for sl in lists],
-        "名额": [sl.quota_text for sl in lists],
-        "入选数": [len(sl.winners) for sl in lists],
-        "说明": ["；".join(sl.notes) for sl in lists],
-    })
+        name_label = {"members": "姓名", "proposals": "提案标题", "information": "信息标题"}[
+            sl.award.pool
+        ]
+        rows = pd.concat(
+            [sl.winners.assign(result="入选"), sl.near_misses.assign(result="未入选")],
+            ignore_index=True,
+        )
+        sheets.append(
+            (
+                f"评优-{sl.award.name}"[:31],
+                pd.DataFrame(
+                    {
+                        "结果": rows["result"],
+                        "序号": rows["place"],
+                        key_label: rows["key"],
+                        name_label: rows["label"],
+                        "界别": rows["sector"],
+                        "专委会": rows["committee"],
+                        "得分": rows["score"],
+                        "情况": rows["facts"],
+                        "说明": rows["note"],
+                    }
+                ),
+            )
+        )
+    summary = pd.DataFrame(
+        {
+            "评选": [sl.award.name for sl in lists],
+            "候选数": [sl.pool_size for sl in lists],
+            "名额": [sl.quota_text for sl in lists],
+            "入选数": [len(sl.winners) for sl in lists],
+            "说明": ["；".join(sl.notes) for sl in lists],
+        }
+    )
     balance = pd.concat([sl.balance.assign(award=sl.award.name) for sl in lists], ignore_index=True)
-    balance = pd.DataFrame({"评选": balance["award"], "分组类型": balance["dimension"], "分组": balance["group"],
-                            "候选数": balance["candidates"], "符合条件": balance["eligible"], "入选数": balance["winners"]})
+    balance = pd.DataFrame(
+        {
+            "评选": balance["award"],
+            "分组类型": balance["dimension"],
+            "分组": balance["group"],
+            "候选数": balance["candidates"],
+            "符合条件": balance["eligible"],
+            "入选数": balance["winners"],
+        }
+    )
     return [*sheets, ("评优说明", summary), ("评优名额平衡", balance)]
 
 

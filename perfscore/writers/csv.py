@@ -54,14 +54,19 @@ def safe_csv_lines(table: pd.DataFrame, *, decimals: int, header: bool = True) -
     fields = [_csv_fields(table[column], decimals) for column in table.columns]
     lines = [",".join(row) for row in zip(*fields)] if fields else [""] * len(table)
     if header:
-        lines.insert(0, ",".join(_quoted(np.array([str(c) for c in table.columns], dtype=object)).tolist()))
+        lines.insert(
+            0, ",".join(_quoted(np.array([str(c) for c in table.columns], dtype=object)).tolist())
+        )
     return "\r\n".join(lines) + "\r\n" if lines else ""
 
 
 def _csv_fields(series: pd.Series, decimals: int) -> list[str]:
     """A column's CSV fields, worked out once per distinct value: a column that repeats its
     values (member, rule, points, date in a ledger) is formatted and quoted a few times only."""
-    return per_distinct(series, lambda values: pd.Series(_fields_of(values, decimals), index=values.index, dtype=object)).tolist()
+    return per_distinct(
+        series,
+        lambda values: pd.Series(_fields_of(values, decimals), index=values.index, dtype=object),
+    ).tolist()
 
 
 def _fields_of(series: pd.Series, decimals: int) -> list[str]:
@@ -86,5 +91,7 @@ def _quoted(texts: np.ndarray) -> np.ndarray:
     needs = rows_matching(texts.tolist(), _NEEDS_QUOTES)
     if needs.any():
         texts = texts.copy()
-        texts[needs] = ('"' + pd.Series(texts[needs], dtype=object).str.replace('"', '""', regex=False) + '"').to_numpy()
+        texts[needs] = (
+            '"' + pd.Series(texts[needs], dtype=object).str.replace('"', '""', regex=False) + '"'
+        ).to_numpy()
     return texts

@@ -37,7 +37,10 @@ def assessment_document(a: Assessment) -> dict:
             "sha256": a.rules.sha256,
             "settings": rules.settings.model_dump(),
             "categories": [{"id": c.id, "name": c.name} for c in rules.categories],
-            "grades": [{"grade": g.grade, "min": g.min, "requires_checklist": g.requires_checklist} for g in rules.grades],
+            "grades": [
+                {"grade": g.grade, "min": g.min, "requires_checklist": g.requires_checklist}
+                for g in rules.grades
+            ],
         },
         "members": _records(a.members),
         "ledger": _records(a.ledger),
@@ -45,24 +48,49 @@ def assessment_document(a: Assessment) -> dict:
         "groups": _records(a.groups),
         "awards": [_shortlist_document(sl) for sl in a.shortlists],
         "problems": [
-            {"severity": p.severity.name.lower(), "reason": str(p.reason), "sheet": p.sheet, "cell": p.cell,
-             "value": p.value, "message": p.message, "suggestion": p.suggestion}
+            {
+                "severity": p.severity.name.lower(),
+                "reason": str(p.reason),
+                "sheet": p.sheet,
+                "cell": p.cell,
+                "value": p.value,
+                "message": p.message,
+                "suggestion": p.suggestion,
+            }
             for p in a.problems
         ],
     }
 
 
 def _shortlist_document(sl) -> dict:
-    return {"id": sl.award.id, "name": sl.award.name, "pool": sl.award.pool, "pool_size": sl.pool_size,
-            "quota": sl.quota, "quota_text": sl.quota_text, "notes": sl.notes,
-            "winners": _records(sl.winners), "near_misses": _records(sl.near_misses), "balance": _records(sl.balance)}
+    return {
+        "id": sl.award.id,
+        "name": sl.award.name,
+        "pool": sl.award.pool,
+        "pool_size": sl.pool_size,
+        "quota": sl.quota,
+        "quota_text": sl.quota_text,
+        "notes": sl.notes,
+        "winners": _records(sl.winners),
+        "near_misses": _records(sl.near_misses),
+        "balance": _records(sl.balance),
+    }
 
 
 def write_shortlists_json(a: Assessment, lists: list, out: Path) -> None:
-    document = {"format": "perfscore-shortlists", "format_version": JSON_FORMAT_VERSION, "perfscore_version": __version__,
-                "source": a.source_name, "year": a.year, "awards": [_shortlist_document(sl) for sl in lists]}
+    document = {
+        "format": "perfscore-shortlists",
+        "format_version": JSON_FORMAT_VERSION,
+        "perfscore_version": __version__,
+        "source": a.source_name,
+        "year": a.year,
+        "awards": [_shortlist_document(sl) for sl in lists],
+    }
     with atomic_path(out) as tmp:
-        tmp.write_text(json.dumps(document, ensure_ascii=False, indent=1, allow_nan=False) + "\n", encoding="utf-8")
+        tmp.write_text(
+            json.dumps(document, ensure_ascii=False, indent=1, allow_nan=False) + "\n",
+            encoding="utf-8",
+        )
 
 
 def write_json(a: Assessment, out: Path) -> None:

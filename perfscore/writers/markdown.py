@@ -45,18 +45,25 @@ def cell(value: object) -> str:
     return inline(neutralise(_LINE_BREAKS.sub(" ", str(value)).strip()))
 
 
-def table(frame: pd.DataFrame, formats: Mapping[str, Callable[[object], str]] | None = None) -> list[str]:
+def table(
+    frame: pd.DataFrame, formats: Mapping[str, Callable[[object], str]] | None = None
+) -> list[str]:
     """A pipe table, one line per row. Columns named in ``formats`` are rendered by their
     function (perfscore's own numbers: escaped, not neutralised); the others through :func:`cell`."""
     formats = formats or {}
     columns = list(frame.columns)
     rendered = [
-        [inline(formats[name](v)) if name in formats else cell(v) for v in frame[name].astype(object).tolist()]
+        [
+            inline(formats[name](v)) if name in formats else cell(v)
+            for v in frame[name].astype(object).tolist()
+        ]
         for name in columns
     ]
     numeric = [name in formats or pd.api.types.is_numeric_dtype(frame[name]) for name in columns]
-    lines = ["| " + " | ".join(inline(name) for name in columns) + " |",
-             "|" + "|".join("---:" if right else "---" for right in numeric) + "|"]
+    lines = [
+        "| " + " | ".join(inline(name) for name in columns) + " |",
+        "|" + "|".join("---:" if right else "---" for right in numeric) + "|",
+    ]
     lines += ["| " + " | ".join(row) + " |" for row in zip(*rendered)]
     return lines
 

@@ -16,8 +16,20 @@ from .common import member_columns
 from .markdown import inline, table, write_markdown
 from .xlsx import write_tables
 
-__all__ = ["report_paths", "write_progress", "summary_rows", "summary_sentence", "pace_rule", "member_table",
-           "group_table", "reminder_groups", "lagging_groups", "lagging_lines", "progress_markdown", "LAGGING_PER_DIMENSION"]
+__all__ = [
+    "report_paths",
+    "write_progress",
+    "summary_rows",
+    "summary_sentence",
+    "pace_rule",
+    "member_table",
+    "group_table",
+    "reminder_groups",
+    "lagging_groups",
+    "lagging_lines",
+    "progress_markdown",
+    "LAGGING_PER_DIMENSION",
+]
 
 LAGGING_PER_DIMENSION = 3
 _STATUS = {"in_office": "在任", "not_started": "未到任", "left": "已离任"}
@@ -41,12 +53,15 @@ def write_progress(report: ProgressReport, folder: Path) -> list[Path]:
     ]
     if report.problems:
         sheets.append(("数据提示", _problems_table(report)))
-    write_tables(xlsx, sheets, title=f"{report.period.title}委员履职进度通报", decimals=report.decimals)
+    write_tables(
+        xlsx, sheets, title=f"{report.period.title}委员履职进度通报", decimals=report.decimals
+    )
     write_markdown(progress_markdown(report), md)
     return [xlsx, md]
 
 
 # --- the summary -------------------------------------------------------------------------------
+
 
 def _points(report: ProgressReport, value: float) -> str:
     return f"{value:.{report.decimals}f}"
@@ -71,21 +86,44 @@ def summary_rows(report: ProgressReport) -> list[tuple[str, str]]:
         ("数据来源", f"{a.source_name} 中 {p.end:%Y-%m-%d} 及以前的记录（{report.year} 年度）"),
         ("积分办法", f"{rules.scheme}（{rules.version}）"),
     ]
-    others = [f"{n} 人{label}" for n, label in ((c.not_started, "尚未到任"), (c.left, "已离任")) if n]
-    rows.append(("在任委员", f"{c.in_office} 人" + (f"；另有 {'、'.join(others)}，不作进度评价" if others else "")))
+    others = [
+        f"{n} 人{label}" for n, label in ((c.not_started, "尚未到任"), (c.left, "已离任")) if n
+    ]
+    rows.append(
+        (
+            "在任委员",
+            f"{c.in_office} 人" + (f"；另有 {'、'.join(others)}，不作进度评价" if others else ""),
+        )
+    )
     if report.checklist_total:
-        due = (f"全年在任的委员到 {p.end.month} 月 {p.end.day} 日应完成 {c.expected_full_year} 项"
-               f"（{report.checklist_total} 项 × {_months(c.full_year_share)}/12，舍去小数）")
-        rows.append((f"{report.checklist_name}进度", f"达标 {c.on_pace} 人，落后 {c.behind} 人；{due}"))
+        due = (
+            f"全年在任的委员到 {p.end.month} 月 {p.end.day} 日应完成 {c.expected_full_year} 项"
+            f"（{report.checklist_total} 项 × {_months(c.full_year_share)}/12，舍去小数）"
+        )
+        rows.append(
+            (f"{report.checklist_name}进度", f"达标 {c.on_pace} 人，落后 {c.behind} 人；{due}")
+        )
     else:
         rows.append(("完成进度", "规则文件没有完成清单（checklist），不判断进度"))
     rows.append((f"{p.noun}没有履职记录", f"{c.no_activity} 人"))
     reasons = "进度落后或" if report.checklist_total else ""
     rows.append(("需要提醒", f"{c.reminders} 人（{reasons}{p.noun}没有履职记录）"))
-    change = "" if c.change_mean is None else f"，{p.since_previous} {_signed(report, c.change_mean)} 分"
-    rows.append(("平均积分", f"{_points(report, c.points_mean)} 分（在任委员，按同一积分办法计到期末）{change}"))
+    change = (
+        "" if c.change_mean is None else f"，{p.since_previous} {_signed(report, c.change_mean)} 分"
+    )
+    rows.append(
+        (
+            "平均积分",
+            f"{_points(report, c.points_mean)} 分（在任委员，按同一积分办法计到期末）{change}",
+        )
+    )
     if report.previous is None:
-        rows.append(("对比", f"{p.title}是本年度第一个{'月' if p.kind == 'month' else '季度'}，没有上期可比"))
+        rows.append(
+            (
+                "对比",
+                f"{p.title}是本年度第一个{'月' if p.kind == 'month' else '季度'}，没有上期可比",
+            )
+        )
     else:
         rows.append(("对比", f"与{report.previous.title}末（{report.previous.end:%Y-%m-%d}）相比"))
     if report.problems:
@@ -96,9 +134,16 @@ def summary_rows(report: ProgressReport) -> list[tuple[str, str]]:
 def lagging_lines(report: ProgressReport) -> list[tuple[str, str]]:
     """(dimension, '农业界 落后 16/32 人（50%）；…') for the groups furthest behind."""
     lagging = lagging_groups(report)
-    return [(dimension, "；".join(f"{r.group} 落后 {r.behind}/{r.members} 人（{r.behind_share * 100:.0f}%）"
-                                  for r in rows.itertuples(index=False)))
-            for dimension, rows in lagging.groupby("dimension", sort=False)]
+    return [
+        (
+            dimension,
+            "；".join(
+                f"{r.group} 落后 {r.behind}/{r.members} 人（{r.behind_share * 100:.0f}%）"
+                for r in rows.itertuples(index=False)
+            ),
+        )
+        for dimension, rows in lagging.groupby("dimension", sort=False)
+    ]
 
 
 def _summary_sheet(report: ProgressReport) -> list[tuple[str, str]]:
@@ -111,9 +156,15 @@ def _summary_sheet(report: ProgressReport) -> list[tuple[str, str]]:
 def summary_sentence(report: ProgressReport) -> str:
     """One line for the terminal or a cron log."""
     c, p = report.counts, report.period
-    pace = (f"{report.checklist_name}进度达标 {c.on_pace} 人、落后 {c.behind} 人，" if report.checklist_total else "")
-    return (f"{p.title}：在任委员 {c.in_office} 人，{pace}{p.noun}没有履职记录 {c.no_activity} 人，"
-            f"需提醒 {c.reminders} 人。")
+    pace = (
+        f"{report.checklist_name}进度达标 {c.on_pace} 人、落后 {c.behind} 人，"
+        if report.checklist_total
+        else ""
+    )
+    return (
+        f"{p.title}：在任委员 {c.in_office} 人，{pace}{p.noun}没有履职记录 {c.no_activity} 人，"
+        f"需提醒 {c.reminders} 人。"
+    )
 
 
 def pace_rule(report: ProgressReport) -> list[str]:
@@ -123,13 +174,17 @@ def pace_rule(report: ProgressReport) -> list[str]:
     if report.checklist_total:
         lines = [
             f"{name}进度：到期末应完成的项数 = 全部项数 × 已过的任期比例，舍去小数；已完成项数不少于应完成项数为“达标”，否则为“落后”。",
-            ("已过的任期比例按月计：全年在任的委员，第一季度末为 3/12，第二季度末为 6/12，依此类推；期末不在月底时，当月按已过天数折算。"
-             "年中到任或离任的委员，按本年任期内已过的月数 ÷ 本年任期的月数计算（如 5 月 1 日到任，6 月 30 日为 2/8）。"),
+            (
+                "已过的任期比例按月计：全年在任的委员，第一季度末为 3/12，第二季度末为 6/12，依此类推；期末不在月底时，当月按已过天数折算。"
+                "年中到任或离任的委员，按本年任期内已过的月数 ÷ 本年任期的月数计算（如 5 月 1 日到任，6 月 30 日为 2/8）。"
+            ),
             "期末尚未到任、或期末之前已离任的委员不作进度评价，也不列入提醒名单。",
         ]
         remind = f"需要提醒：进度落后，或{quiet}。"
     else:
-        lines = ["规则文件没有完成清单（checklist），不判断进度；期末尚未到任或已离任的委员不列入提醒名单。"]
+        lines = [
+            "规则文件没有完成清单（checklist），不判断进度；期末尚未到任或已离任的委员不列入提醒名单。"
+        ]
         remind = f"需要提醒：{quiet}。"
     return [
         *lines,
@@ -139,7 +194,9 @@ def pace_rule(report: ProgressReport) -> list[str]:
     ]
 
 
-def lagging_groups(report: ProgressReport, per_dimension: int = LAGGING_PER_DIMENSION) -> pd.DataFrame:
+def lagging_groups(
+    report: ProgressReport, per_dimension: int = LAGGING_PER_DIMENSION
+) -> pd.DataFrame:
     """The groups furthest behind: in each dimension, up to ``per_dimension`` groups with someone
     behind, the largest share behind first (``report.groups`` is already in that order)."""
     g = report.groups
@@ -162,10 +219,13 @@ def reminder_groups(report: ProgressReport) -> list[tuple[str, list[str]]]:
     twice = m["name"].isin(set(report.members.loc[shared, "name"]))
     parts = parts.where(~twice, m["member_id"].map(inline) + "，" + parts)
     labels = m["name"].map(inline) + "（" + parts + "）"
-    return [(sector, labels[m["sector"] == sector].tolist()) for sector in dict.fromkeys(m["sector"])]
+    return [
+        (sector, labels[m["sector"] == sector].tolist()) for sector in dict.fromkeys(m["sector"])
+    ]
 
 
 # --- the tables --------------------------------------------------------------------------------
+
 
 def member_table(report: ProgressReport, *, reminders_only: bool = False) -> pd.DataFrame:
     m = report.members
@@ -174,45 +234,52 @@ def member_table(report: ProgressReport, *, reminders_only: bool = False) -> pd.
     p, name = report.period, report.checklist_name or "清单"
     pace = m["pace"].map(_PACE).fillna("")
     pace = pace.where(m["status"] == "in_office", m["status"].map(_STATUS))
-    return pd.DataFrame({
-        **member_columns(m),
-        "任职状态": m["status"].map(_STATUS),
-        "积分": m["points"],
-        f"积分{p.since_previous}": m["points_change"],
-        "名次": m["rank"],
-        f"{name}已完成": m["checklist_done"],
-        f"完成项{p.since_previous}": m["checklist_change"],
-        "应完成": m["checklist_expected"],
-        "进度": pace,
-        f"{p.noun}履职记录": m["period_records"],
-        "需提醒": m["reminder"].map({True: "是", False: ""}),
-        "未完成项目": m["checklist_missing"],
-    })
+    return pd.DataFrame(
+        {
+            **member_columns(m),
+            "任职状态": m["status"].map(_STATUS),
+            "积分": m["points"],
+            f"积分{p.since_previous}": m["points_change"],
+            "名次": m["rank"],
+            f"{name}已完成": m["checklist_done"],
+            f"完成项{p.since_previous}": m["checklist_change"],
+            "应完成": m["checklist_expected"],
+            "进度": pace,
+            f"{p.noun}履职记录": m["period_records"],
+            "需提醒": m["reminder"].map({True: "是", False: ""}),
+            "未完成项目": m["checklist_missing"],
+        }
+    )
 
 
 def group_table(report: ProgressReport) -> pd.DataFrame:
     g, p = report.groups, report.period
-    return pd.DataFrame({
-        "分组类型": g["dimension"],
-        "分组": g["group"],
-        "在任人数": g["members"].astype(int),
-        "平均积分": g["points_mean"],
-        f"平均积分{p.since_previous}": g["change_mean"],
-        "平均完成项数": g["checklist_mean"],
-        "达标": g["on_pace"].astype(int),
-        "落后": g["behind"].astype(int),
-        "落后比例(%)": (g["behind_share"] * 100).round(1),
-        f"{p.noun}没有履职记录": g["no_activity"].astype(int),
-        "需提醒": g["reminders"].astype(int),
-    })
+    return pd.DataFrame(
+        {
+            "分组类型": g["dimension"],
+            "分组": g["group"],
+            "在任人数": g["members"].astype(int),
+            "平均积分": g["points_mean"],
+            f"平均积分{p.since_previous}": g["change_mean"],
+            "平均完成项数": g["checklist_mean"],
+            "达标": g["on_pace"].astype(int),
+            "落后": g["behind"].astype(int),
+            "落后比例(%)": (g["behind_share"] * 100).round(1),
+            f"{p.noun}没有履职记录": g["no_activity"].astype(int),
+            "需提醒": g["reminders"].astype(int),
+        }
+    )
 
 
 def _problems_table(report: ProgressReport) -> pd.DataFrame:
-    return pd.DataFrame([(str(q.severity), q.place, q.message, q.value, q.suggestion) for q in report.problems],
-                        columns=["级别", "位置", "问题", "读到的值", "建议"])
+    return pd.DataFrame(
+        [(str(q.severity), q.place, q.message, q.value, q.suggestion) for q in report.problems],
+        columns=["级别", "位置", "问题", "读到的值", "建议"],
+    )
 
 
 # --- Markdown ----------------------------------------------------------------------------------
+
 
 def progress_markdown(report: ProgressReport) -> str:
     """The report as Markdown: a summary that reads as plain text when pasted into a message,
@@ -242,14 +309,22 @@ def progress_markdown(report: ProgressReport) -> str:
 
     lines += ["", "## 五、分组明细", ""]
     groups = group_table(report)
+
     def number(value: object) -> str:
         return "" if pd.isna(value) else f"{float(value):.{report.decimals}f}"
 
     for dimension in dict.fromkeys(groups["分组类型"]):
         part = groups[groups["分组类型"] == dimension].drop(columns="分组类型")
         lines += [f"### {inline(dimension)}", ""]
-        lines += table(part, {"平均积分": number, f"平均积分{p.since_previous}": lambda v: _signed(report, v),
-                              "平均完成项数": lambda v: f"{float(v):.1f}", "落后比例(%)": lambda v: f"{float(v):.1f}"})
+        lines += table(
+            part,
+            {
+                "平均积分": number,
+                f"平均积分{p.since_previous}": lambda v: _signed(report, v),
+                "平均完成项数": lambda v: f"{float(v):.1f}",
+                "落后比例(%)": lambda v: f"{float(v):.1f}",
+            },
+        )
         lines.append("")
     if groups.empty:
         lines += ["规则文件没有列出分组。", ""]
@@ -259,13 +334,19 @@ def progress_markdown(report: ProgressReport) -> str:
     name = report.checklist_name or "清单"
     total = report.checklist_total
     detail = m.drop(columns=["专委会", "学习组", "工作组", "任职状态", "需提醒"])
-    lines += table(detail, {
-        "积分": number,
-        f"积分{p.since_previous}": lambda v: _signed(report, v),
-        f"{name}已完成": lambda v: f"{v}/{total}",
-        f"完成项{p.since_previous}": lambda v: "" if pd.isna(v) else f"{int(v):+d}",
-    })
+    lines += table(
+        detail,
+        {
+            "积分": number,
+            f"积分{p.since_previous}": lambda v: _signed(report, v),
+            f"{name}已完成": lambda v: f"{v}/{total}",
+            f"完成项{p.since_previous}": lambda v: "" if pd.isna(v) else f"{int(v):+d}",
+        },
+    )
     lines.append("")
     if report.problems:
-        lines += [f"读取工作簿时有 {len(report.problems)} 条数据提示，见通报工作簿的“数据提示”表。", ""]
+        lines += [
+            f"读取工作簿时有 {len(report.problems)} 条数据提示，见通报工作簿的“数据提示”表。",
+            "",
+        ]
     return "\n".join(lines)

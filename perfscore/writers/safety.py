@@ -21,7 +21,9 @@ __all__ = ["FORMULA_TRIGGERS", "looks_like_formula", "formula_rows", "neutralise
 # What a spreadsheet may start a formula (or DDE call) with; tab and CR as OWASP lists them.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?%?")
-_FORMULA_START = re.compile(TEXT_SEPARATOR + "[" + re.escape("".join(FORMULA_TRIGGERS)) + "]")  # see rows_matching
+_FORMULA_START = re.compile(
+    TEXT_SEPARATOR + "[" + re.escape("".join(FORMULA_TRIGGERS)) + "]"
+)  # see rows_matching
 
 
 def looks_like_formula(text: str) -> bool:

@@ -38,7 +38,15 @@ from xlsxwriter.worksheet import Worksheet
 from ..text import TEXT_SEPARATOR, rows_matching, text_array
 from .safety import formula_rows
 
-__all__ = ["TableSheet", "ColumnStyle", "BLOCK_ROWS", "WIDE_CHARACTER", "pixel_height", "zip_level", "ZIP_LEVEL"]
+__all__ = [
+    "TableSheet",
+    "ColumnStyle",
+    "BLOCK_ROWS",
+    "WIDE_CHARACTER",
+    "pixel_height",
+    "zip_level",
+    "ZIP_LEVEL",
+]
 
 BLOCK_ROWS = 20_000
 _STRING_MAX = 32_767  # Excel's limit on a cell's text, in UTF-16 units; longer text is cut
@@ -46,8 +54,13 @@ _EXCEL_EPOCH = np.datetime64("1899-12-31")
 _DAY = np.timedelta64(1, "D")
 # Text that is not written as it is: &, < and >; control characters (Excel's _xHHHH_ escape,
 # and a literal _xHHHH_ must itself be escaped); the two non-characters; a space at either end.
-_UNUSUAL = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_|"
-                      + TEXT_SEPARATOR + r"\s|\s(?=" + TEXT_SEPARATOR + r"|\Z)")  # joined as rows_matching does
+_UNUSUAL = re.compile(
+    r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_|"
+    + TEXT_SEPARATOR
+    + r"\s|\s(?="
+    + TEXT_SEPARATOR
+    + r"|\Z)"
+)  # joined as rows_matching does
 WIDE_CHARACTER = r"[^\x00-\u2e80]"  # two columns wide on screen and paper: CJK and all after it
 _EDGE_SPACE = re.compile(r"^\s|\s$")  # xlsxwriter's test for xml:space="preserve"
 
@@ -76,8 +89,14 @@ class TableSheet(Worksheet):
     row with the ordinary API first, then call :meth:`write_table` once.
     """
 
-    def write_table(self, table: pd.DataFrame, styles: Sequence[ColumnStyle], *, first_row: int = 1,
-                    line_height: float = 15) -> None:
+    def write_table(
+        self,
+        table: pd.DataFrame,
+        styles: Sequence[ColumnStyle],
+        *,
+        first_row: int = 1,
+        line_height: float = 15,
+    ) -> None:
         """Write ``table``'s rows from ``first_row`` (0-based) down, one column per style.
 
         Missing values leave the cell empty; a row with no value at all is left out, as
@@ -86,21 +105,32 @@ class TableSheet(Worksheet):
         if not self.constant_memory:
             raise ValueError("TableSheet.write_table needs a workbook in constant_memory mode")
         if self.table and self.previous_row >= first_row:
-            raise ValueError(f"row {self.previous_row} is still pending at or below first_row {first_row}")
+            raise ValueError(
+                f"row {self.previous_row} is still pending at or below first_row {first_row}"
+            )
         # Write the pending rows (the header) before the table's, as the next write_* call would.
         self._write_single_row(first_row)
         letters = [xl_col_to_name(col) for col in range(len(styles))]
         last = first_row - 1
         for start in range(0, len(table), BLOCK_ROWS):
-            block = table.iloc[start:start + BLOCK_ROWS]
-            rows = range(first_row + start + 1, first_row + start + len(block) + 1)  # Excel's 1-based numbers
+            block = table.iloc[start : start + BLOCK_ROWS]
+            rows = range(
+                first_row + start + 1, first_row + start + len(block) + 1
+            )  # Excel's 1-based numbers
             columns = [_prepare(block.iloc[:, col], style) for col, style in enumerate(styles)]
             _index_formats(columns)
             cells = [column.xml(letter, rows) for column, letter in zip(columns, letters)]
             heights = _row_heights(block, styles, line_height)
-            filled = ~np.logical_and.reduce([column.missing for column in columns]) if columns else np.zeros(len(block), bool)
-            xml = [f'<row r="{r}"{h}>{"".join(row)}</row>'
-                   for r, h, row, keep in zip(rows, heights, zip(*cells), filled.tolist()) if keep]
+            filled = (
+                ~np.logical_and.reduce([column.missing for column in columns])
+                if columns
+                else np.zeros(len(block), bool)
+            )
+            xml = [
+                f'<row r="{r}"{h}>{"".join(row)}</row>'
+                for r, h, row, keep in zip(rows, heights, zip(*cells), filled.tolist())
+                if keep
+            ]
             self.fh.write("".join(xml))
             if filled.any():
                 last = first_row + start + int(np.flatnonzero(filled)[-1])
@@ -134,20 +164,30 @@ class _Column:
         """One ``<c>`` element per row, '' where the cell is empty."""
         # Only the formats in use: asking a format its number gives it one in the file.
         used = {index for _, index in self.first_use()}
-        xfs = [fmt._get_xf_index() if index in used else 0 for index, fmt in enumerate(self.formats)]
+        xfs = [
+            fmt._get_xf_index() if index in used else 0 for index, fmt in enumerate(self.formats)
+        ]
         if self.preserve is None:
             (xf,) = xfs
-            return ["" if gone else f'<c r="{letter}{r}" s="{xf}"><v>{v:.16G}</v></c>'
-                    for r, v, gone in zip(rows, self.values, self.missing.tolist())]
+            return [
+                "" if gone else f'<c r="{letter}{r}" s="{xf}"><v>{v:.16G}</v></c>'
+                for r, v, gone in zip(rows, self.values, self.missing.tolist())
+            ]
         per_cell = np.array(xfs, dtype=np.int64)[self.choice].tolist()
-        return ["" if gone else f'<c r="{letter}{r}" s="{xf}" t="inlineStr"><is><t{p}>{v}</t></is></c>'
-                for r, xf, p, v, gone in zip(rows, per_cell, self.preserve, self.values, self.missing.tolist())]
+        return [
+            "" if gone else f'<c r="{letter}{r}" s="{xf}" t="inlineStr"><is><t{p}>{v}</t></is></c>'
+            for r, xf, p, v, gone in zip(
+                rows, per_cell, self.preserve, self.values, self.missing.tolist()
+            )
+        ]
 
 
 def _index_formats(columns: list[_Column]) -> None:
     """Number the formats in the order xlsxwriter would meet them, row by row and left to
     right: a format gets its number in the file on first use, so the bytes stay the same."""
-    for _, col, index in sorted((row, col, index) for col, column in enumerate(columns) for row, index in column.first_use()):
+    for _, col, index in sorted(
+        (row, col, index) for col, column in enumerate(columns) for row, index in column.first_use()
+    ):
         columns[col].formats[index]._get_xf_index()
 
 
@@ -157,8 +197,12 @@ def _prepare(series: pd.Series, style: ColumnStyle) -> _Column:
     if style.kind in ("int", "float", "date"):
         numbers = _excel_serials(series) if style.kind == "date" else series
         if style.kind == "float" and not np.isfinite(numbers.to_numpy(dtype=float)[~missing]).all():
-            raise ValueError(f"列“{series.name}”含有无穷大的数值，无法写入工作簿")  # Excel has no infinity
-        return _Column([style.format], np.zeros(len(series), dtype=np.int16), missing, numbers.tolist(), None)
+            raise ValueError(
+                f"列“{series.name}”含有无穷大的数值，无法写入工作簿"
+            )  # Excel has no infinity
+        return _Column(
+            [style.format], np.zeros(len(series), dtype=np.int16), missing, numbers.tolist(), None
+        )
     if style.kind == "bool":
         texts = np.where(series.fillna(False).astype(bool).to_numpy(), "是", "否").astype(object)
     else:
@@ -187,7 +231,9 @@ def _as_xml_text(texts: list[str]) -> tuple[list[str], list[str]]:
     preserve = [""] * len(values)
     unusual = rows_matching(values, _UNUSUAL, TEXT_SEPARATOR)
     if values and max(map(len, values)) > _STRING_MAX // 2:
-        unusual |= np.fromiter(map(len, values), dtype=np.int64, count=len(values)) > _STRING_MAX // 2
+        unusual |= (
+            np.fromiter(map(len, values), dtype=np.int64, count=len(values)) > _STRING_MAX // 2
+        )
     for index in np.flatnonzero(unusual).tolist():
         text = _excel_text(values[index])
         if _EDGE_SPACE.search(text):
@@ -213,7 +259,9 @@ def _excel_serials(series: pd.Series) -> pd.Series:
     return pd.Series(serial, index=series.index)
 
 
-def _row_heights(block: pd.DataFrame, styles: Sequence[ColumnStyle], line_height: float) -> list[str]:
+def _row_heights(
+    block: pd.DataFrame, styles: Sequence[ColumnStyle], line_height: float
+) -> list[str]:
     """The ``ht``/``customHeight`` attributes of each row ('' for the default height)."""
     wrapped = [(col, style.wrap_width) for col, style in enumerate(styles) if style.wrap_width]
     if not wrapped:
@@ -221,7 +269,14 @@ def _row_heights(block: pd.DataFrame, styles: Sequence[ColumnStyle], line_height
     lines = np.ones(len(block), dtype=np.int64)
     for col, width in wrapped:
         lines = np.maximum(lines, _lines(block.iloc[:, col], width))
-    heights = np.where(lines > 1, [f' ht="{pixel_height(line_height * n + 2) * 0.75:.16g}" customHeight="1"' for n in lines.tolist()], "")
+    heights = np.where(
+        lines > 1,
+        [
+            f' ht="{pixel_height(line_height * n + 2) * 0.75:.16g}" customHeight="1"'
+            for n in lines.tolist()
+        ],
+        "",
+    )
     return heights.tolist()
 
 

@@ -15,7 +15,13 @@ from rich.table import Table
 
 from ..errors import Problem, Severity
 
-__all__ = ["print_summary", "print_explanation", "print_problems", "print_rules_summary", "print_shortlists"]
+__all__ = [
+    "print_summary",
+    "print_explanation",
+    "print_problems",
+    "print_rules_summary",
+    "print_shortlists",
+]
 
 TOP_N = 10
 
@@ -23,7 +29,9 @@ TOP_N = 10
 def print_summary(console: Console, assessment, written: Sequence[Path] = ()) -> None:
     m = assessment.members
     rules = assessment.rules.rules
-    console.print(f"[bold]{assessment.year} 年度委员履职考核[/bold]  {_e(assessment.source_name)}  规则：{_e(rules.scheme)}（{_e(rules.version)}）")
+    console.print(
+        f"[bold]{assessment.year} 年度委员履职考核[/bold]  {_e(assessment.source_name)}  规则：{_e(rules.scheme)}（{_e(rules.version)}）"
+    )
     counts = m["grade"].value_counts()
     grades = "  ".join(f"{band.grade} {int(counts.get(band.grade, 0))}" for band in rules.grades)
     console.print(f"考核委员 {len(m)} 人：{grades}", markup=False)
@@ -32,11 +40,26 @@ def print_summary(console: Console, assessment, written: Sequence[Path] = ()) ->
         console.print(f"{rules.checklist.name}全部完成 {complete} 人", markup=False)
 
     table = Table(title=f"前 {TOP_N} 名", title_justify="left", show_edge=False)
-    for header, justify in (("名次", "right"), ("委员编号", "left"), ("姓名", "left"), ("界别", "left"),
-                            ("总分", "right"), ("等次", "left")):
+    for header, justify in (
+        ("名次", "right"),
+        ("委员编号", "left"),
+        ("姓名", "left"),
+        ("界别", "left"),
+        ("总分", "right"),
+        ("等次", "left"),
+    ):
         table.add_column(header, justify=justify)
     for row in m.head(TOP_N).itertuples(index=False):
-        table.add_row(*_cells(row.rank, row.member_id, row.name, row.sector, _points(row.total, rules.settings.decimals), row.grade))
+        table.add_row(
+            *_cells(
+                row.rank,
+                row.member_id,
+                row.name,
+                row.sector,
+                _points(row.total, rules.settings.decimals),
+                row.grade,
+            )
+        )
     console.print(table)
     print_problems(console, assessment.problems, limit=10)
     for path in written:
@@ -46,32 +69,54 @@ def print_summary(console: Console, assessment, written: Sequence[Path] = ()) ->
 def print_explanation(console: Console, explanation) -> None:
     member = explanation.member
     decimals = explanation.decimals
-    console.print(f"[bold]{_e(member['name'])}[/bold]（{_e(member['member_id'])}，{_e(member['sector'])}）  {explanation.year} 年度")
-    console.print(f"总分 [bold]{_points(member['total'], decimals)}[/bold]  等次 {_e(member['grade'])}  名次 {member['rank']}"
-                  f"（界别内 {_rank(member['sector_rank'])}，专委会内 {_rank(member['committee_rank'])}）")
+    console.print(
+        f"[bold]{_e(member['name'])}[/bold]（{_e(member['member_id'])}，{_e(member['sector'])}）  {explanation.year} 年度"
+    )
+    console.print(
+        f"总分 [bold]{_points(member['total'], decimals)}[/bold]  等次 {_e(member['grade'])}  名次 {member['rank']}"
+        f"（界别内 {_rank(member['sector_rank'])}，专委会内 {_rank(member['committee_rank'])}）"
+    )
     if explanation.term:
         console.print(f"任期：{explanation.term}", markup=False)
     if member.get("grade_note"):
         console.print(f"等次说明：{member['grade_note']}", markup=False)
     table = Table(show_edge=False)
-    for header, justify in (("规则编号", "left"), ("规则", "left"), ("分值", "right"), ("来源", "left"), ("说明", "left")):
+    for header, justify in (
+        ("规则编号", "left"),
+        ("规则", "left"),
+        ("分值", "right"),
+        ("来源", "left"),
+        ("说明", "left"),
+    ):
         table.add_column(header, justify=justify, overflow="fold")
     for line in explanation.lines.itertuples(index=False):
         detail = line.note
         if line.title:
             detail = f"{line.title}；{detail}" if detail else line.title
-        table.add_row(*_cells(line.rule_id, line.rule_name, _signed(line.points, decimals), line.source, detail))
+        table.add_row(
+            *_cells(
+                line.rule_id, line.rule_name, _signed(line.points, decimals), line.source, detail
+            )
+        )
     console.print(table)
     for note in explanation.notes:
         console.print(f"提示：{note.place}  {note.message}", markup=False)
-    subtotal = "  ".join(f"{name} {_points(value, decimals)}" for name, value in explanation.subtotals.items())
+    subtotal = "  ".join(
+        f"{name} {_points(value, decimals)}" for name, value in explanation.subtotals.items()
+    )
     console.print(f"分项：{subtotal}", markup=False)
-    console.print(f"合计：{len(explanation.lines)} 条明细之和 = {_points(explanation.total, decimals)}", markup=False)
+    console.print(
+        f"合计：{len(explanation.lines)} 条明细之和 = {_points(explanation.total, decimals)}",
+        markup=False,
+    )
     if len(explanation.checklist):
         done = explanation.checklist[explanation.checklist["done"]]
         missing = explanation.checklist[~explanation.checklist["done"]]
-        console.print(f"双五个一：完成 {len(done)}/{len(explanation.checklist)}"
-                      + (f"；未完成：{'、'.join(missing['item'])}" if len(missing) else ""), markup=False)
+        console.print(
+            f"双五个一：完成 {len(done)}/{len(explanation.checklist)}"
+            + (f"；未完成：{'、'.join(missing['item'])}" if len(missing) else ""),
+            markup=False,
+        )
         for row in done.itertuples(index=False):
             console.print(f"  ✓ {row.item}  {row.source}", markup=False)
 
@@ -87,8 +132,12 @@ def print_rules_summary(console: Console, summary) -> None:
         for row in section.rows:
             table.add_row(*_cells(row.item, row.what, row.points, row.how))
         console.print(table)
-    for heading, lines in (("总分", summary.totals), ("清单", summary.checklist), ("等次", summary.grades),
-                           ("其他规定", summary.settings)):
+    for heading, lines in (
+        ("总分", summary.totals),
+        ("清单", summary.checklist),
+        ("等次", summary.grades),
+        ("其他规定", summary.settings),
+    ):
         if lines:
             console.print(f"[bold]{heading}[/bold]")
             for line in lines:
@@ -97,24 +146,52 @@ def print_rules_summary(console: Console, summary) -> None:
 
 def print_shortlists(console: Console, lists) -> None:
     for sl in lists:
-        console.print(f"[bold]{_e(sl.award.name)}[/bold]  候选 {sl.pool_size}，名额 {_e(sl.quota_text)}，入选 {len(sl.winners)}")
+        console.print(
+            f"[bold]{_e(sl.award.name)}[/bold]  候选 {sl.pool_size}，名额 {_e(sl.quota_text)}，入选 {len(sl.winners)}"
+        )
         for note in sl.notes:
             console.print(f"  {note}", markup=False)
         key_label = "委员编号" if sl.award.pool == "members" else "编号"
         name_label = "姓名" if sl.award.pool == "members" else "标题"
-        for title, rows, last in (("入选", sl.winners, "说明"), ("差一点入选", sl.near_misses, "未入选原因")):
+        for title, rows, last in (
+            ("入选", sl.winners, "说明"),
+            ("差一点入选", sl.near_misses, "未入选原因"),
+        ):
             if rows.empty:
                 continue
             table = Table(title=title, title_justify="left", show_edge=False)
-            for header, justify in (("序号", "right"), (key_label, "left"), (name_label, "left"), ("界别", "left"),
-                                    ("得分", "right"), ("情况", "left"), (last, "left")):
+            for header, justify in (
+                ("序号", "right"),
+                (key_label, "left"),
+                (name_label, "left"),
+                ("界别", "left"),
+                ("得分", "right"),
+                ("情况", "left"),
+                (last, "left"),
+            ):
                 table.add_column(header, justify=justify, overflow="fold")
             for row in rows.itertuples(index=False):
-                table.add_row(*_cells(row.place, row.key, row.label, row.sector, f"{row.score:g}", row.facts, row.note))
+                table.add_row(
+                    *_cells(
+                        row.place,
+                        row.key,
+                        row.label,
+                        row.sector,
+                        f"{row.score:g}",
+                        row.facts,
+                        row.note,
+                    )
+                )
             console.print(table)
         sectors = sl.balance[(sl.balance["dimension"] == "界别") & (sl.balance["winners"] > 0)]
-        console.print("各界别入选：" + "，".join(f"{g} {w}/{c}" for g, w, c in
-                                              zip(sectors["group"], sectors["winners"], sectors["candidates"])), markup=False)
+        console.print(
+            "各界别入选："
+            + "，".join(
+                f"{g} {w}/{c}"
+                for g, w, c in zip(sectors["group"], sectors["winners"], sectors["candidates"])
+            ),
+            markup=False,
+        )
         console.print()
 
 
@@ -129,7 +206,9 @@ def print_problems(console: Console, problems: Sequence[Problem], limit: int | N
         for problem in shown:
             console.print(f"  {_problem_line(problem)}", markup=False, highlight=False)
         if len(shown) < len(group):
-            console.print(f"  … 另有 {len(group) - len(shown)} 处，全部见输出文件（工作簿的“数据提示”表，或 JSON 的 problems）")
+            console.print(
+                f"  … 另有 {len(group) - len(shown)} 处，全部见输出文件（工作簿的“数据提示”表，或 JSON 的 problems）"
+            )
 
 
 def _e(value) -> str:

@@ -39,7 +39,16 @@ from .csv import safe_csv_lines
 from .safety import looks_like_formula
 from .sheetxml import WIDE_CHARACTER, ColumnStyle, TableSheet, zip_level
 
-__all__ = ["write_xlsx", "write_tables", "ledger_csv_paths", "Chart", "MAX_SHEET_ROWS", "LEDGER_SHEET_LINES", "KEY_COLUMNS", "GRADE_WORDS"]
+__all__ = [
+    "write_xlsx",
+    "write_tables",
+    "ledger_csv_paths",
+    "Chart",
+    "MAX_SHEET_ROWS",
+    "LEDGER_SHEET_LINES",
+    "KEY_COLUMNS",
+    "GRADE_WORDS",
+]
 
 MAX_SHEET_ROWS = 1_048_576  # Excel's limit, header included
 # A longer ledger is written beside the workbook as CSV (see _write_ledger_csv): a sheet of a few
@@ -85,12 +94,23 @@ def write_xlsx(assessment: Assessment, out: Path) -> None:
         sheets.extend(shortlist_sheets(assessment.shortlists))
     # A long ledger's CSV files are written on the other core while this one writes the
     # workbook, which replaces ``out`` only once they are complete.
-    beside = nullcontext() if lines is None else \
-        Background(lambda: _write_ledger_csv(lines, out, decimals), lost=lambda pid: _remove_leftovers(out, len(lines), pid))
+    beside = (
+        nullcontext()
+        if lines is None
+        else Background(
+            lambda: _write_ledger_csv(lines, out, decimals),
+            lost=lambda pid: _remove_leftovers(out, len(lines), pid),
+        )
+    )
     with beside:
-        write_tables(out, sheets, title=f"{assessment.year}年度委员履职考核结果", decimals=decimals,
-                     grades=[band.grade for band in rules.grades],
-                     before_replacing=beside.wait if isinstance(beside, Background) else None)
+        write_tables(
+            out,
+            sheets,
+            title=f"{assessment.year}年度委员履职考核结果",
+            decimals=decimals,
+            grades=[band.grade for band in rules.grades],
+            before_replacing=beside.wait if isinstance(beside, Background) else None,
+        )
 
 
 def ledger_csv_paths(out: Path, lines: int) -> list[Path]:
@@ -98,7 +118,10 @@ def ledger_csv_paths(out: Path, lines: int) -> list[Path]:
     ``-积分明细-2.csv`` … so that no file has more lines than an Excel sheet can open."""
     out = Path(out)
     parts = max(1, math.ceil(lines / (MAX_SHEET_ROWS - 1)))
-    return [out.with_name(f"{out.stem}-积分明细{'' if i == 0 else f'-{i + 1}'}.csv") for i in range(parts)]
+    return [
+        out.with_name(f"{out.stem}-积分明细{'' if i == 0 else f'-{i + 1}'}.csv")
+        for i in range(parts)
+    ]
 
 
 def _write_ledger_csv(table: pd.DataFrame, out: Path, decimals: int) -> None:
@@ -106,10 +129,18 @@ def _write_ledger_csv(table: pd.DataFrame, out: Path, decimals: int) -> None:
     longer than a sheet, each replaced atomically."""
     per_file = MAX_SHEET_ROWS - 1
     for index, path in enumerate(ledger_csv_paths(out, len(table))):
-        part = table.iloc[index * per_file:(index + 1) * per_file]
+        part = table.iloc[index * per_file : (index + 1) * per_file]
         with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8-sig", newline="") as file:
-            for start in range(0, len(part), _CSV_BLOCK_LINES):  # a block at a time: memory stays flat
-                file.write(safe_csv_lines(part.iloc[start:start + _CSV_BLOCK_LINES], decimals=decimals, header=start == 0))
+            for start in range(
+                0, len(part), _CSV_BLOCK_LINES
+            ):  # a block at a time: memory stays flat
+                file.write(
+                    safe_csv_lines(
+                        part.iloc[start : start + _CSV_BLOCK_LINES],
+                        decimals=decimals,
+                        header=start == 0,
+                    )
+                )
 
 
 def _remove_leftovers(out: Path, lines: int, pid: int) -> None:
@@ -125,19 +156,31 @@ def _ledger_note(table: pd.DataFrame, out: Path, decimals: int) -> pd.DataFrame:
     paths = ledger_csv_paths(out, len(table))
     names = "、".join(f"“{p.name}”" for p in paths)
     total = float(table["分值"].sum())
-    return pd.DataFrame({"说明": [
-        f"积分明细共 {len(table):,} 行，超过 {LEDGER_SHEET_LINES:,} 行，未写在本工作簿中，而是写在本工作簿旁的文件 {names} 中。",
-        "这些文件是 UTF-8 编码的 CSV，列与“积分明细”表相同（委员编号、姓名、类别、规则编号、规则名称、分值、日期、来源单元格、编号、标题、说明），"
-        "Excel 或 WPS 可直接打开；每个文件不超过一张工作表的行数。",
-        f"全部明细的分值合计 {total:,.{decimals}f} 分；每位委员的总分等于其各行分值之和。",
-        "逐条查看一位委员的得分：perfscore explain 工作簿 姓名（或委员编号）。",
-    ]})
+    return pd.DataFrame(
+        {
+            "说明": [
+                f"积分明细共 {len(table):,} 行，超过 {LEDGER_SHEET_LINES:,} 行，未写在本工作簿中，而是写在本工作簿旁的文件 {names} 中。",
+                "这些文件是 UTF-8 编码的 CSV，列与“积分明细”表相同（委员编号、姓名、类别、规则编号、规则名称、分值、日期、来源单元格、编号、标题、说明），"
+                "Excel 或 WPS 可直接打开；每个文件不超过一张工作表的行数。",
+                f"全部明细的分值合计 {total:,.{decimals}f} 分；每位委员的总分等于其各行分值之和。",
+                "逐条查看一位委员的得分：perfscore explain 工作簿 姓名（或委员编号）。",
+            ]
+        }
+    )
 
 
-def write_tables(out: Path, sheets: Sequence[tuple[str, pd.DataFrame | Sequence[Chart]]], *, title: str,
-                 decimals: int = 2, grades: Sequence[str] = (), grade_column: str = "等次",
-                 key_columns: Sequence[str] = KEY_COLUMNS, landscape: bool | None = None,
-                 before_replacing: Callable[[], None] | None = None) -> None:
+def write_tables(
+    out: Path,
+    sheets: Sequence[tuple[str, pd.DataFrame | Sequence[Chart]]],
+    *,
+    title: str,
+    decimals: int = 2,
+    grades: Sequence[str] = (),
+    grade_column: str = "等次",
+    key_columns: Sequence[str] = KEY_COLUMNS,
+    landscape: bool | None = None,
+    before_replacing: Callable[[], None] | None = None,
+) -> None:
     """Write ``sheets`` as one workbook, atomically, with perfscore's formatting (see the module).
 
     Each sheet is ``(name, table)``, or ``(name, [Chart, …])`` for a chart sheet: each chart's
@@ -152,14 +195,19 @@ def write_tables(out: Path, sheets: Sequence[tuple[str, pd.DataFrame | Sequence[
     """
     import xlsxwriter
 
-    layout = _Layout(title=title, grade_column=grade_column, key_columns=tuple(key_columns), landscape=landscape)
+    layout = _Layout(
+        title=title, grade_column=grade_column, key_columns=tuple(key_columns), landscape=landscape
+    )
     with atomic_path(out) as tmp:
-        book = xlsxwriter.Workbook(str(tmp), {
-            "constant_memory": True,
-            "strings_to_formulas": False,
-            "strings_to_urls": False,
-            "strings_to_numbers": False,
-        })
+        book = xlsxwriter.Workbook(
+            str(tmp),
+            {
+                "constant_memory": True,
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "strings_to_numbers": False,
+            },
+        )
         book.set_properties({"title": title, "created": _FIXED_CREATED, "author": "perfscore"})
         styles = _Styles(book, decimals, grades)
         for name, content in sheets:
@@ -190,9 +238,18 @@ class _Styles:
         self.decimals = decimals
         places = "0." + "0" * decimals if decimals else "0"
         self.number_format = f"{places};[Red]-{places}"
-        self.header = self.get(bold=True, bg_color=_HEADER_FILL, border=1, text_wrap=True, align="center", valign="vcenter")
+        self.header = self.get(
+            bold=True,
+            bg_color=_HEADER_FILL,
+            border=1,
+            text_wrap=True,
+            align="center",
+            valign="vcenter",
+        )
         self.title = self.get(bold=True, font_size=14)
-        self.grade_colours = dict(zip(grades, band_colours(len(grades)))) if grades else dict(GRADE_WORD_COLOURS)
+        self.grade_colours = (
+            dict(zip(grades, band_colours(len(grades)))) if grades else dict(GRADE_WORD_COLOURS)
+        )
 
     def get(self, **props):
         key = tuple(sorted(props.items()))
@@ -202,6 +259,7 @@ class _Styles:
 
 
 # --- table sheets -------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class _Column:
@@ -219,11 +277,15 @@ def _write_table(book, title: str, table: pd.DataFrame, styles: _Styles, layout:
     columns = _measure(table, styles.decimals)  # once, so continued sheets look the same
     for index in range(chunks):
         name = title if index == 0 else f"{title}({index + 1})"
-        part = table.iloc[index * per_sheet:(index + 1) * per_sheet]
-        _write_sheet(book.add_worksheet(name, worksheet_class=TableSheet), part, columns, styles, layout)
+        part = table.iloc[index * per_sheet : (index + 1) * per_sheet]
+        _write_sheet(
+            book.add_worksheet(name, worksheet_class=TableSheet), part, columns, styles, layout
+        )
 
 
-def _write_sheet(sheet: TableSheet, table: pd.DataFrame, columns: list[_Column], styles: _Styles, layout: _Layout) -> None:
+def _write_sheet(
+    sheet: TableSheet, table: pd.DataFrame, columns: list[_Column], styles: _Styles, layout: _Layout
+) -> None:
     widths = [c.width for c in columns]
     sheet.freeze_panes(1, _frozen_columns([c.header for c in columns], widths, layout.key_columns))
     looks = [_column_style(c, styles, layout) for c in columns]
@@ -251,8 +313,15 @@ def _measure(table: pd.DataFrame, decimals: int) -> list[_Column]:
         needed = max(data, head if head <= max(data, 8) else math.ceil(head / 2))
         width = min(max(needed + 2, 6), MAX_WIDTH)
         header_lines = max(1, math.ceil(head / max(width - 2, 1)))
-        columns.append(_Column(str(header), kind, width, wrap=kind == "text" and data + 2 > MAX_WIDTH,
-                               header_lines=min(header_lines, 3)))
+        columns.append(
+            _Column(
+                str(header),
+                kind,
+                width,
+                wrap=kind == "text" and data + 2 > MAX_WIDTH,
+                header_lines=min(header_lines, 3),
+            )
+        )
     return columns
 
 
@@ -326,10 +395,17 @@ def _column_style(column: _Column, styles: _Styles, layout: _Layout) -> ColumnSt
         return ColumnStyle(column.kind, fmt)
     by_grade = None
     if column.header == layout.grade_column:
-        by_grade = {grade: styles.get(**base, bg_color=fill, font_color=font)
-                    for grade, (fill, font) in styles.grade_colours.items()}
-    return ColumnStyle("text", fmt, quoted=styles.get(**base, quote_prefix=True), by_text=by_grade,
-                       wrap_width=column.width if column.wrap else None)
+        by_grade = {
+            grade: styles.get(**base, bg_color=fill, font_color=font)
+            for grade, (fill, font) in styles.grade_colours.items()
+        }
+    return ColumnStyle(
+        "text",
+        fmt,
+        quoted=styles.get(**base, quote_prefix=True),
+        by_text=by_grade,
+        wrap_width=column.width if column.wrap else None,
+    )
 
 
 def _print_setup(sheet, layout: _Layout, *, wide: bool, repeat_header: bool) -> None:
@@ -380,11 +456,19 @@ def _write_charts(book, name: str, charts: list[Chart], styles: _Styles, layout:
         if lines > 1:
             sheet.set_row(header_row, _LINE_HEIGHT * lines + 3)
         sheet.write_row(header_row, 0, [c.header for c in columns], styles.header)
-        props = [{**_base_props(c, styles), "border": 1,
-                  **({"num_format": chart.formats[c.header]} if c.header in chart.formats else {})} for c in columns]
+        props = [
+            {
+                **_base_props(c, styles),
+                "border": 1,
+                **({"num_format": chart.formats[c.header]} if c.header in chart.formats else {}),
+            }
+            for c in columns
+        ]
         formats = [styles.get(**p) for p in props]
         quoted = [styles.get(**p, quote_prefix=True) for p in props]
-        for offset, values in enumerate(zip(*[_plain(chart.data[c]) for c in chart.data.columns]), start=1):
+        for offset, values in enumerate(
+            zip(*[_plain(chart.data[c]) for c in chart.data.columns]), start=1
+        ):
             for col, value in enumerate(values):
                 if value is None:
                     continue
@@ -392,10 +476,19 @@ def _write_charts(book, name: str, charts: list[Chart], styles: _Styles, layout:
                     sheet.write_number(header_row + offset, col, value, formats[col])
                 else:
                     text = str(value)
-                    sheet.write_string(header_row + offset, col, text, quoted[col] if looks_like_formula(text) else formats[col])
+                    sheet.write_string(
+                        header_row + offset,
+                        col,
+                        text,
+                        quoted[col] if looks_like_formula(text) else formats[col],
+                    )
         height = max(400, _BAR_PIXELS * len(chart.data) + 120) if chart.kind == "bar" else 400
-        sheet.insert_chart(header_row, ncols + 1, _chart(book, name, chart, header_row, styles, height),
-                           {"object_position": 1})
+        sheet.insert_chart(
+            header_row,
+            ncols + 1,
+            _chart(book, name, chart, header_row, styles, height),
+            {"object_position": 1},
+        )
         row = header_row + max(len(chart.data) + 1, math.ceil(height / _ROW_PIXELS)) + 2
     if breaks:
         sheet.set_h_pagebreaks(breaks)
@@ -415,20 +508,32 @@ def _chart(book, sheet_name: str, spec: Chart, header_row: int, styles: _Styles,
             "name": [sheet_name, header_row, col],
             "categories": [sheet_name, first, 0, last, 0],
             "values": [sheet_name, first, col, last, col],
-            "data_labels": {"value": True, "num_format": spec.formats.get(name, "0." + "0" * decimals if decimals else "0")},
+            "data_labels": {
+                "value": True,
+                "num_format": spec.formats.get(name, "0." + "0" * decimals if decimals else "0"),
+            },
             "fill": {"color": _SERIES_FILL},
             "gap": 50,
         }
         if spec.colours:
-            series["points"] = [{"fill": {"color": colour}, "border": {"color": "#7F7F7F"}} for colour in spec.colours]
+            series["points"] = [
+                {"fill": {"color": colour}, "border": {"color": "#7F7F7F"}}
+                for colour in spec.colours
+            ]
         chart.add_series(series)
     chart.set_title({"name": spec.title, "name_font": {"size": 13, "bold": True}})
     if len(plotted) <= 1:
         chart.set_legend({"none": True})
     if spec.kind != "pie":
-        value_axis = {"min": 0, "name": spec.value_title, "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}}
+        value_axis = {
+            "min": 0,
+            "name": spec.value_title,
+            "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}},
+        }
         category_axis = {"interval_unit": 1}
-        if spec.kind == "bar":  # categories top-down in table order, the value axis still at the bottom
+        if (
+            spec.kind == "bar"
+        ):  # categories top-down in table order, the value axis still at the bottom
             category_axis.update(reverse=True, crossing="max")
             chart.set_x_axis(value_axis)
             chart.set_y_axis(category_axis)
