@@ -238,7 +238,7 @@ def _median_run(args: list[str], runs: int) -> tuple[float, dict]:
     walls = [wall for wall, _ in results]
     median = statistics.median(walls)
     # The details of the run whose wall time is the median (or nearest to it).
-    wall, info = min(results, key=lambda item: abs(item[0] - median))
+    _wall, info = min(results, key=lambda item: abs(item[0] - median))
     return median, info
 
 
@@ -276,7 +276,7 @@ def measure(size: str, runs: int, out_dir: Path, *, plain: bool = True) -> dict:
     )
     result["assess"] = {"total": wall, **info}
     import_wall, _ = _median_run([py, "-c", "import perfscore.api, pandas, python_calamine"], runs)
-    read_wall, read = _median_run([py, me, "--worker", "read", str(workbook)], runs)
+    _read_wall, read = _median_run([py, me, "--worker", "read", str(workbook)], runs)
     result["floor"] = {
         "import": import_wall,
         "read": read.get("read_seconds", float("nan")),

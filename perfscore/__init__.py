@@ -52,8 +52,8 @@ if TYPE_CHECKING:
     from .assessment import Assessment
     from .errors import DataError, PerfscoreError, Problem, RulesError, UsageError
     from .explain import explain
-    from .progress import Period, ProgressReport, assess_progress, report
     from .privacy import mask_assessment
+    from .progress import Period, ProgressReport, assess_progress, report
     from .rules import LoadedRules, Rules, load_rules, parse_rules
     from .template import write_template
 

@@ -18,15 +18,14 @@ grade, checklist_complete. Groups are listed by dimension, then by name.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import re
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from .errors import Problem, Reason, Severity
 from .awards import Shortlist, shortlists
+from .errors import Problem, Reason, Severity
 from .history import History
 from .records import Records
 from .rules import LoadedRules

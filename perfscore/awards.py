@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from .rules.schema import Award, Rules
-from .scoring import joined_texts, RecordTable, condition_mask, stable_sorted
+from .scoring import RecordTable, condition_mask, joined_texts, stable_sorted
 from .text import number_text, percent_text
 
 __all__ = ["Shortlist", "shortlists", "SHORTLIST_COLUMNS"]

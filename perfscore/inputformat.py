@@ -758,7 +758,7 @@ class InputFormat:
         sheet_names: dict[str, list[str]] | None = None,
         headers: dict[str, dict[str, list[str]]] | None = None,
         words: dict[str, dict[str, list[str]]] | None = None,
-    ) -> "InputFormat":
+    ) -> InputFormat:
         """More sheet names, more headers per column, more words (or spellings) per vocabulary.
 
         Keys must exist (the rules schema checks them); extra names are added after the defaults.

@@ -65,7 +65,7 @@ class NameMask:
         self._pattern = _names_pattern(self.replacements) if self.replacements else None
 
     @classmethod
-    def from_members(cls, members: pd.DataFrame, mode: MaskMode = "name") -> "NameMask":
+    def from_members(cls, members: pd.DataFrame, mode: MaskMode = "name") -> NameMask:
         """From a table with ``name`` and ``member_id`` columns (``Assessment.members``).
 
         In ``id`` mode a name shared by two members becomes 张** in free text (which of them is

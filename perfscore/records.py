@@ -333,15 +333,15 @@ def _register_records(
     rows = pd.DataFrame(
         {
             "kind": kind,
-            "item_id": f["item_id"] if "item_id" in f else "",
-            "title": f["title"] if "title" in f else "",
+            "item_id": f.get("item_id", ""),
+            "title": f.get("title", ""),
             "date": dates,
             "type": _choice(table, "type", out),
             "subtype": _choice(table, "subtype", out),
             "status": status,
             "level": "",
             "marks": _marks(table, out) if "marks" in f else "",
-            "merged_into": f["merged_into"] if "merged_into" in f else "",
+            "merged_into": f.get("merged_into", ""),
             "sheet": table.sheet_name,
             "row": f["row"],
         },
@@ -421,7 +421,7 @@ class _Named:
     twice: np.ndarray  # the member was named earlier in the same cell
 
 
-def _named_members(cells: pd.Series, resolver: "_MemberResolver") -> _Named:
+def _named_members(cells: pd.Series, resolver: _MemberResolver) -> _Named:
     """Split and resolve a name-list column. Both depend on a cell's text only, so they run once
     per distinct cell text (and resolving once per distinct token), then spread to every row."""
     codes, distinct = pd.factorize(cells, use_na_sentinel=False)
@@ -461,7 +461,7 @@ def _named_members(cells: pd.Series, resolver: "_MemberResolver") -> _Named:
     )
 
 
-def _member_tokens(cells: pd.Series, resolver: "_MemberResolver") -> pd.Series:
+def _member_tokens(cells: pd.Series, resolver: _MemberResolver) -> pd.Series:
     """Name-list cells -> one token per member named, in cell order (index = the cell's row).
 
     Split on 、，,;； first; a piece that still has spaces is one member when it names one with

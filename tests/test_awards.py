@@ -49,7 +49,7 @@ awards:
 @pytest.fixture
 def workbook(tmp_path: Path) -> Path:
     activities = [["活动名称", "活动类型", "日期", "参加委员"]]
-    for mid, name, _, visits in MEMBERS:
+    for _mid, name, _, visits in MEMBERS:
         activities += [[f"视察{n}", "视察", dt.date(2023, 3, n + 1), name] for n in range(visits)]
     proposals = [
         ["提案编号", "标题", "提交日期", "提案方式", "提案人", "状态", "标记"],

@@ -44,10 +44,11 @@ def _section(text: str, heading: str) -> str:
     the next heading of the same or a higher level."""
     level = len(heading) - len(heading.lstrip("#"))
     lines = text.splitlines()
-    for start, line in enumerate(lines):
-        if line == heading or line.startswith(heading + " "):
-            break
-    else:
+    start = next(
+        (i for i, line in enumerate(lines) if line == heading or line.startswith(heading + " ")),
+        None,
+    )
+    if start is None:
         raise AssertionError(f"heading {heading!r} not found")
     body = []
     for line in lines[start + 1 :]:
@@ -555,6 +556,6 @@ def test_every_recipe_is_a_valid_rules_fragment(recipe) -> None:
     from perfscore.rules import check_rules_text
 
     text = yaml.safe_dump(_recipe_rules(recipe.yaml), allow_unicode=True)
-    rules, warnings = check_rules_text(text, "recipe.yaml")  # raises RulesError on any error
+    _rules, warnings = check_rules_text(text, "recipe.yaml")  # raises RulesError on any error
     assert not warnings, [str(w) for w in warnings]
     assert recipe.yaml.rstrip("\n") in _doc("rules.md")

@@ -254,7 +254,8 @@ def test_a_sheet_starting_below_and_right_of_a1_keeps_its_excel_cells(tmp_path: 
 
 
 # Cells a register row may hold, total-row texts among them; a row may be shorter than the header (CSV).
-GRID_CELLS = AWKWARD + [
+GRID_CELLS = [
+    *AWKWARD,
     "合计：2件",
     " 合计",
     "总计(3)",

@@ -905,7 +905,7 @@ def test_layout_changes_keep_every_total(
         order = sorted(range(10), key=lambda c: column_keys[c])
         rows = [[row[c] for c in order] for row in rows]
         at, header, value = extra_column
-        rows = [row[:at] + [header if i == 0 else value] + row[at:] for i, row in enumerate(rows)]
+        rows = [[*row[:at], header if i == 0 else value, *row[at:]] for i, row in enumerate(rows)]
         if date_form is not None:
             rows = [[_date_as_text(v, date_form) for v in row] for row in rows]
         if name != "委员名单":

@@ -259,6 +259,7 @@ def test_workbooks_are_deflated_at_the_fast_level_and_other_workbooks_are_left_a
     import zlib
 
     import xlsxwriter
+
     from perfscore.writers.sheetxml import ZIP_LEVEL
 
     def deflated_at(path: Path, level: int) -> bool:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 import perfscore
@@ -178,7 +176,7 @@ def test_a_condition_that_can_never_match_is_found_with_its_line(old, new, needl
     text = DEFAULT_TEXT.replace(old, new, 1)
     assert text != DEFAULT_TEXT
     if message is None:  # an office's own activity form: a warning, and the rules still load
-        rules, warnings = perfscore.rules.check_rules_text(text, "office.yaml")
+        _rules, warnings = perfscore.rules.check_rules_text(text, "office.yaml")
         [warning] = warnings
         assert "部份" in warning.message and warning.cell.startswith(f"{line_of(text, needle)}:")
         return

@@ -20,7 +20,7 @@ import os
 import resource
 import struct
 import tempfile
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -545,7 +545,7 @@ def test_an_encrypted_xls_is_reported_as_encrypted(tmp_path: Path, runner) -> No
 # --- whatever the bytes ---------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=None)
+@cache
 def _bases() -> tuple[bytes, ...]:
     return (
         REAL_XLS.read_bytes(),

@@ -8,6 +8,7 @@ is generated from them), so they are written for the clerk who edits the YAML.
 
 from __future__ import annotations
 
+import itertools
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -146,7 +147,7 @@ class Item(_Strict):
     note: str = Field("", description="说明，显示在规则摘要中")
 
     @model_validator(mode="after")
-    def _one_way_of_points(self) -> "Item":
+    def _one_way_of_points(self) -> Item:
         given = [key for key in ("points", "points_by", "cases") if getattr(self, key) is not None]
         if len(given) != 1:
             raise ValueError(
@@ -217,7 +218,7 @@ class Category(_Strict):
         return value
 
     @model_validator(mode="after")
-    def _unique_item_ids(self) -> "Category":
+    def _unique_item_ids(self) -> Category:
         ids = [item.id for item in self.items]
         dupes = sorted({i for i in ids if ids.count(i) > 1})
         if dupes:
@@ -255,7 +256,7 @@ class Checklist(_Strict):
     bonus: float = Field(0, description="全部完成时加分（0 为不加分）")
 
     @model_validator(mode="after")
-    def _unique_names(self) -> "Checklist":
+    def _unique_names(self) -> Checklist:
         names = [item.name for item in self.items]
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
@@ -305,7 +306,7 @@ class Consequence(_Strict):
     note: str = Field("", description="说明")
 
     @model_validator(mode="after")
-    def _has_a_condition(self) -> "Consequence":
+    def _has_a_condition(self) -> Consequence:
         if self.grades is None and self.lines is None:
             raise ValueError(f"处理“{self.name}”须写 grades 或 lines 至少一个条件")
         return self
@@ -335,7 +336,7 @@ class InputSpec(_Strict):
     )
 
     @model_validator(mode="after")
-    def _columns_belong_to_their_sheet(self) -> "InputSpec":
+    def _columns_belong_to_their_sheet(self) -> InputSpec:
         for sheet in SHEETS:
             wrong = [
                 key
@@ -392,7 +393,7 @@ class GroupCap(_Strict):
     )
 
     @model_validator(mode="after")
-    def _one_rule(self) -> "GroupCap":
+    def _one_rule(self) -> GroupCap:
         if (self.max is None) == (not self.proportional):
             raise ValueError("group_cap 须写 max 或 proportional: true 其中一个")
         return self
@@ -464,7 +465,7 @@ class Award(_Strict):
         return value
 
     @model_validator(mode="after")
-    def _pool_fits(self) -> "Award":
+    def _pool_fits(self) -> Award:
         if self.pool == "members" and self.score is not None:
             raise ValueError(f"评选“{self.name}”的候选是委员，按总分排序，不写 score")
         if self.pool != "members" and not self.score:
@@ -582,12 +583,12 @@ class Rules(_Strict):
             if band.min is None:
                 raise ValueError(f"等次“{band.grade}”须写 min（只有最后一档不写）")
         mins = [band.min for band in upper]
-        if any(a <= b for a, b in zip(mins, mins[1:])):  # type: ignore[operator]
+        if any(a <= b for a, b in itertools.pairwise(mins)):  # type: ignore[operator]
             raise ValueError("等次须从高到低排列，各档 min 依次递减")
         return grades
 
     @model_validator(mode="after")
-    def _unique_category_ids(self) -> "Rules":
+    def _unique_category_ids(self) -> Rules:
         ids = [c.id for c in self.categories]
         dupes = sorted({i for i in ids if ids.count(i) > 1})
         if dupes:

@@ -15,6 +15,7 @@ parent (a progress display) may have held at the moment of the fork.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import sys
@@ -79,10 +80,10 @@ class Background:
         if error is None:
             self.wait()
             return
-        try:  # the caller failed: still let the child finish its files before going on
+        # The caller failed: still let the child finish its files before going on. The
+        # caller's own error is the one to report.
+        with contextlib.suppress(Exception):
             self.wait()
-        except Exception:
-            pass  # the caller's own error is the one to report
 
 
 def _child(work: Callable[[], None], write_end: int) -> None:
@@ -91,7 +92,7 @@ def _child(work: Callable[[], None], write_end: int) -> None:
         try:
             work()
             payload = pickle.dumps(None)
-        except BaseException as exc:  # noqa: BLE001 - every failure goes back to the parent
+        except BaseException as exc:
             status = 1
             try:
                 payload = pickle.dumps(exc)

@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 
 from ..assessment import Assessment
-from .common import atomic_path, breakdown_table, ranking_table
 from ..text import per_distinct, rows_matching, text_array
+from .common import atomic_path, breakdown_table, ranking_table
 from .safety import formula_rows
 
 __all__ = ["write_csv", "csv_table", "safe_csv_lines"]
