@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -19,6 +19,7 @@ from .history import read_history
 from .records import normalise
 from .rules import LoadedRules, load_rules
 from .scoring import score
+from .unit import UNIT_FROM_FILE_NAME, UNIT_FROM_WORKBOOK
 from .workbook import read_workbook
 
 __all__ = [
@@ -31,6 +32,8 @@ __all__ = [
     "select_shortlists",
     "write_shortlists",
     "OUTPUT_SUFFIXES",
+    "combine",
+    "write_combined",
 ]
 
 OUTPUT_SUFFIXES = (".xlsx", ".json")
@@ -76,7 +79,18 @@ def assess(
     step("计分")
     scoring = score(records, loaded.rules)
     step("排名")
-    return assess_scores(records, scoring, loaded, source_name=Path(workbook).name, history=history)
+    result = assess_scores(
+        records, scoring, loaded, source_name=Path(workbook).name, history=history
+    )
+    return replace(result, **unit_of(raw.unit, workbook))
+
+
+def unit_of(named: str, workbook: str | Path) -> dict[str, str]:
+    """The unit an assessment is of: the one the workbook names, else the workbook's file name
+    (its stem; a folder of CSV files: the folder's name)."""
+    if named:
+        return {"unit": named, "unit_from": UNIT_FROM_WORKBOOK}
+    return {"unit": Path(workbook).stem, "unit_from": UNIT_FROM_FILE_NAME}
 
 
 @dataclass(frozen=True)
@@ -222,4 +236,37 @@ def write_shortlists(
             title=f"{assessment.year}年度评优建议名单",
             decimals=assessment.rules.rules.settings.decimals,
         )
+    return out
+
+
+def combine(
+    results: list[str | Path], *, allow_mixed_rules: bool = False, workers: int | None = None
+):
+    """Compare units: ``results`` are ``assess`` results (.xlsx or .json) or folders of them.
+    Returns a :class:`perfscore.combine.Combined`; raises UsageError for results of different
+    years, of one unit twice, or (unless ``allow_mixed_rules``) scored under different rules."""
+    from .combine import combine as run_combine
+
+    return run_combine(results, allow_mixed_rules=allow_mixed_rules, workers=workers)
+
+
+def write_combined(combined, out: str | Path, *, progress: Progress | None = None) -> Path:
+    """Write the comparison to ``out`` (.xlsx or .json), atomically."""
+    if progress is not None:
+        progress("写出结果")
+    out = Path(out)
+    if out.suffix.lower() not in OUTPUT_SUFFIXES:
+        raise UsageError(f"不支持的输出格式“{out.suffix}”：请使用 {'、'.join(OUTPUT_SUFFIXES)}")
+    if not out.parent.exists():
+        raise UsageError(f"输出目录不存在：{out.parent}")
+    if any(out.resolve() == u.path.resolve() for u in combined.units):
+        raise UsageError(f"输出文件不能与输入的考核结果相同：{out}")
+    if out.suffix.lower() == ".json":
+        from .writers.combined import write_combined_json
+
+        write_combined_json(combined, out)
+    else:
+        from .writers.combined import write_combined_xlsx
+
+        write_combined_xlsx(combined, out)
     return out
