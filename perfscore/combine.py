@@ -48,6 +48,7 @@ RESULT_MARK = "-考核结果"
 MEAN_DECIMALS = 2  # averages and medians as shown, and ranked
 PERCENT_DECIMALS = 1  # shares and completion rates (in %) as shown, and ranked
 HIGHER = "高者为先"
+PARALLEL_BYTES = 8 * 1024**2  # results larger than this together are read in parallel
 LOWER = "低者为先"
 
 
@@ -319,7 +320,10 @@ def _texts(series: pd.Series) -> pd.Series:
 
 
 def read_units(paths: list[Path], workers: int | None = None) -> list[UnitResult]:
-    """Read each result, in parallel over the machine's cores when there are several."""
+    """Read each result, in parallel over the machine's cores when there are several large ones
+    (starting a process costs more than reading a few small results)."""
+    if workers is None and sum(p.stat().st_size for p in paths) < PARALLEL_BYTES:
+        workers = 1
     workers = max(1, min(len(paths), workers or os.cpu_count() or 1))
     if workers == 1:
         return [read_unit(p) for p in paths]
