@@ -11,10 +11,11 @@ rows in all. Then, in one invocation so that the ratios are measured under the s
   is what the folder run of twelve does in one command: see ``--with-combined``).
 
 Each run is a fresh ``perfscore`` process (the installed console script). Wall time is measured
-around the process; memory is sampled every 50 ms from /proc as the sum of the RSS of the process
-and all its descendants (the batch's worker processes and the ledger CSV children): summed RSS
-counts pages that a forked child shares with its parent twice, so it is an upper bound of what
-they held together. The load average (``/proc/loadavg``) is recorded before and after each run.
+around the process; memory is sampled every 100 ms from /proc (``smaps_rollup``) over the process
+and all its descendants (the batch's worker processes and their ledger CSV children), summed:
+as RSS (pages a forked child shares with its parent count twice, so an upper bound) and as PSS
+(shared pages divided among the processes sharing them: what they held together). The load
+average (``/proc/loadavg``) is recorded before and after each run.
 
 Usage::
 
@@ -28,6 +29,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -57,36 +59,40 @@ UNITS = [
 FIRST_SEED = 101
 
 
-def unit_path(folder: Path, index: int) -> Path:
-    return folder / "units" / f"{index + 1:02d}-{UNITS[index]}.xlsx"
+def unit_path(folder: Path, index: int, size: str = "L") -> Path:
+    units = "units" if size == "L" else f"units-{size}"
+    return folder / units / f"{index + 1:02d}-{UNITS[index]}.xlsx"
 
 
-def _generate_one(args: tuple[str, int, str]) -> str:
+def _generate_one(args: tuple[str, str, int, str]) -> str:
     from generate import generate
 
-    path, seed, unit = args
-    return str(generate("L", Path(path), seed=seed, unit=unit))
+    size, path, seed, unit = args
+    return str(generate(size, Path(path), seed=seed, unit=unit))
 
 
-def generate_units(folder: Path, count: int, jobs: int) -> list[Path]:
+def generate_units(folder: Path, count: int, jobs: int, size: str = "L") -> list[Path]:
     """The first ``count`` units, written if missing (``jobs`` at a time)."""
-    (folder / "units").mkdir(parents=True, exist_ok=True)
-    work = [(str(unit_path(folder, i)), FIRST_SEED + i, UNITS[i]) for i in range(count)]
-    missing = [w for w in work if not Path(w[0]).exists()]
+    unit_path(folder, 0, size).parent.mkdir(parents=True, exist_ok=True)
+    work = [(size, str(unit_path(folder, i, size)), FIRST_SEED + i, UNITS[i]) for i in range(count)]
+    missing = [w for w in work if not Path(w[1]).exists()]
     if missing:
         with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
             for done in pool.map(_generate_one, missing):
                 print(f"generated {done}", file=sys.stderr, flush=True)
-    return [Path(w[0]) for w in work]
+    return [Path(w[1]) for w in work]
 
 
 class TreeSampler:
-    """Peak of the summed RSS of a process and all its descendants, sampled from /proc."""
+    """Peak memory of a process and all its descendants together, sampled from /proc every
+    ``interval`` seconds: the summed RSS (an upper bound: a page a forked child shares with its
+    parent counts twice) and the summed PSS (each shared page divided among its processes)."""
 
-    def __init__(self, pid: int, interval: float = 0.05) -> None:
+    def __init__(self, pid: int, interval: float = 0.1) -> None:
         self.pid = pid
         self.interval = interval
-        self.peak_mb = 0.0
+        self.peak_mb = 0.0  # summed RSS
+        self.peak_pss_mb = 0.0  # summed PSS: shared pages divided among their processes
         self.peak_processes = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -106,19 +112,24 @@ class TreeSampler:
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
-            total, alive = 0, 0
+            rss, pss, alive = 0, 0, 0
             for pid in self._tree():
                 try:
-                    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                        if line.startswith("VmRSS:"):
-                            total += int(line.split()[1])
-                            alive += 1
-                            break
+                    text = Path(f"/proc/{pid}/smaps_rollup").read_text()
                 except OSError:
                     continue
-            if total / 1024 > self.peak_mb:
-                self.peak_mb = total / 1024
+                fields = {
+                    line.split(":")[0]: int(line.split()[1])
+                    for line in text.splitlines()
+                    if line.startswith(("Rss:", "Pss:"))
+                }
+                rss += fields.get("Rss", 0)
+                pss += fields.get("Pss", 0)
+                alive += 1
+            if rss / 1024 > self.peak_mb:
+                self.peak_mb = rss / 1024
                 self.peak_processes = alive
+            self.peak_pss_mb = max(self.peak_pss_mb, pss / 1024)
 
     def stop(self) -> float:
         self._stop.set()
@@ -138,6 +149,7 @@ def _perfscore() -> str:
 def run(args: list[str]) -> dict:
     """Run one perfscore command; its wall time, summed peak RSS and the load around it."""
     load_before = _loadavg()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     process = subprocess.Popen(
         args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
@@ -145,13 +157,17 @@ def run(args: list[str]) -> dict:
     sampler = TreeSampler(process.pid)
     out, err = process.communicate()
     wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     peak = sampler.stop()
     if process.returncode != 0:
         raise RuntimeError(f"{' '.join(args)} failed ({process.returncode}):\n{err[-3000:]}")
     return {
         "command": " ".join(Path(a).name if "/" in a else a for a in args),
         "seconds": wall,
+        # CPU time of the process and every descendant it waited for (workers, CSV children)
+        "cpu_seconds": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
         "peak_mb_summed_rss": peak,
+        "peak_mb_summed_pss": sampler.peak_pss_mb,
         "processes_at_peak": sampler.peak_processes,
         "load_before": load_before,
         "load_after": _loadavg(),
@@ -173,9 +189,13 @@ def folder_of(units: list[Path], folder: Path) -> Path:
     return folder
 
 
-def measure(base: Path, units: list[Path], steps: list[int], combined: bool) -> dict:
+def measure(base: Path, units: list[Path], steps: list[int], combined: bool, members: int) -> dict:
     perfscore = _perfscore()
-    results: dict = {"units": [u.name for u in units], "cpus": os.cpu_count()}
+    results: dict = {
+        "units": [u.name for u in units],
+        "cpus": os.cpu_count(),
+        "members_per_unit": members,
+    }
     one = folder_of(units[:1], base / "run-one")
     results["one"] = run([perfscore, "assess", str(one / units[0].name), "--quiet"])
     print(f"one unit: {results['one']['seconds']:.1f} s", file=sys.stderr, flush=True)
@@ -199,26 +219,30 @@ def measure(base: Path, units: list[Path], steps: list[int], combined: bool) -> 
 
 def table(results: dict) -> str:
     one = results["one"]["seconds"]
+    per = results["members_per_unit"]
     lines = [
-        "| run | units | members | wall s | × one unit | vs N × one unit | peak MB (summed RSS) | processes at peak | load before → after |",
-        "|---|---|---|---|---|---|---|---|---|",
-        _row("one unit alone", 1, results["one"], one),
+        "| run | units | members | wall s | × one unit | vs N × one unit | CPU s | peak MB, summed PSS | peak MB, summed RSS | processes at peak | load before → after |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+        _row("one unit alone", 1, results["one"], one, per),
     ]
     for entry in results["folders"]:
-        lines.append(_row("assess folder", entry["units"], entry, one))
+        lines.append(_row("assess folder", entry["units"], entry, one, per))
     c = results["combine"]
     lines.append(
-        f"| combine | {c['units']} | {c['units'] * 50_000:,} | {c['seconds']:.1f} | – | – "
-        f"| {c['peak_mb_summed_rss']:.0f} | {c['processes_at_peak']} "
+        f"| combine | {c['units']} | {c['units'] * per:,} | {c['seconds']:.1f} | – | – "
+        f"| {c['cpu_seconds']:.1f} "
+        f"| {c['peak_mb_summed_pss']:.0f} | {c['peak_mb_summed_rss']:.0f} | {c['processes_at_peak']} "
         f"| {c['load_before']:.1f} → {c['load_after']:.1f} |"
     )
     return "\n".join(lines)
 
 
-def _row(label: str, n: int, entry: dict, one: float) -> str:
+def _row(label: str, n: int, entry: dict, one: float, per: int) -> str:
     return (
-        f"| {label} | {n} | {n * 50_000:,} | {entry['seconds']:.1f} | {entry['seconds'] / one:.2f} "
-        f"| {entry['seconds'] / (n * one):.2f} | {entry['peak_mb_summed_rss']:.0f} "
+        f"| {label} | {n} | {n * per:,} | {entry['seconds']:.1f} | {entry['seconds'] / one:.2f} "
+        f"| {entry['seconds'] / (n * one):.2f} | {entry['cpu_seconds']:.1f} "
+        f"| {entry['peak_mb_summed_pss']:.0f} "
+        f"| {entry['peak_mb_summed_rss']:.0f} "
         f"| {entry['processes_at_peak']} | {entry['load_before']:.1f} → {entry['load_after']:.1f} |"
     )
 
@@ -231,6 +255,7 @@ def main(argv: list[str] | None = None) -> int:
         "--steps", default="1,2,4,8,12", help="folder sizes to run, comma-separated"
     )
     parser.add_argument("--jobs", type=int, default=2, help="generator processes")
+    parser.add_argument("--size", default="L", help="unit size of bench/generate.py (default L)")
     parser.add_argument("--generate-only", action="store_true")
     parser.add_argument(
         "--with-combined",
@@ -239,11 +264,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     count = min(args.units, len(UNITS))
-    units = generate_units(args.dir, count, args.jobs)
+    units = generate_units(args.dir, count, args.jobs, args.size)
     if args.generate_only:
         return 0
     steps = [n for n in (int(s) for s in args.steps.split(",")) if 1 <= n <= count]
-    results = measure(args.dir, units, steps, args.with_combined)
+    from generate import SIZES
+
+    results = measure(args.dir, units, steps, args.with_combined, SIZES[args.size][0])
     results["uptime"] = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
     stamp = time.strftime("%Y%m%d-%H%M%S")
     (args.dir / f"national-{stamp}.json").write_text(
