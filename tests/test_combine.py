@@ -347,3 +347,29 @@ def test_assess_a_folder_with_combined(runner, tmp_path):
     assert [row[0] for row in overview[1:]] == ["乙县政协", "甲县政协", "丙县"]
     # run again: the combined workbook in the folder is not taken for a unit
     assert runner.invoke(app, args).exit_code == 0
+
+
+def test_where_a_workbook_names_its_unit(tmp_path):
+    from perfscore.workbook import read_workbook
+
+    people = roster(["001", "张三", "经济界"])
+    # 单位：… above the roster's header
+    named = write_workbook(
+        tmp_path / "a.xlsx", {"委员名单": people}, title_rows={"委员名单": "单位：甲县政协"}
+    )
+    assert read_workbook(named).unit == "甲县政协"
+    # a 单位 cell with the name beside it, on 填表说明
+    notes = {"填表说明": [["填表说明"], ["单位", "乙县政协"]], "委员名单": people}
+    assert read_workbook(write_workbook(tmp_path / "b.xlsx", notes)).unit == "乙县政协"
+    # none named: '' (assess then uses the file name); a roster column 单位 is not a unit name
+    plain = {"委员名单": [[*people[0], "单位"], [*people[1], "某公司"]]}
+    assert read_workbook(write_workbook(tmp_path / "c.xlsx", plain)).unit == ""
+    # both named, differently: the roster's, with a warning naming both
+    both = write_workbook(
+        tmp_path / "d.xlsx",
+        {"填表说明": [["单位：丙县政协"]], "委员名单": people},
+        title_rows={"委员名单": "单位：甲县政协"},
+    )
+    raw = read_workbook(both)
+    assert raw.unit == "甲县政协"
+    assert any("丙县政协" in p.message and "甲县政协" in p.message for p in raw.problems)
