@@ -405,7 +405,9 @@ def _locked(folder: Path, *, exclusive: bool) -> Iterator[None]:
         yield  # a missing folder: the caller's own open or mkdir says so
         return
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        # A file system without flock (some network shares): go on unlocked.
+        with contextlib.suppress(OSError):
+            fcntl.flock(fd, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
         yield
     finally:
         os.close(fd)
