@@ -200,6 +200,8 @@ class ResultSet:
                 self._commit()
             except BaseException as exc:
                 self._abort(exc)
+                if self._committed:  # the new set stands; the next run finishes installing it
+                    raise
                 raise _plain(exc, self.folder) from None
             return
         self._abort(error)
