@@ -382,8 +382,8 @@ def reading(path: str | Path) -> Iterator[Path]:
 
 
 def _settled(path: Path) -> Path:
-    with contextlib.suppress(OSError):
-        for entry in os.scandir(path.parent):
+    with contextlib.suppress(OSError), os.scandir(path.parent) as entries:
+        for entry in entries:
             if _NAME.match(entry.name) and entry.is_dir(follow_symlinks=False):
                 manifest = _manifest(Path(entry.path))
                 staged = Path(entry.path, _FILES, path.name)
