@@ -20,11 +20,13 @@ from rich.console import Console
 
 from . import __version__
 from .errors import PerfscoreError, Severity
+from .usage import ChineseGroup
 
 __all__ = ["app", "main"]
 
 app = typer.Typer(
     name="perfscore",
+    cls=ChineseGroup,
     help="政协委员履职考核积分工具：从活动登记工作簿计算年度履职得分、等次和排名，每一分都可追溯到来源单元格。",
     no_args_is_help=True,
     add_completion=False,
@@ -262,7 +264,7 @@ def assess(
         list[Path],
         typer.Argument(
             help="活动登记工作簿（.xlsx/.xlsm/.xls/.ods），或存放各登记表 .csv 的文件夹；给多个工作簿或一个存放工作簿的文件夹时逐个考核",
-            metavar="WORKBOOK...",
+            metavar="工作簿...",
         ),
     ],
     rules: RulesOption = None,
@@ -414,7 +416,9 @@ def _assess_batch(
 
 @app.command()
 def check(
-    workbook: Annotated[Path, typer.Argument(help="活动登记工作簿，或存放各登记表 .csv 的文件夹")],
+    workbook: Annotated[
+        Path, typer.Argument(help="活动登记工作簿，或存放各登记表 .csv 的文件夹", metavar="工作簿")
+    ],
     rules: RulesOption = None,
     year: YearOption = None,
 ) -> None:
@@ -451,8 +455,10 @@ def check(
 
 @app.command()
 def explain(
-    workbook: Annotated[Path, typer.Argument(help="活动登记工作簿", dir_okay=False)],
-    member: Annotated[str, typer.Argument(help="委员编号或姓名")],
+    workbook: Annotated[
+        Path, typer.Argument(help="活动登记工作簿", dir_okay=False, metavar="工作簿")
+    ],
+    member: Annotated[str, typer.Argument(help="委员编号或姓名", metavar="委员")],
     rules: RulesOption = None,
     year: YearOption = None,
     mask: MaskOption = False,
@@ -473,7 +479,9 @@ def explain(
 
 @app.command()
 def shortlist(
-    workbook: Annotated[Path, typer.Argument(help="活动登记工作簿", dir_okay=False)],
+    workbook: Annotated[
+        Path, typer.Argument(help="活动登记工作簿", dir_okay=False, metavar="工作簿")
+    ],
     award: Annotated[
         list[str] | None,
         typer.Option("--award", "-a", help="只看这项评选（编号或名称），可写多次；不写则列出全部"),
@@ -502,7 +510,10 @@ def shortlist(
 @app.command()
 def report(
     workbook: Annotated[
-        Path, typer.Argument(help="活动登记工作簿（.xlsx/.xlsm/.xls/.ods）", dir_okay=False)
+        Path,
+        typer.Argument(
+            help="活动登记工作簿（.xlsx/.xlsm/.xls/.ods）", dir_okay=False, metavar="工作簿"
+        ),
     ],
     quarter: Annotated[str | None, typer.Option("--quarter", help="通报的季度，如 2023Q2")] = None,
     month: Annotated[str | None, typer.Option("--month", help="通报的月份，如 2023-05")] = None,
@@ -562,7 +573,10 @@ def report(
 @app.command()
 def template(
     out: Annotated[
-        Path, typer.Argument(help="要写出的空白工作簿（.xlsx），如 2024.xlsx", dir_okay=False)
+        Path,
+        typer.Argument(
+            help="要写出的空白工作簿（.xlsx），如 2024.xlsx", dir_okay=False, metavar="工作簿"
+        ),
     ],
     rules: RulesOption = None,
     year: Annotated[
@@ -591,7 +605,9 @@ def template(
 
 @rules_app.command("check")
 def rules_check(
-    file: Annotated[Path, typer.Argument(help="规则文件（YAML）", dir_okay=False)],
+    file: Annotated[
+        Path, typer.Argument(help="规则文件（YAML）", dir_okay=False, metavar="规则文件")
+    ],
 ) -> None:
     """检查规则文件：一次列出所有问题及其行号、列号。
 
@@ -623,7 +639,11 @@ def rules_check(
 def rules_show(
     file: Annotated[
         Path | None,
-        typer.Argument(help="规则文件（YAML）；不写则为自带的 rules/default.yaml", dir_okay=False),
+        typer.Argument(
+            help="规则文件（YAML）；不写则为自带的 rules/default.yaml",
+            dir_okay=False,
+            metavar="[规则文件]",
+        ),
     ] = None,
     markdown: Annotated[
         bool, typer.Option("--markdown", "-m", help="输出 Markdown，便于粘贴到通知或转成文档")
