@@ -115,6 +115,19 @@ def _run(err: Console, action: Callable[[], T], catch: tuple[type[Exception], ..
         raise typer.Exit(2) from None
 
 
+def _next_step(err: Console, quiet: bool, text: str) -> None:
+    """The last line on a person's terminal: what to do next (stderr, so the results on stdout
+    stay as they are; nothing under --quiet, in pipes or in cron)."""
+    if not quiet and _on_terminal(err):
+        err.print(f"下一步：{text}", markup=False, highlight=False)
+
+
+def _arg(path: Path | str) -> str:
+    """A path as the clerk would type it again: quoted when it holds a space."""
+    text = str(path)
+    return f'"{text}"' if any(c.isspace() for c in text) else text
+
+
 def _mask_mode(mask: bool, mask_ids: bool) -> str | None:
     """--mask / --mask-ids -> the mode of perfscore.privacy (IDs win when both are given)."""
     return "id" if mask_ids else "name" if mask else None
@@ -355,6 +368,12 @@ def assess(
 
     result = _run(err, run)
     print_summary(console, result, written_files(result, target))
+    _next_step(
+        err,
+        quiet,
+        f"perfscore explain {_arg(workbook)} 姓名（查看一位委员每一分的来历）；"
+        f"perfscore shortlist {_arg(workbook)}（评优建议名单）",
+    )
 
 
 def _assess_batch(
@@ -410,6 +429,12 @@ def _assess_batch(
     console.print(table)
     failed = [item for item in items if item.exit_code]
     console.print(f"完成 {len(items) - len(failed)} 个，出错 {len(failed)} 个。")
+    _next_step(
+        err,
+        quiet,
+        "出错的工作簿用 perfscore check 工作簿 逐个查看；"
+        "perfscore explain 工作簿 姓名 查看一位委员每一分的来历",
+    )
     if failed:
         raise typer.Exit(max(item.exit_code for item in failed))
 
@@ -442,6 +467,7 @@ def check(
     verdict = f"检查 {workbook}：错误 {len(report.errors)} 处，警告 {len(report.warnings)} 处。"
     if report.errors:
         console.print(verdict + "请按上面的提示修改后再计分。")
+        _next_step(err, False, f"按提示修改后，再运行 perfscore check {_arg(workbook)}")
         raise typer.Exit(1)
     console.print(
         verdict
@@ -451,6 +477,7 @@ def check(
             else "可以计分；警告所说的记录未计分或已按提示处理。"
         )
     )
+    _next_step(err, False, f"perfscore assess {_arg(workbook)}（写出年度考核结果）")
 
 
 @app.command()
@@ -475,6 +502,7 @@ def explain(
     result = _run(err, lambda: _assess_with_stages(console, err, workbook, rules, year))
     explanation = _run(err, lambda: run_explain(result, member, mask=_mask_mode(mask, mask_ids)))
     print_explanation(console, explanation)
+    _next_step(err, False, f"perfscore shortlist {_arg(workbook)}（评优建议名单）")
 
 
 @app.command()
@@ -505,6 +533,11 @@ def shortlist(
     if out is not None:
         _run(err, lambda: write_shortlists(result, lists, out, source=workbook))
         console.print(f"已写入：{out}")
+        _next_step(err, False, f"核对 {_arg(out)} 中的入选依据，按本单位程序研究、公示")
+    else:
+        _next_step(
+            err, False, f"perfscore shortlist {_arg(workbook)} --out 评优名单.xlsx（写成文件存档）"
+        )
 
 
 @app.command()
@@ -568,6 +601,7 @@ def report(
         console.out(
             str(path), highlight=False
         )  # one path a line, never wrapped: scripts read these
+    _next_step(err, quiet, f"把通报（{paths[0].name} 等）发给各界别、专委会，提醒进度落后的委员")
 
 
 @app.command()
@@ -601,6 +635,12 @@ def template(
     console, err = _consoles()
     path = _run(err, lambda: write_template(out, rules, year=year, overwrite=force))
     console.print(f"已写入：{path}")
+    _next_step(
+        err,
+        False,
+        f"在 Excel 或 WPS 中打开 {_arg(path)}，删去灰色示例行，按“填表说明”填写；"
+        f"填好后运行 perfscore check {_arg(path)}",
+    )
 
 
 @rules_app.command("check")
@@ -633,6 +673,7 @@ def rules_check(
         f"{file}：没有发现错误。{rules.scheme}（{rules.version}），{len(rules.categories)} 个类别，{items} 个计分项，"
         f"{len(rules.grades)} 档等次。"
     )
+    _next_step(err, False, f"perfscore assess 工作簿 --rules {_arg(file)}")
 
 
 @rules_app.command("show")
@@ -664,6 +705,10 @@ def rules_show(
         print(summary_markdown(summary))  # plain text, no rich markup: it is meant to be pasted
     else:
         print_rules_summary(console, summary)
+        where = f" {_arg(file)}" if file else ""
+        _next_step(
+            err, False, f"perfscore rules show{where} --markdown > 积分办法.md（粘贴到通知中）"
+        )
 
 
 def _version(value: bool) -> None:
