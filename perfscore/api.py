@@ -9,11 +9,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
 from .assessment import Assessment, assess_scores
+from .awards import shortlists
 from .errors import DataError, Problem, Severity, UsageError
 from .history import read_history
 from .records import normalise
@@ -48,7 +49,7 @@ def assess(
     skip_bad_rows: bool = False,
     progress: Progress | None = None,
 ) -> Assessment:
-    """Score one workbook: read -> normalise -> score -> assess.
+    """Score one workbook: read -> normalise -> score -> assess -> award shortlists.
 
     ``rules`` is a rules file (the shipped default when None) or rules already loaded.
     ``previous`` lists earlier years' result files (.json or .xlsx), used by ``consequences``.
@@ -76,7 +77,13 @@ def assess(
     step("计分")
     scoring = score(records, loaded.rules)
     step("排名")
-    return assess_scores(records, scoring, loaded, source_name=Path(workbook).name, history=history)
+    assessment = assess_scores(
+        records, scoring, loaded, source_name=Path(workbook).name, history=history
+    )
+    lists = shortlists(
+        loaded.rules, assessment.members, assessment.ledger, scoring.written, records.members
+    )
+    return replace(assessment, shortlists=lists)
 
 
 @dataclass(frozen=True)

@@ -43,7 +43,14 @@ from .text import (
 )
 from .workbook import RawTable, RawWorkbook, match_key
 
-__all__ = ["Records", "normalise", "RECORD_COLUMNS", "parse_dates"]
+__all__ = [
+    "Records",
+    "normalise",
+    "RECORD_COLUMNS",
+    "MEMBER_COLUMNS",
+    "GROUP_DIMENSIONS",
+    "parse_dates",
+]
 
 RECORD_COLUMNS = [
     "member_id",
@@ -76,6 +83,13 @@ MEMBER_COLUMNS = [
     "term_end",
     "roster_row",
 ]
+# The members' group columns and their names (界别 …): how results are grouped and capped.
+GROUP_DIMENSIONS = {
+    "sector": "界别",
+    "committee": "专委会",
+    "study_group": "学习组",
+    "work_group": "工作组",
+}
 
 
 @dataclass(frozen=True)
