@@ -32,9 +32,10 @@ from pathlib import Path
 import pandas as pd
 
 from ..assessment import Assessment
+from ..layout import LEDGER_LABELS, SHEETS
 from .background import Background
 from .charts import CHART_SHEET, GRADE_WORD_COLOURS, Chart, assessment_charts, band_colours
-from .common import atomic_path, sheet_titles, shortlist_sheets, table_views
+from .common import atomic_path, shortlist_sheets, table_views
 from .csv import safe_csv_lines
 from .safety import looks_like_formula
 from .sheetxml import WIDE_CHARACTER, ColumnStyle, TableSheet, zip_level
@@ -87,7 +88,7 @@ def write_xlsx(assessment: Assessment, out: Path) -> None:
             continue
         if key == "ledger" and len(table) > LEDGER_SHEET_LINES:
             lines, table = table, _ledger_note(table, out, decimals)
-        sheets.append((sheet_titles[key], table))
+        sheets.append((SHEETS[key], table))
         if key == "groups":
             sheets.append((CHART_SHEET, assessment_charts(assessment)))
     if assessment.shortlists:
@@ -119,7 +120,7 @@ def ledger_csv_paths(out: Path, lines: int) -> list[Path]:
     out = Path(out)
     parts = max(1, math.ceil(lines / (MAX_SHEET_ROWS - 1)))
     return [
-        out.with_name(f"{out.stem}-积分明细{'' if i == 0 else f'-{i + 1}'}.csv")
+        out.with_name(f"{out.stem}-{SHEETS['ledger']}{'' if i == 0 else f'-{i + 1}'}.csv")
         for i in range(parts)
     ]
 
@@ -155,12 +156,12 @@ def _ledger_note(table: pd.DataFrame, out: Path, decimals: int) -> pd.DataFrame:
     where, how to check."""
     paths = ledger_csv_paths(out, len(table))
     names = "、".join(f"“{p.name}”" for p in paths)
-    total = float(table["分值"].sum())
+    total = float(table[LEDGER_LABELS["points"]].sum())
     return pd.DataFrame(
         {
             "说明": [
-                f"积分明细共 {len(table):,} 行，超过 {LEDGER_SHEET_LINES:,} 行，未写在本工作簿中，而是写在本工作簿旁的文件 {names} 中。",
-                "这些文件是 UTF-8 编码的 CSV，列与“积分明细”表相同（委员编号、姓名、类别、规则编号、规则名称、分值、日期、来源单元格、编号、标题、说明），"
+                f"{SHEETS['ledger']}共 {len(table):,} 行，超过 {LEDGER_SHEET_LINES:,} 行，未写在本工作簿中，而是写在本工作簿旁的文件 {names} 中。",
+                f"这些文件是 UTF-8 编码的 CSV，列与“{SHEETS['ledger']}”表相同（{'、'.join(LEDGER_LABELS.values())}），"
                 "Excel 或 WPS 可直接打开；每个文件不超过一张工作表的行数。",
                 f"全部明细的分值合计 {total:,.{decimals}f} 分；每位委员的总分等于其各行分值之和。",
                 "逐条查看一位委员的得分：perfscore explain 工作簿 姓名（或委员编号）。",

@@ -1,0 +1,52 @@
+"""The layout of perfscore's result files (考核结果): sheet names and Chinese column labels.
+
+One definition, used by the writers that lay the files out (:mod:`perfscore.writers`) and by the
+readers that read them back (:mod:`perfscore.history`, for ``--previous``): a label changed here
+changes both, so a result file written by one version reads back with the same version.
+"""
+
+from __future__ import annotations
+
+__all__ = ["SHEETS", "MEMBER_LABELS", "RESULT_LABELS", "LEDGER_LABELS", "YEAR_LABEL"]
+
+# The assessment workbook's sheets by key, in the order written.
+SHEETS = {
+    "ranking": "总排名",
+    "breakdown": "分项得分",
+    "checklist": "双五个一",
+    "ledger": "积分明细",  # continued on 积分明细(2) …, or beside the workbook as 积分明细 CSV files
+    "groups": "分组统计",
+    "rules": "规则",
+    "problems": "数据提示",
+}
+
+# Who a row is about: the columns every member table opens with.
+MEMBER_LABELS = {
+    "member_id": "委员编号",
+    "name": "姓名",
+    "sector": "界别",
+    "committee": "专委会",
+    "study_group": "学习组",
+    "work_group": "工作组",
+}
+
+# A member's result in the ranking (总排名) and the breakdown (分项得分).
+RESULT_LABELS = {"rank": "名次", "total": "总分", "grade": "等次"}
+
+# The ledger's columns (积分明细, in the workbook and in the CSV files beside it), in order.
+LEDGER_LABELS = {
+    "member_id": "委员编号",
+    "name": "姓名",
+    "category_name": "类别",
+    "rule_id": "规则编号",
+    "rule_name": "规则名称",
+    "points": "分值",
+    "date": "日期",
+    "source": "来源单元格",
+    "item_id": "编号",
+    "title": "标题",
+    "note": "说明",
+}
+
+# The row of the 规则 sheet that gives the assessment year.
+YEAR_LABEL = "考核年度"
