@@ -85,7 +85,7 @@ def case_digests(case: str, folder: Path) -> dict[str, str]:
             written.append(write_shortlists(assessment, lists, folder / f"{case}-评优{suffix}"))
         quarter = folder / "quarterly"
         quarter.mkdir(exist_ok=True)
-        from perfscore.progress import parse_quarter
+        from perfscore.quarterly import parse_quarter
 
         _, paths = perfscore.report(
             workbook, parse_quarter("2023Q2"), out_dir=quarter, today=date(2023, 7, 1)
