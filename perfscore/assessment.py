@@ -28,15 +28,13 @@ from .awards import Shortlist
 from .errors import Problem, Reason, Severity
 from .frames import stable_sorted
 from .history import History
+from .layout import MEMBER_DETAILS, OTHER_LINES, RESULT_COLUMNS
 from .records import GROUP_DIMENSIONS, Records
 from .rules import LoadedRules
 from .scoring import LedgerLines, Scoring, round_points
 from .text import NAME_SEPARATORS
 
 __all__ = ["Assessment", "assess_scores", "GROUP_DIMENSIONS"]
-
-# Lines outside any category, shown beside the category subtotals so that a row adds up.
-OTHER_LINES = {"base": "base", "checklist_bonus": "checklist.bonus", "total_adjust": "total.cap"}
 
 
 @dataclass(frozen=True)
@@ -112,29 +110,7 @@ def assess_scores(
     ledger = _ledger_in_member_order(lines, members.index.to_numpy(), members["name"], size)
     groups = _group_summaries(members, rules)
 
-    ordered = [
-        "member_id",
-        "name",
-        "sector",
-        "committee",
-        "study_group",
-        "work_group",
-        "standing",
-        "term_start",
-        "term_end",
-        "total",
-        "grade",
-        "grade_note",
-        "rank",
-        "sector_rank",
-        "committee_rank",
-        "checklist_done",
-        "checklist_total",
-        "checklist_missing",
-        "consequences",
-        *categories,
-        *OTHER_LINES,
-    ]
+    ordered = [*MEMBER_DETAILS, *RESULT_COLUMNS, *categories, *OTHER_LINES]
     return Assessment(
         members=members[ordered].reset_index(drop=True),
         ledger=ledger,

@@ -23,8 +23,9 @@ import pandas as pd
 from .frames import joined_texts, stable_sorted
 from .records import GROUP_DIMENSIONS
 from .rules.schema import Award, Rules
+from .rules.summary import KIND_NAMES
 from .scoring import RecordTable
-from .scoring.conditions import standing_codes
+from .scoring.conditions import FIELDS, standing_codes
 from .text import number_text, percent_text
 
 __all__ = ["Shortlist", "shortlists", "SHORTLIST_COLUMNS"]
@@ -301,20 +302,8 @@ def _per_value(values: pd.Series, text) -> np.ndarray:
 
 
 def _clause_text(clause) -> str:
-    kind = {
-        "proposal": "提案",
-        "information": "社情民意信息",
-        "adoption": "信息采用/批示",
-        "report": "调研报告",
-        "meeting": "会议",
-        "activity": "活动",
-        "duty": "双五个一登记",
-    }[clause.kind]
-    values = [
-        v
-        for name in ("type", "subtype", "status", "level", "role", "marks")
-        for v in (getattr(clause, name) or [])
-    ]
+    kind = KIND_NAMES[clause.kind]
+    values = [v for name in (*FIELDS, "marks") for v in (getattr(clause, name) or [])]
     return kind + (f"（{'、'.join(values)}）" if values else "")
 
 

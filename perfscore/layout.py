@@ -1,13 +1,57 @@
-"""The layout of perfscore's result files (考核结果): sheet names and Chinese column labels.
+"""The columns of an assessment's member table, and the layout of perfscore's result files
+(考核结果): sheet names and Chinese column labels.
 
-One definition, used by the writers that lay the files out (:mod:`perfscore.writers`) and by the
-readers that read them back (:mod:`perfscore.history`, for ``--previous``): a label changed here
-changes both, so a result file written by one version reads back with the same version.
+One definition, used by the stages that make the tables (:mod:`perfscore.records`,
+:mod:`perfscore.assessment`), by the rules' checks (a category id must not take a column's
+name), by the writers that lay the files out (:mod:`perfscore.writers`) and by the readers that
+read them back (:mod:`perfscore.history`, for ``--previous``): a label changed here changes them
+all. Plain data, no imports: cheap for ``perfscore rules check``.
 """
 
 from __future__ import annotations
 
-__all__ = ["SHEETS", "MEMBER_LABELS", "RESULT_LABELS", "LEDGER_LABELS", "YEAR_LABEL"]
+__all__ = [
+    "MEMBER_DETAILS",
+    "RESULT_COLUMNS",
+    "OTHER_LINES",
+    "SHEETS",
+    "MEMBER_LABELS",
+    "RESULT_LABELS",
+    "LEDGER_LABELS",
+    "YEAR_LABEL",
+]
+
+# Who a member is: the columns every table of members (the roster, results, progress) opens with.
+MEMBER_DETAILS = [
+    "member_id",
+    "name",
+    "sector",
+    "committee",
+    "study_group",
+    "work_group",
+    "standing",
+    "term_start",
+    "term_end",
+]
+
+# ``Assessment.members`` after MEMBER_DETAILS: the member's result (then one column per category
+# with its subtotal, then OTHER_LINES).
+RESULT_COLUMNS = [
+    "total",
+    "grade",
+    "grade_note",
+    "rank",
+    "sector_rank",
+    "committee_rank",
+    "checklist_done",
+    "checklist_total",
+    "checklist_missing",
+    "consequences",
+]
+
+# Ledger lines outside any category, by the member column that sums them (beside the category
+# subtotals, so that a row adds up to the total): column -> rule_id.
+OTHER_LINES = {"base": "base", "checklist_bonus": "checklist.bonus", "total_adjust": "total.cap"}
 
 # The assessment workbook's sheets by key, in the order written.
 SHEETS = {

@@ -49,6 +49,7 @@ import pandas as pd
 
 from .assessment import Assessment, assess_scores
 from .errors import Problem, Severity, UsageError
+from .layout import MEMBER_DETAILS
 from .records import GROUP_DIMENSIONS, Records, normalise
 from .rules import LoadedRules, load_rules
 from .scoring import round_points, score
@@ -377,15 +378,7 @@ def _member_progress(
 ) -> pd.DataFrame:
     settings = rules.rules.settings
     columns = [
-        "member_id",
-        "name",
-        "sector",
-        "committee",
-        "study_group",
-        "work_group",
-        "standing",
-        "term_start",
-        "term_end",
+        *MEMBER_DETAILS,
         "total",
         "rank",
         "checklist_total",
@@ -429,15 +422,7 @@ def _member_progress(
     m = m.sort_values(["sector", "member_id"], kind="stable").reset_index(drop=True)
     return m[
         [
-            "member_id",
-            "name",
-            "sector",
-            "committee",
-            "study_group",
-            "work_group",
-            "standing",
-            "term_start",
-            "term_end",
+            *MEMBER_DETAILS,
             "status",
             "points",
             "points_previous",

@@ -33,6 +33,7 @@ from .inputformat import (
     Column,
     Vocabulary,
 )
+from .layout import MEMBER_DETAILS
 from .text import (
     LIST_SEPARATORS,
     WHITE_SPACE,
@@ -48,6 +49,7 @@ __all__ = [
     "normalise",
     "RECORD_COLUMNS",
     "MEMBER_COLUMNS",
+    "MEMBER_DETAILS",
     "GROUP_DIMENSIONS",
     "parse_dates",
 ]
@@ -71,18 +73,7 @@ RECORD_COLUMNS = [
     "row",
     "source",
 ]
-MEMBER_COLUMNS = [
-    "member_id",
-    "name",
-    "sector",
-    "committee",
-    "study_group",
-    "work_group",
-    "standing",
-    "term_start",
-    "term_end",
-    "roster_row",
-]
+MEMBER_COLUMNS = [*MEMBER_DETAILS, "roster_row"]
 # The members' group columns and their names (界别 …): how results are grouped and capped.
 GROUP_DIMENSIONS = {
     "sector": "界别",

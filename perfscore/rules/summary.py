@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 
 from .schema import Case, Category, Condition, Item, Match, Rules
 
-__all__ = ["SchemeSummary", "SummaryRow", "summarise", "summary_markdown"]
+__all__ = ["SchemeSummary", "SummaryRow", "summarise", "summary_markdown", "KIND_NAMES"]
 
-_KIND = {
+KIND_NAMES = {  # record kinds as the rules' summaries and the shortlists name them
     "proposal": "提案",
     "information": "社情民意信息",
     "adoption": "信息采用/批示",
@@ -158,7 +158,7 @@ def _row(item: Item) -> SummaryRow:
 
 def _match_text(match: Match) -> str:
     conditions = _condition_text(match)
-    return _KIND[match.kind] + (f"（{conditions}）" if conditions else "")
+    return KIND_NAMES[match.kind] + (f"（{conditions}）" if conditions else "")
 
 
 def _condition_text(condition: Condition | None) -> str:

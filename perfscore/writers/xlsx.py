@@ -263,7 +263,10 @@ class _Styles:
 
 
 @dataclass(frozen=True)
-class _Column:
+class _ColumnShape:
+    """How a table column looks on every sheet it spans: its header, the kind of its values,
+    its width, whether its text wraps, and how many lines its header takes."""
+
     header: str
     kind: str  # date, bool, int, float, text
     width: float
@@ -285,7 +288,11 @@ def _write_table(book, title: str, table: pd.DataFrame, styles: _Styles, layout:
 
 
 def _write_sheet(
-    sheet: TableSheet, table: pd.DataFrame, columns: list[_Column], styles: _Styles, layout: _Layout
+    sheet: TableSheet,
+    table: pd.DataFrame,
+    columns: list[_ColumnShape],
+    styles: _Styles,
+    layout: _Layout,
 ) -> None:
     widths = [c.width for c in columns]
     sheet.freeze_panes(1, _frozen_columns([c.header for c in columns], widths, layout.key_columns))
@@ -302,7 +309,7 @@ def _write_sheet(
     _print_setup(sheet, layout, wide=sum(widths) > LANDSCAPE_WIDTH, repeat_header=True)
 
 
-def _measure(table: pd.DataFrame, decimals: int) -> list[_Column]:
+def _measure(table: pd.DataFrame, decimals: int) -> list[_ColumnShape]:
     """Kind and width of each column. Long headers wrap onto a second line rather than widen
     a column of short values (专委会内名次 over ranks)."""
     columns = []
@@ -315,7 +322,7 @@ def _measure(table: pd.DataFrame, decimals: int) -> list[_Column]:
         width = min(max(needed + 2, 6), MAX_WIDTH)
         header_lines = max(1, math.ceil(head / max(width - 2, 1)))
         columns.append(
-            _Column(
+            _ColumnShape(
                 str(header),
                 kind,
                 width,
@@ -367,7 +374,7 @@ def _frozen_columns(headers: list[str], widths: list[float], key_columns: tuple[
     return count
 
 
-def _base_props(column: _Column, styles: _Styles) -> dict:
+def _base_props(column: _ColumnShape, styles: _Styles) -> dict:
     props: dict = {"valign": "vcenter"}
     if column.kind == "date":
         props["num_format"] = "yyyy-mm-dd"
@@ -387,7 +394,7 @@ def _plain(series: pd.Series) -> list:
     return values.tolist()
 
 
-def _column_style(column: _Column, styles: _Styles, layout: _Layout) -> ColumnStyle:
+def _column_style(column: _ColumnShape, styles: _Styles, layout: _Layout) -> ColumnStyle:
     """How a column's cells look: its format; for text, the quoted format of formula-like text
     and, in the grade column, each grade's colours; for wrapped text, the width rows grow by."""
     base = _base_props(column, styles)
