@@ -255,7 +255,8 @@ class LedgerLines:
                 "note": pd.Series(notes, dtype=object if any_object else "str", copy=False),
             }
         )
-        return pd.DataFrame(columns, copy=False)
+        keys = LEDGER_COLUMNS if names is None else ["member_id", "name", *LEDGER_COLUMNS[1:]]
+        return pd.DataFrame({key: columns[key] for key in keys}, copy=False)
 
 
 def _joined(arrays: list[np.ndarray], dtype) -> np.ndarray:
