@@ -119,10 +119,10 @@ def _mask_mode(mask: bool, mask_ids: bool) -> str | None:
 
 
 # Inputs from this size on (all input files together) get the stage display on a terminal.
-# Size on disk is known before reading starts and follows run time: bench/ measured S (330 KB,
-# 10,000 register rows) at about 5 s end to end and M (6.9 MB) at about 25 s, so from 1 MB (some
-# 30,000 rows, 8 s or more) staff see which stage a run is in; a smaller run is over before a
-# display would help. .xls and .csv are not compressed, so they reach it with fewer rows: early, harmless.
+# Size on disk is known before reading starts and grows with run time (docs/performance.md has
+# the times at each size): 1 MB of .xlsx is some 30,000 register rows, a run long enough that
+# staff want to see which stage it is in; a smaller run is over before a display would help.
+# .xls and .csv are not compressed, so they reach it with fewer rows: early, harmless.
 LARGE_INPUT_BYTES = 1024 * 1024
 
 # The library's stage names (perfscore.api, perfscore.quarterly) as the display shows them.
@@ -662,6 +662,7 @@ def _root(
 def main() -> NoReturn:
     # Pydantic plugins are observability hooks other installed packages may register; the
     # command line has no use for them, and looking for them reads every installed package's
-    # metadata (about 30 ms of a 0.3 s `rules check`). Set the variable to load them anyway.
+    # metadata (a noticeable part of `rules check`, see docs/performance.md). Set the variable
+    # to load them anyway.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     sys.exit(app())
