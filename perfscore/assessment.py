@@ -106,8 +106,9 @@ def assess_scores(
     members["consequences"], consequence_problems = _consequences(
         members, lambda: scoring.ledger, rules, history, records.year
     )
+    names = members["name"]  # in roster order
     members = _in_ranking_order(members, settings.tie_break)
-    ledger = _ledger_in_member_order(lines, members.index.to_numpy(), members["name"], size)
+    ledger = _ledger_in_member_order(lines, members.index.to_numpy(), names)
     groups = _group_summaries(members, rules)
 
     ordered = [*MEMBER_DETAILS, *RESULT_COLUMNS, *categories, *OTHER_LINES]
@@ -124,16 +125,18 @@ def assess_scores(
 
 
 def _ledger_in_member_order(
-    lines: LedgerLines, order: np.ndarray, names: pd.Series, size: int
+    lines: LedgerLines, order: np.ndarray, names: pd.Series
 ) -> pd.DataFrame:
-    """The ledger with each line's member name after member_id: members in ``order`` (roster
-    positions), each member's lines in ledger order; lines of anyone not on the roster last."""
+    """The ledger with each line's member name (``names``, in roster order) after member_id:
+    members in ``order`` (roster positions), each member's lines in ledger order; lines of
+    anyone not on the roster last."""
+    size = len(names)
     member = np.where(lines.member < size, lines.member, size)
     place = np.empty(size + 1, dtype=np.int64)
     place[order] = np.arange(len(order))
     place[size] = size
     keys = place[member].astype(np.uint16 if size < 2**16 - 1 else np.int64)  # radix sort
-    return lines.frame(np.argsort(keys, kind="stable"), names=names.sort_index())
+    return lines.frame(np.argsort(keys, kind="stable"), names=names)
 
 
 def _add_checklist(members: pd.DataFrame, done: np.ndarray, rules: LoadedRules) -> pd.DataFrame:
