@@ -145,15 +145,15 @@ def _add_checklist(members: pd.DataFrame, done: np.ndarray, rules: LoadedRules) 
     Every member on the roster has a row per item in the checklist, so every member's count and
     missing names come from it: a member without records has done 0 and every item missing."""
     spec = rules.rules.checklist
-    total = len(spec.items) if spec else 0
-    members["checklist_total"] = total
-    if not total:
+    names = [item.name for item in spec.items] if spec else []
+    members["checklist_total"] = len(names)
+    if not names:
         members["checklist_done"] = 0
         members["checklist_missing"] = ""
         return members
     members["checklist_done"] = done.sum(axis=0).astype(int)
     members["checklist_missing"] = pd.Series(
-        _missing_items(done, [item.name for item in spec.items]), index=members.index, dtype=object
+        _missing_items(done, names), index=members.index, dtype="object"
     )
     return members
 

@@ -468,7 +468,8 @@ def _select(
 def _meets(pool: pd.DataFrame, condition) -> np.ndarray:
     """Which candidates meet ``condition`` (a member's own 常委 flag, an item's first author's)."""
     everyone = np.arange(len(pool))
-    table = RecordTable(pool, everyone, member=None, standing=standing_codes(pool["standing"]))
+    no_member = np.full(len(pool), -1, dtype=np.int64)
+    table = RecordTable(pool, everyone, no_member, standing_codes(pool["standing"]))
     return table.condition(condition, None, everyone)
 
 

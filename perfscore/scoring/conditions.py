@@ -36,8 +36,8 @@ class RecordTable:
 
     ``member`` is each row's roster code and ``standing`` its member's 常委 flag (1, 0, or -1 for
     someone not on the roster); a table over something other than records (a pool of award
-    candidates) has no member codes (None), and without ``standing`` a condition on it raises
-    KeyError. A field's codes are kept per record kind (a condition always looks at one
+    candidates) has member codes -1, and without ``standing`` (None) a condition on the 常委
+    flag raises KeyError. A field's codes are kept per record kind (a condition always looks at one
     kind's records): ``codes(name, kind)`` is over ``kind_rows(kind)``, and ``within[r]`` is
     row r's place there."""
 
@@ -45,7 +45,7 @@ class RecordTable:
         self,
         frame: pd.DataFrame,
         rows: np.ndarray,
-        member: np.ndarray | None,
+        member: np.ndarray,
         standing: np.ndarray | None,
     ) -> None:
         self.frame = frame
@@ -82,7 +82,7 @@ class RecordTable:
             self._kinds[kind] = rows
         return self._kinds[kind]
 
-    def codes(self, name: str, kind: str) -> tuple[np.ndarray, pd.Index]:
+    def codes(self, name: str, kind: str | None) -> tuple[np.ndarray, pd.Index]:
         """Codes into the field's distinct values among ``kind``'s rows (-1 for NaN); over all
         the rows when ``kind`` is None."""
         if kind is None:

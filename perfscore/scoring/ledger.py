@@ -8,6 +8,7 @@ base and the checklist bonus are lines of their own (:func:`member_part`, :func:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -81,7 +82,7 @@ def member_part(
     )
 
 
-def part_sums(parts: list[Part | None], size: int = 0) -> np.ndarray:
+def part_sums(parts: Sequence[Part | None], size: int = 0) -> np.ndarray:
     """Each member code's sum of the parts' points (0 without lines), by code from 0 to at least
     ``size`` - 1, added up line by line in ledger order (see :func:`perfscore.frames.grouped_sums`)."""
     nonempty = [part for part in parts if part is not None and len(part)]
@@ -95,7 +96,7 @@ def part_sums(parts: list[Part | None], size: int = 0) -> np.ndarray:
 
 
 def bound_part(
-    parts: list[Part | None],
+    parts: Sequence[Part | None],
     member_codes: np.ndarray,
     upper: float | None,
     lower: float | None,
