@@ -31,15 +31,16 @@ def standing_codes(values: pd.Series) -> np.ndarray:
 
 
 class RecordTable:
-    """The records being scored: ``rows`` are their positions in ``frame`` (records outside the
-    term or dropped 并案 originals are not among them); every array here is over those rows.
+    """Rows of a records frame as arrays: ``rows`` are their positions in ``frame``, ascending
+    (all of them, or those that score: records outside the term or dropped 并案 originals are
+    then not among them); every array here is over those rows.
 
     ``member`` is each row's roster code and ``standing`` its member's 常委 flag (1, 0, or -1 for
     someone not on the roster); a table over something other than records (a pool of award
     candidates) has member codes -1, and without ``standing`` (None) a condition on the 常委
-    flag raises KeyError. A field's codes are kept per record kind (a condition always looks at one
-    kind's records): ``codes(name, kind)`` is over ``kind_rows(kind)``, and ``within[r]`` is
-    row r's place there."""
+    flag raises KeyError. A field's codes are kept per record kind (a condition on records looks
+    at one kind's records): ``codes(name, kind)`` is over ``kind_rows(kind)``, and ``within[r]``
+    is row r's place there; ``codes(name, None)`` is over all the rows."""
 
     def __init__(
         self,
