@@ -53,6 +53,15 @@ MATCH_FIELDS = (
     "marks",
 )  # `standing` is the member's, not the record's
 MatchField = Literal["type", "subtype", "status", "level", "role", "marks"]
+# The fields' names in the Chinese texts about rules (summaries, checks).
+MATCH_FIELD_NAMES = {
+    "type": "类型",
+    "subtype": "形式",
+    "status": "状态",
+    "level": "级别",
+    "role": "角色",
+    "marks": "标记",
+}
 
 Identifier = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[^\s.:]+$")]
 
