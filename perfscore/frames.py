@@ -16,7 +16,7 @@ __all__ = [
     "joined_texts",
     "grouped_sums",
     "repeated_texts",
-    "joined_notes",
+    "joined_pairs",
 ]
 
 
@@ -112,12 +112,13 @@ def repeated_texts(before: str, values: np.ndarray, after: str, show=str) -> np.
     return texts[codes.reshape(-1)] if len(values) else np.zeros(0, dtype=object)
 
 
-def joined_notes(left: np.ndarray, right) -> np.ndarray:
-    """Two notes per line joined by '；' when both are given, else whichever is.
+def joined_pairs(left: np.ndarray, right, separator: str) -> np.ndarray:
+    """Two texts per row (``right`` may be one text for all) joined by ``separator`` when both
+    are non-empty, else whichever is.
 
-    Joined once per distinct pair of notes (a rule's notes have a few distinct texts): joining
-    line by line would make a string object per line, and the ledger, taking its notes in
-    ranking order, reads every object it holds."""
+    Joined once per distinct pair (columns such as a rule's notes have a few distinct texts):
+    joining row by row would make a string object per row, and a frame taking them in another
+    order reads every object it holds."""
     right = np.broadcast_to(np.asarray(right, dtype=object), left.shape)
     left_codes, left_texts = pd.factorize(left, use_na_sentinel=False)
     right_codes, right_texts = pd.factorize(right, use_na_sentinel=False)
@@ -127,7 +128,7 @@ def joined_notes(left: np.ndarray, right) -> np.ndarray:
         np.asarray(right_texts, dtype=object)[pairs % max(len(right_texts), 1)],
     )
     both = (first != "") & (then != "")
-    return (first + np.where(both, "；", "").astype(object) + then)[pair]
+    return (first + np.where(both, separator, "").astype(object) + then)[pair]
 
 
 def grouped_sums(member: np.ndarray, points: np.ndarray, size: int = 0) -> np.ndarray:

@@ -13,7 +13,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from ..frames import joined_notes, repeated_texts
+from ..frames import joined_pairs, repeated_texts
 from ..rules import Category, Item
 from ..text import number_text, percent_text
 from .conditions import RecordTable, condition_label
@@ -166,7 +166,7 @@ def _item_part(table: RecordTable, item: Item, category: Category) -> Part:
                 ),
             ),
         ).astype(object)
-        note = joined_notes(note, split_note)
+        note = _joined_notes(note, split_note)
         note_object = True
 
     if item.stack == "highest" or item.count == "once" or item.from_nth > 1:
@@ -204,18 +204,18 @@ def _counted(table: RecordTable, item: Item, p: np.ndarray, points: np.ndarray, 
     if item.stack == "highest":
         lines = _keep_best(lines, ["member_id", "item_id"])
         lines = lines.assign(
-            note=joined_notes(lines["note"].to_numpy(dtype=object), "同一事项只取最高一项")
+            note=_joined_notes(lines["note"].to_numpy(dtype=object), "同一事项只取最高一项")
         )
     if item.count == "once":
         lines = _keep_best(lines, ["member_id"])
-        lines = lines.assign(note=joined_notes(lines["note"].to_numpy(dtype=object), "只计一次"))
+        lines = lines.assign(note=_joined_notes(lines["note"].to_numpy(dtype=object), "只计一次"))
     if item.from_nth > 1:
         lines = lines.sort_values(RECORD_ORDER, kind="stable")
         nth = (lines.groupby("member_id", sort=False).cumcount() + 1).to_numpy()
         later = nth >= item.from_nth
         lines = lines[later]
         lines = lines.assign(
-            note=joined_notes(
+            note=_joined_notes(
                 lines["note"].to_numpy(dtype=object), repeated_texts("第 ", nth[later], " 条")
             )
         )
@@ -264,3 +264,8 @@ def _pro_rate_part(
         f"{category.name}任期折算",
         np.array(notes, dtype=object),
     )
+
+
+def _joined_notes(left: np.ndarray, right) -> np.ndarray:
+    """Two notes per line joined by '；' when both are given, else whichever is."""
+    return joined_pairs(left, right, "；")
