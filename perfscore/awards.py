@@ -25,7 +25,7 @@ from .records import GROUP_DIMENSIONS
 from .rules.schema import Award, Rules
 from .rules.summary import KIND_NAMES
 from .scoring import RecordTable
-from .scoring.conditions import FIELDS, standing_codes
+from .scoring.conditions import condition_label, standing_codes
 from .text import number_text, percent_text
 
 __all__ = ["Shortlist", "shortlists", "SHORTLIST_COLUMNS"]
@@ -302,9 +302,9 @@ def _per_value(values: pd.Series, text) -> np.ndarray:
 
 
 def _clause_text(clause) -> str:
-    kind = KIND_NAMES[clause.kind]
-    values = [v for name in (*FIELDS, "marks") for v in (getattr(clause, name) or [])]
-    return kind + (f"（{'、'.join(values)}）" if values else "")
+    """'提案（立案）', '提案（立案、常委）', '社情民意信息'."""
+    label = condition_label(clause)
+    return KIND_NAMES[clause.kind] + (f"（{label}）" if label else "")
 
 
 # --- order, quota, selection ------------------------------------------------------------------

@@ -150,7 +150,8 @@ def _contains(uniques: pd.Index, pattern: str) -> np.ndarray:
 
 
 def condition_label(condition: Condition | None) -> str:
-    """A short note naming what a case matched: '个人' or '联名、领衔' or '其余'."""
+    """A short text naming what a condition asks: '个人' or '联名、领衔' or '立案、常委'; '其余'
+    for no condition (a case that takes the rest)."""
     if condition is None:
         return "其余"
     values = [v for name in (*FIELDS, "marks") for v in (getattr(condition, name) or [])]
