@@ -26,6 +26,9 @@ _EXPORTS = {
     "check": "api",
     "write_outputs": "api",
     "default_output_path": "api",
+    "write_public": "api",
+    "write_notice": "api",
+    "write_rules_document": "api",
     "write_template": "template",
     "explain": "explain",
     "report": "progress",
@@ -48,7 +51,15 @@ _EXPORTS = {
 __all__ = [*_EXPORTS, "__version__"]
 
 if TYPE_CHECKING:
-    from .api import assess, check, default_output_path, write_outputs
+    from .api import (
+        assess,
+        check,
+        default_output_path,
+        write_notice,
+        write_outputs,
+        write_public,
+        write_rules_document,
+    )
     from .assessment import Assessment
     from .errors import DataError, PerfscoreError, Problem, RulesError, UsageError
     from .explain import explain

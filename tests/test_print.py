@@ -252,3 +252,28 @@ def test_the_csv_ranking_prints_every_name_and_total(printed):
         )
     ]
     assert not missing, missing[:5]
+
+
+def test_the_leadership_sheet_prints_first_in_portrait_with_every_member(printed):
+    result = printed["result"]
+    texts = pages(printed["assessment"])
+    sheets = by_sheet(texts)
+    assert next(iter(sheets)) == "领导阅览版"
+    front = sheets["领导阅览版"]
+    assert all(w < h for w, h in page_sizes(printed["assessment"])[: len(front)])  # portrait
+    assert "单位：" in front[0] and "考核年度：2023 年" in front[0] and "制表日期" in front[0]
+    lines = "\n".join(front).splitlines()
+    missing = [
+        m.name
+        for m in result.members.itertuples(index=False)
+        if not any(
+            re.search(
+                rf"^\s*{m.rank}\s+{re.escape(m.name)}\s+{re.escape(m.sector)}\s+{m.total:.2f}\s+{m.grade}\b",
+                line,
+            )
+            for line in lines
+        )
+    ]
+    assert not missing, missing[:5]
+    assert all(line.count("名次") <= 1 for line in lines)
+    assert sum("名次" in page for page in front) == len(front)  # the header on every page

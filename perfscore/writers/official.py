@@ -144,8 +144,8 @@ class OfficialDocument:
         widths: Sequence[float] | None = None,
         caption: str = "",
     ) -> None:
-        """A table with a bold header row repeated on every page; the ``numeric`` columns and
-        short values centred. Floats get ``decimals`` places; missing values stay empty.
+        """A table with a bold header row repeated on every page, no row split across pages;
+        the ``numeric`` columns and short values centred. Floats get ``decimals`` places; missing values stay empty.
         ``widths`` are relative column widths (by content when None)."""
         from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
         from docx.enum.text import WD_LINE_SPACING
@@ -171,6 +171,10 @@ class OfficialDocument:
         repeat = OxmlElement("w:tblHeader")
         repeat.set(qn("w:val"), "true")
         header_pr.append(repeat)
+        for row in rows:  # a row is never split across two pages
+            keep = OxmlElement("w:cantSplit")
+            keep.set(qn("w:val"), "true")
+            row._tr.get_or_add_trPr().insert(0, keep)
         for col, header in enumerate(headers):
             short = all(_display_width(t) <= 8 for t in texts[col])
             align = "center" if header in centred or short else "left"
