@@ -17,10 +17,10 @@ import pandas as pd
 
 from ..assessment import Assessment
 from ..privacy import NameMask, masked_name
-from ..rules.example import is_example
+from ..rules.example import example_notice, is_example
 from .common import atomic_path
 from .csv import safe_csv_lines
-from .xlsx import write_tables
+from .xlsx import FrontSheet, write_tables
 
 __all__ = [
     "PUBLIC_COLUMNS",
@@ -74,12 +74,25 @@ def public_ranking(
     return table
 
 
-def _write(out: Path, table: pd.DataFrame, title: str, sheet: str, decimals: int) -> Path:
+def _subtitle(year: int, mode: str) -> str:
+    shown = "以委员编号代替姓名" if mode == "id" else "姓名只显示第一个字"
+    return f"考核年度：{year} 年    公开版（{shown}）"
+
+
+def _write(out: Path, table: pd.DataFrame, title: str, subtitle: str, rules, decimals: int) -> Path:
     if out.suffix.lower() == ".csv":
         with atomic_path(out) as tmp:
             tmp.write_text(safe_csv_lines(table, decimals=decimals), encoding="utf-8-sig")
     else:
-        write_tables(out, [(sheet, table)], title=title, decimals=decimals, landscape=False)
+        page_title = title + _suffix(rules)
+        front = FrontSheet(
+            title=title,
+            subtitle=subtitle,
+            table=table,
+            notice=example_notice(rules),
+            name="公开名单",
+        )
+        write_tables(out, [], title=page_title, decimals=decimals, front=front)
     return out
 
 
@@ -88,8 +101,14 @@ def write_public_ranking(
 ) -> Path:
     """The assessment's public version: one sheet (公开名单) or a CSV."""
     table = public_ranking(assessment, mode=mode, columns=columns)
-    title = f"{assessment.year}年度委员履职考核结果（公开版）{_suffix(assessment.rules)}"
-    return _write(Path(out), table, title, "公开名单", assessment.rules.rules.settings.decimals)
+    return _write(
+        Path(out),
+        table,
+        f"{assessment.year}年度委员履职考核结果",
+        _subtitle(assessment.year, mode),
+        assessment.rules,
+        assessment.rules.rules.settings.decimals,
+    )
 
 
 def public_progress_path(report, folder: Path) -> Path:
@@ -105,9 +124,14 @@ def write_public_progress(report, folder: Path, *, mode: str = "name") -> Path:
     table = pd.DataFrame(
         {"名次": m["rank"], "姓名": public_names(m, mode), "界别": m["sector"], "进度": pace}
     )
-    out = public_progress_path(report, folder)
-    title = f"{report.period.title}委员履职进度（公开版）{_suffix(report.assessment.rules)}"
-    return _write(out, table, title, "公开名单", report.decimals)
+    return _write(
+        public_progress_path(report, folder),
+        table,
+        f"{report.period.title}委员履职进度",
+        _subtitle(report.year, mode),
+        report.assessment.rules,
+        report.decimals,
+    )
 
 
 def public_shortlists_path(workbook: str | Path, year: int) -> Path:
@@ -122,7 +146,7 @@ def write_public_shortlists(
     title of a proposal or information, names in it masked) and 界别; no reasons, no IDs."""
     mask = NameMask.from_members(assessment.members, mode)  # type: ignore[arg-type]
     ids = dict(zip(assessment.members["member_id"], public_names(assessment.members, mode)))
-    sheets = []
+    fronts = []
     for sl in lists:
         w = sl.winners
         if sl.award.pool == "members":
@@ -130,18 +154,20 @@ def write_public_shortlists(
         else:
             noun = "提案标题" if sl.award.pool == "proposals" else "信息标题"
             label = (noun, mask.series(w["label"].astype(str)))
-        sheets.append(
-            (
-                f"{sl.award.name}"[:31],
-                pd.DataFrame({"序号": w["place"], label[0]: label[1], "界别": w["sector"]}),
+        fronts.append(
+            FrontSheet(
+                title=f"{assessment.year}年度{sl.award.name}名单",
+                subtitle=_subtitle(assessment.year, mode),
+                table=pd.DataFrame({"序号": w["place"], label[0]: label[1], "界别": w["sector"]}),
+                notice=example_notice(assessment.rules),
+                name=f"{sl.award.name}"[:31],
             )
         )
-    title = f"{assessment.year}年度评优名单（公开版）{_suffix(assessment.rules)}"
     write_tables(
         Path(out),
-        sheets,
-        title=title,
+        [],
+        title=f"{assessment.year}年度评优名单（公开版）{_suffix(assessment.rules)}",
         decimals=assessment.rules.rules.settings.decimals,
-        landscape=False,
+        front=fronts,
     )
     return Path(out)

@@ -90,9 +90,10 @@ _FRONT_SIZE = 12  # points; printed at 100 %, so the paper shows 12 pt
 
 @dataclass(frozen=True)
 class FrontSheet:
-    """The first sheet for leadership: a title, a line with the unit, the year and the date,
-    an optional notice (red), then ``table`` (名次, 姓名, 界别, 总分, 等次, 说明) in 12 pt, printed at
-    100 % on A4 portrait with the title and header repeated on every page."""
+    """A sheet to be read on paper (the leadership sheet, a public version): a title, a line
+    with the unit, the year and the date, an optional notice (red), then ``table`` (such as 名次,
+    姓名, 界别, 总分, 等次, 说明) in 12 pt with numbers centred, printed at 100 % on A4 portrait with
+    the title and header repeated on every page. Columns of long text share the page width."""
 
     title: str
     subtitle: str
@@ -220,7 +221,7 @@ def write_tables(
     key_columns: Sequence[str] = KEY_COLUMNS,
     landscape: bool | None = None,
     before_replacing: Callable[[], None] | None = None,
-    front: FrontSheet | None = None,
+    front: FrontSheet | Sequence[FrontSheet] | None = None,
 ) -> None:
     """Write ``sheets`` as one workbook, atomically, with perfscore's formatting (see the module).
 
@@ -233,7 +234,7 @@ def write_tables(
     优秀 … 不称职 are recognised). ``key_columns``: headers frozen at the left (see KEY_COLUMNS).
     ``landscape``: None decides per sheet by its width. ``before_replacing`` is called once the
     workbook is complete, before it replaces ``out`` (an exception from it leaves ``out`` as it was).
-    ``front`` is a :class:`FrontSheet` written before ``sheets``.
+    ``front`` is a :class:`FrontSheet` (or several) written before ``sheets``.
     """
     import xlsxwriter
 
@@ -253,8 +254,8 @@ def write_tables(
         )
         book.set_properties({"title": title, "created": _FIXED_CREATED, "author": "perfscore"})
         styles = _Styles(book, decimals, grades)
-        if front is not None:
-            _write_front(book, front, styles, layout)
+        for sheet in [front] if isinstance(front, FrontSheet) else front or []:
+            _write_front(book, sheet, styles, layout)
         for name, content in sheets:
             if isinstance(content, pd.DataFrame):
                 _write_table(book, name, content, styles, layout)
@@ -473,11 +474,22 @@ def _print_setup(sheet, layout: _Layout, *, wide: bool, repeat_header: bool) -> 
 
 # --- the leadership sheet -----------------------------------------------------------------------
 
-_FRONT_WIDTHS = {"名次": 5, "姓名": 9, "界别": 12, "总分": 8, "等次": 7}
+_FRONT_WIDTHS = {
+    "名次": 5,
+    "序号": 5,
+    "姓名": 9,
+    "界别": 12,
+    "专委会": 14,
+    "总分": 8,
+    "等次": 7,
+    "进度": 7,
+    "界别内名次": 7,
+    "专委会内名次": 7,
+}
 # Character columns that fit A4 portrait at 100 % inside the margins (measured in LibreOffice:
 # a column unit of the 11-point workbook font prints about 7.5 pt wide; the page has 537 pt).
 _FRONT_PAGE_WIDTH = 68
-_CENTRED = {"名次", "总分", "等次"}
+_CENTRED = {"名次", "序号", "总分", "等次", "进度", "界别内名次", "专委会内名次"}
 
 
 def _write_front(book, front: FrontSheet, styles: _Styles, layout: _Layout) -> None:
@@ -486,7 +498,8 @@ def _write_front(book, front: FrontSheet, styles: _Styles, layout: _Layout) -> N
     table = front.table
     headers = [str(c) for c in table.columns]
     widths = [_FRONT_WIDTHS.get(h, 0) for h in headers]
-    rest = max(_FRONT_PAGE_WIDTH - sum(widths), 12)
+    free = widths.count(0)  # the columns of long text (说明, a title) share what is left
+    rest = max((_FRONT_PAGE_WIDTH - sum(widths)) // max(free, 1), 12)
     widths = [w or rest for w in widths]
     last = len(headers) - 1
     size = {"font_size": _FRONT_SIZE}
@@ -507,7 +520,8 @@ def _write_front(book, front: FrontSheet, styles: _Styles, layout: _Layout) -> N
     sheet.merge_range(row, 0, row, last, front.subtitle, subtitle)
     row += 1
     if front.notice:
-        lines = math.ceil(_display_width(front.notice) / (sum(widths) - 2))
+        # Wrapped text breaks at words and punctuation: allow a fifth of each line unused.
+        lines = math.ceil(_display_width(front.notice) / (sum(widths) * 0.8))
         sheet.set_row(row, 18 * lines + 4)
         sheet.merge_range(row, 0, row, last, front.notice, notice)
         row += 1
@@ -518,10 +532,9 @@ def _write_front(book, front: FrontSheet, styles: _Styles, layout: _Layout) -> N
         props = {**border, "align": "center" if h in _CENTRED else "left"}
         if h == "总分":
             props["num_format"] = styles.number_format
-        if h == "说明":
+        if h not in _FRONT_WIDTHS:
             props["text_wrap"] = True
         formats.append(props)
-    note_width = widths[headers.index("说明")] if "说明" in headers else 0
     for values in zip(*[_plain(table[h]) for h in headers]):
         row += 1
         lines = 1
@@ -537,8 +550,8 @@ def _write_front(book, front: FrontSheet, styles: _Styles, layout: _Layout) -> N
                 sheet.write_number(row, col, value, fmt)
             else:
                 text = str(value)
-                if h == "说明" and note_width:
-                    lines = max(lines, math.ceil(_display_width(text) / (note_width - 1)))
+                if h not in _FRONT_WIDTHS:
+                    lines = max(lines, math.ceil(_display_width(text) / (widths[col] - 1)))
                 sheet.write_string(
                     row,
                     col,
@@ -560,6 +573,7 @@ def _write_front(book, front: FrontSheet, styles: _Styles, layout: _Layout) -> N
 
 # --- chart sheets -------------------------------------------------------------------------------
 
+_CHART_FONT = {"name": SHEET_FONT, "charset": 134}  # the charts' text in the workbook's font
 _CHART_WIDTH = 760  # pixels: with the table beside it, one landscape page wide
 _ROW_PIXELS = 20
 _BAR_PIXELS = 30  # per category of a bar chart, so that every label shows
@@ -643,6 +657,7 @@ def _chart(book, sheet_name: str, spec: Chart, header_row: int, styles: _Styles,
             "data_labels": {
                 "value": True,
                 "num_format": spec.formats.get(name, "0." + "0" * decimals if decimals else "0"),
+                "font": dict(_CHART_FONT),
             },
             "fill": {"color": _SERIES_FILL},
             "gap": 50,
@@ -653,16 +668,20 @@ def _chart(book, sheet_name: str, spec: Chart, header_row: int, styles: _Styles,
                 for colour in spec.colours
             ]
         chart.add_series(series)
-    chart.set_title({"name": spec.title, "name_font": {"size": 13, "bold": True}})
+    chart.set_title({"name": spec.title, "name_font": {**_CHART_FONT, "size": 13, "bold": True}})
     if len(plotted) <= 1:
         chart.set_legend({"none": True})
+    else:
+        chart.set_legend({"font": dict(_CHART_FONT)})
     if spec.kind != "pie":
         value_axis = {
             "min": 0,
             "name": spec.value_title,
+            "name_font": dict(_CHART_FONT),
+            "num_font": dict(_CHART_FONT),
             "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}},
         }
-        category_axis = {"interval_unit": 1}
+        category_axis = {"interval_unit": 1, "num_font": dict(_CHART_FONT)}
         if (
             spec.kind == "bar"
         ):  # categories top-down in table order, the value axis still at the bottom
