@@ -349,11 +349,17 @@ def test_every_workbook_names_an_east_asian_font(workbook, tmp_path, small, docu
     public = tmp_path / "公开版.xlsx"
     run = runner.invoke(app, ["assess", str(small[0]), "--mask", "-o", str(public), "-q"])
     assert run.exit_code == 0, run.output
-    for path in (workbook, public, documents["report"].with_suffix(".xlsx")):
+    blank = tmp_path / "2024.xlsx"
+    assert runner.invoke(app, ["template", str(blank)]).exit_code == 0
+    result = perfscore.assess(small[0], small[1])
+    shortlists = perfscore.api.write_shortlists(result, result.shortlists, tmp_path / "评优.xlsx")
+    for path in (workbook, public, documents["report"].with_suffix(".xlsx"), blank, shortlists):
         styles = _part(path, "xl/styles.xml")
         fonts = re.findall(r"<font>.*?</font>", styles, re.S)
-        assert fonts and all(
-            '<name val="宋体"/>' in f and '<charset val="134"/>' in f for f in fonts
+        cells = [f for f in fonts if "Tahoma" not in f]  # Tahoma: the font of cell comments
+        assert cells and all(
+            '<name val="宋体"/>' in f and '<charset val="134"/>' in f and "scheme" not in f
+            for f in cells
         ), path
 
 

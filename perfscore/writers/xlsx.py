@@ -53,6 +53,7 @@ __all__ = [
     "KEY_COLUMNS",
     "GRADE_WORDS",
     "SHEET_FONT",
+    "SHEET_FONT_PROPERTIES",
     "FrontSheet",
     "FRONT_SHEET",
 ]
@@ -79,9 +80,15 @@ _A4 = 9
 _HEADER_FILL = "#DDEBF7"
 _SERIES_FILL = "#5B9BD5"
 _LINE_HEIGHT = 15  # points per line of 11-point text
-# The workbook's font: named for East Asian text (charset 134 is GB2312), at Excel's usual size.
+# The workbook's font: named for East Asian text (charset 134 is GB2312), at Excel's usual size,
+# and not tied to the theme (a "minor" scheme font would show the theme's Calibri in Excel).
 SHEET_FONT = "宋体"
-_FONT = {"font_name": SHEET_FONT, "font_size": 11, "font_charset": 134}
+SHEET_FONT_PROPERTIES = {
+    "font_name": SHEET_FONT,
+    "font_size": 11,
+    "font_charset": 134,
+    "font_scheme": "none",
+}
 _MISSING_WORD = "未完成"  # red wherever it stands in a text column
 _MISSING_COLOUR = "#C00000"
 FRONT_SHEET = "领导阅览版"
@@ -249,7 +256,7 @@ def write_tables(
                 "strings_to_formulas": False,
                 "strings_to_urls": False,
                 "strings_to_numbers": False,
-                "default_format_properties": dict(_FONT),
+                "default_format_properties": dict(SHEET_FONT_PROPERTIES),
             },
         )
         book.set_properties({"title": title, "created": _FIXED_CREATED, "author": "perfscore"})
