@@ -704,7 +704,10 @@ def report(
 @app.command()
 def notice(
     workbook: Annotated[
-        Path, typer.Argument(help="活动登记工作簿（.xlsx/.xlsm/.xls/.ods）", dir_okay=False)
+        Path,
+        typer.Argument(
+            help="活动登记工作簿（.xlsx/.xlsm/.xls/.ods）", dir_okay=False, metavar="工作簿"
+        ),
     ],
     rules: RulesOption = None,
     out: Annotated[
