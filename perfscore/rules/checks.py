@@ -57,12 +57,18 @@ def check_meaning(rules: Rules, positions: Positions, name: str) -> list[Problem
                 checker.condition(clause.kind, clause, ("checklist", "items", i, "any_of", k))
     for a, award in enumerate(rules.awards):
         for k, clause in enumerate(award.requires.has or []):
-            checker.condition(clause.kind, clause, ("awards", a, "requires", "has", k))
+            at = ("awards", a, "requires", "has", k)
+            checker.condition(clause.kind, clause, at)
+            checker.no_standing(clause, at, award.name)
         for k, clause in enumerate(award.score or []):
-            checker.condition(clause.match.kind, clause.match, ("awards", a, "score", k, "match"))
+            at = ("awards", a, "score", k, "match")
+            checker.condition(clause.match.kind, clause.match, at)
+            checker.no_standing(clause.match, at, award.name)
         if award.min_share is not None:
             kind = "proposal" if award.pool == "proposals" else "information"
-            checker.condition(kind, award.min_share.match, ("awards", a, "min_share", "match"))
+            at = ("awards", a, "min_share", "match")
+            checker.condition(kind, award.min_share.match, at)
+            checker.no_standing(award.min_share.match, at, award.name)
     top = rules.total.max
     for g, band in enumerate(rules.grades):
         if top is not None and band.min is not None and band.min > top:
@@ -94,6 +100,17 @@ class _Checker:
             if path[:end] in self.positions:
                 return self.positions[path[:end]]
         return (1, 1)
+
+    def no_standing(self, condition: Condition, path: tuple, award: str) -> None:
+        """An award's conditions look at records, which carry no 常委 flag: ``standing`` there
+        would select nothing or everything, so it is refused."""
+        if condition.standing is not None:
+            self.add(
+                Severity.ERROR,
+                (*path, "standing"),
+                f"评选“{award}”的条件不能写 standing（常委）：评选的条件只看记录本身",
+                "只评常委时，把非常委写进 exclude；或在计分类别中用 standing 区分",
+            )
 
     def condition(self, kind: str, condition: Condition, path: tuple) -> None:
         for field in MATCH_FIELDS:

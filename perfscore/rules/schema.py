@@ -9,6 +9,7 @@ is generated from them), so they are written for the clerk who edits the YAML.
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -55,6 +56,16 @@ MatchField = Literal["type", "subtype", "status", "level", "role", "marks"]
 
 Identifier = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[^\s.:]+$")]
 
+# Every number a rules file gives is finite and at most this large: a total stays a finite
+# number even when a member has many thousands of records at the largest value.
+LARGEST = 1_000_000
+Number = Annotated[float, Field(allow_inf_nan=False, ge=-LARGEST, le=LARGEST)]
+# A name that becomes a column header, a sheet's name or a line of the ledger.
+Name = Annotated[str, Field(min_length=1, max_length=100)]
+# Excel's sheet names: at most 31 characters, none of these, not starting or ending with '.
+SHEET_NAME_FORBIDDEN = "[]:*?/\\"
+AWARD_SHEET_PREFIX = "评优-"
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -95,7 +106,7 @@ class Case(_Strict):
     when: Condition | None = Field(
         None, description="条件（同 match 中的字段，如 {type: [个人]}）；不写表示“其余情况”"
     )
-    points: float = Field(description="符合条件的记录的分值")
+    points: Number = Field(description="符合条件的记录的分值")
 
 
 class Credit(_Strict):
@@ -106,10 +117,17 @@ class Credit(_Strict):
         description="each：每位作者都得该项分值（可用 points_by: role 区分领衔/附议）；split：领衔者得 lead_share，其余人平分剩余；first_only：只计第一作者",
     )
     lead_share: float = Field(
-        0.5, gt=0, le=1, description="split 时第一作者所得份额（0–1）；独著者得全部"
+        0.5,
+        gt=0,
+        le=1,
+        allow_inf_nan=False,
+        description="split 时第一作者所得份额（0–1）；独著者得全部",
     )
     max_authors: int | None = Field(
-        None, ge=1, description="只计前 N 位作者（如集体提案只计 3 位主要执笔人）；不写则不限"
+        None,
+        ge=1,
+        le=LARGEST,
+        description="只计前 N 位作者（如集体提案只计 3 位主要执笔人）；不写则不限",
     )
 
 
@@ -117,10 +135,10 @@ class Item(_Strict):
     """One scoring item: which records, how many points each, and how they are counted."""
 
     id: Identifier = Field(description="规则编号，在同一类别内唯一，出现在积分明细中")
-    name: str = Field(description="中文名称，出现在积分明细和报表中")
+    name: Name = Field(description="中文名称，出现在积分明细和报表中")
     match: Match = Field(description="计入哪些记录")
-    points: float | None = Field(None, description="每条记录的分值（负数为扣分）")
-    points_by: dict[MatchField, dict[str, float]] | None = Field(
+    points: Number | None = Field(None, description="每条记录的分值（负数为扣分）")
+    points_by: dict[MatchField, dict[str, Number]] | None = Field(
         None,
         description="按某一字段取分值，如 {status: {出席: 5, 缺席: -10}}；未列出的取值不计分",
     )
@@ -136,14 +154,17 @@ class Item(_Strict):
         description="each：每条记录都计；once：每位委员只计一次（取分值最高的一条，同分取最早）",
     )
     from_nth: int = Field(
-        1, ge=1, description="从第 N 条起计分（按日期顺序），如“第 2 件起每件加 5 分”填 2"
+        1,
+        ge=1,
+        le=LARGEST,
+        description="从第 N 条起计分（按日期顺序），如“第 2 件起每件加 5 分”填 2",
     )
     stack: Literal["cumulative", "highest"] = Field(
         "cumulative",
         description="同一事项（同一编号，如一条信息在多个级别采用）的多条记录：cumulative 逐级累加；highest 只取最高一条",
     )
-    max: float | None = Field(None, description="本项封顶分")
-    min: float | None = Field(None, description="本项最低分（扣分项的下限，如 -20）")
+    max: Number | None = Field(None, description="本项封顶分（不小于 0）")
+    min: Number | None = Field(None, description="本项最低分（扣分项的下限，如 -20；不大于 0）")
     note: str = Field("", description="说明，显示在规则摘要中")
 
     @model_validator(mode="after")
@@ -156,9 +177,25 @@ class Item(_Strict):
             )
         if self.points_by is not None and len(self.points_by) != 1:
             raise ValueError("points_by 只能按一个字段取分值")
-        if self.max is not None and self.min is not None and self.min > self.max:
-            raise ValueError("min 不能大于 max")
+        if self.max is not None and self.max < 0:
+            raise ValueError(f"本项封顶分 max 不能小于 0（写的是 {self.max:g}）；扣分的下限写 min")
+        if self.min is not None and self.min > 0:
+            raise ValueError(f"本项最低分 min 不能大于 0（写的是 {self.min:g}）；加分的上限写 max")
         return self
+
+
+def _repeated(values) -> list[str]:
+    """The values that occur more than once, sorted (one pass: linear in the number of values)."""
+    counts = Counter(values)
+    return sorted(value for value, count in counts.items() if count > 1)
+
+
+# Headers of the 分项得分 sheet besides the categories' names, and of the 双五个一 sheet besides
+# the checklist items' names: a name taking one of them would overwrite that column.
+BREAKDOWN_COLUMNS = frozenset(
+    {"名次", "委员编号", "姓名", "界别", "基础分", "总分封顶调整", "总分", "等次"}
+)
+CHECKLIST_COLUMNS = frozenset({"委员编号", "姓名", "界别", "完成项数", "未完成项目"})
 
 
 # Column names of an assessment's member table: a category id must not take one of them.
@@ -198,14 +235,16 @@ class Category(_Strict):
     id: Identifier = Field(
         description="类别编号，唯一；不能用 total、base、rank、name 等结果表已有的列名"
     )
-    name: str = Field(description="中文名称（分项得分表的列名）")
-    start: float = Field(0, description="起始分：从 N 分起扣（如会议 50 分起扣）；0 表示从零累加")
+    name: Name = Field(
+        description="中文名称（分项得分表的列名），各类别不同，不能用该表已有的列名（姓名、总分等）"
+    )
+    start: Number = Field(0, description="起始分：从 N 分起扣（如会议 50 分起扣）；0 表示从零累加")
     standing: bool | None = Field(
         None,
         description="true 本类只适用于常委（起始分和各项都只计常委）；false 只适用于非常委；不写则适用于全体",
     )
-    max: float | None = Field(None, description="本类封顶分")
-    min: float | None = Field(None, description="本类最低分（如扣完为止填 0）")
+    max: Number | None = Field(None, description="本类封顶分（不小于起始分）")
+    min: Number | None = Field(None, description="本类最低分（如扣完为止填 0；不大于起始分）")
     items: list[Item] = Field(min_length=1, description="本类的计分项")
 
     @field_validator("id")
@@ -217,12 +256,26 @@ class Category(_Strict):
             )
         return value
 
+    @field_validator("name")
+    @classmethod
+    def _not_a_column(cls, value: str) -> str:
+        if value in BREAKDOWN_COLUMNS:
+            raise ValueError(f"类别名称“{value}”是分项得分表中已有的列名，请换一个")
+        return value
+
     @model_validator(mode="after")
     def _unique_item_ids(self) -> Category:
-        ids = [item.id for item in self.items]
-        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        dupes = _repeated(item.id for item in self.items)
         if dupes:
             raise ValueError(f"计分项编号重复：{'、'.join(dupes)}")
+        if self.max is not None and self.max < self.start:
+            raise ValueError(
+                f"类别“{self.name}”的封顶分 max {self.max:g} 小于起始分 start {self.start:g}"
+            )
+        if self.min is not None and self.min > self.start:
+            raise ValueError(
+                f"类别“{self.name}”的最低分 min {self.min:g} 大于起始分 start {self.start:g}"
+            )
         return self
 
 
@@ -231,8 +284,8 @@ class Grade(_Strict):
     ``min`` it reaches (``min`` included). The last band has no ``min`` and takes the rest, so
     there are no gaps: 89.5 with bands 90 / 80 is 良好."""
 
-    grade: str = Field(description="等次名称，如 优秀")
-    min: float | None = Field(None, description="最低分（含）；最后一档不写")
+    grade: Name = Field(description="等次名称，如 优秀；各档不同")
+    min: Number | None = Field(None, description="最低分（含）；最后一档不写")
     requires_checklist: bool = Field(
         False, description="须完成清单（如双五个一）全部项目才能评为此等次；未完成者降入下一档"
     )
@@ -241,24 +294,35 @@ class Grade(_Strict):
 class ChecklistItem(_Strict):
     """One item of a checklist: done when the member has enough records matching any clause."""
 
-    name: str = Field(description="清单项目名称，如 提一案")
+    name: Name = Field(
+        description="清单项目名称，如 提一案（双五个一表的列名：各项不同，不能用姓名、界别等已有的列名）"
+    )
     any_of: list[Match] = Field(min_length=1, description="满足其中任一条件的记录即算完成")
     at_least: int = Field(
-        1, ge=1, description="至少要有几条符合的记录（如“参加会议或活动不少于 3 次”填 3）"
+        1,
+        ge=1,
+        le=LARGEST,
+        description="至少要有几条符合的记录（如“参加会议或活动不少于 3 次”填 3）",
     )
+
+    @field_validator("name")
+    @classmethod
+    def _not_a_column(cls, value: str) -> str:
+        if value in CHECKLIST_COLUMNS:
+            raise ValueError(f"清单项目名称“{value}”是双五个一表中已有的列名，请换一个")
+        return value
 
 
 class Checklist(_Strict):
     """A completion checklist such as 双五个一: done / not done per item, with the record that met it."""
 
-    name: str = Field("双五个一", description="清单名称")
+    name: Name = Field("双五个一", description="清单名称")
     items: list[ChecklistItem] = Field(min_length=1, description="清单项目")
-    bonus: float = Field(0, description="全部完成时加分（0 为不加分）")
+    bonus: Number = Field(0, description="全部完成时加分（0 为不加分）")
 
     @model_validator(mode="after")
     def _unique_names(self) -> Checklist:
-        names = [item.name for item in self.items]
-        dupes = sorted({n for n in names if names.count(n) > 1})
+        dupes = _repeated(item.name for item in self.items)
         if dupes:
             raise ValueError(f"清单项目重复：{'、'.join(dupes)}")
         return self
@@ -283,9 +347,12 @@ class LineCount(_Strict):
     note: list[str] | None = Field(
         None, description="只数说明中含这些词之一的明细，如 [缺席, 请假未批准]"
     )
-    at_least: int = Field(1, ge=1, description="至少几条")
+    at_least: int = Field(1, ge=1, le=LARGEST, description="至少几条")
     years: int = Field(
-        1, ge=1, description="在本年度及之前共几年内累计（大于 1 时须用 --previous 提供往年结果）"
+        1,
+        ge=1,
+        le=100,
+        description="在本年度及之前共几年内累计（大于 1 时须用 --previous 提供往年结果）",
     )
 
 
@@ -298,7 +365,7 @@ class Consequence(_Strict):
     name: str = Field(description="处理名称，如 约谈、劝其辞去委员职务")
     grades: list[str] | None = Field(None, description="等次为其中之一，如 [不称职]")
     years_running: int = Field(
-        1, ge=1, description="与 grades 一起用：连续几年（含本年度）等次都在 grades 中"
+        1, ge=1, le=100, description="与 grades 一起用：连续几年（含本年度）等次都在 grades 中"
     )
     lines: LineCount | None = Field(
         None, description="某计分项的明细条数达到 at_least（可跨年累计）"
@@ -358,7 +425,7 @@ class AwardScore(_Strict):
     match: Match = Field(
         description="计分的记录：提案池用 {kind: proposal, …}；信息池用 {kind: information, …} 或 {kind: adoption, …}（每次采用/批示）"
     )
-    points: float = Field(description="每条符合的记录加的分")
+    points: Number = Field(description="每条符合的记录加的分")
 
 
 class Prerequisites(_Strict):
@@ -366,7 +433,7 @@ class Prerequisites(_Strict):
 
     grades: list[str] | None = Field(None, description="（委员池）等次须为其中之一，如 [优秀]")
     checklist_complete: bool = Field(False, description="（委员池）须完成清单全部项目")
-    min_score: float | None = Field(None, description="得分（委员池为总分）不低于此值")
+    min_score: Number | None = Field(None, description="得分（委员池为总分）不低于此值")
     has: list[Match] | None = Field(
         None,
         description="须有符合这些条件的记录（每个条件至少一条）：委员池如 [{kind: proposal, status: [立案]}]（本年至少一件立案提案）；"
@@ -387,7 +454,7 @@ class GroupCap(_Strict):
         "sector",
         description="按哪种分组：sector 界别、committee 专委会、study_group 学习组、work_group 工作组（提案、信息按第一作者所在的组）",
     )
-    max: int | None = Field(None, ge=1, description="每组最多入选几人（件）")
+    max: int | None = Field(None, ge=1, le=LARGEST, description="每组最多入选几人（件）")
     proportional: bool = Field(
         False, description="每组最多入选：名额 × 本组候选数 ÷ 候选总数，向上取整"
     )
@@ -405,7 +472,7 @@ class MinShare(_Strict):
 
     name: str = Field(description="名称，如 集体提案")
     match: Condition = Field(description="条件，如 {type: [集体]}")
-    share: float = Field(gt=0, le=1, description="至少占入选数的比例，如 0.2")
+    share: float = Field(gt=0, le=1, allow_inf_nan=False, description="至少占入选数的比例，如 0.2")
 
 
 class Award(_Strict):
@@ -414,7 +481,10 @@ class Award(_Strict):
     Every candidate on the list and the first ones left off carry the reason."""
 
     id: Identifier = Field(description="评选编号，如 excellent_member；--award 用它或名称选择")
-    name: str = Field(description="评选名称，如 优秀委员")
+    name: Name = Field(
+        description=f"评选名称，如 优秀委员；名单写在工作表“{AWARD_SHEET_PREFIX}名称”中，所以各评选名称不同，"
+        f"不超过 {31 - len(AWARD_SHEET_PREFIX)} 个字，不含 {' '.join(SHEET_NAME_FORBIDDEN)}，不以 ' 开头或结尾"
+    )
     pool: Literal["members", "proposals", "information"] = Field(
         description="候选：members 委员、proposals 提案、information 社情民意信息"
     )
@@ -462,6 +532,24 @@ class Award(_Strict):
             return text
         if value < 1:
             raise ValueError("quota 至少为 1")
+        if value > LARGEST:
+            raise ValueError(f"quota 不能超过 {LARGEST}")
+        return value
+
+    @field_validator("name")
+    @classmethod
+    def _a_sheet_name(cls, value: str) -> str:
+        room = 31 - len(AWARD_SHEET_PREFIX)
+        if len(value) > room:
+            raise ValueError(
+                f"评选名称最多 {room} 个字（名单工作表名为“{AWARD_SHEET_PREFIX}名称”，Excel 的工作表名最多 31 个字），"
+                f"这里有 {len(value)} 个字"
+            )
+        bad = sorted({c for c in value if c in SHEET_NAME_FORBIDDEN})
+        if bad:
+            raise ValueError(f"评选名称不能含 {' '.join(bad)}（Excel 的工作表名不能有这些字符）")
+        if value.startswith("'") or value.endswith("'"):
+            raise ValueError("评选名称不能以 ' 开头或结尾（Excel 的工作表名不允许）")
         return value
 
     @model_validator(mode="after")
@@ -527,8 +615,14 @@ class Settings(_Strict):
 class Total(_Strict):
     """Bounds on the total: open-ended when neither is given."""
 
-    max: float | None = Field(None, description="总分封顶；不写则不设上限")
-    min: float | None = Field(None, description="总分下限；不写则不设下限")
+    max: Number | None = Field(None, description="总分封顶；不写则不设上限")
+    min: Number | None = Field(None, description="总分下限（不大于 max）；不写则不设下限")
+
+    @model_validator(mode="after")
+    def _min_below_max(self) -> Total:
+        if self.max is not None and self.min is not None and self.min > self.max:
+            raise ValueError(f"总分下限 min {self.min:g} 大于总分上限 max {self.max:g}")
+        return self
 
 
 class Rules(_Strict):
@@ -543,7 +637,7 @@ class Rules(_Strict):
         None, ge=2000, le=2100, description="考核年度；不写则取记录日期中最多的年份"
     )
     settings: Settings = Field(default_factory=Settings, description="取舍、并列、任期等设置")
-    base: float = Field(0, description="基础分：每位委员先得此分")
+    base: Number = Field(0, description="基础分：每位委员先得此分")
     total: Total = Field(default_factory=Total, description="总分上下限")
     categories: list[Category] = Field(min_length=1, description="计分类别")
     checklist: Checklist | None = Field(None, description="完成清单（如双五个一）")
@@ -573,9 +667,37 @@ class Rules(_Strict):
             str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
         )
 
+    @field_validator("categories")
+    @classmethod
+    def _unique_categories(cls, categories: list[Category]) -> list[Category]:
+        dupes = _repeated(c.id for c in categories)
+        if dupes:
+            raise ValueError(f"类别编号重复：{'、'.join(dupes)}")
+        dupes = _repeated(c.name for c in categories)
+        if dupes:
+            raise ValueError(f"类别名称重复：{'、'.join(dupes)}（分项得分表每类一列，列名须不同）")
+        return categories
+
+    @field_validator("awards")
+    @classmethod
+    def _unique_awards(cls, awards: list[Award]) -> list[Award]:
+        dupes = _repeated(a.id for a in awards)
+        if dupes:
+            raise ValueError(f"评选编号重复：{'、'.join(dupes)}")
+        # Excel compares sheet names without case: 评优-A and 评优-a are the same sheet.
+        dupes = _repeated(a.name.casefold() for a in awards)
+        if dupes:
+            raise ValueError(
+                f"评选名称重复：{'、'.join(dupes)}（每个评选的名单是一张工作表，名称须不同，大小写不算不同）"
+            )
+        return awards
+
     @field_validator("grades")
     @classmethod
     def _bands_descend(cls, grades: list[Grade]) -> list[Grade]:
+        dupes = _repeated(g.grade for g in grades)
+        if dupes:
+            raise ValueError(f"等次名称重复：{'、'.join(dupes)}")
         *upper, last = grades
         if last.min is not None:
             raise ValueError("最后一档等次不写 min（它接住其余所有分数）")
@@ -590,9 +712,10 @@ class Rules(_Strict):
     @model_validator(mode="after")
     def _unique_category_ids(self) -> Rules:
         ids = [c.id for c in self.categories]
-        dupes = sorted({i for i in ids if ids.count(i) > 1})
-        if dupes:
-            raise ValueError(f"类别编号重复：{'、'.join(dupes)}")
+        if self.checklist is not None and self.checklist.bonus:
+            bonus_column = f"{self.checklist.name}奖励"
+            if bonus_column in {c.name for c in self.categories}:
+                raise ValueError(f"类别名称“{bonus_column}”与清单奖励的列名相同，请换一个")
         known = {"member_id", *ids}
         unknown = [key for key in self.settings.tie_break if key not in known]
         if unknown:
@@ -603,10 +726,6 @@ class Rules(_Strict):
             raise ValueError("等次要求完成清单（requires_checklist），但规则中没有 checklist")
         grade_names = {g.grade for g in self.grades}
         rule_ids = {f"{c.id}.{i.id}" for c in self.categories for i in c.items}
-        award_ids = [a.id for a in self.awards]
-        dupes = sorted({i for i in award_ids if award_ids.count(i) > 1})
-        if dupes:
-            raise ValueError(f"评选编号重复：{'、'.join(dupes)}")
         for award in self.awards:
             unknown = [g for g in award.requires.grades or [] if g not in grade_names]
             if unknown:
