@@ -483,7 +483,7 @@ class Award(_Strict):
     id: Identifier = Field(description="评选编号，如 excellent_member；--award 用它或名称选择")
     name: Name = Field(
         description=f"评选名称，如 优秀委员；名单写在工作表“{AWARD_SHEET_PREFIX}名称”中，所以各评选名称不同，"
-        f"不超过 {31 - len(AWARD_SHEET_PREFIX)} 个字，不含 {' '.join(SHEET_NAME_FORBIDDEN)}，不以 ' 开头或结尾"
+        f"不超过 {31 - len(AWARD_SHEET_PREFIX)} 个字，不含 {' '.join(SHEET_NAME_FORBIDDEN[:-1])} 和反斜杠，不以 ' 开头或结尾"
     )
     pool: Literal["members", "proposals", "information"] = Field(
         description="候选：members 委员、proposals 提案、information 社情民意信息"
