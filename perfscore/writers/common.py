@@ -75,9 +75,10 @@ def member_columns(m: pd.DataFrame) -> dict[str, pd.Series]:
 
 
 def ranking_table(a: Assessment) -> pd.DataFrame:
+    """总排名: the checklist's columns only when the rules define a checklist."""
     m = a.members
     label = _checklist_label(a)
-    return pd.DataFrame(
+    table = pd.DataFrame(
         {
             "名次": m["rank"],
             **member_columns(m),
@@ -87,12 +88,16 @@ def ranking_table(a: Assessment) -> pd.DataFrame:
             "等次说明": m["grade_note"],
             "界别内名次": m["sector_rank"],
             "专委会内名次": m["committee_rank"],
-            f"{label}完成": m["checklist_done"].astype(str)
-            + "/"
-            + m["checklist_total"].astype(str),
-            f"{label}未完成项目": m["checklist_missing"],
         }
-    ).pipe(lambda t: t.assign(处理提示=m["consequences"]) if a.rules.rules.consequences else t)
+    )
+    if a.rules.rules.checklist is not None:
+        table[f"{label}完成"] = (
+            m["checklist_done"].astype(str) + "/" + m["checklist_total"].astype(str)
+        )
+        table[f"{label}未完成项目"] = m["checklist_missing"]
+    if a.rules.rules.consequences:
+        table["处理提示"] = m["consequences"]
+    return table
 
 
 def breakdown_table(a: Assessment) -> pd.DataFrame:
@@ -177,7 +182,8 @@ def groups_table(a: Assessment) -> pd.DataFrame:
     )
     for grade in grades:
         table[grade] = g[grade]
-    table[f"{_checklist_label(a)}全部完成"] = g["checklist_complete"]
+    if a.rules.rules.checklist is not None:
+        table[f"{_checklist_label(a)}全部完成"] = g["checklist_complete"]
     return table
 
 
@@ -297,7 +303,8 @@ def shortlist_sheets(lists) -> list[tuple[str, pd.DataFrame]]:
 
 
 def table_views() -> list[tuple[str, Callable[[Assessment], pd.DataFrame]]]:
-    """The assessment workbook's tables, in sheet order: (key in sheet_titles, view)."""
+    """The assessment workbook's tables, in sheet order: (key in sheet_titles, view). The
+    checklist sheet is left out of the workbook when the rules define no checklist."""
     return [
         ("ranking", ranking_table),
         ("breakdown", breakdown_table),

@@ -85,6 +85,8 @@ def write_xlsx(assessment: Assessment, out: Path) -> None:
         table = view(assessment)
         if key == "problems" and table.empty:
             continue
+        if key == "checklist" and rules.checklist is None:
+            continue  # no checklist in the rules: no sheet for one
         if key == "ledger" and len(table) > LEDGER_SHEET_LINES:
             lines, table = table, _ledger_note(table, out, decimals)
         sheets.append((sheet_titles[key], table))
