@@ -1005,6 +1005,33 @@ awards:
 """,
     ),
     Recipe(
+        "按某一类或几类得分评选委员（“四个最佳”：履职献策、提案优胜……，同一次运行评出多项）；评选优秀调研报告",
+        "`awards`（`rank_by`、`pool: reports`）",
+        """\
+categories:
+  - id: duty
+    name: 履职献策
+    items:
+      - {id: info, name: 社情民意信息, match: {kind: information}, points: 2}
+  - id: proposals
+    name: 提案
+    items:
+      - {id: filed, name: 立案提案, match: {kind: proposal, status: [立案], role: [领衔]}, points: 10}
+awards:
+  - {id: best_duty, name: 履职献策最佳, pool: members, rank_by: [duty], quota: 10}
+  - {id: best_proposer, name: 提案优胜, pool: members, rank_by: [proposals], quota: 10}
+  - {id: best_overall, name: 综合最佳, pool: members, rank_by: [duty, proposals], quota: 5}
+  - id: best_report
+    name: 优秀调研报告
+    pool: reports
+    requires: {has: [{kind: report, status: [采用, 批示]}]}
+    score:
+      - {match: {kind: report, status: [采用]}, points: 5}
+      - {match: {kind: report, status: [批示]}, points: 8}
+    quota: 5
+""",
+    ),
+    Recipe(
         "界别、专委会、学习组、活动组的小组得分和排名",
         "`groups`",
         """\

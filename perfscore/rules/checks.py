@@ -36,6 +36,8 @@ _FIELD_NAMES = {
 }
 
 Positions = dict[tuple, tuple[int, int]]
+# The records an award's candidates are (min_share looks at them).
+_POOL_KINDS = {"proposals": "proposal", "information": "information", "reports": "report"}
 
 
 def check_meaning(rules: Rules, positions: Positions, name: str) -> list[Problem]:
@@ -65,10 +67,19 @@ def check_meaning(rules: Rules, positions: Positions, name: str) -> list[Problem
             checker.condition(clause.match.kind, clause.match, at)
             checker.no_standing(clause.match, at, award.name)
         if award.min_share is not None:
-            kind = "proposal" if award.pool == "proposals" else "information"
+            kind = _POOL_KINDS[award.pool]
             at = ("awards", a, "min_share", "match")
             checker.condition(kind, award.min_share.match, at)
             checker.no_standing(award.min_share.match, at, award.name)
+            for field in ("subtype", "level", "role"):
+                if getattr(award.min_share.match, field) is not None:
+                    checker.add(
+                        Severity.ERROR,
+                        (*at, field),
+                        f"评选“{award.name}”的 min_share 只能按 type、status、marks 保留名额，"
+                        f"不能按{_FIELD_NAMES[field]}（{field}）",
+                        "候选是整件提案或信息，没有这一项",
+                    )
     top = rules.total.max
     for g, band in enumerate(rules.grades):
         if top is not None and band.min is not None and band.min > top:

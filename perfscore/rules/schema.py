@@ -475,6 +475,14 @@ class MinShare(_Strict):
     share: float = Field(gt=0, le=1, allow_inf_nan=False, description="至少占入选数的比例，如 0.2")
 
 
+_POOL_NAMES = {
+    "members": "委员",
+    "proposals": "提案",
+    "information": "信息",
+    "reports": "调研报告",
+}
+
+
 class Award(_Strict):
     """An award shortlist: a pool of candidates, prerequisites, an order, a quota and sub-quotas.
 
@@ -485,12 +493,18 @@ class Award(_Strict):
         description=f"评选名称，如 优秀委员；名单写在工作表“{AWARD_SHEET_PREFIX}名称”中，所以各评选名称不同，"
         f"不超过 {31 - len(AWARD_SHEET_PREFIX)} 个字，不含 {' '.join(SHEET_NAME_FORBIDDEN[:-1])} 和反斜杠，不以 ' 开头或结尾"
     )
-    pool: Literal["members", "proposals", "information"] = Field(
-        description="候选：members 委员、proposals 提案、information 社情民意信息"
+    pool: Literal["members", "proposals", "information", "reports"] = Field(
+        description="候选：members 委员、proposals 提案、information 社情民意信息、reports 调研报告"
+    )
+    rank_by: list[Identifier] | None = Field(
+        None,
+        min_length=1,
+        description="（委员池）按哪些类别得分之和排序，写类别编号，如 [proposals]（提案优胜）或 "
+        "[activities, information]；不写则按总分。同一办法可有多个委员池评选，各按不同类别排序",
     )
     score: list[AwardScore] | None = Field(
         None,
-        description="（提案、信息池）每件的得分：各条件符合的记录分值之和。委员池按总分，不写此项",
+        description="（提案、信息、调研报告池）每件的得分：各条件符合的记录分值之和。委员池按总分或 rank_by，不写此项",
     )
     requires: Prerequisites = Field(default_factory=Prerequisites, description="参评条件")
     exclude: list[str] = Field(
@@ -557,8 +571,10 @@ class Award(_Strict):
         if self.pool == "members" and self.score is not None:
             raise ValueError(f"评选“{self.name}”的候选是委员，按总分排序，不写 score")
         if self.pool != "members" and not self.score:
+            raise ValueError(f"评选“{self.name}”的候选是{_POOL_NAMES[self.pool]}，须写 score")
+        if self.pool != "members" and self.rank_by is not None:
             raise ValueError(
-                f"评选“{self.name}”的候选是{'提案' if self.pool == 'proposals' else '信息'}，须写 score"
+                f"评选“{self.name}”：rank_by 只用于委员池；{_POOL_NAMES[self.pool]}按 score 排序"
             )
         if self.pool == "members" and self.min_share is not None:
             raise ValueError(
@@ -573,6 +589,7 @@ class Award(_Strict):
         kinds = {
             "proposals": {"proposal"},
             "information": {"information", "adoption"},
+            "reports": {"report"},
             "members": set(),
         }[self.pool]
         wrong = [clause.match.kind for clause in self.score or [] if clause.match.kind not in kinds]
@@ -738,6 +755,11 @@ class Rules(_Strict):
                 )
             if award.requires.checklist_complete and self.checklist is None:
                 raise ValueError(f"评选“{award.name}”要求完成清单，但规则中没有 checklist")
+            unknown = [key for key in award.rank_by or [] if key not in ids]
+            if unknown:
+                raise ValueError(
+                    f"评选“{award.name}”的 rank_by 中 {'、'.join(unknown)} 不是类别编号；可用：{'、'.join(ids)}"
+                )
             allowed = {"member_id", *ids} if award.pool == "members" else {"date", "item_id"}
             wrong = [key for key in award.tie_break or [] if key not in allowed]
             if wrong:

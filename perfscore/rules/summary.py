@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .schema import Case, Category, Condition, Item, Match, Rules
+from .schema import Award, Case, Category, Condition, Item, Match, Rules
 
 __all__ = ["SchemeSummary", "SummaryRow", "summarise", "summary_markdown"]
 
@@ -56,6 +56,7 @@ class SchemeSummary:
     checklist: list[str]
     grades: list[str]
     settings: list[str] = field(default_factory=list)
+    awards: list[str] = field(default_factory=list)
 
 
 def summarise(rules: Rules) -> SchemeSummary:
@@ -107,6 +108,7 @@ def summarise(rules: Rules) -> SchemeSummary:
         checklist=checklist,
         grades=grades,
         settings=settings,
+        awards=[_award_text(award, rules) for award in rules.awards],
     )
 
 
@@ -131,8 +133,48 @@ def summary_markdown(summary: SchemeSummary) -> str:
         head, *items = summary.checklist
         lines += [f"## {head}", "", *[f"- {t}" for t in items], ""]
     lines += ["## 等次", "", *[f"- {g}" for g in summary.grades], ""]
+    if summary.awards:
+        lines += ["## 评优", "", *[f"- {t}" for t in summary.awards], ""]
     lines += ["## 其他规定", "", *[f"- {t}" for t in summary.settings], ""]
     return "\n".join(lines)
+
+
+_POOLS = {
+    "members": "委员",
+    "proposals": "提案",
+    "information": "社情民意信息",
+    "reports": "调研报告",
+}
+
+
+def _award_text(award: Award, rules: Rules) -> str:
+    """One award in a line: who is considered, ranked by what, how many."""
+    unit = {"members": "人", "proposals": "件", "information": "条", "reports": "篇"}[award.pool]
+    quota = f"前 {award.quota} {unit}" if isinstance(award.quota, int) else f"候选的 {award.quota}"
+    if award.pool == "members":
+        names = {c.id: c.name for c in rules.categories}
+        order = (
+            "按"
+            + "、".join(names[c] for c in award.rank_by)
+            + ("得分之和" if len(award.rank_by) > 1 else "得分")
+            if award.rank_by
+            else "按总分"
+        )
+    else:
+        clauses = "；".join(
+            f"{_match_text(clause.match)}每条 {_num(clause.points)} 分"
+            for clause in award.score or []
+        )
+        order = f"按得分（{clauses}）"
+    needs = ["有" + _match_text(clause) for clause in award.requires.has or []]
+    if award.requires.grades:
+        needs.insert(0, "等次为" + "/".join(award.requires.grades))
+    if award.requires.checklist_complete and rules.checklist is not None:
+        needs.insert(0, f"完成{rules.checklist.name}")
+    if award.requires.min_score is not None:
+        needs.append(f"得分不低于 {_num(award.requires.min_score)}")
+    condition = f"；须{'，'.join(needs)}" if needs else ""
+    return f"{award.name}：从{_POOLS[award.pool]}中{order}取{quota}{condition}"
 
 
 def _section(index: int, category: Category) -> SummarySection:

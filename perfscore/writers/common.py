@@ -254,9 +254,12 @@ def shortlist_sheets(lists) -> list[tuple[str, pd.DataFrame]]:
     sheets = []
     for sl in lists:
         key_label = "委员编号" if sl.award.pool == "members" else "编号"
-        name_label = {"members": "姓名", "proposals": "提案标题", "information": "信息标题"}[
-            sl.award.pool
-        ]
+        name_label = {
+            "members": "姓名",
+            "proposals": "提案标题",
+            "information": "信息标题",
+            "reports": "报告标题",
+        }[sl.award.pool]
         rows = pd.concat(
             [sl.winners.assign(result="入选"), sl.near_misses.assign(result="未入选")],
             ignore_index=True,
