@@ -29,7 +29,14 @@ from .errors import Problem, Reason, Severity
 from .history import History
 from .records import Records
 from .rules import LoadedRules
-from .scoring import Scoring, factorize_values, joined_texts, round_points, stable_sorted
+from .scoring import (
+    Scoring,
+    checklist_applies,
+    factorize_values,
+    joined_texts,
+    round_points,
+    stable_sorted,
+)
 from .text import NAME_SEPARATORS
 
 __all__ = ["Assessment", "assess_scores", "GROUP_DIMENSIONS"]
@@ -238,15 +245,17 @@ def _add_checklist(
     the order of ``members``) when the scoring gave it, else by matching the checklist's ids."""
     spec = rules.rules.checklist
     total = len(spec.items) if spec else 0
-    members["checklist_total"] = total
+    # Items asked of some members only (``who``) count for those members alone.
+    applies = checklist_applies(rules.rules, members)
+    members["checklist_total"] = applies.sum(axis=0).astype(int) if total else 0
     if not total:
         members["checklist_done"] = 0
         members["checklist_missing"] = ""
         return members
     if done is not None and done.shape == (total, len(members)) and total < 63:
-        members["checklist_done"] = done.sum(axis=0).astype(int)
+        members["checklist_done"] = (done & applies).sum(axis=0).astype(int)
         members["checklist_missing"] = pd.Series(
-            _missing_items(done, [item.name for item in spec.items]),
+            _missing_items(done | ~applies, [item.name for item in spec.items]),
             index=members.index,
             dtype=object,
         )

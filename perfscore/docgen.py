@@ -295,6 +295,8 @@ _MODEL_TITLES: dict[str, str] = {
     "Prerequisites": "参评条件",
     "GroupCap": "分组名额上限",
     "MinShare": "保留名额",
+    "Scope": "适用的委员",
+    "Period": "按周期计",
 }
 
 # Checks done by the models' validators (not visible in the field descriptions).
@@ -590,6 +592,24 @@ has: [{kind: proposal, status: [立案]}]
             """\
 dimension: sector
 max: 4
+""",
+            excerpt=False,
+        ),
+        Snippet(
+            "Scope",
+            """\
+standing: true           # 只对常委
+""",
+            excerpt=False,
+        ),
+        Snippet(
+            "Period",
+            """\
+every: month
+months: [2, 4, 6, 8, 10, 12]   # 偶数月
+at_least: 1
+met: 2                         # 每达到一个月加 2 分
+missed: -3                     # 每缺一个月扣 3 分
 """,
             excerpt=False,
         ),
@@ -1002,6 +1022,47 @@ awards:
     quota: "10%"
     group_cap: {dimension: sector, max: 4}
     ties_at_line: include
+""",
+    ),
+    Recipe(
+        "“除……以外”：书面发言以外的活动每次 1 分（某一栏为空的记录不算“是……”，照计）",
+        "`unless`",
+        """\
+- id: activities
+  name: 活动（书面发言除外）
+  match: {kind: activity, unless: {type: [发言], subtype: [书面]}}
+  points: 1
+""",
+    ),
+    Recipe(
+        "清单项目只对常委（或某些界别、专委会……）：常委每年提交一份履职报告",
+        "清单项目 `who`",
+        """\
+checklist:
+  name: 年度履职清单
+  items:
+    - name: 提一案
+      any_of: [{kind: proposal}]
+    - name: 履职报告
+      any_of: [{kind: duty, type: [履职报告]}]
+      who: {standing: true}          # 只对常委；非常委没有这一项
+input:
+  words:
+    duty_item: {履职报告: []}
+""",
+    ),
+    Recipe(
+        "每月一次集体学习、每季度一次、偶数月：达到的周期加分，缺的周期扣分",
+        "`per_period`（`every`、`months`、`at_least`、`met`、`missed`）",
+        """\
+- id: monthly_study
+  name: 每月集体学习
+  match: {kind: activity, type: [读书]}
+  per_period: {every: month, at_least: 1, met: 1, missed: -2}
+- id: quarterly_survey
+  name: 偶数月调研
+  match: {kind: activity, type: [调研]}
+  per_period: {every: month, months: [2, 4, 6, 8, 10, 12], missed: -1}
 """,
     ),
     Recipe(

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import Problem, Reason, Severity
+from .periods import period_lines
 from .records import Records
 from .rules import Category, Condition, Item, Match, Rules
 from .text import number_text, percent_text
@@ -42,6 +43,7 @@ __all__ = [
     "factorize_values",
     "joined_texts",
     "stable_sorted",
+    "checklist_applies",
 ]
 
 LEDGER_COLUMNS = [
@@ -105,7 +107,7 @@ def score(records: Records, rules: Rules) -> Scoring:
     """Apply ``rules`` to ``records``; see docs/scoring.md for the exact order."""
     members = records.members
     settings = rules.settings
-    roster = _Roster(members, records.records["member_id"])
+    roster = _Roster(members, records.records["member_id"], year=records.year, as_of=records.as_of)
     table, problems = _records_table(
         records.records, roster, settings.outside_term, settings.merged_credit
     )
@@ -127,15 +129,21 @@ def score(records: Records, rules: Rules) -> Scoring:
 
     checklist, done = _checklist(table, roster, rules)
     if rules.checklist is not None and rules.checklist.bonus:
+        applies = checklist_applies(rules, members)
+        complete = np.flatnonzero((done | ~applies).all(axis=0))
+        asked = applies.sum(axis=0)[complete]
         parts.append(
             _member_part(
-                np.flatnonzero(done.all(axis=0)),
+                complete,
                 rules.checklist.bonus,
                 "",
                 "",
                 "checklist.bonus",
                 f"{rules.checklist.name}全部完成",
-                f"{rules.checklist.name} {len(rules.checklist.items)} 项全部完成",
+                np.array(
+                    [f"{rules.checklist.name} {n} 项全部完成" for n in range(len(applies) + 1)],
+                    dtype=object,
+                )[asked],
             )
         )
 
@@ -182,8 +190,17 @@ class _Roster:
     the roster (never from ``normalise``) get codes from ``size`` on, so they still score but
     take no start, base, cap or checklist line, as before."""
 
-    def __init__(self, members: pd.DataFrame, record_ids: pd.Series) -> None:
+    def __init__(
+        self,
+        members: pd.DataFrame,
+        record_ids: pd.Series,
+        *,
+        year: int = 0,
+        as_of: pd.Timestamp | None = None,
+    ) -> None:
         self.members = members
+        self.year = year  # the assessment year, and the day a progress report stands on
+        self.as_of = as_of
         self.size = len(members)
         index = pd.Index(members["member_id"])
         if not index.is_unique:  # refused as before (normalise never gives such a roster)
@@ -321,6 +338,8 @@ class RecordTable:
             if self.standing is None:  # records without members' 常委 flag, as condition_mask would
                 raise KeyError("standing")
             mask &= self.standing[p] == int(condition.standing)
+        if condition.unless is not None:  # an empty cell does not meet ``unless``: it stays
+            mask &= ~self.condition(condition.unless, kind, p)
         return mask
 
     def match(self, match: Match) -> np.ndarray:
@@ -529,12 +548,17 @@ def _category_parts(
         member_codes = member_codes[roster.standing[: roster.size] == int(category.standing)]
     earned: list[_Part | None] = []  # lines from records, with the items' caps
     for item in category.items:
-        item_part = rounded(_item_part(table, item, category))
-        earned.append(item_part)
+        if item.per_period is not None:
+            item_parts = [
+                rounded(p) for p in _period_parts(table, roster, item, category, member_codes)
+            ]
+        else:
+            item_parts = [rounded(_item_part(table, item, category))]
+        earned.extend(item_parts)
         earned.append(
             rounded(
                 _bound_part(
-                    [item_part],
+                    item_parts,
                     member_codes,
                     item.max,
                     item.min,
@@ -576,6 +600,62 @@ def _category_parts(
         )
     )
     return [part for part in lines if part is not None and len(part)]
+
+
+def _period_parts(
+    table: RecordTable, roster: _Roster, item: Item, category: Category, member_codes: np.ndarray
+) -> list[_Part]:
+    """A per-period item's lines (see :mod:`perfscore.periods`): one per required period of each
+    member the category applies to, met (with its first record's cell) or missed."""
+    kind = item.match.kind
+    p = table.kind_rows(kind)
+    if category.standing is not None:
+        p = p[table.standing[p] == int(category.standing)]
+    p = p[table.condition(item.match, kind, p)]
+    position = table.array("position")
+    if item.credit.max_authors is not None:
+        p = p[position[p] <= item.credit.max_authors]
+    if item.credit.mode == "first_only":
+        p = p[position[p] == 1]
+    member = table.member[p]
+    on_roster = member < roster.size
+    p, member = p[on_roster], member[on_roster]
+    found = period_lines(
+        item.per_period,
+        roster.year,
+        members=member_codes,
+        term_start=roster.term_start[: roster.size],
+        term_end=roster.term_end[: roster.size],
+        record_member=member,
+        record_date=table.array("date")[p],
+        record_order=_record_order(table)[p],
+        rows=p,
+        as_of=roster.as_of,
+    )
+    spec = item.per_period
+    common = dict(
+        category=category.id,
+        category_name=category.name,
+        rule_id=f"{category.id}.{item.id}",
+        rule_name=item.name,
+        note_object=True,
+    )
+    return [
+        _Part(
+            member=found.met_member,
+            points=np.full(len(found.met_member), float(spec.met)),
+            note=found.met_note,
+            rows=found.met_rows,
+            **common,
+        ),
+        _Part(
+            member=found.missed_member,
+            points=np.full(len(found.missed_member), float(spec.missed)),
+            note=found.missed_note,
+            rows=None,
+            **common,
+        ),
+    ]
 
 
 def _item_part(table: RecordTable, item: Item, category: Category) -> _Part:
@@ -762,6 +842,8 @@ def condition_mask(recs: pd.DataFrame, condition: Condition | None) -> pd.Series
         mask &= recs["marks"].str.contains(pattern, regex=True) if pattern else False
     if condition.standing is not None:
         mask &= recs["standing"] == condition.standing
+    if condition.unless is not None:
+        mask &= ~condition_mask(recs, condition.unless)
     return mask
 
 
@@ -776,6 +858,8 @@ def _condition_label(condition: Condition | None) -> str:
     ]
     if condition.standing is not None:
         values.append("常委" if condition.standing else "非常委")
+    if condition.unless is not None:
+        values.append(f"不含{_condition_label(condition.unless)}")
     return "、".join(values)
 
 
@@ -1147,7 +1231,8 @@ def _checklist(
         first[k, found] = table.rows[first_row[found]]
 
     at_least = np.array([item.at_least for item in items])[:, None]
-    done = counts >= at_least
+    applies = checklist_applies(rules, roster.members)
+    done = (counts >= at_least) & applies
     firsts = first.reshape(-1)
     checklist = pd.DataFrame(
         {
@@ -1165,7 +1250,27 @@ def _checklist(
         },
         copy=False,
     )
+    if not applies.all():  # an item asked of some members only: the others have no row for it
+        checklist = checklist[applies.reshape(-1)].reset_index(drop=True)
     return checklist, done
+
+
+def checklist_applies(rules: Rules, members: pd.DataFrame) -> np.ndarray:
+    """Whether each checklist item is asked of each member (items × members in roster order):
+    an item with ``who`` only of the members its roster conditions pick."""
+    items = rules.checklist.items if rules.checklist is not None else []
+    applies = np.ones((len(items), len(members)), dtype=bool)
+    for k, item in enumerate(items):
+        scope = item.who
+        if scope is None:
+            continue
+        if scope.standing is not None:
+            applies[k] &= (members["standing"] == scope.standing).fillna(False).to_numpy(dtype=bool)
+        for column in ("sector", "committee", "study_group", "work_group"):
+            values = getattr(scope, column)
+            if values is not None:
+                applies[k] &= members[column].isin(values).to_numpy(dtype=bool)
+    return applies
 
 
 def _record_order(table: RecordTable) -> np.ndarray:

@@ -104,3 +104,122 @@ def test_rules_show_says_what_each_award_ranks_by(runner, tmp_path):
         "- 优秀调研报告：从调研报告中按得分（调研报告（状态为采用）每条 5 分）取前 5 篇；"
         "须有调研报告（状态为采用/批示）" in section
     )
+
+
+UNLESS_WHO_PERIOD = """
+scheme: 组合
+year: 2023
+input:
+  words:
+    duty_item: {履职报告: []}
+categories:
+  - id: acts
+    name: 活动
+    items:
+      - id: any
+        name: 活动（书面发言除外）
+        match: {kind: activity, unless: {type: [发言], subtype: [书面]}}
+        points: 1
+      - id: monthly
+        name: 偶数月读书
+        match: {kind: activity, type: [读书]}
+        per_period: {every: month, months: [2, 4, 6], at_least: 2, met: 2, missed: -3}
+      - id: quarterly
+        name: 每季度调研
+        match: {kind: activity, type: [调研]}
+        per_period: {every: quarter, missed: -1}
+checklist:
+  name: 年度清单
+  items:
+    - name: 提一案
+      any_of: [{kind: proposal}]
+    - name: 履职报告
+      any_of: [{kind: duty, type: [履职报告]}]
+      who: {standing: true, sector: [经济界]}
+grades: [{grade: 合格, min: 0}, {grade: 其他}]
+"""
+
+
+def test_rules_show_says_unless_who_and_per_period_in_chinese(runner, tmp_path):
+    from perfscore.cli import app
+
+    rules = tmp_path / "office.yaml"
+    rules.write_text(UNLESS_WHO_PERIOD, encoding="utf-8")
+    result = runner.invoke(app, ["rules", "show", str(rules), "--markdown"])
+    assert result.exit_code == 0, result.output
+    text = result.output
+    assert "| 活动（书面发言除外） | 活动（不含类型为发言，形式为书面的） | 每条 1 分 |" in text
+    assert (
+        "| 偶数月读书 | 活动（类型为读书） | 每达到一个月 2 分，每缺一个月扣 3 分 | "
+        "每月至少 2 次（只要求 2、4、6 月）；任期不满整个周期的不要求；进度报告只计已结束的周期 |"
+    ) in text
+    assert "| 每季度调研 | 活动（类型为调研） | 每缺一个季度扣 1 分 | 每季度至少 1 次；" in text
+    assert "（有一条即算完成，只对常委中界别为经济界的委员）" in text
+
+
+@pytest.mark.parametrize(
+    "period, message",
+    [
+        ("{every: quarter, months: [2], met: 1}", "months 只用于 every: month"),
+        ("{every: month, missed: 2}", "应写负数"),
+        ("{every: month}", "met 和 missed 至少写一个"),
+        ("{every: month, months: [13], met: 1}", "须不大于 12"),
+    ],
+)
+def test_a_per_period_rule_that_cannot_mean_anything_is_refused_at_its_line(period, message):
+    text = UNLESS_WHO_PERIOD.replace("{every: quarter, missed: -1}", period)
+    with pytest.raises(perfscore.RulesError) as caught:
+        perfscore.parse_rules(text)
+    [problem] = caught.value.problems
+    assert message in problem.message
+    line = next(n for n, text_line in enumerate(text.splitlines(), 1) if period in text_line)
+    assert problem.cell.split(":")[0] == str(line)
+
+
+MONTHLY = """
+scheme: 每月学习
+year: 2023
+categories:
+  - id: study
+    name: 集体学习
+    items:
+      - id: monthly
+        name: 每月读书活动
+        match: {kind: activity, type: [读书]}
+        per_period: {every: month, at_least: 1, met: 2, missed: -3}
+grades: [{grade: 合格, min: 0}, {grade: 不合格}]
+"""
+
+
+@pytest.mark.parametrize(
+    "as_of, total, missed",
+    [
+        # Jan met, Feb missed, Mar met; April not over on 04-29, over on 04-30 (missed).
+        (dt.date(2023, 4, 29), 2 - 3 + 2, ["2023年2月"]),
+        (dt.date(2023, 4, 30), 2 - 3 + 2 - 3, ["2023年2月", "2023年4月"]),
+        # The whole year: 3 months met, 9 missed.
+        (None, 3 * 2 - 9 * 3, None),
+    ],
+)
+def test_a_progress_report_asks_only_for_the_periods_already_over(tmp_path, as_of, total, missed):
+    book = write_workbook(
+        tmp_path / "2023.xlsx",
+        {
+            "委员名单": roster(["001", "甲", "经济界"]),
+            "活动": [
+                ["活动名称", "活动类型", "日期", "参加委员"],
+                ["一月读书", "读书", dt.date(2023, 1, 5), "甲"],
+                ["三月读书", "读书", dt.date(2023, 3, 5), "甲"],
+                ["五月读书", "读书", dt.date(2023, 5, 5), "甲"],
+            ],
+        },
+    )
+    rules = tmp_path / "office.yaml"
+    rules.write_text(MONTHLY, encoding="utf-8")
+    result = perfscore.assess(book, rules, as_of=as_of)
+    assert result.members["total"].tolist() == [total]
+    notes = result.ledger.loc[result.ledger["points"] < 0, "note"].tolist()
+    if missed is not None:
+        assert [note.split("未达到")[0] for note in notes] == missed
+    else:
+        assert len(notes) == 9 and notes[-1] == "2023年12月未达到（0 次，至少 1 次）"

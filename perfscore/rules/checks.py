@@ -115,6 +115,8 @@ class _Checker:
     def no_standing(self, condition: Condition, path: tuple, award: str) -> None:
         """An award's conditions look at records, which carry no 常委 flag: ``standing`` there
         would select nothing or everything, so it is refused."""
+        if condition.unless is not None:
+            self.no_standing(condition.unless, (*path, "unless"), award)
         if condition.standing is not None:
             self.add(
                 Severity.ERROR,
@@ -128,6 +130,8 @@ class _Checker:
             values = getattr(condition, field)
             if values is not None:
                 self.values(kind, field, values, (*path, field))
+        if condition.unless is not None:
+            self.condition(kind, condition.unless, (*path, "unless"))
 
     def values(
         self, kind: str, field: str, values: Iterable[str], path: tuple, *, keys: bool = False

@@ -90,6 +90,11 @@ class Condition(_Strict):
     )
     marks: list[str] | None = Field(None, description="提案标记，含其一即可：重点提案/优秀提案")
     standing: bool | None = Field(None, description="true 只计常委；false 只计非常委；不写则都计")
+    unless: Condition | None = Field(
+        None,
+        description="除外：符合这里所有条件的记录不计，如 {type: [发言], subtype: [书面]}（书面发言除外）。"
+        "某一栏为空的记录不符合该栏的条件，所以不被除外",
+    )
 
 
 class Match(Condition):
@@ -131,6 +136,33 @@ class Credit(_Strict):
     )
 
 
+class Period(_Strict):
+    """A target per month or quarter (每月一次集体学习、每季度一次、偶数月): each period is met
+    when the member has at least ``at_least`` matching records dated in it."""
+
+    every: Literal["month", "quarter"] = Field(description="周期：month 每月；quarter 每季度")
+    months: list[Annotated[int, Field(ge=1, le=12)]] | None = Field(
+        None,
+        min_length=1,
+        description="（every: month）只要求这些月份，如 [2, 4, 6, 8, 10, 12]（偶数月）；不写则每月都要求",
+    )
+    at_least: int = Field(1, ge=1, le=LARGEST, description="每个周期至少几条符合的记录")
+    met: Number = Field(0, description="每达到一个周期加的分")
+    missed: Number = Field(0, description="每缺一个周期扣的分（写负数，如 -2）")
+
+    @model_validator(mode="after")
+    def _sensible(self) -> Period:
+        if self.months is not None and self.every != "month":
+            raise ValueError("months 只用于 every: month")
+        if self.months is not None and len(set(self.months)) != len(self.months):
+            raise ValueError("months 中有重复的月份")
+        if self.missed > 0:
+            raise ValueError(f"missed 是缺一个周期扣的分，应写负数或 0（写的是 {self.missed:g}）")
+        if self.met == 0 and self.missed == 0:
+            raise ValueError("met 和 missed 至少写一个（达到加分，或缺少扣分）")
+        return self
+
+
 class Item(_Strict):
     """One scoring item: which records, how many points each, and how they are counted."""
 
@@ -163,6 +195,12 @@ class Item(_Strict):
         "cumulative",
         description="同一事项（同一编号，如一条信息在多个级别采用）的多条记录：cumulative 逐级累加；highest 只取最高一条",
     )
+    per_period: Period | None = Field(
+        None,
+        description="按月或季度计：每个周期达到 at_least 条加 met 分，缺一个周期扣 missed 分；"
+        "写了 per_period 就不写 points、points_by、cases。任期不满整个周期的月份（季度）不要求，"
+        "进度报告（report）只计已结束的周期",
+    )
     max: Number | None = Field(None, description="本项封顶分（不小于 0）")
     min: Number | None = Field(None, description="本项最低分（扣分项的下限，如 -20；不大于 0）")
     note: str = Field("", description="说明，显示在规则摘要中")
@@ -170,6 +208,21 @@ class Item(_Strict):
     @model_validator(mode="after")
     def _one_way_of_points(self) -> Item:
         given = [key for key in ("points", "points_by", "cases") if getattr(self, key) is not None]
+        if self.per_period is not None:
+            if given:
+                raise ValueError(
+                    f"写了 per_period 就不写 {'、'.join(given)}（分值写在 per_period 的 met、missed 中）"
+                )
+            changed = [
+                key
+                for key, default in (("count", "each"), ("from_nth", 1), ("stack", "cumulative"))
+                if getattr(self, key) != default
+            ]
+            if changed:
+                raise ValueError(
+                    f"写了 per_period 就不写 {'、'.join(changed)}（按周期计，不按条计）"
+                )
+            return self._bounds()
         if len(given) != 1:
             raise ValueError(
                 "points、points_by、cases 须且只须写一个"
@@ -177,6 +230,9 @@ class Item(_Strict):
             )
         if self.points_by is not None and len(self.points_by) != 1:
             raise ValueError("points_by 只能按一个字段取分值")
+        return self._bounds()
+
+    def _bounds(self) -> Item:
         if self.max is not None and self.max < 0:
             raise ValueError(f"本项封顶分 max 不能小于 0（写的是 {self.max:g}）；扣分的下限写 min")
         if self.min is not None and self.min > 0:
@@ -291,6 +347,25 @@ class Grade(_Strict):
     )
 
 
+class Scope(_Strict):
+    """Which members something applies to, by their roster columns; every condition given must
+    hold, a list means "any of"."""
+
+    standing: bool | None = Field(None, description="true 只对常委；false 只对非常委")
+    sector: list[str] | None = Field(None, description="界别为其中之一")
+    committee: list[str] | None = Field(None, description="专委会为其中之一")
+    study_group: list[str] | None = Field(None, description="学习组为其中之一")
+    work_group: list[str] | None = Field(None, description="工作组/活动组为其中之一")
+
+    @model_validator(mode="after")
+    def _says_something(self) -> Scope:
+        if all(getattr(self, key) is None for key in type(self).model_fields):
+            raise ValueError(
+                "who 至少写一个条件（standing、sector、committee、study_group、work_group）"
+            )
+        return self
+
+
 class ChecklistItem(_Strict):
     """One item of a checklist: done when the member has enough records matching any clause."""
 
@@ -303,6 +378,11 @@ class ChecklistItem(_Strict):
         ge=1,
         le=LARGEST,
         description="至少要有几条符合的记录（如“参加会议或活动不少于 3 次”填 3）",
+    )
+    who: Scope | None = Field(
+        None,
+        description="只对哪些委员要求此项，如 {standing: true}（常委每年提交一份履职报告）；"
+        "其余委员没有这一项：不算未完成，也不计入应完成的项数。不写则对全体委员",
     )
 
     @field_validator("name")

@@ -139,8 +139,8 @@ def checklist_table(a: Assessment) -> pd.DataFrame:
     wide = shown.pivot(index="member_id", columns="item", values="cell").reindex(
         index=m["member_id"], columns=items
     )
-    for item in items:
-        table[item] = wide[item].fillna("未完成").to_numpy()
+    for item in items:  # a pair with no row: the item is not asked of that member (who)
+        table[item] = wide[item].fillna("不要求").to_numpy()
     return table
 
 
