@@ -1132,7 +1132,8 @@ def _recipes_markdown() -> list[str]:
         "每改一次运行 `perfscore rules check 文件名` 检查，`perfscore rules show 文件名` 看中文摘要。",
         "",
         "自带的办法：`default.yaml`（双五个一）、`anqing-2018.yaml`、`guangshui-2017.yaml`、`jinan-2015.yaml`、"
-        "`hefei-county-2022.yaml`、`minhang.yaml`、`yanbian-2022.yaml`，每个文件开头写明依据和哪些部分为补充。",
+        "`hefei-county-2022.yaml`、`minhang.yaml`、`yanbian-2022.yaml`，每个文件开头写明依据和哪些部分为补充；"
+        "`example-frequency.yaml` 是示例（不是公开的办法）：每月集体学习、每季度调研、常委履职报告和“四个最佳”等评选。",
         "",
     ]
     for number, recipe in enumerate(RECIPES, start=1):
