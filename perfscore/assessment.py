@@ -39,7 +39,13 @@ from .scoring import (
 )
 from .text import NAME_SEPARATORS
 
-__all__ = ["Assessment", "assess_scores", "GROUP_DIMENSIONS"]
+__all__ = [
+    "Assessment",
+    "assess_scores",
+    "GROUP_DIMENSIONS",
+    "group_dimensions",
+    "dimension_cells",
+]
 
 # Lines outside any category, shown beside the category subtotals so that a row adds up.
 OTHER_LINES = {"base": "base", "checklist_bonus": "checklist.bonus", "total_adjust": "total.cap"}
@@ -397,16 +403,45 @@ def _in_ranking_order(members: pd.DataFrame, tie_break: list[str]) -> pd.DataFra
     return stable_sorted(members, keys, ascending)
 
 
+def group_dimensions(dimensions: list[str]) -> list[tuple[str, str]]:
+    """(dimension, label) in output order: the plain ones in the usual order, then nested ones
+    (committee/work_group → 专委会/工作组) as the rules list them."""
+    plain = [(key, label) for key, label in GROUP_DIMENSIONS.items() if key in dimensions]
+    nested = [
+        (d, "/".join(GROUP_DIMENSIONS[part] for part in d.split("/")))
+        for d in dimensions
+        if "/" in d
+    ]
+    return plain + nested
+
+
+def dimension_cells(members: pd.DataFrame, dimension: str) -> pd.Series:
+    """Each member's groups of ``dimension`` as roster text ('第一组、第三组'). A nested dimension
+    pairs every outer group with every inner one: 经济委 and 第一小组 give '经济委·第一小组';
+    a member without an outer or inner group is in none of its groups."""
+    if "/" not in dimension:
+        return members[dimension]
+    outer, inner = dimension.split("/")
+    pairs = members[[outer, inner]].fillna("").astype(str)
+    codes, distinct = pd.factorize(pd.MultiIndex.from_frame(pairs))
+
+    def combined(outer_cell: str, inner_cell: str) -> str:
+        outers = [g for g in re.split(NAME_SEPARATORS, outer_cell) if g.strip()]
+        inners = [g for g in re.split(NAME_SEPARATORS, inner_cell) if g.strip()]
+        return "、".join(f"{o.strip()}·{i.strip()}" for o in outers for i in inners)
+
+    texts = np.array([combined(o, i) for o, i in distinct], dtype=object)  # once per distinct pair
+    return pd.Series(texts[codes], index=members.index, dtype=object)
+
+
 def _group_summaries(members: pd.DataFrame, rules: LoadedRules) -> pd.DataFrame:
     """Per group of each dimension: a member in two 学习组 counts once in each, never twice in one."""
     grades = [band.grade for band in rules.rules.grades]
     grade_codes = pd.Index(grades).get_indexer(members["grade"])
     spec = rules.rules.groups
     frames = []
-    for column, label in GROUP_DIMENSIONS.items():
-        if column not in spec.dimensions:
-            continue
-        at, group, names = _group_members(members[column])
+    for column, label in group_dimensions(spec.dimensions):
+        at, group, names = _group_members(dimension_cells(members, column))
         if not len(at):
             continue
         rows = pd.DataFrame(

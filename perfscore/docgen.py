@@ -1093,12 +1093,12 @@ awards:
 """,
     ),
     Recipe(
-        "界别、专委会、学习组、活动组的小组得分和排名",
+        "界别、专委会、学习组、活动组的小组得分和排名；专委会下分活动小组（嵌套分组）",
         "`groups`",
         """\
 groups:
   score: mean
-  dimensions: [sector, committee, study_group, work_group]
+  dimensions: [sector, committee, study_group, work_group, committee/work_group]
 """,
     ),
     Recipe(

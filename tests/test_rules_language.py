@@ -223,3 +223,70 @@ def test_a_progress_report_asks_only_for_the_periods_already_over(tmp_path, as_o
         assert [note.split("未达到")[0] for note in notes] == missed
     else:
         assert len(notes) == 9 and notes[-1] == "2023年12月未达到（0 次，至少 1 次）"
+
+
+NESTED = """
+scheme: 嵌套分组
+year: 2023
+categories:
+  - id: proposals
+    name: 提案
+    items:
+      - {id: filed, name: 立案提案, match: {kind: proposal, status: [立案]}, points: 10}
+grades: [{grade: 合格, min: 0}, {grade: 其他}]
+groups:
+  dimensions: [committee, committee/work_group]
+"""
+
+
+def test_nested_groups_pair_each_committee_with_its_subgroups(tmp_path):
+    """By hand (10 per 立案 proposal): 001 经济委/第一小组 10; 002 经济委/第二小组 20;
+    003 教育委/第一小组 30; 004 in 经济委 and 教育委, 第一小组, 40 — in both nested groups.
+    经济委·第一小组: 10, 40 → mean 25; 经济委·第二小组: 20; 教育委·第一小组: 30, 40 → 35."""
+    proposals = [["提案编号", "标题", "提交日期", "提案人", "状态"]]
+    for member, count in (("甲", 1), ("乙", 2), ("丙", 3), ("丁", 4)):
+        proposals += [
+            [f"{member}{n}", f"提案{member}{n}", dt.date(2023, 3, n + 1), member, "立案"]
+            for n in range(count)
+        ]
+    book = write_workbook(
+        tmp_path / "2023.xlsx",
+        {
+            "委员名单": roster(
+                ["001", "甲", "经济界", "经济委", "", "第一小组"],
+                ["002", "乙", "经济界", "经济委", "", "第二小组"],
+                ["003", "丙", "教育界", "教育委", "", "第一小组"],
+                ["004", "丁", "教育界", "经济委、教育委", "", "第一小组"],
+            ),
+            "提案": proposals,
+        },
+    )
+    rules = tmp_path / "office.yaml"
+    rules.write_text(NESTED, encoding="utf-8")
+    groups = perfscore.assess(book, rules).groups
+    nested = groups[groups["dimension"] == "专委会/工作组"].set_index("group")
+    assert nested["members"].to_dict() == {
+        "经济委·第一小组": 2,
+        "经济委·第二小组": 1,
+        "教育委·第一小组": 2,
+    }
+    assert nested["mean"].to_dict() == {
+        "经济委·第一小组": 25,
+        "经济委·第二小组": 20,
+        "教育委·第一小组": 35,
+    }
+    assert nested["group_rank"].to_dict() == {
+        "经济委·第一小组": 2,
+        "经济委·第二小组": 3,
+        "教育委·第一小组": 1,
+    }
+    assert set(groups["dimension"]) == {"专委会", "专委会/工作组"}
+
+
+@pytest.mark.parametrize(
+    "dimension", ["committee/committee", "sector/committee/work_group", "联络组"]
+)
+def test_a_group_dimension_that_is_not_a_roster_column_is_refused(dimension):
+    with pytest.raises(perfscore.RulesError) as caught:
+        perfscore.parse_rules(NESTED.replace("committee/work_group", dimension))
+    assert "分组" in caught.value.problems[0].message

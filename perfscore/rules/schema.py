@@ -414,10 +414,29 @@ class GroupScoring(_Strict):
     score: Literal["mean", "sum"] = Field(
         "mean", description="小组得分：mean 成员平均分；sum 成员总分之和"
     )
-    dimensions: list[Literal["sector", "committee", "study_group", "work_group"]] = Field(
+    dimensions: list[str] = Field(
         default_factory=lambda: ["sector", "committee", "study_group", "work_group"],
-        description="统计哪些分组：sector 界别、committee 专委会、study_group 学习组、work_group 工作组/活动组",
+        description="统计哪些分组：sector 界别、committee 专委会、study_group 学习组、work_group 工作组/活动组；"
+        "两种用“/”连起来是嵌套的分组，如 committee/work_group（各专委会下的活动小组，"
+        "组名如“经济委·第一小组”）",
     )
+
+    @field_validator("dimensions")
+    @classmethod
+    def _known(cls, dimensions: list[str]) -> list[str]:
+        plain = ("sector", "committee", "study_group", "work_group")
+        for dimension in dimensions:
+            parts = dimension.split("/")
+            if len(parts) > 2 or any(part not in plain for part in parts):
+                raise ValueError(
+                    f"分组“{dimension}”不可用：写 {'、'.join(plain)} 之一，或两种用“/”连起来（如 committee/work_group）"
+                )
+            if len(parts) == 2 and parts[0] == parts[1]:
+                raise ValueError(f"嵌套分组“{dimension}”的两层须不同")
+        dupes = _repeated(dimensions)
+        if dupes:
+            raise ValueError(f"分组重复：{'、'.join(dupes)}")
+        return dimensions
 
 
 class LineCount(_Strict):
