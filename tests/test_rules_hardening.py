@@ -154,15 +154,12 @@ def test_two_award_names_that_make_one_sheet_name_are_refused():
     assert "best" in message and "重复" in message
 
 
-def test_standing_in_an_award_condition_is_refused_at_its_line():
-    text = edit(
-        "      has: [{kind: proposal, status: [立案]}]         # 本年",
-        "      has: [{kind: proposal, status: [立案], standing: true}]  # 本年",
-    )
-    message, _ = the_line(text, "standing: true}]  # 本年")
-    assert "standing" in message
-    text = edit("match: {type: [集体]}, share", "match: {type: [集体], standing: false}, share")
-    the_line(text, "standing: false}")
+def test_a_reserved_share_on_a_field_the_candidates_lack_is_refused_at_its_line():
+    """A proposal candidate is the whole proposal: it has a type, a status and marks, not a
+    role (whose role?) — min_share on role once passed the check and stopped assess."""
+    text = edit("match: {type: [集体]}, share", "match: {role: [领衔]}, share")
+    message, _ = the_line(text, "role: [领衔]}, share")
+    assert "min_share" in message and "角色" in message
 
 
 # --- the file itself -----------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 from ..errors import Problem, Reason, Severity
 from ..inputformat import RECORD_FIELDS, Vocabulary
-from .schema import MATCH_FIELDS, Condition, Rules
+from .schema import MATCH_FIELD_NAMES, MATCH_FIELDS, Condition, Rules
 
 __all__ = ["check_meaning"]
 
@@ -25,14 +25,6 @@ _KIND_NAMES = {
     "meeting": "会议出勤",
     "activity": "活动",
     "duty": "双五个一登记",
-}
-_FIELD_NAMES = {
-    "type": "类型",
-    "subtype": "形式",
-    "status": "状态",
-    "level": "级别",
-    "role": "角色",
-    "marks": "标记",
 }
 
 Positions = dict[tuple, tuple[int, int]]
@@ -61,23 +53,20 @@ def check_meaning(rules: Rules, positions: Positions, name: str) -> list[Problem
         for k, clause in enumerate(award.requires.has or []):
             at = ("awards", a, "requires", "has", k)
             checker.condition(clause.kind, clause, at)
-            checker.no_standing(clause, at, award.name)
         for k, clause in enumerate(award.score or []):
             at = ("awards", a, "score", k, "match")
             checker.condition(clause.match.kind, clause.match, at)
-            checker.no_standing(clause.match, at, award.name)
         if award.min_share is not None:
             kind = _POOL_KINDS[award.pool]
             at = ("awards", a, "min_share", "match")
             checker.condition(kind, award.min_share.match, at)
-            checker.no_standing(award.min_share.match, at, award.name)
             for field in ("subtype", "level", "role"):
                 if getattr(award.min_share.match, field) is not None:
                     checker.add(
                         Severity.ERROR,
                         (*at, field),
                         f"评选“{award.name}”的 min_share 只能按 type、status、marks 保留名额，"
-                        f"不能按{_FIELD_NAMES[field]}（{field}）",
+                        f"不能按{MATCH_FIELD_NAMES[field]}（{field}）",
                         "候选是整件提案或信息，没有这一项",
                     )
     top = rules.total.max
@@ -112,19 +101,6 @@ class _Checker:
                 return self.positions[path[:end]]
         return (1, 1)
 
-    def no_standing(self, condition: Condition, path: tuple, award: str) -> None:
-        """An award's conditions look at records, which carry no 常委 flag: ``standing`` there
-        would select nothing or everything, so it is refused."""
-        if condition.unless is not None:
-            self.no_standing(condition.unless, (*path, "unless"), award)
-        if condition.standing is not None:
-            self.add(
-                Severity.ERROR,
-                (*path, "standing"),
-                f"评选“{award}”的条件不能写 standing（常委）：评选的条件只看记录本身",
-                "只评常委时，把非常委写进 exclude；或在计分类别中用 standing 区分",
-            )
-
     def condition(self, kind: str, condition: Condition, path: tuple) -> None:
         for field in MATCH_FIELDS:
             values = getattr(condition, field)
@@ -141,7 +117,7 @@ class _Checker:
             self.add(
                 Severity.ERROR,
                 path,
-                f"{_KIND_NAMES[kind]}记录（{kind}）没有“{_FIELD_NAMES[field]}”（{field}），此条件永远不会满足",
+                f"{_KIND_NAMES[kind]}记录（{kind}）没有“{MATCH_FIELD_NAMES[field]}”（{field}），此条件永远不会满足",
                 f"{kind} 可用的字段：{'、'.join(fields)}",
             )
             return
@@ -160,7 +136,7 @@ class _Checker:
             self.add(
                 Severity.ERROR,
                 where,
-                f"{_KIND_NAMES[kind]}记录的“{_FIELD_NAMES[field]}”不会是“{value}”，此条件永远不会满足",
+                f"{_KIND_NAMES[kind]}记录的“{MATCH_FIELD_NAMES[field]}”不会是“{value}”，此条件永远不会满足",
                 f"可用：{'、'.join(allowed)}",
             )
 
