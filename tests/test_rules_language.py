@@ -290,3 +290,34 @@ def test_a_group_dimension_that_is_not_a_roster_column_is_refused(dimension):
     with pytest.raises(perfscore.RulesError) as caught:
         perfscore.parse_rules(NESTED.replace("committee/work_group", dimension))
     assert "分组" in caught.value.problems[0].message
+
+
+def test_an_item_asked_of_some_members_counts_their_share_in_the_chart(tmp_path):
+    """Three members, two 常委; only 甲 (常委) handed in the report: 履职报告 is done by 1 of
+    the 2 asked (50%), 提一案 by 2 of 3 (66.7%)."""
+    from perfscore.writers.charts import assessment_charts
+    from perfscore.writers.common import checklist_table
+
+    rules = tmp_path / "office.yaml"
+    rules.write_text(UNLESS_WHO_PERIOD.replace(", sector: [经济界]", ""), encoding="utf-8")
+    book = write_workbook(
+        tmp_path / "2023.xlsx",
+        {
+            "委员名单": roster(
+                ["001", "甲", "经济界", "", "", "", "是"],
+                ["002", "乙", "教育界", "", "", "", ""],
+                ["003", "丙", "农业界", "", "", "", "是"],
+            ),
+            "提案": [
+                ["提案编号", "标题", "提交日期", "提案人", "状态"],
+                ["P1", "提案一", dt.date(2023, 3, 1), "甲、乙", "立案"],
+            ],
+            "双五个一": [["委员", "项目", "日期"], ["甲", "履职报告", dt.date(2023, 11, 30)]],
+        },
+    )
+    result = perfscore.assess(book, rules)
+    [chart] = [c for c in assessment_charts(result) if c.title.startswith("年度清单")]
+    shares = dict(zip(chart.data["项目"], chart.data["完成率（%）"]))
+    assert shares == {"提一案": 66.7, "履职报告": 50.0}
+    sheet = checklist_table(result).set_index("委员编号")
+    assert sheet.loc["002", "履职报告"] == "不要求" and sheet.loc["003", "履职报告"] == "未完成"
