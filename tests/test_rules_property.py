@@ -214,6 +214,7 @@ def test_a_mutated_shipped_rules_file_is_refused_at_a_line_or_assesses_cleanly(
         counts[f"exit {code}"] += 1
 
     one()
+    print(dict(counts))  # shown with pytest -s: how the examples ended
     assert counts["examples"] >= EXAMPLES
     assert counts["assessed"] >= SHARE_ASSESSED * counts["examples"], counts
     assert counts["cli"] >= 2, counts
