@@ -51,9 +51,10 @@ def member_columns(m: pd.DataFrame) -> dict[str, pd.Series]:
 
 
 def ranking_table(a: Assessment) -> pd.DataFrame:
+    """总排名: the checklist's columns only when the rules define a checklist."""
     m = a.members
     label = _checklist_label(a)
-    return pd.DataFrame(
+    table = pd.DataFrame(
         {
             RESULT_LABELS["rank"]: m["rank"],
             **member_columns(m),
@@ -63,12 +64,16 @@ def ranking_table(a: Assessment) -> pd.DataFrame:
             "等次说明": m["grade_note"],
             "界别内名次": m["sector_rank"],
             "专委会内名次": m["committee_rank"],
-            f"{label}完成": m["checklist_done"].astype(str)
-            + "/"
-            + m["checklist_total"].astype(str),
-            f"{label}未完成项目": m["checklist_missing"],
         }
-    ).pipe(lambda t: t.assign(处理提示=m["consequences"]) if a.rules.rules.consequences else t)
+    )
+    if a.rules.rules.checklist is not None:
+        table[f"{label}完成"] = (
+            m["checklist_done"].astype(str) + "/" + m["checklist_total"].astype(str)
+        )
+        table[f"{label}未完成项目"] = m["checklist_missing"]
+    if a.rules.rules.consequences:
+        table["处理提示"] = m["consequences"]
+    return table
 
 
 def leadership_table(a: Assessment) -> pd.DataFrame:
@@ -152,8 +157,8 @@ def _by_item(a: Assessment, table: pd.DataFrame, shown: pd.DataFrame) -> pd.Data
     wide = shown.pivot(index="member_id", columns="item", values="cell").reindex(
         index=a.members["member_id"], columns=items
     )
-    for item in items:
-        table[item] = wide[item].fillna("未完成").to_numpy()
+    for item in items:  # a pair with no row: the item is not asked of that member (who)
+        table[item] = wide[item].fillna("不要求").to_numpy()
     return table
 
 
@@ -181,7 +186,8 @@ def groups_table(a: Assessment) -> pd.DataFrame:
     )
     for grade in grades:
         table[grade] = g[grade]
-    table[f"{_checklist_label(a)}全部完成"] = g["checklist_complete"]
+    if a.rules.rules.checklist is not None:
+        table[f"{_checklist_label(a)}全部完成"] = g["checklist_complete"]
     return table
 
 
@@ -264,9 +270,12 @@ def shortlist_sheets(lists) -> list[tuple[str, pd.DataFrame]]:
     sheets = []
     for sl in lists:
         key_label = "委员编号" if sl.award.pool == "members" else "编号"
-        name_label = {"members": "姓名", "proposals": "提案标题", "information": "信息标题"}[
-            sl.award.pool
-        ]
+        name_label = {
+            "members": "姓名",
+            "proposals": "提案标题",
+            "information": "信息标题",
+            "reports": "报告标题",
+        }[sl.award.pool]
         rows = pd.concat(
             [sl.winners.assign(result="入选"), sl.near_misses.assign(result="未入选")],
             ignore_index=True,
@@ -313,7 +322,8 @@ def shortlist_sheets(lists) -> list[tuple[str, pd.DataFrame]]:
 
 
 def table_views() -> list[tuple[str, Callable[[Assessment], pd.DataFrame]]]:
-    """The assessment workbook's tables, in sheet order: (key in ``layout.SHEETS``, view)."""
+    """The assessment workbook's tables, in sheet order: (key in ``layout.SHEETS``, view). The
+    checklist sheet is left out of the workbook when the rules define no checklist."""
     return [
         ("ranking", ranking_table),
         ("breakdown", breakdown_table),

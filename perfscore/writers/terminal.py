@@ -141,6 +141,7 @@ def print_rules_summary(console: Console, summary) -> None:
         ("总分", summary.totals),
         ("清单", summary.checklist),
         ("等次", summary.grades),
+        ("评优", summary.awards),
         ("其他规定", summary.settings),
     ):
         if lines:
