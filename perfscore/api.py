@@ -16,10 +16,10 @@ from pathlib import Path
 from .assessment import Assessment, assess_scores
 from .errors import DataError, Problem, Severity, UsageError
 from .history import read_history
+from .reading import read_workbook
 from .records import normalise
 from .rules import LoadedRules, load_rules
 from .scoring import score
-from .workbook import read_workbook
 
 __all__ = [
     "assess",

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import PerfscoreError
-from .workbook import SUPPORTED_SUFFIXES
+from .reading import SUPPORTED_SUFFIXES
 
 __all__ = ["BatchItem", "expand_workbooks", "assess_many"]
 

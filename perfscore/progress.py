@@ -46,11 +46,11 @@ import pandas as pd
 
 from .assessment import GROUP_DIMENSIONS, Assessment, assess_scores
 from .errors import Problem, Severity, UsageError
+from .reading import read_workbook
 from .records import Records, normalise
 from .rules import LoadedRules, load_rules
 from .scoring import round_points, score
 from .text import NAME_SEPARATORS
-from .workbook import read_workbook
 
 __all__ = [
     "Period",

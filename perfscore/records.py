@@ -33,6 +33,7 @@ from .inputformat import (
     Column,
     Vocabulary,
 )
+from .reading import RawTable, RawWorkbook, match_key
 from .text import (
     LIST_SEPARATORS,
     WHITE_SPACE,
@@ -41,7 +42,6 @@ from .text import (
     strip_name_tag,
     where_matching,
 )
-from .workbook import RawTable, RawWorkbook, match_key
 
 __all__ = ["Records", "normalise", "RECORD_COLUMNS", "parse_dates"]
 

@@ -30,9 +30,9 @@ from pathlib import Path
 
 from .errors import UsageError
 from .inputformat import Column, InputFormat, Sheet, Vocabulary
+from .reading import match_key
 from .rules import LoadedRules, load_rules
 from .text import excel_column
-from .workbook import match_key
 
 __all__ = ["write_template", "INSTRUCTIONS_SHEET", "OPTIONS_SHEET", "EXAMPLE_YEAR"]
 

@@ -18,11 +18,11 @@ import pytest
 from pandas.testing import assert_frame_equal
 
 from perfscore.assessment import assess_scores
+from perfscore.reading import read_workbook
 from perfscore.records import normalise
 from perfscore.rules import load_rules
 from perfscore.scoring import Scoring, round_points, score, stable_sorted
 from perfscore.text import number_text, percent_text
-from perfscore.workbook import read_workbook
 
 from .conftest import DEFAULT_RULES, SAMPLE
 

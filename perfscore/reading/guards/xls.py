@@ -31,7 +31,7 @@ from __future__ import annotations
 import struct
 from pathlib import Path
 
-from .errors import UsageError
+from ...errors import UsageError
 
 __all__ = ["check_xls", "reserved_cells"]
 
