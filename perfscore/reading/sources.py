@@ -21,7 +21,7 @@ from ..errors import UsageError
 from .failures import unreadable, unreadable_or_reraise
 from .guards import limits
 from .guards import xls as xls_guard
-from .guards.xlsx import check_declared_size, check_zip, too_many_cells
+from .guards.xlsx import SheetExtent, check_cell_budget, check_zip, sheet_extent, too_many_cells
 from .xlsxparts import xlsx_flagged_cells
 
 __all__ = ["SUPPORTED_SUFFIXES", "READ_AHEAD", "open_source", "CalamineBook", "CsvFolder"]
@@ -73,6 +73,8 @@ class CalamineBook:
         self._order: list[str] = []  # the sheets to be read, in order (read_ahead)
         self._loader: ThreadPoolExecutor | None = None
         self._ahead: dict[str, Future] = {}  # the sheet being parsed ahead -> its calamine sheet
+        self._xml = path.suffix.lower() in (".xlsx", ".xlsm") and zipfile.is_zipfile(path)
+        self._extents: dict[str, SheetExtent | None] = {}  # an .xlsx sheet's, from its XML
 
     def _sheet(self, name: str):
         if name not in self._sheets:
@@ -82,9 +84,24 @@ class CalamineBook:
             self._sheets[name] = ahead.result() if ahead is not None else self._parse(name)
         return self._sheets[name]
 
+    def _extent(self, name: str) -> SheetExtent | None:
+        """The extent of an .xlsx sheet, read from its XML without parsing it (None for other
+        files, or a sheet without a part of its own)."""
+        if not self._xml:
+            return None
+        if name not in self._extents:
+            try:
+                self._extents[name] = sheet_extent(self.path, name)
+            except Exception as exc:  # a damaged part: the file is not sound
+                raise unreadable(self.path, exc) from None
+        return self._extents[name]
+
     def _parse(self, name: str):
-        """calamine's parse of one sheet (on the read-ahead thread or this one)."""
-        check_declared_size(self.path, name)
+        """calamine's parse of one sheet (on the read-ahead thread or this one), once the sheet's
+        extent has passed :func:`check_cell_budget`."""
+        extent = self._extent(name)
+        if extent is not None:
+            check_cell_budget(name, extent)
         try:
             return self.book.get_sheet_by_name(name)
         except self._errors as exc:
@@ -128,7 +145,14 @@ class CalamineBook:
         return rows
 
     def has_content(self, name: str) -> bool:
-        return bool(self._ends[name] if name in self._ends else self._sheet(name).end)
+        """Whether any cell holds a value. An .xlsx sheet that is not read is not parsed for it:
+        its XML is searched."""
+        if name in self._ends:
+            return bool(self._ends[name])
+        extent = None if name in self._sheets or name in self._ahead else self._extent(name)
+        if extent is not None:
+            return extent.has_values
+        return bool(self._sheet(name).end)
 
     def is_hidden(self, name: str) -> bool:
         """Hidden sheets hold lists for dropdowns and the like, not registers."""
