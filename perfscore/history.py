@@ -16,8 +16,12 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import UsageError
+from .reading import open_workbook
+from .reading.guards.files import read_bounded, shown_name, shown_path
 
 __all__ = ["History", "read_history"]
+
+_JSON_BYTES = 1024**3  # a year's result with a ledger of millions of lines is far smaller
 
 
 @dataclass(frozen=True)
@@ -41,8 +45,8 @@ def read_history(paths: list[str | Path]) -> History:
     seen: dict[int, str] = {}
     for raw in paths:
         path = Path(raw)
-        if not path.is_file():
-            raise UsageError(f"找不到往年考核结果文件：{path}")
+        if not path.exists():
+            raise UsageError(f"找不到往年考核结果文件：{shown_path(path)}")
         year, year_grades, year_lines = (
             _read_json(path) if path.suffix.lower() == ".json" else _read_xlsx(path)
         )
@@ -63,13 +67,19 @@ def read_history(paths: list[str | Path]) -> History:
 
 def _not_a_result(path: Path, detail: str) -> UsageError:
     return UsageError(
-        f"{path.name} 不是 perfscore 写出的考核结果文件（{detail}）；--previous 须给往年的“考核结果”.xlsx 或 .json"
+        f"{shown_name(path)} 不是 perfscore 写出的考核结果文件（{detail}）；--previous 须给往年的“考核结果”.xlsx 或 .json"
     )
 
 
 def _read_json(path: Path) -> tuple[int, pd.DataFrame, pd.DataFrame]:
+    data = read_bounded(path, _JSON_BYTES, "往年考核结果文件")
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        doc = json.loads(data.decode("utf-8"))
+    except RecursionError:
+        raise _not_a_result(path, "JSON 嵌套过深") from None
+    except ValueError as exc:  # not UTF-8, or not JSON
+        raise _not_a_result(path, f"不是有效的 JSON：{exc}") from None
+    try:
         year = int(doc["year"])
         members = pd.DataFrame(doc["members"])[["member_id", "grade", "total"]]
         ledger = pd.DataFrame(doc["ledger"], columns=["member_id", "rule_id", "note"])
@@ -79,17 +89,17 @@ def _read_json(path: Path) -> tuple[int, pd.DataFrame, pd.DataFrame]:
 
 
 def _read_xlsx(path: Path) -> tuple[int, pd.DataFrame, pd.DataFrame]:
-    from python_calamine import CalamineError, CalamineWorkbook
-
+    """The result workbook, read through the same guarded reader as a register workbook: only
+    the sheets needed are parsed, each within the reader's limits."""
+    book = open_workbook(path)
     try:
-        book = CalamineWorkbook.from_path(str(path))
         sheets = {
-            name: book.get_sheet_by_name(name).to_python()
+            name: book.rows(name)
             for name in book.sheet_names
             if name in ("总排名", "规则") or name.startswith("积分明细")
         }
-    except (CalamineError, OSError, ValueError) as exc:
-        raise UsageError(f"无法读取 {path.name}：{exc}") from None
+    finally:
+        book.close()
     if "总排名" not in sheets or "规则" not in sheets:
         raise _not_a_result(path, "没有“总排名”或“规则”工作表")
     settings = {str(row[0]): row[1] for row in sheets["规则"][1:] if len(row) >= 2}
@@ -118,5 +128,7 @@ def _read_xlsx(path: Path) -> tuple[int, pd.DataFrame, pd.DataFrame]:
 
 
 def _frame(rows: list[list]) -> pd.DataFrame:
+    if not rows:
+        raise ValueError("表格为空")
     header, *body = rows
     return pd.DataFrame(body, columns=[str(h) for h in header])

@@ -29,7 +29,7 @@ from __future__ import annotations
 from .guards import LIMITS, Limits
 from .matching import match_key
 from .registers import RawWorkbook, read_workbook
-from .sources import SUPPORTED_SUFFIXES
+from .sources import SUPPORTED_SUFFIXES, CalamineBook, open_source, open_workbook
 from .tables import RawTable
 
 __all__ = [
@@ -40,4 +40,7 @@ __all__ = [
     "match_key",
     "LIMITS",
     "Limits",
+    "open_source",
+    "open_workbook",
+    "CalamineBook",
 ]

@@ -13,6 +13,7 @@ Every check of :mod:`.guards` runs before the reader allocates for what it check
 from __future__ import annotations
 
 import csv
+import os
 import zipfile
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from pathlib import Path
@@ -21,10 +22,18 @@ from ..errors import UsageError
 from .failures import unreadable, unreadable_or_reraise
 from .guards import limits
 from .guards import xls as xls_guard
+from .guards.files import open_regular, read_bounded, shown_name
 from .guards.xlsx import SheetExtent, check_cell_budget, check_zip, sheet_extent, too_many_cells
 from .xlsxparts import xlsx_flagged_cells
 
-__all__ = ["SUPPORTED_SUFFIXES", "READ_AHEAD", "open_source", "CalamineBook", "CsvFolder"]
+__all__ = [
+    "SUPPORTED_SUFFIXES",
+    "READ_AHEAD",
+    "open_source",
+    "open_workbook",
+    "CalamineBook",
+    "CsvFolder",
+]
 
 SUPPORTED_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 
@@ -46,6 +55,12 @@ def open_source(path: Path) -> CalamineBook | CsvFolder:
     return CalamineBook(path)
 
 
+def open_workbook(path: Path) -> CalamineBook:
+    """A workbook file of any name, read through every guard: for readers of perfscore's own
+    outputs (``--previous``, archives) as much as for registers. Close it after use."""
+    return CalamineBook(Path(path))
+
+
 READ_AHEAD = 2  # sheets parsed ahead of the one being read: enough to keep calamine busy
 
 
@@ -55,16 +70,22 @@ class CalamineBook:
 
         self.path = path
         self._errors = (CalamineError, ValueError, OSError)
-        if zipfile.is_zipfile(path):
-            check_zip(path)
-        # an OLE2 .xls: what calamine would allocate, checked before it does
-        xls_guard.check_xls(path, limits.LIMITS.cells_per_sheet)
+        # Held open while the book is read: the file checked is the file read.
+        self._fd = open_regular(path, "工作簿")
         try:
-            self.book = CalamineWorkbook.from_path(str(path))
-        except self._errors as exc:
-            raise unreadable(path, exc) from None
-        except BaseException as exc:  # a panic inside calamine on a damaged file
-            raise unreadable_or_reraise(path, exc) from None
+            if zipfile.is_zipfile(path):
+                check_zip(path)
+            # an OLE2 .xls: what calamine would allocate, checked before it does
+            xls_guard.check_xls(path, limits.LIMITS.cells_per_sheet)
+            try:
+                self.book = CalamineWorkbook.from_path(self._calamine_path())
+            except self._errors as exc:
+                raise unreadable(path, exc) from None
+            except BaseException as exc:  # a panic inside calamine on a damaged file
+                raise unreadable_or_reraise(path, exc) from None
+        except BaseException:
+            os.close(self._fd)
+            raise
         self.sheet_names = list(self.book.sheet_names)
         self._sheets: dict[str, object] = {}
         self._ends: dict[str, tuple[int, int] | None] = {}  # sheets already read and let go
@@ -75,6 +96,17 @@ class CalamineBook:
         self._ahead: dict[str, Future] = {}  # the sheet being parsed ahead -> its calamine sheet
         self._xml = path.suffix.lower() in (".xlsx", ".xlsm") and zipfile.is_zipfile(path)
         self._extents: dict[str, SheetExtent | None] = {}  # an .xlsx sheet's, from its XML
+
+    def _calamine_path(self) -> str:
+        """The path calamine opens. Rust paths are UTF-8: a name that is not (GBK bytes) is
+        reached through the descriptor already open, where the system offers one."""
+        name = str(self.path)
+        try:
+            name.encode("utf-8")
+            return name
+        except UnicodeEncodeError:
+            proc = f"/proc/self/fd/{self._fd}"
+            return proc if os.path.exists(proc) else name
 
     def _sheet(self, name: str):
         if name not in self._sheets:
@@ -194,6 +226,9 @@ class CalamineBook:
         if self._scanner is not None:
             self._scanner.shutdown(wait=False, cancel_futures=True)
             self._scanner = None
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
 
     def flagged_cells(self, name: str) -> dict[tuple[int, int], tuple[str, str]]:
         if self.path.suffix.lower() not in (".xlsx", ".xlsm"):
@@ -216,7 +251,11 @@ class CsvFolder:
         self.sheet_names = list(self.files)
 
     def rows(self, name: str) -> list[list]:
-        data = self.files[name].read_bytes()
+        """The file's rows, held to the same limits as a workbook sheet: its size, and its
+        cells (rows × the widest row) to ``cells_per_sheet`` and to one a byte beyond
+        ``sparse_cells``, checked row by row as it is parsed."""
+        file = self.files[name]
+        data = read_bounded(file, limits.LIMITS.csv_bytes, "CSV 文件")
         for encoding in ("utf-8-sig", "gb18030"):  # Excel and WPS in China often save CSV as GBK
             try:
                 text = data.decode(encoding)
@@ -224,10 +263,26 @@ class CsvFolder:
             except UnicodeDecodeError:
                 continue
         else:
+            raise UsageError(f"{shown_name(file)} 的编码无法识别：请另存为 UTF-8 或 GBK 编码的 CSV")
+        budget = min(limits.LIMITS.cells_per_sheet, max(limits.LIMITS.sparse_cells, len(data)))
+        rows: list[list] = []
+        width = 0
+        try:
+            for row in csv.reader(text.splitlines()):
+                width = max(width, len(row))
+                rows.append(row)
+                if len(rows) * width > budget:
+                    raise UsageError(
+                        f"{shown_name(file)} 的第 {len(rows):,} 行有 {len(row):,} 列，"
+                        f"整个表格超出可处理的范围（{budget:,} 个单元格）；"
+                        "请检查该行是否有多余的逗号，或文件是否不是登记表"
+                    )
+        except csv.Error as exc:
             raise UsageError(
-                f"{self.files[name].name} 的编码无法识别：请另存为 UTF-8 或 GBK 编码的 CSV"
-            )
-        return [list(row) for row in csv.reader(text.splitlines())]
+                f"{shown_name(file)} 的第 {len(rows) + 1:,} 行无法读取（{exc}）；"
+                "请在 Excel 或 WPS 中打开、另存为 CSV 后再试"
+            ) from None
+        return rows
 
     def has_content(self, name: str) -> bool:
         return self.files[name].stat().st_size > 0
