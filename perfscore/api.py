@@ -20,6 +20,7 @@ from .reading import read_workbook
 from .records import normalise
 from .rules import LoadedRules, load_rules
 from .scoring import score
+from .years import check_year
 
 __all__ = [
     "assess",
@@ -59,6 +60,9 @@ def assess(
     errors) or UsageError (bad file or rules); the input file is only read.
     """
     step = progress or (lambda _stage: None)
+    check_year(year)
+    if as_of is not None:
+        check_year(as_of.year, "截止日期的年份")
     loaded = rules if isinstance(rules, LoadedRules) else load_rules(rules)
     history = read_history(list(previous or []))
     input_format = loaded.rules.input_format()

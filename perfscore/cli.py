@@ -66,8 +66,11 @@ MaskIdsOption = Annotated[
 
 
 def _consoles(quiet: bool = False) -> tuple[Console, Console]:
-    out = Console(quiet=quiet, highlight=False, soft_wrap=True)
-    err = Console(
+    """stdout and stderr, each showing control characters in what it prints as visible signs."""
+    from .display import SafeConsole
+
+    out = SafeConsole(quiet=quiet, highlight=False, soft_wrap=True)
+    err = SafeConsole(
         stderr=True, highlight=False, soft_wrap=True
     )  # one message, one line: logs stay greppable
     return out, err
@@ -96,14 +99,13 @@ def _run(err: Console, action: Callable[[], T], catch: tuple[type[Exception], ..
     except (
         OSError
     ) as exc:  # the disk or the system said no (full, no permission, file open elsewhere)
-        where = f"（{exc.filename}）" if exc.filename else ""
-        err.print(
-            f"无法读写文件{where}：{exc.strerror or exc}。请检查磁盘空间和文件权限，以及文件是否正被 Excel 或 WPS 打开。",
-            style="red",
-            markup=False,
-        )
+        _say_os_error(err, exc)
         raise typer.Exit(2) from None
     except Exception as exc:  # a bug: say so plainly; the traceback only on request
+        refused = _os_error_in(exc)
+        if refused is not None:  # a writer's own exception wrapping the system's refusal
+            _say_os_error(err, refused)
+            raise typer.Exit(2) from None
         if os.environ.get("PERFSCORE_DEBUG"):
             raise
         err.print(f"[red]内部错误：{type(exc).__name__}: {exc}[/red]")
@@ -111,6 +113,41 @@ def _run(err: Console, action: Callable[[], T], catch: tuple[type[Exception], ..
             "这是 perfscore 的缺陷，不是您的数据问题。设置环境变量 PERFSCORE_DEBUG=1 重新运行可看到详细信息，请报告给开发者。"
         )
         raise typer.Exit(2) from None
+
+
+def _os_error_in(exc: BaseException) -> OSError | None:
+    """The OSError inside a library's exception (xlsxwriter's FileCreateError carries the
+    system's refusal as its argument), if there is one."""
+    for inner in (*exc.args[:1], exc.__cause__, exc.__context__):
+        if isinstance(inner, OSError):
+            return inner
+    return None
+
+
+def _say_os_error(err: Console, exc: OSError) -> None:
+    where = f"（{exc.filename}）" if exc.filename else ""
+    err.print(
+        f"无法读写文件{where}：{exc.strerror or exc}。请检查磁盘空间和文件权限，以及文件是否正被 Excel 或 WPS 打开。",
+        style="red",
+        markup=False,
+    )
+
+
+def _report_period(resolve_period, quarter, month, as_of):
+    """The period of ``perfscore report``. Dates are parsed there; one too close to the end of
+    Python's calendar (9999-12-31: its quarter ends in year 10000) is a plain usage error."""
+    from .errors import UsageError
+    from .years import FIRST_YEAR, LAST_YEAR
+
+    try:
+        period = resolve_period(quarter, month, as_of)
+    except (ValueError, OverflowError):
+        period = None
+    if period is None or not FIRST_YEAR <= period.end.year <= LAST_YEAR:
+        raise UsageError(
+            f"通报期间“{as_of or month or quarter}”无效：须在 {FIRST_YEAR} 至 {LAST_YEAR} 年之间"
+        )
+    return period
 
 
 def _mask_mode(mask: bool, mask_ids: bool) -> str | None:
@@ -543,7 +580,7 @@ def report(
     from .writers.terminal import print_problems
 
     console, err = _consoles(quiet)
-    period = _run(err, lambda: resolve_period(quarter, month, as_of))
+    period = _run(err, lambda: _report_period(resolve_period, quarter, month, as_of))
 
     def run():
         with _stages(err, _shows_progress(console, err, [workbook], quiet)) as step:
@@ -641,7 +678,10 @@ def rules_show(
     loaded = _run(err, lambda: load_rules(file))
     summary = summarise(loaded.rules)
     if markdown:
-        print(summary_markdown(summary))  # plain text, no rich markup: it is meant to be pasted
+        # plain text, no rich markup: it is meant to be pasted
+        from .display import visible
+
+        print(visible(summary_markdown(summary)))
     else:
         print_rules_summary(console, summary)
 
