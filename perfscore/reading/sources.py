@@ -23,6 +23,7 @@ from .failures import unreadable, unreadable_or_reraise
 from .guards import limits
 from .guards import xls as xls_guard
 from .guards.files import open_regular, read_bounded, shown_name
+from .guards.ods import check_ods
 from .guards.xlsx import SheetExtent, check_cell_budget, check_zip, sheet_extent, too_many_cells
 from .xlsxparts import xlsx_flagged_cells
 
@@ -75,6 +76,7 @@ class CalamineBook:
         try:
             if zipfile.is_zipfile(path):
                 check_zip(path)
+                check_ods(path)
             # an OLE2 .xls: what calamine would allocate, checked before it does
             xls_guard.check_xls(path, limits.LIMITS.cells_per_sheet)
             try:
