@@ -134,6 +134,11 @@ class CalamineBook:
         """calamine's parse of one sheet (on the read-ahead thread or this one), once the sheet's
         extent has passed :func:`check_cell_budget`."""
         extent = self._extent(name)
+        if self._xml and extent is None:  # no part to measure: nothing calamine may lay out
+            raise UsageError(
+                f"无法读取工作簿 {shown_name(self.path)}：找不到工作表“{name}”的内容"
+                "（文件是否损坏、未保存完整，或不是 Excel/WPS 表格？）"
+            )
         if extent is not None:
             check_cell_budget(name, extent)
         try:
@@ -183,9 +188,9 @@ class CalamineBook:
         its XML is searched."""
         if name in self._ends:
             return bool(self._ends[name])
-        extent = None if name in self._sheets or name in self._ahead else self._extent(name)
-        if extent is not None:
-            return extent.has_values
+        if self._xml and name not in self._sheets and name not in self._ahead:
+            extent = self._extent(name)
+            return extent is not None and extent.has_values
         return bool(self._sheet(name).end)
 
     def is_hidden(self, name: str) -> bool:

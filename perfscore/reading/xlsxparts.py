@@ -123,26 +123,23 @@ def sheet_xml_contains(path: Path, sheet_name: str, needles: tuple[bytes, ...]) 
 
 
 def sheet_member(archive: zipfile.ZipFile, sheet_name: str) -> str | None:
-    """The zip member holding the sheet called ``sheet_name``; None if there is none."""
+    """The zip member holding the sheet called ``sheet_name``; None if there is none. Elements
+    and the relationship id are matched by local name in any namespace (transitional or strict
+    OOXML, any prefix), so a part calamine finds is found here too."""
     from defusedxml import ElementTree
 
-    ns = {
-        "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
-        "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
-        "p": "http://schemas.openxmlformats.org/package/2006/relationships",
-    }
     workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
     rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
     rel_id = next(
         (
-            s.get(f"{{{ns['r']}}}id")
-            for s in workbook.iterfind("m:sheets/m:sheet", ns)
+            next((value for key, value in s.attrib.items() if key.endswith("}id")), None)
+            for s in workbook.iterfind("{*}sheets/{*}sheet")
             if s.get("name") == sheet_name
         ),
         None,
     )
     target = next(
-        (r.get("Target") for r in rels.iterfind("p:Relationship", ns) if r.get("Id") == rel_id),
+        (r.get("Target") for r in rels.iterfind("{*}Relationship") if r.get("Id") == rel_id),
         None,
     )
     if target is None:
