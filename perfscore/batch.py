@@ -105,13 +105,14 @@ def _run_isolated(
 
     def give(connection) -> None:
         """The next job to this child, or the word to stop."""
-        if waiting:
-            index, job = waiting.pop(0)
-            busy[connection][1] = index
-            connection.send(job)
-        else:
+        job = waiting.pop(0) if waiting else None
+        busy[connection][1] = job[0] if job else None
+        try:
+            connection.send(job[1] if job else None)
+        except OSError:  # the child ended meanwhile: the job waits for the next one
             busy[connection][1] = None
-            connection.send(None)
+            if job:
+                waiting.insert(0, job)
 
     try:
         for _ in range(min(workers, len(waiting))):
