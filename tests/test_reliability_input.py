@@ -236,19 +236,25 @@ def hostile_register(path: Path, seed: int) -> Path:
     return xlsx(path, [*extra, ("委员名单", body.encode())])
 
 
-def hostile_ods(path: Path, rows: int, columns: int) -> Path:
-    """An .ods whose roster repeats one value over ``rows`` × ``columns`` cells."""
+def hostile_ods(path: Path, rows: int, columns: int, sheets: int = 1) -> Path:
+    """An .ods whose roster (and ``sheets`` - 1 more sheets) repeats one value over ``rows`` ×
+    ``columns`` cells."""
+    table = (
+        '<table:table table:name="{name}"><table:table-row>'
+        '<table:table-cell office:value-type="string"><text:p>姓名</text:p></table:table-cell>'
+        f'</table:table-row><table:table-row table:number-rows-repeated="{rows}">'
+        f'<table:table-cell table:number-columns-repeated="{columns}" office:value-type="float" '
+        'office:value="1"><text:p>1</text:p></table:table-cell></table:table-row></table:table>'
+    )
+    names = ["委员名单", *(f"附表{i}" for i in range(1, sheets))]
     content = (
         '<?xml version="1.0"?><office:document-content '
         'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
         'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
         'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0">'
-        '<office:body><office:spreadsheet><table:table table:name="委员名单"><table:table-row>'
-        '<table:table-cell office:value-type="string"><text:p>姓名</text:p></table:table-cell>'
-        f'</table:table-row><table:table-row table:number-rows-repeated="{rows}">'
-        f'<table:table-cell table:number-columns-repeated="{columns}" office:value-type="float" '
-        'office:value="1"><text:p>1</text:p></table:table-cell></table:table-row></table:table>'
-        "</office:spreadsheet></office:body></office:document-content>"
+        "<office:body><office:spreadsheet>"
+        + "".join(table.format(name=name) for name in names)
+        + "</office:spreadsheet></office:body></office:document-content>"
     )
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
@@ -398,6 +404,31 @@ def test_registers_reaching_far_cells_written_many_ways_are_refused(tmp_path: Pa
     for path, outcome in zip(paths, outcomes, strict=False):
         message = assert_refused(outcome)
         assert "委员名单" in message and "超出可处理的范围" in message, (path, outcome.describe())
+    assert len(outcomes) == len(paths)
+
+
+@pytest.mark.slow
+def test_workbooks_read_whole_on_opening_are_held_to_one_budget(tmp_path: Path):
+    """calamine parses every sheet of an .xls or .ods when it opens the file: sheets each
+    within the limits but together vast (cells far apart, repeats) are refused as a whole."""
+    rng = random.Random(20)
+    paths = []
+    for count in (2, 3, 5, 8):
+        sheets = []
+        for i in range(count):
+            row, column = rng.randint(40_000, 65_535), rng.randint(120, 255)
+            sheets.append((f"表{i}", [label(0, 0, "姓名"), label(row, column, "x")]))
+        path = tmp_path / f"sparse{count}.xls"
+        path.write_bytes(xls(sheets))
+        paths.append(path)
+    paths += [hostile_ods(tmp_path / f"sheets{n}.ods", 1_999, 1_999, sheets=n) for n in (5, 12)]
+    outcomes = run_limited(*(["check", str(path)] for path in paths))
+    for path, outcome in zip(paths, outcomes, strict=False):
+        message = assert_refused(outcome)
+        assert "个工作表的数据区域共" in message and "超出可处理的范围" in message, (
+            path,
+            outcome.describe(),
+        )
     assert len(outcomes) == len(paths)
 
 

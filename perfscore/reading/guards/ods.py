@@ -16,6 +16,7 @@ import zipfile
 from pathlib import Path
 from xml.parsers import expat
 
+from .limits import check_whole_book
 from .xlsx import SheetExtent, check_cell_budget
 
 __all__ = ["check_ods"]
@@ -44,6 +45,7 @@ def check_ods(path: Path) -> None:
         return  # calamine reports a damaged file as it finds it
     for name, (rows, columns) in sheets.items():
         check_cell_budget(name, SheetExtent(rows, columns, size, True))
+    check_whole_book(path.name, [(r * c, name) for name, (r, c) in sheets.items()], size)
 
 
 def _sheet_areas(stream) -> dict[str, tuple[int, int]]:
