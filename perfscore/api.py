@@ -14,23 +14,31 @@ from datetime import date
 from pathlib import Path
 
 from .assessment import Assessment, assess_scores
-from .errors import DataError, Problem, Severity, UsageError
+from .awards import shortlists
+from .errors import DataError, Problem, Severity, UsageError, in_reading_order
 from .history import read_history
+from .quarterly import Period, ProgressReport, assess_progress, resolve_period
+from .reading import read_workbook
 from .records import normalise
 from .rules import LoadedRules, load_rules
 from .scoring import score
 from .unit import UNIT_FROM_FILE_NAME, UNIT_FROM_WORKBOOK
-from .workbook import read_workbook
+from .years import check_year
 
 __all__ = [
     "assess",
     "check",
+    "report",
     "CheckReport",
     "written_files",
     "default_output_path",
     "write_outputs",
     "select_shortlists",
     "write_shortlists",
+    "write_notice",
+    "write_rules_document",
+    "write_public",
+    "default_public_path",
     "OUTPUT_SUFFIXES",
     "combine",
     "write_combined",
@@ -38,7 +46,7 @@ __all__ = [
 
 OUTPUT_SUFFIXES = (".xlsx", ".json")
 ASSESSMENT_SUFFIXES = (*OUTPUT_SUFFIXES, ".csv")  # the assessment also as a flat ranking
-Progress = Callable[[str], None]  # called with a stage's name as the stage starts
+StageCallback = Callable[[str], None]  # called with a stage's name as the stage starts
 
 
 def assess(
@@ -49,19 +57,25 @@ def assess(
     previous: list[str | Path] | None = None,
     as_of: date | None = None,
     skip_bad_rows: bool = False,
-    progress: Progress | None = None,
+    allow_duplicates: bool = False,
+    on_stage: StageCallback | None = None,
 ) -> Assessment:
-    """Score one workbook: read -> normalise -> score -> assess.
+    """Score one workbook: read -> normalise -> score -> assess -> award shortlists.
 
     ``rules`` is a rules file (the shipped default when None) or rules already loaded.
     ``previous`` lists earlier years' result files (.json or .xlsx), used by ``consequences``.
-    ``skip_bad_rows`` leaves out register rows with errors (each listed as a warning) instead of stopping.
-    ``as_of`` scores only the records dated on or before that day (progress reports: points to date).
-    ``progress`` is called with each stage's name as it starts: 读取, 整理, 计分, 排名 (a stage
-    ends when the next starts, the last when this returns). Raises DataError (the workbook has
+    ``skip_bad_rows`` leaves out the names or register rows with errors (each listed as a
+    warning) instead of stopping; ``allow_duplicates`` counts identical records each time
+    instead of stopping.
+    ``as_of`` scores only the records dated on or before that day (points to date).
+    ``on_stage`` is called with each stage's name as it starts: 读取, 整理, 计分, 排名 (ranking
+    and the award shortlists; a stage ends when the next starts, the last when this returns). Raises DataError (the workbook has
     errors) or UsageError (bad file or rules); the input file is only read.
     """
-    step = progress or (lambda _stage: None)
+    step = on_stage or (lambda _stage: None)
+    check_year(year)
+    if as_of is not None:
+        check_year(as_of.year, "截止日期的年份")
     loaded = rules if isinstance(rules, LoadedRules) else load_rules(rules)
     history = read_history(list(previous or []))
     input_format = loaded.rules.input_format()
@@ -73,16 +87,20 @@ def assess(
         year=year or loaded.rules.year,
         vocabularies=input_format.vocabularies,
         skip_bad_rows=skip_bad_rows,
+        allow_duplicates=allow_duplicates,
     )
     if as_of is not None:
         records = records.up_to(as_of)
     step("计分")
     scoring = score(records, loaded.rules)
     step("排名")
-    result = assess_scores(
+    assessment = assess_scores(
         records, scoring, loaded, source_name=Path(workbook).name, history=history
     )
-    return replace(result, **unit_of(raw.unit, workbook))
+    lists = shortlists(
+        loaded.rules, assessment.members, assessment.ledger, scoring.written, records.members
+    )
+    return replace(assessment, shortlists=lists, **unit_of(raw.unit, workbook))
 
 
 def unit_of(named: str, workbook: str | Path) -> dict[str, str]:
@@ -91,6 +109,34 @@ def unit_of(named: str, workbook: str | Path) -> dict[str, str]:
     if named:
         return {"unit": named, "unit_from": UNIT_FROM_WORKBOOK}
     return {"unit": Path(workbook).stem, "unit_from": UNIT_FROM_FILE_NAME}
+
+
+def report(
+    workbook: str | Path,
+    period: Period | None = None,
+    *,
+    rules: str | Path | LoadedRules | None = None,
+    out_dir: str | Path | None = None,
+    today: date | None = None,
+    on_stage: StageCallback | None = None,
+) -> tuple[ProgressReport, list[Path]]:
+    """``perfscore report``: compute the quarterly report for ``period`` (the last complete
+    quarter before ``today`` when None) and write it into ``out_dir`` (beside the workbook when
+    None) as ``<period>-<report name>.xlsx`` and ``.md``, each replaced atomically. Returns the
+    report and the absolute paths written. ``on_stage`` is as for
+    :func:`perfscore.quarterly.assess_progress`, then 写出通报."""
+    from .writers.quarterly import report_paths, write_progress
+
+    step = on_stage or (lambda _stage: None)
+    period = period or resolve_period(today=today)
+    folder = (Path(out_dir) if out_dir is not None else Path(workbook).parent).absolute()
+    if not folder.is_dir():  # before the long part: a cron job with a wrong path fails at once
+        raise UsageError(f"输出目录不存在：{folder}")
+    result = assess_progress(workbook, period, rules, on_stage=on_stage)
+    if any(path.resolve() == Path(workbook).resolve() for path in report_paths(result, folder)):
+        raise UsageError(f"输出文件不能与输入文件相同：{workbook}")
+    step("写出通报")
+    return result, write_progress(result, folder)
 
 
 @dataclass(frozen=True)
@@ -114,17 +160,57 @@ def check(
     rules: str | Path | LoadedRules | None = None,
     *,
     year: int | None = None,
-    progress: Progress | None = None,
+    allow_duplicates: bool = False,
+    on_stage: StageCallback | None = None,
 ) -> CheckReport:
-    """Read, normalise and score ``workbook`` without writing anything; report every problem.
+    """Read, normalise and score ``workbook`` without writing anything; report every problem,
+    in reading order (:func:`perfscore.errors.in_reading_order`).
 
-    ``progress`` is as for :func:`assess`. Raises UsageError only when the file or the rules
-    cannot be read at all."""
+    A workbook with errors is also scored without the rows that have them, so the warnings of
+    the later stages (records outside a member's term, say) come in the same report instead of
+    after every error is fixed. ``on_stage`` is as for :func:`assess`. Raises UsageError only
+    when the file or the rules cannot be read at all."""
+    loaded = rules if isinstance(rules, LoadedRules) else load_rules(rules)
     try:
-        result = assess(workbook, rules, year=year, progress=progress)
+        problems = assess(
+            workbook, loaded, year=year, allow_duplicates=allow_duplicates, on_stage=on_stage
+        ).problems
     except DataError as exc:
-        return CheckReport(workbook=str(workbook), problems=exc.problems)
-    return CheckReport(workbook=str(workbook), problems=result.problems)
+        problems = [
+            *exc.problems,
+            *_warnings_past_errors(workbook, loaded, year, allow_duplicates, exc.problems),
+        ]
+    return CheckReport(workbook=str(workbook), problems=in_reading_order(problems))
+
+
+def _warnings_past_errors(
+    workbook: str | Path,
+    loaded: LoadedRules,
+    year: int | None,
+    allow_duplicates: bool,
+    found: list[Problem],
+) -> list[Problem]:
+    """The warnings scoring gives once the rows with errors are left out: the ones about other
+    rows than those, and not already in ``found``."""
+    try:
+        rest = assess(
+            workbook, loaded, year=year, skip_bad_rows=True, allow_duplicates=allow_duplicates
+        ).problems
+    except DataError:  # errors no row can be skipped for (roster, sheets, columns)
+        return []
+    rows_with_errors = {(p.sheet, _row_of(p.cell)) for p in found if p.severity is Severity.ERROR}
+    seen = set(found)
+    return [
+        p
+        for p in rest
+        if p.severity is Severity.WARNING
+        and (p.sheet, _row_of(p.cell)) not in rows_with_errors
+        and p not in seen
+    ]
+
+
+def _row_of(cell: str) -> str:
+    return cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
 
 def default_output_path(workbook: str | Path, *, masked: bool = False) -> Path:
@@ -139,13 +225,13 @@ def write_outputs(
     out: str | Path,
     *,
     source: str | Path | None = None,
-    progress: Progress | None = None,
+    on_stage: StageCallback | None = None,
 ) -> Path:
     """Write the assessment to ``out`` (.xlsx, .json, or .csv for the flat ranking), atomically.
     Refuses to overwrite ``source``. To publish, mask first: ``perfscore.privacy.mask_assessment``.
-    ``progress`` is called with 写出结果 as this starts."""
-    if progress is not None:
-        progress("写出结果")
+    ``on_stage`` is called with 写出结果 as this starts."""
+    if on_stage is not None:
+        on_stage("写出结果")
     out = Path(out)
     suffix = out.suffix.lower()
     if suffix not in ASSESSMENT_SUFFIXES:
@@ -203,26 +289,35 @@ def select_shortlists(assessment: Assessment, awards: list[str] | None = None) -
     return [sl for sl in lists if sl.award.id in wanted]  # in the rules' order, each once
 
 
+def _check_target(out: Path, suffixes: tuple[str, ...], source: str | Path | None) -> None:
+    if out.suffix.lower() not in suffixes:
+        raise UsageError(f"不支持的输出格式“{out.suffix}”：请使用 {'、'.join(suffixes)}")
+    if source is not None and out.resolve() == Path(source).resolve():
+        raise UsageError(f"输出文件不能与输入文件相同：{out}")
+    if not out.parent.exists():
+        raise UsageError(f"输出目录不存在：{out.parent}")
+
+
 def write_shortlists(
     assessment: Assessment,
     lists: list,
     out: str | Path,
     *,
     source: str | Path | None = None,
-    progress: Progress | None = None,
+    on_stage: StageCallback | None = None,
 ) -> Path:
-    """Write shortlists alone: .xlsx (one sheet per award, 评优说明, 评优名额平衡) or .json.
-    ``progress`` is called with 写出名单 as this starts."""
-    if progress is not None:
-        progress("写出名单")
+    """Write shortlists alone: .xlsx (one sheet per award, 评优说明, 评优名额平衡), .json, or
+    .docx (the award 公示 with names in full, :func:`perfscore.writers.documents.write_award_notice`).
+    ``on_stage`` is called with 写出名单 as this starts."""
+    if on_stage is not None:
+        on_stage("写出名单")
     out = Path(out)
-    if out.suffix.lower() not in OUTPUT_SUFFIXES:
-        raise UsageError(f"不支持的输出格式“{out.suffix}”：请使用 {'、'.join(OUTPUT_SUFFIXES)}")
-    if source is not None and out.resolve() == Path(source).resolve():
-        raise UsageError(f"输出文件不能与输入文件相同：{out}")
-    if not out.parent.exists():
-        raise UsageError(f"输出目录不存在：{out.parent}")
-    if out.suffix.lower() == ".json":
+    _check_target(out, (*OUTPUT_SUFFIXES, ".docx"), source)
+    if out.suffix.lower() == ".docx":
+        from .writers.documents import write_award_notice
+
+        write_award_notice(assessment, lists, out)
+    elif out.suffix.lower() == ".json":
         from .writers.json import write_shortlists_json
 
         write_shortlists_json(assessment, lists, out)
@@ -239,6 +334,60 @@ def write_shortlists(
     return out
 
 
+def write_notice(
+    assessment: Assessment, out: str | Path, *, source: str | Path | None = None
+) -> Path:
+    """The annual 考核情况通报 (.docx) of ``assessment``: grade counts, group summaries, the
+    members of the listed grades by name and the consequences (``perfscore notice``)."""
+    from .writers.documents import write_annual_notice
+
+    out = Path(out)
+    _check_target(out, (".docx",), source)
+    return write_annual_notice(assessment, out)
+
+
+def write_rules_document(rules: str | Path | LoadedRules | None, out: str | Path) -> Path:
+    """The scheme as a printable 办法 (.docx, 公文 layout) or Markdown (.md): ``rules show --out``."""
+    loaded = rules if isinstance(rules, LoadedRules) else load_rules(rules)
+    out = Path(out)
+    _check_target(out, (".docx", ".md"), loaded.path)
+    if out.suffix.lower() == ".md":
+        from .rules.summary import summarise, summary_markdown
+        from .writers.markdown import write_markdown
+
+        write_markdown(summary_markdown(summarise(loaded.rules)), out)
+        return out
+    from .writers.documents import write_rules_document as write_docx
+
+    return write_docx(loaded, out)
+
+
+def default_public_path(workbook: str | Path) -> Path:
+    """``2023.xlsx`` -> ``2023-考核结果-公开版.xlsx`` beside it."""
+    path = Path(workbook)
+    return path.with_name(f"{path.stem}-考核结果-公开版.xlsx")
+
+
+def write_public(
+    assessment: Assessment,
+    out: str | Path,
+    *,
+    mode: str = "name",
+    columns: tuple[str, ...] | list[str] = (),
+    source: str | Path | None = None,
+) -> Path:
+    """The public version (公开版) of an assessment: 名次, the masked name (张**, or the member's
+    ID when ``mode`` is "id"), 等次, and the ``columns`` asked for (headers from
+    :data:`perfscore.writers.public.PUBLIC_COLUMNS`)
+    — no ledger, no internal sheet, no ID, no source file name. .xlsx (one sheet) or .csv.
+    ``assessment`` may be masked already or not: the names are masked here."""
+    from .writers.public import write_public_ranking
+
+    out = Path(out)
+    _check_target(out, (".xlsx", ".csv"), source)
+    return write_public_ranking(assessment, out, mode=mode, columns=tuple(columns))
+
+
 def combine(
     results: list[str | Path], *, allow_mixed_rules: bool = False, workers: int | None = None
 ):
@@ -250,10 +399,10 @@ def combine(
     return run_combine(results, allow_mixed_rules=allow_mixed_rules, workers=workers)
 
 
-def write_combined(combined, out: str | Path, *, progress: Progress | None = None) -> Path:
+def write_combined(combined, out: str | Path, *, on_stage: StageCallback | None = None) -> Path:
     """Write the comparison to ``out`` (.xlsx or .json), atomically."""
-    if progress is not None:
-        progress("写出结果")
+    if on_stage is not None:
+        on_stage("写出结果")
     out = Path(out)
     if out.suffix.lower() not in OUTPUT_SUFFIXES:
         raise UsageError(f"不支持的输出格式“{out.suffix}”：请使用 {'、'.join(OUTPUT_SUFFIXES)}")

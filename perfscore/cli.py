@@ -8,6 +8,7 @@ answers at once.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -20,11 +21,13 @@ from rich.console import Console
 
 from . import __version__
 from .errors import PerfscoreError, Severity
+from .usage import ChineseGroup
 
 __all__ = ["app", "main"]
 
 app = typer.Typer(
     name="perfscore",
+    cls=ChineseGroup,
     help="政协委员履职考核积分工具：从活动登记工作簿计算年度履职得分、等次和排名，每一分都可追溯到来源单元格。",
     no_args_is_help=True,
     add_completion=False,
@@ -57,17 +60,33 @@ MaskOption = Annotated[
     bool,
     typer.Option(
         "--mask",
-        help="隐去姓名，用于公示：只显示第一个字（如 张**）；表格、说明、提示和屏幕输出中的姓名都隐去",
+        help="写出对外公开的“公开版”：只有名次、隐去的姓名（只显示第一个字，如 张**）、等次和 --public-columns 所列的列，"
+        "没有积分明细、数据提示、评优依据和委员编号；屏幕输出中的姓名也隐去",
     ),
 ]
-MaskIdsOption = Annotated[
-    bool, typer.Option("--mask-ids", help="隐去姓名，以委员编号代替（其余同 --mask）")
+AllowDuplicatesOption = Annotated[
+    bool,
+    typer.Option(
+        "--allow-duplicates",
+        help="同一委员、同一会议或活动、同一日期的两条相同记录都计分（不写则视为重复登记，报错）",
+    ),
+]
+MaskIdsOption = Annotated[bool, typer.Option("--mask-ids", help="同 --mask，但姓名以委员编号代替")]
+PublicColumnsOption = Annotated[
+    str,
+    typer.Option(
+        "--public-columns",
+        help="公开版另外列出的列，用逗号分隔：界别、专委会、总分、界别内名次、专委会内名次（如 界别,总分）",
+    ),
 ]
 
 
 def _consoles(quiet: bool = False) -> tuple[Console, Console]:
-    out = Console(quiet=quiet, highlight=False, soft_wrap=True)
-    err = Console(
+    """stdout and stderr, each showing control characters in what it prints as visible signs."""
+    from .display import SafeConsole
+
+    out = SafeConsole(quiet=quiet, highlight=False, soft_wrap=True)
+    err = SafeConsole(
         stderr=True, highlight=False, soft_wrap=True
     )  # one message, one line: logs stay greppable
     return out, err
@@ -96,14 +115,13 @@ def _run(err: Console, action: Callable[[], T], catch: tuple[type[Exception], ..
     except (
         OSError
     ) as exc:  # the disk or the system said no (full, no permission, file open elsewhere)
-        where = f"（{exc.filename}）" if exc.filename else ""
-        err.print(
-            f"无法读写文件{where}：{exc.strerror or exc}。请检查磁盘空间和文件权限，以及文件是否正被 Excel 或 WPS 打开。",
-            style="red",
-            markup=False,
-        )
+        _say_os_error(err, exc)
         raise typer.Exit(2) from None
     except Exception as exc:  # a bug: say so plainly; the traceback only on request
+        refused = _os_error_in(exc)
+        if refused is not None:  # a writer's own exception wrapping the system's refusal
+            _say_os_error(err, refused)
+            raise typer.Exit(2) from None
         if os.environ.get("PERFSCORE_DEBUG"):
             raise
         err.print(f"[red]内部错误：{type(exc).__name__}: {exc}[/red]")
@@ -113,19 +131,57 @@ def _run(err: Console, action: Callable[[], T], catch: tuple[type[Exception], ..
         raise typer.Exit(2) from None
 
 
+def _next_step(err: Console, quiet: bool, text: str) -> None:
+    """The last line on a person's terminal: what to do next (stderr, so the results on stdout
+    stay as they are; nothing under --quiet, in pipes or in cron)."""
+    if not quiet and _on_terminal(err):
+        err.print(f"下一步：{text}", markup=False, highlight=False)
+
+
+def _arg(path: Path | str) -> str:
+    """A path as the clerk would type it again: quoted when it holds a space."""
+    text = str(path)
+    return f'"{text}"' if any(c.isspace() for c in text) else text
+
+
+def _os_error_in(exc: BaseException) -> OSError | None:
+    """The OSError inside a library's exception (xlsxwriter's FileCreateError carries the
+    system's refusal as its argument), if there is one."""
+    for inner in (*exc.args[:1], exc.__cause__, exc.__context__):
+        if isinstance(inner, OSError):
+            return inner
+    return None
+
+
+def _say_os_error(err: Console, exc: OSError) -> None:
+    where = f"（{exc.filename}）" if exc.filename else ""
+    err.print(
+        f"无法读写文件{where}：{exc.strerror or exc}。请检查磁盘空间和文件权限，以及文件是否正被 Excel 或 WPS 打开。",
+        style="red",
+        markup=False,
+    )
+
+
 def _mask_mode(mask: bool, mask_ids: bool) -> str | None:
     """--mask / --mask-ids -> the mode of perfscore.privacy (IDs win when both are given)."""
     return "id" if mask_ids else "name" if mask else None
 
 
-# Inputs from this size on (all input files together) get a progress display on a terminal.
-# Size on disk is known before reading starts and follows run time: bench/ measured S (330 KB,
-# 10,000 register rows) at about 5 s end to end and M (6.9 MB) at about 25 s, so from 1 MB (some
-# 30,000 rows, 8 s or more) staff see which stage a run is in; a smaller run is over before a
-# display would help. .xls and .csv are not compressed, so they reach it with fewer rows: early, harmless.
+def _public_columns(text: str) -> tuple[str, ...]:
+    """--public-columns 界别,总分 -> ("界别", "总分"); Chinese commas and 、 also separate."""
+    import re
+
+    return tuple(part for part in re.split(r"[,，、\s]+", text) if part)
+
+
+# Inputs from this size on (all input files together) get the stage display on a terminal.
+# Size on disk is known before reading starts and grows with run time (docs/performance.md has
+# the times at each size): 1 MB of .xlsx is some 30,000 register rows, a run long enough that
+# staff want to see which stage it is in; a smaller run is over before a display would help.
+# .xls and .csv are not compressed, so they reach it with fewer rows: early, harmless.
 LARGE_INPUT_BYTES = 1024 * 1024
 
-# The library's stage names (perfscore.api, perfscore.progress) as the display shows them.
+# The library's stage names (perfscore.api, perfscore.quarterly) as the display shows them.
 STAGE_LABELS = {
     "读取": "读取工作簿",
     "整理": "整理记录",
@@ -157,10 +213,8 @@ def _on_terminal(console: Console) -> bool:
     return console.is_interactive and isatty is not None and isatty()
 
 
-def _shows_progress(
-    console: Console, err: Console, inputs: list[Path], quiet: bool = False
-) -> bool:
-    """Progress (on stderr) only for someone watching a long run: not --quiet, stdout and stderr
+def _shows_stages(console: Console, err: Console, inputs: list[Path], quiet: bool = False) -> bool:
+    """The stage display (on stderr) only for someone watching a long run: not --quiet, stdout and stderr
     both a terminal (a redirected stdout means a script or cron is reading), and the inputs large.
     Otherwise nothing extra is printed."""
     return (
@@ -173,7 +227,7 @@ def _shows_progress(
 
 @contextmanager
 def _stages(err: Console, show: bool) -> Iterator[Callable[[str], None] | None]:
-    """Per-stage progress on stderr. Yields ``step`` for the library's ``progress=``: each call
+    """The stage display on stderr. Yields ``step`` for the library's ``on_stage=``: each call
     adds a line for the stage starting and marks the one before done; every line shows its
     seconds. The last stage is marked done on leaving, or 未完成 when an error leaves. The display
     starts with the first stage (an error before it, such as bad rules, prints only the error).
@@ -199,7 +253,7 @@ def _stages(err: Console, show: bool) -> Iterator[Callable[[str], None] | None]:
             task = running.pop()
             display.update(
                 task,
-                mark="[green]✓[/green]" if done else "[red]✗[/red]",
+                mark="[green]√[/green]" if done else "[red]×[/red]",
                 state="完成" if done else "[red]未完成[/red]",
             )
             display.stop_task(task)
@@ -223,7 +277,7 @@ def _stages(err: Console, show: bool) -> Iterator[Callable[[str], None] | None]:
 
 
 @contextmanager
-def _files_progress(
+def _files_display(
     err: Console, show: bool, count: int
 ) -> Iterator[Callable[[object], None] | None]:
     """For many workbooks: one line counting the finished ones, with a bar and the seconds.
@@ -252,8 +306,8 @@ def _assess_with_stages(
     """``api.assess`` with the stage display (explain, shortlist: commands that write nothing large)."""
     from .api import assess as run_assess
 
-    with _stages(err, _shows_progress(console, err, [workbook])) as step:
-        return run_assess(workbook, rules, year=year, progress=step)
+    with _stages(err, _shows_stages(console, err, [workbook])) as step:
+        return run_assess(workbook, rules, year=year, on_stage=step)
 
 
 @app.command()
@@ -262,7 +316,7 @@ def assess(
         list[Path],
         typer.Argument(
             help="活动登记工作簿（.xlsx/.xlsm/.xls/.ods），或存放各登记表 .csv 的文件夹；给多个工作簿或一个存放工作簿的文件夹时逐个考核",
-            metavar="WORKBOOK...",
+            metavar="工作簿...",
         ),
     ],
     rules: RulesOption = None,
@@ -271,7 +325,7 @@ def assess(
         typer.Option(
             "--out",
             "-o",
-            help="输出文件：.xlsx（默认，工作簿旁的“<文件名>-考核结果.xlsx”，隐去姓名时为“-考核结果-公示.xlsx”）、.json，或 .csv（总排名和分项得分一张表）",
+            help="输出文件：.xlsx（默认，工作簿旁的“<文件名>-考核结果.xlsx”；--mask 时为公开版“-考核结果-公开版.xlsx”）、.json，或 .csv（总排名和分项得分一张表；公开版也可写 .csv）",
         ),
     ] = None,
     year: YearOption = None,
@@ -286,13 +340,15 @@ def assess(
     ] = None,
     mask: MaskOption = False,
     mask_ids: MaskIdsOption = False,
+    public_columns: PublicColumnsOption = "",
     skip_bad_rows: Annotated[
         bool,
         typer.Option(
             "--skip-bad-rows",
-            help="跳过有错误的登记行（每一行都列在“数据提示”中），不因此停止；名单、缺表、缺列的错误仍会停止",
+            help="跳过有错误的部分（名单中没有的姓名只跳过这个姓名，其他错误跳过整行；逐条列在“数据提示”中），不因此停止；名单、缺表、缺列的错误仍会停止",
         ),
     ] = False,
+    allow_duplicates: AllowDuplicatesOption = False,
     combined: Annotated[
         Path | None,
         typer.Option(
@@ -335,38 +391,66 @@ def assess(
         if mask or mask_ids or previous:
             err.print("多个工作簿一起考核时不能用 --mask、--mask-ids 或 --previous；请逐个运行")
             raise typer.Exit(2)
-        _assess_batch(console, err, expanded, rules, out, year, skip_bad_rows, quiet, combined)
+        _assess_batch(
+            console,
+            err,
+            expanded,
+            rules,
+            out,
+            year,
+            skip_bad_rows,
+            allow_duplicates,
+            quiet,
+            combined,
+        )
         return
     if combined is not None:
         err.print("--combined 用于多个工作簿（或一个存放工作簿的文件夹）；只有一个单位时无需汇总")
         raise typer.Exit(2)
     workbook = expanded[0]
     from .api import assess as run_assess
-    from .api import default_output_path, write_outputs, written_files
+    from .api import (
+        default_output_path,
+        default_public_path,
+        write_outputs,
+        write_public,
+        written_files,
+    )
     from .writers.terminal import print_summary
 
     masking = _mask_mode(mask, mask_ids)
-    target = out or default_output_path(workbook, masked=masking is not None)
+    target = out or (default_public_path(workbook) if masking else default_output_path(workbook))
+    columns = _public_columns(public_columns)
 
     def run():
-        with _stages(err, _shows_progress(console, err, [workbook], quiet)) as step:
+        with _stages(err, _shows_stages(console, err, [workbook], quiet)) as step:
             result = run_assess(
                 workbook,
                 rules,
                 year=year,
                 previous=previous,
                 skip_bad_rows=skip_bad_rows,
-                progress=step,
+                allow_duplicates=allow_duplicates,
+                on_stage=step,
             )
             if masking:
                 from .privacy import mask_assessment
 
-                result = mask_assessment(result, masking)
-            write_outputs(result, target, source=workbook, progress=step)
+                if step is not None:
+                    step("写出结果")
+                write_public(result, target, mode=masking, columns=columns, source=workbook)
+                return mask_assessment(result, masking)
+            write_outputs(result, target, source=workbook, on_stage=step)
         return result
 
     result = _run(err, run)
-    print_summary(console, result, written_files(result, target))
+    print_summary(console, result, [target] if masking else written_files(result, target))
+    _next_step(
+        err,
+        quiet,
+        f"perfscore explain {_arg(workbook)} 姓名（查看一位委员每一分的来历）；"
+        f"perfscore shortlist {_arg(workbook)}（评优建议名单）",
+    )
 
 
 def _assess_batch(
@@ -377,6 +461,7 @@ def _assess_batch(
     out: Path | None,
     year: int | None,
     skip_bad_rows: bool,
+    allow_duplicates: bool,
     quiet: bool,
     combined: Path | None = None,
 ) -> None:
@@ -400,8 +485,8 @@ def _assess_batch(
         raise typer.Exit(2)
 
     def run():
-        with _files_progress(
-            err, _shows_progress(console, err, workbooks, quiet), len(workbooks)
+        with _files_display(
+            err, _shows_stages(console, err, workbooks, quiet), len(workbooks)
         ) as on_done:
             return assess_many(
                 workbooks,
@@ -409,6 +494,7 @@ def _assess_batch(
                 out_dir=out,
                 year=year,
                 skip_bad_rows=skip_bad_rows,
+                allow_duplicates=allow_duplicates,
                 on_done=on_done,
             )
 
@@ -428,6 +514,12 @@ def _assess_batch(
     console.print(table)
     failed = [item for item in items if item.exit_code]
     console.print(f"完成 {len(items) - len(failed)} 个，出错 {len(failed)} 个。")
+    _next_step(
+        err,
+        quiet,
+        "出错的工作簿用 perfscore check 工作簿 逐个查看；"
+        "perfscore explain 工作簿 姓名 查看一位委员每一分的来历",
+    )
     if failed:
         if combined is not None:
             err.print(
@@ -498,9 +590,12 @@ def combine(
 
 @app.command()
 def check(
-    workbook: Annotated[Path, typer.Argument(help="活动登记工作簿，或存放各登记表 .csv 的文件夹")],
+    workbook: Annotated[
+        Path, typer.Argument(help="活动登记工作簿，或存放各登记表 .csv 的文件夹", metavar="工作簿")
+    ],
     rules: RulesOption = None,
     year: YearOption = None,
+    allow_duplicates: AllowDuplicatesOption = False,
 ) -> None:
     """检查工作簿：一次列出所有错误和警告（工作表、单元格、读到的值、问题和建议），不写出任何文件。
 
@@ -514,14 +609,17 @@ def check(
     console, err = _consoles()
 
     def run():
-        with _stages(err, _shows_progress(console, err, [workbook])) as step:
-            return run_check(workbook, rules, year=year, progress=step)
+        with _stages(err, _shows_stages(console, err, [workbook])) as step:
+            return run_check(
+                workbook, rules, year=year, allow_duplicates=allow_duplicates, on_stage=step
+            )
 
     report = _run(err, run)
     print_problems(console, report.problems)
     verdict = f"检查 {workbook}：错误 {len(report.errors)} 处，警告 {len(report.warnings)} 处。"
     if report.errors:
         console.print(verdict + "请按上面的提示修改后再计分。")
+        _next_step(err, False, f"按提示修改后，再运行 perfscore check {_arg(workbook)}")
         raise typer.Exit(1)
     console.print(
         verdict
@@ -531,12 +629,15 @@ def check(
             else "可以计分；警告所说的记录未计分或已按提示处理。"
         )
     )
+    _next_step(err, False, f"perfscore assess {_arg(workbook)}（写出年度考核结果）")
 
 
 @app.command()
 def explain(
-    workbook: Annotated[Path, typer.Argument(help="活动登记工作簿", dir_okay=False)],
-    member: Annotated[str, typer.Argument(help="委员编号或姓名")],
+    workbook: Annotated[
+        Path, typer.Argument(help="活动登记工作簿", dir_okay=False, metavar="工作簿")
+    ],
+    member: Annotated[str, typer.Argument(help="委员编号或姓名", metavar="委员")],
     rules: RulesOption = None,
     year: YearOption = None,
     mask: MaskOption = False,
@@ -553,40 +654,81 @@ def explain(
     result = _run(err, lambda: _assess_with_stages(console, err, workbook, rules, year))
     explanation = _run(err, lambda: run_explain(result, member, mask=_mask_mode(mask, mask_ids)))
     print_explanation(console, explanation)
+    _next_step(err, False, f"perfscore shortlist {_arg(workbook)}（评优建议名单）")
 
 
 @app.command()
 def shortlist(
-    workbook: Annotated[Path, typer.Argument(help="活动登记工作簿", dir_okay=False)],
+    workbook: Annotated[
+        Path, typer.Argument(help="活动登记工作簿", dir_okay=False, metavar="工作簿")
+    ],
     award: Annotated[
         list[str] | None,
         typer.Option("--award", "-a", help="只看这项评选（编号或名称），可写多次；不写则列出全部"),
     ] = None,
     rules: RulesOption = None,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="另存为 .xlsx 或 .json")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="另存为 .xlsx、.json，或 .docx（评选结果公示，公文格式，姓名写全称，公示时间和联系人留空待填）",
+        ),
+    ] = None,
     year: YearOption = None,
+    mask: MaskOption = False,
+    mask_ids: MaskIdsOption = False,
 ) -> None:
     """评优建议名单：按规则中的评选（优秀委员、优秀提案、优秀社情民意信息）列出入选者及依据、
     差一点入选者及原因，以及各界别、专委会的名额平衡。
 
-    示例：perfscore shortlist 2023.xlsx --award 优秀委员
+    --out 公示.docx 写出评选结果公示（Word，公文格式）；--mask 在工作簿旁写出“<年度>年度评优名单-公开版.xlsx”
+    （每项评选一张表：序号、隐去的姓名或标题、界别），屏幕上的姓名也隐去。
+
+    示例：perfscore shortlist 2023.xlsx --award 优秀委员 --out 2023年度评优公示.docx
     """
     from .api import select_shortlists, write_shortlists
     from .writers.terminal import print_shortlists
 
     console, err = _consoles()
+    masking = _mask_mode(mask, mask_ids)
     result = _run(err, lambda: _assess_with_stages(console, err, workbook, rules, year))
     lists = _run(err, lambda: select_shortlists(result, award))
-    print_shortlists(console, lists)
+    if masking:
+        from .privacy import mask_assessment
+        from .writers.public import public_shortlists_path, write_public_shortlists
+
+        public = public_shortlists_path(workbook, result.year)
+        _run(err, lambda: write_public_shortlists(result, lists, public, mode=masking))
+        masked = mask_assessment(dataclasses.replace(result, shortlists=lists), masking)
+        print_shortlists(console, masked.shortlists)
+        console.print(f"已写入公开版：{public}")
+    else:
+        print_shortlists(console, lists)
+    from .rules.example import example_notice
+
+    if example_notice(result.rules):
+        console.print(f"注意：{example_notice(result.rules)}", style="yellow", markup=False)
     if out is not None:
+        if masking:
+            err.print("--mask 与 --out 不能同时使用：公示（.docx）写全名，公开版由 --mask 写出")
+            raise typer.Exit(2)
         _run(err, lambda: write_shortlists(result, lists, out, source=workbook))
         console.print(f"已写入：{out}")
+        _next_step(err, False, f"核对 {_arg(out)} 中的入选依据，按本单位程序研究、公示")
+    else:
+        _next_step(
+            err, False, f"perfscore shortlist {_arg(workbook)} --out 评优名单.xlsx（写成文件存档）"
+        )
 
 
 @app.command()
 def report(
     workbook: Annotated[
-        Path, typer.Argument(help="活动登记工作簿（.xlsx/.xlsm/.xls/.ods）", dir_okay=False)
+        Path,
+        typer.Argument(
+            help="活动登记工作簿（.xlsx/.xlsm/.xls/.ods）", dir_okay=False, metavar="工作簿"
+        ),
     ],
     quarter: Annotated[str | None, typer.Option("--quarter", help="通报的季度，如 2023Q2")] = None,
     month: Annotated[str | None, typer.Option("--month", help="通报的月份，如 2023-05")] = None,
@@ -601,6 +743,8 @@ def report(
             "--out-dir", "-d", help="输出目录（须已存在）；不写则为工作簿所在目录", file_okay=False
         ),
     ] = None,
+    mask: MaskOption = False,
+    mask_ids: MaskIdsOption = False,
     quiet: QuietOption = False,
 ) -> None:
     """季度/月度履职进度通报：到期末的积分、双五个一完成进度、需要提醒的委员和落后较多的分组，写出 .xlsx 和 .md。
@@ -615,38 +759,131 @@ def report(
 
     需要提醒：进度落后，或本期没有履职记录（会议请假、缺席和信息被采用不算履职记录）。
 
-    输出：“<期间>-季度履职通报.xlsx”和“.md”（月份为“月度履职通报”，--as-of 为“履职进度通报”），已有则整体替换。
+    输出：“<期间>-季度履职通报.xlsx”“.md”和“.docx”（Word 通报，公文格式；月份为“月度履职通报”，--as-of 为“履职进度通报”），已有则整体替换。
+    --mask 时只写公开版“<期间>-季度履职通报-公开版.xlsx”（名次、隐去的姓名、界别、进度）。
 
     标准输出只打印写出的文件路径，每行一个；提示和错误写到标准错误。不询问；只在终端上处理较大的工作簿时才在标准错误显示各阶段进度，cron 下不显示，适合定时运行，见 docs/cron.md。
 
     示例：perfscore report 2023.xlsx --quarter 2023Q2 --out-dir 通报
     """
-    from .progress import report as run_report
-    from .progress import resolve_period
-    from .writers.progress import summary_sentence
+    from .api import report as run_report
+    from .quarterly import resolve_period
+    from .writers.quarterly import summary_sentence
     from .writers.terminal import print_problems
 
     console, err = _consoles(quiet)
     period = _run(err, lambda: resolve_period(quarter, month, as_of))
+    if period.unfinished and not quiet:
+        err.print(
+            f"{period.label} 还没有结束：通报只计到今天（{period.end:%Y-%m-%d}）为止的记录，"
+            f"标题注明“截至{period.end.month}月{period.end.day}日”；期末以后请再运行一次。",
+            markup=False,
+        )
+
+    masking = _mask_mode(mask, mask_ids)
 
     def run():
-        with _stages(err, _shows_progress(console, err, [workbook], quiet)) as step:
-            return run_report(workbook, period, rules=rules, out_dir=out_dir, progress=step)
+        with _stages(err, _shows_stages(console, err, [workbook], quiet)) as step:
+            if masking:
+                from .quarterly import assess_progress
+                from .writers.public import write_public_progress
+
+                folder = out_dir if out_dir is not None else workbook.parent
+                if not folder.is_dir():
+                    from .errors import UsageError
+
+                    raise UsageError(f"输出目录不存在：{folder}")
+                found = assess_progress(workbook, period, rules, on_stage=step)
+                if step is not None:
+                    step("写出通报")
+                return found, [write_public_progress(found, folder, mode=masking).absolute()]
+            return run_report(workbook, period, rules=rules, out_dir=out_dir, on_stage=step)
 
     result, paths = _run(err, run)
     if not quiet:
+        if masking:
+            from .privacy import mask_assessment
+
+            result = mask_assessment(result, masking)
         err.print(summary_sentence(result), markup=False)
         print_problems(err, result.warnings, limit=10)
     for path in paths:
         console.out(
             str(path), highlight=False
         )  # one path a line, never wrapped: scripts read these
+    _next_step(err, quiet, f"把通报（{paths[0].name} 等）发给各界别、专委会，提醒进度落后的委员")
+
+
+@app.command()
+def notice(
+    workbook: Annotated[
+        Path,
+        typer.Argument(
+            help="活动登记工作簿（.xlsx/.xlsm/.xls/.ods）", dir_okay=False, metavar="工作簿"
+        ),
+    ],
+    rules: RulesOption = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="输出的 .docx；不写则为工作簿旁的“<年度>年度委员履职考核情况通报.docx”",
+            dir_okay=False,
+        ),
+    ] = None,
+    year: YearOption = None,
+    previous: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--previous",
+            "-p",
+            help="往年的考核结果（.xlsx 或 .json），用于“连续两年不称职”等处理意见；可写多次",
+            dir_okay=False,
+        ),
+    ] = None,
+    quiet: QuietOption = False,
+) -> None:
+    """年度考核情况通报（Word，公文格式）：总体情况和各等次人数、各界别和专委会情况、
+    列名等次（规则 documents.listed_grades，默认最高和最低两档）的委员名单，以及处理意见。
+
+    文号、日期留空待填；落款为规则 documents.unit（不写则留空位）。字体字号见 docs/outputs.md。
+
+    示例：perfscore notice 2023.xlsx --rules 本单位积分办法.yaml
+    """
+    from .api import assess as run_assess
+    from .api import write_notice
+    from .writers.documents import annual_notice_path, grade_counts
+
+    console, err = _consoles(quiet)
+
+    def run():
+        with _stages(err, _shows_stages(console, err, [workbook], quiet)) as step:
+            result = run_assess(workbook, rules, year=year, previous=previous, on_stage=step)
+            if step is not None:
+                step("写出通报")
+            target = out or annual_notice_path(workbook, result.year)
+            return result, write_notice(result, target, source=workbook)
+
+    result, path = _run(err, run)
+    counts = "，".join(f"{grade} {n} 人" for grade, n in grade_counts(result))
+    if not quiet:
+        from .rules.example import example_notice
+
+        notice_text = example_notice(result.rules)
+        if notice_text:
+            err.print(f"注意：{notice_text}", style="yellow", markup=False)
+        err.print(f"{result.year} 年度：委员 {len(result.members)} 人，{counts}。", markup=False)
+    console.out(str(path), highlight=False)
 
 
 @app.command()
 def template(
     out: Annotated[
-        Path, typer.Argument(help="要写出的空白工作簿（.xlsx），如 2024.xlsx", dir_okay=False)
+        Path,
+        typer.Argument(
+            help="要写出的空白工作簿（.xlsx），如 2024.xlsx", dir_okay=False, metavar="工作簿"
+        ),
     ],
     rules: RulesOption = None,
     year: Annotated[
@@ -671,11 +908,19 @@ def template(
     console, err = _consoles()
     path = _run(err, lambda: write_template(out, rules, year=year, overwrite=force))
     console.print(f"已写入：{path}")
+    _next_step(
+        err,
+        False,
+        f"在 Excel 或 WPS 中打开 {_arg(path)}，删去灰色示例行，按“填表说明”填写；"
+        f"填好后运行 perfscore check {_arg(path)}",
+    )
 
 
 @rules_app.command("check")
 def rules_check(
-    file: Annotated[Path, typer.Argument(help="规则文件（YAML）", dir_okay=False)],
+    file: Annotated[
+        Path, typer.Argument(help="规则文件（YAML）", dir_okay=False, metavar="规则文件")
+    ],
 ) -> None:
     """检查规则文件：一次列出所有问题及其行号、列号。
 
@@ -701,21 +946,35 @@ def rules_check(
         f"{file}：没有发现错误。{rules.scheme}（{rules.version}），{len(rules.categories)} 个类别，{items} 个计分项，"
         f"{len(rules.grades)} 档等次。"
     )
+    _next_step(err, False, f"perfscore assess 工作簿 --rules {_arg(file)}")
 
 
 @rules_app.command("show")
 def rules_show(
     file: Annotated[
         Path | None,
-        typer.Argument(help="规则文件（YAML）；不写则为自带的 rules/default.yaml", dir_okay=False),
+        typer.Argument(
+            help="规则文件（YAML）；不写则为自带的 rules/default.yaml",
+            dir_okay=False,
+            metavar="[规则文件]",
+        ),
     ] = None,
     markdown: Annotated[
         bool, typer.Option("--markdown", "-m", help="输出 Markdown，便于粘贴到通知或转成文档")
     ] = False,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="写成文件：.docx（可印发的办法，Word 公文格式）或 .md",
+            dir_okay=False,
+        ),
+    ] = None,
 ) -> None:
     """把积分办法整理成中文摘要：各类别计分项、分值、上限、等次和清单，可直接用于印发通知。
 
-    示例：perfscore rules show rules/default.yaml --markdown
+    示例：perfscore rules show rules/default.yaml --out 积分办法.docx
     """
     from .rules import load_rules
     from .rules.summary import summarise, summary_markdown
@@ -723,11 +982,24 @@ def rules_show(
 
     console, err = _consoles()
     loaded = _run(err, lambda: load_rules(file))
+    if out is not None:
+        from .api import write_rules_document
+
+        path = _run(err, lambda: write_rules_document(loaded, out))
+        console.print(f"已写入：{path}")
+        return
     summary = summarise(loaded.rules)
     if markdown:
-        print(summary_markdown(summary))  # plain text, no rich markup: it is meant to be pasted
+        # plain text, no rich markup: it is meant to be pasted
+        from .display import visible
+
+        print(visible(summary_markdown(summary)))
     else:
         print_rules_summary(console, summary)
+        where = f" {_arg(file)}" if file else ""
+        _next_step(
+            err, False, f"perfscore rules show{where} --markdown > 积分办法.md（粘贴到通知中）"
+        )
 
 
 def _version(value: bool) -> None:
@@ -748,6 +1020,18 @@ def _root(
 def main() -> NoReturn:
     # Pydantic plugins are observability hooks other installed packages may register; the
     # command line has no use for them, and looking for them reads every installed package's
-    # metadata (about 30 ms of a 0.3 s `rules check`). Set the variable to load them anyway.
+    # metadata (a noticeable part of `rules check`, see docs/performance.md). Set the variable
+    # to load them anyway.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    _tolerant_streams()
     sys.exit(app())
+
+
+def _tolerant_streams() -> None:
+    """A console in a legacy code page (GBK on Chinese Windows, or PYTHONIOENCODING=gbk)
+    cannot show every character a name may hold: print a replacement there instead of
+    stopping with UnicodeEncodeError. The marks perfscore prints itself (√ × …) are in GBK."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
+        if encoding not in ("utf8", "utf8sig") and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")

@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import UsageError
+from .layout import YEAR_LABEL
 
 __all__ = [
     "UnitResult",
@@ -225,9 +226,7 @@ def _read_xlsx(path: Path) -> UnitResult:
             if len(row) >= 2
         }
         categories = tuple(
-            key.removeprefix("类别：").rsplit("（", 1)[0]
-            for key in settings
-            if key.startswith("类别：")
+            key.removeprefix("类别：") for key in settings if key.startswith("类别：")
         )
         grades = tuple(key.removeprefix("等次：") for key in settings if key.startswith("等次："))
         ranking = _frame(book.get_sheet_by_name("总排名").to_python())
@@ -284,8 +283,8 @@ def _read_xlsx(path: Path) -> UnitResult:
     except (KeyError, ValueError, TypeError) as exc:
         raise _not_a_result(path, f"缺少或无法识别 {exc}") from None
     try:
-        year = int(float(settings["考核年度"]))
-        sha = str(settings["规则文件 SHA-256"])
+        year = int(float(settings[YEAR_LABEL]))
+        sha = str(settings.get("规则文件校验值") or settings["规则文件 SHA-256"])
         rules_file = str(settings["规则文件"])
     except (KeyError, ValueError) as exc:
         raise _not_a_result(path, f"“规则”表缺少 {exc}") from None

@@ -30,9 +30,10 @@ from pathlib import Path
 
 from .errors import UsageError
 from .inputformat import Column, InputFormat, Sheet, Vocabulary
+from .reading import match_key
 from .rules import LoadedRules, load_rules
 from .text import excel_column
-from .workbook import match_key
+from .years import check_year
 
 __all__ = ["write_template", "INSTRUCTIONS_SHEET", "OPTIONS_SHEET", "EXAMPLE_YEAR"]
 
@@ -82,6 +83,7 @@ def write_template(
         raise UsageError(f"输出目录不存在：{out.parent}")
     if out.exists() and not overwrite:
         raise UsageError(f"文件已存在：{out}；如要替换，请加 --force")
+    check_year(year, "示例年度")
     loaded = rules if isinstance(rules, LoadedRules) else load_rules(rules)
     spec = loaded.rules.input
     layout = _layout(loaded.rules.input_format(), spec.sheets, spec.headers, spec.words)
@@ -268,12 +270,19 @@ def _write(out: Path, registers: list[_Register], year: int, rules_name: str) ->
     import xlsxwriter
 
     from .writers.common import atomic_path
+    from .writers.xlsx import SHEET_FONT_PROPERTIES
 
     examples = _example_rows(registers, year)
     with atomic_path(out) as tmp:
         book = xlsxwriter.Workbook(
             str(tmp),
-            {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False},
+            {
+                "strings_to_numbers": False,
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                # The results' font (宋体, GB2312): Chinese set in a Chinese font on screen and paper.
+                "default_format_properties": dict(SHEET_FONT_PROPERTIES),
+            },
         )
         book.set_properties(
             {

@@ -48,6 +48,11 @@ awards:
 
 @pytest.fixture
 def workbook(tmp_path: Path) -> Path:
+    return make_workbook(tmp_path / "awards.xlsx")
+
+
+def make_workbook(path: Path, standing: tuple[str, ...] = ()) -> Path:
+    """The workbook above; the members in ``standing`` are 常委."""
     activities = [["活动名称", "活动类型", "日期", "参加委员"]]
     for _mid, name, _, visits in MEMBERS:
         activities += [[f"视察{n}", "视察", dt.date(2023, 3, n + 1), name] for n in range(visits)]
@@ -63,10 +68,14 @@ def workbook(tmp_path: Path) -> Path:
         ["P5", "提案五", dt.date(2023, 1, 9), "个人", "F", "不立案", ""],
         ["P6", "提案六", dt.date(2023, 1, 10), "个人", "A", "立案", ""],
     ]
+    members = [
+        [mid, name, sector, "", "", "", "是" if mid in standing else ""]
+        for mid, name, sector, _ in MEMBERS
+    ]
     return write_workbook(
-        tmp_path / "awards.xlsx",
+        path,
         {
-            "委员名单": roster(*[[mid, name, sector] for mid, name, sector, _ in MEMBERS]),
+            "委员名单": roster(*members),
             "活动": activities,
             "提案": proposals,
         },
@@ -166,6 +175,26 @@ def test_prerequisites_say_which_condition_failed(tmp_path, workbook):
     assert "符合条件的候选只有 5 人，名单比名额少 1 人" in result.notes
 
 
+def test_a_condition_on_standing_reads_the_members_flag(tmp_path):
+    # C (003) and E (005) are 常委. A 立案 proposal by a 常委 is required: C (P1, P2) and E (P3,
+    # P4) have one; A has a 立案 proposal (P6) but is not 常委.
+    standing = make_workbook(tmp_path / "standing.xlsx", standing=("003", "005"))
+    result = shortlist(
+        tmp_path,
+        standing,
+        """\
+  - id: m
+    name: 优秀委员
+    pool: members
+    quota: 6
+    requires:
+      has: [{kind: proposal, status: [立案], standing: true}]
+""",
+    )
+    assert keys(result.winners) == ["003", "005"]
+    assert reasons(result.near_misses)["001"] == "没有符合条件的记录：提案（立案、常委）"
+
+
 @pytest.mark.parametrize(("rounding", "places"), [("half_up", 2), ("floor", 1), ("ceil", 2)])
 def test_a_percentage_quota_is_rounded_as_stated(tmp_path, workbook, rounding, places):
     # 25% of 6 members = 1.5 → half_up 2, floor 1, ceil 2.
@@ -259,3 +288,94 @@ def test_every_entry_of_the_samples_shortlists_carries_its_reason():
         assert (sl.winners["note"] != "").all() and (sl.near_misses["note"] != "").all(), (
             sl.award.name
         )
+
+
+FOUR_BEST_RULES = """\
+scheme: 四个最佳测试
+year: 2023
+settings: {tie_break: [member_id]}
+categories:
+  - id: acts
+    name: 活动
+    items:
+      - {id: visit, name: 视察, match: {kind: activity, type: [视察]}, points: 10}
+  - id: props
+    name: 提案
+    items:
+      - {id: filed, name: 立案提案, match: {kind: proposal, status: [立案]}, points: 5}
+grades:
+  - {grade: 优秀, min: 25}
+  - {grade: 称职}
+awards:
+  - {id: best_proposer, name: 提案优胜, pool: members, rank_by: [props], quota: 2, ties_at_line: break}
+  - {id: best_duty, name: 履职献策, pool: members, rank_by: [acts], quota: 1}
+  - {id: best_overall, name: 综合, pool: members, rank_by: [acts, props], quota: 2}
+"""
+
+
+def test_member_awards_ranked_by_a_category_or_a_sum_of_categories_in_one_run(tmp_path, workbook):
+    """By hand — 立案 proposals give each author 5: A P6 5, B P1 5, C P1+P2 10, D P3 5, E P3+P4 10,
+    F (P5 不立案) 0. Visits: A 50, B 40, C 40, D 40, E 30, F 20.
+    提案优胜 (props, 2 places, ties broken by member_id): C 10, E 10.
+    履职献策 (acts, 1 place): A 50.   综合 (acts + props): A 55, C 50 (B 45, D 45 behind)."""
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(FOUR_BEST_RULES, encoding="utf-8")
+    lists = perfscore.assess(workbook, rules=rules).shortlists
+    by_name = {sl.award.name: sl for sl in lists}
+    assert list(by_name) == ["提案优胜", "履职献策", "综合"]
+    assert list(by_name["提案优胜"].winners["key"]) == ["003", "005"]
+    assert list(by_name["提案优胜"].winners["score"]) == [10, 10]
+    assert list(by_name["履职献策"].winners["key"]) == ["001"]
+    assert list(by_name["综合"].winners["key"]) == ["001", "003"]
+    assert list(by_name["综合"].winners["score"]) == [55, 50]
+    assert list(by_name["综合"].near_misses["key"])[:2] == ["002", "004"]
+    assert "活动+提案" in by_name["综合"].winners["facts"].iloc[0]
+
+
+def test_rank_by_names_a_category_of_the_rules(tmp_path):
+    text = FOUR_BEST_RULES.replace("rank_by: [props]", "rank_by: [proposals]")
+    with pytest.raises(perfscore.RulesError) as caught:
+        perfscore.parse_rules(text)
+    assert "proposals" in caught.value.problems[0].message
+
+
+def test_a_pool_of_research_reports(tmp_path):
+    """By hand: R1 采用 5; R2 批示 8; R3 提交 1, and it fails the 采用-or-批示 prerequisite.
+    Quota 2: R2 8, R1 5; R3 is the first left off, with the reason."""
+    book = write_workbook(
+        tmp_path / "reports.xlsx",
+        {
+            "委员名单": roster(["001", "甲", "经济界"], ["002", "乙", "教育界"]),
+            "调研报告": [
+                ["报告编号", "报告标题", "完成日期", "执笔人", "成果情况"],
+                ["R1", "报告一", dt.date(2023, 4, 1), "甲、乙", "采用"],
+                ["R2", "报告二", dt.date(2023, 5, 1), "乙", "批示"],
+                ["R3", "报告三", dt.date(2023, 6, 1), "甲", "提交"],
+            ],
+        },
+    )
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(
+        BASE_RULES
+        + """\
+  - id: best_report
+    name: 优秀调研报告
+    pool: reports
+    requires: {has: [{kind: report, status: [采用, 批示]}]}
+    score:
+      - {match: {kind: report, status: [采用]}, points: 5}
+      - {match: {kind: report, status: [批示]}, points: 8}
+      - {match: {kind: report, status: [提交]}, points: 1}
+    quota: 2
+""",
+        encoding="utf-8",
+    )
+    [result] = perfscore.assess(book, rules=rules).shortlists
+    assert list(result.winners["key"]) == ["R2", "R1"]
+    assert list(result.winners["score"]) == [8, 5]
+    assert list(result.near_misses["key"]) == ["R3"]
+    assert result.near_misses["note"].iloc[0] == "没有符合条件的记录：调研报告（采用、批示）"
+    assert list(result.winners["facts"]) == [
+        "批示；作者：乙（领衔）",
+        "采用；作者：甲（领衔）、乙（附议）",
+    ]

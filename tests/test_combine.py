@@ -350,7 +350,7 @@ def test_assess_a_folder_with_combined(runner, tmp_path):
 
 
 def test_where_a_workbook_names_its_unit(tmp_path):
-    from perfscore.workbook import read_workbook
+    from perfscore.reading import read_workbook
 
     people = roster(["001", "张三", "经济界"])
     # 单位：… above the roster's header

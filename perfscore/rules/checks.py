@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 from ..errors import Problem, Reason, Severity
 from ..inputformat import RECORD_FIELDS, Vocabulary
-from .schema import MATCH_FIELDS, Condition, Rules
+from .schema import MATCH_FIELD_NAMES, MATCH_FIELDS, Condition, Rules
 
 __all__ = ["check_meaning"]
 
@@ -26,16 +26,10 @@ _KIND_NAMES = {
     "activity": "活动",
     "duty": "双五个一登记",
 }
-_FIELD_NAMES = {
-    "type": "类型",
-    "subtype": "形式",
-    "status": "状态",
-    "level": "级别",
-    "role": "角色",
-    "marks": "标记",
-}
 
 Positions = dict[tuple, tuple[int, int]]
+# The records an award's candidates are (min_share looks at them).
+_POOL_KINDS = {"proposals": "proposal", "information": "information", "reports": "report"}
 
 
 def check_meaning(rules: Rules, positions: Positions, name: str) -> list[Problem]:
@@ -57,12 +51,24 @@ def check_meaning(rules: Rules, positions: Positions, name: str) -> list[Problem
                 checker.condition(clause.kind, clause, ("checklist", "items", i, "any_of", k))
     for a, award in enumerate(rules.awards):
         for k, clause in enumerate(award.requires.has or []):
-            checker.condition(clause.kind, clause, ("awards", a, "requires", "has", k))
+            at = ("awards", a, "requires", "has", k)
+            checker.condition(clause.kind, clause, at)
         for k, clause in enumerate(award.score or []):
-            checker.condition(clause.match.kind, clause.match, ("awards", a, "score", k, "match"))
+            at = ("awards", a, "score", k, "match")
+            checker.condition(clause.match.kind, clause.match, at)
         if award.min_share is not None:
-            kind = "proposal" if award.pool == "proposals" else "information"
-            checker.condition(kind, award.min_share.match, ("awards", a, "min_share", "match"))
+            kind = _POOL_KINDS[award.pool]
+            at = ("awards", a, "min_share", "match")
+            checker.condition(kind, award.min_share.match, at)
+            for field in ("subtype", "level", "role"):
+                if getattr(award.min_share.match, field) is not None:
+                    checker.add(
+                        Severity.ERROR,
+                        (*at, field),
+                        f"评选“{award.name}”的 min_share 只能按 type、status、marks 保留名额，"
+                        f"不能按{MATCH_FIELD_NAMES[field]}（{field}）",
+                        "候选是整件提案或信息，没有这一项",
+                    )
     top = rules.total.max
     for g, band in enumerate(rules.grades):
         if top is not None and band.min is not None and band.min > top:
@@ -100,6 +106,8 @@ class _Checker:
             values = getattr(condition, field)
             if values is not None:
                 self.values(kind, field, values, (*path, field))
+        if condition.unless is not None:
+            self.condition(kind, condition.unless, (*path, "unless"))
 
     def values(
         self, kind: str, field: str, values: Iterable[str], path: tuple, *, keys: bool = False
@@ -109,7 +117,7 @@ class _Checker:
             self.add(
                 Severity.ERROR,
                 path,
-                f"{_KIND_NAMES[kind]}记录（{kind}）没有“{_FIELD_NAMES[field]}”（{field}），此条件永远不会满足",
+                f"{_KIND_NAMES[kind]}记录（{kind}）没有“{MATCH_FIELD_NAMES[field]}”（{field}），此条件永远不会满足",
                 f"{kind} 可用的字段：{'、'.join(fields)}",
             )
             return
@@ -128,7 +136,7 @@ class _Checker:
             self.add(
                 Severity.ERROR,
                 where,
-                f"{_KIND_NAMES[kind]}记录的“{_FIELD_NAMES[field]}”不会是“{value}”，此条件永远不会满足",
+                f"{_KIND_NAMES[kind]}记录的“{MATCH_FIELD_NAMES[field]}”不会是“{value}”，此条件永远不会满足",
                 f"可用：{'、'.join(allowed)}",
             )
 

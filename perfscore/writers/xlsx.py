@@ -1,7 +1,8 @@
 """The assessment workbook (考核结果.xlsx) and :func:`write_tables`, which writes every workbook
 perfscore writes (assessment, progress report, shortlists), so they all look and print alike.
 
-Sheets of the assessment workbook: 总排名, 分项得分, 双五个一, 积分明细, 分组统计, 图表, 规则, 数据提示
+Sheets of the assessment workbook: 领导阅览版 (the ranking as leadership reads it, see
+:func:`write_tables`'s ``front``), 总排名, 分项得分, 双五个一, 积分明细, 分组统计, 图表, 规则, 数据提示
 (when there were warnings), then the award shortlists when the rules define awards.
 
 What every sheet gets from :func:`write_tables`:
@@ -10,6 +11,9 @@ What every sheet gets from :func:`write_tables`:
   view when scrolling sideways), an autofilter, column widths measured in display columns
   (a CJK character is two wide; long text wraps), numbers with the rules' decimal places
   (negative in red), grades coloured by band (best green … worst red);
+* fonts: every format names an East Asian font (:data:`SHEET_FONT`, 宋体 with the GB2312
+  character set), so Excel, WPS and LibreOffice set the Chinese in a Chinese font;
+* marks: 未完成 in any text column is red;
 * on paper: A4, landscape when the sheet is wide, fitted to the page width, the header row
   repeated on every page, a page header with the title (which names the year) and the sheet,
   a footer "第 n 页，共 m 页", gridlines printed;
@@ -24,7 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,11 +36,13 @@ from pathlib import Path
 import pandas as pd
 
 from ..assessment import Assessment
+from ..layout import LEDGER_LABELS, SHEETS
 from .background import Background
 from .charts import CHART_SHEET, GRADE_WORD_COLOURS, Chart, assessment_charts, band_colours
-from .common import atomic_path, sheet_titles, shortlist_sheets, table_views
+from .commit import ResultSet, checkpoint
+from .common import shortlist_sheets, table_views
 from .csv import safe_csv_lines
-from .safety import looks_like_formula
+from .safety import looks_like_formula, neutralise
 from .sheetxml import WIDE_CHARACTER, ColumnStyle, TableSheet, zip_level
 
 __all__ = [
@@ -48,6 +54,10 @@ __all__ = [
     "LEDGER_SHEET_LINES",
     "KEY_COLUMNS",
     "GRADE_WORDS",
+    "SHEET_FONT",
+    "SHEET_FONT_PROPERTIES",
+    "FrontSheet",
+    "FRONT_SHEET",
 ]
 
 MAX_SHEET_ROWS = 1_048_576  # Excel's limit, header included
@@ -72,11 +82,43 @@ _A4 = 9
 _HEADER_FILL = "#DDEBF7"
 _SERIES_FILL = "#5B9BD5"
 _LINE_HEIGHT = 15  # points per line of 11-point text
+# The workbook's font: named for East Asian text (charset 134 is GB2312), at Excel's usual size,
+# and not tied to the theme (a "minor" scheme font would show the theme's Calibri in Excel).
+SHEET_FONT = "宋体"
+SHEET_FONT_PROPERTIES = {
+    "font_name": SHEET_FONT,
+    "font_size": 11,
+    "font_charset": 134,
+    "font_scheme": "none",
+}
+_MISSING_WORD = "未完成"  # red wherever it stands in a text column
+_MISSING_COLOUR = "#C00000"
+FRONT_SHEET = "领导阅览版"
+_FRONT_SIZE = 12  # points; printed at 100 %, so the paper shows 12 pt
 
 
-def write_xlsx(assessment: Assessment, out: Path) -> None:
+@dataclass(frozen=True)
+class FrontSheet:
+    """A sheet to be read on paper (the leadership sheet, a public version): a title, a line
+    with the unit, the year and the date, an optional notice (red), then ``table`` (such as 名次,
+    姓名, 界别, 总分, 等次, 说明) in 12 pt with numbers centred, printed at 100 % on A4 portrait with
+    the title and header repeated on every page. Columns of long text share the page width."""
+
+    title: str
+    subtitle: str
+    table: pd.DataFrame
+    notice: str = ""
+    name: str = FRONT_SHEET
+
+
+def write_xlsx(assessment: Assessment, out: Path, *, into: ResultSet | None = None) -> None:
     """The assessment workbook: one sheet per table view (数据提示 only if needed), the charts
-    after 分组统计, and the award shortlists when the rules define awards."""
+    after 分组统计, and the award shortlists when the rules define awards.
+
+    The workbook and its ledger CSV files are one result set: replaced together, with any
+    ledger CSV files of the old set that the new one does not have (see
+    :mod:`perfscore.writers.commit`); ``into`` adds them to a set the caller commits."""
+    out = Path(out)
     sheets: list[tuple[str, pd.DataFrame | Sequence[Chart]]] = []
     rules = assessment.rules.rules
     decimals = rules.settings.decimals
@@ -85,32 +127,50 @@ def write_xlsx(assessment: Assessment, out: Path) -> None:
         table = view(assessment)
         if key == "problems" and table.empty:
             continue
+        if key == "checklist" and rules.checklist is None:
+            continue  # no checklist in the rules: no sheet for one
         if key == "ledger" and len(table) > LEDGER_SHEET_LINES:
             lines, table = table, _ledger_note(table, out, decimals)
-        sheets.append((sheet_titles[key], table))
+        sheets.append((SHEETS[key], table))
         if key == "groups":
             sheets.append((CHART_SHEET, assessment_charts(assessment)))
     if assessment.shortlists:
         sheets.extend(shortlist_sheets(assessment.shortlists))
-    # A long ledger's CSV files are written on the other core while this one writes the
-    # workbook, which replaces ``out`` only once they are complete.
-    beside = (
-        nullcontext()
-        if lines is None
-        else Background(
-            lambda: _write_ledger_csv(lines, out, decimals),
-            lost=lambda pid: _remove_leftovers(out, len(lines), pid),
-        )
+    from ..rules.example import example_notice
+    from .common import leadership_table
+
+    title = f"{assessment.year}年度委员履职考核结果"
+    notice = example_notice(assessment.rules)
+    unit = rules.documents.unit or "____________"
+    front = FrontSheet(
+        title=title,
+        subtitle=f"单位：{unit}    考核年度：{assessment.year} 年    制表日期：      年    月    日",
+        table=leadership_table(assessment),
+        notice=notice,
     )
-    with beside:
-        write_tables(
-            out,
-            sheets,
-            title=f"{assessment.year}年度委员履职考核结果",
-            decimals=decimals,
-            grades=[band.grade for band in rules.grades],
-            before_replacing=beside.wait if isinstance(beside, Background) else None,
+    with nullcontext(into) if into is not None else ResultSet(out.parent) as result:
+        result.retire(_ledger_csv_names(out))
+        staged = result.path(out.name)
+        if lines is not None:
+            for path in ledger_csv_paths(out, len(lines)):
+                result.path(path.name)
+        # A long ledger's CSV files are written on the other core while this one writes the
+        # workbook; both land in the staging folder, committed together.
+        beside = (
+            nullcontext()
+            if lines is None
+            else Background(lambda: _write_ledger_csv(lines, staged, decimals))
         )
+        with beside:
+            write_tables(
+                out,
+                sheets,
+                title=title + ("（示例办法计算）" if notice else ""),
+                decimals=decimals,
+                grades=[band.grade for band in rules.grades],
+                front=front,
+                into=result,
+            )
 
 
 def ledger_csv_paths(out: Path, lines: int) -> list[Path]:
@@ -119,21 +179,28 @@ def ledger_csv_paths(out: Path, lines: int) -> list[Path]:
     out = Path(out)
     parts = max(1, math.ceil(lines / (MAX_SHEET_ROWS - 1)))
     return [
-        out.with_name(f"{out.stem}-积分明细{'' if i == 0 else f'-{i + 1}'}.csv")
+        out.with_name(f"{out.stem}-{SHEETS['ledger']}{'' if i == 0 else f'-{i + 1}'}.csv")
         for i in range(parts)
     ]
 
 
+def _ledger_csv_names(out: Path) -> list[str]:
+    """The ledger CSV files of ``out``'s earlier result set, found beside it."""
+    pattern = re.compile(re.escape(out.stem) + r"-积分明细(-[0-9]+)?\.csv")
+    try:
+        return [p.name for p in out.parent.iterdir() if pattern.fullmatch(p.name)]
+    except OSError:
+        return []
+
+
 def _write_ledger_csv(table: pd.DataFrame, out: Path, decimals: int) -> None:
-    """A long ledger as CSV beside the workbook: every line (none is dropped), in files no
-    longer than a sheet, each replaced atomically."""
+    """A long ledger as CSV files beside the workbook ``out`` (in its staging folder): every
+    line (none is dropped), in files no longer than a sheet."""
     per_file = MAX_SHEET_ROWS - 1
     for index, path in enumerate(ledger_csv_paths(out, len(table))):
         part = table.iloc[index * per_file : (index + 1) * per_file]
-        with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8-sig", newline="") as file:
-            for start in range(
-                0, len(part), _CSV_BLOCK_LINES
-            ):  # a block at a time: memory stays flat
+        with open(path, "w", encoding="utf-8-sig", newline="") as file:
+            for start in range(0, len(part), _CSV_BLOCK_LINES):  # memory stays flat
                 file.write(
                     safe_csv_lines(
                         part.iloc[start : start + _CSV_BLOCK_LINES],
@@ -141,13 +208,9 @@ def _write_ledger_csv(table: pd.DataFrame, out: Path, decimals: int) -> None:
                         header=start == 0,
                     )
                 )
-
-
-def _remove_leftovers(out: Path, lines: int, pid: int) -> None:
-    """The temporary files of a ledger writer (process ``pid``) that died before finishing."""
-    for path in ledger_csv_paths(out, lines):
-        for leftover in path.parent.glob(f".{path.stem}.{pid}.*.tmp{path.suffix}"):
-            leftover.unlink(missing_ok=True)
+                if index == 0 and start == 0:
+                    file.flush()
+                    checkpoint("ledger-csv")
 
 
 def _ledger_note(table: pd.DataFrame, out: Path, decimals: int) -> pd.DataFrame:
@@ -155,12 +218,12 @@ def _ledger_note(table: pd.DataFrame, out: Path, decimals: int) -> pd.DataFrame:
     where, how to check."""
     paths = ledger_csv_paths(out, len(table))
     names = "、".join(f"“{p.name}”" for p in paths)
-    total = float(table["分值"].sum())
+    total = float(table[LEDGER_LABELS["points"]].sum())
     return pd.DataFrame(
         {
             "说明": [
-                f"积分明细共 {len(table):,} 行，超过 {LEDGER_SHEET_LINES:,} 行，未写在本工作簿中，而是写在本工作簿旁的文件 {names} 中。",
-                "这些文件是 UTF-8 编码的 CSV，列与“积分明细”表相同（委员编号、姓名、类别、规则编号、规则名称、分值、日期、来源单元格、编号、标题、说明），"
+                f"{SHEETS['ledger']}共 {len(table):,} 行，超过 {LEDGER_SHEET_LINES:,} 行，未写在本工作簿中，而是写在本工作簿旁的文件 {names} 中。",
+                f"这些文件是 UTF-8 编码的 CSV，列与“{SHEETS['ledger']}”表相同（{'、'.join(LEDGER_LABELS.values())}），"
                 "Excel 或 WPS 可直接打开；每个文件不超过一张工作表的行数。",
                 f"全部明细的分值合计 {total:,.{decimals}f} 分；每位委员的总分等于其各行分值之和。",
                 "逐条查看一位委员的得分：perfscore explain 工作簿 姓名（或委员编号）。",
@@ -179,7 +242,8 @@ def write_tables(
     grade_column: str = "等次",
     key_columns: Sequence[str] = KEY_COLUMNS,
     landscape: bool | None = None,
-    before_replacing: Callable[[], None] | None = None,
+    front: FrontSheet | Sequence[FrontSheet] | None = None,
+    into: ResultSet | None = None,
 ) -> None:
     """Write ``sheets`` as one workbook, atomically, with perfscore's formatting (see the module).
 
@@ -190,26 +254,33 @@ def write_tables(
     ``decimals``: decimal places of float columns. ``grades``: the rules' grade names, best first;
     cells of the ``grade_column`` are coloured by band (without ``grades``, the usual words
     优秀 … 不称职 are recognised). ``key_columns``: headers frozen at the left (see KEY_COLUMNS).
-    ``landscape``: None decides per sheet by its width. ``before_replacing`` is called once the
-    workbook is complete, before it replaces ``out`` (an exception from it leaves ``out`` as it was).
+    ``landscape``: None decides per sheet by its width. ``front`` is a :class:`FrontSheet` (or
+    several) written before ``sheets``. ``into``: the result set the workbook belongs to (the
+    caller commits it); without it the workbook is a set of its own. Either way xlsxwriter's
+    temporary row files stay in the set's staging folder.
     """
     import xlsxwriter
 
     layout = _Layout(
         title=title, grade_column=grade_column, key_columns=tuple(key_columns), landscape=landscape
     )
-    with atomic_path(out) as tmp:
+    out = Path(out)
+    with nullcontext(into) if into is not None else ResultSet(out.parent) as result:
         book = xlsxwriter.Workbook(
-            str(tmp),
+            str(result.path(out.name)),
             {
                 "constant_memory": True,
+                "tmpdir": str(result.scratch),
                 "strings_to_formulas": False,
                 "strings_to_urls": False,
                 "strings_to_numbers": False,
+                "default_format_properties": dict(SHEET_FONT_PROPERTIES),
             },
         )
         book.set_properties({"title": title, "created": _FIXED_CREATED, "author": "perfscore"})
         styles = _Styles(book, decimals, grades)
+        for sheet in [front] if isinstance(front, FrontSheet) else front or []:
+            _write_front(book, sheet, styles, layout)
         for name, content in sheets:
             if isinstance(content, pd.DataFrame):
                 _write_table(book, name, content, styles, layout)
@@ -217,8 +288,7 @@ def write_tables(
                 _write_charts(book, name, list(content), styles, layout)
         with zip_level():
             book.close()
-        if before_replacing is not None:
-            before_replacing()
+        checkpoint("workbook")
 
 
 @dataclass(frozen=True)
@@ -246,10 +316,27 @@ class _Styles:
             align="center",
             valign="vcenter",
         )
+        self.header_quoted = self.get(
+            bold=True,
+            bg_color=_HEADER_FILL,
+            border=1,
+            text_wrap=True,
+            align="center",
+            valign="vcenter",
+            quote_prefix=True,
+        )
         self.title = self.get(bold=True, font_size=14)
+        self.title_quoted = self.get(bold=True, font_size=14, quote_prefix=True)
         self.grade_colours = (
             dict(zip(grades, band_colours(len(grades)))) if grades else dict(GRADE_WORD_COLOURS)
         )
+
+    def header_row(self, sheet, row: int, headers: Sequence[str]) -> None:
+        """Header cells; a header that looks like a formula (a category or checklist item named
+        from the rules) carries the quote prefix, as data cells do."""
+        for col, header in enumerate(headers):
+            quoted = looks_like_formula(header)
+            sheet.write_string(row, col, header, self.header_quoted if quoted else self.header)
 
     def get(self, **props):
         key = tuple(sorted(props.items()))
@@ -262,7 +349,10 @@ class _Styles:
 
 
 @dataclass(frozen=True)
-class _Column:
+class _ColumnShape:
+    """How a table column looks on every sheet it spans: its header, the kind of its values,
+    its width, whether its text wraps, and how many lines its header takes."""
+
     header: str
     kind: str  # date, bool, int, float, text
     width: float
@@ -284,7 +374,11 @@ def _write_table(book, title: str, table: pd.DataFrame, styles: _Styles, layout:
 
 
 def _write_sheet(
-    sheet: TableSheet, table: pd.DataFrame, columns: list[_Column], styles: _Styles, layout: _Layout
+    sheet: TableSheet,
+    table: pd.DataFrame,
+    columns: list[_ColumnShape],
+    styles: _Styles,
+    layout: _Layout,
 ) -> None:
     widths = [c.width for c in columns]
     sheet.freeze_panes(1, _frozen_columns([c.header for c in columns], widths, layout.key_columns))
@@ -294,14 +388,14 @@ def _write_sheet(
     lines = max((c.header_lines for c in columns), default=1)
     if lines > 1:
         sheet.set_row(0, _LINE_HEIGHT * lines + 3)
-    sheet.write_row(0, 0, [c.header for c in columns], styles.header)
+    styles.header_row(sheet, 0, [c.header for c in columns])
     sheet.write_table(table[[c.header for c in columns]], looks, line_height=_LINE_HEIGHT)
     if len(table) and columns:
         sheet.autofilter(0, 0, len(table), len(columns) - 1)
     _print_setup(sheet, layout, wide=sum(widths) > LANDSCAPE_WIDTH, repeat_header=True)
 
 
-def _measure(table: pd.DataFrame, decimals: int) -> list[_Column]:
+def _measure(table: pd.DataFrame, decimals: int) -> list[_ColumnShape]:
     """Kind and width of each column. Long headers wrap onto a second line rather than widen
     a column of short values (专委会内名次 over ranks)."""
     columns = []
@@ -314,7 +408,7 @@ def _measure(table: pd.DataFrame, decimals: int) -> list[_Column]:
         width = min(max(needed + 2, 6), MAX_WIDTH)
         header_lines = max(1, math.ceil(head / max(width - 2, 1)))
         columns.append(
-            _Column(
+            _ColumnShape(
                 str(header),
                 kind,
                 width,
@@ -366,7 +460,7 @@ def _frozen_columns(headers: list[str], widths: list[float], key_columns: tuple[
     return count
 
 
-def _base_props(column: _Column, styles: _Styles) -> dict:
+def _base_props(column: _ColumnShape, styles: _Styles) -> dict:
     props: dict = {"valign": "vcenter"}
     if column.kind == "date":
         props["num_format"] = "yyyy-mm-dd"
@@ -386,17 +480,22 @@ def _plain(series: pd.Series) -> list:
     return values.tolist()
 
 
-def _column_style(column: _Column, styles: _Styles, layout: _Layout) -> ColumnStyle:
+def _column_style(column: _ColumnShape, styles: _Styles, layout: _Layout) -> ColumnStyle:
     """How a column's cells look: its format; for text, the quoted format of formula-like text
     and, in the grade column, each grade's colours; for wrapped text, the width rows grow by."""
     base = _base_props(column, styles)
     fmt = styles.get(**base)
     if column.kind != "text":
         return ColumnStyle(column.kind, fmt)
-    by_grade = None
+    by_grade = {_MISSING_WORD: styles.get(**base, font_color=_MISSING_COLOUR)}
     if column.header == layout.grade_column:
         by_grade = {
-            grade: styles.get(**base, bg_color=fill, font_color=font)
+            grade: styles.get(
+                **base,
+                bg_color=fill,
+                font_color=font,
+                **({"quote_prefix": True} if looks_like_formula(grade) else {}),
+            )
             for grade, (fill, font) in styles.grade_colours.items()
         }
     return ColumnStyle(
@@ -426,8 +525,108 @@ def _print_setup(sheet, layout: _Layout, *, wide: bool, repeat_header: bool) -> 
     sheet.hide_gridlines(0)  # gridlines on screen and on paper
 
 
+# --- the leadership sheet -----------------------------------------------------------------------
+
+_FRONT_WIDTHS = {
+    "名次": 5,
+    "序号": 5,
+    "姓名": 9,
+    "界别": 12,
+    "专委会": 14,
+    "总分": 8,
+    "等次": 7,
+    "进度": 7,
+    "界别内名次": 7,
+    "专委会内名次": 7,
+}
+# Character columns that fit A4 portrait at 100 % inside the margins (measured in LibreOffice:
+# a column unit of the 11-point workbook font prints about 7.5 pt wide; the page has 537 pt).
+_FRONT_PAGE_WIDTH = 68
+_CENTRED = {"名次", "序号", "总分", "等次", "进度", "界别内名次", "专委会内名次"}
+
+
+def _write_front(book, front: FrontSheet, styles: _Styles, layout: _Layout) -> None:
+    """The leadership sheet: see :class:`FrontSheet`."""
+    sheet = book.add_worksheet(front.name)
+    table = front.table
+    headers = [str(c) for c in table.columns]
+    widths = [_FRONT_WIDTHS.get(h, 0) for h in headers]
+    free = widths.count(0)  # the columns of long text (说明, a title) share what is left
+    rest = max((_FRONT_PAGE_WIDTH - sum(widths)) // max(free, 1), 12)
+    widths = [w or rest for w in widths]
+    last = len(headers) - 1
+    size = {"font_size": _FRONT_SIZE}
+    border = {"border": 1, "valign": "vcenter", **size}
+    title = styles.get(bold=True, font_size=18, align="center", valign="vcenter")
+    subtitle = styles.get(align="center", valign="vcenter", **size)
+    notice = styles.get(
+        font_color=_MISSING_COLOUR, text_wrap=True, valign="vcenter", bold=True, **size
+    )
+    header = styles.get(bold=True, bg_color=_HEADER_FILL, align="center", text_wrap=True, **border)
+    for col, width in enumerate(widths):
+        sheet.set_column(col, col, width)
+    row = 0
+    sheet.set_row(row, 30)
+    sheet.merge_range(row, 0, row, last, front.title, title)
+    row += 1
+    sheet.set_row(row, 20)
+    sheet.merge_range(row, 0, row, last, front.subtitle, subtitle)
+    row += 1
+    if front.notice:
+        # Wrapped text breaks at words and punctuation: allow a fifth of each line unused.
+        lines = math.ceil(_display_width(front.notice) / (sum(widths) * 0.8))
+        sheet.set_row(row, 18 * lines + 4)
+        sheet.merge_range(row, 0, row, last, front.notice, notice)
+        row += 1
+    header_row = row
+    sheet.write_row(header_row, 0, headers, header)
+    formats = []
+    for h in headers:
+        props = {**border, "align": "center" if h in _CENTRED else "left"}
+        if h == "总分":
+            props["num_format"] = styles.number_format
+        if h not in _FRONT_WIDTHS:
+            props["text_wrap"] = True
+        formats.append(props)
+    for values in zip(*[_plain(table[h]) for h in headers]):
+        row += 1
+        lines = 1
+        for col, (h, value) in enumerate(zip(headers, values)):
+            props = formats[col]
+            if h == layout.grade_column and value in styles.grade_colours:
+                fill, font = styles.grade_colours[value]
+                props = {**props, "bg_color": fill, "font_color": font}
+            fmt = styles.get(**props)
+            if value is None or value == "":
+                sheet.write_blank(row, col, None, fmt)
+            elif isinstance(value, int | float) and not isinstance(value, bool):
+                sheet.write_number(row, col, value, fmt)
+            else:
+                text = str(value)
+                if h not in _FRONT_WIDTHS:
+                    lines = max(lines, math.ceil(_display_width(text) / (widths[col] - 1)))
+                sheet.write_string(
+                    row,
+                    col,
+                    text,
+                    styles.get(**props, quote_prefix=True) if looks_like_formula(text) else fmt,
+                )
+        sheet.set_row(row, 18 * lines + 2 if lines > 1 else 20)
+    sheet.set_paper(_A4)
+    sheet.set_portrait()
+    sheet.set_print_scale(100)
+    sheet.repeat_rows(0, header_row)
+    sheet.set_margins(left=0.4, right=0.4, top=0.8, bottom=0.7)
+    page_title = layout.title.replace("&", "&&")
+    sheet.set_header(f'&L&12&"-,Bold"{page_title}&R&A', {"margin": 0.3})
+    sheet.set_footer("&C第 &P 页，共 &N 页", {"margin": 0.3})
+    sheet.center_horizontally()
+    sheet.freeze_panes(header_row + 1, 0)
+
+
 # --- chart sheets -------------------------------------------------------------------------------
 
+_CHART_FONT = {"name": SHEET_FONT, "charset": 134}  # the charts' text in the workbook's font
 _CHART_WIDTH = 760  # pixels: with the table beside it, one landscape page wide
 _ROW_PIXELS = 20
 _BAR_PIXELS = 30  # per category of a bar chart, so that every label shows
@@ -450,12 +649,13 @@ def _write_charts(book, name: str, charts: list[Chart], styles: _Styles, layout:
     for chart, columns in zip(charts, measured):
         if row:
             breaks.append(row)
-        sheet.write_string(row, 0, chart.title, styles.title)
+        quoted = looks_like_formula(chart.title)
+        sheet.write_string(row, 0, chart.title, styles.title_quoted if quoted else styles.title)
         header_row = row + 1
         lines = max(math.ceil(c.header_lines * c.width / widths[i]) for i, c in enumerate(columns))
         if lines > 1:
             sheet.set_row(header_row, _LINE_HEIGHT * lines + 3)
-        sheet.write_row(header_row, 0, [c.header for c in columns], styles.header)
+        styles.header_row(sheet, header_row, [c.header for c in columns])
         props = [
             {
                 **_base_props(c, styles),
@@ -513,6 +713,7 @@ def _chart(book, sheet_name: str, spec: Chart, header_row: int, styles: _Styles,
             "data_labels": {
                 "value": spec.labels,
                 "num_format": spec.formats.get(name, "0." + "0" * decimals if decimals else "0"),
+                "font": dict(_CHART_FONT),
             },
             "fill": {
                 "color": spec.series_colours[index % len(spec.series_colours)]
@@ -527,16 +728,24 @@ def _chart(book, sheet_name: str, spec: Chart, header_row: int, styles: _Styles,
                 for colour in spec.colours
             ]
         chart.add_series(series)
-    chart.set_title({"name": spec.title, "name_font": {"size": 13, "bold": True}})
+    # A title starting with = would be written as a reference to a cell (<c:f>): text that
+    # looks like a formula is shown with the apostrophe the text outputs give it.
+    chart.set_title(
+        {"name": neutralise(spec.title), "name_font": {**_CHART_FONT, "size": 13, "bold": True}}
+    )
     if len(plotted) <= 1:
         chart.set_legend({"none": True})
+    else:
+        chart.set_legend({"font": dict(_CHART_FONT)})
     if spec.kind != "pie":
         value_axis = {
             "min": 0,
-            "name": spec.value_title,
+            "name": neutralise(spec.value_title),
+            "name_font": dict(_CHART_FONT),
+            "num_font": dict(_CHART_FONT),
             "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}},
         }
-        category_axis = {"interval_unit": 1}
+        category_axis = {"interval_unit": 1, "num_font": dict(_CHART_FONT)}
         if (
             spec.kind == "bar"
         ):  # categories top-down in table order, the value axis still at the bottom
