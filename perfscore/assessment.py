@@ -58,6 +58,8 @@ class Assessment:
     problems: list[Problem] = field(default_factory=list)
     shortlists: list[Shortlist] = field(default_factory=list)
     mask: str = ""  # "name" or "id" once names are masked for publishing (perfscore.privacy)
+    unit: str = ""  # the unit assessed (单位): as the workbook names it, else the file's name
+    unit_from: str = ""  # where ``unit`` came from: 工作簿 or 文件名 (perfscore.unit)
 
     @property
     def warnings(self) -> list[Problem]:

@@ -199,6 +199,8 @@ def rules_table(a: Assessment) -> pd.DataFrame:
     example = example_notice(a.rules)
     rows = [
         ("输入文件", a.source_name),
+        ("单位", a.unit),
+        ("单位名称来自", a.unit_from),
         (YEAR_LABEL, str(a.year)),
         ("规则文件", Path(a.rules.path).name),
         ("办法名称", r.scheme),
@@ -230,6 +232,7 @@ def rules_table(a: Assessment) -> pd.DataFrame:
         )
         rows.append((f"等次：{band.grade}", bound + extra))
     if r.checklist is not None:
+        rows.append((f"{r.checklist.name}项目", "、".join(i.name for i in r.checklist.items)))
         rows.append((f"{r.checklist.name}奖励", f"{r.checklist.bonus:g}"))
     for category in r.categories:
         bounds = [

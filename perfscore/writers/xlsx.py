@@ -697,11 +697,13 @@ def _write_charts(book, name: str, charts: list[Chart], styles: _Styles, layout:
 
 
 def _chart(book, sheet_name: str, spec: Chart, header_row: int, styles: _Styles, height: int):
-    chart = book.add_chart({"type": spec.kind})
+    chart = book.add_chart(
+        {"type": spec.kind, **({"subtype": spec.subtype} if spec.subtype else {})}
+    )
     columns = [str(c) for c in spec.data.columns]
     first, last = header_row + 1, header_row + len(spec.data)
     plotted = spec.plotted()
-    for name in plotted:
+    for index, name in enumerate(plotted):
         col = columns.index(name)
         decimals = 0 if pd.api.types.is_integer_dtype(spec.data[name]) else styles.decimals
         series = {
@@ -709,11 +711,15 @@ def _chart(book, sheet_name: str, spec: Chart, header_row: int, styles: _Styles,
             "categories": [sheet_name, first, 0, last, 0],
             "values": [sheet_name, first, col, last, col],
             "data_labels": {
-                "value": True,
+                "value": spec.labels,
                 "num_format": spec.formats.get(name, "0." + "0" * decimals if decimals else "0"),
                 "font": dict(_CHART_FONT),
             },
-            "fill": {"color": _SERIES_FILL},
+            "fill": {
+                "color": spec.series_colours[index % len(spec.series_colours)]
+                if spec.series_colours
+                else _SERIES_FILL
+            },
             "gap": 50,
         }
         if spec.colours:
