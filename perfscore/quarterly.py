@@ -349,7 +349,12 @@ def assess_progress(
     step("读取")
     raw = read_workbook(workbook, input_format)
     step("整理")
-    records = normalise(raw, year=loaded.rules.year, vocabularies=input_format.vocabularies)
+    records = normalise(
+        raw,
+        year=loaded.rules.year,
+        vocabularies=input_format.vocabularies,
+        bodies=loaded.rules.body_names(),
+    )
     if period.start.year != records.year or period.end.year != records.year:
         raise UsageError(
             f"通报期间 {period.title}（{period.label}）不在工作簿 {Path(workbook).name} 的考核年度 "
@@ -397,6 +402,7 @@ def _member_progress(
     settings = rules.rules.settings
     columns = [
         *MEMBER_DETAILS,
+        *rules.rules.input.roster_columns,
         "total",
         "rank",
         "checklist_total",

@@ -191,6 +191,18 @@ def groups_table(a: Assessment) -> pd.DataFrame:
     return table
 
 
+def bodies_table(a: Assessment) -> pd.DataFrame:
+    """单位统计: the records credited to each body the rules declare, by kind, with their cells."""
+    from ..rules.summary import KIND_NAMES
+
+    b = a.bodies
+    table = pd.DataFrame({"单位": b["body"], "对应专委会": b["committee"], "记录数": b["records"]})
+    for kind, label in KIND_NAMES.items():
+        table[label] = b[kind]
+    table["来源"] = b["sources"]
+    return table
+
+
 def rules_table(a: Assessment) -> pd.DataFrame:
     from ..rules.example import example_notice
 
@@ -323,7 +335,8 @@ def shortlist_sheets(lists) -> list[tuple[str, pd.DataFrame]]:
 
 def table_views() -> list[tuple[str, Callable[[Assessment], pd.DataFrame]]]:
     """The assessment workbook's tables, in sheet order: (key in ``layout.SHEETS``, view). The
-    checklist sheet is left out of the workbook when the rules define no checklist."""
+    checklist sheet is left out of the workbook when the rules define no checklist, the 单位统计
+    sheet when they declare no bodies."""
     return [
         ("ranking", ranking_table),
         ("breakdown", breakdown_table),
@@ -331,6 +344,7 @@ def table_views() -> list[tuple[str, Callable[[Assessment], pd.DataFrame]]]:
         ("checklist_sources", checklist_sources_table),
         ("ledger", ledger_table),
         ("groups", groups_table),
+        ("bodies", bodies_table),
         ("rules", rules_table),
         ("problems", problems_table),
     ]
