@@ -475,6 +475,10 @@ class Consequence(_Strict):
 
 # The built-in group columns of the roster, by the names rules use for them.
 GROUP_COLUMNS = ("sector", "committee", "study_group", "work_group")
+# Headers of the 总排名 and 分组统计 sheets besides the roster's: a declared roster column is
+# written beside them, so it cannot take one of their names.
+RESULT_HEADERS = ("名次", "总分", "等次", "等次说明", "界别内名次", "专委会内名次", "处理提示")
+RESULT_HEADERS += ("分组类型", "分组", "dimension", "group")
 # Characters a declared roster column's name cannot hold: "/" joins nested dimensions and "·"
 # the group names of a nested group.
 ROSTER_COLUMN_FORBIDDEN = "/·"
@@ -528,10 +532,11 @@ class InputSpec(_Strict):
         taken = {
             _folded(text): col.header for col in roster.columns for text in (col.header, col.key)
         }
+        taken |= {_folded(text): text for text in (*RESULT_HEADERS, *RESERVED_CATEGORY_IDS)}
         for column in columns:
             if _folded(column) in taken:
                 raise ValueError(
-                    f"“{column}”是委员名单已有的列（{taken[_folded(column)]}），不用登记；"
+                    f"“{column}”是委员名单或总排名表已有的列（{taken[_folded(column)]}），不能登记；"
                     "登记的是本单位另有的列，如 联络组、委员工作室"
                 )
             bad = sorted({c for c in column if c in ROSTER_COLUMN_FORBIDDEN})
@@ -900,6 +905,17 @@ class Rules(_Strict):
         if dupes:
             raise ValueError(f"类别名称重复：{'、'.join(dupes)}（分项得分表每类一列，列名须不同）")
         return categories
+
+    @field_validator("input")
+    @classmethod
+    def _columns_not_categories(cls, spec: InputSpec, info: ValidationInfo) -> InputSpec:
+        ids = {c.id for c in info.data.get("categories") or []}
+        taken = [column for column in spec.roster_columns if column in ids]
+        if taken:
+            raise ValueError(
+                f"roster_columns 中的 {'、'.join(taken)} 与类别编号相同（结果表中各占一列），请换一个"
+            )
+        return spec
 
     @field_validator("groups")
     @classmethod

@@ -51,13 +51,15 @@ def member_columns(m: pd.DataFrame) -> dict[str, pd.Series]:
 
 
 def ranking_table(a: Assessment) -> pd.DataFrame:
-    """总排名: the checklist's columns only when the rules define a checklist."""
+    """总排名: the roster columns the rules declare (联络组 …) after 工作组; the checklist's
+    columns only when the rules define a checklist."""
     m = a.members
     label = _checklist_label(a)
     table = pd.DataFrame(
         {
             RESULT_LABELS["rank"]: m["rank"],
             **member_columns(m),
+            **{column: m[column] for column in a.rules.rules.input.roster_columns},
             "常委": m["standing"].map({True: "是", False: ""}),
             RESULT_LABELS["total"]: m["total"],
             RESULT_LABELS["grade"]: m["grade"],
