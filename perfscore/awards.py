@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from .frames import joined_texts, stable_sorted
+from .inputformat import ROLE_BODY
 from .records import GROUP_DIMENSIONS
 from .rules.schema import Award, Rules
 from .rules.summary import KIND_NAMES
@@ -122,6 +123,8 @@ def _candidates(
     kind = _POOL_KIND[award.pool]
     rows = table.kind_rows(kind)
     rows = rows[table.array("position")[rows] == 1]
+    if table.body_credit:  # a body's record copied to its committee's members is no candidate
+        rows = rows[table.array("role")[rows] != ROLE_BODY]
     pool = (
         table.frame[["item_id", "title", "member_id", "date", "type", "status", "marks"]]
         .iloc[rows]

@@ -27,6 +27,7 @@ __all__ = [
     "ROLE_LEAD",
     "ROLE_CO",
     "ROLE_PARTICIPANT",
+    "ROLE_BODY",
     "sheet_by_key",
     "InputFormat",
     "DEFAULT_FORMAT",
@@ -38,6 +39,9 @@ ColumnKind = Literal["id", "text", "names", "member", "date", "flag", "choice"]
 ROLE_LEAD = "领衔"
 ROLE_CO = "附议"
 ROLE_PARTICIPANT = "参加"
+# A record credited to a declared body, given to each member of the body's 专委会 when a rule
+# asks for it (``role: [单位]``): see perfscore.scoring.bodies.
+ROLE_BODY = "单位"
 
 
 @dataclass(frozen=True)
@@ -718,7 +722,7 @@ INFO_ADOPTED, INFO_NOT_ADOPTED = "已采用", "未采用"
 # The fields a record of each kind carries, and the words they can hold: a vocabulary key, or
 # a fixed tuple of words the normaliser sets. A rule that asks a kind for another field, or for
 # a word that cannot occur, can never match.
-_AUTHORED_ROLES = (ROLE_LEAD, ROLE_CO)
+_AUTHORED_ROLES = (ROLE_LEAD, ROLE_CO, ROLE_BODY)
 RECORD_FIELDS: dict[str, dict[str, str | tuple[str, ...]]] = {
     "proposal": {
         "type": "proposal_form",
@@ -730,7 +734,11 @@ RECORD_FIELDS: dict[str, dict[str, str | tuple[str, ...]]] = {
     "adoption": {"type": "adoption_event", "level": "level", "role": _AUTHORED_ROLES},
     "report": {"status": "report_outcome", "role": _AUTHORED_ROLES},
     "meeting": {"type": "meeting_type", "status": "attendance", "role": (ROLE_PARTICIPANT,)},
-    "activity": {"type": "activity_type", "subtype": "activity_form", "role": (ROLE_PARTICIPANT,)},
+    "activity": {
+        "type": "activity_type",
+        "subtype": "activity_form",
+        "role": (ROLE_PARTICIPANT, ROLE_BODY),
+    },
     "duty": {"type": "duty_item", "role": (ROLE_PARTICIPANT,)},
 }
 

@@ -187,7 +187,23 @@ def test_rules_show_says_the_columns_groups_and_bodies_in_chinese(runner, office
     assert "- 分组统计：专委会、联络组、专委会/联络组（按平均分排名次；“甲/乙”为嵌套分组" in text
     assert "- 评优名额：优秀委员每个联络组最多 1 个名额" in text
     assert "- 单位：社法委（又写作 社会和法制委员会，对应专委会 社会和法制委员会）" in text
-    assert "不给任何委员计分" in text
+    assert "不给委员计分（计分项写“角色为单位”的，记给该单位对应专委会的每位委员）" in text
+
+
+def test_rules_show_says_who_gets_a_bodys_records(runner, tmp_path):
+    from perfscore.cli import app
+
+    rules = tmp_path / "credit.yaml"
+    rules.write_text(
+        RULES.replace("match: {kind: report}", "match: {kind: report, role: [单位]}"),
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["rules", "show", str(rules), "--markdown"])
+    assert result.exit_code == 0, result.output
+    assert (
+        "| 调研报告 | 调研报告（角色为单位） | 每条 10 分 | "
+        "单位署名的记录记给该单位对应专委会的每位委员，每人一份 |"
+    ) in result.output
 
 
 def test_rules_show_without_columns_or_bodies_has_no_such_section(runner):

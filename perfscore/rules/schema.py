@@ -105,7 +105,8 @@ class Condition(_Strict):
     level: list[str] | None = Field(None, description="采用或批示级别：县/市/省/全国")
     role: list[str] | None = Field(
         None,
-        description="委员在记录中的角色：领衔（第一提案人、第一作者）、附议（其余联名者）、参加",
+        description="委员在记录中的角色：领衔（第一提案人、第一作者）、附议（其余联名者）、参加；"
+        "单位：登记的单位（bodies）署名的记录，记给该单位对应专委会的每位委员，只有写了 单位 的条件才计这种记录",
     )
     marks: list[str] | None = Field(None, description="提案标记，含其一即可：重点提案/优秀提案")
     standing: bool | None = Field(None, description="true 只计常委；false 只计非常委；不写则都计")
@@ -826,15 +827,19 @@ class Documents(_Strict):
 class Body(_Strict):
     """A body (专委会, 办公室 …) that a register may name where a member's name goes: a research
     report led by 社法委, a proposal of 提案委. Its records are kept and counted for it in 单位统计,
-    and give no member points; members named beside it in the same cell score as usual (by
-    their place in the cell: the first named is 领衔)."""
+    and give no member points unless a ``match`` lists ``role: [单位]``: then each member of the
+    body's ``committee`` gets the record, as its only author. Members named beside the body in
+    the same cell score as usual (by their place in the cell: the first named is 领衔)."""
 
     name: Name = Field(description="单位名称，如 社法委（单位统计表中的名称）")
     aliases: list[Name] = Field(
         default_factory=list, description="登记表中的其他写法，如 [社会和法制委员会]"
     )
     committee: str = Field(
-        "", description="对应的专委会（委员名单“专委会”列中的写法），写在单位统计表中；不写则留空"
+        "",
+        description="对应的专委会（委员名单“专委会”列中的写法），写在单位统计表中。"
+        "计分项的 match 写 role: [单位] 时，本单位的每条记录记给这个专委会的每位委员（如专委会牵头的调研报告每位委员加 2 分）；"
+        "不写则只统计，不给任何委员计分",
     )
 
 
@@ -865,7 +870,8 @@ class Rules(_Strict):
         default_factory=list,
         description="可在登记表的委员栏中出现的单位（专委会、办公室 …），如 "
         "[{name: 社法委, aliases: [社会和法制委员会]}]：写这些名称的记录归该单位，列在单位统计表中，"
-        "不给任何委员计分；同一格中的委员照常计分。既不是委员也不是登记的单位的名称仍是错误",
+        "不给任何委员计分（除非计分项写 role: [单位]，见 committee）；同一格中的委员照常计分。"
+        "既不是委员也不是登记的单位的名称仍是错误",
     )
     consequences: list[Consequence] = Field(
         default_factory=list, description="处理提示（约谈、劝辞等），可依据往年结果"

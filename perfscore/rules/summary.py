@@ -191,7 +191,8 @@ def _groups_text(rules: Rules) -> list[str]:
         lines.append(f"单位：{body.name}" + (f"（{'，'.join(notes)}）" if notes else ""))
     if bodies:
         lines.append(
-            "登记表的委员栏中写单位名称的记录归该单位，列在单位统计表中，不给任何委员计分；"
+            "登记表的委员栏中写单位名称的记录归该单位，列在单位统计表中，不给委员计分"
+            "（计分项写“角色为单位”的，记给该单位对应专委会的每位委员）；"
             "同一格中的委员照常按位次计分（第一位为领衔）；既不是委员也不是登记的单位的名称是错误"
         )
     return lines
@@ -329,6 +330,8 @@ def _period_text(item: Item) -> str:
 
 def _how_text(item: Item) -> str:
     parts = [_period_text(item)] if item.per_period is not None else []
+    if "单位" in (item.match.role or []):  # inputformat.ROLE_BODY
+        parts.append("单位署名的记录记给该单位对应专委会的每位委员，每人一份")
     credit = item.credit
     if credit.mode == "split":
         rest = 1 - credit.lead_share
