@@ -38,6 +38,7 @@ from .inputformat import (
     declared_roster_columns,
 )
 from .layout import MEMBER_DETAILS
+from .reading import RawTable, RawWorkbook, match_key
 from .text import (
     LIST_SEPARATORS,
     WHITE_SPACE,
@@ -46,7 +47,6 @@ from .text import (
     strip_name_tag,
     where_matching,
 )
-from .workbook import RawTable, RawWorkbook, match_key
 
 __all__ = [
     "Records",
