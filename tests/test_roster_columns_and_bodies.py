@@ -212,3 +212,22 @@ def test_rules_show_without_columns_or_bodies_has_no_such_section(runner):
     result = runner.invoke(app, ["rules", "show", "--markdown"])
     assert result.exit_code == 0, result.output
     assert "分组与单位" not in result.output
+
+
+def test_a_progress_report_groups_by_the_declared_columns(runner, office, tmp_path):
+    """By 2023-06-30: 张三 R2 (06-01) 10, 李四 0 (R4 is in July), 王五 0: 第一联络组 mean 5."""
+    from perfscore.cli import app
+
+    book, rules = office
+    out = tmp_path / "report"
+    out.mkdir()
+    result = runner.invoke(
+        app, ["report", str(book), "-r", str(rules), "--quarter", "2023Q2", "-d", str(out), "-q"]
+    )
+    assert result.exit_code == 0, result.output
+    [workbook] = out.glob("*.xlsx")
+    rows = [
+        row[:4] for row in openpyxl.load_workbook(workbook)["分组进度"].iter_rows(values_only=True)
+    ]
+    assert ("联络组", "第一联络组", 2, 5) in rows
+    assert ("专委会/联络组", "提案委员会·第二联络组", 1, 0) in rows
