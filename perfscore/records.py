@@ -224,6 +224,7 @@ def normalise(
     out.problems = _one_problem_per_flagged_cell(out.problems)
     if skip_bad_rows:
         registers_by_name = {t.sheet_name for t in registers.values()}
+        out.bodies = _bodies_without_bad_rows(out.bodies, out.problems, registers_by_name)
         records, out.problems = _skip_bad_rows(records, out.problems, registers_by_name, made)
     del made
     if any(p.severity is Severity.ERROR for p in out.problems):
@@ -1113,6 +1114,28 @@ def _drop_outside_year(
 
 
 _ROW_OF_CELL = re.compile(r"^[A-Z]+(\d+)$")
+
+
+def _bodies_without_bad_rows(
+    frames: list[pd.DataFrame], problems: list[Problem], register_sheets: set[str]
+) -> list[pd.DataFrame]:
+    """The bodies' records less those of register rows that ``_skip_bad_rows`` leaves out (a
+    row with an error other than an unreadable name)."""
+    bad = {
+        (p.sheet, int(found.group(1)))
+        for p in problems
+        if p.severity is Severity.ERROR
+        and p.sheet in register_sheets
+        and p.reason not in (Reason.UNKNOWN_MEMBER, Reason.AMBIGUOUS_MEMBER)
+        and (found := _ROW_OF_CELL.match(p.cell)) is not None
+    }
+    if not bad:
+        return frames
+    kept = []
+    for frame in frames:  # one frame per register
+        keys = pd.MultiIndex.from_arrays([frame["sheet"], frame["row"].astype(int)])
+        kept.append(frame[~keys.isin(list(bad))])
+    return kept
 
 
 def _skip_bad_rows(

@@ -231,3 +231,16 @@ def test_a_progress_report_groups_by_the_declared_columns(runner, office, tmp_pa
     ]
     assert ("联络组", "第一联络组", 2, 5) in rows
     assert ("专委会/联络组", "提案委员会·第二联络组", 1, 0) in rows
+
+
+def test_a_skipped_row_credits_no_body(tmp_path, office):
+    """With --skip-bad-rows, R5 (社法委, 成果 “乱写”) is left out: 社法委 keeps its 2 reports."""
+    _, rules = office
+    reports = [[*row, "成果" if n == 0 else "提交"] for n, row in enumerate(REPORTS)]
+    reports.append(["R5", "写错成果的报告", dt.date(2023, 8, 1), "社法委", "乱写"])
+    book = write_workbook(tmp_path / "bad.xlsx", {"委员名单": ROSTER, "调研报告": reports})
+    with pytest.raises(DataError):
+        perfscore.assess(book, rules)
+    result = perfscore.assess(book, rules, skip_bad_rows=True)
+    assert result.bodies.set_index("body").loc["社法委", "records"] == 2
+    assert any(p.cell == "E6" and "已跳过此行" in p.message for p in result.warnings)
