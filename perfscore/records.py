@@ -5,7 +5,8 @@ three records (positions 1–3, roles 领衔/附议/附议). Every record keeps 
 All work is vectorised over whole columns; problems are collected for every bad cell at once.
 
 ``Records.members`` columns: member_id, name, sector, committee, study_group, work_group,
-standing (bool), term_start, term_end (datetime64, NaT when open), roster_row.
+standing (bool), term_start, term_end (datetime64, NaT when open), roster_row, then one column
+per roster column the rules declare (``input.roster_columns``: 联络组 …, the cell's text).
 
 ``Records.records`` columns: member_id, kind, item_id, title, date (datetime64), type, subtype,
 status, level, marks, merged_into, role, position, n_authors, sheet, row, source (e.g. ``提案!F14``).
