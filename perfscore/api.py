@@ -88,6 +88,7 @@ def assess(
         vocabularies=input_format.vocabularies,
         skip_bad_rows=skip_bad_rows,
         allow_duplicates=allow_duplicates,
+        bodies=loaded.rules.body_names(),
     )
     if as_of is not None:
         records = records.up_to(as_of)

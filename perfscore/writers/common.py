@@ -51,13 +51,15 @@ def member_columns(m: pd.DataFrame) -> dict[str, pd.Series]:
 
 
 def ranking_table(a: Assessment) -> pd.DataFrame:
-    """总排名: the checklist's columns only when the rules define a checklist."""
+    """总排名: the roster columns the rules declare (联络组 …) after 工作组; the checklist's
+    columns only when the rules define a checklist."""
     m = a.members
     label = _checklist_label(a)
     table = pd.DataFrame(
         {
             RESULT_LABELS["rank"]: m["rank"],
             **member_columns(m),
+            **{column: m[column] for column in a.rules.rules.input.roster_columns},
             "常委": m["standing"].map({True: "是", False: ""}),
             RESULT_LABELS["total"]: m["total"],
             RESULT_LABELS["grade"]: m["grade"],
@@ -188,6 +190,18 @@ def groups_table(a: Assessment) -> pd.DataFrame:
         table[grade] = g[grade]
     if a.rules.rules.checklist is not None:
         table[f"{_checklist_label(a)}全部完成"] = g["checklist_complete"]
+    return table
+
+
+def bodies_table(a: Assessment) -> pd.DataFrame:
+    """单位统计: the records credited to each body the rules declare, by kind, with their cells."""
+    from ..rules.summary import KIND_NAMES
+
+    b = a.bodies
+    table = pd.DataFrame({"单位": b["body"], "对应专委会": b["committee"], "记录数": b["records"]})
+    for kind, label in KIND_NAMES.items():
+        table[label] = b[kind]
+    table["来源"] = b["sources"]
     return table
 
 
@@ -326,7 +340,8 @@ def shortlist_sheets(lists) -> list[tuple[str, pd.DataFrame]]:
 
 def table_views() -> list[tuple[str, Callable[[Assessment], pd.DataFrame]]]:
     """The assessment workbook's tables, in sheet order: (key in ``layout.SHEETS``, view). The
-    checklist sheet is left out of the workbook when the rules define no checklist."""
+    checklist sheet is left out of the workbook when the rules define no checklist, the 单位统计
+    sheet when they declare no bodies."""
     return [
         ("ranking", ranking_table),
         ("breakdown", breakdown_table),
@@ -334,6 +349,7 @@ def table_views() -> list[tuple[str, Callable[[Assessment], pd.DataFrame]]]:
         ("checklist_sources", checklist_sources_table),
         ("ledger", ledger_table),
         ("groups", groups_table),
+        ("bodies", bodies_table),
         ("rules", rules_table),
         ("problems", problems_table),
     ]

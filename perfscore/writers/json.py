@@ -54,6 +54,7 @@ def assessment_document(a: Assessment) -> dict:
         "checklist": _records(a.checklist),
         "groups": _records(a.groups),
         "awards": [_shortlist_document(sl) for sl in a.shortlists],
+        **({"bodies": _records(a.bodies)} if rules.bodies else {}),
         "problems": [
             {
                 "severity": p.severity.name.lower(),

@@ -129,6 +129,8 @@ def write_xlsx(assessment: Assessment, out: Path, *, into: ResultSet | None = No
             continue
         if key == "checklist" and rules.checklist is None:
             continue  # no checklist in the rules: no sheet for one
+        if key == "bodies" and not rules.bodies:
+            continue  # no bodies in the rules: no 单位统计 sheet
         if key == "ledger" and len(table) > LEDGER_SHEET_LINES:
             lines, table = table, _ledger_note(table, out, decimals)
         sheets.append((SHEETS[key], table))
