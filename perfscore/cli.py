@@ -559,7 +559,7 @@ def combine(
         list[Path],
         typer.Argument(
             help="各单位的考核结果（perfscore assess 写出的 .xlsx 或 .json），或存放它们的文件夹",
-            metavar="RESULT...",
+            metavar="结果文件...",
         ),
     ],
     out: Annotated[
