@@ -47,7 +47,12 @@ SHARES = {
     "adoptions": 0.03,
     "reports": 0.03,
 }
-_EXCEL_SERIAL_2023 = (dt.date(YEAR, 1, 1) - dt.date(1899, 12, 30)).days
+
+
+def _first_serial(year: int) -> int:
+    """Excel's serial day number of 1 January of ``year``."""
+    return (dt.date(year, 1, 1) - dt.date(1899, 12, 30)).days
+
 
 SURNAMES = np.array(
     list(
@@ -139,13 +144,18 @@ def _name_lists(
     return cells
 
 
-def _dates(rng: np.random.Generator, rows: int) -> np.ndarray:
-    return _EXCEL_SERIAL_2023 + rng.integers(0, 365, rows)  # Excel serial days within the year
+def _dates(rng: np.random.Generator, rows: int, year: int = YEAR) -> np.ndarray:
+    return _first_serial(year) + rng.integers(0, 365, rows)  # Excel serial days within the year
 
 
-def make_registers(members: int, rows: int, seed: int = SEED) -> dict[str, dict[str, np.ndarray]]:
-    """Sheet key -> column key -> values (object arrays of text, or int serial days for dates)."""
-    rng = np.random.default_rng(seed)
+def make_registers(
+    members: int, rows: int, seed: int = SEED, year: int = YEAR
+) -> dict[str, dict[str, np.ndarray]]:
+    """Sheet key -> column key -> values (object arrays of text, or int serial days for dates).
+
+    The roster is drawn from the fixed SEED, so every year and seed has the same members (as the
+    years of one term do); ``seed`` draws the registers (the default continues the same stream)."""
+    rng = np.random.default_rng(SEED)
     names = _names(rng, members)
     engagement = rng.beta(8, 3, members)
     weights = engagement / engagement.sum()
@@ -163,6 +173,8 @@ def make_registers(members: int, rows: int, seed: int = SEED) -> dict[str, dict[
         ).astype(object),
         "standing": np.where(rng.random(members) < 0.1, "是", "否").astype(object),
     }
+    if seed != SEED:
+        rng = np.random.default_rng(seed)
     count = {key: max(1, int(rows * share)) for key, share in SHARES.items()}
     count["attendance"] += rows - sum(count.values())
 
@@ -179,7 +191,7 @@ def make_registers(members: int, rows: int, seed: int = SEED) -> dict[str, dict[
     status = choice("proposal_status", n, p=[0.84, 0.04, 0.09, 0.03])
     form = choice("proposal_form", n, p=[0.42, 0.52, 0.06])
     proposal_ids = np.char.add(
-        f"P{YEAR}", np.char.zfill(np.arange(1, n + 1).astype(str), 7)
+        f"P{year}", np.char.zfill(np.arange(1, n + 1).astype(str), 7)
     ).astype(object)
     filed = np.flatnonzero(status == "立案")
     merged_into = np.full(n, "", dtype=object)
@@ -198,7 +210,7 @@ def make_registers(members: int, rows: int, seed: int = SEED) -> dict[str, dict[
     proposals = {
         "item_id": proposal_ids,
         "title": topics(n, "的提案"),
-        "date": _dates(rng, n),
+        "date": _dates(rng, n, year),
         "type": form,
         "members": authors,
         "status": status,
@@ -207,10 +219,10 @@ def make_registers(members: int, rows: int, seed: int = SEED) -> dict[str, dict[
     }
 
     n = count["information"]
-    info_ids = np.char.add(f"X{YEAR}-", np.char.zfill(np.arange(1, n + 1).astype(str), 7)).astype(
+    info_ids = np.char.add(f"X{year}-", np.char.zfill(np.arange(1, n + 1).astype(str), 7)).astype(
         object
     )
-    info_dates = _dates(rng, n)
+    info_dates = _dates(rng, n, year)
     information = {
         "item_id": info_ids,
         "title": topics(n, "的建议"),
@@ -224,17 +236,17 @@ def make_registers(members: int, rows: int, seed: int = SEED) -> dict[str, dict[
         "item_id": info_ids[which],
         "type": choice("adoption_event", n, p=[0.9, 0.1]),
         "level": choice("level", n, p=[0.35, 0.5, 0.12, 0.03]),
-        "date": np.minimum(info_dates[which] + rng.integers(7, 40, n), _EXCEL_SERIAL_2023 + 364),
+        "date": np.minimum(info_dates[which] + rng.integers(7, 40, n), _first_serial(year) + 364),
         "note": np.full(n, "", dtype=object),
     }
 
     n = count["reports"]
     reports = {
         "item_id": np.char.add(
-            f"D{YEAR}-", np.char.zfill(np.arange(1, n + 1).astype(str), 7)
+            f"D{year}-", np.char.zfill(np.arange(1, n + 1).astype(str), 7)
         ).astype(object),
         "title": topics(n, "的调研报告"),
-        "date": _dates(rng, n),
+        "date": _dates(rng, n, year),
         "members": _name_lists(rng, names, weights, n, 4),
         "status": choice("report_outcome", n, p=[0.65, 0.27, 0.08]),
     }
@@ -244,7 +256,7 @@ def make_registers(members: int, rows: int, seed: int = SEED) -> dict[str, dict[
     attendance = {
         "title": np.char.add("市政协", meeting_type.astype(str)).astype(object),
         "type": meeting_type,
-        "date": _dates(rng, n),
+        "date": _dates(rng, n, year),
         "members": names[rng.integers(0, members, n)],
         "status": choice("attendance", n, p=[0.85, 0.08, 0.01, 0.02, 0.02, 0.02]),
     }
@@ -267,7 +279,7 @@ def make_registers(members: int, rows: int, seed: int = SEED) -> dict[str, dict[
         "title": np.char.add(activity_type.astype(str), "活动").astype(object),
         "type": activity_type,
         "subtype": subtype,
-        "date": _dates(rng, n),
+        "date": _dates(rng, n, year),
         "members": _name_lists(rng, names, weights, n, 6),
     }
 
@@ -275,7 +287,7 @@ def make_registers(members: int, rows: int, seed: int = SEED) -> dict[str, dict[
     duties = {
         "members": names[rng.integers(0, members, n)],
         "type": choice("duty_item", n),
-        "date": _dates(rng, n),
+        "date": _dates(rng, n, year),
         "title": np.full(n, "按计划完成", dtype=object),
     }
 
@@ -291,14 +303,13 @@ def make_registers(members: int, rows: int, seed: int = SEED) -> dict[str, dict[
     }
 
 
-TITLE_ROWS = {
-    "proposals": f"{YEAR}年度委员提案登记表",
-    "attendance": f"{YEAR}年度委员会议出勤登记表",
-}
+TITLE_ROWS = {"proposals": "{year}年度委员提案登记表", "attendance": "{year}年度委员会议出勤登记表"}
 EMPTY_FIRST_ROW = {"activities"}  # an empty row above the header: row numbers must not shift
 
 
-def write_workbook(path: Path, registers: dict[str, dict[str, np.ndarray]]) -> None:
+def write_workbook(
+    path: Path, registers: dict[str, dict[str, np.ndarray]], year: int = YEAR
+) -> None:
     import xlsxwriter
 
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -312,7 +323,7 @@ def write_workbook(path: Path, registers: dict[str, dict[str, np.ndarray]]) -> N
         },
     )
     book.set_properties(
-        {"title": f"{YEAR}年度委员履职登记（基准测试）", "created": dt.datetime(YEAR, 12, 31)}
+        {"title": f"{year}年度委员履职登记（基准测试）", "created": dt.datetime(year, 12, 31)}
     )
     header = book.add_format({"bold": True, "align": "center", "bg_color": "#DDEBF7", "border": 1})
     title = book.add_format({"bold": True, "font_size": 14, "align": "center"})
@@ -322,7 +333,9 @@ def write_workbook(path: Path, registers: dict[str, dict[str, np.ndarray]]) -> N
         ws = book.add_worksheet(sheet.name)
         first = 0
         if sheet.key in TITLE_ROWS:
-            ws.merge_range(0, 0, 0, len(sheet.columns) - 1, TITLE_ROWS[sheet.key], title)
+            ws.merge_range(
+                0, 0, 0, len(sheet.columns) - 1, TITLE_ROWS[sheet.key].format(year=year), title
+            )
             first = 1
         elif sheet.key in EMPTY_FIRST_ROW:
             first = 1
@@ -347,15 +360,23 @@ def write_workbook(path: Path, registers: dict[str, dict[str, np.ndarray]]) -> N
     book.close()
 
 
-def generate(size: str | tuple[int, int], out: Path | None = None, *, force: bool = False) -> Path:
-    """Write the workbook of ``size`` (a name in SIZES, or (members, rows)); reuse it if present."""
+def generate(
+    size: str | tuple[int, int],
+    out: Path | None = None,
+    *,
+    force: bool = False,
+    year: int = YEAR,
+    seed: int = SEED,
+) -> Path:
+    """Write the workbook of ``size`` (a name in SIZES, or (members, rows)); reuse it if present.
+    ``year`` and ``seed`` give other years of the same members (see :func:`make_registers`)."""
     members, rows = SIZES[size] if isinstance(size, str) else size
     name = size if isinstance(size, str) else f"{members}x{rows}"
     out = out or default_path(name)
     if out.exists() and not force:
         return out
     tmp = out.with_name(f".{out.stem}.tmp.xlsx")
-    write_workbook(tmp, make_registers(members, rows))
+    write_workbook(tmp, make_registers(members, rows, seed, year), year)
     tmp.replace(out)
     return out
 
@@ -365,8 +386,14 @@ def main() -> None:
     parser.add_argument("size", choices=list(SIZES))
     parser.add_argument("--out", type=Path)
     parser.add_argument("--force", action="store_true", help="write again even if the file exists")
+    parser.add_argument(
+        "--year", type=int, default=YEAR, help="the year the register dates fall in"
+    )
+    parser.add_argument(
+        "--seed", type=int, default=SEED, help="seed of the registers (not the roster)"
+    )
     args = parser.parse_args()
-    path = generate(args.size, args.out, force=args.force)
+    path = generate(args.size, args.out, force=args.force, year=args.year, seed=args.seed)
     print(path)
 
 
