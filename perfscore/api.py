@@ -31,6 +31,7 @@ __all__ = [
     "select_shortlists",
     "write_shortlists",
     "OUTPUT_SUFFIXES",
+    "archive_assessment",
 ]
 
 OUTPUT_SUFFIXES = (".xlsx", ".json")
@@ -47,11 +48,15 @@ def assess(
     as_of: date | None = None,
     skip_bad_rows: bool = False,
     progress: Progress | None = None,
+    archive: str | Path | None = None,
+    unit: str = "",
 ) -> Assessment:
     """Score one workbook: read -> normalise -> score -> assess.
 
     ``rules`` is a rules file (the shipped default when None) or rules already loaded.
     ``previous`` lists earlier years' result files (.json or .xlsx), used by ``consequences``.
+    ``archive`` is the term's archive (履职档案, read only here; see :func:`archive_assessment`):
+    ``consequences`` read the earlier years of ``unit`` from it, and the term-level ones need it.
     ``skip_bad_rows`` leaves out register rows with errors (each listed as a warning) instead of stopping.
     ``as_of`` scores only the records dated on or before that day (progress reports: points to date).
     ``progress`` is called with each stage's name as it starts: 读取, 整理, 计分, 排名 (a stage
@@ -59,6 +64,8 @@ def assess(
     errors) or UsageError (bad file or rules); the input file is only read.
     """
     step = progress or (lambda _stage: None)
+    if previous and archive is not None:
+        raise UsageError("--previous 与 --archive 只用一个：有履职档案时，往年结果从档案中读取")
     loaded = rules if isinstance(rules, LoadedRules) else load_rules(rules)
     history = read_history(list(previous or []))
     input_format = loaded.rules.input_format()
@@ -73,10 +80,33 @@ def assess(
     )
     if as_of is not None:
         records = records.up_to(as_of)
+    if archive is not None:
+        from .archive.terms import archive_history
+
+        history = archive_history(archive, loaded.rules, records.year, unit)
     step("计分")
     scoring = score(records, loaded.rules)
     step("排名")
     return assess_scores(records, scoring, loaded, source_name=Path(workbook).name, history=history)
+
+
+def archive_assessment(
+    assessment: Assessment,
+    archive: str | Path,
+    *,
+    workbook: str | Path | None = None,
+    unit: str = "",
+    replace: bool = False,
+    progress: Progress | None = None,
+):
+    """Store the assessed year in the archive (created if missing), in one transaction; see
+    :func:`perfscore.archive.add_year`. ``workbook`` is the input file, for its SHA-256.
+    ``progress`` is called with 写入档案 as this starts."""
+    from .archive import add_year, from_assessment
+
+    if progress is not None:
+        progress("写入档案")
+    return add_year(archive, from_assessment(assessment, workbook), unit=unit, replace=replace)
 
 
 @dataclass(frozen=True)

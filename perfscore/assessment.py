@@ -339,6 +339,8 @@ def _consequences(
                     missing_years.add(year - back)
                 hit = set(earlier.loc[earlier["grade"].isin(consequence.grades), "member_id"])
                 applies &= members["member_id"].isin(hit)
+        if consequence.term is not None:
+            applies &= _term_applies(consequence, members, ledger, history, year, missing_years)
         if consequence.lines is not None:
             spec = consequence.lines
             this_year = ledger()[["member_id", "rule_id", "note"]].assign(year=year)
@@ -364,11 +366,41 @@ def _consequences(
             Severity.WARNING,
             Reason.MISSING_VALUE,
             f"处理提示需要 {y} 年度的考核结果，但没有提供，按该年无记录判断",
-            suggestion=f"用 --previous 指定 {y} 年度的“考核结果”文件",
+            suggestion=(
+                f"先把 {y} 年度写入履职档案 {history.archive}（perfscore archive add）"
+                if history.archive
+                else f"用 --previous 指定 {y} 年度的“考核结果”文件"
+            ),
         )
         for y in sorted(missing_years)
     ]
     return result, problems
+
+
+def _term_applies(
+    consequence, members: pd.DataFrame, ledger, history: History, year: int, missing: set[int]
+) -> np.ndarray:
+    """A term condition over this year and the term's earlier years in the archive; an error
+    without an archive (the condition cannot be answered from one year)."""
+    from .archive.terms import needs_archive_error, term_condition
+
+    if not history.archive or history.term is None:
+        raise needs_archive_error(consequence.name)
+    first = history.term[0]
+    missing |= {y for y in range(first, year) if y not in history.years}
+    grades = pd.concat(
+        [
+            history.grades[["year", "member_id", "grade"]],
+            members[["member_id", "grade"]].assign(year=year),
+        ],
+        ignore_index=True,
+    )
+    lines = history.lines[["year", "member_id", "rule_id", "note"]]
+    if consequence.term.rule is not None:
+        this_year = ledger()[["member_id", "rule_id", "note"]]
+        this_year = this_year[this_year["rule_id"].to_numpy(dtype=object) == consequence.term.rule]
+        lines = pd.concat([lines, this_year.assign(year=year)], ignore_index=True)
+    return term_condition(consequence.term, members["member_id"], grades, lines)
 
 
 def _rank(total: pd.Series, by: pd.Series | None = None) -> pd.Series:

@@ -1,0 +1,378 @@
+"""The member's dossier (履职档案, 一人一档): one document per member for the term, read from the
+archive and written as .xlsx and .docx (A4).
+
+Sections: 基本情况; 逐年对比 (each year side by side: 界别, 专委会, 常委, total, grade, ranks,
+category subtotals, checklist items done, consequences); 提案; 社情民意信息采用; 调研报告; 获奖;
+处理提示 (each year's and the term conditions); 积分明细 (every ledger line with its source cell).
+
+With ``mask`` the member's name shows as 张** and no other member is named (every name of the
+unit's members is masked wherever it occurs as text); file names then use the member's ID.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import UsageError
+from ..privacy import NameMask, mask_frame, masked_name
+from .store import open_readonly
+from .term import latest_rules, term_consequences
+
+__all__ = ["Dossier", "find_members", "member_dossier", "write_dossier", "write_dossiers"]
+
+
+@dataclass(frozen=True)
+class Dossier:
+    unit: str
+    member_id: str
+    name: str
+    term: str
+    years: list[int]
+    tables: dict[str, pd.DataFrame]  # section title -> table, in document order
+    decimals: int
+    masked: bool = False
+
+    @property
+    def title(self) -> str:
+        return f"{self.name}履职档案"
+
+    @property
+    def subtitle(self) -> str:
+        span = f"{self.years[0]}–{self.years[-1]}" if self.years else ""
+        unit = f"{self.unit}　" if self.unit else ""
+        return f"{unit}{self.term}　委员编号 {self.member_id}　在档年度 {span}"
+
+
+def find_members(conn: sqlite3.Connection, who: str, unit: str | None = None) -> pd.DataFrame:
+    """Members whose ID or name is ``who``: unit, member_id, name (latest year's), sector."""
+    query = (
+        "SELECT unit, member_id, name, sector, year FROM members "
+        "WHERE (member_id = ? OR name = ?)" + (" AND unit = ?" if unit is not None else "")
+    )
+    params = (who, who, unit) if unit is not None else (who, who)
+    found = pd.read_sql_query(query + " ORDER BY unit, member_id, year", conn, params=params)
+    return found.drop_duplicates(["unit", "member_id"], keep="last").drop(columns="year")
+
+
+def _one_member(conn: sqlite3.Connection, who: str, unit: str | None) -> tuple[str, str]:
+    found = find_members(conn, who, unit)
+    if found.empty:
+        raise UsageError(f"履职档案中没有委员“{who}”（按委员编号或姓名查找）")
+    if len(found) > 1:
+        listing = "；".join(
+            f"{(r.unit + ' ') if r.unit else ''}{r.member_id} {r.name}（{r.sector}）"
+            for r in found.itertuples()
+        )
+        raise UsageError(
+            f"档案中有 {len(found)} 位委员符合“{who}”：{listing}。请改用委员编号，或用 --unit 指定单位"
+        )
+    row = found.iloc[0]
+    return str(row["unit"]), str(row["member_id"])
+
+
+def member_dossier(
+    archive: str | Path | sqlite3.Connection,
+    who: str,
+    *,
+    unit: str | None = None,
+    mask: bool = False,
+) -> Dossier:
+    """The dossier of the member whose ID or name is ``who`` (``unit`` to choose among units)."""
+    if isinstance(archive, sqlite3.Connection):
+        return _dossier(archive, *_one_member(archive, who, unit), mask=mask)
+    conn = open_readonly(archive)
+    try:
+        return _dossier(conn, *_one_member(conn, who, unit), mask=mask)
+    finally:
+        conn.close()
+
+
+def _dossier(conn: sqlite3.Connection, unit: str, member_id: str, *, mask: bool) -> Dossier:
+    key = (unit, member_id)
+    years_info = pd.read_sql_query(
+        "SELECT year, members, checklist_name, term FROM years WHERE unit = ? ORDER BY year",
+        conn,
+        params=(unit,),
+    )
+    rows = pd.read_sql_query(
+        "SELECT * FROM members WHERE unit = ? AND member_id = ? ORDER BY year", conn, params=key
+    )
+    subtotals = pd.read_sql_query(
+        "SELECT s.year, c.name, c.position, s.points FROM subtotals s JOIN categories c "
+        "ON c.unit = s.unit AND c.year = s.year AND c.category = s.category "
+        "WHERE s.unit = ? AND s.member_id = ?",
+        conn,
+        params=key,
+    )
+    checklist = pd.read_sql_query(
+        "SELECT year, item, done, source FROM checklist WHERE unit = ? AND member_id = ?",
+        conn,
+        params=key,
+    )
+    ledger = pd.read_sql_query(
+        "SELECT l.year, l.line, r.category_name, l.rule_id, r.rule_name, r.kind, l.points, "
+        "l.date, l.source, l.item_id, l.title, l.note FROM ledger l LEFT JOIN rule_items r "
+        "ON r.unit = l.unit AND r.year = l.year AND r.rule_id = l.rule_id "
+        "WHERE l.unit = ? AND l.member_id = ? ORDER BY l.year, l.line",
+        conn,
+        params=key,
+    )
+    awards = pd.read_sql_query(
+        "SELECT year, award_name, pool, key, label, note FROM awards WHERE unit = ? "
+        "AND (key = ? OR pool <> 'members') ORDER BY year, award_id, place",
+        conn,
+        params=key,
+    )
+    _, rules = latest_rules(conn, unit)
+    term_wide = term_consequences(conn, unit, rules, pd.Series([member_id]))
+    names = (
+        pd.read_sql_query(
+            "SELECT DISTINCT member_id, name FROM members WHERE unit = ?", conn, params=(unit,)
+        )
+        if mask
+        else None
+    )
+    years = [int(y) for y in rows["year"]]
+    name = str(rows["name"].iloc[-1])
+    tables = {
+        "逐年对比": _side_by_side(rows, years_info, subtotals, checklist),
+        "提案": _items(ledger, "proposal"),
+        "社情民意信息采用": _items(ledger, "adoption"),
+        "调研报告": _items(ledger, "report"),
+        "获奖": _awards(awards, member_id, ledger),
+        "处理提示": _consequences(rows, term_wide.iloc[0]),
+        "积分明细": _ledger(ledger),
+    }
+    term = str(years_info["term"].iloc[-1]) if len(years_info) else ""
+    decimals = rules.settings.decimals
+    if mask:
+        masker = NameMask.from_members(names)
+        tables = {title: mask_frame(table, masker) for title, table in tables.items()}
+        tables["逐年对比"].columns = [masker.text(str(c)) for c in tables["逐年对比"].columns]
+        name = masked_name(name)
+    return Dossier(unit, member_id, name, term, years, tables, decimals, masked=mask)
+
+
+def _side_by_side(
+    rows: pd.DataFrame,
+    years_info: pd.DataFrame,
+    subtotals: pd.DataFrame,
+    checklist: pd.DataFrame,
+) -> pd.DataFrame:
+    """One column per year; rows: groups, total, grade, ranks, subtotals, checklist items."""
+    years = [int(y) for y in rows["year"]]
+    size = years_info.set_index("year")["members"]
+    label = years_info.set_index("year")["checklist_name"]
+    r = rows.set_index("year")
+    lines: list[tuple[str, list]] = [
+        ("界别", [r.at[y, "sector"] for y in years]),
+        ("专委会", [r.at[y, "committee"] for y in years]),
+        ("常委", ["是" if r.at[y, "standing"] else "否" for y in years]),
+        ("总分", [_number(r.at[y, "total"]) for y in years]),
+        ("等次", [r.at[y, "grade"] for y in years]),
+        ("名次", [f"{int(r.at[y, 'rank'])}/{int(size.get(y, 0))}" for y in years]),
+        ("界别内名次", [_rank(r.at[y, "sector_rank"]) for y in years]),
+        ("专委会内名次", [_rank(r.at[y, "committee_rank"]) for y in years]),
+    ]
+    ordered = subtotals.sort_values(["position", "year"])
+    for category in dict.fromkeys(ordered["name"]):
+        of = subtotals[subtotals["name"] == category].set_index("year")["points"]
+        lines.append((f"分项：{category}", [_number(of.get(y)) for y in years]))
+    name = next((str(label.get(y)) for y in years if label.get(y)), "清单")
+    lines.append(
+        (
+            f"{name}完成",
+            [f"{int(r.at[y, 'checklist_done'])}/{int(r.at[y, 'checklist_total'])}" for y in years],
+        )
+    )
+    for item in dict.fromkeys(checklist.sort_values(["year"])["item"]):
+        of = checklist[checklist["item"] == item].set_index("year")
+        lines.append(
+            (
+                f"{name}：{item}",
+                [
+                    ("✓ " + str(of.at[y, "source"])).strip()
+                    if y in of.index and of.at[y, "done"]
+                    else ("未完成" if y in of.index else "")
+                    for y in years
+                ],
+            )
+        )
+    lines.append(("处理提示", [r.at[y, "consequences"] for y in years]))
+    table = pd.DataFrame({"项目": [name for name, _ in lines]})
+    for i, year in enumerate(years):
+        table[f"{year}年"] = [values[i] for _, values in lines]
+    return table
+
+
+def _number(value) -> str:
+    if value is None or value != value:
+        return ""
+    return f"{float(value):g}"
+
+
+def _rank(value) -> str:
+    return "" if value is None or value != value else str(int(value))
+
+
+def _items(ledger: pd.DataFrame, kind: str) -> pd.DataFrame:
+    """The member's items of one record kind: one row per item per year, its points summed."""
+    lines = ledger[ledger["kind"] == kind]
+    columns = ["年度", "编号", "标题", "日期", "计分项", "得分", "来源单元格"]
+    if lines.empty:
+        return pd.DataFrame(columns=columns)
+    lines = lines.assign(item=lines["item_id"].where(lines["item_id"] != "", lines["source"]))
+    grouped = lines.groupby(["year", "item"], sort=False)
+    table = grouped.agg(
+        item_id=("item_id", "first"),
+        title=("title", "first"),
+        date=("date", "first"),
+        rules=("rule_name", lambda v: "、".join(dict.fromkeys(v))),
+        points=("points", "sum"),
+        source=("source", "first"),
+    ).reset_index()
+    return pd.DataFrame(
+        {
+            "年度": table["year"],
+            "编号": table["item_id"],
+            "标题": table["title"],
+            "日期": table["date"].fillna(""),
+            "计分项": table["rules"],
+            "得分": table["points"].astype(float),
+            "来源单元格": table["source"],
+        },
+        columns=columns,
+    )
+
+
+def _awards(awards: pd.DataFrame, member_id: str, ledger: pd.DataFrame) -> pd.DataFrame:
+    """Awards the member won, and awards won by proposals or information the member wrote."""
+    own_items = set(zip(ledger["year"], ledger["item_id"]))
+    mine = awards[
+        ((awards["pool"] == "members") & (awards["key"] == member_id))
+        | (
+            (awards["pool"] != "members")
+            & pd.Series(
+                [(y, k) in own_items for y, k in zip(awards["year"], awards["key"])],
+                index=awards.index,
+                dtype=bool,
+            )
+        )
+    ]
+    return pd.DataFrame(
+        {
+            "年度": mine["year"],
+            "评选": mine["award_name"],
+            "入选": mine["label"].where(mine["pool"] != "members", "本人"),
+            "说明": mine["note"],
+        }
+    )
+
+
+def _consequences(rows: pd.DataFrame, term_wide: str) -> pd.DataFrame:
+    each = rows[rows["consequences"] != ""]
+    table = pd.DataFrame({"年度": each["year"].astype(str), "处理提示": each["consequences"]})
+    if term_wide:
+        table = pd.concat(
+            [table, pd.DataFrame({"年度": ["任期"], "处理提示": [term_wide]})], ignore_index=True
+        )
+    return table
+
+
+def _ledger(ledger: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "年度": ledger["year"],
+            "类别": ledger["category_name"].fillna(""),
+            "规则编号": ledger["rule_id"],
+            "规则名称": ledger["rule_name"].fillna(""),
+            "分值": ledger["points"].astype(float),
+            "日期": ledger["date"].fillna(""),
+            "来源单元格": ledger["source"],
+            "编号": ledger["item_id"],
+            "标题": ledger["title"],
+            "说明": ledger["note"],
+        }
+    )
+
+
+# --- writing ------------------------------------------------------------------------------------
+
+
+def dossier_paths(dossier: Dossier, out_dir: Path) -> tuple[Path, Path]:
+    stem = (
+        f"{dossier.member_id}-履职档案-公示"
+        if dossier.masked
+        else f"{dossier.member_id}-{dossier.name}-履职档案"
+    )
+    return out_dir / f"{stem}.xlsx", out_dir / f"{stem}.docx"
+
+
+def write_dossier(dossier: Dossier, out_dir: str | Path) -> list[Path]:
+    """Write the dossier as .xlsx and .docx into ``out_dir`` (atomically each); the paths."""
+    from ..writers.xlsx import write_tables
+    from .word import Section, write_document
+
+    out_dir = Path(out_dir)
+    if not out_dir.is_dir():
+        raise UsageError(f"输出目录不存在：{out_dir}")
+    xlsx, docx = dossier_paths(dossier, out_dir)
+    about = pd.DataFrame(
+        {
+            "项目": ["姓名", "委员编号", "单位", "届次", "在档年度"],
+            "内容": [
+                dossier.name,
+                dossier.member_id,
+                dossier.unit or "（未写单位）",
+                dossier.term,
+                "、".join(str(y) for y in dossier.years),
+            ],
+        }
+    )
+    write_tables(
+        xlsx,
+        [("基本情况", about), *dossier.tables.items()],
+        title=f"{dossier.title}（{dossier.term}）",
+        decimals=dossier.decimals,
+        key_columns=("项目", "年度"),
+        grade_column="__none__",
+    )
+    sections = [
+        Section(title, table=table, decimals=dossier.decimals)
+        for title, table in dossier.tables.items()
+    ]
+    write_document(docx, dossier.title, dossier.subtitle, sections)
+    return [xlsx, docx]
+
+
+def write_dossiers(
+    archive: str | Path,
+    out_dir: str | Path,
+    *,
+    unit: str | None = None,
+    mask: bool = False,
+    on_done=None,
+) -> list[Path]:
+    """Every member's dossier (of ``unit``, or of every unit) into ``out_dir``; the paths."""
+    conn = open_readonly(archive)
+    written: list[Path] = []
+    try:
+        query = "SELECT DISTINCT unit, member_id FROM members" + (
+            " WHERE unit = ?" if unit is not None else ""
+        )
+        keys = conn.execute(
+            query + " ORDER BY unit, member_id", (unit,) if unit is not None else ()
+        ).fetchall()
+        if not keys:
+            raise UsageError("履职档案中没有委员")
+        for member_unit, member_id in keys:
+            written += write_dossier(_dossier(conn, member_unit, member_id, mask=mask), out_dir)
+            if on_done is not None:
+                on_done(member_id)
+    finally:
+        conn.close()
+    return written
