@@ -14,7 +14,6 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from ..errors import RulesError, UsageError
@@ -228,13 +227,11 @@ def _read_xlsx(path: Path):
         members["checklist_done"] = pd.to_numeric(done_total[0]).astype(int)
         members["checklist_total"] = pd.to_numeric(done_total[1]).astype(int)
         members["checklist_missing"] = ranking[done_column[:-2] + "未完成项目"].astype(str)
-        members["_breakdown"] = [
-            dict(zip(breakdown.columns, row))
-            for row in breakdown.set_index(breakdown["委员编号"].astype(str))
+        members["_breakdown"] = (
+            breakdown.set_index(breakdown["委员编号"].astype(str))
             .reindex(members["member_id"])
-            .reset_index()
-            .itertuples(index=False)
-        ]
+            .to_dict(orient="records")
+        )
     except (KeyError, ValueError, StopIteration) as exc:
         raise _not_a_result(path, f"缺少 {exc}") from None
     checklist = _checklist_from_sheet(sheets.get("双五个一"))
@@ -317,7 +314,3 @@ def _awards_from_sheets(sheets: dict[str, pd.DataFrame]) -> pd.DataFrame:
     if not frames:
         return pd.DataFrame(columns=AWARD_FIELDS)
     return pd.concat(frames, ignore_index=True)
-
-
-def _as_array(values) -> np.ndarray:
-    return np.asarray(values, dtype=object)
