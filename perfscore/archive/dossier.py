@@ -139,7 +139,13 @@ def _dossier(conn: sqlite3.Connection, unit: str, member_id: str, *, mask: bool)
     years = [int(y) for y in rows["year"]]
     name = str(rows["name"].iloc[-1])
     tables = {
-        "逐年对比": _side_by_side(rows, years_info, subtotals, checklist),
+        "逐年对比": _side_by_side(
+            rows,
+            years_info,
+            subtotals,
+            checklist,
+            [item.name for item in rules.checklist.items] if rules.checklist else [],
+        ),
         "提案": _items(ledger, "proposal"),
         "社情民意信息采用": _items(ledger, "adoption"),
         "调研报告": _items(ledger, "report"),
@@ -162,51 +168,61 @@ def _side_by_side(
     years_info: pd.DataFrame,
     subtotals: pd.DataFrame,
     checklist: pd.DataFrame,
+    item_order: list[str],
 ) -> pd.DataFrame:
-    """One column per year; rows: groups, total, grade, ranks, subtotals, checklist items."""
+    """One column per year; rows: groups, total, grade, ranks, subtotals, checklist items (in
+    ``item_order``, the latest rules' order; items only earlier rules had come last).
+    Built from plain records: a member has a handful of years."""
     years = [int(y) for y in rows["year"]]
-    size = years_info.set_index("year")["members"]
-    label = years_info.set_index("year")["checklist_name"]
-    r = rows.set_index("year")
+    info = {int(r["year"]): r for r in years_info.to_dict(orient="records")}
+    by_year = {int(r["year"]): r for r in rows.to_dict(orient="records")}
+    r = [by_year[y] for y in years]
     lines: list[tuple[str, list]] = [
-        ("界别", [r.at[y, "sector"] for y in years]),
-        ("专委会", [r.at[y, "committee"] for y in years]),
-        ("常委", ["是" if r.at[y, "standing"] else "否" for y in years]),
-        ("总分", [_number(r.at[y, "total"]) for y in years]),
-        ("等次", [r.at[y, "grade"] for y in years]),
-        ("名次", [f"{int(r.at[y, 'rank'])}/{int(size.get(y, 0))}" for y in years]),
-        ("界别内名次", [_rank(r.at[y, "sector_rank"]) for y in years]),
-        ("专委会内名次", [_rank(r.at[y, "committee_rank"]) for y in years]),
+        ("界别", [m["sector"] for m in r]),
+        ("专委会", [m["committee"] for m in r]),
+        ("常委", ["是" if m["standing"] else "否" for m in r]),
+        ("总分", [_number(m["total"]) for m in r]),
+        ("等次", [m["grade"] for m in r]),
+        ("名次", [f"{int(m['rank'])}/{int(info[y]['members'])}" for y, m in zip(years, r)]),
+        ("界别内名次", [_rank(m["sector_rank"]) for m in r]),
+        ("专委会内名次", [_rank(m["committee_rank"]) for m in r]),
     ]
-    ordered = subtotals.sort_values(["position", "year"])
-    for category in dict.fromkeys(ordered["name"]):
-        of = subtotals[subtotals["name"] == category].set_index("year")["points"]
+    points: dict[str, dict[int, float]] = {}
+    for rec in sorted(
+        subtotals.to_dict(orient="records"), key=lambda x: (x["position"], x["year"])
+    ):
+        points.setdefault(rec["name"], {})[int(rec["year"])] = rec["points"]
+    for category, of in points.items():
         lines.append((f"分项：{category}", [_number(of.get(y)) for y in years]))
-    name = next((str(label.get(y)) for y in years if label.get(y)), "清单")
-    lines.append(
-        (
-            f"{name}完成",
-            [f"{int(r.at[y, 'checklist_done'])}/{int(r.at[y, 'checklist_total'])}" for y in years],
-        )
+    name = next(
+        (str(info[y]["checklist_name"]) for y in years if info[y]["checklist_name"]), "清单"
     )
-    for item in dict.fromkeys(checklist.sort_values(["year"])["item"]):
-        of = checklist[checklist["item"] == item].set_index("year")
-        lines.append(
-            (
-                f"{name}：{item}",
-                [
-                    ("✓ " + str(of.at[y, "source"])).strip()
-                    if y in of.index and of.at[y, "done"]
-                    else ("未完成" if y in of.index else "")
-                    for y in years
-                ],
-            )
-        )
-    lines.append(("处理提示", [r.at[y, "consequences"] for y in years]))
-    table = pd.DataFrame({"项目": [name for name, _ in lines]})
+    lines.append(
+        (f"{name}完成", [f"{int(m['checklist_done'])}/{int(m['checklist_total'])}" for m in r])
+    )
+    items: dict[str, dict[int, dict]] = {}
+    place = {item: i for i, item in enumerate(item_order)}
+    for rec in sorted(
+        checklist.to_dict(orient="records"),
+        key=lambda x: (place.get(x["item"], len(place)), x["item"], x["year"]),
+    ):
+        items.setdefault(rec["item"], {})[int(rec["year"])] = rec
+    for item, of in items.items():
+        cells = []
+        for y in years:
+            rec = of.get(y)
+            if rec is None:
+                cells.append("")
+            elif rec["done"]:
+                cells.append(("✓ " + str(rec["source"] or "")).strip())
+            else:
+                cells.append("未完成")
+        lines.append((f"{name}：{item}", cells))
+    lines.append(("处理提示", [m["consequences"] for m in r]))
+    table = {"项目": [label for label, _ in lines]}
     for i, year in enumerate(years):
         table[f"{year}年"] = [values[i] for _, values in lines]
-    return table
+    return pd.DataFrame(table)
 
 
 def _number(value) -> str:

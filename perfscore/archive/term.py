@@ -9,6 +9,7 @@ as ``<year>：…``, then the term conditions evaluated over the whole term).
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,9 +46,15 @@ def latest_rules(conn: sqlite3.Connection, unit: str) -> tuple[int, Rules]:
     if row is None:
         raise UsageError(f"履职档案中没有{f'“{unit}”的' if unit else ''}任何年度")
     try:
-        return int(row[0]), parse_rules(row[1], row[2])
+        return int(row[0]), _parsed(row[1], row[2])
     except RulesError as exc:
         raise UsageError(f"档案中 {row[0]} 年度的规则无法读取：{exc.message}") from None
+
+
+@functools.lru_cache(maxsize=8)
+def _parsed(text: str, name: str) -> Rules:
+    """Rules text parsed once per process (the dossiers of --all read the same rules)."""
+    return parse_rules(text, name)
 
 
 def term_consequences(
