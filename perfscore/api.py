@@ -50,6 +50,7 @@ def assess(
     progress: Progress | None = None,
     archive: str | Path | None = None,
     unit: str = "",
+    consequences: bool = True,
 ) -> Assessment:
     """Score one workbook: read -> normalise -> score -> assess.
 
@@ -57,6 +58,8 @@ def assess(
     ``previous`` lists earlier years' result files (.json or .xlsx), used by ``consequences``.
     ``archive`` is the term's archive (履职档案, read only here; see :func:`archive_assessment`):
     ``consequences`` read the earlier years of ``unit`` from it, and the term-level ones need it.
+    ``consequences=False`` skips the rules' consequences (the 处理提示 column stays empty): for
+    callers that do not show them.
     ``skip_bad_rows`` leaves out register rows with errors (each listed as a warning) instead of stopping.
     ``as_of`` scores only the records dated on or before that day (progress reports: points to date).
     ``progress`` is called with each stage's name as it starts: 读取, 整理, 计分, 排名 (a stage
@@ -87,7 +90,14 @@ def assess(
     step("计分")
     scoring = score(records, loaded.rules)
     step("排名")
-    return assess_scores(records, scoring, loaded, source_name=Path(workbook).name, history=history)
+    return assess_scores(
+        records,
+        scoring,
+        loaded,
+        source_name=Path(workbook).name,
+        history=history,
+        consequences=consequences,
+    )
 
 
 def archive_assessment(
@@ -136,8 +146,8 @@ def check(
 
     ``progress`` is as for :func:`assess`. Raises UsageError only when the file or the rules
     cannot be read at all."""
-    try:
-        result = assess(workbook, rules, year=year, progress=progress)
+    try:  # consequences are not the workbook's problems (and term ones need an archive)
+        result = assess(workbook, rules, year=year, progress=progress, consequences=False)
     except DataError as exc:
         return CheckReport(workbook=str(workbook), problems=exc.problems)
     return CheckReport(workbook=str(workbook), problems=result.problems)

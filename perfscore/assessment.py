@@ -74,7 +74,12 @@ def assess_scores(
     rules: LoadedRules,
     source_name: str = "",
     history: History | None = None,
+    *,
+    consequences: bool = True,
 ) -> Assessment:
+    """``consequences=False`` leaves the 处理提示 column empty without evaluating the rules'
+    consequences: for outputs that do not show them (explain, shortlists, progress reports, check),
+    which then need neither earlier years nor an archive."""
     settings = rules.rules.settings
     history = history or History()
     members = records.members.reset_index(
@@ -101,9 +106,12 @@ def assess_scores(
     members["rank"] = _rank(members["total"])
     members["sector_rank"] = _rank(members["total"], members["sector"])
     members["committee_rank"] = _rank(members["total"], members["committee"])
-    members["consequences"], consequence_problems = _consequences(
-        members, lambda: lines.ledger, rules, history, records.year
-    )
+    if consequences:
+        members["consequences"], consequence_problems = _consequences(
+            members, lambda: lines.ledger, rules, history, records.year
+        )
+    else:
+        members["consequences"], consequence_problems = "", []
     members = _in_ranking_order(members, settings.tie_break)
     ledger = lines.in_member_order(members.index.to_numpy())
     groups = _group_summaries(members, rules)

@@ -277,7 +277,7 @@ def _assess_with_stages(
     from .api import assess as run_assess
 
     with _stages(err, _shows_progress(console, err, [workbook])) as step:
-        return run_assess(workbook, rules, year=year, progress=step)
+        return run_assess(workbook, rules, year=year, progress=step, consequences=False)
 
 
 @app.command()

@@ -178,6 +178,15 @@ def test_a_term_rule_without_an_archive_says_it_needs_one(tmp_path, rules, runne
     assert not (tmp_path / "2022-考核结果.xlsx").exists()
 
 
+def test_commands_that_show_no_consequences_need_no_archive(tmp_path, rules, runner):
+    book = year_workbook(tmp_path / "2022.xlsx", 2022)
+    checked = runner.invoke(app, ["check", str(book), "-r", str(rules)])
+    assert checked.exit_code == 0, checked.output
+    explained = runner.invoke(app, ["explain", str(book), "张三", "-r", str(rules)])
+    assert explained.exit_code == 0, explained.output
+    assert "55" in explained.output
+
+
 def test_the_archive_holds_the_year_whole(archived, tmp_path, rules):
     with sqlite3.connect(archived) as conn:
         years = conn.execute(
