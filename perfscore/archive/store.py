@@ -462,13 +462,13 @@ def _rule_items(rules, ledger: pd.DataFrame) -> list[tuple[str, str, str, str, s
 
 
 def _dates(values: pd.Series) -> pd.Series:
-    """ISO dates as text, None where missing."""
-    if pd.api.types.is_datetime64_any_dtype(values):
-        text = values.dt.strftime("%Y-%m-%d")
-    else:
-        converted = pd.to_datetime(values, errors="coerce")
-        text = converted.dt.strftime("%Y-%m-%d")
-    return text.astype(object).where(text.notna(), None)
+    """ISO dates as text, None where missing: each distinct date formatted once (a ledger has a
+    million lines and a few hundred dates)."""
+    if not pd.api.types.is_datetime64_any_dtype(values):
+        values = pd.to_datetime(values, errors="coerce")
+    codes, distinct = pd.factorize(values)
+    texts = np.append(distinct.strftime("%Y-%m-%d").to_numpy(dtype=object), None)
+    return pd.Series(texts[codes], index=values.index, dtype=object)  # code -1 -> the None
 
 
 def _column(values: pd.Series) -> list:
