@@ -517,6 +517,33 @@ def test_an_import_killed_mid_transaction_leaves_the_archive_as_it_was(
     assert [r[1] for r in _snapshot(archive)[0]] == [2022, 2023]
 
 
+SPILL = """\
+import sqlite3, sys, time
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("PRAGMA cache_size = 1")  # every changed page goes to the file at once
+conn.execute("BEGIN IMMEDIATE")
+conn.execute("UPDATE members SET total = total + 1000")
+conn.execute("DELETE FROM ledger")
+print("in", flush=True)
+time.sleep(60)
+"""
+
+
+@pytest.mark.slow  # a child process
+def test_readers_roll_back_what_a_killed_writer_left_in_the_file(archived):
+    before = _snapshot(archived)
+    child = subprocess.Popen(
+        [sys.executable, "-c", SPILL, str(archived)], stdout=subprocess.PIPE, text=True
+    )
+    assert child.stdout.readline().strip() == "in"
+    assert Path(f"{archived}-journal").stat().st_size > 0
+    child.kill()
+    child.wait(timeout=30)
+    assert _snapshot(archived) == before  # read through open_readonly
+    assert not Path(f"{archived}-journal").exists()
+    assert term_report(archived).members["average"].max() < 1000
+
+
 @pytest.mark.slow  # child processes, each importing pandas
 def test_two_processes_importing_at_once(tmp_path, rules, results):
     archive = tmp_path / "档案.sqlite"

@@ -155,11 +155,30 @@ def open_for_writing(path: str | Path) -> sqlite3.Connection:
     return conn
 
 
+def _recover(path: Path) -> None:
+    """Roll back what an import killed part way left in the journal beside the archive.
+
+    SQLite does this on the next write connection; a read-only one cannot, and reads the file
+    as it is. A write connection reads one row, which rolls a hot journal back (under SQLite's
+    locks: a journal in use by a live import is not touched) and changes nothing else."""
+    conn = _connect(path, readonly=False)
+    try:
+        conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+    except sqlite3.DatabaseError:
+        pass  # not an archive, or damaged: the checks below say so
+    finally:
+        conn.close()
+
+
 def open_readonly(path: str | Path) -> sqlite3.Connection:
-    """Open an archive to read it: read-only, checked (see the module), current schema."""
+    """Open an archive to read it: read-only, checked (see the module), current schema; a
+    journal left by a killed import is rolled back first (:func:`_recover`)."""
     path = Path(path)
     if not path.is_file():
         raise UsageError(f"找不到履职档案：{path}")
+    journal = Path(f"{path}-journal")
+    if journal.is_file() and journal.stat().st_size > 0:
+        _recover(path)
     try:
         conn = _connect(path, readonly=True)
     except sqlite3.Error as exc:

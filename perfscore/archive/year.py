@@ -135,6 +135,8 @@ def read_result(
     except RulesError as exc:
         raise UsageError(f"规则文件 {rules_path.name} 有错误：{exc.message}") from None
     members = _complete_members(members, parsed)
+    ids = {award.name[:28]: award.id for award in parsed.awards}  # a sheet name keeps 28 of them
+    awards["award_id"] = awards["award_id"].map(lambda name: ids.get(str(name)[:28], name))
     return ArchiveYear(
         year=year,
         source_name=source,
