@@ -11,6 +11,7 @@ unit's members is masked wherever it occurs as text); file names then use the me
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,17 +102,10 @@ def _dossier(conn: sqlite3.Connection, unit: str, member_id: str, *, mask: bool)
     rows = pd.read_sql_query(
         "SELECT * FROM members WHERE unit = ? AND member_id = ? ORDER BY year", conn, params=key
     )
-    subtotals = pd.read_sql_query(
-        "SELECT s.year, c.name, c.position, s.points FROM subtotals s JOIN categories c "
-        "ON c.unit = s.unit AND c.year = s.year AND c.category = s.category "
-        "WHERE s.unit = ? AND s.member_id = ?",
+    categories = pd.read_sql_query(
+        "SELECT year, category, name, position FROM categories WHERE unit = ?",
         conn,
-        params=key,
-    )
-    checklist = pd.read_sql_query(
-        "SELECT year, item, done, source FROM checklist WHERE unit = ? AND member_id = ?",
-        conn,
-        params=key,
+        params=(unit,),
     )
     ledger = pd.read_sql_query(
         "SELECT l.year, l.line, r.category_name, l.rule_id, r.rule_name, r.kind, l.points, "
@@ -142,8 +136,7 @@ def _dossier(conn: sqlite3.Connection, unit: str, member_id: str, *, mask: bool)
         "逐年对比": _side_by_side(
             rows,
             years_info,
-            subtotals,
-            checklist,
+            categories,
             [item.name for item in rules.checklist.items] if rules.checklist else [],
         ),
         "提案": _items(ledger, "proposal"),
@@ -166,8 +159,7 @@ def _dossier(conn: sqlite3.Connection, unit: str, member_id: str, *, mask: bool)
 def _side_by_side(
     rows: pd.DataFrame,
     years_info: pd.DataFrame,
-    subtotals: pd.DataFrame,
-    checklist: pd.DataFrame,
+    categories: pd.DataFrame,
     item_order: list[str],
 ) -> pd.DataFrame:
     """One column per year; rows: groups, total, grade, ranks, subtotals, checklist items (in
@@ -187,11 +179,15 @@ def _side_by_side(
         ("界别内名次", [_rank(m["sector_rank"]) for m in r]),
         ("专委会内名次", [_rank(m["committee_rank"]) for m in r]),
     ]
+    names = {(int(c["year"]), c["category"]): c for c in categories.to_dict(orient="records")}
+    found = []
+    for y, m in zip(years, r):
+        for category, value in json.loads(m["subtotals"]).items():
+            c = names.get((y, category), {"name": category, "position": 99})
+            found.append((c["position"], y, c["name"], value))
     points: dict[str, dict[int, float]] = {}
-    for rec in sorted(
-        subtotals.to_dict(orient="records"), key=lambda x: (x["position"], x["year"])
-    ):
-        points.setdefault(rec["name"], {})[int(rec["year"])] = rec["points"]
+    for _, y, category, value in sorted(found, key=lambda x: (x[0], x[1])):
+        points.setdefault(category, {})[y] = value
     for category, of in points.items():
         lines.append((f"分项：{category}", [_number(of.get(y)) for y in years]))
     name = next(
@@ -200,24 +196,15 @@ def _side_by_side(
     lines.append(
         (f"{name}完成", [f"{int(m['checklist_done'])}/{int(m['checklist_total'])}" for m in r])
     )
-    items: dict[str, dict[int, dict]] = {}
+    items: dict[str, dict[int, str]] = {}  # item -> year -> what the cell shows
+    for y, m in zip(years, r):
+        for item, source in json.loads(m["checklist_items"]).items():
+            items.setdefault(item, {})[y] = ("✓ " + (source or "")).strip()
+        for item in filter(None, str(m["checklist_missing"]).split("、")):
+            items.setdefault(item, {})[y] = "未完成"
     place = {item: i for i, item in enumerate(item_order)}
-    for rec in sorted(
-        checklist.to_dict(orient="records"),
-        key=lambda x: (place.get(x["item"], len(place)), x["item"], x["year"]),
-    ):
-        items.setdefault(rec["item"], {})[int(rec["year"])] = rec
-    for item, of in items.items():
-        cells = []
-        for y in years:
-            rec = of.get(y)
-            if rec is None:
-                cells.append("")
-            elif rec["done"]:
-                cells.append(("✓ " + str(rec["source"] or "")).strip())
-            else:
-                cells.append("未完成")
-        lines.append((f"{name}：{item}", cells))
+    for item in sorted(items, key=lambda i: (place.get(i, len(place)), i)):
+        lines.append((f"{name}：{item}", [items[item].get(y, "") for y in years]))
     lines.append(("处理提示", [m["consequences"] for m in r]))
     table = {"项目": [label for label, _ in lines]}
     for i, year in enumerate(years):

@@ -60,12 +60,13 @@ CREATE TABLE members (
     base              REAL NOT NULL,
     checklist_bonus   REAL NOT NULL,
     total_adjust      REAL NOT NULL,
+    subtotals         TEXT NOT NULL,   -- JSON object: category id -> the category's points
+    checklist_items   TEXT NOT NULL,   -- JSON object: each checklist item done -> the cell of the record that met it
     PRIMARY KEY (unit, year, member_id)
 ) WITHOUT ROWID;
 CREATE INDEX members_by_member ON members (unit, member_id, year);
-CREATE INDEX members_by_name ON members (name);
 
--- The categories of that year's rules, in the rules' order, and each member's subtotal.
+-- The categories of that year's rules, in the rules' order (members.subtotals holds the points).
 CREATE TABLE categories (
     unit     TEXT NOT NULL,
     year     INTEGER NOT NULL,
@@ -74,14 +75,6 @@ CREATE TABLE categories (
     position INTEGER NOT NULL,
     PRIMARY KEY (unit, year, category)
 );
-CREATE TABLE subtotals (
-    unit      TEXT NOT NULL,
-    member_id TEXT NOT NULL,
-    year      INTEGER NOT NULL,
-    category  TEXT NOT NULL,
-    points    REAL NOT NULL,
-    PRIMARY KEY (unit, member_id, year, category)
-) WITHOUT ROWID;
 
 -- The scoring items of that year's rules: what a ledger line's rule_id means.
 CREATE TABLE rule_items (
@@ -110,19 +103,6 @@ CREATE TABLE ledger (
     title     TEXT NOT NULL,
     note      TEXT NOT NULL,
     PRIMARY KEY (unit, member_id, year, line)
-) WITHOUT ROWID;
-
--- The checklist (双五个一): one row per member per item.
-CREATE TABLE checklist (
-    unit      TEXT NOT NULL,
-    member_id TEXT NOT NULL,
-    year      INTEGER NOT NULL,
-    item      TEXT NOT NULL,
-    done      INTEGER NOT NULL,
-    count     INTEGER,
-    date      TEXT,
-    source    TEXT NOT NULL,   -- the cell of the record that met it
-    PRIMARY KEY (unit, member_id, year, item)
 ) WITHOUT ROWID;
 
 -- Award shortlists: the winners of each award.

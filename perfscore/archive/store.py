@@ -17,6 +17,7 @@ The schema is versioned with ``PRAGMA user_version``; :data:`MIGRATIONS` lists t
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -226,7 +227,7 @@ class AddResult:
         return f"AddResult(unit={self.unit!r}, year={self.year}, replaced={self.replaced}, members={self.members}, lines={self.lines})"
 
 
-_YEAR_TABLES = ("members", "categories", "subtotals", "rule_items", "ledger", "checklist", "awards")
+_YEAR_TABLES = ("members", "categories", "rule_items", "ledger", "awards")
 
 
 def add_year(
@@ -370,26 +371,14 @@ def _insert_year(
             m["base"],
             m["checklist_bonus"],
             m["total_adjust"],
+            _subtotals_json(m, [c.id for c in rules.categories]),
+            _checklist_json(m["member_id"], e.checklist),
         ],
     )
-    categories = [c.id for c in rules.categories]
     conn.executemany(
         "INSERT INTO categories VALUES (?, ?, ?, ?, ?)",
         [(unit, e.year, c.id, c.name, i) for i, c in enumerate(rules.categories)],
     )
-    step("subtotals")
-    if categories:
-        long = m[["member_id", *categories]].melt(
-            id_vars="member_id", var_name="category", value_name="points"
-        )
-        _insert(
-            conn,
-            "subtotals",
-            unit,
-            e.year,
-            [long["member_id"], long["category"], long["points"]],
-            year_after=1,
-        )
     conn.executemany(
         "INSERT INTO rule_items VALUES (?, ?, ?, ?, ?, ?, ?)",
         [(unit, e.year, *row) for row in _rule_items(rules, e.ledger)],
@@ -417,25 +406,6 @@ def _insert_year(
         ],
         year_after=1,
     )
-    step("checklist")
-    c = e.checklist
-    if len(c):
-        c = c.sort_values(["member_id", "item"], kind="stable")
-        _insert(
-            conn,
-            "checklist",
-            unit,
-            e.year,
-            [
-                c["member_id"],
-                c["item"],
-                c["done"].astype(bool).astype(int),
-                c["count"],
-                _dates(c["date"]),
-                c["source"],
-            ],
-            year_after=1,
-        )
     step("awards")
     a = e.awards
     if len(a):
@@ -456,6 +426,47 @@ def _insert_year(
             ],
         )
     step("done")
+
+
+def _json_text(values: pd.Series) -> pd.Series:
+    """Texts as JSON strings, quoted and escaped, a column at a time (cells and names hold no
+    control characters: workbook sheet names and cell references cannot)."""
+    text = values.astype(str).str.replace("\\", "\\\\", regex=False)
+    return '"' + text.str.replace('"', '\\"', regex=False) + '"'
+
+
+def _subtotals_json(members: pd.DataFrame, categories: list[str]) -> pd.Series:
+    """Each member's category subtotals as a JSON object, built a column at a time."""
+    text = pd.Series("{", index=members.index, dtype=object)
+    for i, category in enumerate(categories):
+        points = members[category].to_numpy(dtype=float)
+        numbers = np.where(np.isfinite(points), points.astype(str), "null").astype(object)
+        text = text + ("," if i else "") + json.dumps(category, ensure_ascii=False) + ":" + numbers
+    return text + "}"
+
+
+def _checklist_json(member_ids: pd.Series, checklist: pd.DataFrame) -> pd.Series:
+    """Each member's checklist items done, as a JSON object item -> the cell that met it, in
+    the checklist's order: the pieces of all members are made at once, then summed member by
+    member with one ``np.add.reduceat`` (string concatenation inside numpy's loop)."""
+    done = checklist[checklist["done"].astype(bool).to_numpy()]
+    result = np.full(len(member_ids), "{}", dtype=object)
+    at = pd.Index(member_ids).get_indexer(done["member_id"])
+    keep = at >= 0
+    if not keep.any():
+        return pd.Series(result, index=member_ids.index)
+    done, at = done[keep], at[keep]
+    item_codes, items = pd.factorize(done["item"])
+    keys = np.array([json.dumps(str(i), ensure_ascii=False) for i in items], dtype=object)
+    sources = _json_text(done["source"].fillna("")).to_numpy(dtype=object)
+    order = np.lexsort((np.arange(len(at)), at))
+    at, pieces = at[order], (keys[item_codes] + ":" + sources)[order]
+    starts = np.flatnonzero(np.r_[True, at[1:] != at[:-1]])
+    firsts = np.zeros(len(at), dtype=bool)
+    firsts[starts] = True
+    pieces = np.where(firsts, pieces, "," + pieces)
+    result[at[starts]] = "{" + np.add.reduceat(pieces, starts) + "}"
+    return pd.Series(result, index=member_ids.index)
 
 
 def _rule_items(rules, ledger: pd.DataFrame) -> list[tuple[str, str, str, str, str]]:
@@ -495,7 +506,8 @@ def _column(values: pd.Series) -> list:
     if isinstance(values.dtype, pd.CategoricalDtype):
         values = values.astype(object)
     if values.dtype == object:
-        return values.where(values.notna(), None).tolist()
+        missing = values.isna()
+        return (values.where(~missing, None) if missing.any() else values).tolist()
     if pd.api.types.is_float_dtype(values.dtype):
         array = values.to_numpy(dtype=float)
         out = array.tolist()
