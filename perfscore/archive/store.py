@@ -385,9 +385,7 @@ def _insert_year(
     )
     step("ledger")
     led = e.ledger
-    codes, _ = pd.factorize(led["member_id"], sort=True)
-    order = np.argsort(codes, kind="stable")  # by member, each member's lines in ledger order
-    led = led.take(order)
+    order = _member_order(led["member_id"])
     _insert(
         conn,
         "ledger",
@@ -395,7 +393,7 @@ def _insert_year(
         e.year,
         [
             led["member_id"],
-            pd.Series(order, index=led.index),
+            pd.Series(np.arange(len(led)), index=led.index),
             led["rule_id"],
             led["points"],
             _dates(led["date"]),
@@ -405,6 +403,7 @@ def _insert_year(
             led["note"],
         ],
         year_after=1,
+        order=order,
     )
     step("awards")
     a = e.awards
@@ -430,9 +429,14 @@ def _insert_year(
 
 def _json_text(values: pd.Series) -> pd.Series:
     """Texts as JSON strings, quoted and escaped, a column at a time (cells and names hold no
-    control characters: workbook sheet names and cell references cannot)."""
-    text = values.astype(str).str.replace("\\", "\\\\", regex=False)
-    return '"' + text.str.replace('"', '\\"', regex=False) + '"'
+    control characters: workbook sheet names and cell references cannot). Only the few texts
+    with a quote or a backslash are rewritten."""
+    text = values.astype(str)
+    needs = text.str.contains(r'["\\]', regex=True)
+    if needs.any():
+        odd = text[needs].str.replace("\\", "\\\\", regex=False)
+        text = text.where(~needs, odd.str.replace('"', '\\"', regex=False))
+    return '"' + text + '"'
 
 
 def _subtotals_json(members: pd.DataFrame, categories: list[str]) -> pd.Series:
@@ -447,25 +451,25 @@ def _subtotals_json(members: pd.DataFrame, categories: list[str]) -> pd.Series:
 
 def _checklist_json(member_ids: pd.Series, checklist: pd.DataFrame) -> pd.Series:
     """Each member's checklist items done, as a JSON object item -> the cell that met it, in
-    the checklist's order: the pieces of all members are made at once, then summed member by
+    the checklist's order: the pieces of all members are made at once, then joined member by
     member with one ``np.add.reduceat`` (string concatenation inside numpy's loop)."""
-    done = checklist[checklist["done"].astype(bool).to_numpy()]
     result = np.full(len(member_ids), "{}", dtype=object)
+    done = checklist[["member_id", "item", "source"]][checklist["done"].astype(bool).to_numpy()]
     at = pd.Index(member_ids).get_indexer(done["member_id"])
     keep = at >= 0
     if not keep.any():
         return pd.Series(result, index=member_ids.index)
     done, at = done[keep], at[keep]
     item_codes, items = pd.factorize(done["item"])
-    keys = np.array([json.dumps(str(i), ensure_ascii=False) for i in items], dtype=object)
-    sources = _json_text(done["source"].fillna("")).to_numpy(dtype=object)
-    order = np.lexsort((np.arange(len(at)), at))
-    at, pieces = at[order], (keys[item_codes] + ":" + sources)[order]
+    keys = np.array(
+        ["," + json.dumps(str(i), ensure_ascii=False) + ":" for i in items], dtype=object
+    )
+    pieces = keys[item_codes] + _json_text(done["source"].fillna("")).to_numpy(dtype=object)
+    order = np.argsort(at, kind="stable")
+    at, pieces = at[order], pieces[order]
     starts = np.flatnonzero(np.r_[True, at[1:] != at[:-1]])
-    firsts = np.zeros(len(at), dtype=bool)
-    firsts[starts] = True
-    pieces = np.where(firsts, pieces, "," + pieces)
-    result[at[starts]] = "{" + np.add.reduceat(pieces, starts) + "}"
+    joined = pd.Series(np.add.reduceat(pieces, starts), dtype=object).str[1:]  # the first comma
+    result[at[starts]] = ("{" + joined + "}").to_numpy(dtype=object)
     return pd.Series(result, index=member_ids.index)
 
 
@@ -501,22 +505,45 @@ def _dates(values: pd.Series) -> pd.Series:
     return pd.Series(texts[codes], index=values.index, dtype=object)  # code -1 -> the None
 
 
-def _column(values: pd.Series) -> list:
-    """A column as Python values for sqlite3: NaN/NA -> None, numpy scalars -> Python."""
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        values = values.astype(object)
-    if values.dtype == object:
-        missing = values.isna()
-        return (values.where(~missing, None) if missing.any() else values).tolist()
+def _member_order(member_ids: pd.Series) -> np.ndarray:
+    """Positions that list the lines by member ID, each member's lines in their order. A ledger
+    lists each member's lines together, so the blocks are sorted rather than every line."""
+    ids = member_ids.to_numpy(dtype=object)
+    if not len(ids):
+        return np.arange(0)
+    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
+    keys = ids[starts]
+    if len(set(keys.tolist())) != len(keys):  # a member's lines apart: sort line by line
+        codes, _ = pd.factorize(member_ids, sort=True)
+        return np.argsort(codes, kind="stable")
+    lengths = np.diff(np.r_[starts, len(ids)])
+    by_key = np.argsort(keys.astype(str), kind="stable")
+    first = starts[by_key]
+    size = lengths[by_key]
+    offsets = np.repeat(first - np.r_[0, np.cumsum(size)[:-1]], size)
+    return offsets + np.arange(len(ids))
+
+
+def _column(values: pd.Series, order: np.ndarray | None = None) -> list:
+    """A column as Python values for sqlite3 (NaN/NA -> None), in ``order`` when given."""
     if pd.api.types.is_float_dtype(values.dtype):
         array = values.to_numpy(dtype=float)
-        out = array.tolist()
         if np.isnan(array).any():
-            out = [None if v != v else v for v in out]
-        return out
-    if pd.api.types.is_extension_array_dtype(values.dtype):
-        return values.astype(object).where(values.notna(), None).tolist()
-    return values.tolist()
+            array = np.where(np.isnan(array), None, array.astype(object))
+    elif pd.api.types.is_integer_dtype(values.dtype) and not values.hasnans:
+        array = values.to_numpy(dtype=np.int64)
+    elif pd.api.types.is_bool_dtype(values.dtype) and not values.hasnans:
+        array = values.to_numpy(dtype=bool)
+    else:
+        array = values.to_numpy(dtype=object, na_value=None)
+    if order is not None:
+        array = array[order]
+    return array.tolist()
+
+
+def _literal(value: str | int) -> str:
+    """An SQL literal for a value the same on every row (the unit, the year)."""
+    return str(int(value)) if isinstance(value, int) else "'" + value.replace("'", "''") + "'"
 
 
 def _insert(
@@ -527,18 +554,20 @@ def _insert(
     columns: list[pd.Series],
     *,
     year_after: int = 0,
+    order: np.ndarray | None = None,
 ) -> None:
-    """INSERT the columns (each converted once, as a whole) with ``unit`` and ``year`` in front,
-    ``year`` placed after the first ``year_after`` columns for tables keyed by member first."""
-    lists = [_column(col) for col in columns]
-    n = len(lists[0]) if lists else 0
-    fixed_unit, fixed_year = [unit] * n, [year] * n
+    """INSERT the columns (each converted once, as a whole, in ``order`` when given) with
+    ``unit`` and ``year`` in front, ``year`` placed after the first ``year_after`` columns for
+    tables keyed by member first. The unit and year are written into the statement, not bound
+    on every row."""
+    lists = [_column(col, order) for col in columns]
+    marks = ["?"] * len(lists)
     if year_after:
-        ordered = [fixed_unit, *lists[:year_after], fixed_year, *lists[year_after:]]
+        marks.insert(year_after, _literal(year))
     else:
-        ordered = [fixed_unit, fixed_year, *lists]
-    marks = ", ".join("?" * len(ordered))
-    conn.executemany(f"INSERT INTO {table} VALUES ({marks})", zip(*ordered))
+        marks.insert(0, _literal(year))
+    marks.insert(0, _literal(unit))
+    conn.executemany(f"INSERT INTO {table} VALUES ({', '.join(marks)})", zip(*lists))
 
 
 def upgrade(path: str | Path) -> int:
