@@ -109,9 +109,10 @@ def _dossier(conn: sqlite3.Connection, unit: str, member_id: str, *, mask: bool)
     )
     ledger = pd.read_sql_query(
         "SELECT l.year, l.line, r.category_name, l.rule_id, r.rule_name, r.kind, l.points, "
-        "l.date, l.source, l.item_id, l.title, l.note FROM ledger l LEFT JOIN rule_items r "
-        "ON r.unit = l.unit AND r.year = l.year AND r.rule_id = l.rule_id "
-        "WHERE l.unit = ? AND l.member_id = ? ORDER BY l.year, l.line",
+        "l.date, l.source, l.item_id, l.title, l.note "
+        "FROM years y CROSS JOIN ledger l ON l.unit = y.unit AND l.year = y.year "  # year by year
+        "LEFT JOIN rule_items r ON r.unit = l.unit AND r.year = l.year AND r.rule_id = l.rule_id "
+        "WHERE y.unit = ? AND l.member_id = ? ORDER BY l.year, l.line",
         conn,
         params=key,
     )

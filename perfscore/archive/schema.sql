@@ -89,11 +89,12 @@ CREATE TABLE rule_items (
 );
 
 -- The whole ledger (积分明细): every line with its source cell. A member's total that year is
--- the sum of their lines' points.
+-- the sum of their lines' points. Kept in (unit, year, member) order: a year's import appends,
+-- and one member's lines of a year are neighbours.
 CREATE TABLE ledger (
     unit      TEXT NOT NULL,
-    member_id TEXT NOT NULL,
     year      INTEGER NOT NULL,
+    member_id TEXT NOT NULL,
     line      INTEGER NOT NULL,  -- the line's place in that year's ledger (ranking order)
     rule_id   TEXT NOT NULL,
     points    REAL NOT NULL,
@@ -102,7 +103,7 @@ CREATE TABLE ledger (
     item_id   TEXT NOT NULL,
     title     TEXT NOT NULL,
     note      TEXT NOT NULL,
-    PRIMARY KEY (unit, member_id, year, line)
+    PRIMARY KEY (unit, year, member_id, line)
 ) WITHOUT ROWID;
 
 -- Award shortlists: the winners of each award.

@@ -75,8 +75,14 @@ def term_consequences(
     wanted = [r for r in referenced_rules(rules) if any(c.term.rule == r for c in terms)]
     if wanted:
         marks = ", ".join("?" * len(wanted))
+        source = (  # one member: their lines year by year, not a scan of every line
+            "years y CROSS JOIN ledger l ON l.unit = y.unit AND l.year = y.year "
+            "WHERE y.unit = ? AND l.member_id = ?"
+            if one
+            else "ledger l WHERE l.unit = ?"
+        )
         lines = pd.read_sql_query(
-            f"SELECT year, member_id, rule_id, note FROM ledger WHERE {where} AND rule_id IN ({marks})",
+            f"SELECT l.year, l.member_id, l.rule_id, l.note FROM {source} AND l.rule_id IN ({marks})",
             conn,
             params=(*params, *wanted),
         )
