@@ -77,7 +77,7 @@ def main() -> None:
         c2, t2 = cpu(), time.perf_counter()
         perfscore.write_outputs(result, out / f"{args.size}-{year}-考核结果.xlsx")
         c3, t3 = cpu(), time.perf_counter()
-        added = archive_assessment(result, archive, workbook=book)
+        added = archive_assessment(result, archive, workbook=book, verify=False)  # as the CLI
         c4, t4 = cpu(), time.perf_counter()
         row = {
             "year": year,

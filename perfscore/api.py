@@ -108,15 +108,24 @@ def archive_assessment(
     unit: str = "",
     replace: bool = False,
     progress: Progress | None = None,
+    verify: bool = True,
 ):
     """Store the assessed year in the archive (created if missing), in one transaction; see
     :func:`perfscore.archive.add_year`. ``workbook`` is the input file, for its SHA-256.
+    ``verify=False`` skips the whole-file quick_check, for a caller that has just read the
+    archive through :func:`assess` (which checked the tables it read).
     ``progress`` is called with 写入档案 as this starts."""
     from .archive import add_year, from_assessment
 
     if progress is not None:
         progress("写入档案")
-    return add_year(archive, from_assessment(assessment, workbook), unit=unit, replace=replace)
+    return add_year(
+        archive,
+        from_assessment(assessment, workbook),
+        unit=unit,
+        replace=replace,
+        verify=verify,
+    )
 
 
 @dataclass(frozen=True)

@@ -376,8 +376,14 @@ def assess(
                 unit=unit,
             )
             if archive is not None:
-                archive_assessment(
-                    result, archive, workbook=workbook, unit=unit, replace=replace, progress=step
+                archive_assessment(  # assess checked the archive as it read it
+                    result,
+                    archive,
+                    workbook=workbook,
+                    unit=unit,
+                    replace=replace,
+                    progress=step,
+                    verify=False,
                 )
             if masking:
                 from .privacy import mask_assessment

@@ -112,8 +112,17 @@ def _not_an_archive(path: Path, detail: str) -> UsageError:
     )
 
 
-def _check(conn: sqlite3.Connection, path: Path, *, allow_empty: bool) -> int:
-    """The archive's schema version after checking it is one (0 for an empty new file)."""
+def _check(
+    conn: sqlite3.Connection,
+    path: Path,
+    *,
+    allow_empty: bool,
+    tables: Sequence[str] | None = (),
+) -> int:
+    """The archive's schema version after checking it is one (0 for an empty new file).
+
+    ``tables``: () runs ``PRAGMA quick_check`` over the whole file; a list checks only those
+    tables and their indexes (what a caller is about to read); None skips it."""
     try:
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
         version = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -126,7 +135,15 @@ def _check(conn: sqlite3.Connection, path: Path, *, allow_empty: bool) -> int:
         raise _not_an_archive(path, "是其他程序的 SQLite 数据库" if tables else "文件是空的")
     try:
         fmt = conn.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
-        status = conn.execute("PRAGMA quick_check").fetchall()
+        if tables is None:
+            status = [("ok",)]
+        elif not tables:
+            status = conn.execute("PRAGMA quick_check").fetchall()
+        else:
+            status = [
+                row for t in tables for row in conn.execute(f"PRAGMA quick_check({t})").fetchall()
+            ]
+            status = [row for row in status if row[0] != "ok"] or [("ok",)]
     except sqlite3.DatabaseError as exc:
         raise _not_an_archive(path, f"文件已损坏：{exc}") from None
     if fmt is None or fmt[0] != FORMAT:
@@ -142,8 +159,10 @@ def _check(conn: sqlite3.Connection, path: Path, *, allow_empty: bool) -> int:
 PAGE_SIZE = 16384  # fewer, larger pages: a year's million ledger lines insert faster
 
 
-def open_for_writing(path: str | Path) -> sqlite3.Connection:
-    """Open (or create) an archive for adding years; brought up to the current schema."""
+def open_for_writing(path: str | Path, *, verify: bool = True) -> sqlite3.Connection:
+    """Open (or create) an archive for adding years; brought up to the current schema.
+    ``verify``: run ``quick_check`` over the whole file first (skipped when the caller has just
+    checked what it read, as ``assess --archive`` has)."""
     path = Path(path)
     if path.is_dir():
         raise UsageError(f"{path} 是文件夹；--archive 须是档案文件，如 档案.sqlite")
@@ -151,7 +170,7 @@ def open_for_writing(path: str | Path) -> sqlite3.Connection:
         raise UsageError(f"档案所在目录不存在：{path.parent}")
     conn = _connect(path, readonly=False)
     try:
-        if _check(conn, path, allow_empty=True) == 0:
+        if _check(conn, path, allow_empty=True, tables=() if verify else None) == 0:
             conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")  # before the first table
         migrate(conn)
     except BaseException:
@@ -175,9 +194,10 @@ def _recover(path: Path) -> None:
         conn.close()
 
 
-def open_readonly(path: str | Path) -> sqlite3.Connection:
+def open_readonly(path: str | Path, tables: Sequence[str] = ()) -> sqlite3.Connection:
     """Open an archive to read it: read-only, checked (see the module), current schema; a
-    journal left by a killed import is rolled back first (:func:`_recover`)."""
+    journal left by a killed import is rolled back first (:func:`_recover`). ``tables`` limits
+    ``quick_check`` to the tables the caller reads (the whole file when empty)."""
     path = Path(path)
     if not path.is_file():
         raise UsageError(f"找不到履职档案：{path}")
@@ -189,7 +209,7 @@ def open_readonly(path: str | Path) -> sqlite3.Connection:
     except sqlite3.Error as exc:
         raise _not_an_archive(path, str(exc)) from None
     try:
-        version = _check(conn, path, allow_empty=False)
+        version = _check(conn, path, allow_empty=False, tables=tables)
         if version < SCHEMA_VERSION:
             raise UsageError(
                 f"履职档案 {path.name} 的格式版本为 {version}，须先升级：perfscore archive upgrade {path}"
@@ -241,6 +261,7 @@ def add_year(
     unit: str = "",
     replace: bool = False,
     progress: Callable[[str], None] | None = None,
+    verify: bool = True,
 ) -> AddResult:
     """Store one assessed year in the archive at ``path`` (created if missing), in one transaction.
 
@@ -248,6 +269,7 @@ def add_year(
     the archive holds for ``unit``, or a year outside it; the year is there already and not
     ``replace``. A replacement deletes the year's rows and keeps an audit row in ``replacements``.
     ``progress`` is called with each table's name as its rows are written (inside the transaction).
+    ``verify=False`` skips the whole-file quick_check (see :func:`open_for_writing`).
     """
     term = entry.rules.term
     if term is None:
@@ -261,7 +283,7 @@ def add_year(
         )
     step = progress or (lambda _table: None)
     path = Path(path)
-    conn = open_for_writing(path)
+    conn = open_for_writing(path, verify=verify)
     try:
         with _transaction(conn):
             held = conn.execute(
@@ -312,6 +334,10 @@ def add_year(
             _insert_year(conn, entry, unit, now, step)
     except sqlite3.OperationalError as exc:
         raise UsageError(f"无法写入履职档案 {path.name}：{exc}") from None
+    except sqlite3.DatabaseError as exc:
+        raise UsageError(
+            f"履职档案 {path.name} 已损坏（{exc}），未写入；请用备份的档案文件"
+        ) from None
     finally:
         conn.close()
     return AddResult(unit, entry.year, old is not None, len(entry.members), len(entry.ledger))

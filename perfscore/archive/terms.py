@@ -82,7 +82,8 @@ def archive_history(path: str | Path, rules: Rules, year: int, unit: str = "") -
     span = (term.first_year, term.last_year)
     if not path.exists():
         return History(archive=path.name, term=span)
-    conn = open_readonly(path)
+    wanted = referenced_rules(rules)
+    conn = open_readonly(path, tables=["members", "ledger"] if wanted else ["members"])
     try:
         held = conn.execute(
             "SELECT name, first_year, last_year FROM terms WHERE unit = ?", (unit,)
@@ -99,7 +100,6 @@ def archive_history(path: str | Path, rules: Rules, year: int, unit: str = "") -
             conn,
             params=params,
         )
-        wanted = referenced_rules(rules)
         if wanted:
             marks = ", ".join("?" * len(wanted))
             lines = pd.read_sql_query(
