@@ -331,7 +331,8 @@ class Consequence(_Strict):
     """A consequence staff act on (约谈、劝辞), possibly needing earlier years' results.
 
     It applies when every condition given holds; earlier years come from ``perfscore assess
-    --previous`` (an earlier year's 考核结果 .xlsx or .json)."""
+    --previous`` (an earlier year's 考核结果 .xlsx or .json) or from the term's archive
+    (``--archive``), which ``term`` conditions need."""
 
     name: str = Field(description="处理名称，如 约谈、劝其辞去委员职务")
     grades: list[str] | None = Field(None, description="等次为其中之一，如 [不称职]")
