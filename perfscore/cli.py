@@ -20,11 +20,13 @@ from rich.console import Console
 
 from . import __version__
 from .errors import PerfscoreError, Severity
+from .usage import ChineseGroup
 
 __all__ = ["app", "main"]
 
 app = typer.Typer(
     name="perfscore",
+    cls=ChineseGroup,
     help="政协委员履职考核积分工具：从活动登记工作簿计算年度履职得分、等次和排名，每一分都可追溯到来源单元格。",
     no_args_is_help=True,
     add_completion=False,
@@ -83,6 +85,13 @@ ReplaceOption = Annotated[
         "--replace", help="档案中已有该年度时替换它（替换记录在档案的 replacements 表中）"
     ),
 ]
+AllowDuplicatesOption = Annotated[
+    bool,
+    typer.Option(
+        "--allow-duplicates",
+        help="同一委员、同一会议或活动、同一日期的两条相同记录都计分（不写则视为重复登记，报错）",
+    ),
+]
 MaskIdsOption = Annotated[
     bool, typer.Option("--mask-ids", help="隐去姓名，以委员编号代替（其余同 --mask）")
 ]
@@ -136,19 +145,32 @@ def _run(err: Console, action: Callable[[], T], catch: tuple[type[Exception], ..
         raise typer.Exit(2) from None
 
 
+def _next_step(err: Console, quiet: bool, text: str) -> None:
+    """The last line on a person's terminal: what to do next (stderr, so the results on stdout
+    stay as they are; nothing under --quiet, in pipes or in cron)."""
+    if not quiet and _on_terminal(err):
+        err.print(f"下一步：{text}", markup=False, highlight=False)
+
+
+def _arg(path: Path | str) -> str:
+    """A path as the clerk would type it again: quoted when it holds a space."""
+    text = str(path)
+    return f'"{text}"' if any(c.isspace() for c in text) else text
+
+
 def _mask_mode(mask: bool, mask_ids: bool) -> str | None:
     """--mask / --mask-ids -> the mode of perfscore.privacy (IDs win when both are given)."""
     return "id" if mask_ids else "name" if mask else None
 
 
-# Inputs from this size on (all input files together) get a progress display on a terminal.
-# Size on disk is known before reading starts and follows run time: bench/ measured S (330 KB,
-# 10,000 register rows) at about 5 s end to end and M (6.9 MB) at about 25 s, so from 1 MB (some
-# 30,000 rows, 8 s or more) staff see which stage a run is in; a smaller run is over before a
-# display would help. .xls and .csv are not compressed, so they reach it with fewer rows: early, harmless.
+# Inputs from this size on (all input files together) get the stage display on a terminal.
+# Size on disk is known before reading starts and grows with run time (docs/performance.md has
+# the times at each size): 1 MB of .xlsx is some 30,000 register rows, a run long enough that
+# staff want to see which stage it is in; a smaller run is over before a display would help.
+# .xls and .csv are not compressed, so they reach it with fewer rows: early, harmless.
 LARGE_INPUT_BYTES = 1024 * 1024
 
-# The library's stage names (perfscore.api, perfscore.progress) as the display shows them.
+# The library's stage names (perfscore.api, perfscore.quarterly) as the display shows them.
 STAGE_LABELS = {
     "读取": "读取工作簿",
     "整理": "整理记录",
@@ -181,10 +203,8 @@ def _on_terminal(console: Console) -> bool:
     return console.is_interactive and isatty is not None and isatty()
 
 
-def _shows_progress(
-    console: Console, err: Console, inputs: list[Path], quiet: bool = False
-) -> bool:
-    """Progress (on stderr) only for someone watching a long run: not --quiet, stdout and stderr
+def _shows_stages(console: Console, err: Console, inputs: list[Path], quiet: bool = False) -> bool:
+    """The stage display (on stderr) only for someone watching a long run: not --quiet, stdout and stderr
     both a terminal (a redirected stdout means a script or cron is reading), and the inputs large.
     Otherwise nothing extra is printed."""
     return (
@@ -197,7 +217,7 @@ def _shows_progress(
 
 @contextmanager
 def _stages(err: Console, show: bool) -> Iterator[Callable[[str], None] | None]:
-    """Per-stage progress on stderr. Yields ``step`` for the library's ``progress=``: each call
+    """The stage display on stderr. Yields ``step`` for the library's ``on_stage=``: each call
     adds a line for the stage starting and marks the one before done; every line shows its
     seconds. The last stage is marked done on leaving, or 未完成 when an error leaves. The display
     starts with the first stage (an error before it, such as bad rules, prints only the error).
@@ -223,7 +243,7 @@ def _stages(err: Console, show: bool) -> Iterator[Callable[[str], None] | None]:
             task = running.pop()
             display.update(
                 task,
-                mark="[green]✓[/green]" if done else "[red]✗[/red]",
+                mark="[green]√[/green]" if done else "[red]×[/red]",
                 state="完成" if done else "[red]未完成[/red]",
             )
             display.stop_task(task)
@@ -247,7 +267,7 @@ def _stages(err: Console, show: bool) -> Iterator[Callable[[str], None] | None]:
 
 
 @contextmanager
-def _files_progress(
+def _files_display(
     err: Console, show: bool, count: int
 ) -> Iterator[Callable[[object], None] | None]:
     """For many workbooks: one line counting the finished ones, with a bar and the seconds.
@@ -276,8 +296,8 @@ def _assess_with_stages(
     """``api.assess`` with the stage display (explain, shortlist: commands that write nothing large)."""
     from .api import assess as run_assess
 
-    with _stages(err, _shows_progress(console, err, [workbook])) as step:
-        return run_assess(workbook, rules, year=year, progress=step, consequences=False)
+    with _stages(err, _shows_stages(console, err, [workbook])) as step:
+        return run_assess(workbook, rules, year=year, on_stage=step, consequences=False)
 
 
 @app.command()
@@ -286,7 +306,7 @@ def assess(
         list[Path],
         typer.Argument(
             help="活动登记工作簿（.xlsx/.xlsm/.xls/.ods），或存放各登记表 .csv 的文件夹；给多个工作簿或一个存放工作簿的文件夹时逐个考核",
-            metavar="WORKBOOK...",
+            metavar="工作簿...",
         ),
     ],
     rules: RulesOption = None,
@@ -317,9 +337,10 @@ def assess(
         bool,
         typer.Option(
             "--skip-bad-rows",
-            help="跳过有错误的登记行（每一行都列在“数据提示”中），不因此停止；名单、缺表、缺列的错误仍会停止",
+            help="跳过有错误的部分（名单中没有的姓名只跳过这个姓名，其他错误跳过整行；逐条列在“数据提示”中），不因此停止；名单、缺表、缺列的错误仍会停止",
         ),
     ] = False,
+    allow_duplicates: AllowDuplicatesOption = False,
     quiet: QuietOption = False,
 ) -> None:
     """年度履职考核：计分、等次、排名、双五个一完成情况和分组统计，写入结果工作簿。
@@ -353,7 +374,9 @@ def assess(
                 "多个工作簿一起考核时不能用 --mask、--mask-ids、--previous 或 --archive；请逐个运行"
             )
             raise typer.Exit(2)
-        _assess_batch(console, err, expanded, rules, out, year, skip_bad_rows, quiet)
+        _assess_batch(
+            console, err, expanded, rules, out, year, skip_bad_rows, allow_duplicates, quiet
+        )
         return
     workbook = expanded[0]
     from .api import archive_assessment, default_output_path, write_outputs, written_files
@@ -364,14 +387,15 @@ def assess(
     target = out or default_output_path(workbook, masked=masking is not None)
 
     def run():
-        with _stages(err, _shows_progress(console, err, [workbook], quiet)) as step:
+        with _stages(err, _shows_stages(console, err, [workbook], quiet)) as step:
             result = run_assess(
                 workbook,
                 rules,
                 year=year,
                 previous=previous,
                 skip_bad_rows=skip_bad_rows,
-                progress=step,
+                allow_duplicates=allow_duplicates,
+                on_stage=step,
                 archive=archive,
                 unit=unit,
             )
@@ -381,21 +405,27 @@ def assess(
                     archive,
                     workbook=workbook,
                     unit=unit,
-                    replace=replace,
-                    progress=step,
+                    replace_year=replace,
+                    on_stage=step,
                     verify=False,
                 )
             if masking:
                 from .privacy import mask_assessment
 
                 result = mask_assessment(result, masking)
-            write_outputs(result, target, source=workbook, progress=step)
+            write_outputs(result, target, source=workbook, on_stage=step)
         return result
 
     result = _run(err, run)
     print_summary(console, result, written_files(result, target))
     if archive is not None:
         console.print(f"已写入履职档案：{archive}（{result.year} 年度）")
+    _next_step(
+        err,
+        quiet,
+        f"perfscore explain {_arg(workbook)} 姓名（查看一位委员每一分的来历）；"
+        f"perfscore shortlist {_arg(workbook)}（评优建议名单）",
+    )
 
 
 def _assess_batch(
@@ -406,6 +436,7 @@ def _assess_batch(
     out: Path | None,
     year: int | None,
     skip_bad_rows: bool,
+    allow_duplicates: bool,
     quiet: bool,
 ) -> None:
     from rich.table import Table
@@ -423,8 +454,8 @@ def _assess_batch(
         raise typer.Exit(2)
 
     def run():
-        with _files_progress(
-            err, _shows_progress(console, err, workbooks, quiet), len(workbooks)
+        with _files_display(
+            err, _shows_stages(console, err, workbooks, quiet), len(workbooks)
         ) as on_done:
             return assess_many(
                 workbooks,
@@ -432,6 +463,7 @@ def _assess_batch(
                 out_dir=out,
                 year=year,
                 skip_bad_rows=skip_bad_rows,
+                allow_duplicates=allow_duplicates,
                 on_done=on_done,
             )
 
@@ -451,15 +483,24 @@ def _assess_batch(
     console.print(table)
     failed = [item for item in items if item.exit_code]
     console.print(f"完成 {len(items) - len(failed)} 个，出错 {len(failed)} 个。")
+    _next_step(
+        err,
+        quiet,
+        "出错的工作簿用 perfscore check 工作簿 逐个查看；"
+        "perfscore explain 工作簿 姓名 查看一位委员每一分的来历",
+    )
     if failed:
         raise typer.Exit(max(item.exit_code for item in failed))
 
 
 @app.command()
 def check(
-    workbook: Annotated[Path, typer.Argument(help="活动登记工作簿，或存放各登记表 .csv 的文件夹")],
+    workbook: Annotated[
+        Path, typer.Argument(help="活动登记工作簿，或存放各登记表 .csv 的文件夹", metavar="工作簿")
+    ],
     rules: RulesOption = None,
     year: YearOption = None,
+    allow_duplicates: AllowDuplicatesOption = False,
 ) -> None:
     """检查工作簿：一次列出所有错误和警告（工作表、单元格、读到的值、问题和建议），不写出任何文件。
 
@@ -473,14 +514,17 @@ def check(
     console, err = _consoles()
 
     def run():
-        with _stages(err, _shows_progress(console, err, [workbook])) as step:
-            return run_check(workbook, rules, year=year, progress=step)
+        with _stages(err, _shows_stages(console, err, [workbook])) as step:
+            return run_check(
+                workbook, rules, year=year, allow_duplicates=allow_duplicates, on_stage=step
+            )
 
     report = _run(err, run)
     print_problems(console, report.problems)
     verdict = f"检查 {workbook}：错误 {len(report.errors)} 处，警告 {len(report.warnings)} 处。"
     if report.errors:
         console.print(verdict + "请按上面的提示修改后再计分。")
+        _next_step(err, False, f"按提示修改后，再运行 perfscore check {_arg(workbook)}")
         raise typer.Exit(1)
     console.print(
         verdict
@@ -490,12 +534,15 @@ def check(
             else "可以计分；警告所说的记录未计分或已按提示处理。"
         )
     )
+    _next_step(err, False, f"perfscore assess {_arg(workbook)}（写出年度考核结果）")
 
 
 @app.command()
 def explain(
-    workbook: Annotated[Path, typer.Argument(help="活动登记工作簿", dir_okay=False)],
-    member: Annotated[str, typer.Argument(help="委员编号或姓名")],
+    workbook: Annotated[
+        Path, typer.Argument(help="活动登记工作簿", dir_okay=False, metavar="工作簿")
+    ],
+    member: Annotated[str, typer.Argument(help="委员编号或姓名", metavar="委员")],
     rules: RulesOption = None,
     year: YearOption = None,
     mask: MaskOption = False,
@@ -512,11 +559,14 @@ def explain(
     result = _run(err, lambda: _assess_with_stages(console, err, workbook, rules, year))
     explanation = _run(err, lambda: run_explain(result, member, mask=_mask_mode(mask, mask_ids)))
     print_explanation(console, explanation)
+    _next_step(err, False, f"perfscore shortlist {_arg(workbook)}（评优建议名单）")
 
 
 @app.command()
 def shortlist(
-    workbook: Annotated[Path, typer.Argument(help="活动登记工作簿", dir_okay=False)],
+    workbook: Annotated[
+        Path, typer.Argument(help="活动登记工作簿", dir_okay=False, metavar="工作簿")
+    ],
     award: Annotated[
         list[str] | None,
         typer.Option("--award", "-a", help="只看这项评选（编号或名称），可写多次；不写则列出全部"),
@@ -540,12 +590,20 @@ def shortlist(
     if out is not None:
         _run(err, lambda: write_shortlists(result, lists, out, source=workbook))
         console.print(f"已写入：{out}")
+        _next_step(err, False, f"核对 {_arg(out)} 中的入选依据，按本单位程序研究、公示")
+    else:
+        _next_step(
+            err, False, f"perfscore shortlist {_arg(workbook)} --out 评优名单.xlsx（写成文件存档）"
+        )
 
 
 @app.command()
 def report(
     workbook: Annotated[
-        Path, typer.Argument(help="活动登记工作簿（.xlsx/.xlsm/.xls/.ods）", dir_okay=False)
+        Path,
+        typer.Argument(
+            help="活动登记工作簿（.xlsx/.xlsm/.xls/.ods）", dir_okay=False, metavar="工作簿"
+        ),
     ],
     quarter: Annotated[str | None, typer.Option("--quarter", help="通报的季度，如 2023Q2")] = None,
     month: Annotated[str | None, typer.Option("--month", help="通报的月份，如 2023-05")] = None,
@@ -580,17 +638,23 @@ def report(
 
     示例：perfscore report 2023.xlsx --quarter 2023Q2 --out-dir 通报
     """
-    from .progress import report as run_report
-    from .progress import resolve_period
-    from .writers.progress import summary_sentence
+    from .api import report as run_report
+    from .quarterly import resolve_period
+    from .writers.quarterly import summary_sentence
     from .writers.terminal import print_problems
 
     console, err = _consoles(quiet)
     period = _run(err, lambda: resolve_period(quarter, month, as_of))
+    if period.unfinished and not quiet:
+        err.print(
+            f"{period.label} 还没有结束：通报只计到今天（{period.end:%Y-%m-%d}）为止的记录，"
+            f"标题注明“截至{period.end.month}月{period.end.day}日”；期末以后请再运行一次。",
+            markup=False,
+        )
 
     def run():
-        with _stages(err, _shows_progress(console, err, [workbook], quiet)) as step:
-            return run_report(workbook, period, rules=rules, out_dir=out_dir, progress=step)
+        with _stages(err, _shows_stages(console, err, [workbook], quiet)) as step:
+            return run_report(workbook, period, rules=rules, out_dir=out_dir, on_stage=step)
 
     result, paths = _run(err, run)
     if not quiet:
@@ -600,12 +664,16 @@ def report(
         console.out(
             str(path), highlight=False
         )  # one path a line, never wrapped: scripts read these
+    _next_step(err, quiet, f"把通报（{paths[0].name} 等）发给各界别、专委会，提醒进度落后的委员")
 
 
 @app.command()
 def template(
     out: Annotated[
-        Path, typer.Argument(help="要写出的空白工作簿（.xlsx），如 2024.xlsx", dir_okay=False)
+        Path,
+        typer.Argument(
+            help="要写出的空白工作簿（.xlsx），如 2024.xlsx", dir_okay=False, metavar="工作簿"
+        ),
     ],
     rules: RulesOption = None,
     year: Annotated[
@@ -630,11 +698,19 @@ def template(
     console, err = _consoles()
     path = _run(err, lambda: write_template(out, rules, year=year, overwrite=force))
     console.print(f"已写入：{path}")
+    _next_step(
+        err,
+        False,
+        f"在 Excel 或 WPS 中打开 {_arg(path)}，删去灰色示例行，按“填表说明”填写；"
+        f"填好后运行 perfscore check {_arg(path)}",
+    )
 
 
 @rules_app.command("check")
 def rules_check(
-    file: Annotated[Path, typer.Argument(help="规则文件（YAML）", dir_okay=False)],
+    file: Annotated[
+        Path, typer.Argument(help="规则文件（YAML）", dir_okay=False, metavar="规则文件")
+    ],
 ) -> None:
     """检查规则文件：一次列出所有问题及其行号、列号。
 
@@ -660,13 +736,18 @@ def rules_check(
         f"{file}：没有发现错误。{rules.scheme}（{rules.version}），{len(rules.categories)} 个类别，{items} 个计分项，"
         f"{len(rules.grades)} 档等次。"
     )
+    _next_step(err, False, f"perfscore assess 工作簿 --rules {_arg(file)}")
 
 
 @rules_app.command("show")
 def rules_show(
     file: Annotated[
         Path | None,
-        typer.Argument(help="规则文件（YAML）；不写则为自带的 rules/default.yaml", dir_okay=False),
+        typer.Argument(
+            help="规则文件（YAML）；不写则为自带的 rules/default.yaml",
+            dir_okay=False,
+            metavar="[规则文件]",
+        ),
     ] = None,
     markdown: Annotated[
         bool, typer.Option("--markdown", "-m", help="输出 Markdown，便于粘贴到通知或转成文档")
@@ -687,6 +768,10 @@ def rules_show(
         print(summary_markdown(summary))  # plain text, no rich markup: it is meant to be pasted
     else:
         print_rules_summary(console, summary)
+        where = f" {_arg(file)}" if file else ""
+        _next_step(
+            err, False, f"perfscore rules show{where} --markdown > 积分办法.md（粘贴到通知中）"
+        )
 
 
 @archive_app.command("add")
@@ -865,6 +950,18 @@ def _root(
 def main() -> NoReturn:
     # Pydantic plugins are observability hooks other installed packages may register; the
     # command line has no use for them, and looking for them reads every installed package's
-    # metadata (about 30 ms of a 0.3 s `rules check`). Set the variable to load them anyway.
+    # metadata (a noticeable part of `rules check`, see docs/performance.md). Set the variable
+    # to load them anyway.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    _tolerant_streams()
     sys.exit(app())
+
+
+def _tolerant_streams() -> None:
+    """A console in a legacy code page (GBK on Chinese Windows, or PYTHONIOENCODING=gbk)
+    cannot show every character a name may hold: print a replacement there instead of
+    stopping with UnicodeEncodeError. The marks perfscore prints itself (√ × …) are in GBK."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
+        if encoding not in ("utf8", "utf8sig") and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")

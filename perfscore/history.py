@@ -18,8 +18,10 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import UsageError
+from .layout import LEDGER_LABELS, MEMBER_LABELS, RESULT_LABELS, SHEETS, YEAR_LABEL
+from .writers.commit import reading
 
-__all__ = ["History", "read_history"]
+__all__ = ["History", "read_history", "read_result_sheets", "ledger_csv_files"]
 
 
 @dataclass(frozen=True)
@@ -47,9 +49,10 @@ def read_history(paths: list[str | Path]) -> History:
         path = Path(raw)
         if not path.is_file():
             raise UsageError(f"找不到往年考核结果文件：{path}")
-        year, year_grades, year_lines = (
-            _read_json(path) if path.suffix.lower() == ".json" else _read_xlsx(path)
-        )
+        with reading(path) as settled:  # a complete result set, never one being replaced
+            year, year_grades, year_lines = (
+                _read_json(settled) if path.suffix.lower() == ".json" else _read_xlsx(settled)
+            )
         if year in seen:
             raise UsageError(f"{path.name} 与 {seen[year]} 都是 {year} 年度的结果，请只给一个")
         seen[year] = path.name
@@ -83,10 +86,14 @@ def _read_json(path: Path) -> tuple[int, pd.DataFrame, pd.DataFrame]:
 
 
 def _read_xlsx(path: Path) -> tuple[int, pd.DataFrame, pd.DataFrame]:
+    """The year (规则 sheet), each member's grade and total (总排名) and the ledger lines
+    (积分明细 and its continuations, or the CSV files beside the workbook), by the labels
+    :mod:`perfscore.layout` gives them."""
     sheets, settings, ledger = read_result_sheets(path)
+    member_columns = [MEMBER_LABELS["member_id"], RESULT_LABELS["grade"], RESULT_LABELS["total"]]
     try:
-        year = int(float(settings["考核年度"]))
-        ranking = sheets["总排名"][["委员编号", "等次", "总分"]]
+        year = int(float(settings[YEAR_LABEL]))
+        ranking = sheets[SHEETS["ranking"]][member_columns]
     except (KeyError, ValueError) as exc:
         raise _not_a_result(path, f"缺少 {exc}") from None
     members = ranking.set_axis(["member_id", "grade", "total"], axis=1).astype(
@@ -95,29 +102,13 @@ def _read_xlsx(path: Path) -> tuple[int, pd.DataFrame, pd.DataFrame]:
     return year, members, ledger[["member_id", "rule_id", "note"]].astype(str)
 
 
-# The ledger's headers in a result workbook (积分明细) and its CSV files, and the fields they hold.
-_LEDGER_HEADERS = {
-    "委员编号": "member_id",
-    "姓名": "name",
-    "类别": "category_name",
-    "规则编号": "rule_id",
-    "规则名称": "rule_name",
-    "分值": "points",
-    "日期": "date",
-    "来源单元格": "source",
-    "编号": "item_id",
-    "标题": "title",
-    "说明": "note",
-}
-
-
 def ledger_csv_files(path: Path) -> list[Path]:
     """The CSV files beside a result workbook that hold its ledger when it was too long for a
     sheet: ``<name>-积分明细.csv``, ``-积分明细-2.csv`` …"""
-    files = []
+    files: list[Path] = []
     while True:
         suffix = "" if not files else f"-{len(files) + 1}"
-        candidate = path.with_name(f"{path.stem}-积分明细{suffix}.csv")
+        candidate = path.with_name(f"{path.stem}-{SHEETS['ledger']}{suffix}.csv")
         if not candidate.is_file():
             return files
         files.append(candidate)
@@ -133,56 +124,44 @@ def read_result_sheets(
     item_id, title, note."""
     from python_calamine import CalamineError, CalamineWorkbook
 
+    ranking_sheet, rules_sheet, ledger_sheet = SHEETS["ranking"], SHEETS["rules"], SHEETS["ledger"]
     try:
         book = CalamineWorkbook.from_path(str(path))
         rows = {
             name: book.get_sheet_by_name(name).to_python()
             for name in book.sheet_names
-            if name in ("总排名", "规则") or name.startswith("积分明细") or extra(name)
+            if name in (ranking_sheet, rules_sheet) or name.startswith(ledger_sheet) or extra(name)
         }
     except (CalamineError, OSError, ValueError) as exc:
         raise UsageError(f"无法读取 {path.name}：{exc}") from None
-    if "总排名" not in rows or "规则" not in rows:
-        raise _not_a_result(path, "没有“总排名”或“规则”工作表")
-    settings = {str(row[0]): row[1] for row in rows["规则"][1:] if len(row) >= 2}
+    if ranking_sheet not in rows or rules_sheet not in rows:
+        raise _not_a_result(path, f"没有“{ranking_sheet}”或“{rules_sheet}”工作表")
+    settings = {str(row[0]): row[1] for row in rows[rules_sheet][1:] if len(row) >= 2}
     sheets = {name: _frame(r) for name, r in rows.items() if r}
-    parts = [table for name, table in sorted(sheets.items()) if name.startswith("积分明细")]
+    parts = [table for name, table in sorted(sheets.items()) if name.startswith(ledger_sheet)]
     if parts and list(parts[0].columns) == ["说明"]:  # the ledger went to CSV beside the workbook
         files = ledger_csv_files(path)
         if not files:
             raise UsageError(
-                f"{path.name} 的积分明细写在旁边的 CSV 文件（{path.stem}-积分明细.csv）中，但找不到该文件；"
-                "请把它和结果工作簿放在同一文件夹"
+                f"{path.name} 的{ledger_sheet}写在旁边的 CSV 文件（{path.stem}-{ledger_sheet}.csv）中，"
+                "但找不到该文件；请把它和结果工作簿放在同一文件夹"
             )
         parts = [
-            pd.read_csv(
-                file,
-                dtype=str,
-                keep_default_na=False,
-                encoding="utf-8-sig",
-            )
+            pd.read_csv(file, dtype=str, keep_default_na=False, encoding="utf-8-sig")
             for file in files
         ]
+    labels = list(LEDGER_LABELS.values())
     if parts:
         ledger = pd.concat(parts, ignore_index=True)
-        missing = [h for h in _LEDGER_HEADERS if h not in ledger.columns]
+        missing = [label for label in labels if label not in ledger.columns]
         if missing:
-            raise _not_a_result(path, f"积分明细缺少列 {'、'.join(missing)}")
-        ledger = ledger[list(_LEDGER_HEADERS)].set_axis(list(_LEDGER_HEADERS.values()), axis=1)
+            raise _not_a_result(path, f"{ledger_sheet}缺少列 {'、'.join(missing)}")
+        ledger = ledger[labels].set_axis(list(LEDGER_LABELS), axis=1)
     else:
-        ledger = pd.DataFrame(columns=list(_LEDGER_HEADERS.values()))
-    for column in (
-        "member_id",
-        "name",
-        "category_name",
-        "rule_id",
-        "rule_name",
-        "source",
-        "item_id",
-        "title",
-        "note",
-    ):
-        ledger[column] = ledger[column].astype(str)
+        ledger = pd.DataFrame(columns=list(LEDGER_LABELS))
+    for column in LEDGER_LABELS:
+        if column not in ("points", "date"):
+            ledger[column] = ledger[column].astype(str)
     ledger["points"] = pd.to_numeric(ledger["points"]).astype(float)
     ledger["date"] = pd.to_datetime(ledger["date"].replace("", None), errors="coerce")
     ledger.insert(

@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,9 +32,11 @@ from pathlib import Path
 import pandas as pd
 
 from ..assessment import Assessment
+from ..layout import LEDGER_LABELS, SHEETS
 from .background import Background
 from .charts import CHART_SHEET, GRADE_WORD_COLOURS, Chart, assessment_charts, band_colours
-from .common import atomic_path, sheet_titles, shortlist_sheets, table_views
+from .commit import ResultSet, checkpoint
+from .common import shortlist_sheets, table_views
 from .csv import safe_csv_lines
 from .safety import looks_like_formula
 from .sheetxml import WIDE_CHARACTER, ColumnStyle, TableSheet, zip_level
@@ -74,9 +76,14 @@ _SERIES_FILL = "#5B9BD5"
 _LINE_HEIGHT = 15  # points per line of 11-point text
 
 
-def write_xlsx(assessment: Assessment, out: Path) -> None:
+def write_xlsx(assessment: Assessment, out: Path, *, into: ResultSet | None = None) -> None:
     """The assessment workbook: one sheet per table view (数据提示 only if needed), the charts
-    after 分组统计, and the award shortlists when the rules define awards."""
+    after 分组统计, and the award shortlists when the rules define awards.
+
+    The workbook and its ledger CSV files are one result set: replaced together, with any
+    ledger CSV files of the old set that the new one does not have (see
+    :mod:`perfscore.writers.commit`); ``into`` adds them to a set the caller commits."""
+    out = Path(out)
     sheets: list[tuple[str, pd.DataFrame | Sequence[Chart]]] = []
     rules = assessment.rules.rules
     decimals = rules.settings.decimals
@@ -87,30 +94,33 @@ def write_xlsx(assessment: Assessment, out: Path) -> None:
             continue
         if key == "ledger" and len(table) > LEDGER_SHEET_LINES:
             lines, table = table, _ledger_note(table, out, decimals)
-        sheets.append((sheet_titles[key], table))
+        sheets.append((SHEETS[key], table))
         if key == "groups":
             sheets.append((CHART_SHEET, assessment_charts(assessment)))
     if assessment.shortlists:
         sheets.extend(shortlist_sheets(assessment.shortlists))
-    # A long ledger's CSV files are written on the other core while this one writes the
-    # workbook, which replaces ``out`` only once they are complete.
-    beside = (
-        nullcontext()
-        if lines is None
-        else Background(
-            lambda: _write_ledger_csv(lines, out, decimals),
-            lost=lambda pid: _remove_leftovers(out, len(lines), pid),
+    with nullcontext(into) if into is not None else ResultSet(out.parent) as result:
+        result.retire(_ledger_csv_names(out))
+        staged = result.path(out.name)
+        if lines is not None:
+            for path in ledger_csv_paths(out, len(lines)):
+                result.path(path.name)
+        # A long ledger's CSV files are written on the other core while this one writes the
+        # workbook; both land in the staging folder, committed together.
+        beside = (
+            nullcontext()
+            if lines is None
+            else Background(lambda: _write_ledger_csv(lines, staged, decimals))
         )
-    )
-    with beside:
-        write_tables(
-            out,
-            sheets,
-            title=f"{assessment.year}年度委员履职考核结果",
-            decimals=decimals,
-            grades=[band.grade for band in rules.grades],
-            before_replacing=beside.wait if isinstance(beside, Background) else None,
-        )
+        with beside:
+            write_tables(
+                out,
+                sheets,
+                title=f"{assessment.year}年度委员履职考核结果",
+                decimals=decimals,
+                grades=[band.grade for band in rules.grades],
+                into=result,
+            )
 
 
 def ledger_csv_paths(out: Path, lines: int) -> list[Path]:
@@ -119,21 +129,28 @@ def ledger_csv_paths(out: Path, lines: int) -> list[Path]:
     out = Path(out)
     parts = max(1, math.ceil(lines / (MAX_SHEET_ROWS - 1)))
     return [
-        out.with_name(f"{out.stem}-积分明细{'' if i == 0 else f'-{i + 1}'}.csv")
+        out.with_name(f"{out.stem}-{SHEETS['ledger']}{'' if i == 0 else f'-{i + 1}'}.csv")
         for i in range(parts)
     ]
 
 
+def _ledger_csv_names(out: Path) -> list[str]:
+    """The ledger CSV files of ``out``'s earlier result set, found beside it."""
+    pattern = re.compile(re.escape(out.stem) + r"-积分明细(-[0-9]+)?\.csv")
+    try:
+        return [p.name for p in out.parent.iterdir() if pattern.fullmatch(p.name)]
+    except OSError:
+        return []
+
+
 def _write_ledger_csv(table: pd.DataFrame, out: Path, decimals: int) -> None:
-    """A long ledger as CSV beside the workbook: every line (none is dropped), in files no
-    longer than a sheet, each replaced atomically."""
+    """A long ledger as CSV files beside the workbook ``out`` (in its staging folder): every
+    line (none is dropped), in files no longer than a sheet."""
     per_file = MAX_SHEET_ROWS - 1
     for index, path in enumerate(ledger_csv_paths(out, len(table))):
         part = table.iloc[index * per_file : (index + 1) * per_file]
-        with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8-sig", newline="") as file:
-            for start in range(
-                0, len(part), _CSV_BLOCK_LINES
-            ):  # a block at a time: memory stays flat
+        with open(path, "w", encoding="utf-8-sig", newline="") as file:
+            for start in range(0, len(part), _CSV_BLOCK_LINES):  # memory stays flat
                 file.write(
                     safe_csv_lines(
                         part.iloc[start : start + _CSV_BLOCK_LINES],
@@ -141,13 +158,9 @@ def _write_ledger_csv(table: pd.DataFrame, out: Path, decimals: int) -> None:
                         header=start == 0,
                     )
                 )
-
-
-def _remove_leftovers(out: Path, lines: int, pid: int) -> None:
-    """The temporary files of a ledger writer (process ``pid``) that died before finishing."""
-    for path in ledger_csv_paths(out, lines):
-        for leftover in path.parent.glob(f".{path.stem}.{pid}.*.tmp{path.suffix}"):
-            leftover.unlink(missing_ok=True)
+                if index == 0 and start == 0:
+                    file.flush()
+                    checkpoint("ledger-csv")
 
 
 def _ledger_note(table: pd.DataFrame, out: Path, decimals: int) -> pd.DataFrame:
@@ -155,12 +168,12 @@ def _ledger_note(table: pd.DataFrame, out: Path, decimals: int) -> pd.DataFrame:
     where, how to check."""
     paths = ledger_csv_paths(out, len(table))
     names = "、".join(f"“{p.name}”" for p in paths)
-    total = float(table["分值"].sum())
+    total = float(table[LEDGER_LABELS["points"]].sum())
     return pd.DataFrame(
         {
             "说明": [
-                f"积分明细共 {len(table):,} 行，超过 {LEDGER_SHEET_LINES:,} 行，未写在本工作簿中，而是写在本工作簿旁的文件 {names} 中。",
-                "这些文件是 UTF-8 编码的 CSV，列与“积分明细”表相同（委员编号、姓名、类别、规则编号、规则名称、分值、日期、来源单元格、编号、标题、说明），"
+                f"{SHEETS['ledger']}共 {len(table):,} 行，超过 {LEDGER_SHEET_LINES:,} 行，未写在本工作簿中，而是写在本工作簿旁的文件 {names} 中。",
+                f"这些文件是 UTF-8 编码的 CSV，列与“{SHEETS['ledger']}”表相同（{'、'.join(LEDGER_LABELS.values())}），"
                 "Excel 或 WPS 可直接打开；每个文件不超过一张工作表的行数。",
                 f"全部明细的分值合计 {total:,.{decimals}f} 分；每位委员的总分等于其各行分值之和。",
                 "逐条查看一位委员的得分：perfscore explain 工作簿 姓名（或委员编号）。",
@@ -179,7 +192,7 @@ def write_tables(
     grade_column: str = "等次",
     key_columns: Sequence[str] = KEY_COLUMNS,
     landscape: bool | None = None,
-    before_replacing: Callable[[], None] | None = None,
+    into: ResultSet | None = None,
 ) -> None:
     """Write ``sheets`` as one workbook, atomically, with perfscore's formatting (see the module).
 
@@ -190,19 +203,22 @@ def write_tables(
     ``decimals``: decimal places of float columns. ``grades``: the rules' grade names, best first;
     cells of the ``grade_column`` are coloured by band (without ``grades``, the usual words
     优秀 … 不称职 are recognised). ``key_columns``: headers frozen at the left (see KEY_COLUMNS).
-    ``landscape``: None decides per sheet by its width. ``before_replacing`` is called once the
-    workbook is complete, before it replaces ``out`` (an exception from it leaves ``out`` as it was).
+    ``landscape``: None decides per sheet by its width. ``into``: the result set the workbook
+    belongs to (the caller commits it); without it the workbook is a set of its own. Either way
+    xlsxwriter's temporary row files stay in the set's staging folder.
     """
     import xlsxwriter
 
     layout = _Layout(
         title=title, grade_column=grade_column, key_columns=tuple(key_columns), landscape=landscape
     )
-    with atomic_path(out) as tmp:
+    out = Path(out)
+    with nullcontext(into) if into is not None else ResultSet(out.parent) as result:
         book = xlsxwriter.Workbook(
-            str(tmp),
+            str(result.path(out.name)),
             {
                 "constant_memory": True,
+                "tmpdir": str(result.scratch),
                 "strings_to_formulas": False,
                 "strings_to_urls": False,
                 "strings_to_numbers": False,
@@ -217,8 +233,7 @@ def write_tables(
                 _write_charts(book, name, list(content), styles, layout)
         with zip_level():
             book.close()
-        if before_replacing is not None:
-            before_replacing()
+        checkpoint("workbook")
 
 
 @dataclass(frozen=True)
@@ -262,7 +277,10 @@ class _Styles:
 
 
 @dataclass(frozen=True)
-class _Column:
+class _ColumnShape:
+    """How a table column looks on every sheet it spans: its header, the kind of its values,
+    its width, whether its text wraps, and how many lines its header takes."""
+
     header: str
     kind: str  # date, bool, int, float, text
     width: float
@@ -284,7 +302,11 @@ def _write_table(book, title: str, table: pd.DataFrame, styles: _Styles, layout:
 
 
 def _write_sheet(
-    sheet: TableSheet, table: pd.DataFrame, columns: list[_Column], styles: _Styles, layout: _Layout
+    sheet: TableSheet,
+    table: pd.DataFrame,
+    columns: list[_ColumnShape],
+    styles: _Styles,
+    layout: _Layout,
 ) -> None:
     widths = [c.width for c in columns]
     sheet.freeze_panes(1, _frozen_columns([c.header for c in columns], widths, layout.key_columns))
@@ -301,7 +323,7 @@ def _write_sheet(
     _print_setup(sheet, layout, wide=sum(widths) > LANDSCAPE_WIDTH, repeat_header=True)
 
 
-def _measure(table: pd.DataFrame, decimals: int) -> list[_Column]:
+def _measure(table: pd.DataFrame, decimals: int) -> list[_ColumnShape]:
     """Kind and width of each column. Long headers wrap onto a second line rather than widen
     a column of short values (专委会内名次 over ranks)."""
     columns = []
@@ -314,7 +336,7 @@ def _measure(table: pd.DataFrame, decimals: int) -> list[_Column]:
         width = min(max(needed + 2, 6), MAX_WIDTH)
         header_lines = max(1, math.ceil(head / max(width - 2, 1)))
         columns.append(
-            _Column(
+            _ColumnShape(
                 str(header),
                 kind,
                 width,
@@ -366,7 +388,7 @@ def _frozen_columns(headers: list[str], widths: list[float], key_columns: tuple[
     return count
 
 
-def _base_props(column: _Column, styles: _Styles) -> dict:
+def _base_props(column: _ColumnShape, styles: _Styles) -> dict:
     props: dict = {"valign": "vcenter"}
     if column.kind == "date":
         props["num_format"] = "yyyy-mm-dd"
@@ -386,7 +408,7 @@ def _plain(series: pd.Series) -> list:
     return values.tolist()
 
 
-def _column_style(column: _Column, styles: _Styles, layout: _Layout) -> ColumnStyle:
+def _column_style(column: _ColumnShape, styles: _Styles, layout: _Layout) -> ColumnStyle:
     """How a column's cells look: its format; for text, the quoted format of formula-like text
     and, in the grade column, each grade's colours; for wrapped text, the width rows grow by."""
     base = _base_props(column, styles)

@@ -1,4 +1,4 @@
-"""The progress report's files (履职进度通报): ``<period>-季度履职通报.xlsx`` and ``.md``.
+"""The quarterly report's files (履职进度通报): ``<period>-季度履职通报.xlsx`` and ``.md``.
 
 Both open with the summary (counts, the groups furthest behind, the members to remind), then
 the detail (groups, every member). The tables are built here once, with Chinese headings, and
@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..progress import ProgressReport
+from ..quarterly import ProgressReport
+from .commit import ResultSet
 from .common import member_columns
 from .markdown import inline, table, write_markdown
 from .xlsx import write_tables
@@ -43,7 +44,8 @@ def report_paths(report: ProgressReport, folder: Path) -> tuple[Path, Path]:
 
 
 def write_progress(report: ProgressReport, folder: Path) -> list[Path]:
-    """Write both files into ``folder``, each replacing any earlier one atomically."""
+    """Write both files into ``folder`` as one result set: the earlier pair is replaced by the
+    new pair as a unit (see :mod:`perfscore.writers.commit`), never one file of each."""
     xlsx, md = report_paths(report, Path(folder))
     sheets = [
         ("摘要", pd.DataFrame(_summary_sheet(report), columns=["项目", "内容"])),
@@ -53,10 +55,16 @@ def write_progress(report: ProgressReport, folder: Path) -> list[Path]:
     ]
     if report.problems:
         sheets.append(("数据提示", _problems_table(report)))
-    write_tables(
-        xlsx, sheets, title=f"{report.period.title}委员履职进度通报", decimals=report.decimals
-    )
-    write_markdown(progress_markdown(report), md)
+    text = progress_markdown(report)
+    with ResultSet(xlsx.parent) as result:
+        write_tables(
+            xlsx,
+            sheets,
+            title=f"{report.period.title}委员履职进度通报",
+            decimals=report.decimals,
+            into=result,
+        )
+        write_markdown(text, md, into=result)
     return [xlsx, md]
 
 

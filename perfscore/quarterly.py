@@ -1,4 +1,5 @@
-"""Progress during the year (季度/月度履职进度通报): points to date, checklist pace, who to remind.
+"""The quarterly report (季度/月度履职进度通报): members' progress during the year — points to
+date, checklist pace, who to remind.
 
 A progress report scores the records dated up to the end of a period with the same rules as
 the annual assessment (so the Q4 report's points are the year's totals), and compares each
@@ -8,7 +9,9 @@ member with the end of the previous period of the same length.
   (``--as-of 2023-06-15``); :func:`parse_quarter`, :func:`parse_month`, :func:`parse_day`,
   :func:`resolve_period` and :func:`last_complete_quarter` (``today`` is injectable for tests).
 * :func:`assess_progress` — workbook -> :class:`ProgressReport` (plain DataFrames).
-* :func:`report` — what ``perfscore report`` calls: the report, written as .xlsx and .md.
+
+Its files are laid out by :mod:`perfscore.writers.quarterly`; :func:`perfscore.report` (what
+``perfscore report`` calls) computes the report and writes them.
 
 The on-pace rule (docs/scoring.md §8; in Chinese in docs/cron.md): a member in office is on pace when the checklist
 items done by the period end are at least ``floor(items × share)``, where ``share`` is the part
@@ -44,9 +47,10 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from .assessment import GROUP_DIMENSIONS, Assessment, assess_scores
+from .assessment import Assessment, assess_scores
 from .errors import Problem, Severity, UsageError
-from .records import Records, normalise
+from .layout import MEMBER_DETAILS
+from .records import GROUP_DIMENSIONS, Records, normalise
 from .rules import LoadedRules, load_rules
 from .scoring import round_points, score
 from .text import NAME_SEPARATORS
@@ -62,12 +66,11 @@ __all__ = [
     "resolve_period",
     "last_complete_quarter",
     "assess_progress",
-    "report",
     "NOT_ATTENDED",
 ]
 
 PeriodKind = Literal["quarter", "month", "as_of"]
-Progress = Callable[[str], None]
+StageCallback = Callable[[str], None]  # called with a stage's name as the stage starts
 
 # Meeting records that are not activity: the member did not attend.
 NOT_ATTENDED = ("请假", "请假未批准", "缺席")
@@ -85,6 +88,9 @@ class Period:
     kind: PeriodKind
     start: date
     end: date
+    # The end of the whole quarter or month when the period stops early at ``end`` because it
+    # has not finished yet (a report on 5 December for the fourth quarter); None otherwise.
+    full_end: date | None = None
 
     @classmethod
     def quarter(cls, year: int, number: int) -> Period:
@@ -99,6 +105,14 @@ class Period:
     def as_of(cls, day: date) -> Period:
         """The quarter containing ``day``, up to ``day``."""
         return cls("as_of", Period.quarter(day.year, _quarter_of(day)).start, day)
+
+    def cut_at(self, day: date) -> Period:
+        """This period up to ``day`` (a day inside it), still named as the whole period."""
+        return Period(self.kind, self.start, day, full_end=self.full_end or self.end)
+
+    @property
+    def unfinished(self) -> bool:
+        return self.full_end is not None
 
     @property
     def year(self) -> int:
@@ -116,10 +130,11 @@ class Period:
     @property
     def title(self) -> str:
         """2023年第二季度, 2023年5月, 截至2023年6月15日."""
+        cut = f"（截至{self.end.month}月{self.end.day}日）" if self.unfinished else ""
         if self.kind == "quarter":
-            return f"{self.year}年第{_QUARTER_NAMES[_quarter_of(self.end) - 1]}季度"
+            return f"{self.year}年第{_QUARTER_NAMES[_quarter_of(self.end) - 1]}季度{cut}"
         if self.kind == "month":
-            return f"{self.year}年{self.end.month}月"
+            return f"{self.year}年{self.end.month}月{cut}"
         return f"截至{self.year}年{self.end.month}月{self.end.day}日"
 
     @property
@@ -218,7 +233,9 @@ def resolve_period(
     *,
     today: date | None = None,
 ) -> Period:
-    """The period the options name (at most one of them), else the last complete quarter before today."""
+    """The period the options name (at most one of them), else the last complete quarter before
+    today. A quarter or month that has not ended by ``today`` is cut at ``today``
+    (:meth:`Period.cut_at`: its title says 截至 that day); one that has not begun is refused."""
     given = [
         (name, value)
         for name, value in (("--quarter", quarter), ("--month", month), ("--as-of", as_of))
@@ -226,13 +243,17 @@ def resolve_period(
     ]
     if len(given) > 1:
         raise UsageError(f"{'、'.join(name for name, _ in given)} 只能写一个：请只指定一个通报期间")
-    if quarter is not None:
-        return parse_quarter(quarter)
-    if month is not None:
-        return parse_month(month)
+    today = today or _today()
     if as_of is not None:
         return Period.as_of(parse_day(as_of))
-    return last_complete_quarter(today or _today())
+    if quarter is None and month is None:
+        return last_complete_quarter(today)
+    period = parse_quarter(quarter) if quarter is not None else parse_month(month or "")
+    if period.start > today:
+        raise UsageError(
+            f"{quarter or month} 还没有开始（今天是 {today:%Y-%m-%d}）：请指定已经开始的季度或月份"
+        )
+    return period.cut_at(today) if period.end > today else period
 
 
 # --- the report --------------------------------------------------------------------------------
@@ -315,13 +336,14 @@ def assess_progress(
     period: Period,
     rules: str | Path | LoadedRules | None = None,
     *,
-    progress: Progress | None = None,
+    on_stage: StageCallback | None = None,
 ) -> ProgressReport:
     """Score the records dated up to ``period.end`` (and up to the previous period's end) and
-    compare them. Raises DataError (the workbook has errors) or UsageError (bad file or rules,
-    or a period outside the workbook's assessment year); the workbook is read once, never written.
+    compare them. ``on_stage`` is called with each stage's name as it starts: 读取, 整理, 计分,
+    统计. Raises DataError (the workbook has errors) or UsageError (bad file or rules, or a
+    period outside the workbook's assessment year); the workbook is read once, never written.
     """
-    step = progress or (lambda _stage: None)
+    step = on_stage or (lambda _stage: None)
     loaded = rules if isinstance(rules, LoadedRules) else load_rules(rules)
     input_format = loaded.rules.input_format()
     step("读取")
@@ -355,33 +377,6 @@ def assess_progress(
     )
 
 
-def report(
-    workbook: str | Path,
-    period: Period | None = None,
-    *,
-    rules: str | Path | LoadedRules | None = None,
-    out_dir: str | Path | None = None,
-    today: date | None = None,
-    progress: Progress | None = None,
-) -> tuple[ProgressReport, list[Path]]:
-    """``perfscore report``: compute the progress report for ``period`` (the last complete quarter
-    before ``today`` when None) and write it into ``out_dir`` (beside the workbook when None) as
-    ``<period>-<report name>.xlsx`` and ``.md``, each replaced atomically. Returns the report and
-    the absolute paths written."""
-    from .writers.progress import report_paths, write_progress
-
-    step = progress or (lambda _stage: None)
-    period = period or last_complete_quarter(today or _today())
-    folder = (Path(out_dir) if out_dir is not None else Path(workbook).parent).absolute()
-    if not folder.is_dir():  # before the long part: a cron job with a wrong path fails at once
-        raise UsageError(f"输出目录不存在：{folder}")
-    result = assess_progress(workbook, period, rules, progress=progress)
-    if any(path.resolve() == Path(workbook).resolve() for path in report_paths(result, folder)):
-        raise UsageError(f"输出文件不能与输入文件相同：{workbook}")
-    step("写出通报")
-    return result, write_progress(result, folder)
-
-
 def _assess_at(
     records: Records, rules: LoadedRules, day: date, source_name: str
 ) -> tuple[Assessment, list[Problem]]:
@@ -401,15 +396,7 @@ def _member_progress(
 ) -> pd.DataFrame:
     settings = rules.rules.settings
     columns = [
-        "member_id",
-        "name",
-        "sector",
-        "committee",
-        "study_group",
-        "work_group",
-        "standing",
-        "term_start",
-        "term_end",
+        *MEMBER_DETAILS,
         "total",
         "rank",
         "checklist_total",
@@ -453,15 +440,7 @@ def _member_progress(
     m = m.sort_values(["sector", "member_id"], kind="stable").reset_index(drop=True)
     return m[
         [
-            "member_id",
-            "name",
-            "sector",
-            "committee",
-            "study_group",
-            "work_group",
-            "standing",
-            "term_start",
-            "term_end",
+            *MEMBER_DETAILS,
             "status",
             "points",
             "points_previous",
