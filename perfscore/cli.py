@@ -81,9 +81,7 @@ UnitOption = Annotated[
 ]
 ReplaceOption = Annotated[
     bool,
-    typer.Option(
-        "--replace", help="档案中已有该年度时替换它（替换记录在档案的 replacements 表中）"
-    ),
+    typer.Option("--replace", help="档案中已有该年度时替换它（替换的时间和前后文件记录在档案中）"),
 ]
 AllowDuplicatesOption = Annotated[
     bool,
@@ -777,13 +775,15 @@ def rules_show(
 @archive_app.command("add")
 def archive_add(
     archive: Annotated[
-        Path, typer.Argument(help="履职档案（SQLite 文件；没有则新建）", dir_okay=False)
+        Path,
+        typer.Argument(help="履职档案（SQLite 文件；没有则新建）", dir_okay=False, metavar="档案"),
     ],
     result: Annotated[
         Path,
         typer.Argument(
             help="perfscore 写出的考核结果（.xlsx 或 .json；积分明细写在旁边 CSV 文件中的也可以）",
             dir_okay=False,
+            metavar="考核结果",
         ),
     ],
     rules: Annotated[
@@ -809,8 +809,8 @@ def archive_add(
 ) -> None:
     """把已有的考核结果写入履职档案：委员、总分、分项、等次、名次、清单、评优、处理提示、全部积分明细、规则全文及 SHA-256。
 
-    一次写入是一个事务：中途出错、断电或按 Ctrl-C，档案保持原样；两个进程同时写入时后者等待前者完成。
-    档案中已有该年度时拒绝写入，除非加 --replace。
+    一次写入是一个事务：中途出错、断电或被中断，档案保持原样；两个进程同时写入时后者等待前者完成。
+    档案中已有该年度时拒绝写入，除非加 --replace（替换的时间和前后文件记录在档案中）。
 
     示例：perfscore archive add 档案.sqlite 2023-考核结果.xlsx --rules 本单位积分办法.yaml --workbook 2023.xlsx
     """
@@ -829,7 +829,7 @@ def archive_add(
 
 @archive_app.command("info")
 def archive_info(
-    archive: Annotated[Path, typer.Argument(help="履职档案", dir_okay=False)],
+    archive: Annotated[Path, typer.Argument(help="履职档案", dir_okay=False, metavar="档案")],
 ) -> None:
     """列出档案中的届次、各年度（来源文件、SHA-256、人数、明细行数）和替换记录。
 
@@ -844,7 +844,7 @@ def archive_info(
 
 @archive_app.command("upgrade")
 def archive_upgrade(
-    archive: Annotated[Path, typer.Argument(help="履职档案", dir_okay=False)],
+    archive: Annotated[Path, typer.Argument(help="履职档案", dir_okay=False, metavar="档案")],
 ) -> None:
     """把较早版本 perfscore 建立的档案升级到本版的格式（在一个事务中完成，失败则保持原样）。
 
@@ -859,8 +859,12 @@ def archive_upgrade(
 
 @app.command()
 def dossier(
-    archive: Annotated[Path, typer.Argument(help="履职档案（SQLite 文件）", dir_okay=False)],
-    member: Annotated[str | None, typer.Argument(help="委员编号或姓名；与 --all 二选一")] = None,
+    archive: Annotated[
+        Path, typer.Argument(help="履职档案（SQLite 文件）", dir_okay=False, metavar="档案")
+    ],
+    member: Annotated[
+        str | None, typer.Argument(help="委员编号或姓名；与 --all 二选一", metavar="委员")
+    ] = None,
     all_members: Annotated[bool, typer.Option("--all", help="为档案中每位委员各写一份")] = False,
     out_dir: Annotated[
         Path | None,
@@ -907,13 +911,15 @@ def dossier(
 
 @app.command()
 def term(
-    archive: Annotated[Path, typer.Argument(help="履职档案（SQLite 文件）", dir_okay=False)],
+    archive: Annotated[
+        Path, typer.Argument(help="履职档案（SQLite 文件）", dir_okay=False, metavar="档案")
+    ],
     out: Annotated[
         Path | None,
         typer.Option("--out", "-o", help="输出 .xlsx；不写则为档案旁的“<档案名>-任期考核.xlsx”"),
     ] = None,
     unit: UnitOption = "",
-    top: Annotated[int, typer.Option("--top", help="屏幕上列出前几名", min=0)] = 10,
+    top: Annotated[int, typer.Option("--top", help="屏幕上列出前几名（0 为不列出）")] = 10,
 ) -> None:
     """任期考核（换届参考）：本届每位委员各年度的总分和等次、任期平均分、获奖和处理提示，按平均分排名。
 
@@ -928,7 +934,7 @@ def term(
     target = out or archive.with_name(f"{archive.stem}-任期考核.xlsx")
     report = _run(err, lambda: term_report(archive, unit))
     _run(err, lambda: write_term_report(report, target))
-    print_term_summary(console, report, top)
+    print_term_summary(console, report, max(0, top))
     console.print(f"已写入：{target}")
 
 
