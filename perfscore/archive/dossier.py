@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -316,8 +317,11 @@ def dossier_paths(dossier: Dossier, out_dir: Path) -> tuple[Path, Path]:
     return out_dir / f"{stem}.xlsx", out_dir / f"{stem}.docx"
 
 
-def write_dossier(dossier: Dossier, out_dir: str | Path) -> list[Path]:
-    """Write the dossier as .xlsx and .docx into ``out_dir`` (atomically each); the paths."""
+def write_dossier(dossier: Dossier, out_dir: str | Path, *, into=None) -> list[Path]:
+    """Write the dossier as .xlsx and .docx into ``out_dir``, the two as one result set (both
+    or neither; see :mod:`perfscore.writers.commit`), or into the result set ``into``; the
+    paths."""
+    from ..writers.commit import ResultSet
     from ..writers.xlsx import write_tables
     from .word import Section, write_document
 
@@ -337,19 +341,21 @@ def write_dossier(dossier: Dossier, out_dir: str | Path) -> list[Path]:
             ],
         }
     )
-    write_tables(
-        xlsx,
-        [("基本情况", about), *dossier.tables.items()],
-        title=f"{dossier.title}（{dossier.term}）",
-        decimals=dossier.decimals,
-        key_columns=("项目", "年度"),
-        grade_column="__none__",
-    )
-    sections = [
-        Section(title, table=table, decimals=dossier.decimals)
-        for title, table in dossier.tables.items()
-    ]
-    write_document(docx, dossier.title, dossier.subtitle, sections)
+    with nullcontext(into) if into is not None else ResultSet(out_dir) as result:
+        write_tables(
+            xlsx,
+            [("基本情况", about), *dossier.tables.items()],
+            title=f"{dossier.title}（{dossier.term}）",
+            decimals=dossier.decimals,
+            key_columns=("项目", "年度"),
+            grade_column="__none__",
+            into=result,
+        )
+        sections = [
+            Section(title, table=table, decimals=dossier.decimals)
+            for title, table in dossier.tables.items()
+        ]
+        write_document(result.path(docx.name), dossier.title, dossier.subtitle, sections)
     return [xlsx, docx]
 
 
@@ -361,7 +367,10 @@ def write_dossiers(
     mask: bool = False,
     on_done=None,
 ) -> list[Path]:
-    """Every member's dossier (of ``unit``, or of every unit) into ``out_dir``; the paths."""
+    """Every member's dossier (of ``unit``, or of every unit) into ``out_dir``, all as one
+    result set; the paths."""
+    from ..writers.commit import ResultSet
+
     conn = open_readonly(archive)
     written: list[Path] = []
     try:
@@ -373,10 +382,14 @@ def write_dossiers(
         ).fetchall()
         if not keys:
             raise UsageError("履职档案中没有委员")
-        for member_unit, member_id in keys:
-            written += write_dossier(_dossier(conn, member_unit, member_id, mask=mask), out_dir)
-            if on_done is not None:
-                on_done(member_id)
+        if not Path(out_dir).is_dir():
+            raise UsageError(f"输出目录不存在：{out_dir}")
+        with ResultSet(out_dir) as result:  # every dossier, or none
+            for member_unit, member_id in keys:
+                dossier = _dossier(conn, member_unit, member_id, mask=mask)
+                written += write_dossier(dossier, out_dir, into=result)
+                if on_done is not None:
+                    on_done(member_id)
     finally:
         conn.close()
     return written

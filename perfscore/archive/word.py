@@ -14,8 +14,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..writers.common import atomic_path
-
 __all__ = ["Section", "write_document"]
 
 _BODY_FONT = "SimSun"  # 宋体; Word and WPS substitute a CJK serif where it is missing
@@ -35,7 +33,8 @@ class Section:
 
 
 def write_document(out: Path, title: str, subtitle: str, sections: Sequence[Section]) -> None:
-    """Write the document to ``out`` atomically (a crash leaves ``out`` as it was)."""
+    """Write the document to ``out``: a path inside a result set's staging folder
+    (:class:`perfscore.writers.commit.ResultSet`), which makes the write atomic."""
     from docx import Document
     from docx.enum.section import WD_ORIENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -80,8 +79,7 @@ def write_document(out: Path, title: str, subtitle: str, sections: Sequence[Sect
             font(doc.add_paragraph().add_run("（无）"), _BODY_FONT, 11)
             continue
         _table(doc, section)
-    with atomic_path(out) as tmp:
-        doc.save(str(tmp))
+    doc.save(str(out))
 
 
 def _table(doc, section: Section) -> None:
