@@ -297,6 +297,7 @@ _MODEL_TITLES: dict[str, str] = {
     "Prerequisites": "参评条件",
     "GroupCap": "分组名额上限",
     "MinShare": "保留名额",
+    "Documents": "通报、公示的格式",
 }
 
 # Checks done by the models' validators (not visible in the field descriptions).
@@ -618,6 +619,17 @@ name: 集体提案
 match: {type: [集体]}
 share: 0.2
 """,
+            excerpt=False,
+        ),
+        Snippet(
+            "Documents",
+            """\
+documents:
+  unit: 政协××市委员会办公室        # 落款和领导阅览版标题下的单位
+  listed_grades: [优秀, 不称职]     # 年度通报中列出名单的等次
+  body_font: 仿宋                   # 本单位电脑上的仿宋字体名
+""",
+            ("documents",),
             excerpt=False,
         ),
         Snippet(

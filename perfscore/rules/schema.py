@@ -38,6 +38,7 @@ __all__ = [
     "GroupCap",
     "MinShare",
     "Term",
+    "Documents",
     "Rules",
     "MATCH_FIELDS",
 ]
@@ -582,6 +583,39 @@ class Term(_Strict):
         return range(self.first_year, self.last_year + 1)
 
 
+class Documents(_Strict):
+    """The documents an office circulates (通报、公示、办法): who issues them, which grades are
+    named in the annual 通报, and the fonts and sizes of the 公文 layout (GB/T 9704-2012).
+
+    Font names are as Word and WPS know them; where a font is missing, LibreOffice falls back
+    to a Chinese font of the same kind."""
+
+    unit: str = Field(
+        "",
+        description="发文单位，如 政协××市委员会办公室；印在通报、公示的落款和领导阅览版的标题下。不写则留出空位待填",
+    )
+    listed_grades: list[str] | None = Field(
+        None,
+        description="年度考核情况通报中列出名单的等次，如 [优秀, 不称职]；不写则列出最高和最低两档",
+    )
+    title_font: str | None = Field(None, description="标题字体；不写为 方正小标宋简体")
+    body_font: str | None = Field(None, description="正文字体；不写为 仿宋_GB2312")
+    heading1_font: str | None = Field(None, description="一级标题（一、）字体；不写为 黑体")
+    heading2_font: str | None = Field(
+        None, description="二级标题（（一））字体；不写为 楷体_GB2312"
+    )
+    latin_font: str | None = Field(None, description="数字和西文字体；不写为 Times New Roman")
+    title_size: float | None = Field(
+        None, ge=8, le=40, description="标题字号（磅）；不写为 22（2号）"
+    )
+    body_size: float | None = Field(
+        None, ge=8, le=30, description="正文字号（磅）；不写为 16（3号）"
+    )
+    table_size: float | None = Field(
+        None, ge=7, le=20, description="表格字号（磅）；不写为 12（小4号）"
+    )
+
+
 class Rules(_Strict):
     """A whole rules file."""
 
@@ -614,6 +648,9 @@ class Rules(_Strict):
     )
     awards: list[Award] = Field(
         default_factory=list, description="评优名单（优秀委员、优秀提案、优秀社情民意信息）"
+    )
+    documents: Documents = Field(
+        default_factory=Documents, description="通报、公示等文件的发文单位、列名等次和字体字号"
     )
 
     @model_validator(mode="after")
@@ -660,6 +697,16 @@ class Rules(_Strict):
         if any(a <= b for a, b in itertools.pairwise(mins)):  # type: ignore[operator]
             raise ValueError("等次须从高到低排列，各档 min 依次递减")
         return grades
+
+    @model_validator(mode="after")
+    def _listed_grades_exist(self) -> Rules:
+        known = [band.grade for band in self.grades]
+        unknown = [g for g in self.documents.listed_grades or [] if g not in known]
+        if unknown:
+            raise ValueError(
+                f"documents.listed_grades 中的 {'、'.join(unknown)} 不是等次；等次有：{'、'.join(known)}"
+            )
+        return self
 
     @model_validator(mode="after")
     def _unique_category_ids(self) -> Rules:
