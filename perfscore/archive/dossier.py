@@ -37,6 +37,7 @@ class Dossier:
     tables: dict[str, pd.DataFrame]  # section title -> table, in document order
     decimals: int
     masked: bool = False
+    style: object = None  # the Word layout (OfficialStyle) of the latest year's rules
 
     @property
     def title(self) -> str:
@@ -155,7 +156,19 @@ def _dossier(conn: sqlite3.Connection, unit: str, member_id: str, *, mask: bool)
         tables = {title: mask_frame(table, masker) for title, table in tables.items()}
         tables["逐年对比"].columns = [masker.text(str(c)) for c in tables["逐年对比"].columns]
         name = masked_name(name)
-    return Dossier(unit, member_id, name, term, years, tables, decimals, masked=mask)
+    from ..writers.official import OfficialStyle
+
+    return Dossier(
+        unit,
+        member_id,
+        name,
+        term,
+        years,
+        tables,
+        decimals,
+        masked=mask,
+        style=OfficialStyle.from_rules(rules),
+    )
 
 
 def _side_by_side(
@@ -352,11 +365,47 @@ def write_dossier(dossier: Dossier, out_dir: str | Path, *, into=None) -> list[P
             into=result,
         )
         sections = [
-            Section(title, table=table, decimals=dossier.decimals)
-            for title, table in dossier.tables.items()
+            Section(title, table=table, decimals=dossier.decimals, widths=widths)
+            for title, (table, widths) in _on_paper(dossier.tables).items()
         ]
-        write_document(result.path(docx.name), dossier.title, dossier.subtitle, sections)
+        write_document(
+            docx, dossier.title, dossier.subtitle, sections, style=dossier.style, into=result
+        )
     return [xlsx, docx]
+
+
+# Relative column widths of the Word tables (A4 portrait), by column header.
+_PAPER_WIDTHS = {
+    "年度": 1.6,
+    "编号": 2.4,
+    "标题": 5,
+    "日期": 2.3,
+    "计分项": 2.4,
+    "得分": 1.7,
+    "来源单元格": 2.5,
+    "类别": 2,
+    "规则名称": 2.6,
+    "分值": 1.7,
+    "说明": 2.6,
+    "评选": 2.5,
+    "入选": 4,
+    "处理提示": 8,
+}
+
+
+def _on_paper(tables: dict[str, pd.DataFrame]) -> dict[str, tuple[pd.DataFrame, list | None]]:
+    """The tables as the Word document shows them, with their column widths: the ledger
+    without the rule and item codes (the workbook has every column), so it fits a page."""
+    out = {}
+    for title, table in tables.items():
+        if title == "积分明细":
+            table = table.drop(columns=["规则编号", "编号"])
+        if title == "逐年对比":
+            widths = [3.0] + [2.0] * (len(table.columns) - 1)
+        else:
+            widths = [_PAPER_WIDTHS.get(str(c), 2.0) for c in table.columns]
+        out[title] = (table, widths)
+    return out
 
 
 def write_dossiers(

@@ -200,7 +200,8 @@ def _read_xlsx(path: Path):
     )
     try:
         year = int(float(settings["考核年度"]))
-        source, rules_sha = str(settings["输入文件"]), str(settings["规则文件 SHA-256"])
+        source = str(settings["输入文件"])
+        rules_sha = str(settings.get("规则文件校验值") or settings["规则文件 SHA-256"])
         masked = "姓名显示" in settings
         ranking = sheets["总排名"]
         breakdown = sheets["分项得分"]
