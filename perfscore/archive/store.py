@@ -157,6 +157,7 @@ def _check(
 
 
 PAGE_SIZE = 16384  # fewer, larger pages: a year's million ledger lines insert faster
+CACHE_KIB = 65536  # the writer's page cache (SQLite's default is 2 MB)
 
 
 def open_for_writing(path: str | Path, *, verify: bool = True) -> sqlite3.Connection:
@@ -172,6 +173,7 @@ def open_for_writing(path: str | Path, *, verify: bool = True) -> sqlite3.Connec
     try:
         if _check(conn, path, allow_empty=True, tables=() if verify else None) == 0:
             conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")  # before the first table
+        conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")  # the members index grows every year
         migrate(conn)
     except BaseException:
         conn.close()

@@ -83,7 +83,10 @@ def archive_history(path: str | Path, rules: Rules, year: int, unit: str = "") -
     if not path.exists():
         return History(archive=path.name, term=span)
     wanted = referenced_rules(rules)
-    conn = open_readonly(path, tables=["members", "ledger"] if wanted else ["members"])
+    # Only what the consequences read is read (and checked): rules without consequences read
+    # nothing but the archive's term.
+    tables = ["members", "ledger"] if wanted else ["members"] if rules.consequences else ["terms"]
+    conn = open_readonly(path, tables=tables)
     try:
         held = conn.execute(
             "SELECT name, first_year, last_year FROM terms WHERE unit = ?", (unit,)
@@ -94,6 +97,8 @@ def archive_history(path: str | Path, rules: Rules, year: int, unit: str = "") -
                 f"（{term.first_year}–{term.last_year}）；不同届次请用不同的档案文件"
             )
         params = (unit, term.first_year, year)
+        if not rules.consequences:
+            return History(archive=path.name, term=span)
         grades = pd.read_sql_query(
             "SELECT year, member_id, grade, total FROM members "
             "WHERE unit = ? AND year >= ? AND year < ?",
