@@ -52,12 +52,22 @@ class Dossier:
 
 def find_members(conn: sqlite3.Connection, who: str, unit: str | None = None) -> pd.DataFrame:
     """Members whose ID or name is ``who``: unit, member_id, name (latest year's), sector."""
-    query = (
-        "SELECT unit, member_id, name, sector, year FROM members "
-        "WHERE (member_id = ? OR name = ?)" + (" AND unit = ?" if unit is not None else "")
+    by_id = pd.read_sql_query(  # each year's row by its key, year by year
+        "SELECT m.unit, m.member_id, m.name, m.sector, m.year FROM years y CROSS JOIN members m "
+        "ON m.unit = y.unit AND m.year = y.year AND m.member_id = ?"
+        + (" WHERE y.unit = ?" if unit is not None else ""),
+        conn,
+        params=(who, unit) if unit is not None else (who,),
     )
-    params = (who, who, unit) if unit is not None else (who, who)
-    found = pd.read_sql_query(query + " ORDER BY unit, member_id, year", conn, params=params)
+    by_name = pd.read_sql_query(  # a name is looked for row by row
+        "SELECT unit, member_id, name, sector, year FROM members WHERE name = ?"
+        + (" AND unit = ?" if unit is not None else ""),
+        conn,
+        params=(who, unit) if unit is not None else (who,),
+    )
+    found = pd.concat([by_id, by_name], ignore_index=True).sort_values(
+        ["unit", "member_id", "year"], kind="stable"
+    )
     return found.drop_duplicates(["unit", "member_id"], keep="last").drop(columns="year")
 
 
@@ -101,8 +111,12 @@ def _dossier(conn: sqlite3.Connection, unit: str, member_id: str, *, mask: bool)
         conn,
         params=(unit,),
     )
-    rows = pd.read_sql_query(
-        "SELECT * FROM members WHERE unit = ? AND member_id = ? ORDER BY year", conn, params=key
+    rows = pd.read_sql_query(  # year by year, each a lookup by the table's key
+        "SELECT m.* FROM years y CROSS JOIN members m "
+        "ON m.unit = y.unit AND m.year = y.year AND m.member_id = ? WHERE y.unit = ? "
+        "ORDER BY m.year",
+        conn,
+        params=(member_id, unit),
     )
     categories = pd.read_sql_query(
         "SELECT year, category, name, position FROM categories WHERE unit = ?",
@@ -118,11 +132,12 @@ def _dossier(conn: sqlite3.Connection, unit: str, member_id: str, *, mask: bool)
         conn,
         params=key,
     )
+    keys = [member_id, *sorted({str(k) for k in ledger["item_id"] if k})]  # the member, their items
     awards = pd.read_sql_query(
         "SELECT year, award_name, pool, key, label, note FROM awards WHERE unit = ? "
-        "AND (key = ? OR pool <> 'members') ORDER BY year, award_id, place",
+        f"AND key IN ({', '.join('?' * len(keys))}) ORDER BY year, award_id, place",
         conn,
-        params=key,
+        params=(unit, *keys),
     )
     _, rules = latest_rules(conn, unit)
     term_wide = term_consequences(conn, unit, rules, pd.Series([member_id]))

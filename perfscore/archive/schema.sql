@@ -64,7 +64,6 @@ CREATE TABLE members (
     checklist_items   TEXT NOT NULL,   -- JSON object: each checklist item done -> the cell of the record that met it
     PRIMARY KEY (unit, year, member_id)
 ) WITHOUT ROWID;
-CREATE INDEX members_by_member ON members (unit, member_id, year);
 
 -- The categories of that year's rules, in the rules' order (members.subtotals holds the points).
 CREATE TABLE categories (
@@ -120,6 +119,7 @@ CREATE TABLE awards (
     note       TEXT NOT NULL,
     PRIMARY KEY (unit, year, award_id, key)
 );
+CREATE INDEX awards_by_key ON awards (unit, key);
 
 -- A year replaced with --replace: when, and which files before and after.
 CREATE TABLE replacements (

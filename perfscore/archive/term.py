@@ -67,10 +67,17 @@ def term_consequences(
     if not terms:
         return result
     one = len(member_ids) == 1
-    where = "unit = ?" + (" AND member_id = ?" if one else "")
     params: tuple = (unit, str(member_ids.iloc[0])) if one else (unit,)
     grades = pd.read_sql_query(
-        f"SELECT year, member_id, grade FROM members WHERE {where}", conn, params=params
+        "SELECT m.year, m.member_id, m.grade FROM "
+        + (  # one member: their row of each year by the table's key
+            "years y CROSS JOIN members m ON m.unit = y.unit AND m.year = y.year "
+            "WHERE y.unit = ? AND m.member_id = ?"
+            if one
+            else "members m WHERE m.unit = ?"
+        ),
+        conn,
+        params=params,
     )
     wanted = [r for r in referenced_rules(rules) if any(c.term.rule == r for c in terms)]
     if wanted:
