@@ -13,7 +13,11 @@ construction, as the resolver must then look every name up); 提案 and 会议�
 title row above the header, and 活动 an empty first row, so that Excel row numbers are checked
 at every size. Written with xlsxwriter in constant-memory mode; dates are date cells.
 
-Usage: uv run python bench/generate.py S [--out bench/out/S.xlsx]
+A unit name (``--unit 甲县政协``) goes in a row above the roster's header as ``单位：甲县政协``,
+where perfscore reads it; ``--seed`` draws a different year of the same size (the national
+benchmark, bench/national.py, makes twelve units this way).
+
+Usage: uv run python bench/generate.py S [--out bench/out/S.xlsx] [--seed 8] [--unit 甲县政协]
 """
 
 from __future__ import annotations
@@ -162,13 +166,17 @@ def _dates(rng: np.random.Generator, rows: int, year: int = YEAR) -> np.ndarray:
 
 
 def make_registers(
-    members: int, rows: int, seed: int = SEED, year: int = YEAR
+    members: int,
+    rows: int,
+    seed: int = SEED,
+    year: int = YEAR,
+    registers_seed: int | None = None,
 ) -> dict[str, dict[str, np.ndarray]]:
     """Sheet key -> column key -> values (object arrays of text, or int serial days for dates).
 
-    The roster is drawn from the fixed SEED, so every year and seed has the same members (as the
-    years of one term do); ``seed`` draws the registers (the default continues the same stream)."""
-    rng = np.random.default_rng(SEED)
+    ``registers_seed`` draws the registers from another seed than the roster's, so that the
+    years of one term have the same members (``year``: the year the dates fall in)."""
+    rng = np.random.default_rng(seed)
     names = _names(rng, members)
     engagement = rng.beta(8, 3, members)
     weights = engagement / engagement.sum()
@@ -186,8 +194,8 @@ def make_registers(
         ).astype(object),
         "standing": np.where(rng.random(members) < 0.1, "是", "否").astype(object),
     }
-    if seed != SEED:
-        rng = np.random.default_rng(seed)
+    if registers_seed is not None:
+        rng = np.random.default_rng(registers_seed)
     count = {key: max(1, int(rows * share)) for key, share in SHARES.items()}
     count["attendance"] += rows - sum(count.values())
 
@@ -331,7 +339,7 @@ EMPTY_FIRST_ROW = {"activities"}  # an empty row above the header: row numbers m
 
 
 def write_workbook(
-    path: Path, registers: dict[str, dict[str, np.ndarray]], year: int = YEAR
+    path: Path, registers: dict[str, dict[str, np.ndarray]], unit: str = "", year: int = YEAR
 ) -> None:
     import xlsxwriter
 
@@ -355,7 +363,10 @@ def write_workbook(
         data = registers[sheet.key]
         ws = book.add_worksheet(sheet.name)
         first = 0
-        if sheet.key in TITLE_ROWS:
+        if sheet.key == "roster" and unit:
+            ws.write_string(0, 0, f"单位：{unit}")
+            first = 1
+        elif sheet.key in TITLE_ROWS:
             ws.merge_range(
                 0, 0, 0, len(sheet.columns) - 1, TITLE_ROWS[sheet.key].format(year=year), title
             )
@@ -388,18 +399,21 @@ def generate(
     out: Path | None = None,
     *,
     force: bool = False,
-    year: int = YEAR,
     seed: int = SEED,
+    unit: str = "",
+    year: int = YEAR,
+    registers_seed: int | None = None,
 ) -> Path:
-    """Write the workbook of ``size`` (a name in SIZES, or (members, rows)); reuse it if present.
-    ``year`` and ``seed`` give other years of the same members (see :func:`make_registers`)."""
+    """Write the workbook of ``size`` (a name in SIZES, or (members, rows)) drawn from ``seed``,
+    naming ``unit`` above the roster when given; reuse the file if present. ``year`` and
+    ``registers_seed`` give other years of the same members (see :func:`make_registers`)."""
     members, rows = SIZES[size] if isinstance(size, str) else size
     name = size if isinstance(size, str) else f"{members}x{rows}"
     out = out or default_path(name)
     if out.exists() and not force:
         return out
     tmp = out.with_name(f".{out.stem}.tmp.xlsx")
-    write_workbook(tmp, make_registers(members, rows, seed, year), year)
+    write_workbook(tmp, make_registers(members, rows, seed, year, registers_seed), unit, year)
     tmp.replace(out)
     return out
 
@@ -409,14 +423,24 @@ def main() -> None:
     parser.add_argument("size", choices=list(SIZES))
     parser.add_argument("--out", type=Path)
     parser.add_argument("--force", action="store_true", help="write again even if the file exists")
+    parser.add_argument("--seed", type=int, default=SEED, help=f"random seed (default {SEED})")
+    parser.add_argument("--unit", default="", help="unit name written above the roster (单位：…)")
     parser.add_argument(
         "--year", type=int, default=YEAR, help="the year the register dates fall in"
     )
     parser.add_argument(
-        "--seed", type=int, default=SEED, help="seed of the registers (not the roster)"
+        "--registers-seed", type=int, help="seed of the registers alone (the roster keeps --seed)"
     )
     args = parser.parse_args()
-    path = generate(args.size, args.out, force=args.force, year=args.year, seed=args.seed)
+    path = generate(
+        args.size,
+        args.out,
+        force=args.force,
+        seed=args.seed,
+        unit=args.unit,
+        year=args.year,
+        registers_seed=args.registers_seed,
+    )
     print(path)
 
 

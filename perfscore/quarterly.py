@@ -22,7 +22,7 @@ ended before it (已离任) is not judged and never listed for a reminder.
 
 ``ProgressReport.members`` columns (one row per roster member, by 界别 then member_id):
 member_id, name, sector, committee, study_group, work_group, standing, term_start, term_end,
-status (``in_office``/``not_started``/``left``), points, points_previous, points_change (NaN
+the roster columns the rules declare (``input.roster_columns``), status (``in_office``/``not_started``/``left``), points, points_previous, points_change (NaN
 without a previous period), rank (by points to date, 1, 2, 2, 4), checklist_total,
 checklist_done, checklist_done_previous, checklist_change (<NA> without a previous period),
 checklist_expected, checklist_missing, share (of the member's year elapsed, 0–1), pace
@@ -47,14 +47,15 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from .assessment import Assessment, assess_scores
+from .assessment import Assessment, assess_scores, dimension_cells, group_dimensions
 from .errors import Problem, Severity, UsageError
 from .layout import MEMBER_DETAILS
-from .records import GROUP_DIMENSIONS, Records, normalise
+from .reading import read_workbook
+from .records import Records, normalise
 from .rules import LoadedRules, load_rules
 from .scoring import round_points, score
 from .text import NAME_SEPARATORS
-from .workbook import read_workbook
+from .years import FIRST_YEAR, LAST_YEAR
 
 __all__ = [
     "Period",
@@ -244,11 +245,21 @@ def resolve_period(
     if len(given) > 1:
         raise UsageError(f"{'、'.join(name for name, _ in given)} 只能写一个：请只指定一个通报期间")
     today = today or _today()
-    if as_of is not None:
-        return Period.as_of(parse_day(as_of))
-    if quarter is None and month is None:
+    if quarter is None and month is None and as_of is None:
         return last_complete_quarter(today)
-    period = parse_quarter(quarter) if quarter is not None else parse_month(month or "")
+    try:
+        if as_of is not None:
+            period = Period.as_of(parse_day(as_of))
+        else:
+            period = parse_quarter(quarter) if quarter is not None else parse_month(month or "")
+    except (ValueError, OverflowError):  # 9999-12-31: its quarter would end in year 10000
+        period = None
+    if period is None or not FIRST_YEAR <= period.end.year <= LAST_YEAR:
+        raise UsageError(
+            f"通报期间“{as_of or month or quarter}”无效：须在 {FIRST_YEAR} 至 {LAST_YEAR} 年之间"
+        )
+    if as_of is not None:
+        return period
     if period.start > today:
         raise UsageError(
             f"{quarter or month} 还没有开始（今天是 {today:%Y-%m-%d}）：请指定已经开始的季度或月份"
@@ -349,7 +360,12 @@ def assess_progress(
     step("读取")
     raw = read_workbook(workbook, input_format)
     step("整理")
-    records = normalise(raw, year=loaded.rules.year, vocabularies=input_format.vocabularies)
+    records = normalise(
+        raw,
+        year=loaded.rules.year,
+        vocabularies=input_format.vocabularies,
+        bodies=loaded.rules.body_names(),
+    )
     if period.start.year != records.year or period.end.year != records.year:
         raise UsageError(
             f"通报期间 {period.title}（{period.label}）不在工作簿 {Path(workbook).name} 的考核年度 "
@@ -397,6 +413,7 @@ def _member_progress(
     settings = rules.rules.settings
     columns = [
         *MEMBER_DETAILS,
+        *rules.rules.input.roster_columns,
         "total",
         "rank",
         "checklist_total",
@@ -441,6 +458,7 @@ def _member_progress(
     return m[
         [
             *MEMBER_DETAILS,
+            *rules.rules.input.roster_columns,
             "status",
             "points",
             "points_previous",
@@ -527,10 +545,9 @@ def _group_progress(members: pd.DataFrame, rules: LoadedRules) -> pd.DataFrame:
     settings = rules.rules.settings
     active = members[members["status"] == "in_office"]
     frames = []
-    for column, label in GROUP_DIMENSIONS.items():
-        if column not in rules.rules.groups.dimensions:
-            continue
-        groups = active[column].str.split(NAME_SEPARATORS, regex=True).explode().str.strip()
+    for column, label in group_dimensions(rules.rules.groups.dimensions):
+        cells = dimension_cells(active, column).astype(str)
+        groups = cells.str.split(NAME_SEPARATORS, regex=True).explode().str.strip()
         groups = groups[groups.notna() & (groups != "")]
         if groups.empty:
             continue

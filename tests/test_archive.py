@@ -671,7 +671,7 @@ def test_five_generated_years_into_one_archive(tmp_path, runner):
     )
     archive = tmp_path / "档案.sqlite"
     for year in range(2022, 2027):
-        book = generate((8, 150), tmp_path / f"{year}.xlsx", year=year, seed=year)
+        book = generate((8, 150), tmp_path / f"{year}.xlsx", year=year, registers_seed=year)
         done = runner.invoke(
             app,
             [

@@ -18,7 +18,7 @@ import yaml
 from pydantic import BaseModel
 from typer.testing import CliRunner
 
-from perfscore import docgen, workbook
+from perfscore import docgen, reading
 from perfscore.cli import app
 from perfscore.errors import Reason
 from perfscore.inputformat import SHEETS, VOCABULARIES
@@ -193,7 +193,7 @@ def test_input_format_prose_on_reading_is_true(tmp_path: Path) -> None:
     import xlsxwriter
 
     text = _doc("input-format.md")
-    for suffix in workbook.SUPPORTED_SUFFIXES:
+    for suffix in reading.SUPPORTED_SUFFIXES:
         assert f"`{suffix}`" in text
     assert (
         "前 15 行" in text and "`姓　名`" in text and "`合计：2件`" in text and "`小计(3)`" in text
@@ -215,7 +215,7 @@ def test_input_format_prose_on_reading_is_true(tmp_path: Path) -> None:
     proposals.write_row(3, 0, ["合计"])
     book.close()
 
-    raw = workbook.read_workbook(path)
+    raw = reading.read_workbook(path)
     assert raw.tables["roster"].frame["member_id"].tolist() == ["0001", "0002"]
     assert raw.tables["roster"].frame["name"].tolist() == ["张三", "李四"]
     assert raw.tables["proposals"].frame["item_id"].tolist() == ["2023001"]
@@ -362,7 +362,8 @@ _RULES = {
             {**_ITEM, "points_by": {"role": {"领衔": 2}, "status": {"立案": 1}}},
             "points_by 只能按一个字段取分值",
         ),
-        ("Item", {**_ITEM, "points": 1, "max": 1, "min": 2}, "min 不能大于 max"),
+        ("Item", {**_ITEM, "points": 1, "max": -1}, "本项封顶分 max 不能小于 0"),
+        ("Item", {**_ITEM, "points": 1, "min": 2}, "本项最低分 min 不能大于 0"),
         (
             "Grade",
             {

@@ -16,7 +16,8 @@ import pandas as pd
 from ..errors import Problem
 from ..records import Records
 from ..rules import Rules
-from .checklist import checklist_table
+from .bodies import with_body_credit
+from .checklist import checklist_applies, checklist_table
 from .conditions import RecordTable
 from .items import category_parts
 from .ledger import LedgerLines, Part, bound_part, member_part
@@ -60,10 +61,12 @@ class Scoring:
 def score(records: Records, rules: Rules) -> Scoring:
     """Apply ``rules`` to ``records``; see docs/scoring.md for the exact order."""
     settings = rules.settings
-    roster = Roster(records.members, records.records["member_id"])
+    frame, body_credit = with_body_credit(records, rules)
+    roster = Roster(records.members, frame["member_id"], year=records.year, as_of=records.as_of)
     table, problems, whole = scored_records(
-        records.records, roster, settings.outside_term, settings.merged_credit
+        frame, roster, settings.outside_term, settings.merged_credit
     )
+    table.body_credit = body_credit
 
     def rounded(part: Part | None) -> Part | None:
         if part is not None:
@@ -82,15 +85,23 @@ def score(records: Records, rules: Rules) -> Scoring:
 
     checklist, done = checklist_table(table, roster, rules)
     if rules.checklist is not None and rules.checklist.bonus:
+        # Complete: every item asked of the member (items with ``who`` only of some) is done.
+        applies = checklist_applies(rules, records.members)
+        complete = np.flatnonzero((done | ~applies).all(axis=0))
+        asked = applies.sum(axis=0)[complete]
+        notes = np.array(
+            [f"{rules.checklist.name} {n} 项全部完成" for n in range(len(applies) + 1)],
+            dtype=object,
+        )
         parts.append(
             member_part(
-                np.flatnonzero(done.all(axis=0)),
+                complete,
                 rules.checklist.bonus,
                 "",
                 "",
                 "checklist.bonus",
                 f"{rules.checklist.name}全部完成",
-                f"{rules.checklist.name} {len(rules.checklist.items)} 项全部完成",
+                notes[asked],
             )
         )
     parts.append(
@@ -100,6 +111,8 @@ def score(records: Records, rules: Rules) -> Scoring:
             )
         )
     )
+    written = table if whole else written_records(frame, roster)
+    written.body_credit = body_credit
     return Scoring(
         lines=LedgerLines([p for p in parts if p is not None and len(p)], table, roster),
         checklist=checklist,
@@ -107,5 +120,5 @@ def score(records: Records, rules: Rules) -> Scoring:
         records=table,
         roster=roster,
         problems=problems,
-        written=table if whole else written_records(records.records, roster),
+        written=written,
     )

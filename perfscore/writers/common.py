@@ -51,24 +51,31 @@ def member_columns(m: pd.DataFrame) -> dict[str, pd.Series]:
 
 
 def ranking_table(a: Assessment) -> pd.DataFrame:
+    """总排名: the roster columns the rules declare (联络组 …) after 工作组; the checklist's
+    columns only when the rules define a checklist."""
     m = a.members
     label = _checklist_label(a)
-    return pd.DataFrame(
+    table = pd.DataFrame(
         {
             RESULT_LABELS["rank"]: m["rank"],
             **member_columns(m),
+            **{column: m[column] for column in a.rules.rules.input.roster_columns},
             "常委": m["standing"].map({True: "是", False: ""}),
             RESULT_LABELS["total"]: m["total"],
             RESULT_LABELS["grade"]: m["grade"],
             "等次说明": m["grade_note"],
             "界别内名次": m["sector_rank"],
             "专委会内名次": m["committee_rank"],
-            f"{label}完成": m["checklist_done"].astype(str)
-            + "/"
-            + m["checklist_total"].astype(str),
-            f"{label}未完成项目": m["checklist_missing"],
         }
-    ).pipe(lambda t: t.assign(处理提示=m["consequences"]) if a.rules.rules.consequences else t)
+    )
+    if a.rules.rules.checklist is not None:
+        table[f"{label}完成"] = (
+            m["checklist_done"].astype(str) + "/" + m["checklist_total"].astype(str)
+        )
+        table[f"{label}未完成项目"] = m["checklist_missing"]
+    if a.rules.rules.consequences:
+        table["处理提示"] = m["consequences"]
+    return table
 
 
 def leadership_table(a: Assessment) -> pd.DataFrame:
@@ -152,8 +159,8 @@ def _by_item(a: Assessment, table: pd.DataFrame, shown: pd.DataFrame) -> pd.Data
     wide = shown.pivot(index="member_id", columns="item", values="cell").reindex(
         index=a.members["member_id"], columns=items
     )
-    for item in items:
-        table[item] = wide[item].fillna("未完成").to_numpy()
+    for item in items:  # a pair with no row: the item is not asked of that member (who)
+        table[item] = wide[item].fillna("不要求").to_numpy()
     return table
 
 
@@ -181,7 +188,20 @@ def groups_table(a: Assessment) -> pd.DataFrame:
     )
     for grade in grades:
         table[grade] = g[grade]
-    table[f"{_checklist_label(a)}全部完成"] = g["checklist_complete"]
+    if a.rules.rules.checklist is not None:
+        table[f"{_checklist_label(a)}全部完成"] = g["checklist_complete"]
+    return table
+
+
+def bodies_table(a: Assessment) -> pd.DataFrame:
+    """单位统计: the records credited to each body the rules declare, by kind, with their cells."""
+    from ..rules.summary import KIND_NAMES
+
+    b = a.bodies
+    table = pd.DataFrame({"单位": b["body"], "对应专委会": b["committee"], "记录数": b["records"]})
+    for kind, label in KIND_NAMES.items():
+        table[label] = b[kind]
+    table["来源"] = b["sources"]
     return table
 
 
@@ -193,6 +213,8 @@ def rules_table(a: Assessment) -> pd.DataFrame:
     example = example_notice(a.rules)
     rows = [
         ("输入文件", a.source_name),
+        ("单位", a.unit),
+        ("单位名称来自", a.unit_from),
         (YEAR_LABEL, str(a.year)),
         ("规则文件", Path(a.rules.path).name),
         ("办法名称", r.scheme),
@@ -224,6 +246,7 @@ def rules_table(a: Assessment) -> pd.DataFrame:
         )
         rows.append((f"等次：{band.grade}", bound + extra))
     if r.checklist is not None:
+        rows.append((f"{r.checklist.name}项目", "、".join(i.name for i in r.checklist.items)))
         rows.append((f"{r.checklist.name}奖励", f"{r.checklist.bonus:g}"))
     for category in r.categories:
         bounds = [
@@ -264,9 +287,12 @@ def shortlist_sheets(lists) -> list[tuple[str, pd.DataFrame]]:
     sheets = []
     for sl in lists:
         key_label = "委员编号" if sl.award.pool == "members" else "编号"
-        name_label = {"members": "姓名", "proposals": "提案标题", "information": "信息标题"}[
-            sl.award.pool
-        ]
+        name_label = {
+            "members": "姓名",
+            "proposals": "提案标题",
+            "information": "信息标题",
+            "reports": "报告标题",
+        }[sl.award.pool]
         rows = pd.concat(
             [sl.winners.assign(result="入选"), sl.near_misses.assign(result="未入选")],
             ignore_index=True,
@@ -313,7 +339,9 @@ def shortlist_sheets(lists) -> list[tuple[str, pd.DataFrame]]:
 
 
 def table_views() -> list[tuple[str, Callable[[Assessment], pd.DataFrame]]]:
-    """The assessment workbook's tables, in sheet order: (key in ``layout.SHEETS``, view)."""
+    """The assessment workbook's tables, in sheet order: (key in ``layout.SHEETS``, view). The
+    checklist sheet is left out of the workbook when the rules define no checklist, the 单位统计
+    sheet when they declare no bodies."""
     return [
         ("ranking", ranking_table),
         ("breakdown", breakdown_table),
@@ -321,6 +349,7 @@ def table_views() -> list[tuple[str, Callable[[Assessment], pd.DataFrame]]]:
         ("checklist_sources", checklist_sources_table),
         ("ledger", ledger_table),
         ("groups", groups_table),
+        ("bodies", bodies_table),
         ("rules", rules_table),
         ("problems", problems_table),
     ]

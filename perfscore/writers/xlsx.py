@@ -42,7 +42,7 @@ from .charts import CHART_SHEET, GRADE_WORD_COLOURS, Chart, assessment_charts, b
 from .commit import ResultSet, checkpoint
 from .common import shortlist_sheets, table_views
 from .csv import safe_csv_lines
-from .safety import looks_like_formula
+from .safety import looks_like_formula, neutralise
 from .sheetxml import WIDE_CHARACTER, ColumnStyle, TableSheet, zip_level
 
 __all__ = [
@@ -127,6 +127,10 @@ def write_xlsx(assessment: Assessment, out: Path, *, into: ResultSet | None = No
         table = view(assessment)
         if key == "problems" and table.empty:
             continue
+        if key == "checklist" and rules.checklist is None:
+            continue  # no checklist in the rules: no sheet for one
+        if key == "bodies" and not rules.bodies:
+            continue  # no bodies in the rules: no 单位统计 sheet
         if key == "ledger" and len(table) > LEDGER_SHEET_LINES:
             lines, table = table, _ledger_note(table, out, decimals)
         sheets.append((SHEETS[key], table))
@@ -314,10 +318,27 @@ class _Styles:
             align="center",
             valign="vcenter",
         )
+        self.header_quoted = self.get(
+            bold=True,
+            bg_color=_HEADER_FILL,
+            border=1,
+            text_wrap=True,
+            align="center",
+            valign="vcenter",
+            quote_prefix=True,
+        )
         self.title = self.get(bold=True, font_size=14)
+        self.title_quoted = self.get(bold=True, font_size=14, quote_prefix=True)
         self.grade_colours = (
             dict(zip(grades, band_colours(len(grades)))) if grades else dict(GRADE_WORD_COLOURS)
         )
+
+    def header_row(self, sheet, row: int, headers: Sequence[str]) -> None:
+        """Header cells; a header that looks like a formula (a category or checklist item named
+        from the rules) carries the quote prefix, as data cells do."""
+        for col, header in enumerate(headers):
+            quoted = looks_like_formula(header)
+            sheet.write_string(row, col, header, self.header_quoted if quoted else self.header)
 
     def get(self, **props):
         key = tuple(sorted(props.items()))
@@ -369,7 +390,7 @@ def _write_sheet(
     lines = max((c.header_lines for c in columns), default=1)
     if lines > 1:
         sheet.set_row(0, _LINE_HEIGHT * lines + 3)
-    sheet.write_row(0, 0, [c.header for c in columns], styles.header)
+    styles.header_row(sheet, 0, [c.header for c in columns])
     sheet.write_table(table[[c.header for c in columns]], looks, line_height=_LINE_HEIGHT)
     if len(table) and columns:
         sheet.autofilter(0, 0, len(table), len(columns) - 1)
@@ -471,7 +492,12 @@ def _column_style(column: _ColumnShape, styles: _Styles, layout: _Layout) -> Col
     by_grade = {_MISSING_WORD: styles.get(**base, font_color=_MISSING_COLOUR)}
     if column.header == layout.grade_column:
         by_grade = {
-            grade: styles.get(**base, bg_color=fill, font_color=font)
+            grade: styles.get(
+                **base,
+                bg_color=fill,
+                font_color=font,
+                **({"quote_prefix": True} if looks_like_formula(grade) else {}),
+            )
             for grade, (fill, font) in styles.grade_colours.items()
         }
     return ColumnStyle(
@@ -625,12 +651,13 @@ def _write_charts(book, name: str, charts: list[Chart], styles: _Styles, layout:
     for chart, columns in zip(charts, measured):
         if row:
             breaks.append(row)
-        sheet.write_string(row, 0, chart.title, styles.title)
+        quoted = looks_like_formula(chart.title)
+        sheet.write_string(row, 0, chart.title, styles.title_quoted if quoted else styles.title)
         header_row = row + 1
         lines = max(math.ceil(c.header_lines * c.width / widths[i]) for i, c in enumerate(columns))
         if lines > 1:
             sheet.set_row(header_row, _LINE_HEIGHT * lines + 3)
-        sheet.write_row(header_row, 0, [c.header for c in columns], styles.header)
+        styles.header_row(sheet, header_row, [c.header for c in columns])
         props = [
             {
                 **_base_props(c, styles),
@@ -672,11 +699,13 @@ def _write_charts(book, name: str, charts: list[Chart], styles: _Styles, layout:
 
 
 def _chart(book, sheet_name: str, spec: Chart, header_row: int, styles: _Styles, height: int):
-    chart = book.add_chart({"type": spec.kind})
+    chart = book.add_chart(
+        {"type": spec.kind, **({"subtype": spec.subtype} if spec.subtype else {})}
+    )
     columns = [str(c) for c in spec.data.columns]
     first, last = header_row + 1, header_row + len(spec.data)
     plotted = spec.plotted()
-    for name in plotted:
+    for index, name in enumerate(plotted):
         col = columns.index(name)
         decimals = 0 if pd.api.types.is_integer_dtype(spec.data[name]) else styles.decimals
         series = {
@@ -684,11 +713,15 @@ def _chart(book, sheet_name: str, spec: Chart, header_row: int, styles: _Styles,
             "categories": [sheet_name, first, 0, last, 0],
             "values": [sheet_name, first, col, last, col],
             "data_labels": {
-                "value": True,
+                "value": spec.labels,
                 "num_format": spec.formats.get(name, "0." + "0" * decimals if decimals else "0"),
                 "font": dict(_CHART_FONT),
             },
-            "fill": {"color": _SERIES_FILL},
+            "fill": {
+                "color": spec.series_colours[index % len(spec.series_colours)]
+                if spec.series_colours
+                else _SERIES_FILL
+            },
             "gap": 50,
         }
         if spec.colours:
@@ -697,7 +730,11 @@ def _chart(book, sheet_name: str, spec: Chart, header_row: int, styles: _Styles,
                 for colour in spec.colours
             ]
         chart.add_series(series)
-    chart.set_title({"name": spec.title, "name_font": {**_CHART_FONT, "size": 13, "bold": True}})
+    # A title starting with = would be written as a reference to a cell (<c:f>): text that
+    # looks like a formula is shown with the apostrophe the text outputs give it.
+    chart.set_title(
+        {"name": neutralise(spec.title), "name_font": {**_CHART_FONT, "size": 13, "bold": True}}
+    )
     if len(plotted) <= 1:
         chart.set_legend({"none": True})
     else:
@@ -705,7 +742,7 @@ def _chart(book, sheet_name: str, spec: Chart, header_row: int, styles: _Styles,
     if spec.kind != "pie":
         value_axis = {
             "min": 0,
-            "name": spec.value_title,
+            "name": neutralise(spec.value_title),
             "name_font": dict(_CHART_FONT),
             "num_font": dict(_CHART_FONT),
             "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}},
