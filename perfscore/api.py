@@ -40,6 +40,7 @@ __all__ = [
     "write_public",
     "default_public_path",
     "OUTPUT_SUFFIXES",
+    "archive_assessment",
     "combine",
     "write_combined",
 ]
@@ -59,11 +60,18 @@ def assess(
     skip_bad_rows: bool = False,
     allow_duplicates: bool = False,
     on_stage: StageCallback | None = None,
+    archive: str | Path | None = None,
+    unit: str = "",
+    consequences: bool = True,
 ) -> Assessment:
     """Score one workbook: read -> normalise -> score -> assess -> award shortlists.
 
     ``rules`` is a rules file (the shipped default when None) or rules already loaded.
     ``previous`` lists earlier years' result files (.json or .xlsx), used by ``consequences``.
+    ``archive`` is the term's archive (履职档案, read only here; see :func:`archive_assessment`):
+    ``consequences`` read the earlier years of ``unit`` from it, and the term-level ones need it.
+    ``consequences=False`` skips the rules' consequences (the 处理提示 column stays empty): for
+    callers that do not show them.
     ``skip_bad_rows`` leaves out the names or register rows with errors (each listed as a
     warning) instead of stopping; ``allow_duplicates`` counts identical records each time
     instead of stopping.
@@ -73,6 +81,8 @@ def assess(
     errors) or UsageError (bad file or rules); the input file is only read.
     """
     step = on_stage or (lambda _stage: None)
+    if previous and archive is not None:
+        raise UsageError("--previous 与 --archive 只用一个：有履职档案时，往年结果从档案中读取")
     check_year(year)
     if as_of is not None:
         check_year(as_of.year, "截止日期的年份")
@@ -92,11 +102,20 @@ def assess(
     )
     if as_of is not None:
         records = records.up_to(as_of)
+    if archive is not None:
+        from .archive.terms import archive_history
+
+        history = archive_history(archive, loaded.rules, records.year, unit)
     step("计分")
     scoring = score(records, loaded.rules)
     step("排名")
     assessment = assess_scores(
-        records, scoring, loaded, source_name=Path(workbook).name, history=history
+        records,
+        scoring,
+        loaded,
+        source_name=Path(workbook).name,
+        history=history,
+        consequences=consequences,
     )
     lists = shortlists(
         loaded.rules, assessment.members, assessment.ledger, scoring.written, records.members
@@ -140,6 +159,35 @@ def report(
     return result, write_progress(result, folder)
 
 
+def archive_assessment(
+    assessment: Assessment,
+    archive: str | Path,
+    *,
+    workbook: str | Path | None = None,
+    unit: str = "",
+    replace_year: bool = False,
+    on_stage: StageCallback | None = None,
+    verify: bool = True,
+):
+    """Store the assessed year in the archive (created if missing), in one transaction; see
+    :func:`perfscore.archive.add_year`. ``workbook`` is the input file, for its SHA-256;
+    ``replace_year`` replaces a year already there (``--replace``).
+    ``verify=False`` skips the whole-file quick_check, for a caller that has just read the
+    archive through :func:`assess` (which checked the tables it read).
+    ``on_stage`` is called with 写入档案 as this starts."""
+    from .archive import add_year, from_assessment
+
+    if on_stage is not None:
+        on_stage("写入档案")
+    return add_year(
+        archive,
+        from_assessment(assessment, workbook),
+        unit=unit,
+        replace=replace_year,
+        verify=verify,
+    )
+
+
 @dataclass(frozen=True)
 class CheckReport:
     """Every problem a workbook has under some rules: what ``perfscore check`` prints."""
@@ -173,9 +221,16 @@ def check(
     when the file or the rules cannot be read at all."""
     loaded = rules if isinstance(rules, LoadedRules) else load_rules(rules)
     try:
-        problems = assess(
-            workbook, loaded, year=year, allow_duplicates=allow_duplicates, on_stage=on_stage
-        ).problems
+        problems = (
+            assess(  # consequences are not the workbook's problems (term ones need an archive)
+                workbook,
+                loaded,
+                year=year,
+                allow_duplicates=allow_duplicates,
+                on_stage=on_stage,
+                consequences=False,
+            ).problems
+        )
     except DataError as exc:
         problems = [
             *exc.problems,
@@ -195,7 +250,12 @@ def _warnings_past_errors(
     rows than those, and not already in ``found``."""
     try:
         rest = assess(
-            workbook, loaded, year=year, skip_bad_rows=True, allow_duplicates=allow_duplicates
+            workbook,
+            loaded,
+            year=year,
+            skip_bad_rows=True,
+            allow_duplicates=allow_duplicates,
+            consequences=False,
         ).problems
     except DataError:  # errors no row can be skipped for (roster, sheets, columns)
         return []

@@ -88,11 +88,15 @@ def assess_scores(
     rules: LoadedRules,
     source_name: str = "",
     history: History | None = None,
+    *,
+    consequences: bool = True,
 ) -> Assessment:
     """Totals, grades, ranks and group summaries from ``scoring``, which must be
     ``score(records, rules.rules)``: its member codes are positions in ``records.members``
     (ValueError when its roster is another). The assessment has no shortlists (see
-    :func:`perfscore.awards.shortlists`)."""
+    :func:`perfscore.awards.shortlists`). ``consequences=False`` leaves the 处理提示 column empty
+    without evaluating the rules' consequences: for outputs that do not show them (explain,
+    shortlists, progress reports, check), which then need neither earlier years nor an archive."""
     settings = rules.rules.settings
     history = history or History()
     members = records.members.reset_index(
@@ -123,9 +127,12 @@ def assess_scores(
     members["rank"] = _rank(members["total"])
     members["sector_rank"] = _rank(members["total"], members["sector"])
     members["committee_rank"] = _rank(members["total"], members["committee"])
-    members["consequences"], consequence_problems = _consequences(
-        members, lambda: scoring.ledger, rules, history, records.year
-    )
+    if consequences:
+        members["consequences"], consequence_problems = _consequences(
+            members, lambda: scoring.ledger, rules, history, records.year
+        )
+    else:
+        members["consequences"], consequence_problems = "", []
     names = members["name"]  # in roster order
     members = _in_ranking_order(members, settings.tie_break)
     ledger = _ledger_in_member_order(lines, members.index.to_numpy(), names)
@@ -255,6 +262,8 @@ def _consequences(
                     missing_years.add(year - back)
                 hit = set(earlier.loc[earlier["grade"].isin(consequence.grades), "member_id"])
                 applies &= members["member_id"].isin(hit)
+        if consequence.term is not None:
+            applies &= _term_applies(consequence, members, ledger, history, year, missing_years)
         if consequence.lines is not None:
             spec = consequence.lines
             this_year = ledger()[["member_id", "rule_id", "note"]].assign(year=year)
@@ -280,11 +289,41 @@ def _consequences(
             Severity.WARNING,
             Reason.MISSING_VALUE,
             f"处理提示需要 {y} 年度的考核结果，但没有提供，按该年无记录判断",
-            suggestion=f"用 --previous 指定 {y} 年度的“考核结果”文件",
+            suggestion=(
+                f"先把 {y} 年度写入履职档案 {history.archive}（perfscore archive add）"
+                if history.archive
+                else f"用 --previous 指定 {y} 年度的“考核结果”文件"
+            ),
         )
         for y in sorted(missing_years)
     ]
     return result, problems
+
+
+def _term_applies(
+    consequence, members: pd.DataFrame, ledger, history: History, year: int, missing: set[int]
+) -> np.ndarray:
+    """A term condition over this year and the term's earlier years in the archive; an error
+    without an archive (the condition cannot be answered from one year)."""
+    from .archive.terms import needs_archive_error, term_condition
+
+    if not history.archive or history.term is None:
+        raise needs_archive_error(consequence.name)
+    first = history.term[0]
+    missing |= {y for y in range(first, year) if y not in history.years}
+    grades = pd.concat(
+        [
+            history.grades[["year", "member_id", "grade"]],
+            members[["member_id", "grade"]].assign(year=year),
+        ],
+        ignore_index=True,
+    )
+    lines = history.lines[["year", "member_id", "rule_id", "note"]]
+    if consequence.term.rule is not None:
+        this_year = ledger()[["member_id", "rule_id", "note"]]
+        this_year = this_year[this_year["rule_id"].to_numpy(dtype=object) == consequence.term.rule]
+        lines = pd.concat([lines, this_year.assign(year=year)], ignore_index=True)
+    return term_condition(consequence.term, members["member_id"], grades, lines)
 
 
 def _rank(total: pd.Series, by: pd.Series | None = None) -> pd.Series:

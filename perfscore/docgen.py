@@ -292,6 +292,8 @@ _MODEL_TITLES: dict[str, str] = {
     "GroupScoring": "分组得分",
     "Consequence": "处理提示",
     "LineCount": "明细计数",
+    "TermCondition": "任期内的条件",
+    "Term": "届次",
     "InputSpec": "本单位登记表的写法",
     "Award": "评选",
     "AwardScore": "评选得分",
@@ -553,6 +555,31 @@ consequences:
     lines: {rule: meetings.plenary, note: [缺席, 请假未批准], at_least: 2, years: 5}
 """,
             ("consequences", 0),
+            excerpt=False,
+        ),
+        Snippet(
+            "TermCondition",
+            """\
+consequences:
+  - name: 提醒参加全员培训
+    term: {rule: activities.training, fewer_than: 1}   # 任期内没有参加过履职培训
+  - name: 劝其辞去委员职务（连续两年称职以下）
+    term: {grades: [不称职], years_running: 2}          # 任期内任意连续两年不称职
+  - name: 劝其辞去委员职务（任期内多次缺席全会）
+    term: {rule: meetings.plenary, note: [缺席, 请假未批准], at_least: 3}
+""",
+            ("consequences", 0, "term"),
+            excerpt=False,
+        ),
+        Snippet(
+            "Term",
+            """\
+term:
+  name: 第十届
+  first_year: 2022
+  last_year: 2026
+""",
+            ("term",),
             excerpt=False,
         ),
         Snippet(

@@ -400,7 +400,7 @@ def _assess_at(
     and the problems worth reporting (not the consequences', which need earlier years' results)."""
     to_date = records.up_to(day)
     scoring = score(to_date, rules.rules)
-    assessment = assess_scores(to_date, scoring, rules, source_name=source_name)
+    assessment = assess_scores(to_date, scoring, rules, source_name=source_name, consequences=False)
     return assessment, [*rules.warnings, *to_date.problems, *scoring.problems]
 
 

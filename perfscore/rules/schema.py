@@ -38,12 +38,14 @@ __all__ = [
     "GroupScoring",
     "InputSpec",
     "LineCount",
+    "TermCondition",
     "Consequence",
     "Award",
     "AwardScore",
     "Prerequisites",
     "GroupCap",
     "MinShare",
+    "Term",
     "Documents",
     "Body",
     "Rules",
@@ -451,11 +453,48 @@ class LineCount(_Strict):
     )
 
 
+class TermCondition(_Strict):
+    """A condition over the whole term (届) so far: this year and the term's earlier years kept in
+    the archive (``perfscore assess --archive``). Without an archive such a consequence is an
+    error, never a silent "no".
+
+    Either ledger lines counted over the term (``rule``, ``note``, then ``at_least`` or
+    ``fewer_than``), or grades in consecutive years within the term (``grades``, ``years_running``)."""
+
+    rule: str | None = Field(
+        None, description="数任期内这一计分项的明细条数，如 activities.training、meetings.plenary"
+    )
+    note: list[str] | None = Field(
+        None, description="只数说明中含这些词之一的明细，如 [缺席, 请假未批准]"
+    )
+    at_least: int | None = Field(
+        None, ge=1, description="任期内至少几条时适用，如“任期内无故缺席全会 3 次”填 3"
+    )
+    fewer_than: int | None = Field(
+        None, ge=1, description="任期内少于几条时适用，如“任期内未参加过全员培训”填 1"
+    )
+    grades: list[str] | None = Field(
+        None, description="任期内有连续 years_running 年等次都在其中，如 [基本称职, 不称职]"
+    )
+    years_running: int = Field(2, ge=1, description="与 grades 一起用：连续几年")
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> TermCondition:
+        if (self.rule is None) == (self.grades is None):
+            raise ValueError("term 须写 rule（数明细）或 grades（连续几年的等次）其中一个")
+        if self.rule is not None and (self.at_least is None) == (self.fewer_than is None):
+            raise ValueError("term 数明细时须写 at_least 或 fewer_than 其中一个")
+        if self.rule is None and (self.note or self.at_least or self.fewer_than):
+            raise ValueError("note、at_least、fewer_than 只和 rule 一起用")
+        return self
+
+
 class Consequence(_Strict):
     """A consequence staff act on (约谈、劝辞), possibly needing earlier years' results.
 
     It applies when every condition given holds; earlier years come from ``perfscore assess
-    --previous`` (an earlier year's 考核结果 .xlsx or .json)."""
+    --previous`` (an earlier year's 考核结果 .xlsx or .json) or from the term's archive
+    (``--archive``), which ``term`` conditions need."""
 
     name: str = Field(description="处理名称，如 约谈、劝其辞去委员职务")
     grades: list[str] | None = Field(None, description="等次为其中之一，如 [不称职]")
@@ -465,12 +504,16 @@ class Consequence(_Strict):
     lines: LineCount | None = Field(
         None, description="某计分项的明细条数达到 at_least（可跨年累计）"
     )
+    term: TermCondition | None = Field(
+        None,
+        description="任期内的条件（读履职档案，须用 --archive）：如任期内未参加全员培训、连续两年基本称职以下、任期内无故缺席全会 N 次",
+    )
     note: str = Field("", description="说明")
 
     @model_validator(mode="after")
     def _has_a_condition(self) -> Consequence:
-        if self.grades is None and self.lines is None:
-            raise ValueError(f"处理“{self.name}”须写 grades 或 lines 至少一个条件")
+        if self.grades is None and self.lines is None and self.term is None:
+            raise ValueError(f"处理“{self.name}”须写 grades、lines 或 term 至少一个条件")
         return self
 
 
@@ -791,6 +834,28 @@ class Total(_Strict):
         return self
 
 
+class Term(_Strict):
+    """The 届 (term) these rules belong to, e.g. 第十届, 2022–2026. The archive (``--archive``) keeps
+    one term per unit: a year outside these years, or assessed under rules of another term, is
+    refused."""
+
+    name: str = Field(min_length=1, description="届次名称，如 第十届")
+    first_year: int = Field(ge=2000, le=2100, description="本届第一个考核年度，如 2022")
+    last_year: int = Field(ge=2000, le=2100, description="本届最后一个考核年度，如 2026")
+
+    @model_validator(mode="after")
+    def _years_in_order(self) -> Term:
+        if self.last_year < self.first_year:
+            raise ValueError("term 的 last_year 不能早于 first_year")
+        if self.last_year - self.first_year > 9:
+            raise ValueError("一届不超过 10 个年度，请检查 first_year 和 last_year")
+        return self
+
+    @property
+    def years(self) -> range:
+        return range(self.first_year, self.last_year + 1)
+
+
 class Documents(_Strict):
     """The documents an office circulates (通报、公示、办法): who issues them, which grades are
     named in the annual 通报, and the fonts and sizes of the 公文 layout (GB/T 9704-2012).
@@ -854,6 +919,10 @@ class Rules(_Strict):
     year: int | None = Field(
         None, ge=2000, le=2100, description="考核年度；不写则取记录日期中最多的年份"
     )
+    term: Term | None = Field(
+        None,
+        description="届次及其年度（如 {name: 第十届, first_year: 2022, last_year: 2026}）：写入履职档案（--archive）须有此项",
+    )
     settings: Settings = Field(default_factory=Settings, description="取舍、并列、任期等设置")
     base: Number = Field(0, description="基础分：每位委员先得此分")
     total: Total = Field(default_factory=Total, description="总分上下限")
@@ -882,6 +951,25 @@ class Rules(_Strict):
     documents: Documents = Field(
         default_factory=Documents, description="通报、公示等文件的发文单位、列名等次和字体字号"
     )
+
+    @model_validator(mode="after")
+    def _term_conditions_refer_to_the_rules(self) -> Rules:
+        grade_names = {g.grade for g in self.grades}
+        rule_ids = {f"{c.id}.{i.id}" for c in self.categories for i in c.items}
+        for consequence in self.consequences:
+            term = consequence.term
+            if term is None:
+                continue
+            unknown = [g for g in term.grades or [] if g not in grade_names]
+            if unknown:
+                raise ValueError(
+                    f"处理“{consequence.name}”的 term.grades 中 {'、'.join(unknown)} 不是本办法的等次"
+                )
+            if term.rule is not None and term.rule not in rule_ids:
+                raise ValueError(
+                    f"处理“{consequence.name}”的 term.rule “{term.rule}”不是计分项的规则编号"
+                )
+        return self
 
     def input_format(self) -> InputFormat:
         """The input format this office's workbooks follow: the defaults plus ``input``."""

@@ -246,3 +246,50 @@ def _signed(value, decimals: int) -> str:
 
 def _rank(value) -> str:
     return "—" if value is None or str(value) in ("<NA>", "nan") else str(value)
+
+
+def print_term_summary(console: Console, report, top: int = 10) -> None:
+    """The end-of-term ranking in brief: term, years, members, grade counts per year, the first
+    ``top`` members and how many carry each consequence."""
+    m = report.members
+    years = "、".join(str(y) for y in report.years)
+    console.print(
+        f"{report.term}（{report.first_year}–{report.last_year}）"
+        f"{'，' + report.unit if report.unit else ''}：在档年度 {years}，委员 {len(m)} 人。",
+        markup=False,
+    )
+    table = Table(
+        title=f"任期平均分前 {min(top, len(m))} 名", title_justify="left", show_edge=False
+    )
+    for header in (
+        "名次",
+        "委员编号",
+        "姓名",
+        "界别",
+        *(f"{y}" for y in report.years),
+        "平均分",
+        "处理提示",
+    ):
+        table.add_column(header, overflow="fold")
+    for row in m.head(top).itertuples(index=False):
+        values = row._asdict()
+        table.add_row(
+            *_cells(
+                values["place"],
+                values["member_id"],
+                values["name"],
+                values["sector"],
+                *(
+                    f"{_points(values[f'total_{y}'], report.decimals)} {values[f'grade_{y}']}"
+                    if values[f"total_{y}"] == values[f"total_{y}"]
+                    else ""
+                    for y in report.years
+                ),
+                _points(values["average"], report.decimals),
+                values["consequences"],
+            )
+        )
+    if top:
+        console.print(table)
+    flagged = (m["consequences"] != "").sum()
+    console.print(f"有处理提示的委员 {flagged} 人。", markup=False)
