@@ -46,13 +46,16 @@ def assess(
     previous: list[str | Path] | None = None,
     as_of: date | None = None,
     skip_bad_rows: bool = False,
+    allow_duplicates: bool = False,
     progress: Progress | None = None,
 ) -> Assessment:
     """Score one workbook: read -> normalise -> score -> assess.
 
     ``rules`` is a rules file (the shipped default when None) or rules already loaded.
     ``previous`` lists earlier years' result files (.json or .xlsx), used by ``consequences``.
-    ``skip_bad_rows`` leaves out register rows with errors (each listed as a warning) instead of stopping.
+    ``skip_bad_rows`` leaves out the names or register rows with errors (each listed as a
+    warning) instead of stopping; ``allow_duplicates`` counts identical records each time
+    instead of stopping.
     ``as_of`` scores only the records dated on or before that day (progress reports: points to date).
     ``progress`` is called with each stage's name as it starts: 读取, 整理, 计分, 排名 (a stage
     ends when the next starts, the last when this returns). Raises DataError (the workbook has
@@ -70,6 +73,7 @@ def assess(
         year=year or loaded.rules.year,
         vocabularies=input_format.vocabularies,
         skip_bad_rows=skip_bad_rows,
+        allow_duplicates=allow_duplicates,
     )
     if as_of is not None:
         records = records.up_to(as_of)
@@ -100,6 +104,7 @@ def check(
     rules: str | Path | LoadedRules | None = None,
     *,
     year: int | None = None,
+    allow_duplicates: bool = False,
     progress: Progress | None = None,
 ) -> CheckReport:
     """Read, normalise and score ``workbook`` without writing anything; report every problem,
@@ -111,19 +116,30 @@ def check(
     when the file or the rules cannot be read at all."""
     loaded = rules if isinstance(rules, LoadedRules) else load_rules(rules)
     try:
-        problems = assess(workbook, loaded, year=year, progress=progress).problems
+        problems = assess(
+            workbook, loaded, year=year, allow_duplicates=allow_duplicates, progress=progress
+        ).problems
     except DataError as exc:
-        problems = [*exc.problems, *_warnings_past_errors(workbook, loaded, year, exc.problems)]
+        problems = [
+            *exc.problems,
+            *_warnings_past_errors(workbook, loaded, year, allow_duplicates, exc.problems),
+        ]
     return CheckReport(workbook=str(workbook), problems=in_reading_order(problems))
 
 
 def _warnings_past_errors(
-    workbook: str | Path, loaded: LoadedRules, year: int | None, found: list[Problem]
+    workbook: str | Path,
+    loaded: LoadedRules,
+    year: int | None,
+    allow_duplicates: bool,
+    found: list[Problem],
 ) -> list[Problem]:
     """The warnings scoring gives once the rows with errors are left out: the ones about other
     rows than those, and not already in ``found``."""
     try:
-        rest = assess(workbook, loaded, year=year, skip_bad_rows=True).problems
+        rest = assess(
+            workbook, loaded, year=year, skip_bad_rows=True, allow_duplicates=allow_duplicates
+        ).problems
     except DataError:  # errors no row can be skipped for (roster, sheets, columns)
         return []
     rows_with_errors = {(p.sheet, _row_of(p.cell)) for p in found if p.severity is Severity.ERROR}

@@ -62,6 +62,13 @@ MaskOption = Annotated[
         help="隐去姓名，用于公示：只显示第一个字（如 张**）；表格、说明、提示和屏幕输出中的姓名都隐去",
     ),
 ]
+AllowDuplicatesOption = Annotated[
+    bool,
+    typer.Option(
+        "--allow-duplicates",
+        help="同一委员、同一会议或活动、同一日期的两条相同记录都计分（不写则视为重复登记，报错）",
+    ),
+]
 MaskIdsOption = Annotated[
     bool, typer.Option("--mask-ids", help="隐去姓名，以委员编号代替（其余同 --mask）")
 ]
@@ -305,9 +312,10 @@ def assess(
         bool,
         typer.Option(
             "--skip-bad-rows",
-            help="跳过有错误的登记行（每一行都列在“数据提示”中），不因此停止；名单、缺表、缺列的错误仍会停止",
+            help="跳过有错误的部分（名单中没有的姓名只跳过这个姓名，其他错误跳过整行；逐条列在“数据提示”中），不因此停止；名单、缺表、缺列的错误仍会停止",
         ),
     ] = False,
+    allow_duplicates: AllowDuplicatesOption = False,
     quiet: QuietOption = False,
 ) -> None:
     """年度履职考核：计分、等次、排名、双五个一完成情况和分组统计，写入结果工作簿。
@@ -339,7 +347,9 @@ def assess(
         if mask or mask_ids or previous:
             err.print("多个工作簿一起考核时不能用 --mask、--mask-ids 或 --previous；请逐个运行")
             raise typer.Exit(2)
-        _assess_batch(console, err, expanded, rules, out, year, skip_bad_rows, quiet)
+        _assess_batch(
+            console, err, expanded, rules, out, year, skip_bad_rows, allow_duplicates, quiet
+        )
         return
     workbook = expanded[0]
     from .api import assess as run_assess
@@ -357,6 +367,7 @@ def assess(
                 year=year,
                 previous=previous,
                 skip_bad_rows=skip_bad_rows,
+                allow_duplicates=allow_duplicates,
                 progress=step,
             )
             if masking:
@@ -384,6 +395,7 @@ def _assess_batch(
     out: Path | None,
     year: int | None,
     skip_bad_rows: bool,
+    allow_duplicates: bool,
     quiet: bool,
 ) -> None:
     from rich.table import Table
@@ -410,6 +422,7 @@ def _assess_batch(
                 out_dir=out,
                 year=year,
                 skip_bad_rows=skip_bad_rows,
+                allow_duplicates=allow_duplicates,
                 on_done=on_done,
             )
 
@@ -446,6 +459,7 @@ def check(
     ],
     rules: RulesOption = None,
     year: YearOption = None,
+    allow_duplicates: AllowDuplicatesOption = False,
 ) -> None:
     """检查工作簿：一次列出所有错误和警告（工作表、单元格、读到的值、问题和建议），不写出任何文件。
 
@@ -460,7 +474,9 @@ def check(
 
     def run():
         with _stages(err, _shows_progress(console, err, [workbook])) as step:
-            return run_check(workbook, rules, year=year, progress=step)
+            return run_check(
+                workbook, rules, year=year, allow_duplicates=allow_duplicates, progress=step
+            )
 
     report = _run(err, run)
     print_problems(console, report.problems)
