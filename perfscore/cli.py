@@ -140,14 +140,14 @@ def _mask_mode(mask: bool, mask_ids: bool) -> str | None:
     return "id" if mask_ids else "name" if mask else None
 
 
-# Inputs from this size on (all input files together) get a progress display on a terminal.
-# Size on disk is known before reading starts and follows run time: bench/ measured S (330 KB,
-# 10,000 register rows) at about 5 s end to end and M (6.9 MB) at about 25 s, so from 1 MB (some
-# 30,000 rows, 8 s or more) staff see which stage a run is in; a smaller run is over before a
-# display would help. .xls and .csv are not compressed, so they reach it with fewer rows: early, harmless.
+# Inputs from this size on (all input files together) get the stage display on a terminal.
+# Size on disk is known before reading starts and grows with run time (docs/performance.md has
+# the times at each size): 1 MB of .xlsx is some 30,000 register rows, a run long enough that
+# staff want to see which stage it is in; a smaller run is over before a display would help.
+# .xls and .csv are not compressed, so they reach it with fewer rows: early, harmless.
 LARGE_INPUT_BYTES = 1024 * 1024
 
-# The library's stage names (perfscore.api, perfscore.progress) as the display shows them.
+# The library's stage names (perfscore.api, perfscore.quarterly) as the display shows them.
 STAGE_LABELS = {
     "读取": "读取工作簿",
     "整理": "整理记录",
@@ -179,10 +179,8 @@ def _on_terminal(console: Console) -> bool:
     return console.is_interactive and isatty is not None and isatty()
 
 
-def _shows_progress(
-    console: Console, err: Console, inputs: list[Path], quiet: bool = False
-) -> bool:
-    """Progress (on stderr) only for someone watching a long run: not --quiet, stdout and stderr
+def _shows_stages(console: Console, err: Console, inputs: list[Path], quiet: bool = False) -> bool:
+    """The stage display (on stderr) only for someone watching a long run: not --quiet, stdout and stderr
     both a terminal (a redirected stdout means a script or cron is reading), and the inputs large.
     Otherwise nothing extra is printed."""
     return (
@@ -195,7 +193,7 @@ def _shows_progress(
 
 @contextmanager
 def _stages(err: Console, show: bool) -> Iterator[Callable[[str], None] | None]:
-    """Per-stage progress on stderr. Yields ``step`` for the library's ``progress=``: each call
+    """The stage display on stderr. Yields ``step`` for the library's ``on_stage=``: each call
     adds a line for the stage starting and marks the one before done; every line shows its
     seconds. The last stage is marked done on leaving, or 未完成 when an error leaves. The display
     starts with the first stage (an error before it, such as bad rules, prints only the error).
@@ -245,7 +243,7 @@ def _stages(err: Console, show: bool) -> Iterator[Callable[[str], None] | None]:
 
 
 @contextmanager
-def _files_progress(
+def _files_display(
     err: Console, show: bool, count: int
 ) -> Iterator[Callable[[object], None] | None]:
     """For many workbooks: one line counting the finished ones, with a bar and the seconds.
@@ -274,8 +272,8 @@ def _assess_with_stages(
     """``api.assess`` with the stage display (explain, shortlist: commands that write nothing large)."""
     from .api import assess as run_assess
 
-    with _stages(err, _shows_progress(console, err, [workbook])) as step:
-        return run_assess(workbook, rules, year=year, progress=step)
+    with _stages(err, _shows_stages(console, err, [workbook])) as step:
+        return run_assess(workbook, rules, year=year, on_stage=step)
 
 
 @app.command()
@@ -360,7 +358,7 @@ def assess(
     target = out or default_output_path(workbook, masked=masking is not None)
 
     def run():
-        with _stages(err, _shows_progress(console, err, [workbook], quiet)) as step:
+        with _stages(err, _shows_stages(console, err, [workbook], quiet)) as step:
             result = run_assess(
                 workbook,
                 rules,
@@ -368,13 +366,13 @@ def assess(
                 previous=previous,
                 skip_bad_rows=skip_bad_rows,
                 allow_duplicates=allow_duplicates,
-                progress=step,
+                on_stage=step,
             )
             if masking:
                 from .privacy import mask_assessment
 
                 result = mask_assessment(result, masking)
-            write_outputs(result, target, source=workbook, progress=step)
+            write_outputs(result, target, source=workbook, on_stage=step)
         return result
 
     result = _run(err, run)
@@ -413,8 +411,8 @@ def _assess_batch(
         raise typer.Exit(2)
 
     def run():
-        with _files_progress(
-            err, _shows_progress(console, err, workbooks, quiet), len(workbooks)
+        with _files_display(
+            err, _shows_stages(console, err, workbooks, quiet), len(workbooks)
         ) as on_done:
             return assess_many(
                 workbooks,
@@ -473,9 +471,9 @@ def check(
     console, err = _consoles()
 
     def run():
-        with _stages(err, _shows_progress(console, err, [workbook])) as step:
+        with _stages(err, _shows_stages(console, err, [workbook])) as step:
             return run_check(
-                workbook, rules, year=year, allow_duplicates=allow_duplicates, progress=step
+                workbook, rules, year=year, allow_duplicates=allow_duplicates, on_stage=step
             )
 
     report = _run(err, run)
@@ -597,17 +595,17 @@ def report(
 
     示例：perfscore report 2023.xlsx --quarter 2023Q2 --out-dir 通报
     """
-    from .progress import report as run_report
-    from .progress import resolve_period
-    from .writers.progress import summary_sentence
+    from .api import report as run_report
+    from .quarterly import resolve_period
+    from .writers.quarterly import summary_sentence
     from .writers.terminal import print_problems
 
     console, err = _consoles(quiet)
     period = _run(err, lambda: resolve_period(quarter, month, as_of))
 
     def run():
-        with _stages(err, _shows_progress(console, err, [workbook], quiet)) as step:
-            return run_report(workbook, period, rules=rules, out_dir=out_dir, progress=step)
+        with _stages(err, _shows_stages(console, err, [workbook], quiet)) as step:
+            return run_report(workbook, period, rules=rules, out_dir=out_dir, on_stage=step)
 
     result, paths = _run(err, run)
     if not quiet:
@@ -745,7 +743,8 @@ def _root(
 def main() -> NoReturn:
     # Pydantic plugins are observability hooks other installed packages may register; the
     # command line has no use for them, and looking for them reads every installed package's
-    # metadata (about 30 ms of a 0.3 s `rules check`). Set the variable to load them anyway.
+    # metadata (a noticeable part of `rules check`, see docs/performance.md). Set the variable
+    # to load them anyway.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     _tolerant_streams()
     sys.exit(app())

@@ -33,6 +33,7 @@ from .inputformat import (
     Column,
     Vocabulary,
 )
+from .layout import MEMBER_DETAILS
 from .text import (
     LIST_SEPARATORS,
     WHITE_SPACE,
@@ -43,7 +44,15 @@ from .text import (
 )
 from .workbook import RawTable, RawWorkbook, match_key
 
-__all__ = ["Records", "normalise", "RECORD_COLUMNS", "parse_dates"]
+__all__ = [
+    "Records",
+    "normalise",
+    "RECORD_COLUMNS",
+    "MEMBER_COLUMNS",
+    "MEMBER_DETAILS",
+    "GROUP_DIMENSIONS",
+    "parse_dates",
+]
 
 RECORD_COLUMNS = [
     "member_id",
@@ -64,18 +73,14 @@ RECORD_COLUMNS = [
     "row",
     "source",
 ]
-MEMBER_COLUMNS = [
-    "member_id",
-    "name",
-    "sector",
-    "committee",
-    "study_group",
-    "work_group",
-    "standing",
-    "term_start",
-    "term_end",
-    "roster_row",
-]
+MEMBER_COLUMNS = [*MEMBER_DETAILS, "roster_row"]
+# The members' group columns and their names (界别 …): how results are grouped and capped.
+GROUP_DIMENSIONS = {
+    "sector": "界别",
+    "committee": "专委会",
+    "study_group": "学习组",
+    "work_group": "工作组",
+}
 
 
 @dataclass(frozen=True)
