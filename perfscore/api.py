@@ -21,6 +21,7 @@ from .quarterly import Period, ProgressReport, assess_progress, resolve_period
 from .records import normalise
 from .rules import LoadedRules, load_rules
 from .scoring import score
+from .scoring.words import known_words, unlisted_word_problems, unscored_award_problems
 from .workbook import read_workbook
 
 __all__ = [
@@ -82,6 +83,15 @@ def assess(
         records = records.up_to(as_of)
     step("计分")
     scoring = score(records, loaded.rules)
+    letters = {table.sheet_name: table.letters for table in raw.tables.values()}
+    unlisted = unlisted_word_problems(
+        scoring.records, loaded.rules, letters, known_words(input_format)
+    )
+    if unlisted and not skip_bad_rows:
+        raise DataError(
+            f"{Path(workbook).name} 有 {len(unlisted)} 处错误，未计分",
+            [*records.problems, *unlisted],
+        )
     step("排名")
     assessment = assess_scores(
         records, scoring, loaded, source_name=Path(workbook).name, history=history
@@ -89,7 +99,11 @@ def assess(
     lists = shortlists(
         loaded.rules, assessment.members, assessment.ledger, scoring.written, records.members
     )
-    return replace(assessment, shortlists=lists)
+    skipped = [replace(p, severity=Severity.WARNING) for p in unlisted]  # --skip-bad-rows
+    unscored = unscored_award_problems(lists, scoring.written, scoring.records)
+    return replace(
+        assessment, shortlists=lists, problems=[*assessment.problems, *skipped, *unscored]
+    )
 
 
 def report(
