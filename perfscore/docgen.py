@@ -295,6 +295,9 @@ _MODEL_TITLES: dict[str, str] = {
     "Prerequisites": "参评条件",
     "GroupCap": "分组名额上限",
     "MinShare": "保留名额",
+    "Documents": "通报、公示的格式",
+    "Scope": "适用的委员",
+    "Period": "按周期计",
 }
 
 # Checks done by the models' validators (not visible in the field descriptions).
@@ -303,21 +306,30 @@ _MODEL_NOTES: dict[str, list[str]] = {
         "类别编号（`categories[].id`）不能重复。",
         "`settings.tie_break` 中的每一项须是类别编号或 `member_id`。",
         "有等次写了 `requires_checklist: true` 时，必须写 `checklist`。",
+        "类别名称、等次名称、评选编号不能重复；评选名称也不能重复（不分大小写：每个评选的名单是一张工作表）。",
+        "文件中的每个数都须是有限的数，绝对值不超过 1000000（不能写 .nan、.inf）。",
+        "文字中不能有控制字符（如终端的转义序列）；别名（`&名称`、`*名称`）展开后不能比文件本身大得多；嵌套不超过 32 层。",
     ],
     "Category": [
         "同一类别内的计分项编号（`items[].id`）不能重复。",
         "类别编号不能用结果表已有的列名（total、base、rank、name 等），否则会报“是结果表中已有的列名”。",
+        "类别名称不能用分项得分表已有的列名（姓名、总分、等次等），否则会报“是分项得分表中已有的列名”。",
+        "封顶分 `max` 不能小于起始分 `start`，最低分 `min` 不能大于起始分（`start` 不写时为 0）。",
     ],
     "Item": [
         "points、points_by、cases 须且只须写一个。",
         "points_by 只能按一个字段取分值。",
-        "同时写 `max` 和 `min` 时，min 不能大于 max。",
+        "本项封顶分 max 不能小于 0；扣分的下限写 min。",
+        "本项最低分 min 不能大于 0；加分的上限写 max。",
         "积分明细中的规则编号为“类别编号.计分项编号”，如 `proposals.filed`。",
     ],
     "Match": [
         "各列表中的词与输入工作簿“可填的词”中的标准词一致，见 [input-format.md](input-format.md)。"
     ],
-    "Checklist": ["清单项目名称（`items[].name`）不能重复。"],
+    "Checklist": [
+        "清单项目名称（`items[].name`）不能重复，也不能用双五个一表已有的列名（姓名、界别、完成项数等）。"
+    ],
+    "Total": ["同时写 `max` 和 `min` 时，min 不能大于 max。"],
     "Grade": [
         "等次须从高到低排列，各档 min 依次递减。",
         "最后一档等次不写 min（它接住其余所有分数），因此不会有空档。",
@@ -585,12 +597,41 @@ max: 4
             excerpt=False,
         ),
         Snippet(
+            "Scope",
+            """\
+standing: true           # 只对常委
+""",
+            excerpt=False,
+        ),
+        Snippet(
+            "Period",
+            """\
+every: month
+months: [2, 4, 6, 8, 10, 12]   # 偶数月
+at_least: 1
+met: 2                         # 每达到一个月加 2 分
+missed: -3                     # 每缺一个月扣 3 分
+""",
+            excerpt=False,
+        ),
+        Snippet(
             "MinShare",
             """\
 name: 集体提案
 match: {type: [集体]}
 share: 0.2
 """,
+            excerpt=False,
+        ),
+        Snippet(
+            "Documents",
+            """\
+documents:
+  unit: 政协××市委员会办公室        # 落款和领导阅览版标题下的单位
+  listed_grades: [优秀, 不称职]     # 年度通报中列出名单的等次
+  body_font: 仿宋                   # 本单位电脑上的仿宋字体名
+""",
+            ("documents",),
             excerpt=False,
         ),
         Snippet(
@@ -996,12 +1037,80 @@ awards:
 """,
     ),
     Recipe(
-        "界别、专委会、学习组、活动组的小组得分和排名",
+        "“除……以外”：书面发言以外的活动每次 1 分（某一栏为空的记录不算“是……”，照计）",
+        "`unless`",
+        """\
+- id: activities
+  name: 活动（书面发言除外）
+  match: {kind: activity, unless: {type: [发言], subtype: [书面]}}
+  points: 1
+""",
+    ),
+    Recipe(
+        "清单项目只对常委（或某些界别、专委会……）：常委每年提交一份履职报告",
+        "清单项目 `who`",
+        """\
+checklist:
+  name: 年度履职清单
+  items:
+    - name: 提一案
+      any_of: [{kind: proposal}]
+    - name: 履职报告
+      any_of: [{kind: duty, type: [履职报告]}]
+      who: {standing: true}          # 只对常委；非常委没有这一项
+input:
+  words:
+    duty_item: {履职报告: []}
+""",
+    ),
+    Recipe(
+        "每月一次集体学习、每季度一次、偶数月：达到的周期加分，缺的周期扣分",
+        "`per_period`（`every`、`months`、`at_least`、`met`、`missed`）",
+        """\
+- id: monthly_study
+  name: 每月集体学习
+  match: {kind: activity, type: [读书]}
+  per_period: {every: month, at_least: 1, met: 1, missed: -2}
+- id: quarterly_survey
+  name: 偶数月调研
+  match: {kind: activity, type: [调研]}
+  per_period: {every: month, months: [2, 4, 6, 8, 10, 12], missed: -1}
+""",
+    ),
+    Recipe(
+        "按某一类或几类得分评选委员（“四个最佳”：履职献策、提案优胜……，同一次运行评出多项）；评选优秀调研报告",
+        "`awards`（`rank_by`、`pool: reports`）",
+        """\
+categories:
+  - id: duty
+    name: 履职献策
+    items:
+      - {id: info, name: 社情民意信息, match: {kind: information}, points: 2}
+  - id: proposals
+    name: 提案
+    items:
+      - {id: filed, name: 立案提案, match: {kind: proposal, status: [立案], role: [领衔]}, points: 10}
+awards:
+  - {id: best_duty, name: 履职献策最佳, pool: members, rank_by: [duty], quota: 10}
+  - {id: best_proposer, name: 提案优胜, pool: members, rank_by: [proposals], quota: 10}
+  - {id: best_overall, name: 综合最佳, pool: members, rank_by: [duty, proposals], quota: 5}
+  - id: best_report
+    name: 优秀调研报告
+    pool: reports
+    requires: {has: [{kind: report, status: [采用, 批示]}]}
+    score:
+      - {match: {kind: report, status: [采用]}, points: 5}
+      - {match: {kind: report, status: [批示]}, points: 8}
+    quota: 5
+""",
+    ),
+    Recipe(
+        "界别、专委会、学习组、活动组的小组得分和排名；专委会下分活动小组（嵌套分组）",
         "`groups`",
         """\
 groups:
   score: mean
-  dimensions: [sector, committee, study_group, work_group]
+  dimensions: [sector, committee, study_group, work_group, committee/work_group]
 """,
     ),
     Recipe(
@@ -1035,7 +1144,8 @@ def _recipes_markdown() -> list[str]:
         "每改一次运行 `perfscore rules check 文件名` 检查，`perfscore rules show 文件名` 看中文摘要。",
         "",
         "自带的办法：`default.yaml`（双五个一）、`anqing-2018.yaml`、`guangshui-2017.yaml`、`jinan-2015.yaml`、"
-        "`hefei-county-2022.yaml`、`minhang.yaml`、`yanbian-2022.yaml`，每个文件开头写明依据和哪些部分为补充。",
+        "`hefei-county-2022.yaml`、`minhang.yaml`、`yanbian-2022.yaml`，每个文件开头写明依据和哪些部分为补充；"
+        "`example-frequency.yaml` 是示例（不是公开的办法）：每月集体学习、每季度调研、常委履职报告和“四个最佳”等评选。",
         "",
     ]
     for number, recipe in enumerate(RECIPES, start=1):
