@@ -13,10 +13,11 @@ from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
-from .assessment import Assessment, assess_scores
+from .assessment import Assessment, RegisterRead, assess_scores
 from .awards import shortlists
 from .errors import DataError, Problem, Severity, UsageError, in_reading_order
 from .history import read_history
+from .inputformat import RECORD_KINDS
 from .quarterly import Period, ProgressReport, assess_progress, resolve_period
 from .records import normalise
 from .rules import LoadedRules, load_rules
@@ -105,8 +106,22 @@ def assess(
     )
     skipped = [replace(p, severity=Severity.WARNING) for p in unlisted]  # --skip-bad-rows
     unscored = unscored_award_problems(lists, scoring.written, scoring.records)
+    scored = {
+        RECORD_KINDS.get(item.match.kind)
+        for category in loaded.rules.categories
+        for item in category.items
+    }
+    registers = tuple(
+        RegisterRead(sheet.name, raw.tables[sheet.key].sheet_name, len(raw.tables[sheet.key].frame))
+        if sheet.key in raw.tables
+        else RegisterRead(sheet.name, scored=sheet.key in scored)
+        for sheet in input_format.sheets
+    )
     return replace(
-        assessment, shortlists=lists, problems=[*assessment.problems, *skipped, *unscored]
+        assessment,
+        shortlists=lists,
+        problems=[*assessment.problems, *skipped, *unscored],
+        registers=registers,
     )
 
 

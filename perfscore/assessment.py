@@ -44,6 +44,23 @@ __all__ = [
 
 
 @dataclass(frozen=True)
+class RegisterRead:
+    """One register of the input format as this workbook gave it: the sheet read for it and its
+    rows (blank and total rows left out), or ``sheet`` '' when the workbook has none."""
+
+    name: str  # the register's own name (提案)
+    sheet: str = ""  # the sheet read, as the workbook spells it (提案登记); '' when absent
+    rows: int = 0
+    scored: bool = False  # the rules have items scoring this register's records
+
+    def text(self) -> str:
+        if not self.sheet:
+            return f"{self.name}：没有" + ("（规则按它计分）" if self.scored else "")
+        named = "" if self.sheet == self.name else f"（工作表“{self.sheet}”）"
+        return f"{self.name}{named} {self.rows} 行"
+
+
+@dataclass(frozen=True)
 class Assessment:
     """Everything one assessment produced: what the writers write. ``shortlists`` are the award
     shortlists (:mod:`perfscore.awards`), which ``perfscore.assess`` adds as a step of its own."""
@@ -58,6 +75,7 @@ class Assessment:
     problems: list[Problem] = field(default_factory=list)
     shortlists: list[Shortlist] = field(default_factory=list)
     mask: str = ""  # "name" or "id" once names are masked for publishing (perfscore.privacy)
+    registers: tuple[RegisterRead, ...] = ()  # each register: which sheet was read, or absent
 
     @property
     def warnings(self) -> list[Problem]:
