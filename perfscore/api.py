@@ -13,9 +13,11 @@ from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
+
 from .assessment import Assessment, RegisterRead, assess_scores
 from .awards import shortlists
-from .errors import DataError, Problem, Severity, UsageError, in_reading_order
+from .errors import DataError, Problem, Reason, Severity, UsageError, in_reading_order
 from .history import read_history
 from .inputformat import RECORD_KINDS
 from .quarterly import Period, ProgressReport, assess_progress, resolve_period
@@ -23,6 +25,7 @@ from .records import normalise
 from .rules import LoadedRules, load_rules
 from .scoring import score
 from .scoring.words import known_words, unlisted_word_problems, unscored_award_problems
+from .text import number_text
 from .workbook import read_workbook
 
 __all__ = [
@@ -88,6 +91,7 @@ def assess(
         records = records.up_to(as_of)
     step("计分")
     scoring = score(records, loaded.rules)
+    scoring = _with_points_not_counted(scoring, records, loaded)
     letters = {table.sheet_name: table.letters for table in raw.tables.values()}
     unlisted = unlisted_word_problems(
         scoring.records, loaded.rules, letters, known_words(input_format)
@@ -123,6 +127,36 @@ def assess(
         problems=[*assessment.problems, *skipped, *unscored],
         registers=registers,
     )
+
+
+def _with_points_not_counted(scoring, records, loaded: LoadedRules):
+    """Each record left out for being outside its member's term says how many points it would
+    have had: those records alone are scored once more with the term policy set to count them,
+    and the lines of each one's cell and member are added up (alone, as caps and count limits
+    would treat them without the member's other records)."""
+    outside = [
+        p for p in scoring.problems if p.reason is Reason.OUTSIDE_TERM and p.member_id and p.cell
+    ]
+    if not outside or loaded.rules.settings.outside_term != "skip":
+        return scoring
+    rules = loaded.rules
+    counting = rules.model_copy(
+        update={"settings": rules.settings.model_copy(update={"outside_term": "count"})}
+    )
+    left_out = {(p.member_id, f"{p.sheet}!{p.cell}") for p in outside}
+    frame = records.records
+    keys = pd.MultiIndex.from_arrays([frame["member_id"], frame["source"]])
+    alone = replace(records, records=frame[keys.isin(list(left_out))].reset_index(drop=True))
+    ledger = score(alone, counting).ledger
+    points = ledger.groupby(["member_id", "source"])["points"].sum()
+    decimals = rules.settings.decimals
+
+    def noted(problem: Problem) -> Problem:
+        value = points.get((problem.member_id, f"{problem.sheet}!{problem.cell}"))
+        shown = number_text(round(float(value or 0), decimals))
+        return replace(problem, message=f"{problem.message}（本可得 {shown} 分）")
+
+    return replace(scoring, problems=[noted(p) if p in outside else p for p in scoring.problems])
 
 
 def report(
