@@ -30,7 +30,7 @@ from perfscore.history import History
 from perfscore.records import normalise
 from perfscore.rules import LoadedRules, check_rules_text
 from perfscore.scoring import score
-from perfscore.workbook import read_workbook
+from perfscore.reading import read_workbook
 from perfscore.writers.json import assessment_document
 
 from .conftest import ROOT, SAMPLE
