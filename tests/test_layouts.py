@@ -75,7 +75,8 @@ def test_a_two_row_header_with_merged_cells(tmp_path):
 
 
 def test_proposers_in_several_columns_keep_their_order(tmp_path):
-    # 第一提案人 in C, 附议人 in D and E: read in column order as one list.
+    # 第一提案人 in C, 附议人 in D and E: read in column order as one list; each line cites the
+    # cell its member's name is in.
     book = openpyxl.Workbook()
     roster_sheet(book)
     sheet = book.create_sheet("提案")
@@ -84,10 +85,10 @@ def test_proposers_in_several_columns_keep_their_order(tmp_path):
     sheet.append(["P2", dt.datetime(2023, 1, 6), "李四", "张三", "王五", "立案", "题二"])
     result = assess(save(book, tmp_path / "columns.xlsx"), tmp_path)
     assert lines(result) == [
-        ("001", 4.0, "提案!C2"),
-        ("001", 4.0, "提案!C3"),
+        ("001", 4.0, "提案!D2"),
+        ("001", 4.0, "提案!D3"),
         ("002", 10.0, "提案!C3"),
-        ("003", 4.0, "提案!C3"),
+        ("003", 4.0, "提案!E3"),
         ("003", 10.0, "提案!C2"),
     ]
 

@@ -303,3 +303,62 @@ def _xls_sheet_name(data: bytes) -> str:
     length, flags = data[0], data[1]
     raw = data[2 : 2 + length * (2 if flags & 0x01 else 1)]
     return raw.decode("utf-16-le" if flags & 0x01 else "latin-1")
+
+
+# --- the first rows of an .xlsx sheet, without parsing the sheet whole --------------------------
+
+
+def xlsx_head_rows(path: Path, sheet_name: str, count: int) -> list[list] | None:
+    """The values of the sheet's first ``count`` rows (text and numbers; dates as numbers), read
+    from the start of its XML; None when the sheet has no part of its own."""
+    from defusedxml.ElementTree import iterparse
+
+    from .xlsxparts import column_index, sheet_member
+
+    with zipfile.ZipFile(path) as archive:
+        member = sheet_member(archive, sheet_name)
+        if member is None:
+            return None
+        shared = _shared_strings(archive)
+        rows: list[list] = [[] for _ in range(count)]
+        with archive.open(member) as stream:
+            for _, element in iterparse(stream, events=("end",)):
+                if element.tag != f"{_M}c":
+                    if element.tag == f"{_M}row":
+                        if int(element.get("r", "0")) >= count:
+                            break
+                        element.clear()
+                    continue
+                found = re.fullmatch(r"([A-Z]+)(\d+)", element.get("r", ""))
+                if not found or int(found.group(2)) > count:
+                    continue
+                row, column = int(found.group(2)) - 1, column_index(found.group(1))
+                kind = element.get("t", "n")
+                value_element = element.find(f"{_M}v")
+                raw = value_element.text if value_element is not None else None
+                if kind == "s" and raw is not None:
+                    value: object = shared[int(raw)] if int(raw) < len(shared) else ""
+                elif kind == "inlineStr":
+                    value = "".join(t.text or "" for t in element.iter(f"{_M}t"))
+                else:
+                    value = raw or ""
+                cells = rows[row]
+                cells.extend([""] * (column + 1 - len(cells)))
+                cells[column] = value
+    return rows
+
+
+def _shared_strings(archive: zipfile.ZipFile) -> list[str]:
+    from defusedxml.ElementTree import iterparse
+
+    try:
+        stream = archive.open("xl/sharedStrings.xml")
+    except KeyError:
+        return []
+    strings = []
+    with stream:
+        for _, element in iterparse(stream, events=("end",)):
+            if element.tag == f"{_M}si":
+                strings.append("".join(t.text or "" for t in element.iter(f"{_M}t")))
+                element.clear()
+    return strings
