@@ -158,7 +158,7 @@ def _with_points_not_counted(scoring, records, loaded: LoadedRules):
     def noted(problem: Problem) -> Problem:
         value = points.get((problem.member_id, f"{problem.sheet}!{problem.cell}"))
         shown = number_text(round(float(value or 0), decimals))
-        return replace(problem, message=f"{problem.message}（本可得 {shown} 分）")
+        return replace(problem, message=f"{problem.message}（若计入：{shown} 分）")
 
     return replace(scoring, problems=[noted(p) if p in outside else p for p in scoring.problems])
 
