@@ -149,84 +149,138 @@ _T = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
 _S = "{urn:oasis:names:tc:opendocument:xmlns:style:1.0}"
 _N = "{urn:oasis:names:tc:opendocument:xmlns:datastyle:1.0}"
 _O = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
-_ODS_NEEDLES = (b'visibility="collapse"', b"number-columns-spanned", b"number-rows-spanned")
 
 
 def _ods(path: Path) -> dict[str, SheetLayout]:
-    from defusedxml import ElementTree
+    """One streamed pass over content.xml: its data and cell styles (before the body), then each
+    table's columns and rows, every row let go once read (a large sheet is never held whole)."""
+    from defusedxml.ElementTree import iterparse
 
     with zipfile.ZipFile(path) as archive:
-        content = archive.read("content.xml")
-        styles_xml = archive.read("styles.xml") if "styles.xml" in archive.namelist() else b""
-    padded_data = _ods_padded_data_styles(content, styles_xml)
-    if not padded_data and not any(needle in content for needle in _ODS_NEEDLES):
-        return {}
-    root = ElementTree.fromstring(content)
-    padded_cell_styles = {
-        style.get(f"{_S}name"): padded_data[style.get(f"{_S}data-style-name")]
-        for style in root.iter(f"{_S}style")
-        if style.get(f"{_S}data-style-name") in padded_data
-    }
-    layouts: dict[str, SheetLayout] = {}
-    for table in root.iter(f"{_T}table"):
-        layout = _ods_table(table, padded_cell_styles)
-        if layout != _NONE:
-            layouts[table.get(f"{_T}name")] = layout
+        padded_data = _ods_padded_data_styles(archive, "styles.xml")
+        if not padded_data and not _ods_has_layout(archive):
+            return {}  # nothing hidden, merged or padded: the sheets are not walked
+        padded_cells: dict[str, int] = {}
+        layouts: dict[str, SheetLayout] = {}
+        table: _OdsTable | None = None
+        with archive.open("content.xml") as stream:
+            for event, element in iterparse(stream, events=("start", "end")):
+                tag = element.tag
+                if event == "start":
+                    if tag == f"{_T}table":
+                        table = _OdsTable(element.get(f"{_T}name", ""))
+                    continue
+                if tag == f"{_N}number-style":
+                    digits = _padding_digits(element)
+                    if digits:
+                        padded_data[element.get(f"{_S}name")] = digits
+                elif tag == f"{_S}style":
+                    digits = padded_data.get(element.get(f"{_S}data-style-name"))
+                    if digits:
+                        padded_cells[element.get(f"{_S}name")] = digits
+                elif table is not None and tag == f"{_T}table-column":
+                    table.column(element)
+                elif table is not None and tag == f"{_T}table-row":
+                    table.row(element, padded_cells)
+                    element.clear()
+                elif table is not None and tag == f"{_T}table":
+                    layout = table.layout()
+                    if layout != _NONE:
+                        layouts[table.name] = layout
+                    table = None
+                    element.clear()
     return layouts
 
 
-def _ods_padded_data_styles(content: bytes, styles_xml: bytes) -> dict[str, int]:
-    """Data style name -> digits, for number styles showing a whole number with leading zeros."""
+_ODS_LAYOUT = re.compile(
+    rb'visibility="collapse"|number-(?:columns|rows)-spanned="(?!1")|min-integer-digits="(?:[2-9]|\d\d)'
+)
+
+
+def _ods_has_layout(archive: zipfile.ZipFile) -> bool:
+    """Whether content.xml has a hidden column, a merge or a padding number style, searched in
+    pieces (a needle across two pieces is found in the bytes either side of the seam)."""
+    tail = b""
+    with archive.open("content.xml") as stream:
+        while chunk := stream.read(1 << 20):
+            if _ODS_LAYOUT.search(tail + chunk):
+                return True
+            tail = chunk[-64:]
+    return False
+
+
+def _ods_padded_data_styles(archive: zipfile.ZipFile, member: str) -> dict[str, int]:
+    """Data style name -> digits, for the number styles of ``member`` (styles.xml) showing a
+    whole number with leading zeros."""
     from defusedxml import ElementTree
 
-    found: dict[str, int] = {}
-    for xml in (content, styles_xml):
-        if not xml or b"min-integer-digits" not in xml:
-            continue
-        for style in ElementTree.fromstring(xml).iter(f"{_N}number-style"):
-            number = style.find(f"{_N}number")
-            if number is None or len(style) != 1:
-                continue  # text or a second part besides the number: not a plain padding
-            digits = int(number.get(f"{_N}min-integer-digits", "1"))
-            if digits >= 2 and number.get(f"{_N}decimal-places", "0") == "0":
-                found[style.get(f"{_S}name")] = digits
+    try:
+        xml = archive.read(member)
+    except KeyError:
+        return {}
+    if b"min-integer-digits" not in xml:
+        return {}
+    found = {}
+    for style in ElementTree.fromstring(xml).iter(f"{_N}number-style"):
+        digits = _padding_digits(style)
+        if digits:
+            found[style.get(f"{_S}name")] = digits
     return found
+
+
+def _padding_digits(style) -> int:
+    """The digits a number style pads a whole number to (0000 -> 4); 0 for any other style."""
+    number = style.find(f"{_N}number")
+    if number is None or len(style) != 1:
+        return 0  # text or a second part besides the number: not a plain padding
+    digits = int(number.get(f"{_N}min-integer-digits", "1"))
+    return digits if digits >= 2 and number.get(f"{_N}decimal-places", "0") == "0" else 0
 
 
 def _repeat(element, attribute: str, limit: int) -> int:
     return min(int(element.get(f"{_T}{attribute}", "1")), limit)
 
 
-def _ods_table(table, padded_cell_styles: dict[str, int]) -> SheetLayout:
-    hidden: set[int] = set()
-    column = 0
-    for element in table.iter(f"{_T}table-column"):
+class _OdsTable:
+    """One table's hidden columns, merged ranges and padded number cells, built row by row."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.hidden: set[int] = set()
+        self.columns = 0
+        self.merges: list[Range] = []
+        self.padded: dict[tuple[int, int], int] = {}
+        self.rows = 0
+
+    def column(self, element) -> None:
         count = _repeat(element, "number-columns-repeated", 16_384)
         if element.get(f"{_T}visibility") == "collapse":
-            hidden.update(range(column, column + count))
-        column += count
-    merges: list[Range] = []
-    padded: dict[tuple[int, int], int] = {}
-    row = 0
-    for row_element in table.iter(f"{_T}table-row"):
-        rows = _repeat(row_element, "number-rows-repeated", 1_048_576)
+            self.hidden.update(range(self.columns, self.columns + count))
+        self.columns += count
+
+    def row(self, element, padded_cells: dict[str, int]) -> None:
+        rows = _repeat(element, "number-rows-repeated", 1_048_576)
         column = 0
-        for cell in row_element:
+        for cell in element:
             if cell.tag not in (f"{_T}table-cell", f"{_T}covered-table-cell"):
                 continue
             count = _repeat(cell, "number-columns-repeated", 16_384)
             across = int(cell.get(f"{_T}number-columns-spanned", "1"))
             down = int(cell.get(f"{_T}number-rows-spanned", "1"))
             if across > 1 or down > 1:
-                merges.append(((row, column), (row + down - 1, column + across - 1)))
-            digits = padded_cell_styles.get(cell.get(f"{_T}style-name"))
-            if digits and cell.get(f"{_O}value-type") == "float":
-                for r in range(row, row + rows):
+                self.merges.append(
+                    ((self.rows, column), (self.rows + down - 1, column + across - 1))
+                )
+            digits = padded_cells.get(cell.get(f"{_T}style-name"))
+            if digits and cell.get(f"{_O}value-type") == "float" and rows * count <= 65_536:
+                for r in range(self.rows, self.rows + rows):
                     for c in range(column, column + count):
-                        padded[(r, c)] = digits
+                        self.padded[(r, c)] = digits
             column += count
-        row += rows
-    return SheetLayout(frozenset(hidden), tuple(merges), padded)
+        self.rows += rows
+
+    def layout(self) -> SheetLayout:
+        return SheetLayout(frozenset(self.hidden), tuple(self.merges), self.padded)
 
 
 # --- .xls ---------------------------------------------------------------------------------------
