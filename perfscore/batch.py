@@ -80,15 +80,18 @@ def _run_isolated(
     that ends without sending its job's item (killed by a signal, aborted) makes that job a
     failure and is replaced for the jobs still waiting.
 
-    Children start from a fork server that has imported perfscore once (spawned where the
-    system has none), so that no child inherits the parent's threads (the progress display)."""
+    Children start from a fork server that has imported perfscore once, so that no child
+    inherits the parent's threads (the progress display); where the system has no fork
+    (Windows), or PERFSCORE_NO_FORK=1 says so, each child is a new interpreter (spawn)."""
     import multiprocessing
     from multiprocessing.connection import wait
 
-    if "forkserver" in multiprocessing.get_all_start_methods():
+    from .writers.background import fork_switched_off
+
+    if "forkserver" in multiprocessing.get_all_start_methods() and not fork_switched_off():
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(_PRELOAD)
-    else:  # pragma: no cover - Windows
+    else:  # Windows, or PERFSCORE_NO_FORK=1: each worker a fresh interpreter
         context = multiprocessing.get_context("spawn")
     waiting = list(enumerate(jobs))
     busy: dict[object, list] = {}  # connection -> [process, index of its job]

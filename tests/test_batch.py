@@ -122,3 +122,21 @@ def test_a_file_that_kills_its_worker_is_that_files_failure_and_the_others_finis
     assert items[1].out is None and not (out / "b-考核结果.xlsx").exists()
     assert (out / "a-考核结果.xlsx").exists() and (out / "c-考核结果.xlsx").exists()
     assert items[0].members == items[2].members == 320
+
+
+@pytest.mark.slow
+def test_without_fork_the_workers_are_new_interpreters_with_the_same_results(tmp_path, monkeypatch):
+    """The Windows way (spawn), forced here with PERFSCORE_NO_FORK=1: the folder run and the
+    ledger writer work without fork and write the same bytes as with it."""
+    for name in ("a.xlsx", "b.xlsx"):
+        shutil.copyfile(SAMPLE, tmp_path / name)
+    outputs = {}
+    for mode in ("fork", "spawn"):
+        out = tmp_path / mode
+        out.mkdir()
+        if mode == "spawn":
+            monkeypatch.setenv("PERFSCORE_NO_FORK", "1")
+        items = assess_many([tmp_path / "a.xlsx", tmp_path / "b.xlsx"], out_dir=out, workers=2)
+        assert [item.exit_code for item in items] == [0, 0], [item.message for item in items]
+        outputs[mode] = {p.name: sha256(p) for p in out.iterdir()}
+    assert outputs["fork"] == outputs["spawn"]
