@@ -373,8 +373,8 @@ def xlsx_head_rows(path: Path, sheet_name: str, count: int) -> list[list] | None
         member = sheet_member(archive, sheet_name)
         if member is None:
             return None
-        shared = _shared_strings(archive)
         rows: list[list] = [[] for _ in range(count)]
+        strings: list[tuple[int, int, int]] = []  # (row, column, shared string index)
         with archive.open(member) as stream:
             for _, element in iterparse(stream, events=("end",)):
                 if element.tag != f"{_M}c":
@@ -390,19 +390,23 @@ def xlsx_head_rows(path: Path, sheet_name: str, count: int) -> list[list] | None
                 kind = element.get("t", "n")
                 value_element = element.find(f"{_M}v")
                 raw = value_element.text if value_element is not None else None
+                value: object = raw or ""
                 if kind == "s" and raw is not None:
-                    value: object = shared[int(raw)] if int(raw) < len(shared) else ""
+                    strings.append((row, column, int(raw)))
                 elif kind == "inlineStr":
                     value = "".join(t.text or "" for t in element.iter(f"{_M}t"))
-                else:
-                    value = raw or ""
                 cells = rows[row]
                 cells.extend([""] * (column + 1 - len(cells)))
                 cells[column] = value
+        if strings:
+            shared = _shared_strings(archive, max(index for _, _, index in strings))
+            for row, column, index in strings:
+                rows[row][column] = shared[index] if index < len(shared) else ""
     return rows
 
 
-def _shared_strings(archive: zipfile.ZipFile) -> list[str]:
+def _shared_strings(archive: zipfile.ZipFile, last: int) -> list[str]:
+    """The shared strings up to index ``last`` (the rest of the part is not read)."""
     from defusedxml.ElementTree import iterparse
 
     try:
@@ -415,4 +419,6 @@ def _shared_strings(archive: zipfile.ZipFile) -> list[str]:
             if element.tag == f"{_M}si":
                 strings.append("".join(t.text or "" for t in element.iter(f"{_M}t")))
                 element.clear()
+                if len(strings) > last:
+                    break
     return strings
