@@ -13,7 +13,11 @@ construction, as the resolver must then look every name up); 提案 and 会议�
 title row above the header, and 活动 an empty first row, so that Excel row numbers are checked
 at every size. Written with xlsxwriter in constant-memory mode; dates are date cells.
 
-Usage: uv run python bench/generate.py S [--out bench/out/S.xlsx]
+A unit name (``--unit 甲县政协``) goes in a row above the roster's header as ``单位：甲县政协``,
+where perfscore reads it; ``--seed`` draws a different year of the same size (the national
+benchmark, bench/national.py, makes twelve units this way).
+
+Usage: uv run python bench/generate.py S [--out bench/out/S.xlsx] [--seed 8] [--unit 甲县政协]
 """
 
 from __future__ import annotations
@@ -321,7 +325,7 @@ TITLE_ROWS = {
 EMPTY_FIRST_ROW = {"activities"}  # an empty row above the header: row numbers must not shift
 
 
-def write_workbook(path: Path, registers: dict[str, dict[str, np.ndarray]]) -> None:
+def write_workbook(path: Path, registers: dict[str, dict[str, np.ndarray]], unit: str = "") -> None:
     import xlsxwriter
 
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -344,7 +348,10 @@ def write_workbook(path: Path, registers: dict[str, dict[str, np.ndarray]]) -> N
         data = registers[sheet.key]
         ws = book.add_worksheet(sheet.name)
         first = 0
-        if sheet.key in TITLE_ROWS:
+        if sheet.key == "roster" and unit:
+            ws.write_string(0, 0, f"单位：{unit}")
+            first = 1
+        elif sheet.key in TITLE_ROWS:
             ws.merge_range(0, 0, 0, len(sheet.columns) - 1, TITLE_ROWS[sheet.key], title)
             first = 1
         elif sheet.key in EMPTY_FIRST_ROW:
@@ -370,15 +377,23 @@ def write_workbook(path: Path, registers: dict[str, dict[str, np.ndarray]]) -> N
     book.close()
 
 
-def generate(size: str | tuple[int, int], out: Path | None = None, *, force: bool = False) -> Path:
-    """Write the workbook of ``size`` (a name in SIZES, or (members, rows)); reuse it if present."""
+def generate(
+    size: str | tuple[int, int],
+    out: Path | None = None,
+    *,
+    force: bool = False,
+    seed: int = SEED,
+    unit: str = "",
+) -> Path:
+    """Write the workbook of ``size`` (a name in SIZES, or (members, rows)) drawn from ``seed``,
+    naming ``unit`` above the roster when given; reuse the file if present."""
     members, rows = SIZES[size] if isinstance(size, str) else size
     name = size if isinstance(size, str) else f"{members}x{rows}"
     out = out or default_path(name)
     if out.exists() and not force:
         return out
     tmp = out.with_name(f".{out.stem}.tmp.xlsx")
-    write_workbook(tmp, make_registers(members, rows))
+    write_workbook(tmp, make_registers(members, rows, seed), unit)
     tmp.replace(out)
     return out
 
@@ -388,8 +403,10 @@ def main() -> None:
     parser.add_argument("size", choices=list(SIZES))
     parser.add_argument("--out", type=Path)
     parser.add_argument("--force", action="store_true", help="write again even if the file exists")
+    parser.add_argument("--seed", type=int, default=SEED, help=f"random seed (default {SEED})")
+    parser.add_argument("--unit", default="", help="unit name written above the roster (单位：…)")
     args = parser.parse_args()
-    path = generate(args.size, args.out, force=args.force)
+    path = generate(args.size, args.out, force=args.force, seed=args.seed, unit=args.unit)
     print(path)
 
 

@@ -27,6 +27,7 @@ from .rules import LoadedRules, load_rules
 from .scoring import score
 from .scoring.words import known_words, unlisted_word_problems, unscored_award_problems
 from .text import number_text
+from .unit import UNIT_FROM_FILE_NAME, UNIT_FROM_WORKBOOK
 from .years import check_year
 
 __all__ = [
@@ -44,6 +45,8 @@ __all__ = [
     "write_public",
     "default_public_path",
     "OUTPUT_SUFFIXES",
+    "combine",
+    "write_combined",
 ]
 
 OUTPUT_SUFFIXES = (".xlsx", ".json")
@@ -90,6 +93,7 @@ def assess(
         vocabularies=input_format.vocabularies,
         skip_bad_rows=skip_bad_rows,
         allow_duplicates=allow_duplicates,
+        bodies=loaded.rules.body_names(),
     )
     if as_of is not None:
         records = records.up_to(as_of)
@@ -130,6 +134,7 @@ def assess(
         shortlists=lists,
         problems=[*assessment.problems, *skipped, *unscored],
         registers=registers,
+        **unit_of(raw.unit, workbook),
     )
 
 
@@ -161,6 +166,14 @@ def _with_points_not_counted(scoring, records, loaded: LoadedRules):
         return replace(problem, message=f"{problem.message}（若计入：{shown} 分）")
 
     return replace(scoring, problems=[noted(p) if p in outside else p for p in scoring.problems])
+
+
+def unit_of(named: str, workbook: str | Path) -> dict[str, str]:
+    """The unit an assessment is of: the one the workbook names, else the workbook's file name
+    (its stem; a folder of CSV files: the folder's name)."""
+    if named:
+        return {"unit": named, "unit_from": UNIT_FROM_WORKBOOK}
+    return {"unit": Path(workbook).stem, "unit_from": UNIT_FROM_FILE_NAME}
 
 
 def report(
@@ -438,3 +451,36 @@ def write_public(
     out = Path(out)
     _check_target(out, (".xlsx", ".csv"), source)
     return write_public_ranking(assessment, out, mode=mode, columns=tuple(columns))
+
+
+def combine(
+    results: list[str | Path], *, allow_mixed_rules: bool = False, workers: int | None = None
+):
+    """Compare units: ``results`` are ``assess`` results (.xlsx or .json) or folders of them.
+    Returns a :class:`perfscore.combine.Combined`; raises UsageError for results of different
+    years, of one unit twice, or (unless ``allow_mixed_rules``) scored under different rules."""
+    from .combine import combine as run_combine
+
+    return run_combine(results, allow_mixed_rules=allow_mixed_rules, workers=workers)
+
+
+def write_combined(combined, out: str | Path, *, on_stage: StageCallback | None = None) -> Path:
+    """Write the comparison to ``out`` (.xlsx or .json), atomically."""
+    if on_stage is not None:
+        on_stage("写出结果")
+    out = Path(out)
+    if out.suffix.lower() not in OUTPUT_SUFFIXES:
+        raise UsageError(f"不支持的输出格式“{out.suffix}”：请使用 {'、'.join(OUTPUT_SUFFIXES)}")
+    if not out.parent.exists():
+        raise UsageError(f"输出目录不存在：{out.parent}")
+    if any(out.resolve() == u.path.resolve() for u in combined.units):
+        raise UsageError(f"输出文件不能与输入的考核结果相同：{out}")
+    if out.suffix.lower() == ".json":
+        from .writers.combined import write_combined_json
+
+        write_combined_json(combined, out)
+    else:
+        from .writers.combined import write_combined_xlsx
+
+        write_combined_xlsx(combined, out)
+    return out

@@ -349,12 +349,21 @@ def assess(
         ),
     ] = False,
     allow_duplicates: AllowDuplicatesOption = False,
+    combined: Annotated[
+        Path | None,
+        typer.Option(
+            "--combined",
+            help="多个工作簿时：全部考核完成后再写出各单位对比汇总（.xlsx 或 .json），同 perfscore combine；有单位出错时不写汇总",
+            dir_okay=False,
+        ),
+    ] = None,
     quiet: QuietOption = False,
 ) -> None:
     """年度履职考核：计分、等次、排名、双五个一完成情况和分组统计，写入结果工作簿。
 
     多个工作簿（或一个存放工作簿的文件夹）时，同时用上全部 CPU 逐个考核，各写入各自的结果（--out 为目录），
     最后列出每个文件的结果；某个文件出错不影响其他文件，退出码取各文件中最大的一个。
+    加 --combined 汇总.xlsx 时再把各单位的结果汇总比较（见 perfscore combine），一条命令完成全年。
 
     进度：在终端上运行、输入合计 1 MB 以上时，在标准错误逐行显示各阶段（读取工作簿、整理记录、计分、排名与评优、写出结果）
     是否完成及用时，多个工作簿时显示已完成几个；输出被重定向（管道、cron）、加 --quiet 或输入较小时不显示，输出与平时相同。
@@ -365,6 +374,8 @@ def assess(
 
     console, err = _consoles(quiet)
     expanded = expand_workbooks(workbooks)
+    if combined is not None:  # a combined workbook from an earlier run is not a unit
+        expanded = [w for w in expanded if w.resolve() != combined.resolve()]
     empty = [
         str(w)
         for w in workbooks
@@ -381,9 +392,21 @@ def assess(
             err.print("多个工作簿一起考核时不能用 --mask、--mask-ids 或 --previous；请逐个运行")
             raise typer.Exit(2)
         _assess_batch(
-            console, err, expanded, rules, out, year, skip_bad_rows, allow_duplicates, quiet
+            console,
+            err,
+            expanded,
+            rules,
+            out,
+            year,
+            skip_bad_rows,
+            allow_duplicates,
+            quiet,
+            combined,
         )
         return
+    if combined is not None:
+        err.print("--combined 用于多个工作簿（或一个存放工作簿的文件夹）；只有一个单位时无需汇总")
+        raise typer.Exit(2)
     workbook = expanded[0]
     from .api import assess as run_assess
     from .api import (
@@ -440,6 +463,7 @@ def _assess_batch(
     skip_bad_rows: bool,
     allow_duplicates: bool,
     quiet: bool,
+    combined: Path | None = None,
 ) -> None:
     from rich.table import Table
 
@@ -453,6 +477,11 @@ def _assess_batch(
         raise typer.Exit(2)
     if out is not None and not out.is_dir():
         err.print(f"多个工作簿一起考核时，--out 须是已存在的目录：{out}")
+        raise typer.Exit(2)
+    if combined is not None and (
+        combined.suffix.lower() not in (".xlsx", ".json") or not combined.parent.is_dir()
+    ):
+        err.print(f"--combined 须是已存在目录中的 .xlsx 或 .json 文件：{combined}", markup=False)
         raise typer.Exit(2)
 
     def run():
@@ -492,7 +521,71 @@ def _assess_batch(
         "perfscore explain 工作簿 姓名 查看一位委员每一分的来历",
     )
     if failed:
+        if combined is not None:
+            err.print(
+                f"有 {len(failed)} 个工作簿未能考核，未写出汇总 {combined}：汇总须包括全部单位。"
+                "请改正后重新运行，或用 perfscore combine 汇总已有的结果",
+                markup=False,
+            )
         raise typer.Exit(max(item.exit_code for item in failed))
+    if combined is not None:
+        _combine_and_report(console, err, [item.out for item in items], combined, False)
+
+
+def _combine_and_report(
+    console: Console, err: Console, results: list, out: Path, allow_mixed_rules: bool
+) -> None:
+    from .api import combine as run_combine
+    from .api import write_combined
+
+    def run():
+        result = run_combine(results, allow_mixed_rules=allow_mixed_rules)
+        write_combined(result, out)
+        return result
+
+    result = _run(err, run)
+    overview = result.tables["单位对比"]
+    console.print(
+        f"汇总 {len(result.units)} 个单位、{len(result.members)} 名委员（{result.year} 年度）"
+        f"{'，各单位积分办法不同' if result.mixed_rules else ''}：已写出 {out}"
+    )
+    best = overview.iloc[0]
+    console.print(f"平均分最高：{best['单位']}（{best['平均分']:.2f}）", markup=False)
+
+
+@app.command()
+def combine(
+    results: Annotated[
+        list[Path],
+        typer.Argument(
+            help="各单位的考核结果（perfscore assess 写出的 .xlsx 或 .json），或存放它们的文件夹",
+            metavar="结果文件...",
+        ),
+    ],
+    out: Annotated[
+        Path,
+        typer.Option("--out", "-o", help="汇总文件：.xlsx（默认 汇总.xlsx，在当前目录）或 .json"),
+    ] = Path("汇总.xlsx"),
+    allow_mixed_rules: Annotated[
+        bool,
+        typer.Option(
+            "--allow-mixed-rules",
+            help="各单位所用规则文件不同（SHA-256 不同）时仍然汇总；各表注明每个单位所用的规则文件",
+        ),
+    ] = False,
+    quiet: QuietOption = False,
+) -> None:
+    """汇总比较各单位：人数、等次分布、平均分和中位数、双五个一各项完成率、各类别平均分、评优入选数，
+    各单位在每项上的名次，以及全部委员的总排名（注明单位），并配原生图表。
+
+    单位名称取自各工作簿（委员名单表头上方或“填表说明”中写“单位：城关区政协”），没有写明时取文件名。
+    各结果须是同一年度、用同一个规则文件（SHA-256 相同）计分的，否则列出每个文件所用的年度或规则并退出（退出码 2）；
+    确需并列不同积分办法时加 --allow-mixed-rules。
+
+    示例：perfscore combine 各县区/ --out 2023-汇总.xlsx
+    """
+    console, err = _consoles(quiet)
+    _combine_and_report(console, err, results, out, allow_mixed_rules)
 
 
 @app.command()

@@ -142,6 +142,9 @@ _INPUT_GENERAL = """\
 * 工作表按名称查找：写本页列出的名称或“也可叫作”中的任一名称都可以；不区分全角/半角和英文大小写。
 * 表头所在行不必是第一行：表头上方可以有标题行（如“2023 年度提案登记表”），
   perfscore 在前 15 行中找含表头最多的一行作为表头行。
+* 单位：在“委员名单”表头上方的一行写 `单位：城关区政协`（或一格写“单位”、右边一格写名称），
+  也可以写在“填表说明”工作表的前几行。单位名称写入考核结果，`perfscore combine` 据此比较各单位；
+  没有写明时用文件名（不含扩展名）作单位名称。
 * 每列的表头写本页列出的“表头”或“可用的其他表头”中的任一个都可以；列的先后顺序不限。
 * 表头中的空格和换行不影响识别：`姓　名`、`界  别`、分两行写的“提交日期”都可以认出。
 * 本页没有列出的列（如“序号”“联系电话”）不读取，可以保留。
@@ -339,6 +342,7 @@ _MODEL_TITLES: dict[str, str] = {
     "Documents": "通报、公示的格式",
     "Scope": "适用的委员",
     "Period": "按周期计",
+    "Body": "单位",
 }
 
 # Checks done by the models' validators (not visible in the field descriptions).
@@ -371,6 +375,20 @@ _MODEL_NOTES: dict[str, list[str]] = {
         "清单项目名称（`items[].name`）不能重复，也不能用双五个一表已有的列名（姓名、界别、完成项数等）。"
     ],
     "Total": ["同时写 `max` 和 `min` 时，min 不能大于 max。"],
+    "InputSpec": [
+        "`roster_columns` 的列名不能是委员名单或总排名表已有的列（委员编号、姓名、名次、总分等），"
+        "不能与类别编号相同，不能含“/”和“·”；`groups.dimensions` 和评选的 `group_cap.dimension` "
+        "写的列须是自带的分组或在这里登记过，否则报错并给出行号。",
+    ],
+    "Body": [
+        "各单位的名称和写法（`name`、`aliases`）不能重复。",
+        "单位的名称或写法与某位委员的姓名或编号相同是错误（报在委员名单中该委员的姓名格）：不猜是委员还是单位。",
+        "单位的记录在结果工作簿的“单位统计”表（JSON 的 `bodies`）中按记录种类计数，并列出来源单元格；"
+        "它不给任何委员计分，除非计分项（或清单项目、评选条件）的 `match` 写了 `role: [单位]`："
+        "这时本单位的每条记录记给 `committee` 专委会的每位委员（委员名单专委会一格中写了该专委会的，"
+        "写两个专委会的委员两边都算），每人一份、作为唯一作者；不写 `role: [单位]` 的条件不计这种记录，"
+        "提案、信息、调研报告评选的候选也不含它。",
+    ],
     "Grade": [
         "等次须从高到低排列，各档 min 依次递减。",
         "最后一档等次不写 min（它接住其余所有分数），因此不会有空档。",
@@ -589,8 +607,19 @@ input:
   words:
     activity_type: {表彰: []}            # 新的活动类型
     attendance: {请假: [公出]}           # “公出”按请假计
+  roster_columns: [联络组, 委员工作室]    # 委员名单中本单位另有的分组列
 """,
             ("input",),
+            excerpt=False,
+        ),
+        Snippet(
+            "Body",
+            """\
+bodies:
+  - {name: 社法委, aliases: [社会和法制委员会], committee: 社会和法制委员会}
+  - {name: 办公室}
+""",
+            ("bodies", 0),
             excerpt=False,
         ),
         Snippet(
@@ -1152,6 +1181,41 @@ awards:
 groups:
   score: mean
   dimensions: [sector, committee, study_group, work_group, committee/work_group]
+""",
+    ),
+    Recipe(
+        "第五种分组：联络组（联络站）、委员工作室、专委会下的活动小组等本单位另有的名单列，"
+        "单独统计、嵌套统计，评选时每组限额",
+        "`input.roster_columns`、`groups.dimensions`、`awards[].group_cap`",
+        """\
+input:
+  roster_columns: [联络组, 委员工作室]   # 委员名单中这两列的表头；缺列是错误
+groups:
+  dimensions: [sector, committee, 联络组, 委员工作室, committee/联络组]
+awards:
+  - id: excellent_member
+    name: 优秀委员
+    pool: members
+    quota: 10
+    group_cap: {dimension: 联络组, max: 2}   # 每个联络组最多 2 人
+""",
+    ),
+    Recipe(
+        "专委会、办公室牵头的调研报告（或提案、活动）：作者栏写单位名称，记录归单位，列在单位统计表中，不给委员计分",
+        "`bodies`",
+        """\
+bodies:
+  - {name: 社法委, aliases: [社会和法制委员会], committee: 社会和法制委员会}
+  - {name: 办公室, aliases: [政协办公室]}
+# 作者栏“社法委、张三”：报告归社法委（单位统计），张三照常计分（第 2 位，附议）；
+# 既不是委员、也不在 bodies 中的名称（如未登记的“文史委”）仍是错误
+categories:
+  - id: reports
+    name: 调研
+    items:
+      - {id: authored, name: 调研报告, match: {kind: report, role: [领衔, 附议]}, points: 10}
+      # 只有写 role: [单位] 才计单位的记录：社法委的每篇报告，社会和法制委员会的每位委员加 2 分
+      - {id: committee, name: 专委会调研报告, match: {kind: report, role: [单位]}, points: 2}
 """,
     ),
     Recipe(

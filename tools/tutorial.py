@@ -68,6 +68,7 @@ def render(page: str, folder: Path) -> str:
     for block in _BLOCK.finditer(page):
         before = page[position : block.start()]
         for source, name in _COPY.findall(before):
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(ROOT / source, folder / name)
         out.append(before)
         out.append(f"```console\n{_console_block(block.group(1), folder)}```\n")

@@ -24,6 +24,7 @@ class RawWorkbook:
     path: Path
     tables: dict[str, RawTable]  # by sheet key ('roster', 'proposals', …)
     problems: list[Problem] = field(default_factory=list)
+    unit: str = ""  # the unit the workbook names (see perfscore.unit), '' when it names none
 
 
 def read_workbook(path: str | Path, input_format: InputFormat = DEFAULT_FORMAT) -> RawWorkbook:
@@ -142,9 +143,44 @@ def _read_sheets(
     problems.extend(_unread_sheets(source, used, input_format, found))
     if "roster" not in tables:  # without the roster no record can be matched to a member
         raise DataError(f"{path.name} 无法读取：{len(problems)} 处问题", problems)
+    unit = _unit_named(source, tables["roster"], used, problems)
     # Other registers with errors are left out here; normalise reports these problems together
     # with every fault it finds in the registers that could be read.
-    return RawWorkbook(path=path, tables=tables, problems=problems)
+    return RawWorkbook(path=path, tables=tables, problems=problems, unit=unit)
+
+
+_UNIT_SEARCH_ROWS = 40  # an instructions sheet names its unit near the top
+
+
+def _unit_named(
+    source: CalamineBook | CsvFolder, roster: RawTable, used: set[str], problems: list[Problem]
+) -> str:
+    """The unit named above the roster's header, else on an instructions sheet (填表说明);
+    a warning when the two name different units (the roster's is used)."""
+    from ..unit import unit_in_rows
+
+    on_roster = unit_in_rows(roster.above)
+    notes = [
+        name
+        for name in source.sheet_names
+        if name not in used and match_key(name).endswith("说明") and source.has_content(name)
+    ]
+    on_notes = next(
+        (found for name in notes if (found := unit_in_rows(source.rows(name)[:_UNIT_SEARCH_ROWS]))),
+        "",
+    )
+    if on_roster and on_notes and on_roster != on_notes:
+        problems.append(
+            Problem(
+                Severity.WARNING,
+                Reason.BAD_VALUE,
+                f"“{roster.sheet_name}”表写的单位是“{on_roster}”，“{notes[0]}”中写的是“{on_notes}”；"
+                f"按“{on_roster}”",
+                roster.sheet_name,
+                suggestion="请把两处改为同一个单位名称",
+            )
+        )
+    return on_roster or on_notes
 
 
 # Sheets offices keep beside the registers that are not data.

@@ -42,6 +42,7 @@ class RawTable:
     sheet_name: str
     frame: pd.DataFrame
     letters: dict[str, str]
+    above: tuple[tuple[str, ...], ...] = ()  # rows above the header's last row, as text (单位：…)
 
     def cell(self, key: str, row: int) -> str:
         return f"{self.letters.get(key, '')}{row}"
@@ -97,7 +98,8 @@ def table_from_rows(
         key: indexes[1:] for key, indexes in positions.items() if len(indexes) > 1
     }
     letters = {key: excel_column(indexes[0]) for key, indexes in positions.items()}
-    return RawTable(sheet=sheet, sheet_name=actual_name, frame=frame, letters=letters)
+    above = tuple(tuple(row) for row in head[:last_header])  # a title row may read as a header
+    return RawTable(sheet=sheet, sheet_name=actual_name, frame=frame, letters=letters, above=above)
 
 
 def _header_cell(head: list[list[str]], last_header: int, column: int) -> tuple[str, str]:

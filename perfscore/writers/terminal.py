@@ -145,6 +145,7 @@ def print_rules_summary(console: Console, summary) -> None:
         ("清单", summary.checklist),
         ("等次", summary.grades),
         ("评优", summary.awards),
+        ("分组与单位", summary.groups),
         ("其他规定", summary.settings),
     ):
         if lines:
