@@ -13,15 +13,20 @@ from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
-from .assessment import Assessment, assess_scores
+import pandas as pd
+
+from .assessment import Assessment, RegisterRead, assess_scores
 from .awards import shortlists
-from .errors import DataError, Problem, Severity, UsageError, in_reading_order
+from .errors import DataError, Problem, Reason, Severity, UsageError, in_reading_order
 from .history import read_history
+from .inputformat import RECORD_KINDS
 from .quarterly import Period, ProgressReport, assess_progress, resolve_period
 from .reading import read_workbook
 from .records import normalise
 from .rules import LoadedRules, load_rules
 from .scoring import score
+from .scoring.words import known_words, unlisted_word_problems, unscored_award_problems
+from .text import number_text
 from .unit import UNIT_FROM_FILE_NAME, UNIT_FROM_WORKBOOK
 from .years import check_year
 
@@ -108,6 +113,16 @@ def assess(
         history = archive_history(archive, loaded.rules, records.year, unit)
     step("计分")
     scoring = score(records, loaded.rules)
+    scoring = _with_points_not_counted(scoring, records, loaded)
+    letters = {table.sheet_name: table.letters for table in raw.tables.values()}
+    unlisted = unlisted_word_problems(
+        scoring.records, loaded.rules, letters, known_words(input_format)
+    )
+    if unlisted and not skip_bad_rows:
+        raise DataError(
+            f"{Path(workbook).name} 有 {len(unlisted)} 处错误，未计分",
+            [*records.problems, *unlisted],
+        )
     step("排名")
     assessment = assess_scores(
         records,
@@ -120,7 +135,56 @@ def assess(
     lists = shortlists(
         loaded.rules, assessment.members, assessment.ledger, scoring.written, records.members
     )
-    return replace(assessment, shortlists=lists, **unit_of(raw.unit, workbook))
+    skipped = [replace(p, severity=Severity.WARNING) for p in unlisted]  # --skip-bad-rows
+    unscored = unscored_award_problems(lists, scoring.written, scoring.records)
+    scored = {
+        RECORD_KINDS.get(item.match.kind)
+        for category in loaded.rules.categories
+        for item in category.items
+    }
+    registers = tuple(
+        RegisterRead(sheet.name, raw.tables[sheet.key].sheet_name, len(raw.tables[sheet.key].frame))
+        if sheet.key in raw.tables
+        else RegisterRead(sheet.name, scored=sheet.key in scored)
+        for sheet in input_format.sheets
+    )
+    return replace(
+        assessment,
+        shortlists=lists,
+        problems=[*assessment.problems, *skipped, *unscored],
+        registers=registers,
+        **unit_of(raw.unit, workbook),
+    )
+
+
+def _with_points_not_counted(scoring, records, loaded: LoadedRules):
+    """Each record left out for being outside its member's term says how many points it would
+    have had: those records alone are scored once more with the term policy set to count them,
+    and the lines of each one's cell and member are added up (alone, as caps and count limits
+    would treat them without the member's other records)."""
+    outside = [
+        p for p in scoring.problems if p.reason is Reason.OUTSIDE_TERM and p.member_id and p.cell
+    ]
+    if not outside or loaded.rules.settings.outside_term != "skip":
+        return scoring
+    rules = loaded.rules
+    counting = rules.model_copy(
+        update={"settings": rules.settings.model_copy(update={"outside_term": "count"})}
+    )
+    left_out = {(p.member_id, f"{p.sheet}!{p.cell}") for p in outside}
+    frame = records.records
+    keys = pd.MultiIndex.from_arrays([frame["member_id"], frame["source"]])
+    alone = replace(records, records=frame[keys.isin(list(left_out))].reset_index(drop=True))
+    ledger = score(alone, counting).ledger
+    points = ledger.groupby(["member_id", "source"])["points"].sum()
+    decimals = rules.settings.decimals
+
+    def noted(problem: Problem) -> Problem:
+        value = points.get((problem.member_id, f"{problem.sheet}!{problem.cell}"))
+        shown = number_text(round(float(value or 0), decimals))
+        return replace(problem, message=f"{problem.message}（若计入：{shown} 分）")
+
+    return replace(scoring, problems=[noted(p) if p in outside else p for p in scoring.problems])
 
 
 def unit_of(named: str, workbook: str | Path) -> dict[str, str]:

@@ -55,6 +55,23 @@ __all__ = [
 
 
 @dataclass(frozen=True)
+class RegisterRead:
+    """One register of the input format as this workbook gave it: the sheet read for it and its
+    rows (blank and total rows left out), or ``sheet`` '' when the workbook has none."""
+
+    name: str  # the register's own name (提案)
+    sheet: str = ""  # the sheet read, as the workbook spells it (提案登记); '' when absent
+    rows: int = 0
+    scored: bool = False  # the rules have items scoring this register's records
+
+    def text(self) -> str:
+        if not self.sheet:
+            return f"{self.name}：没有" + ("（规则按它计分）" if self.scored else "")
+        named = "" if self.sheet == self.name else f"（工作表“{self.sheet}”）"
+        return f"{self.name}{named} {self.rows} 行"
+
+
+@dataclass(frozen=True)
 class Assessment:
     """Everything one assessment produced: what the writers write. ``shortlists`` are the award
     shortlists (:mod:`perfscore.awards`), which ``perfscore.assess`` adds as a step of its own."""
@@ -72,6 +89,7 @@ class Assessment:
     unit: str = ""  # the unit assessed (单位): as the workbook names it, else the file's name
     unit_from: str = ""  # where ``unit`` came from: 工作簿 or 文件名 (perfscore.unit)
     bodies: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=BODY_COLUMNS))
+    registers: tuple[RegisterRead, ...] = ()  # each register: which sheet was read, or absent
 
     @property
     def warnings(self) -> list[Problem]:

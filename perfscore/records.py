@@ -43,6 +43,7 @@ from .reading import RawTable, RawWorkbook, match_key
 from .text import (
     LIST_SEPARATORS,
     WHITE_SPACE,
+    excel_column,
     rows_matching,
     split_names,
     strip_name_tag,
@@ -462,6 +463,9 @@ def _register_records(
     else:
         records["role"] = ROLE_PARTICIPANT
     records["source"] = records.pop("source")  # after role, in the column order records always had
+    by_part = _name_part_sources(table, named, resolver)
+    if by_part is not None:  # names spread over several columns: each cites its own column
+        records["source"] = by_part
     if kind == "proposal":
         _check_proposal_form(table, rows["type"], named, out)
         records["type"] = _proposal_form(records)
@@ -507,6 +511,29 @@ class _Named:
     unknown: pd.Series
     twice: np.ndarray  # the member was named earlier in the same cell
     body: np.ndarray  # the declared body the token names ('' for a member or an unknown name)
+
+
+def _name_part_sources(
+    table: RawTable, named: _Named, resolver: _MemberResolver
+) -> np.ndarray | None:
+    """The source cell of each name when a register spreads its names over several columns
+    (第一提案人 | 附议人): the cell the name is written in, not the first column's. None when the
+    names are in one column."""
+    extra = table.frame.attrs.get("extra_columns", {}).get("members")
+    parts = [f"members@{i}" for i in range(len(extra or []) + 1)]
+    if not extra or not all(part in table.frame for part in parts):
+        return None
+    letters = [table.letters["members"], *(excel_column(i) for i in extra)]
+    index = table.frame.index
+    counts = np.zeros((len(index), len(parts)), dtype=np.int64)
+    for j, part in enumerate(parts):
+        tokens = _member_tokens(table.frame[part], resolver)
+        counts[:, j] = np.bincount(index.get_indexer(tokens.index), minlength=len(index))
+    before = counts.cumsum(axis=1)[named.row_positions]  # names up to and including each part
+    column = np.minimum((before < named.position[:, None]).sum(axis=1), len(parts) - 1)
+    rows = table.frame["row"].to_numpy()[named.row_positions].astype(str)
+    cells = np.asarray(letters, dtype=object)[column] + rows
+    return (table.sheet_name + "!" + cells).astype(object)
 
 
 def _named_members(cells: pd.Series, resolver: _MemberResolver) -> _Named:

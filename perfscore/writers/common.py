@@ -275,8 +275,25 @@ def _tie_break_text(a: Assessment) -> str:
 
 
 def problems_table(a: Assessment) -> pd.DataFrame:
+    """The problems, after a line per register saying which sheet was read (级别 说明)."""
+    read = [
+        ("说明", r.sheet, f"登记表“{r.name}”：读取工作表“{r.sheet}”，{r.rows} 行", "", "")
+        if r.sheet
+        else (
+            "说明",
+            "",
+            f"登记表“{r.name}”：工作簿中没有"
+            + ("，规则中按它计分的项目都不得分" if r.scored else ""),
+            "",
+            "",
+        )
+        for r in a.registers
+    ]
     return pd.DataFrame(
-        [(str(p.severity), p.place, p.message, p.value, p.suggestion) for p in a.problems],
+        [
+            *read,
+            *((str(p.severity), p.place, p.message, p.value, p.suggestion) for p in a.problems),
+        ],
         columns=["级别", "位置", "问题", "读到的值", "建议"],
     )
 

@@ -35,6 +35,9 @@ def print_summary(console: Console, assessment, written: Sequence[Path] = ()) ->
     counts = m["grade"].value_counts()
     grades = "  ".join(f"{band.grade} {int(counts.get(band.grade, 0))}" for band in rules.grades)
     console.print(f"考核委员 {len(m)} 人：{grades}", markup=False)
+    if assessment.registers:
+        registers = "、".join(r.text() for r in assessment.registers)
+        console.print(f"读取的登记表：{registers}", markup=False)
     from ..rules.example import example_notice
 
     notice = example_notice(assessment.rules)
