@@ -66,7 +66,7 @@ def assess(
     allow_duplicates: bool = False,
     on_stage: StageCallback | None = None,
     archive: str | Path | None = None,
-    unit: str = "",
+    unit: str | None = None,
     consequences: bool = True,
 ) -> Assessment:
     """Score one workbook: read -> normalise -> score -> assess -> award shortlists.
@@ -74,7 +74,9 @@ def assess(
     ``rules`` is a rules file (the shipped default when None) or rules already loaded.
     ``previous`` lists earlier years' result files (.json or .xlsx), used by ``consequences``.
     ``archive`` is the term's archive (履职档案, read only here; see :func:`archive_assessment`):
-    ``consequences`` read the earlier years of ``unit`` from it, and the term-level ones need it.
+    ``consequences`` read the earlier years of ``unit`` from it (None: the unit the workbook
+    names, '' when it names none; see :func:`perfscore.archive.add_year`), and the term-level
+    ones need it.
     ``consequences=False`` skips the rules' consequences (the 处理提示 column stays empty): for
     callers that do not show them.
     ``skip_bad_rows`` leaves out the names or register rows with errors (each listed as a
@@ -110,7 +112,9 @@ def assess(
     if archive is not None:
         from .archive.terms import archive_history
 
-        history = archive_history(archive, loaded.rules, records.year, unit)
+        history = archive_history(
+            archive, loaded.rules, records.year, raw.unit if unit is None else unit
+        )
     step("计分")
     scoring = score(records, loaded.rules)
     scoring = _with_points_not_counted(scoring, records, loaded)
@@ -228,13 +232,14 @@ def archive_assessment(
     archive: str | Path,
     *,
     workbook: str | Path | None = None,
-    unit: str = "",
+    unit: str | None = None,
     replace_year: bool = False,
     on_stage: StageCallback | None = None,
     verify: bool = True,
 ):
     """Store the assessed year in the archive (created if missing), in one transaction; see
     :func:`perfscore.archive.add_year`. ``workbook`` is the input file, for its SHA-256;
+    ``unit`` None stores the year under the unit the workbook names ('' when it names none);
     ``replace_year`` replaces a year already there (``--replace``).
     ``verify=False`` skips the whole-file quick_check, for a caller that has just read the
     archive through :func:`assess` (which checked the tables it read).
@@ -514,14 +519,20 @@ def write_public(
 
 
 def combine(
-    results: list[str | Path], *, allow_mixed_rules: bool = False, workers: int | None = None
+    results: list[str | Path],
+    *,
+    year: int | None = None,
+    allow_mixed_rules: bool = False,
+    workers: int | None = None,
 ):
-    """Compare units: ``results`` are ``assess`` results (.xlsx or .json) or folders of them.
-    Returns a :class:`perfscore.combine.Combined`; raises UsageError for results of different
-    years, of one unit twice, or (unless ``allow_mixed_rules``) scored under different rules."""
+    """Compare units: ``results`` are ``assess`` results (.xlsx or .json), folders of them, or
+    term archives (every unit an archive holds for ``year``, which an archive of several years
+    needs). Returns a :class:`perfscore.combine.Combined`; raises UsageError for results of
+    different years, of one unit twice, or (unless ``allow_mixed_rules``) scored under different
+    rules."""
     from .combine import combine as run_combine
 
-    return run_combine(results, allow_mixed_rules=allow_mixed_rules, workers=workers)
+    return run_combine(results, year=year, allow_mixed_rules=allow_mixed_rules, workers=workers)
 
 
 def write_combined(combined, out: str | Path, *, on_stage: StageCallback | None = None) -> Path:

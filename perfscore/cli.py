@@ -78,8 +78,12 @@ ArchiveOption = Annotated[
     ),
 ]
 UnitOption = Annotated[
-    str,
-    typer.Option("--unit", help="单位名称：多个单位共用一个档案时区分（同一单位各年度须写得一样）"),
+    str | None,
+    typer.Option(
+        "--unit",
+        help="档案中的单位名称：多个单位共用一个档案时区分（同一单位各年度须写得一样）；"
+        "不写则取工作簿写明的单位（委员名单表头上方或填表说明中的“单位：…”），工作簿没有写明时为空",
+    ),
 ]
 ReplaceOption = Annotated[
     bool,
@@ -361,7 +365,7 @@ def assess(
         ),
     ] = None,
     archive: ArchiveOption = None,
-    unit: UnitOption = "",
+    unit: UnitOption = None,
     replace: ReplaceOption = False,
     mask: MaskOption = False,
     mask_ids: MaskIdsOption = False,
@@ -575,13 +579,18 @@ def _assess_batch(
 
 
 def _combine_and_report(
-    console: Console, err: Console, results: list, out: Path, allow_mixed_rules: bool
+    console: Console,
+    err: Console,
+    results: list,
+    out: Path,
+    allow_mixed_rules: bool,
+    year: int | None = None,
 ) -> None:
     from .api import combine as run_combine
     from .api import write_combined
 
     def run():
-        result = run_combine(results, allow_mixed_rules=allow_mixed_rules)
+        result = run_combine(results, year=year, allow_mixed_rules=allow_mixed_rules)
         write_combined(result, out)
         return result
 
@@ -600,10 +609,18 @@ def combine(
     results: Annotated[
         list[Path],
         typer.Argument(
-            help="各单位的考核结果（perfscore assess 写出的 .xlsx 或 .json），或存放它们的文件夹",
+            help="各单位的考核结果（perfscore assess 写出的 .xlsx 或 .json）、存放它们的文件夹，"
+            "或履职档案（.sqlite：取档案中该年度的每个单位）",
             metavar="结果文件...",
         ),
     ],
+    year: Annotated[
+        int | None,
+        typer.Option(
+            "--year",
+            help="从履职档案汇总时的考核年度；档案中只有一个年度时可不写，有多个年度时必须写",
+        ),
+    ] = None,
     out: Annotated[
         Path,
         typer.Option("--out", "-o", help="汇总文件：.xlsx（默认 汇总.xlsx，在当前目录）或 .json"),
@@ -621,13 +638,17 @@ def combine(
     各单位在每项上的名次，以及全部委员的总排名（注明单位），并配原生图表。
 
     单位名称取自各工作簿（委员名单表头上方或“填表说明”中写“单位：城关区政协”），没有写明时取文件名。
+    给履职档案（assess --archive 或 archive add 写入的 .sqlite）时，取档案中该年度的每个单位（按单位名称排列），
+    与从各单位结果文件汇总的结果相同；档案与结果文件可以一起给，同一单位只能出现一次。
     各结果须是同一年度、用同一个规则文件（SHA-256 相同）计分的，否则列出每个文件所用的年度或规则并退出（退出码 2）；
     确需并列不同积分办法时加 --allow-mixed-rules。
 
     示例：perfscore combine 各县区/ --out 2023-汇总.xlsx
+
+    示例：perfscore combine 档案.sqlite --year 2023 --out 2023-汇总.xlsx
     """
     console, err = _consoles(quiet)
-    _combine_and_report(console, err, results, out, allow_mixed_rules)
+    _combine_and_report(console, err, results, out, allow_mixed_rules, year)
 
 
 @app.command()
@@ -1076,7 +1097,7 @@ def archive_add(
             dir_okay=False,
         ),
     ] = None,
-    unit: UnitOption = "",
+    unit: UnitOption = None,
     replace: ReplaceOption = False,
 ) -> None:
     """把已有的考核结果写入履职档案：委员、总分、分项、等次、名次、清单、评优、处理提示、全部积分明细、规则全文及 SHA-256。
@@ -1190,7 +1211,10 @@ def term(
         Path | None,
         typer.Option("--out", "-o", help="输出 .xlsx；不写则为档案旁的“<档案名>-任期考核.xlsx”"),
     ] = None,
-    unit: UnitOption = "",
+    unit: Annotated[
+        str | None,
+        typer.Option("--unit", help="单位名称（档案中有多个单位时选择；只有一个单位时可不写）"),
+    ] = None,
     top: Annotated[int, typer.Option("--top", help="屏幕上列出前几名（0 为不列出）")] = 10,
 ) -> None:
     """任期考核（换届参考）：本届每位委员各年度的总分和等次、任期平均分、获奖和处理提示，按平均分排名。

@@ -2,7 +2,9 @@
 read back and put side by side (``perfscore combine``).
 
 Each result file (考核结果 .xlsx or .json, as ``assess`` writes them) is one unit, named by the
-单位 its workbook gave (see :mod:`perfscore.unit`). Results must be of one year and, unless the
+单位 its workbook gave (see :mod:`perfscore.unit`). A term archive (履职档案, SQLite) gives every
+unit it holds for the year (see :mod:`perfscore.archive.units`), read into the same per-unit
+record, so results and archives compare alike and can be given together. Results must be of one year and, unless the
 caller allows otherwise, scored under one rules file (the same SHA-256): otherwise the totals
 do not compare, and the files are refused with a list of which file used which.
 
@@ -40,11 +42,14 @@ __all__ = [
     "expand_results",
     "combine",
     "RESULT_SUFFIXES",
+    "is_archive",
     "MEAN_DECIMALS",
     "PERCENT_DECIMALS",
 ]
 
 RESULT_SUFFIXES = (".xlsx", ".json")
+ARCHIVE_SUFFIXES = (".sqlite", ".sqlite3", ".db")
+SQLITE_HEADER = b"SQLite format 3\x00"
 RESULT_MARK = "-考核结果"
 MEAN_DECIMALS = 2  # averages and medians as shown, and ranked
 PERCENT_DECIMALS = 1  # shares and completion rates (in %) as shown, and ranked
@@ -102,9 +107,22 @@ class Combined:
 # --- finding and reading results ---------------------------------------------------------------
 
 
+def is_archive(path: Path) -> bool:
+    """Whether ``path`` is given as an archive: a SQLite file, or named like one (an empty or
+    damaged ``.sqlite`` then gets the archive reader's message, not "not a result")."""
+    if path.suffix.lower() in ARCHIVE_SUFFIXES:
+        return True
+    try:
+        with open(path, "rb") as file:
+            return file.read(len(SQLITE_HEADER)) == SQLITE_HEADER
+    except OSError:
+        return False
+
+
 def expand_results(paths: list[str | Path]) -> list[Path]:
     """Files as given; a folder becomes the results in it (``*-考核结果.xlsx`` / ``.json``, not the
-    masked ``-考核结果-公示`` copies), sorted by name. The same file given twice counts once."""
+    masked ``-考核结果-公示`` copies), sorted by name. An archive (:func:`is_archive`) is kept as
+    given. The same file given twice counts once."""
     found: list[Path] = []
     for raw in paths:
         path = Path(raw)
@@ -125,9 +143,10 @@ def expand_results(paths: list[str | Path]) -> list[Path]:
             found.extend(inside)
         elif not path.is_file():
             raise UsageError(f"找不到考核结果文件：{path}")
-        elif path.suffix.lower() not in RESULT_SUFFIXES:
+        elif path.suffix.lower() not in RESULT_SUFFIXES and not is_archive(path):
             raise UsageError(
-                f"{path.name} 不是考核结果：请给 perfscore assess 写出的 .xlsx 或 .json 文件，或存放它们的文件夹"
+                f"{path.name} 不是考核结果：请给 perfscore assess 写出的 .xlsx 或 .json 文件、存放它们的文件夹，"
+                "或履职档案（.sqlite）"
             )
         else:
             found.append(path)
@@ -336,18 +355,32 @@ def read_units(paths: list[Path], workers: int | None = None) -> list[UnitResult
 def combine(
     paths: list[str | Path],
     *,
+    year: int | None = None,
     allow_mixed_rules: bool = False,
     workers: int | None = None,
 ) -> Combined:
-    """Compare the units whose results are ``paths`` (files or folders of results).
+    """Compare the units whose results are ``paths``: result files, folders of them, and term
+    archives (every unit an archive holds for ``year``; ``year`` may be left out when each
+    archive holds one year). Units are listed as given, an archive's by unit name.
 
     Raises UsageError when there is nothing to compare, when two results are of the same unit,
-    when the results are of different years, or when they were scored under different rules
-    files and ``allow_mixed_rules`` is not set (each message lists which file used which)."""
+    when the results are of different years (or not of ``year``), when an archive holds several
+    years and ``year`` is not given, or when they were scored under different rules files and
+    ``allow_mixed_rules`` is not set (each message lists which file used which)."""
+    from .archive.units import archive_units
+
     files = expand_results(paths)
     if not files:
         raise UsageError("没有要汇总的考核结果：请给各单位的考核结果文件，或存放它们的文件夹")
-    units = read_units(files, workers)
+    archives = {f for f in files if is_archive(f)}
+    read = iter(read_units([f for f in files if f not in archives], workers))
+    units = [u for f in files for u in (archive_units(f, year) if f in archives else [next(read)])]
+    if year is not None and any(u.year != year for u in units):
+        raise UsageError(
+            f"以下考核结果不是 {year} 年度的：\n"
+            + _listing([u for u in units if u.year != year], lambda u: f"{u.year} 年度")
+            + f"\n请只给 {year} 年度的结果，或改正 --year"
+        )
     _refuse_duplicates(units)
     years = {u.year for u in units}
     if len(years) > 1:

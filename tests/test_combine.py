@@ -21,7 +21,7 @@ import pandas as pd
 import pytest
 from python_calamine import CalamineWorkbook
 
-from perfscore.api import assess, combine, write_combined, write_outputs
+from perfscore.api import archive_assessment, assess, combine, write_combined, write_outputs
 from perfscore.cli import app
 from perfscore.errors import UsageError
 
@@ -29,6 +29,7 @@ from .conftest import roster, write_workbook
 
 RULES = """\
 scheme: 汇总测试办法
+term: {name: 第十届, first_year: 2022, last_year: 2026}
 categories:
   - id: acts
     name: 活动
@@ -111,20 +112,27 @@ def _unit_c(path: Path, year: int = 2023) -> Path:
 
 @pytest.fixture(scope="module")
 def units(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    """The three units assessed under RULES: their .xlsx and .json results, in the order A, B, C
-    (made once for the module; the tests only read them)."""
+    """The three units assessed under RULES: their .xlsx and .json results, in the order A, B, C,
+    and one archive holding the three (甲县政协 and 乙县政协 under the unit their workbooks name,
+    丙县, which names none, under --unit 丙县). Made once for the module; the tests only read
+    them (a test that adds to the archive copies it first)."""
     tmp_path = tmp_path_factory.mktemp("units")
     rules = tmp_path / "汇总测试.yaml"
     rules.write_text(RULES, encoding="utf-8")
-    results: dict[str, list[Path]] = {"xlsx": [], "json": []}
+    archive = tmp_path / "档案.sqlite"
+    results: dict[str, list] = {"xlsx": [], "json": [], "assessments": []}
     for make, name in ((_unit_a, "a"), (_unit_b, "b"), (_unit_c, "丙县")):
         workbook = make(tmp_path / f"{name}.xlsx")
         result = assess(workbook, rules)
+        archive_assessment(
+            result, archive, workbook=workbook, unit="丙县" if name == "丙县" else None
+        )
+        results["assessments"].append(result)
         for suffix in ("xlsx", "json"):
             out = tmp_path / f"{name}-考核结果.{suffix}"
             write_outputs(result, out, source=workbook)
             results[suffix].append(out)
-    return {"rules": rules, "dir": tmp_path, **results}
+    return {"rules": rules, "dir": tmp_path, "archive": archive, **results}
 
 
 def _by_unit(table: pd.DataFrame, column: str) -> dict:
@@ -373,3 +381,139 @@ def test_where_a_workbook_names_its_unit(tmp_path):
     raw = read_workbook(both)
     assert raw.unit == "甲县政协"
     assert any("丙县政协" in p.message and "甲县政协" in p.message for p in raw.problems)
+
+
+# --- units read from a term archive ------------------------------------------------------------
+
+
+def _stored(archive: Path) -> list[tuple[str, int]]:
+    from perfscore.archive import archived_years, open_readonly
+
+    conn = open_readonly(archive)
+    try:
+        return list(archived_years(conn)[["unit", "year"]].itertuples(index=False, name=None))
+    finally:
+        conn.close()
+
+
+def _same_comparison(actual, expected) -> None:
+    assert list(actual.tables) == list(expected.tables)
+    for name, table in expected.tables.items():
+        pd.testing.assert_frame_equal(
+            actual.tables[name].drop(columns=["结果文件"], errors="ignore"),
+            table.drop(columns=["结果文件"], errors="ignore"),
+        )
+    pd.testing.assert_frame_equal(actual.members, expected.members)
+
+
+def test_an_archive_gives_the_same_comparison_as_the_result_files(units, runner):
+    archive = units["archive"]
+    # without --unit, a year is stored under the unit its workbook names
+    assert _stored(archive) == [("丙县", 2023), ("乙县政协", 2023), ("甲县政协", 2023)]
+
+    from_archive = combine([archive])
+    assert [u.unit for u in from_archive.units] == ["丙县", "乙县政协", "甲县政协"]  # by name
+    assert {u.unit_from for u in from_archive.units} == {"履职档案"}
+    a, b, c = units["xlsx"]
+    _same_comparison(from_archive, combine([c, b, a]))  # the files in the archive's order
+    # the hand-computed figures of the module docstring, read from the archive
+    overview = from_archive.tables["单位对比"]
+    assert _by_unit(overview, "平均分") == {"甲县政协": 3.0, "乙县政协": 4.5, "丙县": 2.75}
+    assert _by_unit(overview, "结果文件") == dict.fromkeys(
+        ["甲县政协", "乙县政协", "丙县"], "档案.sqlite"
+    )
+    assert _by_unit(from_archive.tables["两个一完成"], "联一村完成人数") == {
+        "甲县政协": 2,
+        "乙县政协": 2,
+        "丙县": 0,
+    }
+    assert _by_unit(from_archive.tables["类别平均分"], "提案平均分") == {
+        "甲县政协": 1.67,
+        "乙县政协": 2.5,
+        "丙县": 1.25,
+    }
+    assert _by_unit(from_archive.tables["评优入选"], "优秀委员入选数") == {
+        "甲县政协": 1,
+        "乙县政协": 0,
+        "丙县": 1,
+    }
+
+    out = units["dir"] / "档案汇总.xlsx"
+    result = runner.invoke(app, ["combine", str(archive), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "汇总 3 个单位、9 名委员（2023 年度）" in result.output
+    overview = CalamineWorkbook.from_path(str(out)).get_sheet_by_name("单位对比").to_python()
+    assert [row[0] for row in overview[1:]] == ["乙县政协", "甲县政协", "丙县"]
+
+
+def test_an_archive_of_several_years_needs_the_year(units, runner, tmp_path):
+    archive = tmp_path / "档案.sqlite"
+    archive.write_bytes(units["archive"].read_bytes())
+    workbook = _unit_a(tmp_path / "甲县2022.xlsx", year=2022)
+    args = ["assess", str(workbook), "--rules", str(units["rules"]), "--year", "2022"]
+    result = runner.invoke(app, [*args, "--archive", str(archive)])
+    assert result.exit_code == 0, result.output
+    assert ("甲县政协", 2022) in _stored(archive)  # the workbook's unit, no --unit typed
+
+    out = tmp_path / "汇总.xlsx"
+    result = runner.invoke(app, ["combine", str(archive), "--out", str(out)])
+    assert result.exit_code == 2
+    assert "档案.sqlite 中有多个年度（2022、2023）；请用 --year 指定" in result.output
+    assert not out.exists()
+
+    assert [u.unit for u in combine([archive], year=2022).units] == ["甲县政协"]
+    _same_comparison(combine([archive], year=2023), combine([units["archive"]]))
+    with pytest.raises(UsageError, match="没有 2021 年度（档案中的年度：2022、2023）"):
+        combine([archive], year=2021)
+    with pytest.raises(UsageError, match="不是 2022 年度的"):  # a result file of another year
+        combine([archive, units["xlsx"][0]], year=2022)
+
+
+def test_mixed_rules_in_an_archive_or_beside_it_are_refused(units, tmp_path):
+    other = tmp_path / "另一办法.yaml"
+    other.write_text(RULES.replace("points: 5", "points: 6"), encoding="utf-8")
+    workbook = _unit_c(tmp_path / "丁县.xlsx")
+    scored = assess(workbook, other)
+    result_file = tmp_path / "丁县-考核结果.xlsx"
+    write_outputs(scored, result_file, source=workbook)
+    archive = tmp_path / "档案.sqlite"
+    archive.write_bytes(units["archive"].read_bytes())
+    archive_assessment(scored, archive, workbook=workbook, unit="丁县")
+
+    for given in ([archive], [units["archive"], result_file]):
+        with pytest.raises(UsageError) as caught:
+            combine(given)
+        text = caught.value.message
+        assert "所用的积分办法不同" in text
+        assert "档案.sqlite（甲县政协）：规则文件 汇总测试.yaml" in text
+        assert "（丁县）：规则文件 另一办法.yaml" in text
+    allowed = combine([units["archive"], result_file], allow_mixed_rules=True)
+    assert [u.unit for u in allowed.units] == ["丙县", "乙县政协", "甲县政协", "丁县"]
+    assert "积分办法（各单位不同）" in allowed.members.columns
+
+    # an archive and a result of a unit it holds: the unit twice
+    with pytest.raises(UsageError, match="同一个单位有不止一个考核结果"):
+        combine([units["archive"], units["xlsx"][2]])
+    # a SQLite file of another program is not an archive
+    import sqlite3
+
+    foreign = tmp_path / "其他.sqlite"
+    with sqlite3.connect(foreign) as conn:
+        conn.execute("CREATE TABLE t (x)")
+    conn.close()
+    with pytest.raises(UsageError, match=r"其他\.sqlite 不是 perfscore 履职档案"):
+        combine([foreign])
+
+
+def test_a_named_unit_is_not_stored_apart_from_unnamed_years(units, tmp_path):
+    from perfscore.archive import add_year, read_result
+
+    archive = tmp_path / "档案.sqlite"
+    # 丙县's result names no unit: stored with none
+    add_year(archive, read_result(units["json"][2], units["rules"]))
+    assert _stored(archive) == [("", 2023)]
+    a = units["assessments"][0]  # names 甲县政协: maybe the same unit, so the clerk says
+    with pytest.raises(UsageError, match=r'已有未写单位的年度（2023）.*--unit "".*--unit 甲县政协'):
+        archive_assessment(a, archive)
+    archive_assessment(a, archive, unit="甲县政协")
+    assert _stored(archive) == [("", 2023), ("甲县政协", 2023)]

@@ -260,12 +260,17 @@ def add_year(
     path: str | Path,
     entry: ArchiveYear,
     *,
-    unit: str = "",
+    unit: str | None = None,
     replace: bool = False,
     progress: Callable[[str], None] | None = None,
     verify: bool = True,
 ) -> AddResult:
     """Store one assessed year in the archive at ``path`` (created if missing), in one transaction.
+
+    ``unit`` keys the year among the units sharing the archive; None takes the unit the workbook
+    named (``entry.unit``, '' when it named none). Such a default is refused while the archive
+    holds years stored without a unit and none under the named one: those may be this unit's
+    earlier years, and the clerk says which (``--unit ""`` or ``--unit NAME``).
 
     Refused (UsageError, the archive untouched): the rules declare no term, or another term than
     the archive holds for ``unit``, or a year outside it; the year is there already and not
@@ -285,9 +290,13 @@ def add_year(
         )
     step = progress or (lambda _table: None)
     path = Path(path)
+    defaulted = unit is None
+    unit = entry.unit if unit is None else unit
     conn = open_for_writing(path, verify=verify)
     try:
         with _transaction(conn):
+            if defaulted and unit:
+                _refuse_ambiguous_unit(conn, path, unit)
             held = conn.execute(
                 "SELECT name, first_year, last_year FROM terms WHERE unit = ?", (unit,)
             ).fetchone()
@@ -343,6 +352,21 @@ def add_year(
     finally:
         conn.close()
     return AddResult(unit, entry.year, old is not None, len(entry.members), len(entry.ledger))
+
+
+def _refuse_ambiguous_unit(conn: sqlite3.Connection, path: Path, unit: str) -> None:
+    """The workbook names ``unit`` and no --unit was given: refused when the archive has years
+    stored without a unit and none of ``unit`` (they may be this unit's, under no name)."""
+    held = {r[0] for r in conn.execute("SELECT unit FROM terms")}
+    if "" not in held or unit in held:
+        return
+    years = "、".join(
+        str(r[0]) for r in conn.execute("SELECT year FROM years WHERE unit = '' ORDER BY year")
+    )
+    raise UsageError(
+        f"履职档案 {path.name} 中已有未写单位的年度（{years or '无'}），而本年度的工作簿写明单位“{unit}”。"
+        f'若是同一单位，请加 --unit "" 照旧写入未写单位的档案；若是另一个单位，请加 --unit {unit}'
+    )
 
 
 def _unit_text(unit: str) -> str:

@@ -103,11 +103,15 @@ def term_consequences(
     return result
 
 
-def term_report(archive: str | Path, unit: str = "") -> TermReport:
+def term_report(archive: str | Path, unit: str | None = None) -> TermReport:
     """Every member of ``unit``'s term in the archive, ranked by the average of their totals
-    over the years archived (a member with fewer years is averaged over those)."""
+    over the years archived (a member with fewer years is averaged over those). ``unit`` None:
+    the archive's only unit ('' when it holds several, which the error then lists)."""
     conn = open_readonly(archive)
     try:
+        if unit is None:
+            held = [r[0] for r in conn.execute("SELECT unit FROM terms ORDER BY unit")]
+            unit = held[0] if len(held) == 1 else ""
         term = conn.execute(
             "SELECT name, first_year, last_year FROM terms WHERE unit = ?", (unit,)
         ).fetchone()

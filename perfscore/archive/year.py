@@ -18,6 +18,7 @@ import pandas as pd
 
 from ..errors import RulesError, UsageError
 from ..rules import DEFAULT_RULES, Rules, parse_rules
+from ..unit import UNIT_FROM_WORKBOOK
 
 __all__ = ["ArchiveYear", "from_assessment", "read_result", "file_sha256"]
 
@@ -51,6 +52,12 @@ class ArchiveYear:
     ledger: pd.DataFrame
     checklist: pd.DataFrame
     awards: pd.DataFrame
+    unit: str = ""  # the unit the workbook named ('' when it named none): the archive's default
+
+
+def _named_unit(unit: object, unit_from: object) -> str:
+    """The unit a result says its workbook named; '' when the name came from the file name."""
+    return str(unit or "").strip() if unit_from == UNIT_FROM_WORKBOOK else ""
 
 
 def file_sha256(path: str | Path) -> str:
@@ -103,6 +110,7 @@ def from_assessment(assessment, workbook: str | Path | None) -> ArchiveYear:
         ledger=ledger[LEDGER_FIELDS],
         checklist=assessment.checklist,
         awards=awards,
+        unit=_named_unit(assessment.unit, assessment.unit_from),
     )
 
 
@@ -125,7 +133,7 @@ def read_result(
         parts = _read_xlsx(path)
     else:
         raise UsageError(f"{path.name}：考核结果须是 perfscore 写出的 .xlsx 或 .json")
-    year, source, rules_sha, masked, members, ledger, checklist, awards = parts
+    year, source, rules_sha, masked, members, ledger, checklist, awards, unit = parts
     if masked:
         raise UsageError(f"{path.name} 是隐去姓名的考核结果（公示用），不能写入履职档案")
     rules_path = Path(rules) if rules is not None else DEFAULT_RULES
@@ -150,6 +158,7 @@ def read_result(
         ledger=ledger,
         checklist=checklist,
         awards=awards,
+        unit=unit,
     )
 
 
@@ -178,6 +187,7 @@ def _read_json(path: Path):
             for a in doc.get("awards", [])
         ]
         source, rules_sha, masked = doc["source"], doc["rules"]["sha256"], doc.get("masked")
+        unit = _named_unit(doc.get("unit"), doc.get("unit_from"))
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise _not_a_result(path, f"缺少 {exc}") from None
     awards = (
@@ -189,7 +199,7 @@ def _read_json(path: Path):
         ledger[column] = ledger[column].fillna("").astype(str)
     ledger["member_id"] = ledger["member_id"].astype(str)
     checklist["source"] = checklist["source"].fillna("")
-    return year, source, rules_sha, masked, members, ledger, checklist, awards
+    return year, source, rules_sha, masked, members, ledger, checklist, awards, unit
 
 
 def _read_xlsx(path: Path):
@@ -203,6 +213,7 @@ def _read_xlsx(path: Path):
         source = str(settings["输入文件"])
         rules_sha = str(settings.get("规则文件校验值") or settings["规则文件 SHA-256"])
         masked = "姓名显示" in settings
+        unit = _named_unit(settings.get("单位"), settings.get("单位名称来自"))
         ranking = sheets["总排名"]
         breakdown = sheets["分项得分"]
         members = pd.DataFrame(
@@ -239,7 +250,7 @@ def _read_xlsx(path: Path):
         raise _not_a_result(path, f"缺少 {exc}") from None
     checklist = _checklist_from_sheet(sheets.get("双五个一"))
     awards = _awards_from_sheets(sheets)
-    return year, source, rules_sha, masked, members, ledger, checklist, awards
+    return year, source, rules_sha, masked, members, ledger, checklist, awards, unit
 
 
 def _complete_members(members: pd.DataFrame, rules: Rules) -> pd.DataFrame:
