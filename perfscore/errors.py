@@ -48,6 +48,7 @@ class Reason(StrEnum):
     HIDDEN_READ = "hidden_read"
     UNLISTED_WORD = "unlisted_word"
     DUPLICATE_RECORD = "duplicate_record"
+    TEMPLATE_EXAMPLE = "template_example"
     UNKNOWN_REFERENCE = "unknown_reference"
     OUTSIDE_TERM = "outside_term"
     OUTSIDE_YEAR = "outside_year"

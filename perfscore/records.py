@@ -193,6 +193,7 @@ def normalise(
         )
         raise DataError(f"{raw.path.name} 有错误，未计分", out.problems)
     members = _members(roster, out, assessment_year)
+    _refuse_template_examples(roster, members, [t.sheet for t in registers.values()], out)
     resolver = _MemberResolver(members, roster, bodies or {})
     _check_bodies_are_not_members(resolver, members, roster, out)
 
@@ -295,6 +296,51 @@ def _members(table: RawTable, out: _Context, year: int) -> pd.DataFrame:
     )
     out.cells(table, "term_end", bad_term, Reason.BAD_DATE, "任职终止早于任职起始")
     return members[[*MEMBER_COLUMNS, *extra]].reset_index(drop=True)
+
+
+def _refuse_template_examples(
+    roster: RawTable, members: pd.DataFrame, sheets: list, out: _Context
+) -> None:
+    """The grey example rows of ``perfscore template`` left in the roster are not members: an
+    error at each, or five invented members would be scored. A row is an example when its name
+    is one the registers' examples use, its id one the template numbers them with (0001 …),
+    its 常委 cell 否 and every group cell the roster's example word (经济界, 提案委, 第一学习组,
+    第一工作组): no real roster row is that alike."""
+    examples = {col.key: col.example for col in roster.sheet.columns if col.example}
+    names = {
+        name
+        for sheet in sheets
+        for col in sheet.columns
+        if col.kind in ("names", "member")
+        for name in col.example.split("、")
+        if name
+    } | {examples.get("name", "")}
+    groups = [
+        key for key in ("sector", "committee", "study_group", "work_group") if key in examples
+    ]
+    if not groups or not names - {""}:
+        return
+    example = members["name"].isin(names)
+    for key in groups:
+        example &= members[key] == examples[key]
+    if "standing" in examples:  # 否 in the examples
+        example &= ~members["standing"].astype(bool)
+    if examples.get("member_id", "").isdigit():  # 0001 … 0005, as the template numbers them
+        width = len(examples["member_id"])
+        numbers = [str(n).zfill(width) for n in range(1, len(names) + 1)]
+        example &= members["member_id"].isin(numbers)
+    for name, row in zip(members.loc[example, "name"], members.loc[example, "roster_row"]):
+        out.problems.append(
+            Problem(
+                Severity.ERROR,
+                Reason.TEMPLATE_EXAMPLE,
+                "这一行是填表模板中的示例（灰色斜体），不是委员",
+                roster.sheet_name,
+                roster.cell("name", row),
+                name,
+                "填写前请删除模板中的示例行：委员名单和每张登记表中的灰色斜体行",
+            )
+        )
 
 
 class _MemberResolver:

@@ -157,20 +157,16 @@ def test_instructions_explain_every_sheet_and_column(template: Path) -> None:
     assert "只能选列表中的词" in text and "也可填本单位的词" in text
 
 
-def test_the_template_as_written_assesses_without_errors(template: Path) -> None:
-    """The examples agree with each other, so the untouched template scores (default rules):
-    张三 10 + 20 + 立案联名领衔 10 + 重点 5 + 视察 1.5 = 46.5; 李四 10 + 20 + 附议 4 + 视察 1.5 = 35.5;
-    王五 10 + 20 + 报送 2 + 市级采用 4 = 36; 赵六、钱七 10 + 20 + 调研报告采用 6 = 36."""
-    result = perfscore.assess(template)
-    assert dict(zip(result.members["name"], result.members["total"])) == pytest.approx(
-        {"张三": 46.5, "李四": 35.5, "王五": 36.0, "赵六": 36.0, "钱七": 36.0}
-    )
-    assert result.year == 2024
-
-
-def test_the_template_as_written_gives_no_warnings(template: Path) -> None:
-    """The hidden 选项 sheet (the dropdowns' words) and 填表说明 are not taken for registers."""
-    assert [str(p) for p in perfscore.assess(template).problems] == []
+def test_the_template_as_written_is_refused_for_its_examples_only(template: Path) -> None:
+    """The grey example rows are not members: the untouched template is refused with one error
+    at each example in 委员名单, and nothing else (the examples agree with each other, and the
+    hidden 选项 sheet and 填表说明 are not taken for registers)."""
+    with pytest.raises(perfscore.DataError) as refused:
+        perfscore.assess(template)
+    assert [(p.place, p.reason, p.value) for p in refused.value.problems] == [
+        (f"委员名单!B{row}", "template_example", name)
+        for row, name in enumerate(["张三", "李四", "王五", "赵六", "钱七"], start=2)
+    ]
 
 
 # --- filled in, it round-trips ------------------------------------------------------------------
@@ -178,7 +174,8 @@ def test_the_template_as_written_gives_no_warnings(template: Path) -> None:
 FILLED = {
     "委员名单": [
         ["0001", "张三", "经济界", "提案委", "第一学习组", "第一工作组", "是"],
-        ["0002", "李四", "经济界", "提案委", "第一学习组", "第一工作组", "否"],
+        # a real row, unlike the example 0002 李四 (same groups, 第一工作组): see the refusal above
+        ["0002", "李四", "经济界", "提案委", "第一学习组", "第二工作组", "否"],
         ["0003", "王五", "教育界", "社法委", "第二学习组", "第二工作组", "否"],
         ["0007", "孙八", "教育界", "社法委", "第二学习组", "第二工作组", "否", D(2024, 7, 1)],
     ],
@@ -281,17 +278,17 @@ def test_a_filled_template_gives_the_hand_computed_totals(template: Path, tmp_pa
     assert [(p.place, "任期" in p.message) for p in result.problems] == [("会议出勤!D5", True)]
 
 
-def test_rows_added_below_the_kept_examples_are_read_too(template: Path, tmp_path: Path) -> None:
-    """A clerk who forgets to delete the examples gets them scored, nothing worse: the example
-    members (0001 张三 … 0005 钱七) and the rows added below them are all read."""
+def test_examples_kept_above_added_rows_are_refused(template: Path, tmp_path: Path) -> None:
+    """A clerk who forgets to delete the examples is told at each example row; the rows added
+    below them are read and raise nothing of their own."""
     rows = {
         "委员名单": [["0006", "周九", "农业界"]],
         "会议出勤": [["政协第十届委员会第三次会议", "全体会议", D(2024, 1, 8), "周九", "缺席"]],
     }
-    result = perfscore.assess(_fill(template, tmp_path / "kept.xlsx", rows, keep_examples=True))
-    totals = dict(zip(result.members["member_id"], result.members["total"]))
-    assert totals["0006"] == 10 + 20 - 10  # base + meetings start − 缺席
-    assert totals["0001"] == pytest.approx(46.5)
+    with pytest.raises(perfscore.DataError) as refused:
+        perfscore.assess(_fill(template, tmp_path / "kept.xlsx", rows, keep_examples=True))
+    assert {p.reason for p in refused.value.problems} == {"template_example"}
+    assert len(refused.value.problems) == 5
 
 
 OFFICE_RULES = """\
