@@ -32,7 +32,7 @@ from .text import number_text, percent_text
 __all__ = ["Shortlist", "shortlists", "SHORTLIST_COLUMNS"]
 
 SHORTLIST_COLUMNS = ["place", "key", "label", "sector", "committee", "score", "facts", "note"]
-_POOL_UNIT = {"members": "人", "proposals": "件", "information": "条", "reports": "篇"}
+POOL_UNIT = {"members": "人", "proposals": "件", "information": "条", "reports": "篇"}
 # The records an item pool's candidates are: each candidate is one such item (its first author's).
 _POOL_KIND = {"proposals": "proposal", "information": "information", "reports": "report"}
 
@@ -355,7 +355,7 @@ def _ordered(pool: pd.DataFrame, award: Award, rules: Rules) -> pd.DataFrame:
 
 
 def _quota(award: Award, pool_size: int) -> tuple[int, str]:
-    unit = _POOL_UNIT[award.pool]
+    unit = POOL_UNIT[award.pool]
     if isinstance(award.quota, int):
         return award.quota, f"{award.quota} {unit}"
     share = float(award.quota.rstrip("%")) / 100
@@ -426,7 +426,7 @@ def _select(
             break
         if not room(i):
             reasons[i] = (
-                f"{GROUP_DIMENSIONS.get(cap.dimension, cap.dimension)}“{group[i]}”已入选 {count.get(group[i], 0)} {_POOL_UNIT[award.pool]}，达到上限"
+                f"{GROUP_DIMENSIONS.get(cap.dimension, cap.dimension)}“{group[i]}”已入选 {count.get(group[i], 0)} {POOL_UNIT[award.pool]}，达到上限"
             )
             continue
         take(i)
@@ -464,16 +464,16 @@ def _select(
     extra = int(picked.sum()) - quota
     if extra < 0:
         notes.append(
-            f"符合条件的候选只有 {int(eligible.sum())} {_POOL_UNIT[award.pool]}"
+            f"符合条件的候选只有 {int(eligible.sum())} {POOL_UNIT[award.pool]}"
             + (
                 "（部分因分组名额上限未入选）"
                 if cap is not None and eligible.sum() > picked.sum()
                 else ""
             )
-            + f"，名单比名额少 {-extra} {_POOL_UNIT[award.pool]}"
+            + f"，名单比名额少 {-extra} {POOL_UNIT[award.pool]}"
         )
     if extra > 0:
-        notes.append(f"名额线上同分，一并列入，名单比名额多 {extra} {_POOL_UNIT[award.pool]}")
+        notes.append(f"名额线上同分，一并列入，名单比名额多 {extra} {POOL_UNIT[award.pool]}")
     if cap is not None:
         notes.append(_cap_text(cap, limit))
     index = pool.index

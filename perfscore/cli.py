@@ -69,6 +69,19 @@ MaskOption = Annotated[
         "没有积分明细、数据提示、评优依据和委员编号；屏幕输出中的姓名也隐去",
     ),
 ]
+# report and shortlist write a public version with a fixed set of columns; explain writes none.
+MaskPublicOption = Annotated[
+    bool,
+    typer.Option(
+        "--mask",
+        help="写出对外公开的“公开版”：只有名次、隐去的姓名（只显示第一个字，如 张**）和等次或入选情况，"
+        "没有积分明细、评优依据和委员编号；屏幕输出中的姓名也隐去",
+    ),
+]
+MaskScreenOption = Annotated[
+    bool,
+    typer.Option("--mask", help="屏幕输出中隐去姓名，只显示第一个字（如 张**）；不写出文件"),
+]
 ArchiveOption = Annotated[
     Path | None,
     typer.Option(
@@ -703,7 +716,7 @@ def explain(
     member: Annotated[str, typer.Argument(help="委员编号或姓名", metavar="委员")],
     rules: RulesOption = None,
     year: YearOption = None,
-    mask: MaskOption = False,
+    mask: MaskScreenOption = False,
     mask_ids: MaskIdsOption = False,
 ) -> None:
     """逐条列出一位委员的得分：规则、来源单元格、分值和说明，合计即总分。
@@ -739,7 +752,7 @@ def shortlist(
         ),
     ] = None,
     year: YearOption = None,
-    mask: MaskOption = False,
+    mask: MaskPublicOption = False,
     mask_ids: MaskIdsOption = False,
 ) -> None:
     """评优建议名单：按规则中的评选（优秀委员、优秀提案、优秀社情民意信息）列出入选者及依据、
@@ -806,11 +819,11 @@ def report(
             "--out-dir", "-d", help="输出目录（须已存在）；不写则为工作簿所在目录", file_okay=False
         ),
     ] = None,
-    mask: MaskOption = False,
+    mask: MaskPublicOption = False,
     mask_ids: MaskIdsOption = False,
     quiet: QuietOption = False,
 ) -> None:
-    """季度/月度履职进度通报：到期末的积分、双五个一完成进度、需要提醒的委员和落后较多的分组，写出 .xlsx 和 .md。
+    """季度/月度履职进度通报：到期末的积分、双五个一完成进度、需要提醒的委员和落后较多的分组，写出 .xlsx、.md 和 Word 通报（.docx）。
 
     期间：--quarter、--month、--as-of 只写一个；都不写则为今天之前最近一个已结束的季度。期间须在工作簿的考核年度内。
 
@@ -877,7 +890,9 @@ def report(
     _next_step(err, quiet, f"把通报（{paths[0].name} 等）发给各界别、专委会，提醒进度落后的委员")
 
 
-@app.command()
+@app.command(
+    short_help="年度考核情况通报（Word，公文格式）：各等次人数、分组情况、列名的委员和处理意见。"
+)
 def notice(
     workbook: Annotated[
         Path,

@@ -33,7 +33,10 @@ import numpy as np
 import pandas as pd
 
 from .errors import UsageError
+from .history import JSON_BYTES
 from .layout import YEAR_LABEL
+from .reading import open_workbook
+from .reading.guards.files import read_bounded
 
 __all__ = [
     "UnitResult",
@@ -179,9 +182,12 @@ def _fallback_unit(path: Path) -> str:
 
 
 def _read_json(path: Path) -> UnitResult:
+    data = read_bounded(path, JSON_BYTES, "考核结果文件")  # regular files only, size-limited
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        doc = json.loads(data.decode("utf-8"))
+    except RecursionError:
+        raise _not_a_result(path, "JSON 嵌套过深") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise _not_a_result(path, f"无法读取：{exc}") from None
     if not isinstance(doc, dict) or doc.get("format") != "perfscore-assessment":
         raise _not_a_result(path, "不是考核结果 JSON")
@@ -207,7 +213,7 @@ def _read_json(path: Path) -> UnitResult:
             }
         )
         items = checklist.get("items")
-        if items is None:  # an older result: the items as the checklist records list them
+        if items is None:  # a result without the rules' item list: the checklist records' items
             items = list(dict.fromkeys(r["item"] for r in doc.get("checklist", [])))
         return UnitResult(
             path=path,
@@ -232,48 +238,39 @@ _XLSX_SHEETS = ("总排名", "分项得分", "规则", "评优说明")
 
 
 def _read_xlsx(path: Path) -> UnitResult:
-    from python_calamine import CalamineError, CalamineWorkbook
 
+    book = open_workbook(path)  # the guarded reader every input goes through
     try:
-        book = CalamineWorkbook.from_path(str(path))
         names = list(book.sheet_names)
         if "总排名" not in names or "规则" not in names:
             raise _not_a_result(path, "没有“总排名”或“规则”工作表")
-        settings = {
-            str(row[0]): row[1]
-            for row in book.get_sheet_by_name("规则").to_python()[1:]
-            if len(row) >= 2
-        }
+        settings = {str(row[0]): row[1] for row in book.rows("规则")[1:] if len(row) >= 2}
         categories = tuple(
             key.removeprefix("类别：") for key in settings if key.startswith("类别：")
         )
         grades = tuple(key.removeprefix("等次：") for key in settings if key.startswith("等次："))
-        ranking = _frame(book.get_sheet_by_name("总排名").to_python())
+        ranking = _frame(book.rows("总排名"))
         label = next((c.removesuffix("完成") for c in ranking.columns if c.endswith("完成")), "")
         items_text = settings.get(f"{label}项目") if label else None
-        if label and items_text is None:  # an older result: the items are the checklist's columns
+        if label and items_text is None:  # no item list in 规则: the checklist sheet's columns
             if label not in names:
                 raise _not_a_result(path, f"没有“{label}项目”")
-            header = _frame(book.get_sheet_by_name(label).to_python()).columns
+            header = _frame(book.rows(label)).columns
             items = tuple(header[list(header).index("未完成项目") + 1 :])
         else:
             items = tuple(str(items_text).split("、")) if items_text else ()
-        breakdown = (
-            _frame(book.get_sheet_by_name("分项得分").to_python())
-            if categories and "分项得分" in names
-            else None
-        )
+        breakdown = _frame(book.rows("分项得分")) if categories and "分项得分" in names else None
         awards = {}
         if "评优说明" in names:
-            summary = _frame(book.get_sheet_by_name("评优说明").to_python())
+            summary = _frame(book.rows("评优说明"))
             awards = {
                 str(name): int(float(count))
                 for name, count in zip(summary["评选"], summary["入选数"], strict=True)
             }
-    except (CalamineError, OSError) as exc:
-        raise UsageError(f"无法读取 {path.name}：{exc}") from None
     except (KeyError, ValueError, StopIteration) as exc:
         raise _not_a_result(path, f"缺少或无法识别 {exc}") from None
+    finally:
+        book.close()
     try:
         done = (
             ranking[f"{label}完成"].astype(str).str.split("/", n=1, expand=True) if label else None

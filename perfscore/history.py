@@ -25,7 +25,7 @@ from .writers.commit import reading
 
 __all__ = ["History", "read_history", "read_result_sheets", "ledger_csv_files"]
 
-_JSON_BYTES = 1024**3  # a year's result with a ledger of millions of lines is far smaller
+JSON_BYTES = 1024**3  # a year's result with a ledger of millions of lines is far smaller
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,7 @@ def _not_a_result(path: Path, detail: str) -> UsageError:
 
 
 def _read_json(path: Path) -> tuple[int, pd.DataFrame, pd.DataFrame]:
-    data = read_bounded(path, _JSON_BYTES, "往年考核结果文件")
+    data = read_bounded(path, JSON_BYTES, "往年考核结果文件")
     try:
         doc = json.loads(data.decode("utf-8"))
     except RecursionError:

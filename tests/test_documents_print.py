@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 
 import perfscore
+from perfscore.awards import POOL_UNIT
 from perfscore.quarterly import assess_progress, parse_quarter
 from perfscore.rules import load_rules
 from perfscore.writers.documents import (
@@ -153,7 +154,8 @@ def test_the_annual_notice_holds_the_grade_counts_and_the_named_members(printed_
 def test_the_award_notice_holds_every_winner_in_full(printed_documents):
     text = text_of(printed_documents["award"])
     for shortlist in printed_documents["result"].shortlists:
-        assert f"{shortlist.award.name}（{len(shortlist.winners)}名）" in text
+        unit = "名" if shortlist.award.pool == "members" else POOL_UNIT[shortlist.award.pool]
+        assert f"{shortlist.award.name}（{len(shortlist.winners)}{unit}）" in text
         missing = [
             label for label in shortlist.winners["label"] if re.sub(r"\s+", "", label) not in text
         ]

@@ -10,12 +10,13 @@ __all__ = ["unreadable", "unreadable_or_reraise"]
 
 
 def unreadable(path: Path, exc: BaseException) -> UsageError:
-    hint = (
+    reason = (
         "文件已加密，请先取消密码"
         if type(exc).__name__ == "PasswordError"
-        else "文件是否损坏、未保存完整，或不是 Excel/WPS 表格？"
+        else "文件是否损坏、未保存完整，或不是 Excel/WPS 表格（只改了扩展名）？"
     )
-    return UsageError(f"无法读取工作簿 {path.name}：{exc}（{hint}）")
+    # the reader's own words go last, for whoever helps the clerk: they are in English
+    return UsageError(f"无法读取工作簿 {path.name}：{reason}（读取程序的说明：{exc}）")
 
 
 def unreadable_or_reraise(path: Path, exc: BaseException) -> UsageError:

@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..assessment import Assessment
+from ..awards import POOL_UNIT
 from ..rules import LoadedRules
 from ..rules.example import EXAMPLE_HEADING, EXAMPLE_SCHEME_NOTICE, example_notice
 from .commit import ResultSet
@@ -227,7 +228,9 @@ def write_award_notice(assessment: Assessment, lists: list, out: str | Path) -> 
         f"拟确定以下人选（项目）为 {a.year} 年度{names}，现予以公示。"
     )
     for index, sl in enumerate(lists):
-        doc.heading(_numbered(index, f"{sl.award.name}（{len(sl.winners)} 名）"))
+        unit = "名" if sl.award.pool == "members" else POOL_UNIT[sl.award.pool]  # 名, 件, 条, 篇
+        count = f"{len(sl.winners)} {unit}"
+        doc.heading(_numbered(index, f"{sl.award.name}（{count}）"))
         w = sl.winners
         if w.empty:
             doc.paragraph("本项评选没有人选。")
