@@ -966,7 +966,10 @@ def template(
     rules: RulesOption = None,
     year: Annotated[
         int | None,
-        typer.Option("--year", help="示例行的日期所在年度；不写则取规则文件中的 year，或今年"),
+        typer.Option(
+            "--year",
+            help="示例行的日期所在年度；不写则取规则文件中的 year，或文件名开头的年份（如 2024.xlsx），或今年",
+        ),
     ] = None,
     force: Annotated[
         bool, typer.Option("--force", help="文件已存在时替换它（不写则不覆盖已有文件）")

@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,7 +72,8 @@ def write_template(
 
     ``rules``: a rules file or loaded rules (the shipped default when None); its ``input`` key
     adds the office's own sheet names, headers and words. ``year``: the year of the example
-    rows' dates (default: the rules' ``year``, else this year). Refuses to replace an existing
+    rows' dates (default: the rules' ``year``, else the year the file name starts with, as in
+    2024.xlsx, else this year). Refuses to replace an existing
     file unless ``overwrite``. Raises UsageError for a bad path or rules.
     """
     out = Path(out)
@@ -87,7 +89,7 @@ def write_template(
     loaded = rules if isinstance(rules, LoadedRules) else load_rules(rules)
     spec = loaded.rules.input
     layout = _layout(loaded.rules.input_format(), spec.sheets, spec.headers, spec.words)
-    year = year or loaded.rules.year or dt.date.today().year
+    year = year or loaded.rules.year or _year_in_name(out) or dt.date.today().year
     rules_name = Path(loaded.path).name if rules is not None else ""
     _write(out, layout, year, rules_name)
     return out
@@ -208,6 +210,12 @@ def _choices(
 
 
 # --- the example rows -----------------------------------------------------------------------------
+
+
+def _year_in_name(path: Path) -> int | None:
+    """2024.xlsx, 2024年登记.xlsx -> 2024: the year a clerk names the workbook after."""
+    found = re.match(r"((?:19|20)\d\d)(?!\d)", Path(path).stem)
+    return int(found.group(1)) if found else None
 
 
 def _example(col: Column, year: int) -> str | dt.date:

@@ -430,3 +430,11 @@ def test_cli_reports_a_missing_rules_file(runner, tmp_path: Path) -> None:
     )
     assert result.exit_code == 2 and "找不到规则文件" in result.output
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_year_comes_from_the_file_name_when_not_given(tmp_path: Path) -> None:
+    from perfscore.template import write_template
+
+    book = write_template(tmp_path / "2021年登记.xlsx")
+    sheet = openpyxl.load_workbook(book)["提案"]
+    assert sheet["C2"].value.year == 2021  # the example proposal's date
