@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 import struct
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -55,7 +56,16 @@ def sheet_layouts(path: Path) -> dict[str, SheetLayout]:
             return _ods(path)
         if suffix == ".xls":
             return _xls(path)
-    except (OSError, zipfile.BadZipFile, KeyError, ValueError, struct.error, IndexError):
+    except (
+        OSError,
+        EOFError,
+        zipfile.BadZipFile,
+        zlib.error,  # a damaged deflate stream
+        KeyError,
+        ValueError,
+        struct.error,
+        IndexError,
+    ):
         return {}
     except Exception as exc:  # defusedxml's refusals and ElementTree's parse errors
         if type(exc).__module__.startswith(("defusedxml", "xml")):
