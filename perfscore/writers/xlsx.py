@@ -30,6 +30,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+from xlsxwriter.chart import Chart as XlsxChart
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
 
 from ..assessment import Assessment
 from .background import Background
@@ -37,7 +40,7 @@ from .charts import CHART_SHEET, GRADE_WORD_COLOURS, Chart, assessment_charts, b
 from .common import atomic_path, sheet_titles, shortlist_sheets, table_views
 from .csv import safe_csv_lines
 from .safety import looks_like_formula
-from .sheetxml import WIDE_CHARACTER, ColumnStyle, TableSheet, zip_level
+from .sheetxml import WIDE_CHARACTER, ColumnStyle, TableSheet, close_workbook
 
 __all__ = [
     "write_xlsx",
@@ -215,8 +218,7 @@ def write_tables(
                 _write_table(book, name, content, styles, layout)
             else:
                 _write_charts(book, name, list(content), styles, layout)
-        with zip_level():
-            book.close()
+        close_workbook(book)
         if before_replacing is not None:
             before_replacing()
 
@@ -232,7 +234,7 @@ class _Layout:
 class _Styles:
     """Formats made on first use and cached, so each distinct look is one format in the file."""
 
-    def __init__(self, book, decimals: int, grades: Sequence[str]):
+    def __init__(self, book: Workbook, decimals: int, grades: Sequence[str]) -> None:
         self._book = book
         self._cache: dict[tuple, object] = {}
         self.decimals = decimals
@@ -270,7 +272,9 @@ class _Column:
     header_lines: int
 
 
-def _write_table(book, title: str, table: pd.DataFrame, styles: _Styles, layout: _Layout) -> None:
+def _write_table(
+    book: Workbook, title: str, table: pd.DataFrame, styles: _Styles, layout: _Layout
+) -> None:
     """One table on one sheet, continued on 积分明细(2), (3) … beyond Excel's row limit."""
     per_sheet = MAX_SHEET_ROWS - 1
     chunks = max(1, math.ceil(len(table) / per_sheet))
@@ -408,7 +412,7 @@ def _column_style(column: _Column, styles: _Styles, layout: _Layout) -> ColumnSt
     )
 
 
-def _print_setup(sheet, layout: _Layout, *, wide: bool, repeat_header: bool) -> None:
+def _print_setup(sheet: Worksheet, layout: _Layout, *, wide: bool, repeat_header: bool) -> None:
     sheet.set_paper(_A4)
     if layout.landscape if layout.landscape is not None else wide:
         sheet.set_landscape()
@@ -433,7 +437,9 @@ _ROW_PIXELS = 20
 _BAR_PIXELS = 30  # per category of a bar chart, so that every label shows
 
 
-def _write_charts(book, name: str, charts: list[Chart], styles: _Styles, layout: _Layout) -> None:
+def _write_charts(
+    book: Workbook, name: str, charts: list[Chart], styles: _Styles, layout: _Layout
+) -> None:
     """Each chart's table at the left, the chart beside it; a page break before each chart."""
     sheet = book.add_worksheet(name)
     charts = [chart for chart in charts if len(chart.data)]  # nothing to draw without categories
@@ -496,7 +502,9 @@ def _write_charts(book, name: str, charts: list[Chart], styles: _Styles, layout:
     sheet.hide_gridlines(2)  # a chart page: the tables have their own borders
 
 
-def _chart(book, sheet_name: str, spec: Chart, header_row: int, styles: _Styles, height: int):
+def _chart(
+    book: Workbook, sheet_name: str, spec: Chart, header_row: int, styles: _Styles, height: int
+) -> XlsxChart:
     chart = book.add_chart({"type": spec.kind})
     columns = [str(c) for c in spec.data.columns]
     first, last = header_row + 1, header_row + len(spec.data)
@@ -530,7 +538,7 @@ def _chart(book, sheet_name: str, spec: Chart, header_row: int, styles: _Styles,
             "name": spec.value_title,
             "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}},
         }
-        category_axis = {"interval_unit": 1}
+        category_axis: dict[str, object] = {"interval_unit": 1}
         if (
             spec.kind == "bar"
         ):  # categories top-down in table order, the value axis still at the bottom
