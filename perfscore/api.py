@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -43,7 +43,7 @@ def assess(
     rules: str | Path | LoadedRules | None = None,
     *,
     year: int | None = None,
-    previous: list[str | Path] | None = None,
+    previous: Sequence[str | Path] | None = None,
     as_of: date | None = None,
     skip_bad_rows: bool = False,
     progress: Progress | None = None,

@@ -13,13 +13,17 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Annotated, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
 
 from . import __version__
 from .errors import PerfscoreError, Severity
+
+if TYPE_CHECKING:
+    from .assessment import Assessment
+    from .privacy import MaskMode
 
 __all__ = ["app", "main"]
 
@@ -113,16 +117,16 @@ def _run(err: Console, action: Callable[[], T], catch: tuple[type[Exception], ..
         raise typer.Exit(2) from None
 
 
-def _mask_mode(mask: bool, mask_ids: bool) -> str | None:
+def _mask_mode(mask: bool, mask_ids: bool) -> MaskMode | None:
     """--mask / --mask-ids -> the mode of perfscore.privacy (IDs win when both are given)."""
     return "id" if mask_ids else "name" if mask else None
 
 
 # Inputs from this size on (all input files together) get a progress display on a terminal.
-# Size on disk is known before reading starts and follows run time: bench/ measured S (330 KB,
-# 10,000 register rows) at about 5 s end to end and M (6.9 MB) at about 25 s, so from 1 MB (some
-# 30,000 rows, 8 s or more) staff see which stage a run is in; a smaller run is over before a
-# display would help. .xls and .csv are not compressed, so they reach it with fewer rows: early, harmless.
+# Size on disk is known before reading starts and grows with run time (docs/performance.md), so
+# from 1 MB (some 30,000 register rows) staff see which stage a run of several seconds is in; a
+# smaller run is over before a display would help. .xls and .csv are not compressed, so they
+# reach the threshold with fewer rows: early, harmless.
 LARGE_INPUT_BYTES = 1024 * 1024
 
 # The library's stage names (perfscore.api, perfscore.progress) as the display shows them.
@@ -248,7 +252,7 @@ def _files_progress(
 
 def _assess_with_stages(
     console: Console, err: Console, workbook: Path, rules: Path | None, year: int | None
-):
+) -> Assessment:
     """``api.assess`` with the stage display (explain, shortlist: commands that write nothing large)."""
     from .api import assess as run_assess
 
@@ -664,6 +668,6 @@ def _root(
 def main() -> NoReturn:
     # Pydantic plugins are observability hooks other installed packages may register; the
     # command line has no use for them, and looking for them reads every installed package's
-    # metadata (about 30 ms of a 0.3 s `rules check`). Set the variable to load them anyway.
+    # metadata, a noticeable part of a `rules check`. Set the variable to load them anyway.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     sys.exit(app())

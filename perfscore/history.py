@@ -94,7 +94,7 @@ def _read_xlsx(path: Path) -> tuple[int, pd.DataFrame, pd.DataFrame]:
         raise _not_a_result(path, "没有“总排名”或“规则”工作表")
     settings = {str(row[0]): row[1] for row in sheets["规则"][1:] if len(row) >= 2}
     try:
-        year = int(float(settings["考核年度"]))
+        year = int(float(str(settings["考核年度"])))
         ranking = _frame(sheets["总排名"])[["委员编号", "等次", "总分"]]
         ledger_parts = [
             _frame(rows) for name, rows in sorted(sheets.items()) if name.startswith("积分明细")

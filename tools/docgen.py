@@ -21,6 +21,7 @@ not part of the installed package.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import re
 import sys
@@ -374,7 +375,7 @@ def _structure() -> list[str]:
 def _rules_regions() -> dict[str, Callable[[], list[str]]]:
     regions: dict[str, Callable[[], list[str]]] = {"structure": _structure}
     for model, paths in rule_models().items():
-        regions[f"model {model.__name__}"] = lambda m=model, p=paths: _model_markdown(m, p)
+        regions[f"model {model.__name__}"] = functools.partial(_model_markdown, model, paths)
     return regions
 
 

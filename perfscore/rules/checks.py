@@ -58,8 +58,8 @@ def check_meaning(rules: Rules, positions: Positions, name: str) -> list[Problem
     for a, award in enumerate(rules.awards):
         for k, clause in enumerate(award.requires.has or []):
             checker.condition(clause.kind, clause, ("awards", a, "requires", "has", k))
-        for k, clause in enumerate(award.score or []):
-            checker.condition(clause.match.kind, clause.match, ("awards", a, "score", k, "match"))
+        for k, scored in enumerate(award.score or []):
+            checker.condition(scored.match.kind, scored.match, ("awards", a, "score", k, "match"))
         if award.min_share is not None:
             kind = "proposal" if award.pool == "proposals" else "information"
             checker.condition(kind, award.min_share.match, ("awards", a, "min_share", "match"))

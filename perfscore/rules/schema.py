@@ -9,7 +9,7 @@ is generated from them), so they are written for the clerk who edits the YAML.
 from __future__ import annotations
 
 import itertools
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -264,14 +264,21 @@ class Checklist(_Strict):
         return self
 
 
+GroupDimension = Literal["sector", "committee", "study_group", "work_group"]
+
+
+def _every_dimension() -> list[GroupDimension]:
+    return ["sector", "committee", "study_group", "work_group"]
+
+
 class GroupScoring(_Strict):
     """How groups (界别、专委会、学习组、工作组/活动组) are scored and ranked in 分组统计."""
 
     score: Literal["mean", "sum"] = Field(
         "mean", description="小组得分：mean 成员平均分；sum 成员总分之和"
     )
-    dimensions: list[Literal["sector", "committee", "study_group", "work_group"]] = Field(
-        default_factory=lambda: ["sector", "committee", "study_group", "work_group"],
+    dimensions: list[GroupDimension] = Field(
+        default_factory=_every_dimension,
         description="统计哪些分组：sector 界别、committee 专委会、study_group 学习组、work_group 工作组/活动组",
     )
 
@@ -312,9 +319,14 @@ class Consequence(_Strict):
         return self
 
 
-SheetKey = Literal[tuple(sheet.key for sheet in SHEETS)]  # type: ignore[valid-type]
-ColumnKey = Literal[tuple(sorted({col.key for sheet in SHEETS for col in sheet.columns}))]  # type: ignore[valid-type]
-VocabularyKey = Literal[tuple(VOCABULARIES)]  # type: ignore[valid-type]
+if TYPE_CHECKING:  # the keys are known at run time only: plain text for the type checker
+    SheetKey = str
+    ColumnKey = str
+    VocabularyKey = str
+else:  # pydantic rejects any other key, naming the allowed ones
+    SheetKey = Literal[tuple(sheet.key for sheet in SHEETS)]
+    ColumnKey = Literal[tuple(sorted({col.key for sheet in SHEETS for col in sheet.columns}))]
+    VocabularyKey = Literal[tuple(VOCABULARIES)]
 
 
 class InputSpec(_Strict):

@@ -1,6 +1,6 @@
-"""A piece of writing done on the second core while the first goes on: at L, the long-ledger
-CSV files (about 5 s) are written by a forked child process while the parent writes the
-workbook (about 5 s), so the write stage takes the longer of the two, not their sum.
+"""A piece of writing done on the second core while the first goes on: for a long ledger, the
+CSV files are written by a forked child process while the parent writes the workbook, so the
+write stage takes the longer of the two, not their sum.
 
 Forking shares the assessment with the child without copying or pickling it (pages are copied
 only where the child writes). It is used only on Linux with more than one core; elsewhere (and
@@ -20,6 +20,7 @@ import os
 import pickle
 import sys
 from collections.abc import Callable
+from types import TracebackType
 
 __all__ = ["Background", "can_fork"]
 
@@ -76,7 +77,12 @@ class Background:
     def __enter__(self) -> Background:
         return self
 
-    def __exit__(self, kind, error, trace) -> None:
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
         if error is None:
             self.wait()
             return
