@@ -28,11 +28,14 @@ SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 PDFTOTEXT = shutil.which("pdftotext")
 PDFINFO = shutil.which("pdfinfo")
 
-pytestmark = pytest.mark.skipif(
-    not (SOFFICE and PDFTOTEXT and PDFINFO),
-    reason="LibreOffice (soffice) or poppler-utils (pdftotext, pdfinfo) is not installed: "
-    "run .ci/run, or apt-get install libreoffice-calc fonts-noto-cjk poppler-utils",
-)
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not (SOFFICE and PDFTOTEXT and PDFINFO),
+        reason="LibreOffice (soffice) or poppler-utils (pdftotext, pdfinfo) is not installed: "
+        "run .ci/run, or apt-get install libreoffice-calc fonts-noto-cjk poppler-utils",
+    ),
+]
 
 HOSTILE = '=HYPERLINK("http://x","y")'
 CONVERT_TIMEOUT = 600  # seconds; the sample's workbook (150 pages) takes about 20
