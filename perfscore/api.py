@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from .assessment import Assessment, assess_scores
-from .errors import DataError, Problem, Severity, UsageError
+from .errors import DataError, Problem, Severity, UsageError, in_reading_order
 from .history import read_history
 from .records import normalise
 from .rules import LoadedRules, load_rules
@@ -102,15 +102,43 @@ def check(
     year: int | None = None,
     progress: Progress | None = None,
 ) -> CheckReport:
-    """Read, normalise and score ``workbook`` without writing anything; report every problem.
+    """Read, normalise and score ``workbook`` without writing anything; report every problem,
+    in reading order (:func:`perfscore.errors.in_reading_order`).
 
-    ``progress`` is as for :func:`assess`. Raises UsageError only when the file or the rules
-    cannot be read at all."""
+    A workbook with errors is also scored without the rows that have them, so the warnings of
+    the later stages (records outside a member's term, say) come in the same report instead of
+    after every error is fixed. ``progress`` is as for :func:`assess`. Raises UsageError only
+    when the file or the rules cannot be read at all."""
+    loaded = rules if isinstance(rules, LoadedRules) else load_rules(rules)
     try:
-        result = assess(workbook, rules, year=year, progress=progress)
+        problems = assess(workbook, loaded, year=year, progress=progress).problems
     except DataError as exc:
-        return CheckReport(workbook=str(workbook), problems=exc.problems)
-    return CheckReport(workbook=str(workbook), problems=result.problems)
+        problems = [*exc.problems, *_warnings_past_errors(workbook, loaded, year, exc.problems)]
+    return CheckReport(workbook=str(workbook), problems=in_reading_order(problems))
+
+
+def _warnings_past_errors(
+    workbook: str | Path, loaded: LoadedRules, year: int | None, found: list[Problem]
+) -> list[Problem]:
+    """The warnings scoring gives once the rows with errors are left out: the ones about other
+    rows than those, and not already in ``found``."""
+    try:
+        rest = assess(workbook, loaded, year=year, skip_bad_rows=True).problems
+    except DataError:  # errors no row can be skipped for (roster, sheets, columns)
+        return []
+    rows_with_errors = {(p.sheet, _row_of(p.cell)) for p in found if p.severity is Severity.ERROR}
+    seen = set(found)
+    return [
+        p
+        for p in rest
+        if p.severity is Severity.WARNING
+        and (p.sheet, _row_of(p.cell)) not in rows_with_errors
+        and p not in seen
+    ]
+
+
+def _row_of(cell: str) -> str:
+    return cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
 
 def default_output_path(workbook: str | Path, *, masked: bool = False) -> Path:

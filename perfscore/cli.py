@@ -20,6 +20,7 @@ from rich.console import Console
 
 from . import __version__
 from .errors import PerfscoreError, Severity
+from .usage import ChineseGroup
 
 if TYPE_CHECKING:
     from .assessment import Assessment
@@ -29,6 +30,7 @@ __all__ = ["app", "main"]
 
 app = typer.Typer(
     name="perfscore",
+    cls=ChineseGroup,
     help="政协委员履职考核积分工具：从活动登记工作簿计算年度履职得分、等次和排名，每一分都可追溯到来源单元格。",
     no_args_is_help=True,
     add_completion=False,
@@ -117,6 +119,19 @@ def _run(err: Console, action: Callable[[], T], catch: tuple[type[Exception], ..
         raise typer.Exit(2) from None
 
 
+def _next_step(err: Console, quiet: bool, text: str) -> None:
+    """The last line on a person's terminal: what to do next (stderr, so the results on stdout
+    stay as they are; nothing under --quiet, in pipes or in cron)."""
+    if not quiet and _on_terminal(err):
+        err.print(f"下一步：{text}", markup=False, highlight=False)
+
+
+def _arg(path: Path | str) -> str:
+    """A path as the clerk would type it again: quoted when it holds a space."""
+    text = str(path)
+    return f'"{text}"' if any(c.isspace() for c in text) else text
+
+
 def _mask_mode(mask: bool, mask_ids: bool) -> MaskMode | None:
     """--mask / --mask-ids -> the mode of perfscore.privacy (IDs win when both are given)."""
     return "id" if mask_ids else "name" if mask else None
@@ -203,7 +218,7 @@ def _stages(err: Console, show: bool) -> Iterator[Callable[[str], None] | None]:
             task = running.pop()
             display.update(
                 task,
-                mark="[green]✓[/green]" if done else "[red]✗[/red]",
+                mark="[green]√[/green]" if done else "[red]×[/red]",
                 state="完成" if done else "[red]未完成[/red]",
             )
             display.stop_task(task)
@@ -266,7 +281,7 @@ def assess(
         list[Path],
         typer.Argument(
             help="活动登记工作簿（.xlsx/.xlsm/.xls/.ods），或存放各登记表 .csv 的文件夹；给多个工作簿或一个存放工作簿的文件夹时逐个考核",
-            metavar="WORKBOOK...",
+            metavar="工作簿...",
         ),
     ],
     rules: RulesOption = None,
@@ -357,6 +372,12 @@ def assess(
 
     result = _run(err, run)
     print_summary(console, result, written_files(result, target))
+    _next_step(
+        err,
+        quiet,
+        f"perfscore explain {_arg(workbook)} 姓名（查看一位委员每一分的来历）；"
+        f"perfscore shortlist {_arg(workbook)}（评优建议名单）",
+    )
 
 
 def _assess_batch(
@@ -412,13 +433,21 @@ def _assess_batch(
     console.print(table)
     failed = [item for item in items if item.exit_code]
     console.print(f"完成 {len(items) - len(failed)} 个，出错 {len(failed)} 个。")
+    _next_step(
+        err,
+        quiet,
+        "出错的工作簿用 perfscore check 工作簿 逐个查看；"
+        "perfscore explain 工作簿 姓名 查看一位委员每一分的来历",
+    )
     if failed:
         raise typer.Exit(max(item.exit_code for item in failed))
 
 
 @app.command()
 def check(
-    workbook: Annotated[Path, typer.Argument(help="活动登记工作簿，或存放各登记表 .csv 的文件夹")],
+    workbook: Annotated[
+        Path, typer.Argument(help="活动登记工作簿，或存放各登记表 .csv 的文件夹", metavar="工作簿")
+    ],
     rules: RulesOption = None,
     year: YearOption = None,
 ) -> None:
@@ -442,6 +471,7 @@ def check(
     verdict = f"检查 {workbook}：错误 {len(report.errors)} 处，警告 {len(report.warnings)} 处。"
     if report.errors:
         console.print(verdict + "请按上面的提示修改后再计分。")
+        _next_step(err, False, f"按提示修改后，再运行 perfscore check {_arg(workbook)}")
         raise typer.Exit(1)
     console.print(
         verdict
@@ -451,12 +481,15 @@ def check(
             else "可以计分；警告所说的记录未计分或已按提示处理。"
         )
     )
+    _next_step(err, False, f"perfscore assess {_arg(workbook)}（写出年度考核结果）")
 
 
 @app.command()
 def explain(
-    workbook: Annotated[Path, typer.Argument(help="活动登记工作簿", dir_okay=False)],
-    member: Annotated[str, typer.Argument(help="委员编号或姓名")],
+    workbook: Annotated[
+        Path, typer.Argument(help="活动登记工作簿", dir_okay=False, metavar="工作簿")
+    ],
+    member: Annotated[str, typer.Argument(help="委员编号或姓名", metavar="委员")],
     rules: RulesOption = None,
     year: YearOption = None,
     mask: MaskOption = False,
@@ -473,11 +506,14 @@ def explain(
     result = _run(err, lambda: _assess_with_stages(console, err, workbook, rules, year))
     explanation = _run(err, lambda: run_explain(result, member, mask=_mask_mode(mask, mask_ids)))
     print_explanation(console, explanation)
+    _next_step(err, False, f"perfscore shortlist {_arg(workbook)}（评优建议名单）")
 
 
 @app.command()
 def shortlist(
-    workbook: Annotated[Path, typer.Argument(help="活动登记工作簿", dir_okay=False)],
+    workbook: Annotated[
+        Path, typer.Argument(help="活动登记工作簿", dir_okay=False, metavar="工作簿")
+    ],
     award: Annotated[
         list[str] | None,
         typer.Option("--award", "-a", help="只看这项评选（编号或名称），可写多次；不写则列出全部"),
@@ -501,12 +537,20 @@ def shortlist(
     if out is not None:
         _run(err, lambda: write_shortlists(result, lists, out, source=workbook))
         console.print(f"已写入：{out}")
+        _next_step(err, False, f"核对 {_arg(out)} 中的入选依据，按本单位程序研究、公示")
+    else:
+        _next_step(
+            err, False, f"perfscore shortlist {_arg(workbook)} --out 评优名单.xlsx（写成文件存档）"
+        )
 
 
 @app.command()
 def report(
     workbook: Annotated[
-        Path, typer.Argument(help="活动登记工作簿（.xlsx/.xlsm/.xls/.ods）", dir_okay=False)
+        Path,
+        typer.Argument(
+            help="活动登记工作簿（.xlsx/.xlsm/.xls/.ods）", dir_okay=False, metavar="工作簿"
+        ),
     ],
     quarter: Annotated[str | None, typer.Option("--quarter", help="通报的季度，如 2023Q2")] = None,
     month: Annotated[str | None, typer.Option("--month", help="通报的月份，如 2023-05")] = None,
@@ -561,12 +605,16 @@ def report(
         console.out(
             str(path), highlight=False
         )  # one path a line, never wrapped: scripts read these
+    _next_step(err, quiet, f"把通报（{paths[0].name} 等）发给各界别、专委会，提醒进度落后的委员")
 
 
 @app.command()
 def template(
     out: Annotated[
-        Path, typer.Argument(help="要写出的空白工作簿（.xlsx），如 2024.xlsx", dir_okay=False)
+        Path,
+        typer.Argument(
+            help="要写出的空白工作簿（.xlsx），如 2024.xlsx", dir_okay=False, metavar="工作簿"
+        ),
     ],
     rules: RulesOption = None,
     year: Annotated[
@@ -591,11 +639,19 @@ def template(
     console, err = _consoles()
     path = _run(err, lambda: write_template(out, rules, year=year, overwrite=force))
     console.print(f"已写入：{path}")
+    _next_step(
+        err,
+        False,
+        f"在 Excel 或 WPS 中打开 {_arg(path)}，删去灰色示例行，按“填表说明”填写；"
+        f"填好后运行 perfscore check {_arg(path)}",
+    )
 
 
 @rules_app.command("check")
 def rules_check(
-    file: Annotated[Path, typer.Argument(help="规则文件（YAML）", dir_okay=False)],
+    file: Annotated[
+        Path, typer.Argument(help="规则文件（YAML）", dir_okay=False, metavar="规则文件")
+    ],
 ) -> None:
     """检查规则文件：一次列出所有问题及其行号、列号。
 
@@ -621,13 +677,18 @@ def rules_check(
         f"{file}：没有发现错误。{rules.scheme}（{rules.version}），{len(rules.categories)} 个类别，{items} 个计分项，"
         f"{len(rules.grades)} 档等次。"
     )
+    _next_step(err, False, f"perfscore assess 工作簿 --rules {_arg(file)}")
 
 
 @rules_app.command("show")
 def rules_show(
     file: Annotated[
         Path | None,
-        typer.Argument(help="规则文件（YAML）；不写则为自带的 rules/default.yaml", dir_okay=False),
+        typer.Argument(
+            help="规则文件（YAML）；不写则为自带的 rules/default.yaml",
+            dir_okay=False,
+            metavar="[规则文件]",
+        ),
     ] = None,
     markdown: Annotated[
         bool, typer.Option("--markdown", "-m", help="输出 Markdown，便于粘贴到通知或转成文档")
@@ -648,6 +709,10 @@ def rules_show(
         print(summary_markdown(summary))  # plain text, no rich markup: it is meant to be pasted
     else:
         print_rules_summary(console, summary)
+        where = f" {_arg(file)}" if file else ""
+        _next_step(
+            err, False, f"perfscore rules show{where} --markdown > 积分办法.md（粘贴到通知中）"
+        )
 
 
 def _version(value: bool) -> None:
@@ -670,4 +735,15 @@ def main() -> NoReturn:
     # command line has no use for them, and looking for them reads every installed package's
     # metadata, a noticeable part of a `rules check`. Set the variable to load them anyway.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    _tolerant_streams()
     sys.exit(app())
+
+
+def _tolerant_streams() -> None:
+    """A console in a legacy code page (GBK on Chinese Windows, or PYTHONIOENCODING=gbk)
+    cannot show every character a name may hold: print a replacement there instead of
+    stopping with UnicodeEncodeError. The marks perfscore prints itself (√ × …) are in GBK."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
+        if encoding not in ("utf8", "utf8sig") and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")

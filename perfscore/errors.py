@@ -10,6 +10,7 @@ pass. The CLI turns the exceptions below into exit codes:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -17,6 +18,7 @@ __all__ = [
     "Severity",
     "Reason",
     "Problem",
+    "in_reading_order",
     "PerfscoreError",
     "DataError",
     "UsageError",
@@ -85,6 +87,28 @@ class Problem:
         if self.suggestion:
             text += f"；{self.suggestion}"
         return text
+
+
+_CELL = re.compile(r"([A-Z]*)(\d*)")
+
+
+def in_reading_order(problems: list[Problem]) -> list[Problem]:
+    """``problems`` as a clerk works through them: problems with no place first, then sheet by
+    sheet (in the order the sheets first appear in ``problems``), each sheet top to bottom and
+    left to right. Problems at one cell keep their order."""
+    sheets: dict[str, int] = {}
+    for problem in problems:
+        sheets.setdefault(problem.sheet, len(sheets))
+
+    def key(problem: Problem) -> tuple[bool, int, int, int]:
+        cell = _CELL.fullmatch(problem.cell)
+        column, row = cell.groups() if cell else ("", "")
+        letters = 0
+        for letter in column:
+            letters = letters * 26 + ord(letter) - 64
+        return (bool(problem.sheet), sheets[problem.sheet], int(row or 0), letters)
+
+    return sorted(problems, key=key)
 
 
 class PerfscoreError(Exception):

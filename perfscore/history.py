@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import UsageError
+from .writers.commit import reading
 
 __all__ = ["History", "read_history"]
 
@@ -43,9 +44,10 @@ def read_history(paths: list[str | Path]) -> History:
         path = Path(raw)
         if not path.is_file():
             raise UsageError(f"找不到往年考核结果文件：{path}")
-        year, year_grades, year_lines = (
-            _read_json(path) if path.suffix.lower() == ".json" else _read_xlsx(path)
-        )
+        with reading(path) as settled:  # a complete result set, never one being replaced
+            year, year_grades, year_lines = (
+                _read_json(settled) if path.suffix.lower() == ".json" else _read_xlsx(settled)
+            )
         if year in seen:
             raise UsageError(f"{path.name} 与 {seen[year]} 都是 {year} 年度的结果，请只给一个")
         seen[year] = path.name

@@ -799,13 +799,14 @@ def _dates(
         out.cells(table, key, empty, Reason.MISSING_VALUE, f"“{col.header}”不能为空")
     yearless = parsed.yearless
     dates = parsed.in_year(year) if year is not None else parsed.dates
+    example = year if year is not None else date.today().year  # hints in the clerk's year
     out.cells(
         table,
         key,
         dates.isna() & ~empty & ~(yearless & (year is None)),
         Reason.BAD_DATE,
         f"“{col.header}”不是可识别的日期",
-        "请填写日期，如 2023-05-24 或 2023年5月24日",
+        f"请填写日期，如 {example}-05-24 或 {example}年5月24日",
     )
     if year is not None:
         out.cells(
@@ -814,7 +815,7 @@ def _dates(
             yearless & dates.notna(),
             Reason.BAD_DATE,
             f"日期未写年份，按考核年度 {year} 年计",
-            "请写完整日期，如 2023年5月24日",
+            f"请写完整日期，如 {year}年5月24日",
             severity=Severity.WARNING,
         )
     return dates

@@ -92,3 +92,66 @@ def sample_copy(tmp_path: Path) -> Path:
     target = tmp_path / "2023.xlsx"
     shutil.copyfile(SAMPLE, target)
     return target
+
+
+# --- the offline installation folder -------------------------------------------------------
+# Building it downloads wheels for six platform/Python targets: a minute of waiting on the
+# package index and little CPU. When tests marked ``bundle`` are selected, the build starts on
+# a thread as soon as the tests are collected, those tests run last, and the rest of the suite
+# runs meanwhile. The folder lives in its own temporary directory, removed at the end.
+
+
+class _BundleBuild:
+    def __init__(self) -> None:
+        import tempfile
+        import threading
+
+        self.folder = Path(tempfile.mkdtemp(prefix="perfscore-bundle-")) / "perfscore-offline"
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._build, name="offline-bundle", daemon=True)
+        self.thread.start()
+
+    def _build(self) -> None:
+        import sys
+
+        sys.path.insert(0, str(ROOT / "tools"))
+        try:
+            import offline_bundle
+
+            offline_bundle.build(self.folder)
+        except BaseException as exc:  # reported by the tests that wait for the folder
+            self.error = exc
+
+    def result(self) -> Path:
+        self.thread.join()
+        if self.error is not None:
+            raise AssertionError(f"building the offline folder failed: {self.error}")
+        return self.folder
+
+    def remove(self) -> None:
+        self.thread.join()
+        shutil.rmtree(self.folder.parent, ignore_errors=True)
+
+
+_bundle: _BundleBuild | None = None
+
+
+def pytest_collection_modifyitems(session, config, items) -> None:
+    global _bundle
+    wanted = [item for item in items if item.get_closest_marker("bundle")]
+    if wanted:
+        items[:] = [item for item in items if not item.get_closest_marker("bundle")] + wanted
+        _bundle = _BundleBuild()
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    if _bundle is not None:
+        _bundle.remove()
+
+
+@pytest.fixture(scope="session")
+def offline_bundle() -> Path:
+    """The offline installation folder built by tools/offline_bundle.py for every target."""
+    if _bundle is None:
+        pytest.fail("the offline_bundle fixture is for tests marked bundle")
+    return _bundle.result()

@@ -13,6 +13,7 @@ import pytest
 
 import perfscore
 from perfscore.cli import app
+from perfscore.writers.commit import OutputError
 
 from .conftest import SAMPLE, sha256
 
@@ -232,7 +233,7 @@ def test_a_failure_writing_the_ledger_beside_leaves_no_workbook_and_no_temporary
     monkeypatch.setenv("PERFSCORE_NO_FORK", no_fork)
     result = sample_result
     out = tmp_path / "结果.xlsx"
-    with pytest.raises(OSError, match="磁盘空间不足"):
+    with pytest.raises(OutputError, match=r"^磁盘空间不足"):
         perfscore.write_outputs(result, out)
     assert list(tmp_path.iterdir()) == []
 
@@ -247,7 +248,8 @@ def test_a_full_disk_is_reported_as_such_not_as_an_internal_error(runner, sample
     monkeypatch.setattr(xlsx, "_write_ledger_csv", disk_full)
     result = runner.invoke(app, ["assess", str(sample_copy)], env={"COLUMNS": "200"})
     assert result.exit_code == 2
-    assert "无法读写文件" in result.output and "No space left on device" in result.output
+    assert result.output.startswith("磁盘空间不足，无法写出结果到")
+    assert len(result.output.strip().splitlines()) == 1
     assert "内部错误" not in result.output
     assert sorted(p.name for p in sample_copy.parent.iterdir()) == [sample_copy.name]
 

@@ -148,7 +148,7 @@ def test_a_large_workbook_on_a_terminal_shows_each_stage_done_with_its_seconds(
     lines = final_display(printed)
     assert len(lines) == len(ASSESS_STAGES), lines  # one line per stage, in order, each done
     for line, label in zip(lines, ASSESS_STAGES, strict=True):
-        assert re.fullmatch(rf"✓ {label} 完成 \d+\.\d 秒", line), line
+        assert re.fullmatch(rf"√ {label} 完成 \d+\.\d 秒", line), line
     summary = after_display(printed)  # the usual summary comes after the display, not inside it
     assert "考核委员 3 人" in summary and f"已写入：{out}" in summary
     assert not any(label in summary for label in ("读取工作簿", "整理记录", "排名与评优"))
@@ -204,8 +204,8 @@ def test_an_error_marks_its_stage_unfinished_and_is_printed_below_the_display(bo
     assert code == 2
     lines = final_display(printed)
     assert [line.split()[:3] for line in lines] == [
-        ["✓", label, "完成"] for label in ASSESS_STAGES[:-1]
-    ] + [["✗", "写出结果", "未完成"]]
+        ["√", label, "完成"] for label in ASSESS_STAGES[:-1]
+    ] + [["×", "写出结果", "未完成"]]
     assert f"输出目录不存在：{tmp_path / '没有这个目录'}" in after_display(printed)
     assert "Traceback" not in printed
 
@@ -234,7 +234,7 @@ def test_report_on_a_terminal_shows_its_own_stages(books, tmp_path):
     assert code == 0, printed
     labels = [line.split()[1] for line in final_display(printed)]
     assert labels == [STAGE_LABELS[s] for s in ("读取", "整理", "计分", "统计", "写出通报")]
-    assert all(line.startswith("✓") for line in final_display(printed))
+    assert all(line.startswith("√") for line in final_display(printed))
     assert str(tmp_path / "2023Q2-季度履职通报.xlsx") in after_display(printed)
 
 

@@ -10,7 +10,9 @@ its exception, if any, in the parent.
 
 The child is a bare ``os.fork``: it runs the work, sends its outcome through a pipe and leaves
 with ``os._exit``, never touching the standard streams, whose locks another thread of the
-parent (a progress display) may have held at the moment of the fork.
+parent (a progress display) may have held at the moment of the fork. It dies with its parent
+(the kernel sends it SIGKILL when the parent dies), and a parent that fails or is interrupted
+stops it at once: what it wrote is in the caller's staging folder, which the caller removes.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import os
 import pickle
+import signal
 import sys
 from collections.abc import Callable
 from types import TracebackType
@@ -37,22 +40,20 @@ def can_fork() -> bool:
 
 class Background:
     """``work()`` run in a forked child process (or at once where that cannot be); use as a
-    context manager: leaving the ``with`` block always waits for the child, so the caller
-    never returns while files are still being written.
+    context manager: leaving the ``with`` block waits for the child, or stops it when the
+    block fails, so the caller never goes on while files are still being written."""
 
-    ``lost(pid)`` is called if the child dies without reporting (killed, out of memory), to
-    remove what it left half-written (its temporary files carry its process id)."""
-
-    def __init__(self, work: Callable[[], None], lost: Callable[[int], None] | None = None):
+    def __init__(self, work: Callable[[], None]):
         self._pid: int | None = None
-        self._lost = lost
         if not can_fork():
             work()
             return
         read_end, write_end = os.pipe()
+        parent = os.getpid()
         pid = os.fork()
         if pid == 0:  # the child: never returns
             os.close(read_end)
+            _die_with(parent)
             _child(work, write_end)
         os.close(write_end)
         self._pid, self._read_end = pid, read_end
@@ -66,13 +67,22 @@ class Background:
             payload = pipe.read()
         _, status = os.waitpid(pid, 0)
         if not payload:  # died without a word
-            if self._lost is not None:
-                self._lost(pid)
             code = -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
             raise OSError(f"后台写出进程异常退出（退出码 {code}），文件未写完")
         outcome = pickle.loads(payload)
         if isinstance(outcome, BaseException):
             raise outcome
+
+    def cancel(self) -> None:
+        """Stop the child, if any, and wait until it is gone."""
+        pid, self._pid = self._pid, None
+        if pid is None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+        os.close(self._read_end)
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, 0)
 
     def __enter__(self) -> Background:
         return self
@@ -86,10 +96,20 @@ class Background:
         if error is None:
             self.wait()
             return
-        # The caller failed: still let the child finish its files before going on. The
-        # caller's own error is the one to report.
-        with contextlib.suppress(Exception):
-            self.wait()
+        self.cancel()  # the caller failed or was interrupted: its error is the one to report
+
+
+def _die_with(parent: int) -> None:
+    """Have the kernel kill this child when its parent dies (Linux's PR_SET_PDEATHSIG)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # 1: PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
 
 
 def _child(work: Callable[[], None], write_end: int) -> None:

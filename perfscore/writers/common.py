@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,6 +11,7 @@ import pandas as pd
 
 from ..assessment import Assessment
 from ..privacy import MASK_LABELS
+from .commit import ResultSet
 
 if TYPE_CHECKING:
     from ..awards import Shortlist
@@ -44,21 +43,12 @@ sheet_titles = {
 
 @contextmanager
 def atomic_path(target: Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``target``; on success rename it over ``target``.
-
-    A crash or error leaves ``target`` as it was and removes the temporary file; two runs at
-    once each write their own uniquely named temporary file.
-    """
-    # A unique name, not a pre-created file, so the output gets the user's usual permissions.
-    tmp_path = target.with_name(
-        f".{target.stem}.{os.getpid()}.{uuid.uuid4().hex[:12]}.tmp{target.suffix}"
-    )
-    try:
-        yield tmp_path
-        os.replace(tmp_path, target)
-    finally:
-        if tmp_path.exists():
-            tmp_path.unlink()
+    """Yield the path to write ``target`` at; it replaces ``target`` when the block ends
+    without an error. A one-file result set (:class:`perfscore.writers.commit.ResultSet`):
+    any failure or interruption leaves ``target`` as it was and no temporary file."""
+    target = Path(target)
+    with ResultSet(target.parent) as result:
+        yield result.path(target.name)
 
 
 def _checklist_label(a: Assessment) -> str:

@@ -12,11 +12,12 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Mapping
+from contextlib import nullcontext
 from pathlib import Path
 
 import pandas as pd
 
-from .common import atomic_path
+from .commit import ResultSet, checkpoint
 from .safety import neutralise
 
 __all__ = ["inline", "cell", "table", "write_markdown"]
@@ -68,10 +69,14 @@ def table(
     return lines
 
 
-def write_markdown(text: str, out: Path) -> None:
-    """Write ``text`` as UTF-8 with \\n line ends, atomically (see :func:`atomic_path`)."""
-    with atomic_path(out) as tmp, open(tmp, "w", encoding="utf-8", newline="\n") as handle:
-        handle.write(text)
+def write_markdown(text: str, out: Path, *, into: ResultSet | None = None) -> None:
+    """Write ``text`` as UTF-8 with \\n line ends, atomically: as a file of the result set
+    ``into`` (the caller commits it), or as a set of its own."""
+    out = Path(out)
+    with nullcontext(into) if into is not None else ResultSet(out.parent) as result:
+        with open(result.path(out.name), "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        checkpoint("markdown")
 
 
 def _missing(value: object) -> bool:

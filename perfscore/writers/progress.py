@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..progress import ProgressReport
+from .commit import ResultSet
 from .common import member_columns
 from .markdown import inline, table, write_markdown
 from .xlsx import write_tables
@@ -43,7 +44,8 @@ def report_paths(report: ProgressReport, folder: Path) -> tuple[Path, Path]:
 
 
 def write_progress(report: ProgressReport, folder: Path) -> list[Path]:
-    """Write both files into ``folder``, each replacing any earlier one atomically."""
+    """Write both files into ``folder`` as one result set: the earlier pair is replaced by the
+    new pair as a unit (see :mod:`perfscore.writers.commit`), never one file of each."""
     xlsx, md = report_paths(report, Path(folder))
     sheets = [
         ("摘要", pd.DataFrame(_summary_sheet(report), columns=["项目", "内容"])),
@@ -53,10 +55,16 @@ def write_progress(report: ProgressReport, folder: Path) -> list[Path]:
     ]
     if report.problems:
         sheets.append(("数据提示", _problems_table(report)))
-    write_tables(
-        xlsx, sheets, title=f"{report.period.title}委员履职进度通报", decimals=report.decimals
-    )
-    write_markdown(progress_markdown(report), md)
+    text = progress_markdown(report)
+    with ResultSet(xlsx.parent) as result:
+        write_tables(
+            xlsx,
+            sheets,
+            title=f"{report.period.title}委员履职进度通报",
+            decimals=report.decimals,
+            into=result,
+        )
+        write_markdown(text, md, into=result)
     return [xlsx, md]
 
 

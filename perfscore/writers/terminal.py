@@ -129,7 +129,7 @@ def print_explanation(console: Console, explanation: Explanation) -> None:
             markup=False,
         )
         for row in done.itertuples(index=False):
-            console.print(f"  ✓ {row.item}  {row.source}", markup=False)
+            console.print(f"  √ {row.item}  {row.source}", markup=False)
 
 
 def print_rules_summary(console: Console, summary: SchemeSummary) -> None:

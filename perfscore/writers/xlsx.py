@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,7 +37,8 @@ from xlsxwriter.worksheet import Worksheet
 from ..assessment import Assessment
 from .background import Background
 from .charts import CHART_SHEET, GRADE_WORD_COLOURS, Chart, assessment_charts, band_colours
-from .common import atomic_path, sheet_titles, shortlist_sheets, table_views
+from .commit import ResultSet, checkpoint
+from .common import sheet_titles, shortlist_sheets, table_views
 from .csv import safe_csv_lines
 from .safety import looks_like_formula
 from .sheetxml import WIDE_CHARACTER, ColumnStyle, TableSheet, close_workbook
@@ -77,9 +78,14 @@ _SERIES_FILL = "#5B9BD5"
 _LINE_HEIGHT = 15  # points per line of 11-point text
 
 
-def write_xlsx(assessment: Assessment, out: Path) -> None:
+def write_xlsx(assessment: Assessment, out: Path, *, into: ResultSet | None = None) -> None:
     """The assessment workbook: one sheet per table view (数据提示 only if needed), the charts
-    after 分组统计, and the award shortlists when the rules define awards."""
+    after 分组统计, and the award shortlists when the rules define awards.
+
+    The workbook and its ledger CSV files are one result set: replaced together, with any
+    ledger CSV files of the old set that the new one does not have (see
+    :mod:`perfscore.writers.commit`); ``into`` adds them to a set the caller commits."""
+    out = Path(out)
     sheets: list[tuple[str, pd.DataFrame | Sequence[Chart]]] = []
     rules = assessment.rules.rules
     decimals = rules.settings.decimals
@@ -95,25 +101,28 @@ def write_xlsx(assessment: Assessment, out: Path) -> None:
             sheets.append((CHART_SHEET, assessment_charts(assessment)))
     if assessment.shortlists:
         sheets.extend(shortlist_sheets(assessment.shortlists))
-    # A long ledger's CSV files are written on the other core while this one writes the
-    # workbook, which replaces ``out`` only once they are complete.
-    beside = (
-        nullcontext()
-        if lines is None
-        else Background(
-            lambda: _write_ledger_csv(lines, out, decimals),
-            lost=lambda pid: _remove_leftovers(out, len(lines), pid),
+    with nullcontext(into) if into is not None else ResultSet(out.parent) as result:
+        result.retire(_ledger_csv_names(out))
+        staged = result.path(out.name)
+        if lines is not None:
+            for path in ledger_csv_paths(out, len(lines)):
+                result.path(path.name)
+        # A long ledger's CSV files are written on the other core while this one writes the
+        # workbook; both land in the staging folder, committed together.
+        beside = (
+            nullcontext()
+            if lines is None
+            else Background(lambda: _write_ledger_csv(lines, staged, decimals))
         )
-    )
-    with beside:
-        write_tables(
-            out,
-            sheets,
-            title=f"{assessment.year}年度委员履职考核结果",
-            decimals=decimals,
-            grades=[band.grade for band in rules.grades],
-            before_replacing=beside.wait if isinstance(beside, Background) else None,
-        )
+        with beside:
+            write_tables(
+                out,
+                sheets,
+                title=f"{assessment.year}年度委员履职考核结果",
+                decimals=decimals,
+                grades=[band.grade for band in rules.grades],
+                into=result,
+            )
 
 
 def ledger_csv_paths(out: Path, lines: int) -> list[Path]:
@@ -127,16 +136,23 @@ def ledger_csv_paths(out: Path, lines: int) -> list[Path]:
     ]
 
 
+def _ledger_csv_names(out: Path) -> list[str]:
+    """The ledger CSV files of ``out``'s earlier result set, found beside it."""
+    pattern = re.compile(re.escape(out.stem) + r"-积分明细(-[0-9]+)?\.csv")
+    try:
+        return [p.name for p in out.parent.iterdir() if pattern.fullmatch(p.name)]
+    except OSError:
+        return []
+
+
 def _write_ledger_csv(table: pd.DataFrame, out: Path, decimals: int) -> None:
-    """A long ledger as CSV beside the workbook: every line (none is dropped), in files no
-    longer than a sheet, each replaced atomically."""
+    """A long ledger as CSV files beside the workbook ``out`` (in its staging folder): every
+    line (none is dropped), in files no longer than a sheet."""
     per_file = MAX_SHEET_ROWS - 1
     for index, path in enumerate(ledger_csv_paths(out, len(table))):
         part = table.iloc[index * per_file : (index + 1) * per_file]
-        with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8-sig", newline="") as file:
-            for start in range(
-                0, len(part), _CSV_BLOCK_LINES
-            ):  # a block at a time: memory stays flat
+        with open(path, "w", encoding="utf-8-sig", newline="") as file:
+            for start in range(0, len(part), _CSV_BLOCK_LINES):  # memory stays flat
                 file.write(
                     safe_csv_lines(
                         part.iloc[start : start + _CSV_BLOCK_LINES],
@@ -144,13 +160,9 @@ def _write_ledger_csv(table: pd.DataFrame, out: Path, decimals: int) -> None:
                         header=start == 0,
                     )
                 )
-
-
-def _remove_leftovers(out: Path, lines: int, pid: int) -> None:
-    """The temporary files of a ledger writer (process ``pid``) that died before finishing."""
-    for path in ledger_csv_paths(out, lines):
-        for leftover in path.parent.glob(f".{path.stem}.{pid}.*.tmp{path.suffix}"):
-            leftover.unlink(missing_ok=True)
+                if index == 0 and start == 0:
+                    file.flush()
+                    checkpoint("ledger-csv")
 
 
 def _ledger_note(table: pd.DataFrame, out: Path, decimals: int) -> pd.DataFrame:
@@ -182,7 +194,7 @@ def write_tables(
     grade_column: str = "等次",
     key_columns: Sequence[str] = KEY_COLUMNS,
     landscape: bool | None = None,
-    before_replacing: Callable[[], None] | None = None,
+    into: ResultSet | None = None,
 ) -> None:
     """Write ``sheets`` as one workbook, atomically, with perfscore's formatting (see the module).
 
@@ -193,19 +205,22 @@ def write_tables(
     ``decimals``: decimal places of float columns. ``grades``: the rules' grade names, best first;
     cells of the ``grade_column`` are coloured by band (without ``grades``, the usual words
     优秀 … 不称职 are recognised). ``key_columns``: headers frozen at the left (see KEY_COLUMNS).
-    ``landscape``: None decides per sheet by its width. ``before_replacing`` is called once the
-    workbook is complete, before it replaces ``out`` (an exception from it leaves ``out`` as it was).
+    ``landscape``: None decides per sheet by its width. ``into``: the result set the workbook
+    belongs to (the caller commits it); without it the workbook is a set of its own. Either way
+    xlsxwriter's temporary row files stay in the set's staging folder.
     """
     import xlsxwriter
 
     layout = _Layout(
         title=title, grade_column=grade_column, key_columns=tuple(key_columns), landscape=landscape
     )
-    with atomic_path(out) as tmp:
+    out = Path(out)
+    with nullcontext(into) if into is not None else ResultSet(out.parent) as result:
         book = xlsxwriter.Workbook(
-            str(tmp),
+            str(result.path(out.name)),
             {
                 "constant_memory": True,
+                "tmpdir": str(result.scratch),
                 "strings_to_formulas": False,
                 "strings_to_urls": False,
                 "strings_to_numbers": False,
@@ -219,8 +234,7 @@ def write_tables(
             else:
                 _write_charts(book, name, list(content), styles, layout)
         close_workbook(book)
-        if before_replacing is not None:
-            before_replacing()
+        checkpoint("workbook")
 
 
 @dataclass(frozen=True)
