@@ -69,8 +69,10 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from types import FrameType, TracebackType
+from typing import Any
 
 from ..errors import UsageError
 
@@ -101,6 +103,9 @@ STAGES = (
     "installing",  # the first file of the set is installed, the others are not
     "installed",  # every file is installed; the staging folder is not removed yet
 )
+# What signal.signal takes and gives back: a function, SIG_DFL or SIG_IGN, or None (a handler
+# set outside Python).
+_Handler = Callable[[int, FrameType | None], Any] | int | signal.Handlers | None
 _MANIFEST = "COMMIT"
 _FILES = "files"
 _SCRATCH = "scratch"
@@ -151,7 +156,7 @@ class ResultSet:
         self._retired: set[str] = set()
         self._staging: Path | None = None
         self._committed = False
-        self._restore: list[tuple[int, object]] = []
+        self._restore: list[tuple[int, _Handler]] = []
 
     # --- what writers use --------------------------------------------------------------------
 
@@ -194,7 +199,12 @@ class ResultSet:
             raise _plain(exc, self.folder) from None
         return self
 
-    def __exit__(self, kind, error, trace) -> None:
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
         if error is None:
             try:
                 self._commit()
@@ -262,7 +272,7 @@ class ResultSet:
             signal.signal(signum, handler)
 
 
-def _terminate(_signum, _frame) -> None:
+def _terminate(_signum: int, _frame: FrameType | None) -> None:
     raise Terminated()
 
 
@@ -280,8 +290,8 @@ def _signals_held() -> Iterator[None]:
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
-        for signum in dict.fromkeys(pending):
-            signal.raise_signal(signum)
+        for number in dict.fromkeys(pending):
+            signal.raise_signal(number)
 
 
 def _install(folder: Path, staging: Path, manifest: dict) -> None:
