@@ -5,8 +5,8 @@ from ``resource.getrusage(RUSAGE_SELF).ru_maxrss``), ``--runs`` times; the media
 
 * ``assess``: what ``perfscore assess WORKBOOK --out OUT.xlsx`` does, through the library, with
   each stage timed by ``time.perf_counter`` (stage boundaries come from ``perfscore.assess``'s
-  ``progress`` callback): setup (imports, rules), read, normalise, score, rank (assess_scores:
-  totals, grades, ranks, groups, awards), write. ``total`` is the wall time of the whole process,
+  ``on_stage`` callback): setup (imports, rules), read, normalise, score, rank (assess_scores:
+  totals, grades, ranks, groups; then the award shortlists), write. ``total`` is the wall time of the whole process,
   interpreter start included. Memory after a stage is the peak so far (ru_maxrss only grows);
   a forked child writes a long ledger's CSV: the peak of parent and child together is sampled as
   PSS from /proc every 20 ms ("N with child"), since their RSS share most pages.
@@ -111,7 +111,7 @@ def worker_assess(workbook: str, out: str) -> dict:
     sampler = _PssSampler()
     from perfscore.api import assess, write_outputs
 
-    result = assess(workbook, progress=step)
+    result = assess(workbook, on_stage=step)
     marks.append(("write", time.perf_counter(), _peak_mb()))
     write_outputs(result, Path(out), source=workbook)
     marks.append(("end", time.perf_counter(), _peak_mb()))

@@ -2,14 +2,17 @@
 
 The pipeline runs one way, one module per stage::
 
-    workbook.read_workbook   -> RawWorkbook   (sheets, headers, Excel row numbers)
-    records.normalise        -> Records       (members + one row per member per record)
-    scoring.score            -> Scoring       (the ledger: one line per award of points)
-    assessment.assess_scores -> Assessment    (totals, grades, ranks, groups)
-    writers.*                -> xlsx / json / terminal
+    workbook.read_workbook   -> RawWorkbook      (sheets, headers, Excel row numbers)
+    records.normalise        -> Records          (members + one row per member per record)
+    scoring.score            -> Scoring          (the ledger: one line per award of points)
+    assessment.assess_scores -> Assessment       (totals, grades, ranks, groups)
+    awards.shortlists        -> list[Shortlist]  (评优名单, added to the Assessment)
+    writers.*                -> xlsx / json / csv / terminal, laid out as ``layout`` says
 
-:func:`assess` runs the first four; :func:`write_outputs` the writers.
-:func:`assess_progress` runs them on the records up to a period's end (季度履职进度, ``perfscore report``).
+:func:`assess` runs the first five; :func:`write_outputs` the writers.
+:func:`assess_progress` (:mod:`.quarterly`) scores the records up to a period's end (季度履职进度);
+:func:`report` (``perfscore report``) also writes it (:mod:`.writers.quarterly`).
+``frames`` holds array helpers shared by the stages; ``history`` reads earlier results back.
 :func:`write_template` writes an empty entry workbook in the input format (填表模板, ``perfscore template``).
 Names are imported on first use, so ``perfscore --help`` does not pay for pandas.
 """
@@ -28,10 +31,10 @@ _EXPORTS = {
     "default_output_path": "api",
     "write_template": "template",
     "explain": "explain",
-    "report": "progress",
-    "assess_progress": "progress",
-    "Period": "progress",
-    "ProgressReport": "progress",
+    "report": "api",
+    "assess_progress": "quarterly",
+    "Period": "quarterly",
+    "ProgressReport": "quarterly",
     "mask_assessment": "privacy",
     "load_rules": "rules",
     "parse_rules": "rules",
@@ -48,12 +51,12 @@ _EXPORTS = {
 __all__ = [*_EXPORTS, "__version__"]
 
 if TYPE_CHECKING:
-    from .api import assess, check, default_output_path, write_outputs
+    from .api import assess, check, default_output_path, report, write_outputs
     from .assessment import Assessment
     from .errors import DataError, PerfscoreError, Problem, RulesError, UsageError
     from .explain import explain
     from .privacy import mask_assessment
-    from .progress import Period, ProgressReport, assess_progress, report
+    from .quarterly import Period, ProgressReport, assess_progress
     from .rules import LoadedRules, Rules, load_rules, parse_rules
     from .template import write_template
 

@@ -9,13 +9,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
 from .assessment import Assessment, assess_scores
+from .awards import shortlists
 from .errors import DataError, Problem, Severity, UsageError, in_reading_order
 from .history import read_history
+from .quarterly import Period, ProgressReport, assess_progress, resolve_period
 from .records import normalise
 from .rules import LoadedRules, load_rules
 from .scoring import score
@@ -24,6 +26,7 @@ from .workbook import read_workbook
 __all__ = [
     "assess",
     "check",
+    "report",
     "CheckReport",
     "written_files",
     "default_output_path",
@@ -35,7 +38,7 @@ __all__ = [
 
 OUTPUT_SUFFIXES = (".xlsx", ".json")
 ASSESSMENT_SUFFIXES = (*OUTPUT_SUFFIXES, ".csv")  # the assessment also as a flat ranking
-Progress = Callable[[str], None]  # called with a stage's name as the stage starts
+StageCallback = Callable[[str], None]  # called with a stage's name as the stage starts
 
 
 def assess(
@@ -46,19 +49,22 @@ def assess(
     previous: Sequence[str | Path] | None = None,
     as_of: date | None = None,
     skip_bad_rows: bool = False,
-    progress: Progress | None = None,
+    allow_duplicates: bool = False,
+    on_stage: StageCallback | None = None,
 ) -> Assessment:
-    """Score one workbook: read -> normalise -> score -> assess.
+    """Score one workbook: read -> normalise -> score -> assess -> award shortlists.
 
     ``rules`` is a rules file (the shipped default when None) or rules already loaded.
     ``previous`` lists earlier years' result files (.json or .xlsx), used by ``consequences``.
-    ``skip_bad_rows`` leaves out register rows with errors (each listed as a warning) instead of stopping.
-    ``as_of`` scores only the records dated on or before that day (progress reports: points to date).
-    ``progress`` is called with each stage's name as it starts: 读取, 整理, 计分, 排名 (a stage
-    ends when the next starts, the last when this returns). Raises DataError (the workbook has
+    ``skip_bad_rows`` leaves out the names or register rows with errors (each listed as a
+    warning) instead of stopping; ``allow_duplicates`` counts identical records each time
+    instead of stopping.
+    ``as_of`` scores only the records dated on or before that day (points to date).
+    ``on_stage`` is called with each stage's name as it starts: 读取, 整理, 计分, 排名 (ranking
+    and the award shortlists; a stage ends when the next starts, the last when this returns). Raises DataError (the workbook has
     errors) or UsageError (bad file or rules); the input file is only read.
     """
-    step = progress or (lambda _stage: None)
+    step = on_stage or (lambda _stage: None)
     loaded = rules if isinstance(rules, LoadedRules) else load_rules(rules)
     history = read_history(list(previous or []))
     input_format = loaded.rules.input_format()
@@ -70,13 +76,48 @@ def assess(
         year=year or loaded.rules.year,
         vocabularies=input_format.vocabularies,
         skip_bad_rows=skip_bad_rows,
+        allow_duplicates=allow_duplicates,
     )
     if as_of is not None:
         records = records.up_to(as_of)
     step("计分")
     scoring = score(records, loaded.rules)
     step("排名")
-    return assess_scores(records, scoring, loaded, source_name=Path(workbook).name, history=history)
+    assessment = assess_scores(
+        records, scoring, loaded, source_name=Path(workbook).name, history=history
+    )
+    lists = shortlists(
+        loaded.rules, assessment.members, assessment.ledger, scoring.written, records.members
+    )
+    return replace(assessment, shortlists=lists)
+
+
+def report(
+    workbook: str | Path,
+    period: Period | None = None,
+    *,
+    rules: str | Path | LoadedRules | None = None,
+    out_dir: str | Path | None = None,
+    today: date | None = None,
+    on_stage: StageCallback | None = None,
+) -> tuple[ProgressReport, list[Path]]:
+    """``perfscore report``: compute the quarterly report for ``period`` (the last complete
+    quarter before ``today`` when None) and write it into ``out_dir`` (beside the workbook when
+    None) as ``<period>-<report name>.xlsx`` and ``.md``, each replaced atomically. Returns the
+    report and the absolute paths written. ``on_stage`` is as for
+    :func:`perfscore.quarterly.assess_progress`, then 写出通报."""
+    from .writers.quarterly import report_paths, write_progress
+
+    step = on_stage or (lambda _stage: None)
+    period = period or resolve_period(today=today)
+    folder = (Path(out_dir) if out_dir is not None else Path(workbook).parent).absolute()
+    if not folder.is_dir():  # before the long part: a cron job with a wrong path fails at once
+        raise UsageError(f"输出目录不存在：{folder}")
+    result = assess_progress(workbook, period, rules, on_stage=on_stage)
+    if any(path.resolve() == Path(workbook).resolve() for path in report_paths(result, folder)):
+        raise UsageError(f"输出文件不能与输入文件相同：{workbook}")
+    step("写出通报")
+    return result, write_progress(result, folder)
 
 
 @dataclass(frozen=True)
@@ -100,30 +141,42 @@ def check(
     rules: str | Path | LoadedRules | None = None,
     *,
     year: int | None = None,
-    progress: Progress | None = None,
+    allow_duplicates: bool = False,
+    on_stage: StageCallback | None = None,
 ) -> CheckReport:
     """Read, normalise and score ``workbook`` without writing anything; report every problem,
     in reading order (:func:`perfscore.errors.in_reading_order`).
 
     A workbook with errors is also scored without the rows that have them, so the warnings of
     the later stages (records outside a member's term, say) come in the same report instead of
-    after every error is fixed. ``progress`` is as for :func:`assess`. Raises UsageError only
+    after every error is fixed. ``on_stage`` is as for :func:`assess`. Raises UsageError only
     when the file or the rules cannot be read at all."""
     loaded = rules if isinstance(rules, LoadedRules) else load_rules(rules)
     try:
-        problems = assess(workbook, loaded, year=year, progress=progress).problems
+        problems = assess(
+            workbook, loaded, year=year, allow_duplicates=allow_duplicates, on_stage=on_stage
+        ).problems
     except DataError as exc:
-        problems = [*exc.problems, *_warnings_past_errors(workbook, loaded, year, exc.problems)]
+        problems = [
+            *exc.problems,
+            *_warnings_past_errors(workbook, loaded, year, allow_duplicates, exc.problems),
+        ]
     return CheckReport(workbook=str(workbook), problems=in_reading_order(problems))
 
 
 def _warnings_past_errors(
-    workbook: str | Path, loaded: LoadedRules, year: int | None, found: list[Problem]
+    workbook: str | Path,
+    loaded: LoadedRules,
+    year: int | None,
+    allow_duplicates: bool,
+    found: list[Problem],
 ) -> list[Problem]:
     """The warnings scoring gives once the rows with errors are left out: the ones about other
     rows than those, and not already in ``found``."""
     try:
-        rest = assess(workbook, loaded, year=year, skip_bad_rows=True).problems
+        rest = assess(
+            workbook, loaded, year=year, skip_bad_rows=True, allow_duplicates=allow_duplicates
+        ).problems
     except DataError:  # errors no row can be skipped for (roster, sheets, columns)
         return []
     rows_with_errors = {(p.sheet, _row_of(p.cell)) for p in found if p.severity is Severity.ERROR}
@@ -153,13 +206,13 @@ def write_outputs(
     out: str | Path,
     *,
     source: str | Path | None = None,
-    progress: Progress | None = None,
+    on_stage: StageCallback | None = None,
 ) -> Path:
     """Write the assessment to ``out`` (.xlsx, .json, or .csv for the flat ranking), atomically.
     Refuses to overwrite ``source``. To publish, mask first: ``perfscore.privacy.mask_assessment``.
-    ``progress`` is called with 写出结果 as this starts."""
-    if progress is not None:
-        progress("写出结果")
+    ``on_stage`` is called with 写出结果 as this starts."""
+    if on_stage is not None:
+        on_stage("写出结果")
     out = Path(out)
     suffix = out.suffix.lower()
     if suffix not in ASSESSMENT_SUFFIXES:
@@ -223,12 +276,12 @@ def write_shortlists(
     out: str | Path,
     *,
     source: str | Path | None = None,
-    progress: Progress | None = None,
+    on_stage: StageCallback | None = None,
 ) -> Path:
     """Write shortlists alone: .xlsx (one sheet per award, 评优说明, 评优名额平衡) or .json.
-    ``progress`` is called with 写出名单 as this starts."""
-    if progress is not None:
-        progress("写出名单")
+    ``on_stage`` is called with 写出名单 as this starts."""
+    if on_stage is not None:
+        on_stage("写出名单")
     out = Path(out)
     if out.suffix.lower() not in OUTPUT_SUFFIXES:
         raise UsageError(f"不支持的输出格式“{out.suffix}”：请使用 {'、'.join(OUTPUT_SUFFIXES)}")

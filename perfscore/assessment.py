@@ -24,29 +24,23 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .awards import Shortlist, shortlists
+from .awards import Shortlist
 from .errors import Problem, Reason, Severity
+from .frames import stable_sorted
 from .history import History
-from .records import Records
+from .layout import MEMBER_DETAILS, OTHER_LINES, RESULT_COLUMNS
+from .records import GROUP_DIMENSIONS, Records
 from .rules import LoadedRules
-from .scoring import Scoring, factorize_values, joined_texts, round_points, stable_sorted
+from .scoring import LedgerLines, Scoring, round_points
 from .text import NAME_SEPARATORS
 
 __all__ = ["Assessment", "assess_scores", "GROUP_DIMENSIONS"]
 
-# Lines outside any category, shown beside the category subtotals so that a row adds up.
-OTHER_LINES = {"base": "base", "checklist_bonus": "checklist.bonus", "total_adjust": "total.cap"}
-GROUP_DIMENSIONS = {
-    "sector": "界别",
-    "committee": "专委会",
-    "study_group": "学习组",
-    "work_group": "工作组",
-}
-
 
 @dataclass(frozen=True)
 class Assessment:
-    """Everything one assessment produced: what the writers write."""
+    """Everything one assessment produced: what the writers write. ``shortlists`` are the award
+    shortlists (:mod:`perfscore.awards`), which ``perfscore.assess`` adds as a step of its own."""
 
     members: pd.DataFrame
     ledger: pd.DataFrame
@@ -75,66 +69,49 @@ def assess_scores(
     source_name: str = "",
     history: History | None = None,
 ) -> Assessment:
+    """Totals, grades, ranks and group summaries from ``scoring``, which must be
+    ``score(records, rules.rules)``: its member codes are positions in ``records.members``
+    (ValueError when its roster is another). The assessment has no shortlists (see
+    :func:`perfscore.awards.shortlists`)."""
     settings = rules.rules.settings
     history = history or History()
     members = records.members.reset_index(
         drop=True
     )  # index: roster positions, kept through the sorting below
-    lines = _LedgerCodes(scoring, members, records.members)
+    lines = scoring.lines
+    size = len(members)
+    if scoring.roster.size != size or not np.array_equal(
+        scoring.roster.ids[:size], members["member_id"].array
+    ):
+        raise ValueError("the scoring was made over another roster than these records'")
 
     def rounded(sums: np.ndarray) -> pd.Series:
         return round_points(
-            pd.Series(sums, index=members.index), settings.decimals, settings.rounding
+            pd.Series(sums[:size], index=members.index), settings.decimals, settings.rounding
         )
 
-    members["total"] = rounded(lines.member_sums())
+    members["total"] = rounded(lines.sums())
     categories = [c.id for c in rules.rules.categories]
     for category in categories:
-        members[category] = rounded(lines.member_sums("category", category))
+        members[category] = rounded(lines.sums(category=category))
     for column, rule_id in OTHER_LINES.items():
-        members[column] = rounded(lines.member_sums("rule_id", rule_id))
+        members[column] = rounded(lines.sums(rule_id=rule_id))
 
-    done = scoring.checklist_done if lines.parts is not None else None
-    members = _add_checklist(members, scoring.checklist, rules, done)
+    members = _add_checklist(members, scoring.checklist_done, rules)
     members["grade"] = _grades(members, rules)
     members["grade_note"] = _grade_notes(members, rules)
     members["rank"] = _rank(members["total"])
     members["sector_rank"] = _rank(members["total"], members["sector"])
     members["committee_rank"] = _rank(members["total"], members["committee"])
     members["consequences"], consequence_problems = _consequences(
-        members, lambda: lines.ledger, rules, history, records.year
+        members, lambda: scoring.ledger, rules, history, records.year
     )
+    names = members["name"]  # in roster order
     members = _in_ranking_order(members, settings.tie_break)
-    ledger = lines.in_member_order(members.index.to_numpy())
+    ledger = _ledger_in_member_order(lines, members.index.to_numpy(), names)
     groups = _group_summaries(members, rules)
-    scored = scoring.lines.table if lines.parts is not None else None
-    awards = shortlists(
-        rules.rules, members, records.records, ledger, scored=scored, roster=records.members
-    )
 
-    ordered = [
-        "member_id",
-        "name",
-        "sector",
-        "committee",
-        "study_group",
-        "work_group",
-        "standing",
-        "term_start",
-        "term_end",
-        "total",
-        "grade",
-        "grade_note",
-        "rank",
-        "sector_rank",
-        "committee_rank",
-        "checklist_done",
-        "checklist_total",
-        "checklist_missing",
-        "consequences",
-        *categories,
-        *OTHER_LINES,
-    ]
+    ordered = [*MEMBER_DETAILS, *RESULT_COLUMNS, *categories, *OTHER_LINES]
     return Assessment(
         members=members[ordered].reset_index(drop=True),
         ledger=ledger,
@@ -144,136 +121,49 @@ def assess_scores(
         year=records.year,
         source_name=source_name,
         problems=[*rules.warnings, *records.problems, *scoring.problems, *consequence_problems],
-        shortlists=awards,
     )
 
 
-class _LedgerCodes:
-    """The ledger's lines with each line's member as a position in ``members`` (-1 when not
-    there), so that sums per member and the ledger in ranking order need no string matching.
-
-    When the scoring kept the ledger as parts over this same roster (``Scoring.lines``), sums and
-    the ordered ledger come from the parts and the ledger in scoring order is never built."""
-
-    def __init__(self, scoring: Scoring, members: pd.DataFrame, roster: pd.DataFrame) -> None:
-        self.scoring = scoring
-        self.size = len(members)
-        self.names = members["name"]
-        lines = scoring.lines
-        self.parts = lines if lines is not None and lines.roster.members is roster else None
-        if self.parts is not None:
-            self.member = np.where(lines.member < self.size, lines.member, -1)
-            return
-        ledger = scoring.ledger
-        self.points = ledger["points"].to_numpy(dtype=float)
-        self.member = pd.Index(members["member_id"]).get_indexer(
-            ledger["member_id"]
-        )  # the roster's ids are unique
-        self._codes: dict[str, tuple[np.ndarray, pd.Index]] = {}
-
-    @property
-    def ledger(self) -> pd.DataFrame:
-        """The ledger in scoring order (built now if it was kept as parts)."""
-        return self.scoring.ledger
-
-    def codes(self, column: str) -> tuple[np.ndarray, pd.Index]:
-        if column not in self._codes:
-            self._codes[column] = factorize_values(self.ledger[column].to_numpy())
-        return self._codes[column]
-
-    def member_sums(self, column: str | None = None, value: str | None = None) -> np.ndarray:
-        """Each member's sum of points (0 without lines), over the lines whose ``column`` is ``value``
-        (summed in ledger order, as ``groupby(...).sum()`` over the ledger did)."""
-        if self.parts is not None:
-            return self.parts.sums(
-                None if column is None else (lambda part: getattr(part, column) == value)
-            )[: self.size]
-        sums = np.zeros(self.size)
-        member, points = self.member, self.points
-        if column is not None:
-            codes, uniques = self.codes(column)
-            keep = (
-                codes == uniques.get_indexer([value])[0]
-                if value in uniques
-                else np.zeros(len(codes), dtype=bool)
-            )
-            member, points = member[keep], points[keep]
-        on_roster = member >= 0
-        if on_roster.any():
-            by_member = pd.Series(points[on_roster]).groupby(member[on_roster], sort=False).sum()
-            sums[by_member.index.to_numpy()] = by_member.to_numpy()
-        return sums
-
-    def in_member_order(self, order: np.ndarray) -> pd.DataFrame:
-        """The ledger with the member's name, members in ``order`` (positions), each member's lines
-        in ledger order; lines of anyone not on the roster last."""
-        place = np.empty(self.size + 1, dtype=np.int64)
-        place[order] = np.arange(len(order))
-        place[self.size] = self.size
-        keys = place[np.where(self.member >= 0, self.member, self.size)]
-        keys = keys.astype(
-            np.uint16 if self.size < 2**16 - 1 else np.int64
-        )  # small keys sort by radix
-        lines = np.argsort(keys, kind="stable")
-        if self.parts is not None:
-            return self.parts.frame(lines, names=self.names)
-        ledger = self.ledger.take(lines).reset_index(drop=True)
-        ledger.insert(
-            1,
-            "name",
-            pd.Series(
-                self.names.array.take(self.member[lines], allow_fill=True), dtype=self.names.dtype
-            ),
-        )
-        return ledger
-
-
-def _add_checklist(
-    members: pd.DataFrame,
-    checklist: pd.DataFrame,
-    rules: LoadedRules,
-    done: np.ndarray | None = None,
+def _ledger_in_member_order(
+    lines: LedgerLines, order: np.ndarray, names: pd.Series
 ) -> pd.DataFrame:
-    """Items done and the names of those missing, per member; from ``done`` (items × members in
-    the order of ``members``) when the scoring gave it, else by matching the checklist's ids."""
+    """The ledger with each line's member name (``names``, in roster order) after member_id:
+    members in ``order`` (roster positions), each member's lines in ledger order; lines of
+    anyone not on the roster last."""
+    size = len(names)
+    member = np.where(lines.member < size, lines.member, size)
+    place = np.empty(size + 1, dtype=np.int64)
+    place[order] = np.arange(len(order))
+    place[size] = size
+    keys = place[member].astype(np.uint16 if size < 2**16 - 1 else np.int64)  # radix sort
+    return lines.frame(np.argsort(keys, kind="stable"), names=names)
+
+
+def _add_checklist(members: pd.DataFrame, done: np.ndarray, rules: LoadedRules) -> pd.DataFrame:
+    """Items done and the names of those not done (joined by 、, in the rules' order), per
+    member, from ``done`` (checklist items × members in roster order, ``Scoring.checklist_done``).
+    Every member on the roster has a row per item in the checklist, so every member's count and
+    missing names come from it: a member without records has done 0 and every item missing."""
     spec = rules.rules.checklist
-    total = len(spec.items) if spec else 0
-    members["checklist_total"] = total
-    if not total:
+    names = [item.name for item in spec.items] if spec else []
+    members["checklist_total"] = len(names)
+    if not names:
         members["checklist_done"] = 0
         members["checklist_missing"] = ""
         return members
-    if done is not None and done.shape == (total, len(members)) and total < 63:
-        members["checklist_done"] = done.sum(axis=0).astype(int)
-        members["checklist_missing"] = pd.Series(
-            _missing_items(done, [item.name for item in spec.items]),
-            index=members.index,
-            dtype=object,
-        )
-        return members
-    codes, ids = pd.factorize(checklist["member_id"])
-    done = checklist["done"].to_numpy(dtype=bool)
-    counted = codes >= 0
-    done_count = pd.Series(
-        np.bincount(codes[counted], weights=done[counted], minlength=len(ids)).astype(np.int64),
-        index=ids,
+    members["checklist_done"] = done.sum(axis=0).astype(int)
+    members["checklist_missing"] = pd.Series(
+        _missing_items(done, names), index=members.index, dtype="object"
     )
-    missing = joined_texts(codes[~done], ids, checklist["item"].to_numpy(dtype=object)[~done], "、")
-    members["checklist_done"] = members["member_id"].map(done_count).fillna(0).astype(int)
-    members["checklist_missing"] = members["member_id"].map(missing).astype(object).fillna("")
     return members
 
 
 def _missing_items(done: np.ndarray, names: list[str]) -> np.ndarray:
     """Per member, the names of the items not done joined by 、 ('' for none): written once per
-    distinct set of missing items, each set read as the bits of a number."""
-    bits = (~done).astype(np.int64) << np.arange(len(names), dtype=np.int64)[:, None]
-    sets, which = np.unique(bits.sum(axis=0), return_inverse=True)
+    distinct set of missing items."""
+    sets, which = np.unique(~done.T, axis=0, return_inverse=True)
     texts = np.array(
-        [
-            "、".join(name for k, name in enumerate(names) if value >> k & 1)
-            for value in sets.tolist()
-        ],
+        ["、".join(name for name, missing in zip(names, row) if missing) for row in sets.tolist()],
         dtype=object,
     )
     return texts[which.reshape(-1)]

@@ -4,8 +4,8 @@ For each award in the rules: build the pool of candidates (members, proposals or
 items) with a score; apply the prerequisites and exclusions; order by score and the stated
 tie-breakers; fill the quota, keeping places for a minimum share (e.g. collective proposals)
 and respecting group caps (e.g. at most 3 per 界别); and say for every winner and for the first
-candidates left off why. Part of the assessment stage: it reads members' results, the records
-and the ledger, never the workbook.
+candidates left off why. A step of its own after the assessment (``perfscore.assess`` runs it):
+it reads the members' results, the records and the ledger, never the workbook.
 
 ``Shortlist.winners`` / ``near_misses`` columns: place, key, label, sector, committee, score,
 facts, note. ``Shortlist.balance`` columns: dimension, group, candidates, eligible, winners.
@@ -20,19 +20,17 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .frames import joined_texts, stable_sorted
+from .records import GROUP_DIMENSIONS
 from .rules.schema import Award, Rules
-from .scoring import RecordTable, condition_mask, joined_texts, stable_sorted
+from .rules.summary import KIND_NAMES
+from .scoring import RecordTable
+from .scoring.conditions import condition_label, standing_codes
 from .text import number_text, percent_text
 
 __all__ = ["Shortlist", "shortlists", "SHORTLIST_COLUMNS"]
 
 SHORTLIST_COLUMNS = ["place", "key", "label", "sector", "committee", "score", "facts", "note"]
-_DIMENSIONS = {
-    "sector": "界别",
-    "committee": "专委会",
-    "study_group": "学习组",
-    "work_group": "工作组",
-}
 _POOL_UNIT = {"members": "人", "proposals": "件", "information": "条"}
 
 
@@ -51,24 +49,19 @@ class Shortlist:
 def shortlists(
     rules: Rules,
     members: pd.DataFrame,
-    records: pd.DataFrame,
     ledger: pd.DataFrame,
-    *,
-    scored: RecordTable | None = None,
-    roster: pd.DataFrame | None = None,
+    records: RecordTable,
+    roster: pd.DataFrame,
 ) -> list[Shortlist]:
     """Every award the rules define, in the order written.
 
-    ``scored`` may be the scoring's table over these same ``records`` (every row kept, statuses
-    as written), whose codes are then reused; its ``member`` are positions in ``roster``."""
+    ``members`` and ``ledger`` are the assessment's (``Assessment.members``, ``.ledger``);
+    ``records`` every record as written (``Scoring.written``), whose ``member`` codes are
+    positions in ``roster`` (``Records.members``; codes from its length on name someone not on
+    it). Proposals and information items are credited to their first author."""
     if not rules.awards:
         return []
-    if scored is None or scored.frame is not records or scored.n != len(records) or roster is None:
-        scored, roster = (
-            RecordTable(records, np.arange(len(records)), member=None, standing=None),
-            None,
-        )
-    return [_shortlist(award, rules, members, scored, ledger, roster) for award in rules.awards]
+    return [_shortlist(award, rules, members, records, ledger, roster) for award in rules.awards]
 
 
 def _shortlist(
@@ -77,7 +70,7 @@ def _shortlist(
     members: pd.DataFrame,
     table: RecordTable,
     ledger: pd.DataFrame,
-    roster: pd.DataFrame | None,
+    roster: pd.DataFrame,
 ) -> Shortlist:
     pool = _candidates(award, members, table, roster)
     pool["reason"] = _prerequisite_reasons(award, rules, pool, table, ledger)
@@ -90,7 +83,7 @@ def _shortlist(
     pool["note"] = winner_notes
     listed = np.flatnonzero(picked.to_numpy())
     left_off = np.flatnonzero(~picked.to_numpy())[: award.show_next]
-    facts = _facts(award, pool.iloc[np.concatenate([listed, left_off])], table, members, roster)
+    facts = _facts(award, pool.iloc[np.concatenate([listed, left_off])], table, roster)
     winners, losers = pool.iloc[listed], pool.iloc[left_off]
     return Shortlist(
         award=award,
@@ -108,7 +101,7 @@ def _shortlist(
 
 
 def _candidates(
-    award: Award, members: pd.DataFrame, table: RecordTable, roster: pd.DataFrame | None
+    award: Award, members: pd.DataFrame, table: RecordTable, roster: pd.DataFrame
 ) -> pd.DataFrame:
     """The pool with its scores. ``facts`` (who wrote it, how it was adopted …) are written later,
     for the candidates listed only (:func:`_facts`)."""
@@ -126,16 +119,10 @@ def _candidates(
         .iloc[rows]
         .reset_index(drop=True)
     )
-    if roster is not None:  # the records' members as roster positions already
-        at = table.member[rows]
-        at = np.where(at < len(roster), at, -1)
-        members = roster
-    else:
-        at = pd.Index(members["member_id"]).get_indexer(
-            pool["member_id"]
-        )  # the roster's ids are unique
-    for column in ["name", *groups]:
-        pool[column] = members[column].array.take(at, allow_fill=True)
+    at = table.member[rows]
+    at = np.where(at < len(roster), at, -1)
+    for column in ["name", "standing", *groups]:  # the first author's
+        pool[column] = roster[column].array.take(at, allow_fill=True)
     pool = pool.rename(columns={"item_id": "key", "title": "label"})
     pool["score"] = _item_scores(award, table, pool["key"], kind, rows)
     return pool.assign(note="").reset_index(drop=True)
@@ -156,10 +143,6 @@ def _item_scores(
     total = np.zeros(len(keys))
     position, item_id = table.array("position"), table.array("item_id")
     for clause in award.score or []:
-        if (
-            clause.match.standing is not None
-        ):  # the records carry no 常委 column: as condition_mask would
-            raise KeyError("standing")
         rows = table.match(clause.match)
         rows = rows[position[rows] == 1]
         if clause.match.kind == kind:  # a subset of pool_rows (both ascending)
@@ -176,8 +159,7 @@ def _facts(
     award: Award,
     rows: pd.DataFrame,
     table: RecordTable,
-    members: pd.DataFrame,
-    roster: pd.DataFrame | None = None,
+    roster: pd.DataFrame,
 ) -> np.ndarray:
     """What a listed candidate is: for a member, grade and checklist; for an item, its authors
     with roles, and its status and marks or each adoption event."""
@@ -192,18 +174,14 @@ def _facts(
             + rows["checklist_total"].astype(str)
         )
         return facts.to_numpy()
-    return _item_facts(award, table, rows, members, roster).to_numpy()
+    return _item_facts(award, table, rows, roster).to_numpy()
 
 
 def _item_facts(
-    award: Award,
-    table: RecordTable,
-    pool: pd.DataFrame,
-    members: pd.DataFrame,
-    roster: pd.DataFrame | None,
+    award: Award, table: RecordTable, pool: pd.DataFrame, roster: pd.DataFrame
 ) -> pd.Series:
-    """Authors with roles, status and marks; for information, each adoption event. With
-    ``roster``, the table's members are positions in it (see :func:`shortlists`)."""
+    """Authors with roles (an author not on the roster by member id), status and marks; for
+    information, each adoption event."""
     kind = "proposal" if award.pool == "proposals" else "information"
     keys = set(pool["key"])
 
@@ -214,13 +192,8 @@ def _item_facts(
     records = table.frame
     author_rows = of_items(kind)
     authors = records.iloc[author_rows]
-    if roster is not None:
-        at = table.member[author_rows]
-        names = roster["name"].array.take(np.where(at < len(roster), at, -1), allow_fill=True)
-    else:
-        names = members["name"].array.take(
-            pd.Index(members["member_id"]).get_indexer(authors["member_id"]), allow_fill=True
-        )
+    at = table.member[author_rows]
+    names = roster["name"].array.take(np.where(at < len(roster), at, -1), allow_fill=True)
     names = pd.Series(names, index=authors.index).fillna(authors["member_id"])
     named = names + "（" + authors["role"] + "）"
     by_item = joined_texts(*pd.factorize(authors["item_id"]), named.to_numpy(dtype=object), "、")
@@ -292,8 +265,6 @@ def _prerequisite_reasons(
         )
     owner = "member_id" if award.pool == "members" else "item_id"
     for clause in req.has or []:
-        if clause.standing is not None:  # the records carry no 常委 column: as condition_mask would
-            raise KeyError("standing")
         having = table.frame[owner].array.take(table.match(clause))
         fail(~pool["key"].isin(having), f"没有符合条件的记录：{_clause_text(clause)}")
     if req.no_lines is not None:
@@ -331,21 +302,9 @@ def _per_value(values: pd.Series, text) -> np.ndarray:
 
 
 def _clause_text(clause) -> str:
-    kind = {
-        "proposal": "提案",
-        "information": "社情民意信息",
-        "adoption": "信息采用/批示",
-        "report": "调研报告",
-        "meeting": "会议",
-        "activity": "活动",
-        "duty": "双五个一登记",
-    }[clause.kind]
-    values = [
-        v
-        for name in ("type", "subtype", "status", "level", "role", "marks")
-        for v in (getattr(clause, name) or [])
-    ]
-    return kind + (f"（{'、'.join(values)}）" if values else "")
+    """'提案（立案）', '提案（立案、常委）', '社情民意信息'."""
+    label = condition_label(clause)
+    return KIND_NAMES[clause.kind] + (f"（{label}）" if label else "")
 
 
 # --- order, quota, selection ------------------------------------------------------------------
@@ -428,7 +387,7 @@ def _select(
     reserved = 0
     if award.min_share is not None and quota:
         reserved = math.ceil(award.min_share.share * quota - 1e-9)
-        fits = condition_mask(pool, award.min_share.match).to_numpy()
+        fits = _meets(pool, award.min_share.match)
         taken = 0
         for i in np.flatnonzero(eligible & fits):
             if taken == reserved:
@@ -447,7 +406,7 @@ def _select(
             break
         if not room(i):
             reasons[i] = (
-                f"{_DIMENSIONS[cap.dimension]}“{group[i]}”已入选 {count.get(group[i], 0)} {_POOL_UNIT[award.pool]}，达到上限"
+                f"{GROUP_DIMENSIONS[cap.dimension]}“{group[i]}”已入选 {count.get(group[i], 0)} {_POOL_UNIT[award.pool]}，达到上限"
             )
             continue
         take(i)
@@ -506,6 +465,14 @@ def _select(
     )
 
 
+def _meets(pool: pd.DataFrame, condition) -> np.ndarray:
+    """Which candidates meet ``condition`` (a member's own 常委 flag, an item's first author's)."""
+    everyone = np.arange(len(pool))
+    no_member = np.full(len(pool), -1, dtype=np.int64)
+    table = RecordTable(pool, everyone, no_member, standing_codes(pool["standing"]))
+    return table.condition(condition, None, everyone)
+
+
 def _group_limits(cap, pool: pd.DataFrame, quota: int) -> dict[str, int]:
     sizes = pool[cap.dimension].fillna("").value_counts()
     if cap.max is not None:
@@ -514,7 +481,7 @@ def _group_limits(cap, pool: pd.DataFrame, quota: int) -> dict[str, int]:
 
 
 def _cap_text(cap, limit: dict[str, int]) -> str:
-    label = _DIMENSIONS[cap.dimension]
+    label = GROUP_DIMENSIONS[cap.dimension]
     if cap.max is not None:
         return f"每个{label}最多 {cap.max} 个名额"
     return f"各{label}名额按候选人数比例（向上取整）：" + "，".join(
@@ -559,7 +526,7 @@ def _balance(pool: pd.DataFrame) -> pd.DataFrame:
             .astype(int)
             .sort_index()
         )
-        frames.append(frame.reset_index(names="group").assign(dimension=_DIMENSIONS[column]))
+        frames.append(frame.reset_index(names="group").assign(dimension=GROUP_DIMENSIONS[column]))
     return pd.concat(frames, ignore_index=True)[
         ["dimension", "group", "candidates", "eligible", "winners"]
     ]

@@ -13,7 +13,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import PerfscoreError
+from .errors import PerfscoreError, UsageError
 from .workbook import SUPPORTED_SUFFIXES
 
 __all__ = ["BatchItem", "expand_workbooks", "assess_many"]
@@ -58,13 +58,15 @@ def assess_many(
     out_dir: Path | None = None,
     year: int | None = None,
     skip_bad_rows: bool = False,
+    allow_duplicates: bool = False,
     workers: int | None = None,
     on_done: Callable[[BatchItem], None] | None = None,
 ) -> list[BatchItem]:
     """Assess each workbook into ``out_dir`` (default: beside it) as ``<name>-考核结果.xlsx``,
     using up to ``workers`` processes (default: the number of cores). Results keep input order.
     ``on_done`` is called with each workbook's item as that workbook finishes (in finishing order)."""
-    jobs = [(Path(w), rules, out_dir, year, skip_bad_rows) for w in workbooks]
+    _refuse_shared_outputs(workbooks, out_dir)
+    jobs = [(Path(w), rules, out_dir, year, skip_bad_rows, allow_duplicates) for w in workbooks]
     done = on_done or (lambda _item: None)
     workers = max(1, min(len(jobs), workers or os.cpu_count() or 1))
     if workers == 1:
@@ -82,16 +84,45 @@ def assess_many(
     return [finished[i] for i in range(len(jobs))]
 
 
+def output_path(workbook: Path, out_dir: Path | None) -> Path:
+    """Where a batch writes ``workbook``'s result: beside it, or in ``out_dir``."""
+    from .api import default_output_path
+
+    target = default_output_path(workbook)
+    return Path(out_dir) / target.name if out_dir is not None else target
+
+
+def _refuse_shared_outputs(workbooks: list[Path], out_dir: Path | None) -> None:
+    """Two workbooks whose results would go to one file (a.xlsx and a.ods; or two folders'
+    2023.xlsx into one --out) stop the batch before any work: one result would be lost."""
+    by_target: dict[Path, list[Path]] = {}
+    for workbook in workbooks:
+        by_target.setdefault(output_path(Path(workbook), out_dir).absolute(), []).append(workbook)
+    shared = {target: books for target, books in by_target.items() if len(books) > 1}
+    if shared:
+        lines = [
+            f"{'、'.join(str(b) for b in books)} 的结果都会写到 {target.name}"
+            for target, books in shared.items()
+        ]
+        raise UsageError(
+            "；".join(lines) + "。请改名其中的工作簿，或分别运行并用 --out 指定不同的结果文件"
+        )
+
+
 def _assess_one(job: tuple) -> BatchItem:
     """One workbook, start to finish; every failure becomes an item, never an exception."""
-    from .api import assess, default_output_path, write_outputs
+    from .api import assess, write_outputs
 
-    workbook, rules, out_dir, year, skip_bad_rows = job
-    target = default_output_path(workbook)
-    if out_dir is not None:
-        target = Path(out_dir) / target.name
+    workbook, rules, out_dir, year, skip_bad_rows, allow_duplicates = job
+    target = output_path(workbook, out_dir)
     try:
-        result = assess(workbook, rules, year=year, skip_bad_rows=skip_bad_rows)
+        result = assess(
+            workbook,
+            rules,
+            year=year,
+            skip_bad_rows=skip_bad_rows,
+            allow_duplicates=allow_duplicates,
+        )
         write_outputs(result, target, source=workbook)
     except PerfscoreError as exc:
         first = "；".join(str(p) for p in exc.problems[:3])

@@ -66,6 +66,13 @@ MaskOption = Annotated[
         help="隐去姓名，用于公示：只显示第一个字（如 张**）；表格、说明、提示和屏幕输出中的姓名都隐去",
     ),
 ]
+AllowDuplicatesOption = Annotated[
+    bool,
+    typer.Option(
+        "--allow-duplicates",
+        help="同一委员、同一会议或活动、同一日期的两条相同记录都计分（不写则视为重复登记，报错）",
+    ),
+]
 MaskIdsOption = Annotated[
     bool, typer.Option("--mask-ids", help="隐去姓名，以委员编号代替（其余同 --mask）")
 ]
@@ -137,14 +144,14 @@ def _mask_mode(mask: bool, mask_ids: bool) -> MaskMode | None:
     return "id" if mask_ids else "name" if mask else None
 
 
-# Inputs from this size on (all input files together) get a progress display on a terminal.
-# Size on disk is known before reading starts and grows with run time (docs/performance.md), so
-# from 1 MB (some 30,000 register rows) staff see which stage a run of several seconds is in; a
-# smaller run is over before a display would help. .xls and .csv are not compressed, so they
-# reach the threshold with fewer rows: early, harmless.
+# Inputs from this size on (all input files together) get the stage display on a terminal.
+# Size on disk is known before reading starts and grows with run time (docs/performance.md has
+# the times at each size): 1 MB of .xlsx is some 30,000 register rows, a run long enough that
+# staff want to see which stage it is in; a smaller run is over before a display would help.
+# .xls and .csv are not compressed, so they reach it with fewer rows: early, harmless.
 LARGE_INPUT_BYTES = 1024 * 1024
 
-# The library's stage names (perfscore.api, perfscore.progress) as the display shows them.
+# The library's stage names (perfscore.api, perfscore.quarterly) as the display shows them.
 STAGE_LABELS = {
     "读取": "读取工作簿",
     "整理": "整理记录",
@@ -176,10 +183,8 @@ def _on_terminal(console: Console) -> bool:
     return console.is_interactive and isatty is not None and isatty()
 
 
-def _shows_progress(
-    console: Console, err: Console, inputs: list[Path], quiet: bool = False
-) -> bool:
-    """Progress (on stderr) only for someone watching a long run: not --quiet, stdout and stderr
+def _shows_stages(console: Console, err: Console, inputs: list[Path], quiet: bool = False) -> bool:
+    """The stage display (on stderr) only for someone watching a long run: not --quiet, stdout and stderr
     both a terminal (a redirected stdout means a script or cron is reading), and the inputs large.
     Otherwise nothing extra is printed."""
     return (
@@ -192,7 +197,7 @@ def _shows_progress(
 
 @contextmanager
 def _stages(err: Console, show: bool) -> Iterator[Callable[[str], None] | None]:
-    """Per-stage progress on stderr. Yields ``step`` for the library's ``progress=``: each call
+    """The stage display on stderr. Yields ``step`` for the library's ``on_stage=``: each call
     adds a line for the stage starting and marks the one before done; every line shows its
     seconds. The last stage is marked done on leaving, or 未完成 when an error leaves. The display
     starts with the first stage (an error before it, such as bad rules, prints only the error).
@@ -242,7 +247,7 @@ def _stages(err: Console, show: bool) -> Iterator[Callable[[str], None] | None]:
 
 
 @contextmanager
-def _files_progress(
+def _files_display(
     err: Console, show: bool, count: int
 ) -> Iterator[Callable[[object], None] | None]:
     """For many workbooks: one line counting the finished ones, with a bar and the seconds.
@@ -271,8 +276,8 @@ def _assess_with_stages(
     """``api.assess`` with the stage display (explain, shortlist: commands that write nothing large)."""
     from .api import assess as run_assess
 
-    with _stages(err, _shows_progress(console, err, [workbook])) as step:
-        return run_assess(workbook, rules, year=year, progress=step)
+    with _stages(err, _shows_stages(console, err, [workbook])) as step:
+        return run_assess(workbook, rules, year=year, on_stage=step)
 
 
 @app.command()
@@ -309,9 +314,10 @@ def assess(
         bool,
         typer.Option(
             "--skip-bad-rows",
-            help="跳过有错误的登记行（每一行都列在“数据提示”中），不因此停止；名单、缺表、缺列的错误仍会停止",
+            help="跳过有错误的部分（名单中没有的姓名只跳过这个姓名，其他错误跳过整行；逐条列在“数据提示”中），不因此停止；名单、缺表、缺列的错误仍会停止",
         ),
     ] = False,
+    allow_duplicates: AllowDuplicatesOption = False,
     quiet: QuietOption = False,
 ) -> None:
     """年度履职考核：计分、等次、排名、双五个一完成情况和分组统计，写入结果工作簿。
@@ -343,7 +349,9 @@ def assess(
         if mask or mask_ids or previous:
             err.print("多个工作簿一起考核时不能用 --mask、--mask-ids 或 --previous；请逐个运行")
             raise typer.Exit(2)
-        _assess_batch(console, err, expanded, rules, out, year, skip_bad_rows, quiet)
+        _assess_batch(
+            console, err, expanded, rules, out, year, skip_bad_rows, allow_duplicates, quiet
+        )
         return
     workbook = expanded[0]
     from .api import assess as run_assess
@@ -354,20 +362,21 @@ def assess(
     target = out or default_output_path(workbook, masked=masking is not None)
 
     def run():
-        with _stages(err, _shows_progress(console, err, [workbook], quiet)) as step:
+        with _stages(err, _shows_stages(console, err, [workbook], quiet)) as step:
             result = run_assess(
                 workbook,
                 rules,
                 year=year,
                 previous=previous,
                 skip_bad_rows=skip_bad_rows,
-                progress=step,
+                allow_duplicates=allow_duplicates,
+                on_stage=step,
             )
             if masking:
                 from .privacy import mask_assessment
 
                 result = mask_assessment(result, masking)
-            write_outputs(result, target, source=workbook, progress=step)
+            write_outputs(result, target, source=workbook, on_stage=step)
         return result
 
     result = _run(err, run)
@@ -388,6 +397,7 @@ def _assess_batch(
     out: Path | None,
     year: int | None,
     skip_bad_rows: bool,
+    allow_duplicates: bool,
     quiet: bool,
 ) -> None:
     from rich.table import Table
@@ -405,8 +415,8 @@ def _assess_batch(
         raise typer.Exit(2)
 
     def run():
-        with _files_progress(
-            err, _shows_progress(console, err, workbooks, quiet), len(workbooks)
+        with _files_display(
+            err, _shows_stages(console, err, workbooks, quiet), len(workbooks)
         ) as on_done:
             return assess_many(
                 workbooks,
@@ -414,6 +424,7 @@ def _assess_batch(
                 out_dir=out,
                 year=year,
                 skip_bad_rows=skip_bad_rows,
+                allow_duplicates=allow_duplicates,
                 on_done=on_done,
             )
 
@@ -450,6 +461,7 @@ def check(
     ],
     rules: RulesOption = None,
     year: YearOption = None,
+    allow_duplicates: AllowDuplicatesOption = False,
 ) -> None:
     """检查工作簿：一次列出所有错误和警告（工作表、单元格、读到的值、问题和建议），不写出任何文件。
 
@@ -463,8 +475,10 @@ def check(
     console, err = _consoles()
 
     def run():
-        with _stages(err, _shows_progress(console, err, [workbook])) as step:
-            return run_check(workbook, rules, year=year, progress=step)
+        with _stages(err, _shows_stages(console, err, [workbook])) as step:
+            return run_check(
+                workbook, rules, year=year, allow_duplicates=allow_duplicates, on_stage=step
+            )
 
     report = _run(err, run)
     print_problems(console, report.problems)
@@ -585,17 +599,17 @@ def report(
 
     示例：perfscore report 2023.xlsx --quarter 2023Q2 --out-dir 通报
     """
-    from .progress import report as run_report
-    from .progress import resolve_period
-    from .writers.progress import summary_sentence
+    from .api import report as run_report
+    from .quarterly import resolve_period
+    from .writers.quarterly import summary_sentence
     from .writers.terminal import print_problems
 
     console, err = _consoles(quiet)
     period = _run(err, lambda: resolve_period(quarter, month, as_of))
 
     def run():
-        with _stages(err, _shows_progress(console, err, [workbook], quiet)) as step:
-            return run_report(workbook, period, rules=rules, out_dir=out_dir, progress=step)
+        with _stages(err, _shows_stages(console, err, [workbook], quiet)) as step:
+            return run_report(workbook, period, rules=rules, out_dir=out_dir, on_stage=step)
 
     result, paths = _run(err, run)
     if not quiet:
@@ -733,7 +747,8 @@ def _root(
 def main() -> NoReturn:
     # Pydantic plugins are observability hooks other installed packages may register; the
     # command line has no use for them, and looking for them reads every installed package's
-    # metadata, a noticeable part of a `rules check`. Set the variable to load them anyway.
+    # metadata (a noticeable part of `rules check`, see docs/performance.md). Set the variable
+    # to load them anyway.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     _tolerant_streams()
     sys.exit(app())

@@ -42,6 +42,7 @@ class Reason(StrEnum):
     UNKNOWN_MEMBER = "unknown_member"
     AMBIGUOUS_MEMBER = "ambiguous_member"
     DUPLICATE_ID = "duplicate_id"
+    DUPLICATE_RECORD = "duplicate_record"
     UNKNOWN_REFERENCE = "unknown_reference"
     OUTSIDE_TERM = "outside_term"
     OUTSIDE_YEAR = "outside_year"

@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import UsageError
+from .layout import LEDGER_LABELS, MEMBER_LABELS, RESULT_LABELS, SHEETS, YEAR_LABEL
 from .writers.commit import reading
 
 __all__ = ["History", "read_history"]
@@ -81,31 +82,32 @@ def _read_json(path: Path) -> tuple[int, pd.DataFrame, pd.DataFrame]:
 
 
 def _read_xlsx(path: Path) -> tuple[int, pd.DataFrame, pd.DataFrame]:
+    """The year (规则 sheet), each member's grade and total (总排名) and the ledger lines
+    (积分明细 and its continuations), by the labels :mod:`perfscore.layout` gives them."""
     from python_calamine import CalamineError, CalamineWorkbook
 
+    ranking_sheet, rules_sheet, ledger_sheet = SHEETS["ranking"], SHEETS["rules"], SHEETS["ledger"]
     try:
         book = CalamineWorkbook.from_path(str(path))
         sheets = {
             name: book.get_sheet_by_name(name).to_python()
             for name in book.sheet_names
-            if name in ("总排名", "规则") or name.startswith("积分明细")
+            if name in (ranking_sheet, rules_sheet) or name.startswith(ledger_sheet)
         }
     except (CalamineError, OSError, ValueError) as exc:
         raise UsageError(f"无法读取 {path.name}：{exc}") from None
-    if "总排名" not in sheets or "规则" not in sheets:
-        raise _not_a_result(path, "没有“总排名”或“规则”工作表")
-    settings = {str(row[0]): row[1] for row in sheets["规则"][1:] if len(row) >= 2}
+    if ranking_sheet not in sheets or rules_sheet not in sheets:
+        raise _not_a_result(path, f"没有“{ranking_sheet}”或“{rules_sheet}”工作表")
+    settings = {str(row[0]): row[1] for row in sheets[rules_sheet][1:] if len(row) >= 2}
+    member_columns = [MEMBER_LABELS["member_id"], RESULT_LABELS["grade"], RESULT_LABELS["total"]]
+    line_columns = [LEDGER_LABELS[key] for key in ("member_id", "rule_id", "note")]
     try:
-        year = int(float(str(settings["考核年度"])))
-        ranking = _frame(sheets["总排名"])[["委员编号", "等次", "总分"]]
+        year = int(float(str(settings[YEAR_LABEL])))
+        ranking = _frame(sheets[ranking_sheet])[member_columns]
         ledger_parts = [
-            _frame(rows) for name, rows in sorted(sheets.items()) if name.startswith("积分明细")
+            _frame(rows) for name, rows in sorted(sheets.items()) if name.startswith(ledger_sheet)
         ]
-        ledger = (
-            pd.concat(ledger_parts, ignore_index=True)[["委员编号", "规则编号", "说明"]]
-            if ledger_parts
-            else None
-        )
+        ledger = pd.concat(ledger_parts, ignore_index=True)[line_columns] if ledger_parts else None
     except (KeyError, ValueError) as exc:
         raise _not_a_result(path, f"缺少 {exc}") from None
     members = ranking.set_axis(["member_id", "grade", "total"], axis=1).astype(

@@ -33,6 +33,7 @@ from .inputformat import (
     Column,
     Vocabulary,
 )
+from .layout import MEMBER_DETAILS
 from .text import (
     LIST_SEPARATORS,
     WHITE_SPACE,
@@ -43,7 +44,15 @@ from .text import (
 )
 from .workbook import RawTable, RawWorkbook, match_key
 
-__all__ = ["Records", "normalise", "RECORD_COLUMNS", "parse_dates"]
+__all__ = [
+    "Records",
+    "normalise",
+    "RECORD_COLUMNS",
+    "MEMBER_COLUMNS",
+    "MEMBER_DETAILS",
+    "GROUP_DIMENSIONS",
+    "parse_dates",
+]
 
 RECORD_COLUMNS = [
     "member_id",
@@ -64,18 +73,14 @@ RECORD_COLUMNS = [
     "row",
     "source",
 ]
-MEMBER_COLUMNS = [
-    "member_id",
-    "name",
-    "sector",
-    "committee",
-    "study_group",
-    "work_group",
-    "standing",
-    "term_start",
-    "term_end",
-    "roster_row",
-]
+MEMBER_COLUMNS = [*MEMBER_DETAILS, "roster_row"]
+# The members' group columns and their names (界别 …): how results are grouped and capped.
+GROUP_DIMENSIONS = {
+    "sector": "界别",
+    "committee": "专委会",
+    "study_group": "学习组",
+    "work_group": "工作组",
+}
 
 
 @dataclass(frozen=True)
@@ -144,13 +149,17 @@ def normalise(
     vocabularies: dict[str, Vocabulary] = VOCABULARIES,
     *,
     skip_bad_rows: bool = False,
+    allow_duplicates: bool = False,
 ) -> Records:
     """Turn raw registers into members and records. Raises DataError listing every error.
 
     ``vocabularies`` are the words the cells may hold (the defaults plus an office's own).
-    With ``skip_bad_rows``, a register row with errors is left out (all of it: every member it
-    names) and each error becomes a warning saying the row was skipped; errors that are not
-    about one register row (the roster, a missing sheet or column) still stop."""
+    With ``skip_bad_rows``, the smallest part with an error is left out and each error becomes
+    a warning saying what was skipped, for each member it concerned: a name that matches no
+    member (or several) drops that name only, its row-mates keep their records; any other error
+    drops its register row. Errors that are not about one register row (the roster, a missing
+    sheet or column) still stop. Two identical records (same member, register, name, date and
+    words) are an error naming both cells unless ``allow_duplicates`` counts them both."""
     out = _Context(vocabularies)
     out.problems.extend(raw.problems)
     roster = raw.tables["roster"]
@@ -192,15 +201,19 @@ def normalise(
         frames.append(_adoption_records(table, dates, authors_by_info, out))
     records = pd.concat(frames, ignore_index=True) if frames else _no_records()
     del frames, authors_by_info  # the concatenated table is the only copy kept
+    _check_duplicates(records, out, allow=allow_duplicates)
+    _check_id_forms(roster, members, records, out)
     records = _mark_information_adopted(records)
     date_letters = {t.sheet_name: t.letters.get("date", "") for t in registers.values()}
+    made = records  # every record made, a bad date's among them: whom a skipped row concerned
     records = _drop_outside_year(
         records, assessment_year, date_letters, out, year_given=year is not None
     )
     out.problems = _one_problem_per_flagged_cell(out.problems)
     if skip_bad_rows:
         registers_by_name = {t.sheet_name for t in registers.values()}
-        records, out.problems = _skip_bad_rows(records, out.problems, registers_by_name)
+        records, out.problems = _skip_bad_rows(records, out.problems, registers_by_name, made)
+    del made
     if any(p.severity is Severity.ERROR for p in out.problems):
         errors = [p for p in out.problems if p.severity is Severity.ERROR]
         raise DataError(f"{raw.path.name} 有 {len(errors)} 处错误，未计分", out.problems)
@@ -385,6 +398,7 @@ def _register_records(
         records["role"] = ROLE_PARTICIPANT
     records["source"] = records.pop("source")  # after role, in the column order records always had
     if kind == "proposal":
+        _check_proposal_form(table, rows["type"], named, out)
         records["type"] = _proposal_form(records)
         _check_merged(table, status, out)
     resolved = records["member_id"] != ""
@@ -578,6 +592,42 @@ def _proposal_form(records: pd.DataFrame) -> pd.Series:
     return records["type"].where(records["type"] != "", implied)
 
 
+def _check_proposal_form(table: RawTable, written: pd.Series, named: _Named, out: _Context) -> None:
+    """提案方式 as written must fit the number of proposers: 个人 has one, 联名 more than one
+    (the points differ, so a mismatch is an error). A 集体 proposal may name one member (the
+    one who presents it for the group): it scores as written."""
+    if "type" not in table.frame:
+        return
+    proposers = pd.Series(0, index=table.frame.index)
+    first = named.position == 1
+    proposers.loc[named.tokens.index[first]] = named.n_authors[first]
+    checks = [
+        (
+            (written == "个人") & (proposers > 1),
+            Severity.ERROR,
+            "提案方式为“个人”，但提案人不止一位",
+            "个人提案只写一位提案人；多人提出的请把提案方式改为“联名”",
+        ),
+        (
+            (written == "联名") & (proposers == 1),
+            Severity.ERROR,
+            "提案方式为“联名”，但只写了一位提案人",
+            "把附议人也写在提案人一格中（用顿号分隔），或把提案方式改为“个人”",
+        ),
+    ]
+    for mask, severity, message, suggestion in checks:
+        out.cells(
+            table,
+            "type",
+            mask,
+            Reason.BAD_VALUE,
+            message,
+            suggestion,
+            severity=severity,
+            values=written + "（提案人 " + proposers.astype(str) + " 位）",
+        )
+
+
 def _check_merged(table: RawTable, status: pd.Series, out: _Context) -> None:
     """并入案号 must name a proposal of the sheet; a 并案 proposal should give one."""
     f = table.frame
@@ -632,6 +682,96 @@ def _report_unresolved(
                 table.cell("members", row),
                 token,
                 resolver.near_miss(token),
+            )
+        )
+
+
+# --- records that would count twice, ids typed in another form -------------------------------
+
+# Two records are the same when all of these agree (the register, the member, what and when).
+_SAME_RECORD = ["kind", "member_id", "item_id", "title", "date", "type", "subtype", "level", "role"]
+_WHAT = {
+    "meeting": "会议",
+    "activity": "活动",
+    "duty": "项目",
+    "adoption": "采用或批示",
+    "proposal": "提案",
+    "information": "信息",
+    "report": "报告",
+}
+
+
+def _check_duplicates(records: pd.DataFrame, out: _Context, *, allow: bool) -> None:
+    """A record entered twice counts twice: an error naming both cells, unless allowed.
+    Proposals, information and reports with a number are left to the repeated-number check of
+    their register."""
+    numbered = records["kind"].isin(["proposal", "information", "report"]) & (
+        records["item_id"] != ""
+    )
+    candidates = records[~numbered & (records["member_id"] != "")]
+    repeated = candidates.duplicated(subset=_SAME_RECORD, keep=False)
+    if not repeated.any():
+        return
+    same = candidates[repeated]
+    first = same.groupby(_SAME_RECORD, sort=False, dropna=False)["source"].transform("first")
+    later = same[same["source"] != first]
+    pairs = sorted(
+        set(zip(later["sheet"], later["row"], later["source"], first[later.index], later["kind"]))
+    )
+    for sheet, _row, source, original, kind in pairs:
+        what = _WHAT.get(kind, "记录")
+        if allow:
+            out.problems.append(
+                Problem(
+                    Severity.WARNING,
+                    Reason.DUPLICATE_RECORD,
+                    f"与 {original} 相同（同一委员、同一{what}、同一日期），按 --allow-duplicates 两次都计分",
+                    sheet,
+                    source.split("!", 1)[1],
+                )
+            )
+            continue
+        out.problems.append(
+            Problem(
+                Severity.ERROR,
+                Reason.DUPLICATE_RECORD,
+                f"与 {original} 是同一条记录（同一委员、同一{what}、同一日期），会重复计分",
+                sheet,
+                source.split("!", 1)[1],
+                suggestion="删去重复的一行；确是两次不同的记录时，加 --allow-duplicates 照常计分",
+            )
+        )
+
+
+def _check_id_forms(
+    roster: RawTable, members: pd.DataFrame, records: pd.DataFrame, out: _Context
+) -> None:
+    """A roster whose ids are zero-padded numbers of one length (0001 … 0320) and one id that
+    is a number of another length (13): the cell was a number and lost its zeros, so the id
+    will not match other years. An error when the member has records, naming the likely id."""
+    ids = members["member_id"]
+    digits = ids.str.fullmatch(r"\d+").fillna(False).astype(bool)
+    if digits.sum() < 2:
+        return
+    lengths = ids[digits].str.len()
+    width = int(lengths.mode().max())
+    if width < 2 or not ids[digits & (ids.str.len() == width)].str.startswith("0").any():
+        return  # plain numbers (1, 2, … 300) are a scheme of their own
+    odd = digits & (ids.str.len() != width) & ids.isin(set(records["member_id"].tolist()))
+    example = ids[digits & (ids.str.len() == width)].iloc[0]
+    for member_id, row in zip(ids[odd].tolist(), members.loc[odd, "roster_row"].tolist()):
+        stripped = member_id.lstrip("0") or "0"
+        likely = stripped.zfill(width) if len(stripped) <= width else ""
+        hint = f"可能是“{likely}”：" if likely and likely not in set(ids) else ""
+        out.problems.append(
+            Problem(
+                Severity.ERROR,
+                Reason.BAD_VALUE,
+                f"委员编号“{member_id}”与名单中其他编号的格式不同（其他为 {width} 位数字，如 {example}）",
+                roster.sheet_name,
+                roster.cell("member_id", row),
+                member_id,
+                f"{hint}编号列是数字格式时前导零会丢失；请把编号列设为“文本”格式后重新填写",
             )
         )
 
@@ -874,10 +1014,18 @@ _ROW_OF_CELL = re.compile(r"^[A-Z]+(\d+)$")
 
 
 def _skip_bad_rows(
-    records: pd.DataFrame, problems: list[Problem], register_sheets: set[str]
+    records: pd.DataFrame,
+    problems: list[Problem],
+    register_sheets: set[str],
+    made: pd.DataFrame,
 ) -> tuple[pd.DataFrame, list[Problem]]:
-    """Drop register rows that have errors; their errors become "skipped" warnings."""
-    bad: set[tuple[str, int]] = set()
+    """Leave out the smallest part that has an error, and say so for each member concerned.
+
+    A name that matches no member (or several) is left out alone: its records were never made,
+    and the other members of its row keep theirs. Any other error leaves out its register row;
+    each member of the row gets a warning (shown by ``explain``), and a skipped meeting row
+    says that its deduction is not counted."""
+    bad: dict[tuple[str, int], list[Problem]] = {}
     kept: list[Problem] = []
     for p in problems:
         row = (
@@ -887,23 +1035,50 @@ def _skip_bad_rows(
         )
         if row is None:
             kept.append(p)
-            continue
-        bad.add((p.sheet, int(row.group(1))))
+        elif p.reason in (Reason.UNKNOWN_MEMBER, Reason.AMBIGUOUS_MEMBER):
+            kept.append(
+                replace(
+                    p,
+                    severity=Severity.WARNING,
+                    message=f"已跳过“{p.value}”（{p.message}）；同一行的其他委员照常计分",
+                )
+            )
+        else:
+            bad.setdefault((p.sheet, int(row.group(1))), []).append(p)
+    if not bad:
+        return records, kept
+
+    def in_bad_rows(frame: pd.DataFrame) -> np.ndarray:
+        keys = pd.MultiIndex.from_arrays([frame["sheet"], frame["row"].astype(int)])
+        return keys.isin(list(bad))
+
+    # ``made`` still holds the records of rows with a bad date; ``records`` no longer does
+    concerned = made.loc[in_bad_rows(made), ["sheet", "row", "member_id", "kind", "source"]]
+    named_rows = set()
+    for sheet, row, member_id, kind, source in concerned.itertuples(index=False):
+        named_rows.add((sheet, int(row)))
+        causes = bad[(sheet, int(row))]
+        why = "；".join(f"{c.place}：{c.message}" for c in causes)
+        note = "；其中的请假、缺席等扣分也未计入，该委员得分可能偏高" if kind == "meeting" else ""
         kept.append(
             Problem(
                 Severity.WARNING,
-                p.reason,
-                f"已跳过此行（{p.message}）",
-                p.sheet,
-                p.cell,
-                p.value,
-                p.suggestion,
+                causes[0].reason,
+                f"已跳过此行（{why}），此委员在这一行的记录未计分{note}",
+                sheet,
+                source.split("!", 1)[1],
+                causes[0].value,
+                causes[0].suggestion,
+                member_id=member_id,
             )
         )
-    if not bad:
-        return records, problems
-    keys = pd.MultiIndex.from_arrays([records["sheet"], records["row"].astype(int)])
-    return records[~keys.isin(list(bad))], kept
+    for (sheet, row), causes in bad.items():
+        if (sheet, row) not in named_rows:  # a row none of whose names could be read
+            kept.extend(
+                replace(c, severity=Severity.WARNING, message=f"已跳过此行（{c.message}）")
+                for c in causes
+            )
+    return records[~in_bad_rows(records)], kept
 
 
 def _one_problem_per_flagged_cell(problems: list[Problem]) -> list[Problem]:

@@ -48,6 +48,11 @@ awards:
 
 @pytest.fixture
 def workbook(tmp_path: Path) -> Path:
+    return make_workbook(tmp_path / "awards.xlsx")
+
+
+def make_workbook(path: Path, standing: tuple[str, ...] = ()) -> Path:
+    """The workbook above; the members in ``standing`` are 常委."""
     activities = [["活动名称", "活动类型", "日期", "参加委员"]]
     for _mid, name, _, visits in MEMBERS:
         activities += [[f"视察{n}", "视察", dt.date(2023, 3, n + 1), name] for n in range(visits)]
@@ -63,10 +68,14 @@ def workbook(tmp_path: Path) -> Path:
         ["P5", "提案五", dt.date(2023, 1, 9), "个人", "F", "不立案", ""],
         ["P6", "提案六", dt.date(2023, 1, 10), "个人", "A", "立案", ""],
     ]
+    members = [
+        [mid, name, sector, "", "", "", "是" if mid in standing else ""]
+        for mid, name, sector, _ in MEMBERS
+    ]
     return write_workbook(
-        tmp_path / "awards.xlsx",
+        path,
         {
-            "委员名单": roster(*[[mid, name, sector] for mid, name, sector, _ in MEMBERS]),
+            "委员名单": roster(*members),
             "活动": activities,
             "提案": proposals,
         },
@@ -164,6 +173,26 @@ def test_prerequisites_say_which_condition_failed(tmp_path, workbook):
     assert keys(result.winners) == ["001", "002", "003", "004", "005"]
     assert reasons(result.near_misses)["006"] == "等次为称职，须为优秀"
     assert "符合条件的候选只有 5 人，名单比名额少 1 人" in result.notes
+
+
+def test_a_condition_on_standing_reads_the_members_flag(tmp_path):
+    # C (003) and E (005) are 常委. A 立案 proposal by a 常委 is required: C (P1, P2) and E (P3,
+    # P4) have one; A has a 立案 proposal (P6) but is not 常委.
+    standing = make_workbook(tmp_path / "standing.xlsx", standing=("003", "005"))
+    result = shortlist(
+        tmp_path,
+        standing,
+        """\
+  - id: m
+    name: 优秀委员
+    pool: members
+    quota: 6
+    requires:
+      has: [{kind: proposal, status: [立案], standing: true}]
+""",
+    )
+    assert keys(result.winners) == ["003", "005"]
+    assert reasons(result.near_misses)["001"] == "没有符合条件的记录：提案（立案、常委）"
 
 
 @pytest.mark.parametrize(("rounding", "places"), [("half_up", 2), ("floor", 1), ("ceil", 2)])

@@ -73,17 +73,21 @@ def test_assess_skip_bad_rows_scores_the_rest_and_lists_each_skipped_row(runner,
     result = runner.invoke(app, ["assess", str(path), "--skip-bad-rows"])
     assert result.exit_code == 0, result.output
     book = openpyxl.load_workbook(tmp_path / "2023-考核结果.xlsx", read_only=True)
-    skipped = [
-        row
+    notes = {
+        row[1]: str(row[2])
         for row in book["数据提示"].iter_rows(min_row=2, values_only=True)
-        if str(row[2]).startswith("已跳过此行")
-    ]
-    assert sorted(row[1] for row in skipped) == ["提案!D3", "提案!E4", "活动!C2"]
+        if str(row[2]).startswith("已跳过")
+    }
+    # The unknown name alone is skipped; a row with a bad status or date is skipped for each
+    # member it names, at the cell that names them, saying which cell was wrong.
+    assert sorted(notes) == ["提案!D3", "提案!D4", "活动!D2"]
+    assert notes["提案!D3"].startswith("已跳过“张叁”") and "其他委员照常计分" in notes["提案!D3"]
+    assert "提案!E4" in notes["提案!D4"] and "活动!C2" in notes["活动!D2"]
     ledger = [row for row in book["积分明细"].iter_rows(min_row=2, values_only=True)]
     sources = {row[7] for row in ledger}
-    # P2's whole row is skipped — 李四 gets nothing for it although 李四 was named correctly.
-    assert "提案!D2" in sources and "提案!D5" in sources
-    assert "提案!D3" not in sources and "提案!D4" not in sources and "活动!C2" not in sources
+    # P2 still credits 李四, who was named correctly beside the unknown 张叁.
+    assert {"提案!D2", "提案!D3", "提案!D5"} <= sources
+    assert "提案!D4" not in sources and "活动!D2" not in sources
 
 
 def test_skip_bad_rows_does_not_hide_a_broken_roster(tmp_path):

@@ -1,15 +1,18 @@
 """The shortcuts scoring and ranking take for speed give what the plain ways give.
 
 Each shortcut is checked on real workbooks against a way of getting the same answer that does
-not take it: the assessment from the scoring's parts against the assessment from the scoring's
-ledger alone, the checklist on records in another order or with repeated records against the
-checklist on the records as read, the totals against sums of the ledger's lines, the notes
+not take it, written out here in plain pandas: the rules' conditions on coded arrays against
+``isin``/``str.contains`` on the records, the ledger in ranking order and the checklist columns
+against matching member ids, the shortlists from the scoring's reused codes against shortlists
+from a fresh table, the checklist on records in another order or with repeated records against
+the checklist on the records as read, the totals against sums of the ledger's lines, the notes
 against texts written out here from docs/scoring.md, and the sort shortcut against sort_values.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import re
 from pathlib import Path
 
 import numpy as np
@@ -18,9 +21,11 @@ import pytest
 from pandas.testing import assert_frame_equal
 
 from perfscore.assessment import assess_scores
+from perfscore.awards import shortlists
+from perfscore.frames import grouped_sums, stable_sorted
 from perfscore.records import normalise
 from perfscore.rules import load_rules
-from perfscore.scoring import Scoring, round_points, score, stable_sorted
+from perfscore.scoring import RecordTable, round_points, score
 from perfscore.text import number_text, percent_text
 from perfscore.workbook import read_workbook
 
@@ -59,11 +64,95 @@ def sample():
     return records, loaded
 
 
-def _assert_same_assessment(fast, plain) -> None:
-    for name in ("members", "ledger", "checklist", "groups"):
-        assert_frame_equal(getattr(fast, name), getattr(plain, name), check_exact=True, obj=name)
-    assert [s.award.id for s in fast.shortlists] == [s.award.id for s in plain.shortlists]
-    for mine, theirs in zip(fast.shortlists, plain.shortlists):
+def _condition_mask(recs: pd.DataFrame, condition) -> pd.Series:
+    """Records meeting every condition listed (a list of values means any of them): the plain
+    pandas reading of docs/rules.md's ``match``."""
+    mask = pd.Series(True, index=recs.index)
+    if condition is None:
+        return mask
+    for name in ("type", "subtype", "status", "level", "role"):
+        allowed = getattr(condition, name)
+        if allowed is not None:
+            mask &= recs[name].isin(allowed)
+    if condition.marks is not None:
+        pattern = "|".join(re.escape(mark) for mark in condition.marks)
+        mask &= recs["marks"].str.contains(pattern, regex=True) if pattern else False
+    if condition.standing is not None:
+        mask &= recs["standing"] == condition.standing
+    return mask
+
+
+def _clauses(rules):
+    """(kind, condition) for every ``match`` and ``when`` of the rules' items, the checklist's
+    clauses and the awards' ``score`` and ``has`` clauses."""
+    for category in rules.categories:
+        for item in category.items:
+            yield item.match.kind, item.match
+            for case in item.cases or []:
+                if case.when is not None:
+                    yield item.match.kind, case.when
+    for item in rules.checklist.items if rules.checklist else []:
+        yield from ((clause.kind, clause) for clause in item.any_of)
+    for award in rules.awards:
+        yield from ((clause.match.kind, clause.match) for clause in award.score or [])
+        yield from ((clause.kind, clause) for clause in award.requires.has or [])
+
+
+def test_conditions_on_coded_arrays_select_what_isin_and_contains_select(read):
+    records, loaded = read
+    frame = records.records
+    standing = frame["member_id"].map(records.members.set_index("member_id")["standing"])
+    with_standing = frame.assign(standing=standing)
+    table = score(records, loaded.rules).written
+    checked = 0
+    for kind, clause in _clauses(loaded.rules):
+        rows = table.kind_rows(kind)
+        fast = table.condition(clause, kind, rows)
+        plain = _condition_mask(with_standing.iloc[rows], clause).to_numpy(dtype=bool)
+        assert fast.tolist() == plain.tolist(), clause
+        checked += 1
+    assert checked > 10
+
+
+def test_the_ledger_in_ranking_order_and_the_checklist_columns_are_those_matching_ids_give(read):
+    records, loaded = read
+    scoring = score(records, loaded.rules)
+    result = assess_scores(records, scoring, loaded)
+    members = result.members
+
+    ledger = scoring.ledger
+    place = pd.Index(members["member_id"]).get_indexer(ledger["member_id"])
+    place = np.where(place >= 0, place, len(members))
+    plain = ledger.take(np.argsort(place, kind="stable")).reset_index(drop=True)
+    names = records.members["name"]
+    at = pd.Index(records.members["member_id"]).get_indexer(plain["member_id"])
+    plain.insert(1, "name", pd.Series(names.array.take(at, allow_fill=True), dtype=names.dtype))
+    assert_frame_equal(result.ledger, plain, check_exact=True)
+
+    checklist = scoring.checklist
+    done = checklist.groupby("member_id", sort=False)["done"].sum()
+    missing = checklist[~checklist["done"]].groupby("member_id", sort=False)["item"].agg("、".join)
+    assert len(checklist) == len(members) * len(loaded.rules.checklist.items)
+    assert members["checklist_done"].tolist() == members["member_id"].map(done).tolist()
+    assert (
+        members["checklist_missing"].tolist()
+        == members["member_id"].map(missing).astype(object).fillna("").tolist()
+    )
+
+
+def test_shortlists_from_the_scorings_codes_equal_shortlists_from_a_fresh_table(read):
+    records, loaded = read
+    scoring = score(records, loaded.rules)
+    result = assess_scores(records, scoring, loaded)
+    frame = records.records
+    member = pd.Index(records.members["member_id"]).get_indexer(frame["member_id"])
+    fresh = RecordTable(frame, np.arange(len(frame)), member, scoring.written.standing.copy())
+    reused, plain = (
+        shortlists(loaded.rules, result.members, result.ledger, table, records.members)
+        for table in (scoring.written, fresh)
+    )
+    assert [s.award.id for s in reused] == [s.award.id for s in plain]
+    for mine, theirs in zip(reused, plain):
         for name in ("winners", "near_misses", "balance"):
             assert_frame_equal(
                 getattr(mine, name),
@@ -77,17 +166,6 @@ def _assert_same_assessment(fast, plain) -> None:
             theirs.pool_size,
             theirs.notes,
         )
-
-
-def test_assessing_from_the_scorings_parts_equals_assessing_from_its_ledger(read):
-    # Scoring(ledger=...) has no parts and no checklist matrix: sums, the ledger in ranking
-    # order, the checklist columns and the shortlists are then found by matching ids.
-    records, loaded = read
-    scoring = score(records, loaded.rules)
-    plain = Scoring(ledger=scoring.ledger, checklist=scoring.checklist, problems=scoring.problems)
-    _assert_same_assessment(
-        assess_scores(records, scoring, loaded), assess_scores(records, plain, loaded)
-    )
 
 
 def test_totals_and_subtotals_are_the_rounded_sums_of_the_ledger_lines_bit_for_bit(read):
@@ -258,8 +336,6 @@ def test_stable_sorted_sorts_columns_with_missing_values_as_sort_values_does():
 def test_sums_by_member_are_added_up_as_groupby_adds_them_up():
     # groupby's sum compensates rounding as it goes; plain running sums (np.bincount) can end
     # a bit apart, so the data below is chosen to tell the two apart.
-    from perfscore.scoring import _grouped_sums
-
     rng = np.random.default_rng(11)
     member = rng.integers(0, 300, 20_000)
     points = rng.choice([0.1, 0.2, 0.3, 1 / 3, 2.675, -1.2, 0.6], 20_000) * rng.choice(
@@ -272,6 +348,6 @@ def test_sums_by_member_are_added_up_as_groupby_adds_them_up():
         .reindex(range(305), fill_value=0.0)
         .to_numpy()
     )
-    sums = _grouped_sums(member, points, 305)
+    sums = grouped_sums(member, points, 305)
     assert sums.view(np.int64).tolist() == expected.view(np.int64).tolist()
     assert (np.bincount(member, weights=points, minlength=305) != expected).any()

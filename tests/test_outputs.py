@@ -589,8 +589,8 @@ grades:
 
 
 def test_hostile_names_stay_text_in_the_progress_report(hostile_workbook, tmp_path):
-    from perfscore.progress import assess_progress, parse_quarter
-    from perfscore.writers.progress import write_progress
+    from perfscore.quarterly import assess_progress, parse_quarter
+    from perfscore.writers.quarterly import write_progress
 
     report = assess_progress(hostile_workbook, parse_quarter("2023Q2"))
     report = dataclasses.replace(
@@ -669,8 +669,8 @@ def test_mask_leaves_no_real_name_in_any_output(runner, sample_copy, sample_resu
         explain(sample_result, unique[:-1] + "鑫", mask="name")
     outputs["explain: not found"] = typo.value.message
 
-    from perfscore.progress import assess_progress, parse_quarter
-    from perfscore.writers.progress import write_progress
+    from perfscore.quarterly import assess_progress, parse_quarter
+    from perfscore.writers.quarterly import write_progress
 
     report_dir = tmp_path / "通报"
     report_dir.mkdir()

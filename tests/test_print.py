@@ -132,8 +132,8 @@ def printed(tmp_path_factory):
     ranking_csv = perfscore.write_outputs(result, folder / "2023-总排名.csv")
 
     from perfscore.api import write_shortlists
-    from perfscore.progress import assess_progress, parse_quarter
-    from perfscore.writers.progress import write_progress
+    from perfscore.quarterly import assess_progress, parse_quarter
+    from perfscore.writers.quarterly import write_progress
 
     shortlists = write_shortlists(result, result.shortlists, folder / "2023-评优建议名单.xlsx")
     report = next(

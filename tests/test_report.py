@@ -23,10 +23,10 @@ import pandas as pd
 import pytest
 
 import perfscore
-from perfscore import progress
+from perfscore import quarterly
 from perfscore.cli import app
 from perfscore.errors import UsageError
-from perfscore.progress import (
+from perfscore.quarterly import (
     Period,
     assess_progress,
     last_complete_quarter,
@@ -35,7 +35,7 @@ from perfscore.progress import (
     parse_quarter,
 )
 from perfscore.writers.markdown import cell, table, write_markdown
-from perfscore.writers.progress import progress_markdown
+from perfscore.writers.quarterly import progress_markdown
 
 from .conftest import SAMPLE, roster, sha256, write_workbook
 
@@ -289,15 +289,15 @@ def test_previous_periods():
 )
 def test_last_complete_quarter(today, expected):
     assert last_complete_quarter(today).label == expected
-    assert progress.resolve_period(today=today).label == expected
+    assert quarterly.resolve_period(today=today).label == expected
 
 
 def test_elapsed_share_by_month():
     starts = pd.Series([pd.NaT, pd.Timestamp(2023, 5, 1), pd.Timestamp(2023, 6, 16), pd.NaT])
     ends = pd.Series([pd.NaT, pd.NaT, pd.NaT, pd.Timestamp(2023, 9, 30)])
-    share = progress._elapsed_share(starts, ends, 2023, D(2023, 6, 30))
+    share = quarterly._elapsed_share(starts, ends, 2023, D(2023, 6, 30))
     assert share.tolist() == pytest.approx([6 / 12, 2 / 8, 0.5 / 6.5, 6 / 9])
-    assert progress._elapsed_share(starts[:1], ends[:1], 2023, D(2023, 5, 15)).iloc[
+    assert quarterly._elapsed_share(starts[:1], ends[:1], 2023, D(2023, 5, 15)).iloc[
         0
     ] == pytest.approx((4 + 15 / 31) / 12)
 
@@ -309,7 +309,7 @@ def test_elapsed_share_by_month():
         lambda: parse_month("2023-13"),
         lambda: parse_day("2023-02-30"),
         lambda: parse_day("昨天"),
-        lambda: progress.resolve_period("2023Q1", "2023-01"),
+        lambda: quarterly.resolve_period("2023Q1", "2023-01"),
     ],
 )
 def test_bad_periods_are_usage_errors(call):
@@ -396,7 +396,7 @@ def sample_year(sample_result):
 
 @pytest.mark.parametrize("quarter", ["2023Q1", "2023Q2", "2023Q3", "2023Q4"])
 def test_every_quarter_of_the_sample(quarter, tmp_path, sample_year):
-    report, paths = progress.report(SAMPLE, parse_quarter(quarter), out_dir=tmp_path)
+    report, paths = perfscore.report(SAMPLE, parse_quarter(quarter), out_dir=tmp_path)
     assert [p.name for p in paths] == [f"{quarter}-季度履职通报.xlsx", f"{quarter}-季度履职通报.md"]
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         p.name for p in paths
@@ -454,11 +454,11 @@ def test_quiet_prints_nothing(runner, hand):
 
 def test_default_period_is_the_last_complete_quarter(runner, hand, monkeypatch):
     book, rules = hand
-    monkeypatch.setattr(progress, "_today", lambda: D(2023, 10, 1))
+    monkeypatch.setattr(quarterly, "_today", lambda: D(2023, 10, 1))
     run = runner.invoke(app, ["report", str(book), "-r", str(rules), "-q"])
     assert run.exit_code == 0, run.output
     assert (book.parent / "2023Q3-季度履职通报.xlsx").exists()
-    monkeypatch.setattr(progress, "_today", lambda: D(2025, 1, 1))
+    monkeypatch.setattr(quarterly, "_today", lambda: D(2025, 1, 1))
     run = runner.invoke(app, ["report", str(book), "-r", str(rules)])
     assert run.exit_code == 2
     assert (
@@ -689,7 +689,7 @@ def test_the_crontab_line_in_docs_runs_on_quarter_days_with_escaped_percent_sign
     ]
     today = D(2024, 1, 1)  # the day the January run happens: the report is 2023Q4
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(progress, "_today", lambda: today)
+        patch.setattr(quarterly, "_today", lambda: today)
         run = runner.invoke(app, ["report", *args])
     assert run.exit_code == 0, run.output
     assert run.stdout == "" and run.stderr == ""

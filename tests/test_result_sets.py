@@ -38,10 +38,10 @@ from typer.testing import CliRunner
 import perfscore
 import perfscore.writers.xlsx as xlsx
 from perfscore.cli import app
-from perfscore.progress import assess_progress, parse_quarter
+from perfscore.quarterly import assess_progress, parse_quarter
 from perfscore.writers.background import can_fork
 from perfscore.writers.commit import STAGES, TEMP_PREFIX, OutputError, reading, recover
-from perfscore.writers.progress import write_progress
+from perfscore.writers.quarterly import write_progress
 
 from .conftest import roster, write_workbook
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 from ..errors import Problem, Reason, Severity
 from ..inputformat import RECORD_FIELDS, Vocabulary
-from .schema import MATCH_FIELDS, Condition, Rules
+from .schema import MATCH_FIELD_NAMES, MATCH_FIELDS, Condition, Rules
 
 __all__ = ["check_meaning"]
 
@@ -25,14 +25,6 @@ _KIND_NAMES = {
     "meeting": "会议出勤",
     "activity": "活动",
     "duty": "双五个一登记",
-}
-_FIELD_NAMES = {
-    "type": "类型",
-    "subtype": "形式",
-    "status": "状态",
-    "level": "级别",
-    "role": "角色",
-    "marks": "标记",
 }
 
 Positions = dict[tuple, tuple[int, int]]
@@ -109,7 +101,7 @@ class _Checker:
             self.add(
                 Severity.ERROR,
                 path,
-                f"{_KIND_NAMES[kind]}记录（{kind}）没有“{_FIELD_NAMES[field]}”（{field}），此条件永远不会满足",
+                f"{_KIND_NAMES[kind]}记录（{kind}）没有“{MATCH_FIELD_NAMES[field]}”（{field}），此条件永远不会满足",
                 f"{kind} 可用的字段：{'、'.join(fields)}",
             )
             return
@@ -128,7 +120,7 @@ class _Checker:
             self.add(
                 Severity.ERROR,
                 where,
-                f"{_KIND_NAMES[kind]}记录的“{_FIELD_NAMES[field]}”不会是“{value}”，此条件永远不会满足",
+                f"{_KIND_NAMES[kind]}记录的“{MATCH_FIELD_NAMES[field]}”不会是“{value}”，此条件永远不会满足",
                 f"可用：{'、'.join(allowed)}",
             )
 

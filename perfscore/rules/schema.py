@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ..inputformat import DEFAULT_FORMAT, RECORD_KINDS, SHEETS, VOCABULARIES, InputFormat
+from ..layout import MEMBER_DETAILS, OTHER_LINES, RESULT_COLUMNS
 
 __all__ = [
     "Condition",
@@ -52,6 +53,15 @@ MATCH_FIELDS = (
     "marks",
 )  # `standing` is the member's, not the record's
 MatchField = Literal["type", "subtype", "status", "level", "role", "marks"]
+# The fields' names in the Chinese texts about rules (summaries, checks).
+MATCH_FIELD_NAMES = {
+    "type": "类型",
+    "subtype": "形式",
+    "status": "状态",
+    "level": "级别",
+    "role": "角色",
+    "marks": "标记",
+}
 
 Identifier = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[^\s.:]+$")]
 
@@ -161,34 +171,10 @@ class Item(_Strict):
         return self
 
 
-# Column names of an assessment's member table: a category id must not take one of them.
+# Column names of an assessment's member table and words of the ledger's rule ids: a category
+# id must not take one of them.
 RESERVED_CATEGORY_IDS = frozenset(
-    {
-        "member_id",
-        "name",
-        "sector",
-        "committee",
-        "study_group",
-        "work_group",
-        "standing",
-        "term_start",
-        "term_end",
-        "total",
-        "grade",
-        "rank",
-        "sector_rank",
-        "committee_rank",
-        "checklist_done",
-        "checklist_total",
-        "checklist_missing",
-        "base",
-        "pro_rate",
-        "checklist_bonus",
-        "total_adjust",
-        "checklist",
-        "start",
-        "cap",
-    }
+    {*MEMBER_DETAILS, *RESULT_COLUMNS, *OTHER_LINES, "pro_rate", "checklist", "start", "cap"}
 )
 
 

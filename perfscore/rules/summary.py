@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .schema import Case, Category, Condition, Item, Match, Rules
+from .schema import MATCH_FIELD_NAMES, Case, Category, Condition, Item, Match, Rules
 
-__all__ = ["SchemeSummary", "SummaryRow", "summarise", "summary_markdown"]
+__all__ = ["SchemeSummary", "SummaryRow", "summarise", "summary_markdown", "KIND_NAMES"]
 
-_KIND = {
+KIND_NAMES = {  # record kinds as the rules' summaries and the shortlists name them
     "proposal": "提案",
     "information": "社情民意信息",
     "adoption": "信息采用/批示",
@@ -21,14 +21,6 @@ _KIND = {
     "meeting": "会议",
     "activity": "活动",
     "duty": "双五个一登记",
-}
-_FIELD = {
-    "type": "类型",
-    "subtype": "形式",
-    "status": "状态",
-    "level": "级别",
-    "role": "角色",
-    "marks": "标记",
 }
 _NUMERALS = "一二三四五六七八九十"
 
@@ -158,7 +150,7 @@ def _row(item: Item) -> SummaryRow:
 
 def _match_text(match: Match) -> str:
     conditions = _condition_text(match)
-    return _KIND[match.kind] + (f"（{conditions}）" if conditions else "")
+    return KIND_NAMES[match.kind] + (f"（{conditions}）" if conditions else "")
 
 
 def _condition_text(condition: Condition | None) -> str:
@@ -168,7 +160,7 @@ def _condition_text(condition: Condition | None) -> str:
     for name in ("type", "subtype", "status", "level", "role"):
         values = getattr(condition, name)
         if values is not None:
-            parts.append(f"{_FIELD[name]}为{'/'.join(values)}")
+            parts.append(f"{MATCH_FIELD_NAMES[name]}为{'/'.join(values)}")
     if condition.marks is not None:
         parts.append(f"标记含{'/'.join(condition.marks)}")
     if condition.standing is not None:
@@ -181,7 +173,7 @@ def _points_text(item: Item) -> str:
         return f"每条{_signed(item.points)}分"
     if item.points_by is not None:
         field_name, table = next(iter(item.points_by.items()))
-        return f"按{_FIELD[field_name]}：" + "，".join(
+        return f"按{MATCH_FIELD_NAMES[field_name]}：" + "，".join(
             f"{value}{_signed(points).rstrip()}" for value, points in table.items()
         )
     return "；".join(_case_text(case) for case in item.cases or [])

@@ -1,6 +1,6 @@
-"""A piece of writing done on the second core while the first goes on: for a long ledger, the
-CSV files are written by a forked child process while the parent writes the workbook, so the
-write stage takes the longer of the two, not their sum.
+"""A piece of writing done on the second core while the first goes on: the long-ledger CSV
+files are written by a forked child process while the parent writes the workbook, so the write
+stage takes the longer of the two, not their sum (docs/performance.md has the figures).
 
 Forking shares the assessment with the child without copying or pickling it (pages are copied
 only where the child writes). It is used only on Linux with more than one core; elsewhere (and

@@ -1,4 +1,5 @@
-"""What every writer shares: Chinese column labels, table views of an assessment, atomic writes."""
+"""What every writer shares: table views of an assessment with the Chinese column labels of
+:mod:`perfscore.layout`, atomic writes."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ..assessment import Assessment
+from ..layout import LEDGER_LABELS, MEMBER_LABELS, RESULT_LABELS, YEAR_LABEL
 from ..privacy import MASK_LABELS
 from .commit import ResultSet
 
@@ -27,18 +29,7 @@ __all__ = [
     "groups_table",
     "rules_table",
     "problems_table",
-    "sheet_titles",
 ]
-
-sheet_titles = {
-    "ranking": "总排名",
-    "breakdown": "分项得分",
-    "checklist": "双五个一",
-    "ledger": "积分明细",
-    "groups": "分组统计",
-    "rules": "规则",
-    "problems": "数据提示",
-}
 
 
 @contextmanager
@@ -58,14 +49,7 @@ def _checklist_label(a: Assessment) -> str:
 
 def member_columns(m: pd.DataFrame) -> dict[str, pd.Series]:
     """Who a row is about, with the Chinese headers every member table uses: ID, name, groups."""
-    return {
-        "委员编号": m["member_id"],
-        "姓名": m["name"],
-        "界别": m["sector"],
-        "专委会": m["committee"],
-        "学习组": m["study_group"],
-        "工作组": m["work_group"],
-    }
+    return {label: m[column] for column, label in MEMBER_LABELS.items()}
 
 
 def ranking_table(a: Assessment) -> pd.DataFrame:
@@ -73,11 +57,11 @@ def ranking_table(a: Assessment) -> pd.DataFrame:
     label = _checklist_label(a)
     return pd.DataFrame(
         {
-            "名次": m["rank"],
+            RESULT_LABELS["rank"]: m["rank"],
             **member_columns(m),
             "常委": m["standing"].map({True: "是", False: ""}),
-            "总分": m["total"],
-            "等次": m["grade"],
+            RESULT_LABELS["total"]: m["total"],
+            RESULT_LABELS["grade"]: m["grade"],
             "等次说明": m["grade_note"],
             "界别内名次": m["sector_rank"],
             "专委会内名次": m["committee_rank"],
@@ -135,21 +119,7 @@ def checklist_table(a: Assessment) -> pd.DataFrame:
 
 def ledger_table(a: Assessment) -> pd.DataFrame:
     led = a.ledger
-    return pd.DataFrame(
-        {
-            "委员编号": led["member_id"],
-            "姓名": led["name"],
-            "类别": led["category_name"],
-            "规则编号": led["rule_id"],
-            "规则名称": led["rule_name"],
-            "分值": led["points"],
-            "日期": led["date"],
-            "来源单元格": led["source"],
-            "编号": led["item_id"],
-            "标题": led["title"],
-            "说明": led["note"],
-        }
-    )
+    return pd.DataFrame({label: led[column] for column, label in LEDGER_LABELS.items()})
 
 
 def groups_table(a: Assessment) -> pd.DataFrame:
@@ -180,7 +150,7 @@ def rules_table(a: Assessment) -> pd.DataFrame:
     s = r.settings
     rows = [
         ("输入文件", a.source_name),
-        ("考核年度", str(a.year)),
+        (YEAR_LABEL, str(a.year)),
         ("规则文件", Path(a.rules.path).name),
         ("办法名称", r.scheme),
         ("版本", r.version),
@@ -291,7 +261,7 @@ def shortlist_sheets(lists: Sequence[Shortlist]) -> list[tuple[str, pd.DataFrame
 
 
 def table_views() -> list[tuple[str, Callable[[Assessment], pd.DataFrame]]]:
-    """The assessment workbook's tables, in sheet order: (key in sheet_titles, view)."""
+    """The assessment workbook's tables, in sheet order: (key in ``layout.SHEETS``, view)."""
     return [
         ("ranking", ranking_table),
         ("breakdown", breakdown_table),

@@ -145,7 +145,7 @@ class TableSheet(Worksheet):
 
 
 @dataclass(frozen=True)
-class _Column:
+class _PreparedCells:
     """One column of a block, ready to serialise: which format each cell takes (``choice``
     into ``formats``), the values as XML text, and for text whether to keep edge spaces."""
 
@@ -186,7 +186,7 @@ class _Column:
         ]
 
 
-def _index_formats(columns: list[_Column]) -> None:
+def _index_formats(columns: list[_PreparedCells]) -> None:
     """Number the formats in the order xlsxwriter would meet them, row by row and left to
     right: a format gets its number in the file on first use, so the bytes stay the same."""
     for _, col, index in sorted(
@@ -195,7 +195,7 @@ def _index_formats(columns: list[_Column]) -> None:
         columns[col].formats[index]._get_xf_index()
 
 
-def _prepare(series: pd.Series, style: ColumnStyle) -> _Column:
+def _prepare(series: pd.Series, style: ColumnStyle) -> _PreparedCells:
     series = series.reset_index(drop=True)
     missing = series.isna().to_numpy()
     if style.kind in ("int", "float", "date"):
@@ -204,7 +204,7 @@ def _prepare(series: pd.Series, style: ColumnStyle) -> _Column:
             raise ValueError(
                 f"列“{series.name}”含有无穷大的数值，无法写入工作簿"
             )  # Excel has no infinity
-        return _Column(
+        return _PreparedCells(
             [style.format], np.zeros(len(series), dtype=np.int16), missing, numbers.tolist(), None
         )
     if style.kind == "bool":
@@ -223,7 +223,7 @@ def _prepare(series: pd.Series, style: ColumnStyle) -> _Column:
             formats.append(fmt)
             choice[hit] = len(formats) - 1
     values, preserve = _as_xml_text(listed)
-    return _Column(formats, choice, missing, values, preserve)
+    return _PreparedCells(formats, choice, missing, values, preserve)
 
 
 def _as_xml_text(texts: list[str]) -> tuple[list[str], list[str]]:

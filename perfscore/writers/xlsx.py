@@ -35,10 +35,11 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from ..assessment import Assessment
+from ..layout import LEDGER_LABELS, SHEETS
 from .background import Background
 from .charts import CHART_SHEET, GRADE_WORD_COLOURS, Chart, assessment_charts, band_colours
 from .commit import ResultSet, checkpoint
-from .common import sheet_titles, shortlist_sheets, table_views
+from .common import shortlist_sheets, table_views
 from .csv import safe_csv_lines
 from .safety import looks_like_formula
 from .sheetxml import WIDE_CHARACTER, ColumnStyle, TableSheet, close_workbook
@@ -96,7 +97,7 @@ def write_xlsx(assessment: Assessment, out: Path, *, into: ResultSet | None = No
             continue
         if key == "ledger" and len(table) > LEDGER_SHEET_LINES:
             lines, table = table, _ledger_note(table, out, decimals)
-        sheets.append((sheet_titles[key], table))
+        sheets.append((SHEETS[key], table))
         if key == "groups":
             sheets.append((CHART_SHEET, assessment_charts(assessment)))
     if assessment.shortlists:
@@ -131,7 +132,7 @@ def ledger_csv_paths(out: Path, lines: int) -> list[Path]:
     out = Path(out)
     parts = max(1, math.ceil(lines / (MAX_SHEET_ROWS - 1)))
     return [
-        out.with_name(f"{out.stem}-积分明细{'' if i == 0 else f'-{i + 1}'}.csv")
+        out.with_name(f"{out.stem}-{SHEETS['ledger']}{'' if i == 0 else f'-{i + 1}'}.csv")
         for i in range(parts)
     ]
 
@@ -170,12 +171,12 @@ def _ledger_note(table: pd.DataFrame, out: Path, decimals: int) -> pd.DataFrame:
     where, how to check."""
     paths = ledger_csv_paths(out, len(table))
     names = "、".join(f"“{p.name}”" for p in paths)
-    total = float(table["分值"].sum())
+    total = float(table[LEDGER_LABELS["points"]].sum())
     return pd.DataFrame(
         {
             "说明": [
-                f"积分明细共 {len(table):,} 行，超过 {LEDGER_SHEET_LINES:,} 行，未写在本工作簿中，而是写在本工作簿旁的文件 {names} 中。",
-                "这些文件是 UTF-8 编码的 CSV，列与“积分明细”表相同（委员编号、姓名、类别、规则编号、规则名称、分值、日期、来源单元格、编号、标题、说明），"
+                f"{SHEETS['ledger']}共 {len(table):,} 行，超过 {LEDGER_SHEET_LINES:,} 行，未写在本工作簿中，而是写在本工作簿旁的文件 {names} 中。",
+                f"这些文件是 UTF-8 编码的 CSV，列与“{SHEETS['ledger']}”表相同（{'、'.join(LEDGER_LABELS.values())}），"
                 "Excel 或 WPS 可直接打开；每个文件不超过一张工作表的行数。",
                 f"全部明细的分值合计 {total:,.{decimals}f} 分；每位委员的总分等于其各行分值之和。",
                 "逐条查看一位委员的得分：perfscore explain 工作簿 姓名（或委员编号）。",
@@ -278,7 +279,10 @@ class _Styles:
 
 
 @dataclass(frozen=True)
-class _Column:
+class _ColumnShape:
+    """How a table column looks on every sheet it spans: its header, the kind of its values,
+    its width, whether its text wraps, and how many lines its header takes."""
+
     header: str
     kind: str  # date, bool, int, float, text
     width: float
@@ -302,7 +306,11 @@ def _write_table(
 
 
 def _write_sheet(
-    sheet: TableSheet, table: pd.DataFrame, columns: list[_Column], styles: _Styles, layout: _Layout
+    sheet: TableSheet,
+    table: pd.DataFrame,
+    columns: list[_ColumnShape],
+    styles: _Styles,
+    layout: _Layout,
 ) -> None:
     widths = [c.width for c in columns]
     sheet.freeze_panes(1, _frozen_columns([c.header for c in columns], widths, layout.key_columns))
@@ -319,7 +327,7 @@ def _write_sheet(
     _print_setup(sheet, layout, wide=sum(widths) > LANDSCAPE_WIDTH, repeat_header=True)
 
 
-def _measure(table: pd.DataFrame, decimals: int) -> list[_Column]:
+def _measure(table: pd.DataFrame, decimals: int) -> list[_ColumnShape]:
     """Kind and width of each column. Long headers wrap onto a second line rather than widen
     a column of short values (专委会内名次 over ranks)."""
     columns = []
@@ -332,7 +340,7 @@ def _measure(table: pd.DataFrame, decimals: int) -> list[_Column]:
         width = min(max(needed + 2, 6), MAX_WIDTH)
         header_lines = max(1, math.ceil(head / max(width - 2, 1)))
         columns.append(
-            _Column(
+            _ColumnShape(
                 str(header),
                 kind,
                 width,
@@ -384,7 +392,7 @@ def _frozen_columns(headers: list[str], widths: list[float], key_columns: tuple[
     return count
 
 
-def _base_props(column: _Column, styles: _Styles) -> dict:
+def _base_props(column: _ColumnShape, styles: _Styles) -> dict:
     props: dict = {"valign": "vcenter"}
     if column.kind == "date":
         props["num_format"] = "yyyy-mm-dd"
@@ -404,7 +412,7 @@ def _plain(series: pd.Series) -> list:
     return values.tolist()
 
 
-def _column_style(column: _Column, styles: _Styles, layout: _Layout) -> ColumnStyle:
+def _column_style(column: _ColumnShape, styles: _Styles, layout: _Layout) -> ColumnStyle:
     """How a column's cells look: its format; for text, the quoted format of formula-like text
     and, in the grade column, each grade's colours; for wrapped text, the width rows grow by."""
     base = _base_props(column, styles)

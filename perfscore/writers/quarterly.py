@@ -1,4 +1,4 @@
-"""The progress report's files (履职进度通报): ``<period>-季度履职通报.xlsx`` and ``.md``.
+"""The quarterly report's files (履职进度通报): ``<period>-季度履职通报.xlsx`` and ``.md``.
 
 Both open with the summary (counts, the groups furthest behind, the members to remind), then
 the detail (groups, every member). The tables are built here once, with Chinese headings, and
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..progress import ProgressReport
+from ..quarterly import ProgressReport
 from .commit import ResultSet
 from .common import member_columns
 from .markdown import inline, table, write_markdown

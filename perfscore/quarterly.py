@@ -1,4 +1,5 @@
-"""Progress during the year (季度/月度履职进度通报): points to date, checklist pace, who to remind.
+"""The quarterly report (季度/月度履职进度通报): members' progress during the year — points to
+date, checklist pace, who to remind.
 
 A progress report scores the records dated up to the end of a period with the same rules as
 the annual assessment (so the Q4 report's points are the year's totals), and compares each
@@ -8,7 +9,9 @@ member with the end of the previous period of the same length.
   (``--as-of 2023-06-15``); :func:`parse_quarter`, :func:`parse_month`, :func:`parse_day`,
   :func:`resolve_period` and :func:`last_complete_quarter` (``today`` is injectable for tests).
 * :func:`assess_progress` — workbook -> :class:`ProgressReport` (plain DataFrames).
-* :func:`report` — what ``perfscore report`` calls: the report, written as .xlsx and .md.
+
+Its files are laid out by :mod:`perfscore.writers.quarterly`; :func:`perfscore.report` (what
+``perfscore report`` calls) computes the report and writes them.
 
 The on-pace rule (docs/scoring.md §8; in Chinese in docs/cron.md): a member in office is on pace when the checklist
 items done by the period end are at least ``floor(items × share)``, where ``share`` is the part
@@ -44,9 +47,10 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from .assessment import GROUP_DIMENSIONS, Assessment, assess_scores
+from .assessment import Assessment, assess_scores
 from .errors import Problem, Severity, UsageError
-from .records import Records, normalise
+from .layout import MEMBER_DETAILS
+from .records import GROUP_DIMENSIONS, Records, normalise
 from .rules import LoadedRules, load_rules
 from .scoring import round_points, score
 from .text import NAME_SEPARATORS
@@ -62,12 +66,11 @@ __all__ = [
     "resolve_period",
     "last_complete_quarter",
     "assess_progress",
-    "report",
     "NOT_ATTENDED",
 ]
 
 PeriodKind = Literal["quarter", "month", "as_of"]
-Progress = Callable[[str], None]
+StageCallback = Callable[[str], None]  # called with a stage's name as the stage starts
 
 # Meeting records that are not activity: the member did not attend.
 NOT_ATTENDED = ("请假", "请假未批准", "缺席")
@@ -315,13 +318,14 @@ def assess_progress(
     period: Period,
     rules: str | Path | LoadedRules | None = None,
     *,
-    progress: Progress | None = None,
+    on_stage: StageCallback | None = None,
 ) -> ProgressReport:
     """Score the records dated up to ``period.end`` (and up to the previous period's end) and
-    compare them. Raises DataError (the workbook has errors) or UsageError (bad file or rules,
-    or a period outside the workbook's assessment year); the workbook is read once, never written.
+    compare them. ``on_stage`` is called with each stage's name as it starts: 读取, 整理, 计分,
+    统计. Raises DataError (the workbook has errors) or UsageError (bad file or rules, or a
+    period outside the workbook's assessment year); the workbook is read once, never written.
     """
-    step = progress or (lambda _stage: None)
+    step = on_stage or (lambda _stage: None)
     loaded = rules if isinstance(rules, LoadedRules) else load_rules(rules)
     input_format = loaded.rules.input_format()
     step("读取")
@@ -355,33 +359,6 @@ def assess_progress(
     )
 
 
-def report(
-    workbook: str | Path,
-    period: Period | None = None,
-    *,
-    rules: str | Path | LoadedRules | None = None,
-    out_dir: str | Path | None = None,
-    today: date | None = None,
-    progress: Progress | None = None,
-) -> tuple[ProgressReport, list[Path]]:
-    """``perfscore report``: compute the progress report for ``period`` (the last complete quarter
-    before ``today`` when None) and write it into ``out_dir`` (beside the workbook when None) as
-    ``<period>-<report name>.xlsx`` and ``.md``, each replaced atomically. Returns the report and
-    the absolute paths written."""
-    from .writers.progress import report_paths, write_progress
-
-    step = progress or (lambda _stage: None)
-    period = period or last_complete_quarter(today or _today())
-    folder = (Path(out_dir) if out_dir is not None else Path(workbook).parent).absolute()
-    if not folder.is_dir():  # before the long part: a cron job with a wrong path fails at once
-        raise UsageError(f"输出目录不存在：{folder}")
-    result = assess_progress(workbook, period, rules, progress=progress)
-    if any(path.resolve() == Path(workbook).resolve() for path in report_paths(result, folder)):
-        raise UsageError(f"输出文件不能与输入文件相同：{workbook}")
-    step("写出通报")
-    return result, write_progress(result, folder)
-
-
 def _assess_at(
     records: Records, rules: LoadedRules, day: date, source_name: str
 ) -> tuple[Assessment, list[Problem]]:
@@ -401,15 +378,7 @@ def _member_progress(
 ) -> pd.DataFrame:
     settings = rules.rules.settings
     columns = [
-        "member_id",
-        "name",
-        "sector",
-        "committee",
-        "study_group",
-        "work_group",
-        "standing",
-        "term_start",
-        "term_end",
+        *MEMBER_DETAILS,
         "total",
         "rank",
         "checklist_total",
@@ -453,15 +422,7 @@ def _member_progress(
     m = m.sort_values(["sector", "member_id"], kind="stable").reset_index(drop=True)
     return m[
         [
-            "member_id",
-            "name",
-            "sector",
-            "committee",
-            "study_group",
-            "work_group",
-            "standing",
-            "term_start",
-            "term_end",
+            *MEMBER_DETAILS,
             "status",
             "points",
             "points_previous",
