@@ -19,6 +19,7 @@ grade, checklist_complete. Groups are listed by dimension, then by name.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -213,7 +214,11 @@ def _grade_notes(members: pd.DataFrame, rules: LoadedRules) -> pd.Series:
 
 
 def _consequences(
-    members: pd.DataFrame, ledger, rules: LoadedRules, history: History, year: int
+    members: pd.DataFrame,
+    ledger: Callable[[], pd.DataFrame],
+    rules: LoadedRules,
+    history: History,
+    year: int,
 ) -> tuple[pd.Series, list[Problem]]:
     """Each member's consequences (约谈、劝辞 …) joined by 、; earlier years come from ``history``.
     ``ledger()`` gives this year's ledger (built only if a consequence counts lines)."""
@@ -281,7 +286,7 @@ def _in_ranking_order(members: pd.DataFrame, tie_break: list[str]) -> pd.DataFra
 def _group_summaries(members: pd.DataFrame, rules: LoadedRules) -> pd.DataFrame:
     """Per group of each dimension: a member in two 学习组 counts once in each, never twice in one."""
     grades = [band.grade for band in rules.rules.grades]
-    grade_codes = pd.Index(grades).get_indexer(members["grade"])
+    grade_codes = pd.Index(grades).get_indexer(pd.Index(members["grade"]))
     spec = rules.rules.groups
     frames = []
     for column, label in GROUP_DIMENSIONS.items():
@@ -319,12 +324,12 @@ def _group_summaries(members: pd.DataFrame, rules: LoadedRules) -> pd.DataFrame:
         counts = np.bincount(
             group[graded] * len(grades) + grade[graded], minlength=len(summary) * len(grades)
         )
-        counts = pd.DataFrame(
+        by_grade = pd.DataFrame(
             counts.reshape(len(summary), len(grades)),
             index=summary.index,
             columns=pd.Index(grades, name="grade"),
         )
-        summary = summary.join(counts).fillna(0)
+        summary = summary.join(by_grade).fillna(0)
         complete = (
             (rows["checklist_done"] == rows["checklist_total"]) & (rows["checklist_total"] > 0)
         ).to_numpy()

@@ -1072,8 +1072,8 @@ def _skip_bad_rows(
                 member_id=member_id,
             )
         )
-    for (sheet, row), causes in bad.items():
-        if (sheet, row) not in named_rows:  # a row none of whose names could be read
+    for place, causes in bad.items():
+        if place not in named_rows:  # a row none of whose names could be read
             kept.extend(
                 replace(c, severity=Severity.WARNING, message=f"已跳过此行（{c.message}）")
                 for c in causes
