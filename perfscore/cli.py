@@ -606,6 +606,12 @@ def report(
 
     console, err = _consoles(quiet)
     period = _run(err, lambda: resolve_period(quarter, month, as_of))
+    if period.unfinished and not quiet:
+        err.print(
+            f"{period.label} 还没有结束：通报只计到今天（{period.end:%Y-%m-%d}）为止的记录，"
+            f"标题注明“截至{period.end.month}月{period.end.day}日”；期末以后请再运行一次。",
+            markup=False,
+        )
 
     def run():
         with _stages(err, _shows_stages(console, err, [workbook], quiet)) as step:

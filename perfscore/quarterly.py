@@ -88,6 +88,9 @@ class Period:
     kind: PeriodKind
     start: date
     end: date
+    # The end of the whole quarter or month when the period stops early at ``end`` because it
+    # has not finished yet (a report on 5 December for the fourth quarter); None otherwise.
+    full_end: date | None = None
 
     @classmethod
     def quarter(cls, year: int, number: int) -> Period:
@@ -102,6 +105,14 @@ class Period:
     def as_of(cls, day: date) -> Period:
         """The quarter containing ``day``, up to ``day``."""
         return cls("as_of", Period.quarter(day.year, _quarter_of(day)).start, day)
+
+    def cut_at(self, day: date) -> Period:
+        """This period up to ``day`` (a day inside it), still named as the whole period."""
+        return Period(self.kind, self.start, day, full_end=self.full_end or self.end)
+
+    @property
+    def unfinished(self) -> bool:
+        return self.full_end is not None
 
     @property
     def year(self) -> int:
@@ -119,10 +130,11 @@ class Period:
     @property
     def title(self) -> str:
         """2023年第二季度, 2023年5月, 截至2023年6月15日."""
+        cut = f"（截至{self.end.month}月{self.end.day}日）" if self.unfinished else ""
         if self.kind == "quarter":
-            return f"{self.year}年第{_QUARTER_NAMES[_quarter_of(self.end) - 1]}季度"
+            return f"{self.year}年第{_QUARTER_NAMES[_quarter_of(self.end) - 1]}季度{cut}"
         if self.kind == "month":
-            return f"{self.year}年{self.end.month}月"
+            return f"{self.year}年{self.end.month}月{cut}"
         return f"截至{self.year}年{self.end.month}月{self.end.day}日"
 
     @property
@@ -221,7 +233,9 @@ def resolve_period(
     *,
     today: date | None = None,
 ) -> Period:
-    """The period the options name (at most one of them), else the last complete quarter before today."""
+    """The period the options name (at most one of them), else the last complete quarter before
+    today. A quarter or month that has not ended by ``today`` is cut at ``today``
+    (:meth:`Period.cut_at`: its title says 截至 that day); one that has not begun is refused."""
     given = [
         (name, value)
         for name, value in (("--quarter", quarter), ("--month", month), ("--as-of", as_of))
@@ -229,13 +243,17 @@ def resolve_period(
     ]
     if len(given) > 1:
         raise UsageError(f"{'、'.join(name for name, _ in given)} 只能写一个：请只指定一个通报期间")
-    if quarter is not None:
-        return parse_quarter(quarter)
-    if month is not None:
-        return parse_month(month)
+    today = today or _today()
     if as_of is not None:
         return Period.as_of(parse_day(as_of))
-    return last_complete_quarter(today or _today())
+    if quarter is None and month is None:
+        return last_complete_quarter(today)
+    period = parse_quarter(quarter) if quarter is not None else parse_month(month or "")
+    if period.start > today:
+        raise UsageError(
+            f"{quarter or month} 还没有开始（今天是 {today:%Y-%m-%d}）：请指定已经开始的季度或月份"
+        )
+    return period.cut_at(today) if period.end > today else period
 
 
 # --- the report --------------------------------------------------------------------------------

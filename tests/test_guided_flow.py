@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import shutil
 from pathlib import Path
@@ -103,3 +104,41 @@ def test_check_with_errors_says_what_to_do_next(tmp_path: Path) -> None:
     code, printed = on_terminal("check", str(book), "--rules", str(DEFAULT_RULES))
     assert code == 1
     assert _last_line(printed) == f"下一步：按提示修改后，再运行 perfscore check {book}"
+
+
+def test_a_quarter_not_yet_over_is_reported_up_to_today(tmp_path: Path) -> None:
+    from perfscore.quarterly import resolve_period
+
+    today = dt.date(2026, 12, 5)
+    period = resolve_period(quarter="2026Q4", today=today)
+    assert (period.start, period.end, period.full_end) == (
+        dt.date(2026, 10, 1),
+        today,
+        dt.date(2026, 12, 31),
+    )
+    assert period.label == "2026Q4" and period.title == "2026年第四季度（截至12月5日）"
+    assert resolve_period(quarter="2026Q3", today=today).title == "2026年第三季度"
+    with pytest.raises(perfscore.UsageError, match="还没有开始"):
+        resolve_period(month="2027-01", today=today)
+
+
+def test_report_on_the_current_quarter_says_so(tmp_path: Path) -> None:
+    today = dt.date.today()
+    quarter = (today.month - 1) // 3 + 1
+    if today == (dt.date(today.year + quarter // 4, quarter % 4 * 3 + 1, 1) - dt.timedelta(1)):
+        pytest.skip("today is the last day of its quarter: the quarter is complete")
+    book = write_workbook(
+        tmp_path / f"{today.year}.xlsx",
+        {
+            "委员名单": roster(["0001", "张三", "经济界"]),
+            "活动": [
+                ["活动名称", "活动类型", "日期", "参加委员"],
+                ["专题视察", "视察", dt.date(today.year, 3 * quarter - 2, 1), "张三"],
+            ],
+        },
+    )
+    run = on_pipes("report", str(book), "--quarter", f"{today.year}Q{quarter}")
+    assert run.returncode == 0, run.stderr
+    assert f"{today.year}Q{quarter} 还没有结束" in run.stderr
+    markdown = (tmp_path / f"{today.year}Q{quarter}-季度履职通报.md").read_text(encoding="utf-8")
+    assert f"（截至{today.month}月{today.day}日）委员履职进度通报" in markdown.splitlines()[0]
