@@ -196,7 +196,7 @@ class ChineseGroup(TyperGroup):
         super().__init__(*args, **kwargs)
         _localise(self, {})
 
-    def main(  # type: ignore[override]
+    def main(  # type: ignore[override]  # click declares main as overloads on standalone_mode
         self,
         args: Sequence[str] | None = None,
         prog_name: str | None = None,

@@ -9,7 +9,7 @@ is generated from them), so they are written for the clerk who edits the YAML.
 from __future__ import annotations
 
 import itertools
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -41,7 +41,7 @@ __all__ = [
 ]
 
 RecordKind = Literal["proposal", "information", "adoption", "report", "meeting", "activity", "duty"]
-assert set(RecordKind.__args__) == set(RECORD_KINDS)  # type: ignore[attr-defined]
+assert set(get_args(RecordKind)) == set(RECORD_KINDS)
 
 # Fields of a normalised record that `match` and `points_by` may look at.
 MATCH_FIELDS = (
@@ -580,8 +580,8 @@ class Rules(_Strict):
         for band in upper:
             if band.min is None:
                 raise ValueError(f"等次“{band.grade}”须写 min（只有最后一档不写）")
-        mins = [band.min for band in upper]
-        if any(a <= b for a, b in itertools.pairwise(mins)):  # type: ignore[operator]
+        mins = [band.min for band in upper if band.min is not None]  # every one, checked above
+        if any(a <= b for a, b in itertools.pairwise(mins)):
             raise ValueError("等次须从高到低排列，各档 min 依次递减")
         return grades
 

@@ -435,7 +435,7 @@ def _fsync(path: Path, *, directory: bool = False) -> None:
         os.close(fd)
 
 
-def _release(error: BaseException) -> None:
+def _release(error: BaseException | None) -> None:
     """Let go of what the failed writer still holds (xlsxwriter's open zip file, whose
     finaliser would otherwise try to finish it and print a traceback on the full disk)."""
     hook = sys.unraisablehook
@@ -445,7 +445,7 @@ def _release(error: BaseException) -> None:
         while error is not None and id(error) not in seen:
             seen.add(id(error))
             traceback.clear_frames(error.__traceback__)
-            error = error.__context__  # type: ignore[assignment]
+            error = error.__context__
         gc.collect()
     finally:
         sys.unraisablehook = hook
