@@ -29,6 +29,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -126,7 +127,10 @@ def _read_workbook(path: Path, input_format: InputFormat) -> RawWorkbook:
 
 
 def _read_sheets(
-    path: Path, source, found: list[tuple[Sheet, str | None]], input_format: InputFormat
+    path: Path,
+    source: _Source,
+    found: list[tuple[Sheet, str | None]],
+    input_format: InputFormat,
 ) -> RawWorkbook:
     problems: list[Problem] = []
     tables: dict[str, RawTable] = {}
@@ -164,7 +168,7 @@ def _read_sheets(
 _NOT_REGISTERS = ("说明", "填表说明", "目录", "封面", "汇总", "统计", "选项")
 
 
-def _unread_sheets(source, used: set[str], input_format: InputFormat) -> list[Problem]:
+def _unread_sheets(source: _Source, used: set[str], input_format: InputFormat) -> list[Problem]:
     """A warning for every sheet with content that no register took: a renamed 提案 sheet must
     not silently score nothing."""
     problems = []
@@ -212,7 +216,7 @@ def _converter():
 # --- sources: a calamine workbook, or a folder of CSV files -----------------------------------
 
 
-def _open(path: Path):
+def _open(path: Path) -> _Source:
     if path.name.startswith("~$"):
         raise UsageError(
             f"{path.name} 是 Excel/WPS 打开文件时留下的锁定文件，不是工作簿；请指定原文件"
@@ -253,15 +257,16 @@ class _CalamineBook:
         ) as exc:  # a panic inside calamine (pyo3 PanicException) on a damaged file
             raise _unreadable_or_reraise(path, exc) from None
         self.sheet_names = list(self.book.sheet_names)
-        self._sheets: dict[str, object] = {}
+        self._sheets: dict[str, CalamineSheet] = {}
         self._ends: dict[str, tuple[int, int] | None] = {}  # sheets already read and let go
         self._scanner: ThreadPoolExecutor | None = None
         self._scans: dict[str, Future] = {}  # sheet name -> its flagged cells, being found ahead
         self._order: list[str] = []  # the sheets to be read, in order (read_ahead)
         self._loader: ThreadPoolExecutor | None = None
-        self._ahead: dict[str, Future] = {}  # the sheet being parsed ahead -> its calamine sheet
+        # the sheet being parsed ahead -> its calamine sheet
+        self._ahead: dict[str, Future[CalamineSheet]] = {}
 
-    def _sheet(self, name: str):
+    def _sheet(self, name: str) -> CalamineSheet:
         if name not in self._sheets:
             ahead = self._ahead.pop(name, None)
             if ahead is None:
@@ -269,7 +274,7 @@ class _CalamineBook:
             self._sheets[name] = ahead.result() if ahead is not None else self._parse(name)
         return self._sheets[name]
 
-    def _parse(self, name: str):
+    def _parse(self, name: str) -> CalamineSheet:
         """calamine's parse of one sheet (on the read-ahead thread or this one)."""
         _check_declared_size(self.path, name)
         try:
@@ -416,7 +421,7 @@ class _CsvFolder:
         pass
 
 
-def _unreadable(path: Path, exc: Exception) -> UsageError:
+def _unreadable(path: Path, exc: BaseException) -> UsageError:
     hint = (
         "文件已加密，请先取消密码"
         if type(exc).__name__ == "PasswordError"
@@ -499,7 +504,7 @@ def _xlsx_flagged_cells(path: Path, sheet_name: str) -> dict[tuple[int, int], tu
         if b't="e"' in attrs:
             value = _VALUE.search(body)
             flagged[(int(row), column)] = ("error", value.group(1).decode() if value else "#错误")
-        elif b"<f" in body and not (_VALUE.search(body) and _VALUE.search(body).group(1)):
+        elif b"<f" in body and not ((computed := _VALUE.search(body)) and computed.group(1)):
             formula = re.search(rb"<f[^>]*>([^<]*)</f>", body)
             flagged[(int(row), column)] = (
                 "formula",
@@ -526,7 +531,8 @@ def _cells_holding(
         if cell is None or cell.end() <= hit.start():
             continue  # not inside a cell (a filter, say)
         parsed_to = cell.end()
-        yield cell.groups()
+        letters, row, attrs, body = cell.groups()
+        yield letters, row, attrs, body
 
 
 def _sheet_xml(path: Path, sheet_name: str, limit: int | None = None) -> bytes | None:
@@ -719,6 +725,7 @@ def _body_frame(
             full[key] = combined
             is_empty = (combined == "").to_numpy(dtype=bool)
         empty = is_empty if empty is None else empty & is_empty
+    assert empty is not None  # every table has at least one column
     keep = np.flatnonzero(~empty & ~_total_rows_of(cells, columns))
     del cells
     frame = pd.DataFrame(
@@ -761,7 +768,7 @@ def _object_grid(data: list[list], width: int) -> np.ndarray:
     """The rows as one 2-D object array, short rows padded with NaN: the array pandas builds a
     DataFrame of rows from (pandas' own C routine, several times faster than np.array here)."""
     try:
-        from pandas._libs.lib import to_object_array
+        from pandas._libs.lib import to_object_array  # type: ignore[attr-defined]  # private, untyped in pandas-stubs
     except ImportError:  # pragma: no cover - pandas moved it: the public (slower) way
         return pd.DataFrame(data, dtype=object).reindex(columns=range(width)).to_numpy(dtype=object)
     return to_object_array(data, min_width=width)
@@ -801,12 +808,14 @@ class _Column:
         """The clean text of every row."""
         if self.cleaned is not None:
             return self.cleaned.reset_index(drop=True)
+        assert self.text is not None  # a column holds its clean text or its cleaned series
         return pd.Series(self.text.take(self.codes), copy=False)
 
-    def take(self, rows: np.ndarray):
+    def take(self, rows: np.ndarray) -> pd.api.extensions.ExtensionArray:
         """The clean text of ``rows``."""
         if self.cleaned is not None:
             return self.cleaned.array.take(rows)
+        assert self.text is not None
         return self.text.take(self.codes[rows])
 
 
@@ -937,3 +946,10 @@ def _total_rows(body: pd.DataFrame) -> pd.Series:
 
 
 _TOTAL_CHARACTERS = re.compile("[合总小]")
+
+
+if TYPE_CHECKING:
+    from python_calamine import CalamineSheet
+
+    # A workbook file read through calamine, or a folder of CSV files.
+    _Source = _CalamineBook | _CsvFolder
