@@ -30,7 +30,7 @@ _EXPORTS = {
     "write_outputs": "api",
     "default_output_path": "api",
     "write_template": "template",
-    "explain": "explain",
+    "explain": "explanation",
     "report": "api",
     "assess_progress": "quarterly",
     "Period": "quarterly",
@@ -54,7 +54,7 @@ if TYPE_CHECKING:
     from .api import assess, check, default_output_path, report, write_outputs
     from .assessment import Assessment
     from .errors import DataError, PerfscoreError, Problem, RulesError, UsageError
-    from .explain import explain
+    from .explanation import explain
     from .privacy import mask_assessment
     from .quarterly import Period, ProgressReport, assess_progress
     from .rules import LoadedRules, Rules, load_rules, parse_rules

@@ -513,7 +513,7 @@ def explain(
 
     示例：perfscore explain 2023.xlsx 张三
     """
-    from .explain import explain as run_explain
+    from .explanation import explain as run_explain
     from .writers.terminal import print_explanation
 
     console, err = _consoles()

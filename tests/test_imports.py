@@ -40,6 +40,13 @@ def test_the_module_list_covers_the_stages() -> None:
     assert {"perfscore.cli", "perfscore.api", "perfscore.__main__"} <= set(modules)
 
 
+def test_no_public_name_is_shadowed_by_a_module() -> None:
+    """Importing perfscore.X sets the package's attribute X to the module: a public function of
+    the same name (perfscore.explain) would then be the module, depending on what ran first."""
+    modules = {name.split(".")[1] for name in _modules() if name.count(".") == 1}
+    assert not modules & set(perfscore.__all__)
+
+
 def test_every_module_imports_alone() -> None:
     modules = [m for m in _modules() if m != "perfscore.__main__"]  # __main__ runs the CLI
     done = subprocess.run(

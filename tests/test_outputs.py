@@ -663,7 +663,7 @@ def test_mask_leaves_no_real_name_in_any_output(runner, sample_copy, sample_resu
     assert run.exit_code == 0, run.output
     assert run.output.startswith(masked_name(unique))
     outputs["terminal: explain"] = run.output
-    from perfscore.explain import MemberNotFound, explain
+    from perfscore.explanation import MemberNotFound, explain
 
     with pytest.raises(MemberNotFound) as typo:  # "did you mean …" suggests masked names
         explain(sample_result, unique[:-1] + "鑫", mask="name")

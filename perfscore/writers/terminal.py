@@ -19,7 +19,7 @@ from ..errors import Problem, Severity
 if TYPE_CHECKING:
     from ..assessment import Assessment
     from ..awards import Shortlist
-    from ..explain import Explanation
+    from ..explanation import Explanation
     from ..rules.summary import SchemeSummary
 
 Justify = Literal["left", "right"]
