@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -140,6 +141,18 @@ def _name_lists(
     return cells
 
 
+def _one_row_each(register: dict[str, np.ndarray], keys: tuple[str, ...]) -> None:
+    """Make the rows unique on ``keys`` (the last one a date), as a register records each event
+    once: a repeated row moves a day on within the year, until none repeats. perfscore refuses
+    a record entered twice."""
+    while True:
+        repeated = pd.DataFrame({k: register[k] for k in keys}).duplicated().to_numpy()
+        if not repeated.any():
+            return
+        day = register[keys[-1]][repeated] - _EXCEL_SERIAL_2023
+        register[keys[-1]][repeated] = _EXCEL_SERIAL_2023 + (day + 1) % 365
+
+
 def _dates(rng: np.random.Generator, rows: int) -> np.ndarray:
     return _EXCEL_SERIAL_2023 + rng.integers(0, 365, rows)  # Excel serial days within the year
 
@@ -196,6 +209,9 @@ def make_registers(members: int, rows: int, seed: int = SEED) -> dict[str, dict[
     marks[status != "立案"] = ""
     authors = _name_lists(rng, names, weights, n, 5)
     authors[form == "个人"] = names[rng.choice(members, (form == "个人").sum(), p=weights)]
+    # A 联名 proposal names several proposers; one drawn with a single name is 个人.
+    single = np.char.find(authors.astype(str), "、") < 0
+    form[(form == "联名") & single] = "个人"
     proposals = {
         "item_id": proposal_ids,
         "title": topics(n, "的提案"),
@@ -228,6 +244,7 @@ def make_registers(members: int, rows: int, seed: int = SEED) -> dict[str, dict[
         "date": np.minimum(info_dates[which] + rng.integers(7, 40, n), _EXCEL_SERIAL_2023 + 364),
         "note": np.full(n, "", dtype=object),
     }
+    _one_row_each(adoptions, ("item_id", "type", "level", "date"))
 
     n = count["reports"]
     reports = {
@@ -256,6 +273,7 @@ def make_registers(members: int, rows: int, seed: int = SEED) -> dict[str, dict[
         attendance["members"][at_standing] = names[
             standing[rng.integers(0, len(standing), at_standing.sum())]
         ]
+    _one_row_each(attendance, ("members", "title", "date"))
 
     n = count["activities"]
     activity_type = choice("activity_type", n)
@@ -265,7 +283,11 @@ def make_registers(members: int, rows: int, seed: int = SEED) -> dict[str, dict[
     training = activity_type == "培训"
     subtype[training] = np.where(rng.random(training.sum()) < 0.8, "全程", "部分")
     activities = {
-        "title": np.char.add(activity_type.astype(str), "活动").astype(object),
+        # each row its own event: 视察活动（第12次）, so no member is recorded twice for one
+        "title": np.char.add(
+            np.char.add(activity_type.astype(str), "活动（第"),
+            np.char.add(np.arange(1, n + 1).astype(str), "次）"),
+        ).astype(object),
         "type": activity_type,
         "subtype": subtype,
         "date": _dates(rng, n),
@@ -279,6 +301,7 @@ def make_registers(members: int, rows: int, seed: int = SEED) -> dict[str, dict[
         "date": _dates(rng, n),
         "title": np.full(n, "按计划完成", dtype=object),
     }
+    _one_row_each(duties, ("members", "type", "date"))
 
     return {
         "roster": roster,

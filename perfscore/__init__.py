@@ -29,6 +29,9 @@ _EXPORTS = {
     "check": "api",
     "write_outputs": "api",
     "default_output_path": "api",
+    "write_public": "api",
+    "write_notice": "api",
+    "write_rules_document": "api",
     "write_template": "template",
     "explain": "explanation",
     "report": "api",
@@ -51,7 +54,16 @@ _EXPORTS = {
 __all__ = [*_EXPORTS, "__version__"]
 
 if TYPE_CHECKING:
-    from .api import assess, check, default_output_path, report, write_outputs
+    from .api import (
+        assess,
+        check,
+        default_output_path,
+        report,
+        write_notice,
+        write_outputs,
+        write_public,
+        write_rules_document,
+    )
     from .assessment import Assessment
     from .errors import DataError, PerfscoreError, Problem, RulesError, UsageError
     from .explanation import explain

@@ -33,6 +33,10 @@ __all__ = [
     "write_outputs",
     "select_shortlists",
     "write_shortlists",
+    "write_notice",
+    "write_rules_document",
+    "write_public",
+    "default_public_path",
     "OUTPUT_SUFFIXES",
 ]
 
@@ -270,6 +274,15 @@ def select_shortlists(assessment: Assessment, awards: list[str] | None = None) -
     return [sl for sl in lists if sl.award.id in wanted]  # in the rules' order, each once
 
 
+def _check_target(out: Path, suffixes: tuple[str, ...], source: str | Path | None) -> None:
+    if out.suffix.lower() not in suffixes:
+        raise UsageError(f"不支持的输出格式“{out.suffix}”：请使用 {'、'.join(suffixes)}")
+    if source is not None and out.resolve() == Path(source).resolve():
+        raise UsageError(f"输出文件不能与输入文件相同：{out}")
+    if not out.parent.exists():
+        raise UsageError(f"输出目录不存在：{out.parent}")
+
+
 def write_shortlists(
     assessment: Assessment,
     lists: list,
@@ -278,18 +291,18 @@ def write_shortlists(
     source: str | Path | None = None,
     on_stage: StageCallback | None = None,
 ) -> Path:
-    """Write shortlists alone: .xlsx (one sheet per award, 评优说明, 评优名额平衡) or .json.
+    """Write shortlists alone: .xlsx (one sheet per award, 评优说明, 评优名额平衡), .json, or
+    .docx (the award 公示 with names in full, :func:`perfscore.writers.documents.write_award_notice`).
     ``on_stage`` is called with 写出名单 as this starts."""
     if on_stage is not None:
         on_stage("写出名单")
     out = Path(out)
-    if out.suffix.lower() not in OUTPUT_SUFFIXES:
-        raise UsageError(f"不支持的输出格式“{out.suffix}”：请使用 {'、'.join(OUTPUT_SUFFIXES)}")
-    if source is not None and out.resolve() == Path(source).resolve():
-        raise UsageError(f"输出文件不能与输入文件相同：{out}")
-    if not out.parent.exists():
-        raise UsageError(f"输出目录不存在：{out.parent}")
-    if out.suffix.lower() == ".json":
+    _check_target(out, (*OUTPUT_SUFFIXES, ".docx"), source)
+    if out.suffix.lower() == ".docx":
+        from .writers.documents import write_award_notice
+
+        write_award_notice(assessment, lists, out)
+    elif out.suffix.lower() == ".json":
         from .writers.json import write_shortlists_json
 
         write_shortlists_json(assessment, lists, out)
@@ -304,3 +317,57 @@ def write_shortlists(
             decimals=assessment.rules.rules.settings.decimals,
         )
     return out
+
+
+def write_notice(
+    assessment: Assessment, out: str | Path, *, source: str | Path | None = None
+) -> Path:
+    """The annual 考核情况通报 (.docx) of ``assessment``: grade counts, group summaries, the
+    members of the listed grades by name and the consequences (``perfscore notice``)."""
+    from .writers.documents import write_annual_notice
+
+    out = Path(out)
+    _check_target(out, (".docx",), source)
+    return write_annual_notice(assessment, out)
+
+
+def write_rules_document(rules: str | Path | LoadedRules | None, out: str | Path) -> Path:
+    """The scheme as a printable 办法 (.docx, 公文 layout) or Markdown (.md): ``rules show --out``."""
+    loaded = rules if isinstance(rules, LoadedRules) else load_rules(rules)
+    out = Path(out)
+    _check_target(out, (".docx", ".md"), loaded.path)
+    if out.suffix.lower() == ".md":
+        from .rules.summary import summarise, summary_markdown
+        from .writers.markdown import write_markdown
+
+        write_markdown(summary_markdown(summarise(loaded.rules)), out)
+        return out
+    from .writers.documents import write_rules_document as write_docx
+
+    return write_docx(loaded, out)
+
+
+def default_public_path(workbook: str | Path) -> Path:
+    """``2023.xlsx`` -> ``2023-考核结果-公开版.xlsx`` beside it."""
+    path = Path(workbook)
+    return path.with_name(f"{path.stem}-考核结果-公开版.xlsx")
+
+
+def write_public(
+    assessment: Assessment,
+    out: str | Path,
+    *,
+    mode: str = "name",
+    columns: tuple[str, ...] | list[str] = (),
+    source: str | Path | None = None,
+) -> Path:
+    """The public version (公开版) of an assessment: 名次, the masked name (张**, or the member's
+    ID when ``mode`` is "id"), 等次, and the ``columns`` asked for (headers from
+    :data:`perfscore.writers.public.PUBLIC_COLUMNS`)
+    — no ledger, no internal sheet, no ID, no source file name. .xlsx (one sheet) or .csv.
+    ``assessment`` may be masked already or not: the names are masked here."""
+    from .writers.public import write_public_ranking
+
+    out = Path(out)
+    _check_target(out, (".xlsx", ".csv"), source)
+    return write_public_ranking(assessment, out, mode=mode, columns=tuple(columns))

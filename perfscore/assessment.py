@@ -32,10 +32,16 @@ from .history import History
 from .layout import MEMBER_DETAILS, OTHER_LINES, RESULT_COLUMNS
 from .records import GROUP_DIMENSIONS, Records
 from .rules import LoadedRules
-from .scoring import LedgerLines, Scoring, round_points
+from .scoring import LedgerLines, Scoring, checklist_applies, round_points
 from .text import NAME_SEPARATORS
 
-__all__ = ["Assessment", "assess_scores", "GROUP_DIMENSIONS"]
+__all__ = [
+    "Assessment",
+    "assess_scores",
+    "GROUP_DIMENSIONS",
+    "group_dimensions",
+    "dimension_cells",
+]
 
 
 @dataclass(frozen=True)
@@ -147,14 +153,17 @@ def _add_checklist(members: pd.DataFrame, done: np.ndarray, rules: LoadedRules) 
     missing names come from it: a member without records has done 0 and every item missing."""
     spec = rules.rules.checklist
     names = [item.name for item in spec.items] if spec else []
-    members["checklist_total"] = len(names)
     if not names:
+        members["checklist_total"] = 0
         members["checklist_done"] = 0
         members["checklist_missing"] = ""
         return members
-    members["checklist_done"] = done.sum(axis=0).astype(int)
+    # Items asked of some members only (``who``) count for those members alone.
+    applies = checklist_applies(rules.rules, members)
+    members["checklist_total"] = applies.sum(axis=0).astype(int)
+    members["checklist_done"] = (done & applies).sum(axis=0).astype(int)
     members["checklist_missing"] = pd.Series(
-        _missing_items(done, names), index=members.index, dtype="object"
+        _missing_items(done | ~applies, names), index=members.index, dtype="object"
     )
     return members
 
@@ -283,16 +292,45 @@ def _in_ranking_order(members: pd.DataFrame, tie_break: list[str]) -> pd.DataFra
     return stable_sorted(members, keys, ascending)
 
 
+def group_dimensions(dimensions: list[str]) -> list[tuple[str, str]]:
+    """(dimension, label) in output order: the plain ones in the usual order, then nested ones
+    (committee/work_group → 专委会/工作组) as the rules list them."""
+    plain = [(key, label) for key, label in GROUP_DIMENSIONS.items() if key in dimensions]
+    nested = [
+        (d, "/".join(GROUP_DIMENSIONS[part] for part in d.split("/")))
+        for d in dimensions
+        if "/" in d
+    ]
+    return plain + nested
+
+
+def dimension_cells(members: pd.DataFrame, dimension: str) -> pd.Series:
+    """Each member's groups of ``dimension`` as roster text ('第一组、第三组'). A nested dimension
+    pairs every outer group with every inner one: 经济委 and 第一小组 give '经济委·第一小组';
+    a member without an outer or inner group is in none of its groups."""
+    if "/" not in dimension:
+        return members[dimension]
+    outer, inner = dimension.split("/")
+    pairs = members[[outer, inner]].fillna("").astype(str)
+    codes, distinct = pd.factorize(pd.MultiIndex.from_frame(pairs))
+
+    def combined(outer_cell: str, inner_cell: str) -> str:
+        outers = [g for g in re.split(NAME_SEPARATORS, outer_cell) if g.strip()]
+        inners = [g for g in re.split(NAME_SEPARATORS, inner_cell) if g.strip()]
+        return "、".join(f"{o.strip()}·{i.strip()}" for o in outers for i in inners)
+
+    texts = np.array([combined(o, i) for o, i in distinct], dtype=object)  # once per distinct pair
+    return pd.Series(texts[codes], index=members.index, dtype=object)
+
+
 def _group_summaries(members: pd.DataFrame, rules: LoadedRules) -> pd.DataFrame:
     """Per group of each dimension: a member in two 学习组 counts once in each, never twice in one."""
     grades = [band.grade for band in rules.rules.grades]
     grade_codes = pd.Index(grades).get_indexer(pd.Index(members["grade"]))
     spec = rules.rules.groups
     frames = []
-    for column, label in GROUP_DIMENSIONS.items():
-        if column not in spec.dimensions:
-            continue
-        at, group, names = _group_members(members[column])
+    for column, label in group_dimensions(spec.dimensions):
+        at, group, names = _group_members(dimension_cells(members, column))
         if not len(at):
             continue
         rows = pd.DataFrame(

@@ -33,7 +33,9 @@ from .text import number_text, percent_text
 __all__ = ["Shortlist", "shortlists", "SHORTLIST_COLUMNS"]
 
 SHORTLIST_COLUMNS = ["place", "key", "label", "sector", "committee", "score", "facts", "note"]
-_POOL_UNIT = {"members": "人", "proposals": "件", "information": "条"}
+_POOL_UNIT = {"members": "人", "proposals": "件", "information": "条", "reports": "篇"}
+# The records an item pool's candidates are: each candidate is one such item (its first author's).
+_POOL_KIND = {"proposals": "proposal", "information": "information", "reports": "report"}
 
 
 @dataclass(frozen=True)
@@ -85,7 +87,7 @@ def _shortlist(
     pool["note"] = winner_notes
     listed = np.flatnonzero(picked.to_numpy())
     left_off = np.flatnonzero(~picked.to_numpy())[: award.show_next]
-    facts = _facts(award, pool.iloc[np.concatenate([listed, left_off])], table, roster)
+    facts = _facts(award, pool.iloc[np.concatenate([listed, left_off])], table, roster, rules)
     winners, losers = pool.iloc[listed], pool.iloc[left_off]
     return Shortlist(
         award=award,
@@ -109,11 +111,17 @@ def _candidates(
     for the candidates listed only (:func:`_facts`)."""
     groups = ["sector", "committee", "study_group", "work_group"]
     if award.pool == "members":  # every column of the members' results, category subtotals included
-        pool = members.rename(columns={"member_id": "key", "name": "label", "total": "score"})
+        pool = members.rename(columns={"member_id": "key", "name": "label"})
+        # The total, or the sum of the categories named in rank_by (四个最佳: one category each).
+        pool["score"] = (
+            members[award.rank_by].sum(axis=1).to_numpy()
+            if award.rank_by
+            else members["total"].to_numpy()
+        )
         pool["date"] = pd.NaT
         return pool.assign(note="", member_id=pool["key"]).reset_index(drop=True)
 
-    kind = "proposal" if award.pool == "proposals" else "information"
+    kind = _POOL_KIND[award.pool]
     rows = table.kind_rows(kind)
     rows = rows[table.array("position")[rows] == 1]
     pool = (
@@ -162,19 +170,26 @@ def _facts(
     rows: pd.DataFrame,
     table: RecordTable,
     roster: pd.DataFrame,
+    rules: Rules | None = None,
 ) -> np.ndarray:
-    """What a listed candidate is: for a member, grade and checklist; for an item, its authors
-    with roles, and its status and marks or each adoption event."""
+    """What a listed candidate is: for a member, grade, checklist (when the rules have one) and
+    the categories ranked by; for an item, its authors with roles, and its status and marks or
+    each adoption event."""
     if not len(rows):
         return np.zeros(0, dtype=object)
     if award.pool == "members":
-        facts = (
-            rows["grade"]
-            + "，清单完成 "
-            + rows["checklist_done"].astype(str)
-            + "/"
-            + rows["checklist_total"].astype(str)
-        )
+        facts = rows["grade"].astype(object)
+        if rows["checklist_total"].gt(0).any():
+            facts = (
+                facts
+                + "，清单完成 "
+                + rows["checklist_done"].astype(str)
+                + "/"
+                + rows["checklist_total"].astype(str)
+            )
+        if award.rank_by:
+            names = {c.id: c.name for c in rules.categories} if rules else {}
+            facts = facts + "，得分：" + "+".join(names.get(c, c) for c in award.rank_by)
         return facts.to_numpy()
     return _item_facts(award, table, rows, roster).to_numpy()
 
@@ -184,7 +199,7 @@ def _item_facts(
 ) -> pd.Series:
     """Authors with roles (an author not on the roster by member id), status and marks; for
     information, each adoption event."""
-    kind = "proposal" if award.pool == "proposals" else "information"
+    kind = _POOL_KIND[award.pool]
     keys = set(pool["key"])
 
     def of_items(kind: str) -> np.ndarray:
@@ -200,7 +215,9 @@ def _item_facts(
     named = names + "（" + authors["role"] + "）"
     by_item = joined_texts(*pd.factorize(authors["item_id"]), named.to_numpy(dtype=object), "、")
     facts = pool["key"].map(by_item).astype(object).fillna("")
-    if award.pool == "proposals":
+    if award.pool == "reports":
+        detail = pool["status"].astype(object)
+    elif award.pool == "proposals":
         detail = (
             pool["type"]
             + "，"

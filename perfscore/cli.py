@@ -8,6 +8,7 @@ answers at once.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -63,7 +64,8 @@ MaskOption = Annotated[
     bool,
     typer.Option(
         "--mask",
-        help="隐去姓名，用于公示：只显示第一个字（如 张**）；表格、说明、提示和屏幕输出中的姓名都隐去",
+        help="写出对外公开的“公开版”：只有名次、隐去的姓名（只显示第一个字，如 张**）、等次和 --public-columns 所列的列，"
+        "没有积分明细、数据提示、评优依据和委员编号；屏幕输出中的姓名也隐去",
     ),
 ]
 AllowDuplicatesOption = Annotated[
@@ -73,8 +75,13 @@ AllowDuplicatesOption = Annotated[
         help="同一委员、同一会议或活动、同一日期的两条相同记录都计分（不写则视为重复登记，报错）",
     ),
 ]
-MaskIdsOption = Annotated[
-    bool, typer.Option("--mask-ids", help="隐去姓名，以委员编号代替（其余同 --mask）")
+MaskIdsOption = Annotated[bool, typer.Option("--mask-ids", help="同 --mask，但姓名以委员编号代替")]
+PublicColumnsOption = Annotated[
+    str,
+    typer.Option(
+        "--public-columns",
+        help="公开版另外列出的列，用逗号分隔：界别、专委会、总分、界别内名次、专委会内名次（如 界别,总分）",
+    ),
 ]
 
 
@@ -142,6 +149,13 @@ def _arg(path: Path | str) -> str:
 def _mask_mode(mask: bool, mask_ids: bool) -> MaskMode | None:
     """--mask / --mask-ids -> the mode of perfscore.privacy (IDs win when both are given)."""
     return "id" if mask_ids else "name" if mask else None
+
+
+def _public_columns(text: str) -> tuple[str, ...]:
+    """--public-columns 界别,总分 -> ("界别", "总分"); Chinese commas and 、 also separate."""
+    import re
+
+    return tuple(part for part in re.split(r"[,，、\s]+", text) if part)
 
 
 # Inputs from this size on (all input files together) get the stage display on a terminal.
@@ -295,7 +309,7 @@ def assess(
         typer.Option(
             "--out",
             "-o",
-            help="输出文件：.xlsx（默认，工作簿旁的“<文件名>-考核结果.xlsx”，隐去姓名时为“-考核结果-公示.xlsx”）、.json，或 .csv（总排名和分项得分一张表）",
+            help="输出文件：.xlsx（默认，工作簿旁的“<文件名>-考核结果.xlsx”；--mask 时为公开版“-考核结果-公开版.xlsx”）、.json，或 .csv（总排名和分项得分一张表；公开版也可写 .csv）",
         ),
     ] = None,
     year: YearOption = None,
@@ -310,6 +324,7 @@ def assess(
     ] = None,
     mask: MaskOption = False,
     mask_ids: MaskIdsOption = False,
+    public_columns: PublicColumnsOption = "",
     skip_bad_rows: Annotated[
         bool,
         typer.Option(
@@ -355,11 +370,18 @@ def assess(
         return
     workbook = expanded[0]
     from .api import assess as run_assess
-    from .api import default_output_path, write_outputs, written_files
+    from .api import (
+        default_output_path,
+        default_public_path,
+        write_outputs,
+        write_public,
+        written_files,
+    )
     from .writers.terminal import print_summary
 
     masking = _mask_mode(mask, mask_ids)
-    target = out or default_output_path(workbook, masked=masking is not None)
+    target = out or (default_public_path(workbook) if masking else default_output_path(workbook))
+    columns = _public_columns(public_columns)
 
     def run():
         with _stages(err, _shows_stages(console, err, [workbook], quiet)) as step:
@@ -375,12 +397,15 @@ def assess(
             if masking:
                 from .privacy import mask_assessment
 
-                result = mask_assessment(result, masking)
+                if step is not None:
+                    step("写出结果")
+                write_public(result, target, mode=masking, columns=columns, source=workbook)
+                return mask_assessment(result, masking)
             write_outputs(result, target, source=workbook, on_stage=step)
         return result
 
     result = _run(err, run)
-    print_summary(console, result, written_files(result, target))
+    print_summary(console, result, [target] if masking else written_files(result, target))
     _next_step(
         err,
         quiet,
@@ -533,22 +558,52 @@ def shortlist(
         typer.Option("--award", "-a", help="只看这项评选（编号或名称），可写多次；不写则列出全部"),
     ] = None,
     rules: RulesOption = None,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="另存为 .xlsx 或 .json")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="另存为 .xlsx、.json，或 .docx（评选结果公示，公文格式，姓名写全称，公示时间和联系人留空待填）",
+        ),
+    ] = None,
     year: YearOption = None,
+    mask: MaskOption = False,
+    mask_ids: MaskIdsOption = False,
 ) -> None:
     """评优建议名单：按规则中的评选（优秀委员、优秀提案、优秀社情民意信息）列出入选者及依据、
     差一点入选者及原因，以及各界别、专委会的名额平衡。
 
-    示例：perfscore shortlist 2023.xlsx --award 优秀委员
+    --out 公示.docx 写出评选结果公示（Word，公文格式）；--mask 在工作簿旁写出“<年度>年度评优名单-公开版.xlsx”
+    （每项评选一张表：序号、隐去的姓名或标题、界别），屏幕上的姓名也隐去。
+
+    示例：perfscore shortlist 2023.xlsx --award 优秀委员 --out 2023年度评优公示.docx
     """
     from .api import select_shortlists, write_shortlists
     from .writers.terminal import print_shortlists
 
     console, err = _consoles()
+    masking = _mask_mode(mask, mask_ids)
     result = _run(err, lambda: _assess_with_stages(console, err, workbook, rules, year))
     lists = _run(err, lambda: select_shortlists(result, award))
-    print_shortlists(console, lists)
+    if masking:
+        from .privacy import mask_assessment
+        from .writers.public import public_shortlists_path, write_public_shortlists
+
+        public = public_shortlists_path(workbook, result.year)
+        _run(err, lambda: write_public_shortlists(result, lists, public, mode=masking))
+        masked = mask_assessment(dataclasses.replace(result, shortlists=lists), masking)
+        print_shortlists(console, masked.shortlists)
+        console.print(f"已写入公开版：{public}")
+    else:
+        print_shortlists(console, lists)
+    from .rules.example import example_notice
+
+    if example_notice(result.rules):
+        console.print(f"注意：{example_notice(result.rules)}", style="yellow", markup=False)
     if out is not None:
+        if masking:
+            err.print("--mask 与 --out 不能同时使用：公示（.docx）写全名，公开版由 --mask 写出")
+            raise typer.Exit(2)
         _run(err, lambda: write_shortlists(result, lists, out, source=workbook))
         console.print(f"已写入：{out}")
         _next_step(err, False, f"核对 {_arg(out)} 中的入选依据，按本单位程序研究、公示")
@@ -579,6 +634,8 @@ def report(
             "--out-dir", "-d", help="输出目录（须已存在）；不写则为工作簿所在目录", file_okay=False
         ),
     ] = None,
+    mask: MaskOption = False,
+    mask_ids: MaskIdsOption = False,
     quiet: QuietOption = False,
 ) -> None:
     """季度/月度履职进度通报：到期末的积分、双五个一完成进度、需要提醒的委员和落后较多的分组，写出 .xlsx 和 .md。
@@ -593,7 +650,8 @@ def report(
 
     需要提醒：进度落后，或本期没有履职记录（会议请假、缺席和信息被采用不算履职记录）。
 
-    输出：“<期间>-季度履职通报.xlsx”和“.md”（月份为“月度履职通报”，--as-of 为“履职进度通报”），已有则整体替换。
+    输出：“<期间>-季度履职通报.xlsx”“.md”和“.docx”（Word 通报，公文格式；月份为“月度履职通报”，--as-of 为“履职进度通报”），已有则整体替换。
+    --mask 时只写公开版“<期间>-季度履职通报-公开版.xlsx”（名次、隐去的姓名、界别、进度）。
 
     标准输出只打印写出的文件路径，每行一个；提示和错误写到标准错误。不询问；只在终端上处理较大的工作簿时才在标准错误显示各阶段进度，cron 下不显示，适合定时运行，见 docs/cron.md。
 
@@ -613,12 +671,31 @@ def report(
             markup=False,
         )
 
+    masking = _mask_mode(mask, mask_ids)
+
     def run():
         with _stages(err, _shows_stages(console, err, [workbook], quiet)) as step:
+            if masking:
+                from .quarterly import assess_progress
+                from .writers.public import write_public_progress
+
+                folder = out_dir if out_dir is not None else workbook.parent
+                if not folder.is_dir():
+                    from .errors import UsageError
+
+                    raise UsageError(f"输出目录不存在：{folder}")
+                found = assess_progress(workbook, period, rules, on_stage=step)
+                if step is not None:
+                    step("写出通报")
+                return found, [write_public_progress(found, folder, mode=masking).absolute()]
             return run_report(workbook, period, rules=rules, out_dir=out_dir, on_stage=step)
 
     result, paths = _run(err, run)
     if not quiet:
+        if masking:
+            from .privacy import mask_assessment
+
+            result = mask_assessment(result, masking)
         err.print(summary_sentence(result), markup=False)
         print_problems(err, result.warnings, limit=10)
     for path in paths:
@@ -626,6 +703,69 @@ def report(
             str(path), highlight=False
         )  # one path a line, never wrapped: scripts read these
     _next_step(err, quiet, f"把通报（{paths[0].name} 等）发给各界别、专委会，提醒进度落后的委员")
+
+
+@app.command()
+def notice(
+    workbook: Annotated[
+        Path,
+        typer.Argument(
+            help="活动登记工作簿（.xlsx/.xlsm/.xls/.ods）", dir_okay=False, metavar="工作簿"
+        ),
+    ],
+    rules: RulesOption = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="输出的 .docx；不写则为工作簿旁的“<年度>年度委员履职考核情况通报.docx”",
+            dir_okay=False,
+        ),
+    ] = None,
+    year: YearOption = None,
+    previous: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--previous",
+            "-p",
+            help="往年的考核结果（.xlsx 或 .json），用于“连续两年不称职”等处理意见；可写多次",
+            dir_okay=False,
+        ),
+    ] = None,
+    quiet: QuietOption = False,
+) -> None:
+    """年度考核情况通报（Word，公文格式）：总体情况和各等次人数、各界别和专委会情况、
+    列名等次（规则 documents.listed_grades，默认最高和最低两档）的委员名单，以及处理意见。
+
+    文号、日期留空待填；落款为规则 documents.unit（不写则留空位）。字体字号见 docs/outputs.md。
+
+    示例：perfscore notice 2023.xlsx --rules 本单位积分办法.yaml
+    """
+    from .api import assess as run_assess
+    from .api import write_notice
+    from .writers.documents import annual_notice_path, grade_counts
+
+    console, err = _consoles(quiet)
+
+    def run():
+        with _stages(err, _shows_stages(console, err, [workbook], quiet)) as step:
+            result = run_assess(workbook, rules, year=year, previous=previous, on_stage=step)
+            if step is not None:
+                step("写出通报")
+            target = out or annual_notice_path(workbook, result.year)
+            return result, write_notice(result, target, source=workbook)
+
+    result, path = _run(err, run)
+    counts = "，".join(f"{grade} {n} 人" for grade, n in grade_counts(result))
+    if not quiet:
+        from .rules.example import example_notice
+
+        notice_text = example_notice(result.rules)
+        if notice_text:
+            err.print(f"注意：{notice_text}", style="yellow", markup=False)
+        err.print(f"{result.year} 年度：委员 {len(result.members)} 人，{counts}。", markup=False)
+    console.out(str(path), highlight=False)
 
 
 @app.command()
@@ -713,10 +853,19 @@ def rules_show(
     markdown: Annotated[
         bool, typer.Option("--markdown", "-m", help="输出 Markdown，便于粘贴到通知或转成文档")
     ] = False,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="写成文件：.docx（可印发的办法，Word 公文格式）或 .md",
+            dir_okay=False,
+        ),
+    ] = None,
 ) -> None:
     """把积分办法整理成中文摘要：各类别计分项、分值、上限、等次和清单，可直接用于印发通知。
 
-    示例：perfscore rules show rules/default.yaml --markdown
+    示例：perfscore rules show rules/default.yaml --out 积分办法.docx
     """
     from .rules import load_rules
     from .rules.summary import summarise, summary_markdown
@@ -724,6 +873,12 @@ def rules_show(
 
     console, err = _consoles()
     loaded = _run(err, lambda: load_rules(file))
+    if out is not None:
+        from .api import write_rules_document
+
+        path = _run(err, lambda: write_rules_document(loaded, out))
+        console.print(f"已写入：{path}")
+        return
     summary = summarise(loaded.rules)
     if markdown:
         print(summary_markdown(summary))  # plain text, no rich markup: it is meant to be pasted

@@ -58,6 +58,7 @@ SHEETS = {
     "ranking": "总排名",
     "breakdown": "分项得分",
     "checklist": "双五个一",
+    "checklist_sources": "双五个一来源",  # the cell each checklist item was met by
     "ledger": "积分明细",  # continued on 积分明细(2) …, or beside the workbook as 积分明细 CSV files
     "groups": "分组统计",
     "rules": "规则",

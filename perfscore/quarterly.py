@@ -47,10 +47,10 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from .assessment import Assessment, assess_scores
+from .assessment import Assessment, assess_scores, dimension_cells, group_dimensions
 from .errors import Problem, Severity, UsageError
 from .layout import MEMBER_DETAILS
-from .records import GROUP_DIMENSIONS, Records, normalise
+from .records import Records, normalise
 from .rules import LoadedRules, load_rules
 from .scoring import round_points, score
 from .text import NAME_SEPARATORS
@@ -532,10 +532,9 @@ def _group_progress(members: pd.DataFrame, rules: LoadedRules) -> pd.DataFrame:
     settings = rules.rules.settings
     active = members[members["status"] == "in_office"]
     frames = []
-    for column, label in GROUP_DIMENSIONS.items():
-        if column not in rules.rules.groups.dimensions:
-            continue
-        groups = active[column].str.split(NAME_SEPARATORS, regex=True).explode().str.strip()
+    for column, label in group_dimensions(rules.rules.groups.dimensions):
+        cells = dimension_cells(active, column).astype(str)
+        groups = cells.str.split(NAME_SEPARATORS, regex=True).explode().str.strip()
         groups = groups[groups.notna() & (groups != "")]
         if groups.empty:
             continue

@@ -90,6 +90,7 @@ class Records:
     year: int
     sheets: dict[str, str]  # sheet key -> the sheet's name in this workbook
     problems: list[Problem] = field(default_factory=list)
+    as_of: pd.Timestamp | None = None  # set by up_to: the records stand as they did that day
 
     @property
     def warnings(self) -> list[Problem]:
@@ -103,7 +104,7 @@ class Records:
         """
         kept = self.records[self.records["date"] <= pd.Timestamp(day)].copy()
         kept = _mark_information_adopted(kept).reset_index(drop=True)
-        return replace(self, records=kept)
+        return replace(self, records=kept, as_of=pd.Timestamp(day))
 
 
 class _Context:

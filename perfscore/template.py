@@ -271,12 +271,19 @@ def _write(out: Path, registers: list[_Register], year: int, rules_name: str) ->
     import xlsxwriter
 
     from .writers.common import atomic_path
+    from .writers.xlsx import SHEET_FONT_PROPERTIES
 
     examples = _example_rows(registers, year)
     with atomic_path(out) as tmp:
         book = xlsxwriter.Workbook(
             str(tmp),
-            {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False},
+            {
+                "strings_to_numbers": False,
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                # The results' font (宋体, GB2312): Chinese set in a Chinese font on screen and paper.
+                "default_format_properties": dict(SHEET_FONT_PROPERTIES),
+            },
         )
         book.set_properties(
             {

@@ -288,3 +288,94 @@ def test_every_entry_of_the_samples_shortlists_carries_its_reason():
         assert (sl.winners["note"] != "").all() and (sl.near_misses["note"] != "").all(), (
             sl.award.name
         )
+
+
+FOUR_BEST_RULES = """\
+scheme: 四个最佳测试
+year: 2023
+settings: {tie_break: [member_id]}
+categories:
+  - id: acts
+    name: 活动
+    items:
+      - {id: visit, name: 视察, match: {kind: activity, type: [视察]}, points: 10}
+  - id: props
+    name: 提案
+    items:
+      - {id: filed, name: 立案提案, match: {kind: proposal, status: [立案]}, points: 5}
+grades:
+  - {grade: 优秀, min: 25}
+  - {grade: 称职}
+awards:
+  - {id: best_proposer, name: 提案优胜, pool: members, rank_by: [props], quota: 2, ties_at_line: break}
+  - {id: best_duty, name: 履职献策, pool: members, rank_by: [acts], quota: 1}
+  - {id: best_overall, name: 综合, pool: members, rank_by: [acts, props], quota: 2}
+"""
+
+
+def test_member_awards_ranked_by_a_category_or_a_sum_of_categories_in_one_run(tmp_path, workbook):
+    """By hand — 立案 proposals give each author 5: A P6 5, B P1 5, C P1+P2 10, D P3 5, E P3+P4 10,
+    F (P5 不立案) 0. Visits: A 50, B 40, C 40, D 40, E 30, F 20.
+    提案优胜 (props, 2 places, ties broken by member_id): C 10, E 10.
+    履职献策 (acts, 1 place): A 50.   综合 (acts + props): A 55, C 50 (B 45, D 45 behind)."""
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(FOUR_BEST_RULES, encoding="utf-8")
+    lists = perfscore.assess(workbook, rules=rules).shortlists
+    by_name = {sl.award.name: sl for sl in lists}
+    assert list(by_name) == ["提案优胜", "履职献策", "综合"]
+    assert list(by_name["提案优胜"].winners["key"]) == ["003", "005"]
+    assert list(by_name["提案优胜"].winners["score"]) == [10, 10]
+    assert list(by_name["履职献策"].winners["key"]) == ["001"]
+    assert list(by_name["综合"].winners["key"]) == ["001", "003"]
+    assert list(by_name["综合"].winners["score"]) == [55, 50]
+    assert list(by_name["综合"].near_misses["key"])[:2] == ["002", "004"]
+    assert "活动+提案" in by_name["综合"].winners["facts"].iloc[0]
+
+
+def test_rank_by_names_a_category_of_the_rules(tmp_path):
+    text = FOUR_BEST_RULES.replace("rank_by: [props]", "rank_by: [proposals]")
+    with pytest.raises(perfscore.RulesError) as caught:
+        perfscore.parse_rules(text)
+    assert "proposals" in caught.value.problems[0].message
+
+
+def test_a_pool_of_research_reports(tmp_path):
+    """By hand: R1 采用 5; R2 批示 8; R3 提交 1, and it fails the 采用-or-批示 prerequisite.
+    Quota 2: R2 8, R1 5; R3 is the first left off, with the reason."""
+    book = write_workbook(
+        tmp_path / "reports.xlsx",
+        {
+            "委员名单": roster(["001", "甲", "经济界"], ["002", "乙", "教育界"]),
+            "调研报告": [
+                ["报告编号", "报告标题", "完成日期", "执笔人", "成果情况"],
+                ["R1", "报告一", dt.date(2023, 4, 1), "甲、乙", "采用"],
+                ["R2", "报告二", dt.date(2023, 5, 1), "乙", "批示"],
+                ["R3", "报告三", dt.date(2023, 6, 1), "甲", "提交"],
+            ],
+        },
+    )
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(
+        BASE_RULES
+        + """\
+  - id: best_report
+    name: 优秀调研报告
+    pool: reports
+    requires: {has: [{kind: report, status: [采用, 批示]}]}
+    score:
+      - {match: {kind: report, status: [采用]}, points: 5}
+      - {match: {kind: report, status: [批示]}, points: 8}
+      - {match: {kind: report, status: [提交]}, points: 1}
+    quota: 2
+""",
+        encoding="utf-8",
+    )
+    [result] = perfscore.assess(book, rules=rules).shortlists
+    assert list(result.winners["key"]) == ["R2", "R1"]
+    assert list(result.winners["score"]) == [8, 5]
+    assert list(result.near_misses["key"]) == ["R3"]
+    assert result.near_misses["note"].iloc[0] == "没有符合条件的记录：调研报告（采用、批示）"
+    assert list(result.winners["facts"]) == [
+        "批示；作者：乙（领衔）",
+        "采用；作者：甲（领衔）、乙（附议）",
+    ]

@@ -21,6 +21,8 @@ expect:
     "001":
       - [meetings.start, 50]
       - [meetings.plenary, -10, 会议出勤!D2]
+  shortlists:              # award id: the winners' keys (member ids, item ids) in list order
+    excellent_member: ["001"]
   warnings: [不在任期内]    # text each expected warning contains
   errors: [委员名单中没有此人]  # the case expects a DataError whose problems contain these texts
 ```
@@ -42,7 +44,7 @@ from .conftest import ROOT, write_workbook
 
 CASES = sorted((ROOT / "tests" / "cases").glob("*.yaml"))
 CASE_KEYS = {"description", "rules", "rules_yaml", "sheets", "expect"}
-EXPECT_KEYS = {"members", "ledger", "warnings", "errors"}
+EXPECT_KEYS = {"members", "ledger", "shortlists", "warnings", "errors"}
 
 
 def load_case(path: Path) -> dict:
@@ -109,6 +111,11 @@ def test_case(path: Path, tmp_path: Path) -> None:
         )
         total = members.loc[str(member_id), "total"]
         assert float(lines["points"].sum()) == pytest.approx(float(total), abs=0.005)
+
+    lists = {sl.award.id: sl for sl in result.shortlists}
+    for award_id, wanted in (expect.get("shortlists") or {}).items():
+        got = [str(key) for key in lists[award_id].winners["key"]]
+        assert got == [str(key) for key in wanted], f"{award_id}: {got} != {wanted}"
 
     texts = [str(p) for p in result.warnings]
     for wanted in expect.get("warnings") or []:

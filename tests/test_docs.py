@@ -418,7 +418,8 @@ _RULES = {
             {**_ITEM, "points_by": {"role": {"领衔": 2}, "status": {"立案": 1}}},
             "points_by 只能按一个字段取分值",
         ),
-        ("Item", {**_ITEM, "points": 1, "max": 1, "min": 2}, "min 不能大于 max"),
+        ("Item", {**_ITEM, "points": 1, "max": -1}, "本项封顶分 max 不能小于 0"),
+        ("Item", {**_ITEM, "points": 1, "min": 2}, "本项最低分 min 不能大于 0"),
         (
             "Grade",
             {

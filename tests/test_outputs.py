@@ -43,7 +43,8 @@ def sample_book(tmp_path_factory, sample_result):
 
 
 def _table_sheets(book):
-    return [ws for ws in book.worksheets if ws.title != "图表"]
+    """The sheets of one table each (not 图表, not the leadership sheet with its title rows)."""
+    return [ws for ws in book.worksheets if ws.title not in ("图表", "领导阅览版")]
 
 
 def _xml_text(path: Path) -> str:
@@ -64,7 +65,17 @@ def _column(ws, header: str) -> str:
 
 def test_the_charts_sheet_follows_the_group_summaries(sample_book):
     names = sample_book.sheetnames
-    assert names[:7] == ["总排名", "分项得分", "双五个一", "积分明细", "分组统计", "图表", "规则"]
+    assert names[:9] == [
+        "领导阅览版",
+        "总排名",
+        "分项得分",
+        "双五个一",
+        "双五个一来源",
+        "积分明细",
+        "分组统计",
+        "图表",
+        "规则",
+    ]
 
 
 def test_every_table_sheet_has_a_frozen_header_row_and_an_autofilter(sample_book):
@@ -388,11 +399,14 @@ def test_every_sheet_prints_on_a4_fitted_to_width_with_title_year_and_page_numbe
     for ws in sample_book.worksheets:
         setup = ws.page_setup
         assert str(setup.paperSize) == "9", ws.title  # A4
-        assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
-        assert setup.fitToWidth in (None, 1) and setup.fitToHeight == 0, ws.title  # one page wide
         assert TITLE in ws.oddHeader.left.text, ws.title
         assert ws.oddHeader.right.text == "&A", ws.title  # the sheet's name
         assert "&P" in ws.oddFooter.center.text and "&N" in ws.oddFooter.center.text, ws.title
+        if ws.title == "领导阅览版":  # printed at 100 %, laid out to fit (tests/test_documents.py)
+            assert not ws.sheet_properties.pageSetUpPr.fitToPage
+            continue
+        assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
+        assert setup.fitToWidth in (None, 1) and setup.fitToHeight == 0, ws.title  # one page wide
         if ws.title != "图表":
             assert ws.print_title_rows == "$1:$1", ws.title  # header on every page
 
@@ -596,9 +610,13 @@ def test_hostile_names_stay_text_in_the_progress_report(hostile_workbook, tmp_pa
     report = dataclasses.replace(
         report, members=report.members.replace({"name": {"=HYPERLINK": HOSTILE}})
     )
-    xlsx, md = write_progress(report, tmp_path)
+    xlsx, md, docx = write_progress(report, tmp_path)
     _assert_no_formulas(xlsx)
     assert f"'{HOSTILE}" in md.read_text(encoding="utf-8")
+    with zipfile.ZipFile(docx) as z:  # a Word document has no formulas: the text as written
+        assert HOSTILE.replace('"', "&quot;") in z.read("word/document.xml").decode() or (
+            HOSTILE in z.read("word/document.xml").decode()
+        )
 
 
 # --- 5. masking ----------------------------------------------------------------------------------
@@ -650,9 +668,10 @@ def test_mask_leaves_no_real_name_in_any_output(runner, sample_copy, sample_resu
     run = runner.invoke(app, ["assess", str(sample_copy), "--mask"], env={"COLUMNS": "200"})
     assert run.exit_code == 0, run.output
     outputs["terminal: assess"] = run.output
-    default = sample_copy.with_name("2023-考核结果-公示.xlsx")
-    assert default.exists() and not sample_copy.with_name("2023-考核结果.xlsx").exists()
+    public = sample_copy.with_name("2023-考核结果-公开版.xlsx")
+    assert public.exists() and not sample_copy.with_name("2023-考核结果.xlsx").exists()
     masked = mask_assessment(sample_result)
+    default = perfscore.write_outputs(masked, tmp_path / "公示.xlsx")  # the whole, masked
     for suffix in ("json", "csv"):
         perfscore.write_outputs(masked, tmp_path / f"公示.{suffix}")
     m = sample_result.members
@@ -678,13 +697,15 @@ def test_mask_leaves_no_real_name_in_any_output(runner, sample_copy, sample_resu
         mask_assessment(assess_progress(sample_copy, parse_quarter("2023Q2"))), report_dir
     )
 
-    files = [default, *tmp_path.glob("公示.*"), *report_dir.iterdir()]
+    files = [public, *tmp_path.glob("公示.*"), *report_dir.iterdir()]
     for path in files:
         outputs[path.name] = (
-            _xml_text(path) if path.suffix == ".xlsx" else path.read_text(encoding="utf-8-sig")
+            _xml_text(path)
+            if path.suffix in (".xlsx", ".docx")
+            else path.read_text(encoding="utf-8-sig")
         )
         outputs[f"file name {path.name}"] = path.name
-    assert len(files) == 5
+    assert len(files) == 7
     leaks = {where: _leaks(text, names) for where, text in outputs.items()}
     assert not {where: found for where, found in leaks.items() if found}
     assert "吕**" in outputs["terminal: assess"] and "吕**" in outputs["公示.csv"]
@@ -699,7 +720,8 @@ def test_mask_ids_shows_member_ids_instead_of_names(runner, sample_copy, sample_
     run = runner.invoke(app, ["assess", str(sample_copy), "--mask-ids", "--out", str(out), "-q"])
     assert run.exit_code == 0, run.output
     table = pd.read_csv(out, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    assert (table["姓名"] == table["委员编号"]).all()
+    assert list(table.columns) == ["名次", "姓名", "等次"]  # the public version
+    assert table["姓名"].tolist() == sample_result.members["member_id"].tolist()
     assert not _leaks(out.read_text(encoding="utf-8-sig"), _real_names(sample_result))
 
 

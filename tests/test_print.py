@@ -195,9 +195,10 @@ def test_the_assessment_workbook_prints_with_headers_titles_and_page_numbers(pri
         },
     )
     assert len(sheets["积分明细"]) > 50
+    front = len(sheets["领导阅览版"])  # printed first, then the ranking: landscape
     assert all(
-        w > h for w, h in page_sizes(printed["assessment"])[: len(sheets["总排名"])]
-    )  # the ranking: landscape
+        w > h for w, h in page_sizes(printed["assessment"])[front : front + len(sheets["总排名"])]
+    )
 
 
 def test_every_member_is_printed_beside_their_total_and_grade(printed):
@@ -255,3 +256,26 @@ def test_the_csv_ranking_prints_every_name_and_total(printed):
         )
     ]
     assert not missing, missing[:5]
+
+
+def test_the_leadership_sheet_prints_first_in_portrait_with_every_member(printed):
+    result = printed["result"]
+    texts = pages(printed["assessment"])
+    sheets = by_sheet(texts)
+    assert next(iter(sheets)) == "领导阅览版"
+    front = sheets["领导阅览版"]
+    assert all(w < h for w, h in page_sizes(printed["assessment"])[: len(front)])  # portrait
+    assert "单位：" in front[0] and "考核年度：2023 年" in front[0] and "制表日期" in front[0]
+    lines = {" ".join(line.split()) for line in "\n".join(front).splitlines()}
+    # one printed line holds the rank, name, 界别, total and grade, in that order
+    missing = [
+        m.name
+        for m in result.members.itertuples(index=False)
+        if not any(
+            line.startswith(f"{m.rank} {m.name} {m.sector} {m.total:.2f} {m.grade}")
+            for line in lines
+        )
+    ]
+    assert not missing, missing[:5]
+    assert all(line.count("名次") <= 1 for line in lines)
+    assert sum("名次" in page for page in front) == len(front)  # the header on every page

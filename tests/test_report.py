@@ -397,7 +397,11 @@ def sample_year(sample_result):
 @pytest.mark.parametrize("quarter", ["2023Q1", "2023Q2", "2023Q3", "2023Q4"])
 def test_every_quarter_of_the_sample(quarter, tmp_path, sample_year):
     report, paths = perfscore.report(SAMPLE, parse_quarter(quarter), out_dir=tmp_path)
-    assert [p.name for p in paths] == [f"{quarter}-季度履职通报.xlsx", f"{quarter}-季度履职通报.md"]
+    assert [p.name for p in paths] == [
+        f"{quarter}-季度履职通报.xlsx",
+        f"{quarter}-季度履职通报.md",
+        f"{quarter}-季度履职通报.docx",
+    ]
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         p.name for p in paths
     )  # no temporary files left
@@ -438,6 +442,7 @@ def test_report_command_prints_only_the_paths(runner, hand):
     assert run.stdout.splitlines() == [
         str(folder / "2023Q2-季度履职通报.xlsx"),
         str(folder / "2023Q2-季度履职通报.md"),
+        str(folder / "2023Q2-季度履职通报.docx"),
     ]
     assert "2023年第二季度" in run.stderr
 
@@ -546,7 +551,11 @@ def test_cron_style_run(tmp_path):
     )
     assert run.returncode == 0, run.stderr.decode("utf-8", "replace")
     stdout, stderr = run.stdout.decode("utf-8"), run.stderr.decode("utf-8")
-    expected = [out / "2023Q2-季度履职通报.xlsx", out / "2023Q2-季度履职通报.md"]
+    expected = [
+        out / "2023Q2-季度履职通报.xlsx",
+        out / "2023Q2-季度履职通报.md",
+        out / "2023Q2-季度履职通报.docx",
+    ]
     assert stdout.splitlines() == [str(p) for p in expected]
     assert "\x1b[" not in stdout + stderr, "no colour or cursor movement without a terminal"
     assert "2023年第二季度" in stderr
@@ -565,6 +574,7 @@ def test_cron_style_run(tmp_path):
     assert sha256(data / "2023Q2-季度履职通报.xlsx") == digest, (
         "the same input gives the same bytes"
     )
+    assert sha256(data / "2023Q2-季度履职通报.docx") == sha256(expected[2])
 
     # failures: exit 2 for a missing file, message on stderr only
     run = _cron_run(
@@ -598,6 +608,7 @@ def test_two_runs_at_once_and_a_rerun_replace_the_output_whole(tmp_path, hand):
         r.stderr.decode("utf-8", "replace") for r in runs
     ]
     assert sorted(p.name for p in out.iterdir()) == [
+        "2023Q2-季度履职通报.docx",
         "2023Q2-季度履职通报.md",
         "2023Q2-季度履职通报.xlsx",
     ]
@@ -627,6 +638,7 @@ def test_as_of_report_names_its_files_by_the_day(runner, hand):
     assert [Path(line).name for line in run.stdout.splitlines()] == [
         "2023-06-15-履职进度通报.xlsx",
         "2023-06-15-履职进度通报.md",
+        "2023-06-15-履职进度通报.docx",
     ]
     text = Path(run.stdout.splitlines()[1]).read_text(encoding="utf-8")
     assert text.startswith("# 截至2023年6月15日委员履职进度通报")

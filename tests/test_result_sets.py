@@ -77,7 +77,7 @@ OLD_ASSESS = {
     "结果-积分明细.csv": b"old ledger, part 1",
     "结果-积分明细-2.csv": b"old ledger, part 2",  # the new set has one part: this one goes
 }
-REPORT_NAMES = ("2023Q2-季度履职通报.xlsx", "2023Q2-季度履职通报.md")
+REPORT_NAMES = ("2023Q2-季度履职通报.xlsx", "2023Q2-季度履职通报.md", "2023Q2-季度履职通报.docx")
 OLD_REPORT = {name: f"old {name}".encode() for name in REPORT_NAMES}
 
 
@@ -291,6 +291,7 @@ ASSESS_KILLS = [
 REPORT_KILLS = [
     Kill("workbook", "parent", KILL),
     Kill("markdown", "group", KILL),
+    Kill("document", "parent", INT),
     Kill("commit", "parent", TERM),
     Kill("committed", "group", INT),
     Kill("installing", "parent", KILL),
@@ -385,7 +386,7 @@ def test_assess_killed_at_a_stage_leaves_the_old_or_the_new_set(jobs, kill, tmp_
 
 @pytest.mark.slow
 @pytest.mark.parametrize("kill", REPORT_KILLS, ids=str)
-def test_report_killed_at_a_stage_leaves_the_old_or_the_new_pair(jobs, kill, tmp_path, system_temp):
+def test_report_killed_at_a_stage_leaves_the_old_or_the_new_set(jobs, kill, tmp_path, system_temp):
     _check_interrupted(jobs["report"], kill, tmp_path)
 
 

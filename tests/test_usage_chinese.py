@@ -42,9 +42,11 @@ USAGE_ERRORS = [
 def _english_words(text: str, typed: list[str] = ()) -> list[str]:
     """Words of three or more Latin letters that are not option names, paths, allowed words or
     what the user typed."""
+    text = re.sub(r"-\n\s*", "-", text)  # an option name the help wrapped at its hyphen
     text = re.sub(r"--?[A-Za-z][\w-]*", "", text)  # option names
     text = re.sub(r"[\w./-]+\.(?:yaml|xlsx|md|json|csv|docx|sqlite|py)\b", "", text)  # files
     text = re.sub(r"\d{4}Q\d|\d{4}-\d\d", "", text)  # periods such as 2023Q2
+    text = re.sub(r"\b[a-z_]+(?:\.[a-z_]+)+\b", "", text)  # rules keys: documents.unit
     return [w for w in re.findall(r"[A-Za-z]{3,}", text) if w not in ALLOWED and w not in typed]
 
 

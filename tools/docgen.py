@@ -209,6 +209,9 @@ _MODEL_TITLES: dict[str, str] = {
     "Prerequisites": "参评条件",
     "GroupCap": "分组名额上限",
     "MinShare": "保留名额",
+    "Documents": "通报、公示的格式",
+    "Scope": "适用的委员",
+    "Period": "按周期计",
 }
 
 

@@ -28,6 +28,8 @@ _KIND_NAMES = {
 }
 
 Positions = dict[tuple, tuple[int, int]]
+# The records an award's candidates are (min_share looks at them).
+_POOL_KINDS = {"proposals": "proposal", "information": "information", "reports": "report"}
 
 
 def check_meaning(rules: Rules, positions: Positions, name: str) -> list[Problem]:
@@ -49,12 +51,24 @@ def check_meaning(rules: Rules, positions: Positions, name: str) -> list[Problem
                 checker.condition(clause.kind, clause, ("checklist", "items", i, "any_of", k))
     for a, award in enumerate(rules.awards):
         for k, clause in enumerate(award.requires.has or []):
-            checker.condition(clause.kind, clause, ("awards", a, "requires", "has", k))
-        for k, scored in enumerate(award.score or []):
-            checker.condition(scored.match.kind, scored.match, ("awards", a, "score", k, "match"))
+            at = ("awards", a, "requires", "has", k)
+            checker.condition(clause.kind, clause, at)
+        for k, clause in enumerate(award.score or []):
+            at = ("awards", a, "score", k, "match")
+            checker.condition(clause.match.kind, clause.match, at)
         if award.min_share is not None:
-            kind = "proposal" if award.pool == "proposals" else "information"
-            checker.condition(kind, award.min_share.match, ("awards", a, "min_share", "match"))
+            kind = _POOL_KINDS[award.pool]
+            at = ("awards", a, "min_share", "match")
+            checker.condition(kind, award.min_share.match, at)
+            for field in ("subtype", "level", "role"):
+                if getattr(award.min_share.match, field) is not None:
+                    checker.add(
+                        Severity.ERROR,
+                        (*at, field),
+                        f"评选“{award.name}”的 min_share 只能按 type、status、marks 保留名额，"
+                        f"不能按{MATCH_FIELD_NAMES[field]}（{field}）",
+                        "候选是整件提案或信息，没有这一项",
+                    )
     top = rules.total.max
     for g, band in enumerate(rules.grades):
         if top is not None and band.min is not None and band.min > top:
@@ -92,6 +106,8 @@ class _Checker:
             values = getattr(condition, field)
             if values is not None:
                 self.values(kind, field, values, (*path, field))
+        if condition.unless is not None:
+            self.condition(kind, condition.unless, (*path, "unless"))
 
     def values(
         self, kind: str, field: str, values: Iterable[str], path: tuple, *, keys: bool = False

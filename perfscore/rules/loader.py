@@ -8,6 +8,7 @@ turned into plain data while each key's position is remembered, so a pydantic er
 from __future__ import annotations
 
 import difflib
+import gc
 import hashlib
 import re
 import types
@@ -90,7 +91,15 @@ def check_rules_text(text: str | bytes, name: str = "rules.yaml") -> tuple[Rules
     """
     from .checks import check_meaning
 
-    rules, positions = _validate(text, name)
+    # A large file makes many small objects at once; the cycle collector, run again and again
+    # as they accumulate, would make the check's time grow with the square of the file's size.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        rules, positions = _validate(text, name)
+    finally:
+        if collecting:
+            gc.enable()
     problems = check_meaning(rules, positions, name)
     errors = [p for p in problems if p.severity is Severity.ERROR]
     if errors:
@@ -115,14 +124,21 @@ def _validate(text: str | bytes, name: str) -> tuple[Rules, dict[Path_, tuple[in
     full_width = _full_width_colons(text, name)
     if full_width:
         raise RulesError(f"规则文件 {name} 有 {len(full_width)} 处错误", full_width)
+    # libyaml lets a tab pass where PyYAML refuses it (`base:\t10`): a text with a tab is
+    # left to PyYAML, whose verdict is the one documented ("这一行用了 Tab 键缩进").
+    loader = _FAST_LOADER if "\t" not in text else yaml.SafeLoader
     try:
-        # libyaml lets a tab pass where PyYAML refuses it (`base:\t10`): a text with a tab is
-        # left to PyYAML, whose verdict is the one documented ("这一行用了 Tab 键缩进").
-        node = yaml.compose(text, Loader=_FAST_LOADER if "\t" not in text else yaml.SafeLoader)
+        # libyaml refuses nesting beyond 1000 levels itself and its composer shares an alias's
+        # node, so its tree is small; MAX_DEPTH and the alias budget are applied below.
+        node = (
+            yaml.compose(text, Loader=loader)
+            if loader is _FAST_LOADER
+            else _compose(text, loader, name)
+        )
     except yaml.YAMLError:
         # PyYAML's own parser names the character at fault.
         try:
-            node = yaml.compose(text, Loader=yaml.SafeLoader)
+            node = _compose(text, yaml.SafeLoader, name)
         except yaml.YAMLError as exc:
             raise RulesError(f"规则文件 {name} 有错误", [_yaml_problem(exc, name)]) from None
     if node is None:
@@ -130,9 +146,21 @@ def _validate(text: str | bytes, name: str) -> tuple[Rules, dict[Path_, tuple[in
             f"规则文件 {name} 是空的",
             [Problem(Severity.ERROR, Reason.RULES, "规则文件是空的", name, "1:1")],
         )
-    positions: dict[Path_, tuple[int, int]] = {}
-    problems: list[Problem] = []
-    data = _to_data(node, (), positions, problems, name, yaml.constructor.SafeConstructor())
+    reading = _Reading(name, budget=len(text) + _EXPANSION_ALLOWANCE)
+    try:
+        data = _to_data(node, (), reading)
+    except _TooLarge as exc:
+        mark = exc.node.start_mark
+        problem = Problem(
+            Severity.ERROR,
+            Reason.RULES,
+            f"别名（*名称）展开后的内容太多（超过 {len(text) + _EXPANSION_ALLOWANCE:,} 项）",
+            name,
+            f"{mark.line + 1}:{mark.column + 1}",
+            suggestion="别名（&名称 与 *名称）只用于重复少量内容；请把内容直接写出",
+        )
+        raise RulesError(f"规则文件 {name} 有错误", [problem]) from None
+    positions, problems = reading.positions, reading.problems
     if problems:
         raise RulesError(f"规则文件 {name} 有 {len(problems)} 处错误", problems)
     try:
@@ -141,6 +169,76 @@ def _validate(text: str | bytes, name: str) -> tuple[Rules, dict[Path_, tuple[in
         problems = [_problem_from(err, positions, name) for err in exc.errors()]
         problems.sort(key=lambda p: _line_key(p.cell))
         raise RulesError(f"规则文件 {name} 有 {len(problems)} 处错误", problems) from None
+
+
+def _compose(text: str, loader: type, name: str) -> yaml.Node | None:
+    """PyYAML's composer recurses once per level of nesting: the shape is checked first."""
+    shape = _shape_problem(text, loader, name)
+    if shape is not None:
+        raise RulesError(f"规则文件 {name} 有错误", [shape])
+    return yaml.compose(text, Loader=loader)
+
+
+# Bounds on a rules file's shape, checked on the stream of parser events before any tree is
+# built: nesting deeper than any rules file needs, and aliases (*name) that would expand into
+# more values than the file could hold written out (nine aliases of nine aliases of … make
+# hundreds of millions of values from a few hundred bytes).
+MAX_DEPTH = 32
+_EXPANSION_ALLOWANCE = 10_000
+
+
+def _shape_problem(text: str, loader: type, name: str) -> Problem | None:
+    """Refuse nesting beyond MAX_DEPTH and alias expansion beyond the file's own size, with the
+    line where it happens; one pass over the parser's events (no recursion, no tree)."""
+    budget = len(text) + _EXPANSION_ALLOWANCE
+    sizes: dict[str, int] = {}  # anchor -> values it stands for
+    open_sizes: list[int] = []  # values inside each open collection so far
+    open_anchors: list[str | None] = []
+    total = 0
+
+    def where(event: yaml.Event) -> str:
+        return f"{event.start_mark.line + 1}:{event.start_mark.column + 1}"
+
+    for event in yaml.parse(text, Loader=loader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            if len(open_sizes) >= MAX_DEPTH:
+                return Problem(
+                    Severity.ERROR,
+                    Reason.RULES,
+                    f"嵌套太深（超过 {MAX_DEPTH} 层）",
+                    name,
+                    where(event),
+                    suggestion="规则文件不需要这么多层；检查这里的括号和缩进",
+                )
+            open_sizes.append(1)
+            open_anchors.append(event.anchor)
+            continue
+        if isinstance(event, yaml.CollectionEndEvent):
+            size = open_sizes.pop()
+            anchor = open_anchors.pop()
+            if anchor is not None:
+                sizes[anchor] = size
+        elif isinstance(event, yaml.ScalarEvent):
+            size = 1
+            if event.anchor is not None:
+                sizes[event.anchor] = 1
+        elif isinstance(event, yaml.AliasEvent):
+            size = sizes.get(event.anchor, 1)
+        else:
+            continue
+        total += size if isinstance(event, yaml.AliasEvent) else 1
+        if open_sizes:
+            open_sizes[-1] += size
+        if total > budget or (open_sizes and open_sizes[-1] > budget):
+            return Problem(
+                Severity.ERROR,
+                Reason.RULES,
+                f"别名 *{getattr(event, 'anchor', '')} 展开后的内容太多（超过 {budget:,} 项）",
+                name,
+                where(event),
+                suggestion="别名（&名称 与 *名称）只用于重复少量内容；请把内容直接写出",
+            )
+    return None
 
 
 # libyaml's parser when PyYAML has it (ten times faster; the same nodes and positions), else PyYAML's.
@@ -214,45 +312,146 @@ def _line_key(cell: str) -> tuple[int, int]:
     return (int(line or 0), int(col or 0))
 
 
-def _to_data(
-    node: yaml.Node,
-    path: Path_,
-    positions: dict,
-    problems: list[Problem],
-    name: str,
-    constructor: yaml.constructor.SafeConstructor,
-) -> Any:
-    positions.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
+class _Reading:
+    """What turning a node tree into data keeps: each key's position, the problems found, and
+    how many more values the tree may expand into (see :func:`_to_data`)."""
+
+    def __init__(self, name: str, budget: int):
+        self.name = name
+        self.positions: dict[Path_, tuple[int, int]] = {}
+        self.problems: list[Problem] = []
+        self.constructor = yaml.constructor.SafeConstructor()
+        self.budget = budget
+
+
+class _TooLarge(Exception):
+    """Aliases expand the tree beyond what the file could hold written out."""
+
+    def __init__(self, node: yaml.Node):
+        self.node = node
+
+
+def _to_data(node: yaml.Node, path: Path_, reading: _Reading) -> Any:
+    """Plain data from a node tree. Each value expanded spends one unit of ``reading.budget``:
+    an alias (*name) shares its anchor's node, so nine aliases of nine aliases of … expand
+    a few hundred bytes into hundreds of millions of values; running out raises _TooLarge.
+    Nesting deeper than MAX_DEPTH is refused where it starts."""
+    reading.budget -= 1
+    if reading.budget < 0:
+        raise _TooLarge(node)
+    where = f"{node.start_mark.line + 1}:{node.start_mark.column + 1}"
+    name, problems = reading.name, reading.problems
+    reading.positions.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
+    if len(path) >= MAX_DEPTH and not isinstance(node, yaml.ScalarNode):
+        problems.append(
+            Problem(
+                Severity.ERROR,
+                Reason.RULES,
+                f"嵌套太深（超过 {MAX_DEPTH} 层）",
+                name,
+                where,
+                suggestion="规则文件不需要这么多层；检查这里的括号和缩进",
+            )
+        )
+        return None
     if isinstance(node, yaml.MappingNode):
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            key = (
-                key_node.value
-                if isinstance(key_node, yaml.ScalarNode)
-                else constructor.construct_object(key_node)
-            )
             where = f"{key_node.start_mark.line + 1}:{key_node.start_mark.column + 1}"
-            if not isinstance(key, str):
+            if not isinstance(key_node, yaml.ScalarNode):
                 problems.append(Problem(Severity.ERROR, Reason.RULES, "键必须是文字", name, where))
+                continue
+            key = key_node.value
+            if _text_problem(key, key_node, problems, name):
                 continue
             if key in result:
                 problems.append(
                     Problem(Severity.ERROR, Reason.RULES, f"键“{key}”重复出现", name, where)
                 )
                 continue
-            positions[(*path, key)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-            result[key] = _to_data(value_node, (*path, key), positions, problems, name, constructor)
+            reading.positions[(*path, key)] = (
+                key_node.start_mark.line + 1,
+                key_node.start_mark.column + 1,
+            )
+            result[key] = _to_data(value_node, (*path, key), reading)
         return result
     if isinstance(node, yaml.SequenceNode):
-        return [
-            _to_data(child, (*path, i), positions, problems, name, constructor)
-            for i, child in enumerate(node.value)
-        ]
+        return [_to_data(child, (*path, i), reading) for i, child in enumerate(node.value)]
     if path == ("version",) and isinstance(node, yaml.ScalarNode):
-        return (
+        # as written: `version: 2024.10` is the text 2024.10, not the number 2024.1
+        return None if _text_problem(node.value, node, problems, name) else node.value
+    if node.tag not in _PLAIN_TAGS:
+        problems.append(
+            Problem(
+                Severity.ERROR,
+                Reason.RULES,
+                f"不认识的标记 {_shown(node.tag)}",
+                name,
+                where,
+                suggestion="规则文件不用 ! 开头的标记；值本身含 ! 时，请给值加引号",
+            )
+        )
+        return None
+    try:
+        value = (
             node.value
-        )  # as written: `version: 2024.10` is the text 2024.10, not the number 2024.1
-    return constructor.construct_object(node, deep=True)
+            if node.tag == _STR_TAG
+            else reading.constructor.construct_object(node, deep=True)
+        )
+    except (yaml.YAMLError, ValueError, OverflowError) as exc:
+        problems.append(
+            Problem(
+                Severity.ERROR,
+                Reason.RULES,
+                f"无法读取这个值：{_shown(node.value)}（{getattr(exc, 'problem', None) or exc}）",
+                name,
+                where,
+                suggestion="检查这个值的写法；文字请加引号",
+            )
+        )
+        return None
+    if isinstance(value, str) and _text_problem(value, node, problems, name):
+        return None
+    return value
+
+
+# The tags of plain YAML values (a text, a number, true/false, a date, null); any other tag is
+# refused rather than constructed.
+_PLAIN_TAGS = frozenset(
+    f"tag:yaml.org,2002:{kind}"
+    for kind in ("str", "int", "float", "bool", "null", "timestamp", "binary")
+)
+_STR_TAG = "tag:yaml.org,2002:str"
+# Characters no rules text needs and a terminal or a spreadsheet would act on: control
+# characters other than tab and line break (escape sequences), lone surrogates (not text at
+# all), and the bidirectional overrides that make text read other than it is stored.
+_BAD_CHARACTERS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
+
+
+def _text_problem(text: str, node: yaml.Node, problems: list[Problem], name: str) -> bool:
+    """Add a problem and return True when ``text`` holds a character no rules text may hold."""
+    found = _BAD_CHARACTERS.search(text)
+    if found is None:
+        return False
+    code = ord(found.group())
+    kind = "不成对的代理字符" if 0xD800 <= code <= 0xDFFF else "控制字符"
+    problems.append(
+        Problem(
+            Severity.ERROR,
+            Reason.RULES,
+            f"文字中有{kind} U+{code:04X}（第 {found.start() + 1} 个字符）",
+            name,
+            f"{node.start_mark.line + 1}:{node.start_mark.column + 1}",
+            suggestion="删去这个字符；它在屏幕和表格中会显示为乱码或改变显示",
+        )
+    )
+    return True
+
+
+def _shown(text: str, limit: int = 40) -> str:
+    """A value quoted for a message: escaped, and shortened when long."""
+    shown = ascii(text) if _BAD_CHARACTERS.search(text) else text
+    return shown if len(shown) <= limit else shown[:limit] + "…"
 
 
 def _problem_from(err: Any, positions: dict[Path_, tuple[int, int]], name: str) -> Problem:
@@ -311,6 +510,9 @@ def _chinese_message(err: Any) -> str:
         "dict_type": f"应为键值对{shown}",
         "model_type": f"应为键值对{shown}",
         "too_short": "至少要有一项",
+        "finite_number": f"应为有限的数字，不能是 .nan 或 .inf{shown}",
+        "string_too_short": "不能为空",
+        "string_too_long": f"太长：最多 {err.get('ctx', {}).get('max_length')} 个字",
         "string_pattern_mismatch": f"编号不能含空格、点或冒号{shown}",
         "greater_than": f"须大于 {err.get('ctx', {}).get('gt')}{shown}",
         "greater_than_equal": f"须不小于 {err.get('ctx', {}).get('ge')}{shown}",

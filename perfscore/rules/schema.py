@@ -9,6 +9,7 @@ is generated from them), so they are written for the clerk who edits the YAML.
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from typing import TYPE_CHECKING, Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -36,6 +37,7 @@ __all__ = [
     "Prerequisites",
     "GroupCap",
     "MinShare",
+    "Documents",
     "Rules",
     "MATCH_FIELDS",
 ]
@@ -65,6 +67,16 @@ MATCH_FIELD_NAMES = {
 
 Identifier = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[^\s.:]+$")]
 
+# Every number a rules file gives is finite and at most this large: a total stays a finite
+# number even when a member has many thousands of records at the largest value.
+LARGEST = 1_000_000
+Number = Annotated[float, Field(allow_inf_nan=False, ge=-LARGEST, le=LARGEST)]
+# A name that becomes a column header, a sheet's name or a line of the ledger.
+Name = Annotated[str, Field(min_length=1, max_length=100)]
+# Excel's sheet names: at most 31 characters, none of these, not starting or ending with '.
+SHEET_NAME_FORBIDDEN = "[]:*?/\\"
+AWARD_SHEET_PREFIX = "评优-"
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -89,6 +101,11 @@ class Condition(_Strict):
     )
     marks: list[str] | None = Field(None, description="提案标记，含其一即可：重点提案/优秀提案")
     standing: bool | None = Field(None, description="true 只计常委；false 只计非常委；不写则都计")
+    unless: Condition | None = Field(
+        None,
+        description="除外：符合这里所有条件的记录不计，如 {type: [发言], subtype: [书面]}（书面发言除外）。"
+        "某一栏为空的记录不符合该栏的条件，所以不被除外",
+    )
 
 
 class Match(Condition):
@@ -105,7 +122,7 @@ class Case(_Strict):
     when: Condition | None = Field(
         None, description="条件（同 match 中的字段，如 {type: [个人]}）；不写表示“其余情况”"
     )
-    points: float = Field(description="符合条件的记录的分值")
+    points: Number = Field(description="符合条件的记录的分值")
 
 
 class Credit(_Strict):
@@ -116,21 +133,55 @@ class Credit(_Strict):
         description="each：每位作者都得该项分值（可用 points_by: role 区分领衔/附议）；split：领衔者得 lead_share，其余人平分剩余；first_only：只计第一作者",
     )
     lead_share: float = Field(
-        0.5, gt=0, le=1, description="split 时第一作者所得份额（0–1）；独著者得全部"
+        0.5,
+        gt=0,
+        le=1,
+        allow_inf_nan=False,
+        description="split 时第一作者所得份额（0–1）；独著者得全部",
     )
     max_authors: int | None = Field(
-        None, ge=1, description="只计前 N 位作者（如集体提案只计 3 位主要执笔人）；不写则不限"
+        None,
+        ge=1,
+        le=LARGEST,
+        description="只计前 N 位作者（如集体提案只计 3 位主要执笔人）；不写则不限",
     )
+
+
+class Period(_Strict):
+    """A target per month or quarter (每月一次集体学习、每季度一次、偶数月): each period is met
+    when the member has at least ``at_least`` matching records dated in it."""
+
+    every: Literal["month", "quarter"] = Field(description="周期：month 每月；quarter 每季度")
+    months: list[Annotated[int, Field(ge=1, le=12)]] | None = Field(
+        None,
+        min_length=1,
+        description="（every: month）只要求这些月份，如 [2, 4, 6, 8, 10, 12]（偶数月）；不写则每月都要求",
+    )
+    at_least: int = Field(1, ge=1, le=LARGEST, description="每个周期至少几条符合的记录")
+    met: Number = Field(0, description="每达到一个周期加的分")
+    missed: Number = Field(0, description="每缺一个周期扣的分（写负数，如 -2）")
+
+    @model_validator(mode="after")
+    def _sensible(self) -> Period:
+        if self.months is not None and self.every != "month":
+            raise ValueError("months 只用于 every: month")
+        if self.months is not None and len(set(self.months)) != len(self.months):
+            raise ValueError("months 中有重复的月份")
+        if self.missed > 0:
+            raise ValueError(f"missed 是缺一个周期扣的分，应写负数或 0（写的是 {self.missed:g}）")
+        if self.met == 0 and self.missed == 0:
+            raise ValueError("met 和 missed 至少写一个（达到加分，或缺少扣分）")
+        return self
 
 
 class Item(_Strict):
     """One scoring item: which records, how many points each, and how they are counted."""
 
     id: Identifier = Field(description="规则编号，在同一类别内唯一，出现在积分明细中")
-    name: str = Field(description="中文名称，出现在积分明细和报表中")
+    name: Name = Field(description="中文名称，出现在积分明细和报表中")
     match: Match = Field(description="计入哪些记录")
-    points: float | None = Field(None, description="每条记录的分值（负数为扣分）")
-    points_by: dict[MatchField, dict[str, float]] | None = Field(
+    points: Number | None = Field(None, description="每条记录的分值（负数为扣分）")
+    points_by: dict[MatchField, dict[str, Number]] | None = Field(
         None,
         description="按某一字段取分值，如 {status: {出席: 5, 缺席: -10}}；未列出的取值不计分",
     )
@@ -146,19 +197,43 @@ class Item(_Strict):
         description="each：每条记录都计；once：每位委员只计一次（取分值最高的一条，同分取最早）",
     )
     from_nth: int = Field(
-        1, ge=1, description="从第 N 条起计分（按日期顺序），如“第 2 件起每件加 5 分”填 2"
+        1,
+        ge=1,
+        le=LARGEST,
+        description="从第 N 条起计分（按日期顺序），如“第 2 件起每件加 5 分”填 2",
     )
     stack: Literal["cumulative", "highest"] = Field(
         "cumulative",
         description="同一事项（同一编号，如一条信息在多个级别采用）的多条记录：cumulative 逐级累加；highest 只取最高一条",
     )
-    max: float | None = Field(None, description="本项封顶分")
-    min: float | None = Field(None, description="本项最低分（扣分项的下限，如 -20）")
+    per_period: Period | None = Field(
+        None,
+        description="按月或季度计：每个周期达到 at_least 条加 met 分，缺一个周期扣 missed 分；"
+        "写了 per_period 就不写 points、points_by、cases。任期不满整个周期的月份（季度）不要求，"
+        "进度报告（report）只计已结束的周期",
+    )
+    max: Number | None = Field(None, description="本项封顶分（不小于 0）")
+    min: Number | None = Field(None, description="本项最低分（扣分项的下限，如 -20；不大于 0）")
     note: str = Field("", description="说明，显示在规则摘要中")
 
     @model_validator(mode="after")
     def _one_way_of_points(self) -> Item:
         given = [key for key in ("points", "points_by", "cases") if getattr(self, key) is not None]
+        if self.per_period is not None:
+            if given:
+                raise ValueError(
+                    f"写了 per_period 就不写 {'、'.join(given)}（分值写在 per_period 的 met、missed 中）"
+                )
+            changed = [
+                key
+                for key, default in (("count", "each"), ("from_nth", 1), ("stack", "cumulative"))
+                if getattr(self, key) != default
+            ]
+            if changed:
+                raise ValueError(
+                    f"写了 per_period 就不写 {'、'.join(changed)}（按周期计，不按条计）"
+                )
+            return self._bounds()
         if len(given) != 1:
             raise ValueError(
                 "points、points_by、cases 须且只须写一个"
@@ -166,9 +241,28 @@ class Item(_Strict):
             )
         if self.points_by is not None and len(self.points_by) != 1:
             raise ValueError("points_by 只能按一个字段取分值")
-        if self.max is not None and self.min is not None and self.min > self.max:
-            raise ValueError("min 不能大于 max")
+        return self._bounds()
+
+    def _bounds(self) -> Item:
+        if self.max is not None and self.max < 0:
+            raise ValueError(f"本项封顶分 max 不能小于 0（写的是 {self.max:g}）；扣分的下限写 min")
+        if self.min is not None and self.min > 0:
+            raise ValueError(f"本项最低分 min 不能大于 0（写的是 {self.min:g}）；加分的上限写 max")
         return self
+
+
+def _repeated(values) -> list[str]:
+    """The values that occur more than once, sorted (one pass: linear in the number of values)."""
+    counts = Counter(values)
+    return sorted(value for value, count in counts.items() if count > 1)
+
+
+# Headers of the 分项得分 sheet besides the categories' names, and of the 双五个一 sheet besides
+# the checklist items' names: a name taking one of them would overwrite that column.
+BREAKDOWN_COLUMNS = frozenset(
+    {"名次", "委员编号", "姓名", "界别", "基础分", "总分封顶调整", "总分", "等次"}
+)
+CHECKLIST_COLUMNS = frozenset({"委员编号", "姓名", "界别", "完成项数", "未完成项目"})
 
 
 # Column names of an assessment's member table and words of the ledger's rule ids: a category
@@ -184,14 +278,16 @@ class Category(_Strict):
     id: Identifier = Field(
         description="类别编号，唯一；不能用 total、base、rank、name 等结果表已有的列名"
     )
-    name: str = Field(description="中文名称（分项得分表的列名）")
-    start: float = Field(0, description="起始分：从 N 分起扣（如会议 50 分起扣）；0 表示从零累加")
+    name: Name = Field(
+        description="中文名称（分项得分表的列名），各类别不同，不能用该表已有的列名（姓名、总分等）"
+    )
+    start: Number = Field(0, description="起始分：从 N 分起扣（如会议 50 分起扣）；0 表示从零累加")
     standing: bool | None = Field(
         None,
         description="true 本类只适用于常委（起始分和各项都只计常委）；false 只适用于非常委；不写则适用于全体",
     )
-    max: float | None = Field(None, description="本类封顶分")
-    min: float | None = Field(None, description="本类最低分（如扣完为止填 0）")
+    max: Number | None = Field(None, description="本类封顶分（不小于起始分）")
+    min: Number | None = Field(None, description="本类最低分（如扣完为止填 0；不大于起始分）")
     items: list[Item] = Field(min_length=1, description="本类的计分项")
 
     @field_validator("id")
@@ -203,12 +299,26 @@ class Category(_Strict):
             )
         return value
 
+    @field_validator("name")
+    @classmethod
+    def _not_a_column(cls, value: str) -> str:
+        if value in BREAKDOWN_COLUMNS:
+            raise ValueError(f"类别名称“{value}”是分项得分表中已有的列名，请换一个")
+        return value
+
     @model_validator(mode="after")
     def _unique_item_ids(self) -> Category:
-        ids = [item.id for item in self.items]
-        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        dupes = _repeated(item.id for item in self.items)
         if dupes:
             raise ValueError(f"计分项编号重复：{'、'.join(dupes)}")
+        if self.max is not None and self.max < self.start:
+            raise ValueError(
+                f"类别“{self.name}”的封顶分 max {self.max:g} 小于起始分 start {self.start:g}"
+            )
+        if self.min is not None and self.min > self.start:
+            raise ValueError(
+                f"类别“{self.name}”的最低分 min {self.min:g} 大于起始分 start {self.start:g}"
+            )
         return self
 
 
@@ -217,44 +327,72 @@ class Grade(_Strict):
     ``min`` it reaches (``min`` included). The last band has no ``min`` and takes the rest, so
     there are no gaps: 89.5 with bands 90 / 80 is 良好."""
 
-    grade: str = Field(description="等次名称，如 优秀")
-    min: float | None = Field(None, description="最低分（含）；最后一档不写")
+    grade: Name = Field(description="等次名称，如 优秀；各档不同")
+    min: Number | None = Field(None, description="最低分（含）；最后一档不写")
     requires_checklist: bool = Field(
         False, description="须完成清单（如双五个一）全部项目才能评为此等次；未完成者降入下一档"
     )
 
 
+class Scope(_Strict):
+    """Which members something applies to, by their roster columns; every condition given must
+    hold, a list means "any of"."""
+
+    standing: bool | None = Field(None, description="true 只对常委；false 只对非常委")
+    sector: list[str] | None = Field(None, description="界别为其中之一")
+    committee: list[str] | None = Field(None, description="专委会为其中之一")
+    study_group: list[str] | None = Field(None, description="学习组为其中之一")
+    work_group: list[str] | None = Field(None, description="工作组/活动组为其中之一")
+
+    @model_validator(mode="after")
+    def _says_something(self) -> Scope:
+        if all(getattr(self, key) is None for key in type(self).model_fields):
+            raise ValueError(
+                "who 至少写一个条件（standing、sector、committee、study_group、work_group）"
+            )
+        return self
+
+
 class ChecklistItem(_Strict):
     """One item of a checklist: done when the member has enough records matching any clause."""
 
-    name: str = Field(description="清单项目名称，如 提一案")
+    name: Name = Field(
+        description="清单项目名称，如 提一案（双五个一表的列名：各项不同，不能用姓名、界别等已有的列名）"
+    )
     any_of: list[Match] = Field(min_length=1, description="满足其中任一条件的记录即算完成")
     at_least: int = Field(
-        1, ge=1, description="至少要有几条符合的记录（如“参加会议或活动不少于 3 次”填 3）"
+        1,
+        ge=1,
+        le=LARGEST,
+        description="至少要有几条符合的记录（如“参加会议或活动不少于 3 次”填 3）",
     )
+    who: Scope | None = Field(
+        None,
+        description="只对哪些委员要求此项，如 {standing: true}（常委每年提交一份履职报告）；"
+        "其余委员没有这一项：不算未完成，也不计入应完成的项数。不写则对全体委员",
+    )
+
+    @field_validator("name")
+    @classmethod
+    def _not_a_column(cls, value: str) -> str:
+        if value in CHECKLIST_COLUMNS:
+            raise ValueError(f"清单项目名称“{value}”是双五个一表中已有的列名，请换一个")
+        return value
 
 
 class Checklist(_Strict):
     """A completion checklist such as 双五个一: done / not done per item, with the record that met it."""
 
-    name: str = Field("双五个一", description="清单名称")
+    name: Name = Field("双五个一", description="清单名称")
     items: list[ChecklistItem] = Field(min_length=1, description="清单项目")
-    bonus: float = Field(0, description="全部完成时加分（0 为不加分）")
+    bonus: Number = Field(0, description="全部完成时加分（0 为不加分）")
 
     @model_validator(mode="after")
     def _unique_names(self) -> Checklist:
-        names = [item.name for item in self.items]
-        dupes = sorted({n for n in names if names.count(n) > 1})
+        dupes = _repeated(item.name for item in self.items)
         if dupes:
             raise ValueError(f"清单项目重复：{'、'.join(dupes)}")
         return self
-
-
-GroupDimension = Literal["sector", "committee", "study_group", "work_group"]
-
-
-def _every_dimension() -> list[GroupDimension]:
-    return ["sector", "committee", "study_group", "work_group"]
 
 
 class GroupScoring(_Strict):
@@ -263,10 +401,29 @@ class GroupScoring(_Strict):
     score: Literal["mean", "sum"] = Field(
         "mean", description="小组得分：mean 成员平均分；sum 成员总分之和"
     )
-    dimensions: list[GroupDimension] = Field(
-        default_factory=_every_dimension,
-        description="统计哪些分组：sector 界别、committee 专委会、study_group 学习组、work_group 工作组/活动组",
+    dimensions: list[str] = Field(
+        default_factory=lambda: ["sector", "committee", "study_group", "work_group"],
+        description="统计哪些分组：sector 界别、committee 专委会、study_group 学习组、work_group 工作组/活动组；"
+        "两种用“/”连起来是嵌套的分组，如 committee/work_group（各专委会下的活动小组，"
+        "组名如“经济委·第一小组”）",
     )
+
+    @field_validator("dimensions")
+    @classmethod
+    def _known(cls, dimensions: list[str]) -> list[str]:
+        plain = ("sector", "committee", "study_group", "work_group")
+        for dimension in dimensions:
+            parts = dimension.split("/")
+            if len(parts) > 2 or any(part not in plain for part in parts):
+                raise ValueError(
+                    f"分组“{dimension}”不可用：写 {'、'.join(plain)} 之一，或两种用“/”连起来（如 committee/work_group）"
+                )
+            if len(parts) == 2 and parts[0] == parts[1]:
+                raise ValueError(f"嵌套分组“{dimension}”的两层须不同")
+        dupes = _repeated(dimensions)
+        if dupes:
+            raise ValueError(f"分组重复：{'、'.join(dupes)}")
+        return dimensions
 
 
 class LineCount(_Strict):
@@ -276,9 +433,12 @@ class LineCount(_Strict):
     note: list[str] | None = Field(
         None, description="只数说明中含这些词之一的明细，如 [缺席, 请假未批准]"
     )
-    at_least: int = Field(1, ge=1, description="至少几条")
+    at_least: int = Field(1, ge=1, le=LARGEST, description="至少几条")
     years: int = Field(
-        1, ge=1, description="在本年度及之前共几年内累计（大于 1 时须用 --previous 提供往年结果）"
+        1,
+        ge=1,
+        le=100,
+        description="在本年度及之前共几年内累计（大于 1 时须用 --previous 提供往年结果）",
     )
 
 
@@ -291,7 +451,7 @@ class Consequence(_Strict):
     name: str = Field(description="处理名称，如 约谈、劝其辞去委员职务")
     grades: list[str] | None = Field(None, description="等次为其中之一，如 [不称职]")
     years_running: int = Field(
-        1, ge=1, description="与 grades 一起用：连续几年（含本年度）等次都在 grades 中"
+        1, ge=1, le=100, description="与 grades 一起用：连续几年（含本年度）等次都在 grades 中"
     )
     lines: LineCount | None = Field(
         None, description="某计分项的明细条数达到 at_least（可跨年累计）"
@@ -356,7 +516,7 @@ class AwardScore(_Strict):
     match: Match = Field(
         description="计分的记录：提案池用 {kind: proposal, …}；信息池用 {kind: information, …} 或 {kind: adoption, …}（每次采用/批示）"
     )
-    points: float = Field(description="每条符合的记录加的分")
+    points: Number = Field(description="每条符合的记录加的分")
 
 
 class Prerequisites(_Strict):
@@ -364,7 +524,7 @@ class Prerequisites(_Strict):
 
     grades: list[str] | None = Field(None, description="（委员池）等次须为其中之一，如 [优秀]")
     checklist_complete: bool = Field(False, description="（委员池）须完成清单全部项目")
-    min_score: float | None = Field(None, description="得分（委员池为总分）不低于此值")
+    min_score: Number | None = Field(None, description="得分（委员池为总分）不低于此值")
     has: list[Match] | None = Field(
         None,
         description="须有符合这些条件的记录（每个条件至少一条）：委员池如 [{kind: proposal, status: [立案]}]（本年至少一件立案提案）；"
@@ -385,7 +545,7 @@ class GroupCap(_Strict):
         "sector",
         description="按哪种分组：sector 界别、committee 专委会、study_group 学习组、work_group 工作组（提案、信息按第一作者所在的组）",
     )
-    max: int | None = Field(None, ge=1, description="每组最多入选几人（件）")
+    max: int | None = Field(None, ge=1, le=LARGEST, description="每组最多入选几人（件）")
     proportional: bool = Field(
         False, description="每组最多入选：名额 × 本组候选数 ÷ 候选总数，向上取整"
     )
@@ -403,7 +563,15 @@ class MinShare(_Strict):
 
     name: str = Field(description="名称，如 集体提案")
     match: Condition = Field(description="条件，如 {type: [集体]}")
-    share: float = Field(gt=0, le=1, description="至少占入选数的比例，如 0.2")
+    share: float = Field(gt=0, le=1, allow_inf_nan=False, description="至少占入选数的比例，如 0.2")
+
+
+_POOL_NAMES = {
+    "members": "委员",
+    "proposals": "提案",
+    "information": "信息",
+    "reports": "调研报告",
+}
 
 
 class Award(_Strict):
@@ -412,13 +580,22 @@ class Award(_Strict):
     Every candidate on the list and the first ones left off carry the reason."""
 
     id: Identifier = Field(description="评选编号，如 excellent_member；--award 用它或名称选择")
-    name: str = Field(description="评选名称，如 优秀委员")
-    pool: Literal["members", "proposals", "information"] = Field(
-        description="候选：members 委员、proposals 提案、information 社情民意信息"
+    name: Name = Field(
+        description=f"评选名称，如 优秀委员；名单写在工作表“{AWARD_SHEET_PREFIX}名称”中，所以各评选名称不同，"
+        f"不超过 {31 - len(AWARD_SHEET_PREFIX)} 个字，不含 {' '.join(SHEET_NAME_FORBIDDEN[:-1])} 和反斜杠，不以 ' 开头或结尾"
+    )
+    pool: Literal["members", "proposals", "information", "reports"] = Field(
+        description="候选：members 委员、proposals 提案、information 社情民意信息、reports 调研报告"
+    )
+    rank_by: list[Identifier] | None = Field(
+        None,
+        min_length=1,
+        description="（委员池）按哪些类别得分之和排序，写类别编号，如 [proposals]（提案优胜）或 "
+        "[activities, information]；不写则按总分。同一办法可有多个委员池评选，各按不同类别排序",
     )
     score: list[AwardScore] | None = Field(
         None,
-        description="（提案、信息池）每件的得分：各条件符合的记录分值之和。委员池按总分，不写此项",
+        description="（提案、信息、调研报告池）每件的得分：各条件符合的记录分值之和。委员池按总分或 rank_by，不写此项",
     )
     requires: Prerequisites = Field(default_factory=Prerequisites, description="参评条件")
     exclude: list[str] = Field(
@@ -460,6 +637,24 @@ class Award(_Strict):
             return text
         if value < 1:
             raise ValueError("quota 至少为 1")
+        if value > LARGEST:
+            raise ValueError(f"quota 不能超过 {LARGEST}")
+        return value
+
+    @field_validator("name")
+    @classmethod
+    def _a_sheet_name(cls, value: str) -> str:
+        room = 31 - len(AWARD_SHEET_PREFIX)
+        if len(value) > room:
+            raise ValueError(
+                f"评选名称最多 {room} 个字（名单工作表名为“{AWARD_SHEET_PREFIX}名称”，Excel 的工作表名最多 31 个字），"
+                f"这里有 {len(value)} 个字"
+            )
+        bad = sorted({c for c in value if c in SHEET_NAME_FORBIDDEN})
+        if bad:
+            raise ValueError(f"评选名称不能含 {' '.join(bad)}（Excel 的工作表名不能有这些字符）")
+        if value.startswith("'") or value.endswith("'"):
+            raise ValueError("评选名称不能以 ' 开头或结尾（Excel 的工作表名不允许）")
         return value
 
     @model_validator(mode="after")
@@ -467,8 +662,10 @@ class Award(_Strict):
         if self.pool == "members" and self.score is not None:
             raise ValueError(f"评选“{self.name}”的候选是委员，按总分排序，不写 score")
         if self.pool != "members" and not self.score:
+            raise ValueError(f"评选“{self.name}”的候选是{_POOL_NAMES[self.pool]}，须写 score")
+        if self.pool != "members" and self.rank_by is not None:
             raise ValueError(
-                f"评选“{self.name}”的候选是{'提案' if self.pool == 'proposals' else '信息'}，须写 score"
+                f"评选“{self.name}”：rank_by 只用于委员池；{_POOL_NAMES[self.pool]}按 score 排序"
             )
         if self.pool == "members" and self.min_share is not None:
             raise ValueError(
@@ -483,6 +680,7 @@ class Award(_Strict):
         kinds = {
             "proposals": {"proposal"},
             "information": {"information", "adoption"},
+            "reports": {"report"},
             "members": set(),
         }[self.pool]
         wrong = [clause.match.kind for clause in self.score or [] if clause.match.kind not in kinds]
@@ -525,8 +723,47 @@ class Settings(_Strict):
 class Total(_Strict):
     """Bounds on the total: open-ended when neither is given."""
 
-    max: float | None = Field(None, description="总分封顶；不写则不设上限")
-    min: float | None = Field(None, description="总分下限；不写则不设下限")
+    max: Number | None = Field(None, description="总分封顶；不写则不设上限")
+    min: Number | None = Field(None, description="总分下限（不大于 max）；不写则不设下限")
+
+    @model_validator(mode="after")
+    def _min_below_max(self) -> Total:
+        if self.max is not None and self.min is not None and self.min > self.max:
+            raise ValueError(f"总分下限 min {self.min:g} 大于总分上限 max {self.max:g}")
+        return self
+
+
+class Documents(_Strict):
+    """The documents an office circulates (通报、公示、办法): who issues them, which grades are
+    named in the annual 通报, and the fonts and sizes of the 公文 layout (GB/T 9704-2012).
+
+    Font names are as Word and WPS know them; where a font is missing, LibreOffice falls back
+    to a Chinese font of the same kind."""
+
+    unit: str = Field(
+        "",
+        description="发文单位，如 政协××市委员会办公室；印在通报、公示的落款和领导阅览版的标题下。不写则留出空位待填",
+    )
+    listed_grades: list[str] | None = Field(
+        None,
+        description="年度考核情况通报中列出名单的等次，如 [优秀, 不称职]；不写则列出最高和最低两档",
+    )
+    title_font: str | None = Field(None, description="标题字体；不写为 方正小标宋简体")
+    body_font: str | None = Field(None, description="正文字体；不写为 仿宋_GB2312")
+    heading1_font: str | None = Field(None, description="一级标题（一、）字体；不写为 黑体")
+    heading2_font: str | None = Field(
+        None, description="二级标题（（一））字体；不写为 楷体_GB2312"
+    )
+    latin_font: str | None = Field(None, description="数字和西文字体；不写为 Times New Roman")
+    title_size: float | None = Field(
+        None, ge=8, le=40, description="标题字号（磅）；不写为 22（2号）"
+    )
+    body_size: float | None = Field(
+        None, ge=8, le=30, description="正文字号（磅）；不写为 16（3号）"
+    )
+    table_size: float | None = Field(
+        None, ge=7, le=20, description="表格字号（磅）；不写为 12（小4号）"
+    )
 
 
 class Rules(_Strict):
@@ -541,7 +778,7 @@ class Rules(_Strict):
         None, ge=2000, le=2100, description="考核年度；不写则取记录日期中最多的年份"
     )
     settings: Settings = Field(default_factory=Settings, description="取舍、并列、任期等设置")
-    base: float = Field(0, description="基础分：每位委员先得此分")
+    base: Number = Field(0, description="基础分：每位委员先得此分")
     total: Total = Field(default_factory=Total, description="总分上下限")
     categories: list[Category] = Field(min_length=1, description="计分类别")
     checklist: Checklist | None = Field(None, description="完成清单（如双五个一）")
@@ -558,6 +795,9 @@ class Rules(_Strict):
     awards: list[Award] = Field(
         default_factory=list, description="评优名单（优秀委员、优秀提案、优秀社情民意信息）"
     )
+    documents: Documents = Field(
+        default_factory=Documents, description="通报、公示等文件的发文单位、列名等次和字体字号"
+    )
 
     def input_format(self) -> InputFormat:
         """The input format this office's workbooks follow: the defaults plus ``input``."""
@@ -571,9 +811,37 @@ class Rules(_Strict):
             str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
         )
 
+    @field_validator("categories")
+    @classmethod
+    def _unique_categories(cls, categories: list[Category]) -> list[Category]:
+        dupes = _repeated(c.id for c in categories)
+        if dupes:
+            raise ValueError(f"类别编号重复：{'、'.join(dupes)}")
+        dupes = _repeated(c.name for c in categories)
+        if dupes:
+            raise ValueError(f"类别名称重复：{'、'.join(dupes)}（分项得分表每类一列，列名须不同）")
+        return categories
+
+    @field_validator("awards")
+    @classmethod
+    def _unique_awards(cls, awards: list[Award]) -> list[Award]:
+        dupes = _repeated(a.id for a in awards)
+        if dupes:
+            raise ValueError(f"评选编号重复：{'、'.join(dupes)}")
+        # Excel compares sheet names without case: 评优-A and 评优-a are the same sheet.
+        dupes = _repeated(a.name.casefold() for a in awards)
+        if dupes:
+            raise ValueError(
+                f"评选名称重复：{'、'.join(dupes)}（每个评选的名单是一张工作表，名称须不同，大小写不算不同）"
+            )
+        return awards
+
     @field_validator("grades")
     @classmethod
     def _bands_descend(cls, grades: list[Grade]) -> list[Grade]:
+        dupes = _repeated(g.grade for g in grades)
+        if dupes:
+            raise ValueError(f"等次名称重复：{'、'.join(dupes)}")
         *upper, last = grades
         if last.min is not None:
             raise ValueError("最后一档等次不写 min（它接住其余所有分数）")
@@ -586,11 +854,22 @@ class Rules(_Strict):
         return grades
 
     @model_validator(mode="after")
+    def _listed_grades_exist(self) -> Rules:
+        known = [band.grade for band in self.grades]
+        unknown = [g for g in self.documents.listed_grades or [] if g not in known]
+        if unknown:
+            raise ValueError(
+                f"documents.listed_grades 中的 {'、'.join(unknown)} 不是等次；等次有：{'、'.join(known)}"
+            )
+        return self
+
+    @model_validator(mode="after")
     def _unique_category_ids(self) -> Rules:
         ids = [c.id for c in self.categories]
-        dupes = sorted({i for i in ids if ids.count(i) > 1})
-        if dupes:
-            raise ValueError(f"类别编号重复：{'、'.join(dupes)}")
+        if self.checklist is not None and self.checklist.bonus:
+            bonus_column = f"{self.checklist.name}奖励"
+            if bonus_column in {c.name for c in self.categories}:
+                raise ValueError(f"类别名称“{bonus_column}”与清单奖励的列名相同，请换一个")
         known = {"member_id", *ids}
         unknown = [key for key in self.settings.tie_break if key not in known]
         if unknown:
@@ -601,10 +880,6 @@ class Rules(_Strict):
             raise ValueError("等次要求完成清单（requires_checklist），但规则中没有 checklist")
         grade_names = {g.grade for g in self.grades}
         rule_ids = {f"{c.id}.{i.id}" for c in self.categories for i in c.items}
-        award_ids = [a.id for a in self.awards]
-        dupes = sorted({i for i in award_ids if award_ids.count(i) > 1})
-        if dupes:
-            raise ValueError(f"评选编号重复：{'、'.join(dupes)}")
         for award in self.awards:
             unknown = [g for g in award.requires.grades or [] if g not in grade_names]
             if unknown:
@@ -617,6 +892,11 @@ class Rules(_Strict):
                 )
             if award.requires.checklist_complete and self.checklist is None:
                 raise ValueError(f"评选“{award.name}”要求完成清单，但规则中没有 checklist")
+            unknown = [key for key in award.rank_by or [] if key not in ids]
+            if unknown:
+                raise ValueError(
+                    f"评选“{award.name}”的 rank_by 中 {'、'.join(unknown)} 不是类别编号；可用：{'、'.join(ids)}"
+                )
             allowed = {"member_id", *ids} if award.pool == "members" else {"date", "item_id"}
             wrong = [key for key in award.tie_break or [] if key not in allowed]
             if wrong:

@@ -9,7 +9,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .schema import MATCH_FIELD_NAMES, Case, Category, Condition, Item, Match, Rules
+from .schema import (
+    MATCH_FIELD_NAMES,
+    Award,
+    Case,
+    Category,
+    Condition,
+    Item,
+    Match,
+    Rules,
+    Scope,
+)
 
 __all__ = ["SchemeSummary", "SummaryRow", "summarise", "summary_markdown", "KIND_NAMES"]
 
@@ -48,6 +58,7 @@ class SchemeSummary:
     checklist: list[str]
     grades: list[str]
     settings: list[str] = field(default_factory=list)
+    awards: list[str] = field(default_factory=list)
 
 
 def summarise(rules: Rules) -> SchemeSummary:
@@ -67,7 +78,8 @@ def summarise(rules: Rules) -> SchemeSummary:
         for entry in spec.items:
             clauses = "；或".join(_match_text(clause) for clause in entry.any_of)
             times = f"至少 {entry.at_least} 次" if entry.at_least > 1 else "有一条即算完成"
-            checklist.append(f"{entry.name}：{clauses}（{times}）")
+            who = f"，只对{_scope_text(entry.who)}" if entry.who is not None else ""
+            checklist.append(f"{entry.name}：{clauses}（{times}{who}）")
     grades = []
     for band in rules.grades:
         bound = f"{_num(band.min)} 分及以上" if band.min is not None else "其余"
@@ -99,6 +111,7 @@ def summarise(rules: Rules) -> SchemeSummary:
         checklist=checklist,
         grades=grades,
         settings=settings,
+        awards=[_award_text(award, rules) for award in rules.awards],
     )
 
 
@@ -123,8 +136,48 @@ def summary_markdown(summary: SchemeSummary) -> str:
         head, *items = summary.checklist
         lines += [f"## {head}", "", *[f"- {t}" for t in items], ""]
     lines += ["## 等次", "", *[f"- {g}" for g in summary.grades], ""]
+    if summary.awards:
+        lines += ["## 评优", "", *[f"- {t}" for t in summary.awards], ""]
     lines += ["## 其他规定", "", *[f"- {t}" for t in summary.settings], ""]
     return "\n".join(lines)
+
+
+_POOLS = {
+    "members": "委员",
+    "proposals": "提案",
+    "information": "社情民意信息",
+    "reports": "调研报告",
+}
+
+
+def _award_text(award: Award, rules: Rules) -> str:
+    """One award in a line: who is considered, ranked by what, how many."""
+    unit = {"members": "人", "proposals": "件", "information": "条", "reports": "篇"}[award.pool]
+    quota = f"前 {award.quota} {unit}" if isinstance(award.quota, int) else f"候选的 {award.quota}"
+    if award.pool == "members":
+        names = {c.id: c.name for c in rules.categories}
+        order = (
+            "按"
+            + "、".join(names[c] for c in award.rank_by)
+            + ("得分之和" if len(award.rank_by) > 1 else "得分")
+            if award.rank_by
+            else "按总分"
+        )
+    else:
+        clauses = "；".join(
+            f"{_match_text(clause.match)}每条 {_num(clause.points)} 分"
+            for clause in award.score or []
+        )
+        order = f"按得分（{clauses}）"
+    needs = ["有" + _match_text(clause) for clause in award.requires.has or []]
+    if award.requires.grades:
+        needs.insert(0, "等次为" + "/".join(award.requires.grades))
+    if award.requires.checklist_complete and rules.checklist is not None:
+        needs.insert(0, f"完成{rules.checklist.name}")
+    if award.requires.min_score is not None:
+        needs.append(f"得分不低于 {_num(award.requires.min_score)}")
+    condition = f"；须{'，'.join(needs)}" if needs else ""
+    return f"{award.name}：从{_POOLS[award.pool]}中{order}取{quota}{condition}"
 
 
 def _section(index: int, category: Category) -> SummarySection:
@@ -165,10 +218,20 @@ def _condition_text(condition: Condition | None) -> str:
         parts.append(f"标记含{'/'.join(condition.marks)}")
     if condition.standing is not None:
         parts.append("仅常委" if condition.standing else "仅非常委")
+    if condition.unless is not None:
+        parts.append(f"不含{_condition_text(condition.unless)}的")
     return "，".join(parts)
 
 
 def _points_text(item: Item) -> str:
+    if item.per_period is not None:
+        spec = item.per_period
+        parts = []
+        if spec.met:
+            parts.append(f"每达到一{_PERIOD_UNIT[spec.every]}{_signed(spec.met)}分")
+        if spec.missed:
+            parts.append(f"每缺一{_PERIOD_UNIT[spec.every]}{_signed(spec.missed)}分")
+        return "，".join(parts)
     if item.points is not None:
         return f"每条{_signed(item.points)}分"
     if item.points_by is not None:
@@ -184,8 +247,41 @@ def _case_text(case: Case) -> str:
     return f"{label}{_signed(case.points).rstrip()}"
 
 
-def _how_text(item: Item) -> str:
+_PERIOD_UNIT = {"month": "个月", "quarter": "个季度"}
+_SCOPE_FIELD = {
+    "sector": "界别",
+    "committee": "专委会",
+    "study_group": "学习组",
+    "work_group": "工作组",
+}
+
+
+def _scope_text(scope: Scope) -> str:
+    """常委；界别为经济界/农业界的委员 …"""
     parts = []
+    if scope.standing is not None:
+        parts.append("常委" if scope.standing else "非常委")
+    for key, label in _SCOPE_FIELD.items():
+        values = getattr(scope, key)
+        if values is not None:
+            parts.append(f"{label}为{'/'.join(values)}的委员")
+    return "中".join(parts) if len(parts) == 2 and scope.standing is not None else "、".join(parts)
+
+
+def _period_text(item: Item) -> str:
+    """每月至少 1 次（2、4、6、8、10、12 月）…"""
+    spec = item.per_period
+    when = "每季度" if spec.every == "quarter" else "每月"
+    months = (
+        f"（只要求 {'、'.join(str(m) for m in sorted(spec.months))} 月）" if spec.months else ""
+    )
+    return (
+        f"{when}至少 {spec.at_least} 次{months}；任期不满整个周期的不要求；进度报告只计已结束的周期"
+    )
+
+
+def _how_text(item: Item) -> str:
+    parts = [_period_text(item)] if item.per_period is not None else []
     credit = item.credit
     if credit.mode == "split":
         rest = 1 - credit.lead_share

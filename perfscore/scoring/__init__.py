@@ -28,7 +28,7 @@ per checklist item; ``count`` is how many records match it, ``source`` the cell 
 
 from __future__ import annotations
 
-from .checklist import CHECKLIST_COLUMNS
+from .checklist import CHECKLIST_COLUMNS, checklist_applies
 from .conditions import RecordTable
 from .ledger import LEDGER_COLUMNS, LedgerLines
 from .rounding import round_points
@@ -42,4 +42,5 @@ __all__ = [
     "LedgerLines",
     "RecordTable",
     "round_points",
+    "checklist_applies",
 ]

@@ -2,8 +2,9 @@
 of the member's register rows match it, whether that reaches ``at_least``, and the source cell of
 the earliest matching record (docs/scoring.md §6).
 
-Invariant: the table has one row per roster member per item, in item order then roster order;
-a member without matching records has count 0, done False, no date and source ''.
+Invariant: the table has one row per roster member per item asked of that member (an item with
+``who`` is asked of some members only), in item order then roster order; a member without
+matching records has count 0, done False, no date and source ''.
 """
 
 from __future__ import annotations
@@ -12,11 +13,11 @@ import numpy as np
 import pandas as pd
 
 from ..rules import Rules
-from .conditions import RecordTable
+from .conditions import RecordTable, standing_codes
 from .items import RECORD_ORDER
 from .roster import Roster
 
-__all__ = ["CHECKLIST_COLUMNS", "checklist_table"]
+__all__ = ["CHECKLIST_COLUMNS", "checklist_table", "checklist_applies"]
 
 CHECKLIST_COLUMNS = ["member_id", "item", "done", "count", "date", "source"]
 
@@ -58,7 +59,8 @@ def checklist_table(
         first[k, found] = table.rows[first_row[found]]
 
     at_least = np.array([item.at_least for item in items])[:, None]
-    done = counts >= at_least
+    applies = checklist_applies(rules, roster.members)
+    done = (counts >= at_least) & applies
     firsts = first.reshape(-1)
     checklist = pd.DataFrame(
         {
@@ -76,7 +78,27 @@ def checklist_table(
         },
         copy=False,
     )
+    if not applies.all():  # an item asked of some members only: the others have no row for it
+        checklist = checklist[applies.reshape(-1)].reset_index(drop=True)
     return checklist, done
+
+
+def checklist_applies(rules: Rules, members: pd.DataFrame) -> np.ndarray:
+    """Whether each checklist item is asked of each member (items × members in roster order):
+    an item with ``who`` only of the members its roster conditions pick."""
+    items = rules.checklist.items if rules.checklist is not None else []
+    applies = np.ones((len(items), len(members)), dtype=bool)
+    for k, item in enumerate(items):
+        scope = item.who
+        if scope is None:
+            continue
+        if scope.standing is not None:
+            applies[k] &= standing_codes(members["standing"]) == int(scope.standing)
+        for column in ("sector", "committee", "study_group", "work_group"):
+            values = getattr(scope, column)
+            if values is not None:
+                applies[k] &= members[column].isin(values).to_numpy(dtype=bool)
+    return applies
 
 
 def _record_order(table: RecordTable) -> np.ndarray:

@@ -114,7 +114,8 @@ class RecordTable:
         """Which of the rows ``p`` (all of ``kind``, or of any kind when None) meet every listed
         condition of ``condition``: a field's condition lists the values allowed (a missing
         value meets none); ``marks`` holds when the marks contain any listed one (an empty list
-        meets nothing); ``standing`` compares the member's 常委 flag. A condition on a field the
+        meets nothing); ``standing`` compares the member's 常委 flag; ``unless`` drops the rows
+        that meet every condition it lists. A condition on a field the
         frame lacks raises KeyError (the rules' checks refuse such rules before scoring)."""
         mask = np.ones(len(p), dtype=bool)
         if condition is None:
@@ -145,6 +146,8 @@ class RecordTable:
             if self.standing is None:  # a table without members' 常委 flag
                 raise KeyError("standing")
             mask &= self.standing[p] == int(condition.standing)
+        if condition.unless is not None:  # a row with an empty cell does not meet it: it stays
+            mask &= ~self.condition(condition.unless, kind, p)
         return mask
 
     def match(self, match: Match) -> np.ndarray:
@@ -166,6 +169,8 @@ def condition_label(condition: Condition | None) -> str:
     values = [v for name in (*FIELDS, "marks") for v in (getattr(condition, name) or [])]
     if condition.standing is not None:
         values.append("常委" if condition.standing else "非常委")
+    if condition.unless is not None:
+        values.append(f"不含{condition_label(condition.unless)}")
     return "、".join(values)
 
 

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..frames import joined_pairs, repeated_texts
+from ..periods import period_lines
 from ..rules import Category, Item
 from ..text import number_text, percent_text
 from .conditions import RecordTable, condition_label
@@ -40,12 +41,17 @@ def category_parts(
         member_codes = member_codes[roster.standing[: roster.size] == int(category.standing)]
     earned: list[Part | None] = []  # lines from records, with the items' caps
     for item in category.items:
-        item_part = rounded(_item_part(table, item, category))
-        earned.append(item_part)
+        if item.per_period is not None:
+            item_parts = [
+                rounded(part) for part in _period_parts(table, roster, item, category, member_codes)
+            ]
+        else:
+            item_parts = [rounded(_item_part(table, item, category))]
+        earned.extend(item_parts)
         earned.append(
             rounded(
                 bound_part(
-                    [item_part],
+                    item_parts,
                     member_codes,
                     item.max,
                     item.min,
@@ -87,6 +93,65 @@ def category_parts(
         )
     )
     return [part for part in lines if part is not None and len(part)]
+
+
+def _period_parts(
+    table: RecordTable, roster: Roster, item: Item, category: Category, member_codes: np.ndarray
+) -> list[Part]:
+    """A per-period item's lines (see :mod:`perfscore.periods`): one per period asked of each
+    member the category applies to, met (with its first record's cell) or missed."""
+    kind = item.match.kind
+    p = table.kind_rows(kind)
+    if category.standing is not None:
+        p = p[table.standing[p] == int(category.standing)]
+    p = p[table.condition(item.match, kind, p)]
+    position = table.array("position")
+    if item.credit.max_authors is not None:
+        p = p[position[p] <= item.credit.max_authors]
+    if item.credit.mode == "first_only":
+        p = p[position[p] == 1]
+    p = p[table.member[p] < roster.size]
+    # The order a period's first record is chosen in: date, then sheet, then row.
+    sheet_codes, _ = table.all_codes("sheet")
+    dates = table.array("date")[p].astype("datetime64[ns]").astype(np.int64)
+    order = np.empty(len(p), dtype=np.int64)
+    order[np.lexsort((table.array("row")[p], sheet_codes[p], dates))] = np.arange(len(p))
+    found = period_lines(
+        item.per_period,
+        roster.year,
+        members=member_codes,
+        term_start=roster.term_start[: roster.size],
+        term_end=roster.term_end[: roster.size],
+        record_member=table.member[p],
+        record_date=table.array("date")[p],
+        record_order=order,
+        rows=p,
+        as_of=roster.as_of,
+    )
+    spec = item.per_period
+    common = dict(
+        category=category.id,
+        category_name=category.name,
+        rule_id=f"{category.id}.{item.id}",
+        rule_name=item.name,
+        note_object=True,
+    )
+    return [
+        Part(
+            member=found.met_member,
+            points=np.full(len(found.met_member), float(spec.met)),
+            note=found.met_note,
+            rows=found.met_rows,
+            **common,
+        ),
+        Part(
+            member=found.missed_member,
+            points=np.full(len(found.missed_member), float(spec.missed)),
+            note=found.missed_note,
+            rows=None,
+            **common,
+        ),
+    ]
 
 
 def _item_part(table: RecordTable, item: Item, category: Category) -> Part:

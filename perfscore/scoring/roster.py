@@ -25,8 +25,17 @@ class Roster:
     ``term_start`` and ``term_end`` by code (NaT when open or unknown). ``members`` is the roster
     as given. The roster's member ids are unique (ValueError otherwise)."""
 
-    def __init__(self, members: pd.DataFrame, record_ids: pd.Series) -> None:
+    def __init__(
+        self,
+        members: pd.DataFrame,
+        record_ids: pd.Series,
+        *,
+        year: int = 0,
+        as_of: pd.Timestamp | None = None,
+    ) -> None:
         self.members = members
+        self.year = year  # the assessment year, and the day a progress report stands on
+        self.as_of = as_of
         self.size = len(members)
         index = pd.Index(members["member_id"])
         if not index.is_unique:

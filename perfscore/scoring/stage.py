@@ -16,7 +16,7 @@ import pandas as pd
 from ..errors import Problem
 from ..records import Records
 from ..rules import Rules
-from .checklist import checklist_table
+from .checklist import checklist_applies, checklist_table
 from .conditions import RecordTable
 from .items import category_parts
 from .ledger import LedgerLines, Part, bound_part, member_part
@@ -60,7 +60,9 @@ class Scoring:
 def score(records: Records, rules: Rules) -> Scoring:
     """Apply ``rules`` to ``records``; see docs/scoring.md for the exact order."""
     settings = rules.settings
-    roster = Roster(records.members, records.records["member_id"])
+    roster = Roster(
+        records.members, records.records["member_id"], year=records.year, as_of=records.as_of
+    )
     table, problems, whole = scored_records(
         records.records, roster, settings.outside_term, settings.merged_credit
     )
@@ -82,15 +84,23 @@ def score(records: Records, rules: Rules) -> Scoring:
 
     checklist, done = checklist_table(table, roster, rules)
     if rules.checklist is not None and rules.checklist.bonus:
+        # Complete: every item asked of the member (items with ``who`` only of some) is done.
+        applies = checklist_applies(rules, records.members)
+        complete = np.flatnonzero((done | ~applies).all(axis=0))
+        asked = applies.sum(axis=0)[complete]
+        notes = np.array(
+            [f"{rules.checklist.name} {n} 项全部完成" for n in range(len(applies) + 1)],
+            dtype=object,
+        )
         parts.append(
             member_part(
-                np.flatnonzero(done.all(axis=0)),
+                complete,
                 rules.checklist.bonus,
                 "",
                 "",
                 "checklist.bonus",
                 f"{rules.checklist.name}全部完成",
-                f"{rules.checklist.name} {len(rules.checklist.items)} 项全部完成",
+                notes[asked],
             )
         )
     parts.append(

@@ -118,13 +118,10 @@ def assessment_charts(a: Assessment) -> list[Chart]:
     spec = a.rules.rules.checklist
     if spec is not None and not a.checklist.empty:
         items = list(dict.fromkeys(a.checklist["item"]))
-        done = (
-            a.checklist.groupby("item", sort=False)["done"]
-            .sum()
-            .reindex(items)
-            .fillna(0)
-            .astype(int)
-        )
+        by_item = a.checklist.groupby("item", sort=False)["done"]
+        done = by_item.sum().reindex(items).fillna(0).astype(int)
+        # The share of the members the item is asked of (an item with who: of some only).
+        asked = by_item.size().reindex(items).fillna(0).clip(lower=1)
         charts.append(
             Chart(
                 title=f"{spec.name}各项完成人数（共 {len(m)} 人）",
@@ -132,7 +129,7 @@ def assessment_charts(a: Assessment) -> list[Chart]:
                     {
                         "项目": items,
                         "完成人数": done.to_numpy(),
-                        "完成率（%）": (done / max(len(m), 1) * 100).round(1).to_numpy(),
+                        "完成率（%）": (done / asked * 100).round(1).to_numpy(),
                     }
                 ),
                 kind="bar",

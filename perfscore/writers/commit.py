@@ -98,6 +98,7 @@ STAGES = (
     "ledger-csv",  # the ledger writer child has written part of a ledger CSV file
     "workbook",  # a workbook is complete in the staging folder
     "markdown",  # a report's .md file is complete in the staging folder
+    "document",  # a Word document is complete in the staging folder
     "commit",  # every file is staged and flushed; the manifest is not written yet
     "committed",  # the manifest is in place; nothing is installed yet
     "installing",  # the first file of the set is installed, the others are not

@@ -23,6 +23,8 @@ __all__ = [
     "shortlist_sheets",
     "member_columns",
     "ranking_table",
+    "leadership_table",
+    "checklist_sources_table",
     "breakdown_table",
     "checklist_table",
     "ledger_table",
@@ -53,9 +55,10 @@ def member_columns(m: pd.DataFrame) -> dict[str, pd.Series]:
 
 
 def ranking_table(a: Assessment) -> pd.DataFrame:
+    """总排名: the checklist's columns only when the rules define a checklist."""
     m = a.members
     label = _checklist_label(a)
-    return pd.DataFrame(
+    table = pd.DataFrame(
         {
             RESULT_LABELS["rank"]: m["rank"],
             **member_columns(m),
@@ -65,12 +68,39 @@ def ranking_table(a: Assessment) -> pd.DataFrame:
             "等次说明": m["grade_note"],
             "界别内名次": m["sector_rank"],
             "专委会内名次": m["committee_rank"],
-            f"{label}完成": m["checklist_done"].astype(str)
-            + "/"
-            + m["checklist_total"].astype(str),
-            f"{label}未完成项目": m["checklist_missing"],
         }
-    ).pipe(lambda t: t.assign(处理提示=m["consequences"]) if a.rules.rules.consequences else t)
+    )
+    if a.rules.rules.checklist is not None:
+        table[f"{label}完成"] = (
+            m["checklist_done"].astype(str) + "/" + m["checklist_total"].astype(str)
+        )
+        table[f"{label}未完成项目"] = m["checklist_missing"]
+    if a.rules.rules.consequences:
+        table["处理提示"] = m["consequences"]
+    return table
+
+
+def leadership_table(a: Assessment) -> pd.DataFrame:
+    """The ranking as leadership reads it (领导阅览版): 名次, 姓名, 界别, 总分, 等次, 说明 — 说明
+    says why a grade is lower than the total gives and what consequence applies; a column
+    empty for everyone is left out."""
+    m = a.members
+    notes = m["grade_note"].fillna("").astype(str)
+    consequences = m["consequences"].fillna("").astype(str)
+    both = (notes != "") & (consequences != "")
+    note = notes.where(~both, notes + "；") + consequences
+    table = pd.DataFrame(
+        {
+            "名次": m["rank"],
+            "姓名": m["name"],
+            "界别": m["sector"],
+            "总分": m["total"],
+            "等次": m["grade"],
+            "说明": note,
+        }
+    )
+    empty = [c for c in table.columns if table[c].astype(str).eq("").all()]
+    return table.drop(columns=empty)
 
 
 def breakdown_table(a: Assessment) -> pd.DataFrame:
@@ -93,7 +123,9 @@ def breakdown_table(a: Assessment) -> pd.DataFrame:
 
 
 def checklist_table(a: Assessment) -> pd.DataFrame:
-    """One row per member, one column per checklist item: the cell of the record that met it."""
+    """One row per member, one column per checklist item: ✓ and the date of the record that
+    met it (✓ alone when that record has no date), or 未完成. The source cells are in
+    :func:`checklist_sources_table` (the 双五个一来源 sheet)."""
     m = a.members
     table = pd.DataFrame(
         {
@@ -106,14 +138,31 @@ def checklist_table(a: Assessment) -> pd.DataFrame:
     )
     if a.checklist.empty:
         return table
+    dates = pd.to_datetime(a.checklist["date"], errors="coerce").dt.strftime("%Y-%m-%d")
+    done = "✓ " + dates.fillna("")
+    shown = a.checklist.assign(cell=done.str.rstrip().where(a.checklist["done"], "未完成"))
+    return _by_item(a, table, shown)
+
+
+def checklist_sources_table(a: Assessment) -> pd.DataFrame:
+    """Where each completed checklist item was found: the source cell of the record that met
+    it (已完成 when it has none), or 未完成 — the 双五个一 sheet's marks, traced."""
+    m = a.members
+    table = pd.DataFrame({"委员编号": m["member_id"], "姓名": m["name"]})
+    if a.checklist.empty:
+        return table
     shown = a.checklist.assign(cell=a.checklist["source"].where(a.checklist["done"], "未完成"))
     shown.loc[shown["done"] & (shown["cell"] == ""), "cell"] = "已完成"
+    return _by_item(a, table, shown)
+
+
+def _by_item(a: Assessment, table: pd.DataFrame, shown: pd.DataFrame) -> pd.DataFrame:
     items = list(dict.fromkeys(a.checklist["item"]))
     wide = shown.pivot(index="member_id", columns="item", values="cell").reindex(
-        index=m["member_id"], columns=items
+        index=a.members["member_id"], columns=items
     )
-    for item in items:
-        table[item] = wide[item].fillna("未完成").to_numpy()
+    for item in items:  # a pair with no row: the item is not asked of that member (who)
+        table[item] = wide[item].fillna("不要求").to_numpy()
     return table
 
 
@@ -141,38 +190,42 @@ def groups_table(a: Assessment) -> pd.DataFrame:
     )
     for grade in grades:
         table[grade] = g[grade]
-    table[f"{_checklist_label(a)}全部完成"] = g["checklist_complete"]
+    if a.rules.rules.checklist is not None:
+        table[f"{_checklist_label(a)}全部完成"] = g["checklist_complete"]
     return table
 
 
 def rules_table(a: Assessment) -> pd.DataFrame:
+    from ..rules.example import example_notice
+
     r = a.rules.rules
     s = r.settings
+    example = example_notice(a.rules)
     rows = [
         ("输入文件", a.source_name),
         (YEAR_LABEL, str(a.year)),
         ("规则文件", Path(a.rules.path).name),
         ("办法名称", r.scheme),
         ("版本", r.version),
-        ("规则文件 SHA-256", a.rules.sha256),
-        ("依据", r.source),
+        ("规则文件校验值", a.rules.sha256),
+        *([("说明", example)] if example else [("依据", r.source)]),
         ("基础分", f"{r.base:g}"),
         ("总分上限", "不设" if r.total.max is None else f"{r.total.max:g}"),
         ("总分下限", "不设" if r.total.min is None else f"{r.total.min:g}"),
-        ("小数位数 (decimals)", str(s.decimals)),
-        ("取舍方式 (rounding)", {"half_up": "四舍五入", "half_even": "银行家舍入"}[s.rounding]),
-        ("任期外记录 (outside_term)", {"skip": "不计分", "count": "照常计分"}[s.outside_term]),
+        ("小数位数", str(s.decimals)),
+        ("取舍方式", {"half_up": "四舍五入", "half_even": "银行家舍入"}[s.rounding]),
+        ("任期外记录", {"skip": "不计分", "count": "照常计分"}[s.outside_term]),
         (
-            "并案提案 (merged_credit)",
+            "并案提案",
             {"as_merged": "按并案计分", "as_target": "按并入提案的状态计分", "none": "不计分"}[
                 s.merged_credit
             ],
         ),
         (
-            "年中增补、离任 (pro_rate)",
+            "年中增补、离任",
             {"none": "不折算", "months": "按任职月数折算为全年"}[s.pro_rate],
         ),
-        ("并列规则", "总分相同名次并列（1、2、2、4）；并列者排列顺序：" + "、".join(s.tie_break)),
+        ("并列规则", "总分相同名次并列（1、2、2、4）；并列者排列顺序：" + _tie_break_text(a)),
     ]
     for band in r.grades:
         bound = f"≥ {band.min:g}" if band.min is not None else "其余"
@@ -190,13 +243,22 @@ def rules_table(a: Assessment) -> pd.DataFrame:
         ]
         rows.append(
             (
-                f"类别：{category.name}（{category.id}）",
+                f"类别：{category.name}",
                 "，".join(b for b in bounds if b) or "不设上下限",
             )
         )
     if a.mask:
         rows.insert(2, ("姓名显示", MASK_LABELS[a.mask]))
     return pd.DataFrame(rows, columns=["项目", "内容"])
+
+
+def _tie_break_text(a: Assessment) -> str:
+    """settings.tie_break in words: 会议出勤得分高者在前、委员编号小者在前."""
+    names = a.category_names
+    return "、".join(
+        "委员编号小者在前" if key == "member_id" else f"{names.get(key, key)}得分高者在前"
+        for key in a.rules.rules.settings.tie_break
+    )
 
 
 def problems_table(a: Assessment) -> pd.DataFrame:
@@ -212,9 +274,12 @@ def shortlist_sheets(lists: Sequence[Shortlist]) -> list[tuple[str, pd.DataFrame
     sheets = []
     for sl in lists:
         key_label = "委员编号" if sl.award.pool == "members" else "编号"
-        name_label = {"members": "姓名", "proposals": "提案标题", "information": "信息标题"}[
-            sl.award.pool
-        ]
+        name_label = {
+            "members": "姓名",
+            "proposals": "提案标题",
+            "information": "信息标题",
+            "reports": "报告标题",
+        }[sl.award.pool]
         rows = pd.concat(
             [sl.winners.assign(result="入选"), sl.near_misses.assign(result="未入选")],
             ignore_index=True,
@@ -261,11 +326,13 @@ def shortlist_sheets(lists: Sequence[Shortlist]) -> list[tuple[str, pd.DataFrame
 
 
 def table_views() -> list[tuple[str, Callable[[Assessment], pd.DataFrame]]]:
-    """The assessment workbook's tables, in sheet order: (key in ``layout.SHEETS``, view)."""
+    """The assessment workbook's tables, in sheet order: (key in ``layout.SHEETS``, view). The
+    checklist sheet is left out of the workbook when the rules define no checklist."""
     return [
         ("ranking", ranking_table),
         ("breakdown", breakdown_table),
         ("checklist", checklist_table),
+        ("checklist_sources", checklist_sources_table),
         ("ledger", ledger_table),
         ("groups", groups_table),
         ("rules", rules_table),

@@ -53,9 +53,9 @@ def safe_csv_lines(table: pd.DataFrame, *, decimals: int, header: bool = True) -
     pandas' writer goes through Python's csv module a row at a time instead."""
     fields = [_csv_fields(table[column], decimals) for column in table.columns]
     lines = [",".join(row) for row in zip(*fields)] if fields else [""] * len(table)
-    if header:
+    if header:  # headers may come from the rules (a category's name): neutralised as text is
         lines.insert(
-            0, ",".join(_quoted(np.array([str(c) for c in table.columns], dtype=object)).tolist())
+            0, ",".join(_text_fields(np.array([str(c) for c in table.columns], dtype=object)))
         )
     return "\r\n".join(lines) + "\r\n" if lines else ""
 
@@ -78,11 +78,15 @@ def _fields_of(series: pd.Series, decimals: int) -> list[str]:
     elif pd.api.types.is_bool_dtype(series) or pd.api.types.is_integer_dtype(series):
         texts = series.astype(object).astype(str).to_numpy(dtype=object)
     else:  # text: formula-like text neutralised, then quoted where it must be
-        texts = text_array(series)
-        formula = formula_rows(texts.tolist())
-        texts[formula] = "'" + texts[formula]
-        return _quoted(texts).tolist()
+        return _text_fields(text_array(series))
     return np.where(missing, "", texts).tolist()
+
+
+def _text_fields(texts: np.ndarray) -> list[str]:
+    """Text as CSV fields: formula-like text neutralised, then quoted where it must be."""
+    formula = formula_rows(texts.tolist())
+    texts[formula] = "'" + texts[formula]
+    return _quoted(texts).tolist()
 
 
 def _quoted(texts: np.ndarray) -> np.ndarray:

@@ -63,7 +63,7 @@ def table(
     ]
     numeric = [name in formats or pd.api.types.is_numeric_dtype(frame[name]) for name in columns]
     lines = [
-        "| " + " | ".join(inline(name) for name in columns) + " |",
+        "| " + " | ".join(cell(name) for name in columns) + " |",
         "|" + "|".join("---:" if right else "---" for right in numeric) + "|",
     ]
     lines += ["| " + " | ".join(row) + " |" for row in zip(*rendered)]

@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from ..quarterly import ProgressReport
+from ..rules.example import EXAMPLE_HEADING, example_notice
 from .commit import ResultSet
 from .common import member_columns
 from .markdown import inline, table, write_markdown
@@ -38,16 +39,20 @@ _STATUS = {"in_office": "在任", "not_started": "未到任", "left": "已离任
 _PACE = {"on_pace": "达标", "behind": "落后"}
 
 
-def report_paths(report: ProgressReport, folder: Path) -> tuple[Path, Path]:
-    """``<folder>/2023Q2-季度履职通报.xlsx`` and ``.md``: the same names every run."""
+def report_paths(report: ProgressReport, folder: Path) -> tuple[Path, Path, Path]:
+    """``<folder>/2023Q2-季度履职通报.xlsx``, ``.md`` and ``.docx``: the same names every run."""
     stem = f"{report.period.label}-{report.period.report_name}"
-    return folder / f"{stem}.xlsx", folder / f"{stem}.md"
+    return folder / f"{stem}.xlsx", folder / f"{stem}.md", folder / f"{stem}.docx"
 
 
 def write_progress(report: ProgressReport, folder: Path) -> list[Path]:
-    """Write both files into ``folder`` as one result set: the earlier pair is replaced by the
-    new pair as a unit (see :mod:`perfscore.writers.commit`), never one file of each."""
-    xlsx, md = report_paths(report, Path(folder))
+    """Write the three files into ``folder`` as one result set: the workbook, the Markdown and
+    the Word 通报 (:func:`perfscore.writers.documents.write_progress_notice`). The earlier set
+    is replaced by the new one as a unit (see :mod:`perfscore.writers.commit`), never one file
+    of each."""
+    from .documents import write_progress_notice
+
+    xlsx, md, docx = report_paths(report, Path(folder))
     sheets = [
         ("摘要", pd.DataFrame(_summary_sheet(report), columns=["项目", "内容"])),
         ("需提醒委员", member_table(report, reminders_only=True)),
@@ -66,7 +71,8 @@ def write_progress(report: ProgressReport, folder: Path) -> list[Path]:
             into=result,
         )
         write_markdown(text, md, into=result)
-    return [xlsx, md]
+        write_progress_notice(report, docx, into=result)
+    return [xlsx, md, docx]
 
 
 # --- the summary -------------------------------------------------------------------------------
@@ -87,10 +93,12 @@ def _months(share: float) -> str:
 
 
 def summary_rows(report: ProgressReport) -> list[tuple[str, str]]:
-    """(heading, text) lines: the period, the source, and the counts."""
+    """(heading, text) lines: the period, the source, and the counts; first the example
+    scheme's notice when the rules are the shipped example."""
     p, c, a = report.period, report.counts, report.assessment
     rules = a.rules.rules
-    rows = [
+    rows = [(EXAMPLE_HEADING, example_notice(a.rules))] if example_notice(a.rules) else []
+    rows += [
         ("通报期间", f"{p.title}（{p.dates()}）"),
         ("数据来源", f"{a.source_name} 中 {p.end:%Y-%m-%d} 及以前的记录（{report.year} 年度）"),
         ("积分办法", f"{rules.scheme}（{rules.version}）"),

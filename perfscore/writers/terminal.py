@@ -44,6 +44,11 @@ def print_summary(console: Console, assessment: Assessment, written: Sequence[Pa
     counts = m["grade"].value_counts()
     grades = "  ".join(f"{band.grade} {int(counts.get(band.grade, 0))}" for band in rules.grades)
     console.print(f"考核委员 {len(m)} 人：{grades}", markup=False)
+    from ..rules.example import example_notice
+
+    notice = example_notice(assessment.rules)
+    if notice:
+        console.print(f"注意：{notice}", style="yellow", markup=False)
     if rules.checklist is not None:
         complete = int((m["checklist_done"] == m["checklist_total"]).sum())
         console.print(f"{rules.checklist.name}全部完成 {complete} 人", markup=False)
@@ -147,6 +152,7 @@ def print_rules_summary(console: Console, summary: SchemeSummary) -> None:
         ("总分", summary.totals),
         ("清单", summary.checklist),
         ("等次", summary.grades),
+        ("评优", summary.awards),
         ("其他规定", summary.settings),
     ):
         if lines:

@@ -1,7 +1,8 @@
 """The assessment workbook (考核结果.xlsx) and :func:`write_tables`, which writes every workbook
 perfscore writes (assessment, progress report, shortlists), so they all look and print alike.
 
-Sheets of the assessment workbook: 总排名, 分项得分, 双五个一, 积分明细, 分组统计, 图表, 规则, 数据提示
+Sheets of the assessment workbook: 领导阅览版 (the ranking as leadership reads it, see
+:func:`write_tables`'s ``front``), 总排名, 分项得分, 双五个一, 积分明细, 分组统计, 图表, 规则, 数据提示
 (when there were warnings), then the award shortlists when the rules define awards.
 
 What every sheet gets from :func:`write_tables`:
@@ -10,6 +11,9 @@ What every sheet gets from :func:`write_tables`:
   view when scrolling sideways), an autofilter, column widths measured in display columns
   (a CJK character is two wide; long text wraps), numbers with the rules' decimal places
   (negative in red), grades coloured by band (best green … worst red);
+* fonts: every format names an East Asian font (:data:`SHEET_FONT`, 宋体 with the GB2312
+  character set), so Excel, WPS and LibreOffice set the Chinese in a Chinese font;
+* marks: 未完成 in any text column is red;
 * on paper: A4, landscape when the sheet is wide, fitted to the page width, the header row
   repeated on every page, a page header with the title (which names the year) and the sheet,
   a footer "第 n 页，共 m 页", gridlines printed;
@@ -41,7 +45,7 @@ from .charts import CHART_SHEET, GRADE_WORD_COLOURS, Chart, assessment_charts, b
 from .commit import ResultSet, checkpoint
 from .common import shortlist_sheets, table_views
 from .csv import safe_csv_lines
-from .safety import looks_like_formula
+from .safety import looks_like_formula, neutralise
 from .sheetxml import WIDE_CHARACTER, ColumnStyle, TableSheet, close_workbook
 
 __all__ = [
@@ -53,6 +57,10 @@ __all__ = [
     "LEDGER_SHEET_LINES",
     "KEY_COLUMNS",
     "GRADE_WORDS",
+    "SHEET_FONT",
+    "SHEET_FONT_PROPERTIES",
+    "FrontSheet",
+    "FRONT_SHEET",
 ]
 
 MAX_SHEET_ROWS = 1_048_576  # Excel's limit, header included
@@ -77,6 +85,33 @@ _A4 = 9
 _HEADER_FILL = "#DDEBF7"
 _SERIES_FILL = "#5B9BD5"
 _LINE_HEIGHT = 15  # points per line of 11-point text
+# The workbook's font: named for East Asian text (charset 134 is GB2312), at Excel's usual size,
+# and not tied to the theme (a "minor" scheme font would show the theme's Calibri in Excel).
+SHEET_FONT = "宋体"
+SHEET_FONT_PROPERTIES = {
+    "font_name": SHEET_FONT,
+    "font_size": 11,
+    "font_charset": 134,
+    "font_scheme": "none",
+}
+_MISSING_WORD = "未完成"  # red wherever it stands in a text column
+_MISSING_COLOUR = "#C00000"
+FRONT_SHEET = "领导阅览版"
+_FRONT_SIZE = 12  # points; printed at 100 %, so the paper shows 12 pt
+
+
+@dataclass(frozen=True)
+class FrontSheet:
+    """A sheet to be read on paper (the leadership sheet, a public version): a title, a line
+    with the unit, the year and the date, an optional notice (red), then ``table`` (such as 名次,
+    姓名, 界别, 总分, 等次, 说明) in 12 pt with numbers centred, printed at 100 % on A4 portrait with
+    the title and header repeated on every page. Columns of long text share the page width."""
+
+    title: str
+    subtitle: str
+    table: pd.DataFrame
+    notice: str = ""
+    name: str = FRONT_SHEET
 
 
 def write_xlsx(assessment: Assessment, out: Path, *, into: ResultSet | None = None) -> None:
@@ -95,6 +130,8 @@ def write_xlsx(assessment: Assessment, out: Path, *, into: ResultSet | None = No
         table = view(assessment)
         if key == "problems" and table.empty:
             continue
+        if key == "checklist" and rules.checklist is None:
+            continue  # no checklist in the rules: no sheet for one
         if key == "ledger" and len(table) > LEDGER_SHEET_LINES:
             lines, table = table, _ledger_note(table, out, decimals)
         sheets.append((SHEETS[key], table))
@@ -102,6 +139,18 @@ def write_xlsx(assessment: Assessment, out: Path, *, into: ResultSet | None = No
             sheets.append((CHART_SHEET, assessment_charts(assessment)))
     if assessment.shortlists:
         sheets.extend(shortlist_sheets(assessment.shortlists))
+    from ..rules.example import example_notice
+    from .common import leadership_table
+
+    title = f"{assessment.year}年度委员履职考核结果"
+    notice = example_notice(assessment.rules)
+    unit = rules.documents.unit or "____________"
+    front = FrontSheet(
+        title=title,
+        subtitle=f"单位：{unit}    考核年度：{assessment.year} 年    制表日期：      年    月    日",
+        table=leadership_table(assessment),
+        notice=notice,
+    )
     with nullcontext(into) if into is not None else ResultSet(out.parent) as result:
         result.retire(_ledger_csv_names(out))
         staged = result.path(out.name)
@@ -119,9 +168,10 @@ def write_xlsx(assessment: Assessment, out: Path, *, into: ResultSet | None = No
             write_tables(
                 out,
                 sheets,
-                title=f"{assessment.year}年度委员履职考核结果",
+                title=title + ("（示例办法计算）" if notice else ""),
                 decimals=decimals,
                 grades=[band.grade for band in rules.grades],
+                front=front,
                 into=result,
             )
 
@@ -195,6 +245,7 @@ def write_tables(
     grade_column: str = "等次",
     key_columns: Sequence[str] = KEY_COLUMNS,
     landscape: bool | None = None,
+    front: FrontSheet | Sequence[FrontSheet] | None = None,
     into: ResultSet | None = None,
 ) -> None:
     """Write ``sheets`` as one workbook, atomically, with perfscore's formatting (see the module).
@@ -206,9 +257,10 @@ def write_tables(
     ``decimals``: decimal places of float columns. ``grades``: the rules' grade names, best first;
     cells of the ``grade_column`` are coloured by band (without ``grades``, the usual words
     优秀 … 不称职 are recognised). ``key_columns``: headers frozen at the left (see KEY_COLUMNS).
-    ``landscape``: None decides per sheet by its width. ``into``: the result set the workbook
-    belongs to (the caller commits it); without it the workbook is a set of its own. Either way
-    xlsxwriter's temporary row files stay in the set's staging folder.
+    ``landscape``: None decides per sheet by its width. ``front`` is a :class:`FrontSheet` (or
+    several) written before ``sheets``. ``into``: the result set the workbook belongs to (the
+    caller commits it); without it the workbook is a set of its own. Either way xlsxwriter's
+    temporary row files stay in the set's staging folder.
     """
     import xlsxwriter
 
@@ -225,10 +277,13 @@ def write_tables(
                 "strings_to_formulas": False,
                 "strings_to_urls": False,
                 "strings_to_numbers": False,
+                "default_format_properties": dict(SHEET_FONT_PROPERTIES),
             },
         )
         book.set_properties({"title": title, "created": _FIXED_CREATED, "author": "perfscore"})
         styles = _Styles(book, decimals, grades)
+        for sheet in [front] if isinstance(front, FrontSheet) else front or []:
+            _write_front(book, sheet, styles, layout)
         for name, content in sheets:
             if isinstance(content, pd.DataFrame):
                 _write_table(book, name, content, styles, layout)
@@ -263,10 +318,27 @@ class _Styles:
             align="center",
             valign="vcenter",
         )
+        self.header_quoted = self.get(
+            bold=True,
+            bg_color=_HEADER_FILL,
+            border=1,
+            text_wrap=True,
+            align="center",
+            valign="vcenter",
+            quote_prefix=True,
+        )
         self.title = self.get(bold=True, font_size=14)
+        self.title_quoted = self.get(bold=True, font_size=14, quote_prefix=True)
         self.grade_colours = (
             dict(zip(grades, band_colours(len(grades)))) if grades else dict(GRADE_WORD_COLOURS)
         )
+
+    def header_row(self, sheet, row: int, headers: Sequence[str]) -> None:
+        """Header cells; a header that looks like a formula (a category or checklist item named
+        from the rules) carries the quote prefix, as data cells do."""
+        for col, header in enumerate(headers):
+            quoted = looks_like_formula(header)
+            sheet.write_string(row, col, header, self.header_quoted if quoted else self.header)
 
     def get(self, **props):
         key = tuple(sorted(props.items()))
@@ -320,7 +392,7 @@ def _write_sheet(
     lines = max((c.header_lines for c in columns), default=1)
     if lines > 1:
         sheet.set_row(0, _LINE_HEIGHT * lines + 3)
-    sheet.write_row(0, 0, [c.header for c in columns], styles.header)
+    styles.header_row(sheet, 0, [c.header for c in columns])
     sheet.write_table(table[[c.header for c in columns]], looks, line_height=_LINE_HEIGHT)
     if len(table) and columns:
         sheet.autofilter(0, 0, len(table), len(columns) - 1)
@@ -419,10 +491,15 @@ def _column_style(column: _ColumnShape, styles: _Styles, layout: _Layout) -> Col
     fmt = styles.get(**base)
     if column.kind != "text":
         return ColumnStyle(column.kind, fmt)
-    by_grade = None
+    by_grade = {_MISSING_WORD: styles.get(**base, font_color=_MISSING_COLOUR)}
     if column.header == layout.grade_column:
         by_grade = {
-            grade: styles.get(**base, bg_color=fill, font_color=font)
+            grade: styles.get(
+                **base,
+                bg_color=fill,
+                font_color=font,
+                **({"quote_prefix": True} if looks_like_formula(grade) else {}),
+            )
             for grade, (fill, font) in styles.grade_colours.items()
         }
     return ColumnStyle(
@@ -452,8 +529,108 @@ def _print_setup(sheet: Worksheet, layout: _Layout, *, wide: bool, repeat_header
     sheet.hide_gridlines(0)  # gridlines on screen and on paper
 
 
+# --- the leadership sheet -----------------------------------------------------------------------
+
+_FRONT_WIDTHS = {
+    "名次": 5,
+    "序号": 5,
+    "姓名": 9,
+    "界别": 12,
+    "专委会": 14,
+    "总分": 8,
+    "等次": 7,
+    "进度": 7,
+    "界别内名次": 7,
+    "专委会内名次": 7,
+}
+# Character columns that fit A4 portrait at 100 % inside the margins (measured in LibreOffice:
+# a column unit of the 11-point workbook font prints about 7.5 pt wide; the page has 537 pt).
+_FRONT_PAGE_WIDTH = 68
+_CENTRED = {"名次", "序号", "总分", "等次", "进度", "界别内名次", "专委会内名次"}
+
+
+def _write_front(book, front: FrontSheet, styles: _Styles, layout: _Layout) -> None:
+    """The leadership sheet: see :class:`FrontSheet`."""
+    sheet = book.add_worksheet(front.name)
+    table = front.table
+    headers = [str(c) for c in table.columns]
+    widths = [_FRONT_WIDTHS.get(h, 0) for h in headers]
+    free = widths.count(0)  # the columns of long text (说明, a title) share what is left
+    rest = max((_FRONT_PAGE_WIDTH - sum(widths)) // max(free, 1), 12)
+    widths = [w or rest for w in widths]
+    last = len(headers) - 1
+    size = {"font_size": _FRONT_SIZE}
+    border = {"border": 1, "valign": "vcenter", **size}
+    title = styles.get(bold=True, font_size=18, align="center", valign="vcenter")
+    subtitle = styles.get(align="center", valign="vcenter", **size)
+    notice = styles.get(
+        font_color=_MISSING_COLOUR, text_wrap=True, valign="vcenter", bold=True, **size
+    )
+    header = styles.get(bold=True, bg_color=_HEADER_FILL, align="center", text_wrap=True, **border)
+    for col, width in enumerate(widths):
+        sheet.set_column(col, col, width)
+    row = 0
+    sheet.set_row(row, 30)
+    sheet.merge_range(row, 0, row, last, front.title, title)
+    row += 1
+    sheet.set_row(row, 20)
+    sheet.merge_range(row, 0, row, last, front.subtitle, subtitle)
+    row += 1
+    if front.notice:
+        # Wrapped text breaks at words and punctuation: allow a fifth of each line unused.
+        lines = math.ceil(_display_width(front.notice) / (sum(widths) * 0.8))
+        sheet.set_row(row, 18 * lines + 4)
+        sheet.merge_range(row, 0, row, last, front.notice, notice)
+        row += 1
+    header_row = row
+    sheet.write_row(header_row, 0, headers, header)
+    formats = []
+    for h in headers:
+        props = {**border, "align": "center" if h in _CENTRED else "left"}
+        if h == "总分":
+            props["num_format"] = styles.number_format
+        if h not in _FRONT_WIDTHS:
+            props["text_wrap"] = True
+        formats.append(props)
+    for values in zip(*[_plain(table[h]) for h in headers]):
+        row += 1
+        lines = 1
+        for col, (h, value) in enumerate(zip(headers, values)):
+            props = formats[col]
+            if h == layout.grade_column and value in styles.grade_colours:
+                fill, font = styles.grade_colours[value]
+                props = {**props, "bg_color": fill, "font_color": font}
+            fmt = styles.get(**props)
+            if value is None or value == "":
+                sheet.write_blank(row, col, None, fmt)
+            elif isinstance(value, int | float) and not isinstance(value, bool):
+                sheet.write_number(row, col, value, fmt)
+            else:
+                text = str(value)
+                if h not in _FRONT_WIDTHS:
+                    lines = max(lines, math.ceil(_display_width(text) / (widths[col] - 1)))
+                sheet.write_string(
+                    row,
+                    col,
+                    text,
+                    styles.get(**props, quote_prefix=True) if looks_like_formula(text) else fmt,
+                )
+        sheet.set_row(row, 18 * lines + 2 if lines > 1 else 20)
+    sheet.set_paper(_A4)
+    sheet.set_portrait()
+    sheet.set_print_scale(100)
+    sheet.repeat_rows(0, header_row)
+    sheet.set_margins(left=0.4, right=0.4, top=0.8, bottom=0.7)
+    page_title = layout.title.replace("&", "&&")
+    sheet.set_header(f'&L&12&"-,Bold"{page_title}&R&A', {"margin": 0.3})
+    sheet.set_footer("&C第 &P 页，共 &N 页", {"margin": 0.3})
+    sheet.center_horizontally()
+    sheet.freeze_panes(header_row + 1, 0)
+
+
 # --- chart sheets -------------------------------------------------------------------------------
 
+_CHART_FONT = {"name": SHEET_FONT, "charset": 134}  # the charts' text in the workbook's font
 _CHART_WIDTH = 760  # pixels: with the table beside it, one landscape page wide
 _ROW_PIXELS = 20
 _BAR_PIXELS = 30  # per category of a bar chart, so that every label shows
@@ -478,12 +655,13 @@ def _write_charts(
     for chart, columns in zip(charts, measured):
         if row:
             breaks.append(row)
-        sheet.write_string(row, 0, chart.title, styles.title)
+        quoted = looks_like_formula(chart.title)
+        sheet.write_string(row, 0, chart.title, styles.title_quoted if quoted else styles.title)
         header_row = row + 1
         lines = max(math.ceil(c.header_lines * c.width / widths[i]) for i, c in enumerate(columns))
         if lines > 1:
             sheet.set_row(header_row, _LINE_HEIGHT * lines + 3)
-        sheet.write_row(header_row, 0, [c.header for c in columns], styles.header)
+        styles.header_row(sheet, header_row, [c.header for c in columns])
         props = [
             {
                 **_base_props(c, styles),
@@ -541,6 +719,7 @@ def _chart(
             "data_labels": {
                 "value": True,
                 "num_format": spec.formats.get(name, "0." + "0" * decimals if decimals else "0"),
+                "font": dict(_CHART_FONT),
             },
             "fill": {"color": _SERIES_FILL},
             "gap": 50,
@@ -551,16 +730,24 @@ def _chart(
                 for colour in spec.colours
             ]
         chart.add_series(series)
-    chart.set_title({"name": spec.title, "name_font": {"size": 13, "bold": True}})
+    # A title starting with = would be written as a reference to a cell (<c:f>): text that
+    # looks like a formula is shown with the apostrophe the text outputs give it.
+    chart.set_title(
+        {"name": neutralise(spec.title), "name_font": {**_CHART_FONT, "size": 13, "bold": True}}
+    )
     if len(plotted) <= 1:
         chart.set_legend({"none": True})
+    else:
+        chart.set_legend({"font": dict(_CHART_FONT)})
     if spec.kind != "pie":
         value_axis = {
             "min": 0,
-            "name": spec.value_title,
+            "name": neutralise(spec.value_title),
+            "name_font": dict(_CHART_FONT),
+            "num_font": dict(_CHART_FONT),
             "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}},
         }
-        category_axis: dict[str, object] = {"interval_unit": 1}
+        category_axis: dict[str, object] = {"interval_unit": 1, "num_font": dict(_CHART_FONT)}
         if (
             spec.kind == "bar"
         ):  # categories top-down in table order, the value axis still at the bottom
