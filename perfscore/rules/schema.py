@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -251,7 +252,7 @@ class Item(_Strict):
         return self
 
 
-def _repeated(values) -> list[str]:
+def _repeated(values: Iterable[str]) -> list[str]:
     """The values that occur more than once, sorted (one pass: linear in the number of values)."""
     counts = Counter(values)
     return sorted(value for value, count in counts.items() if count > 1)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -103,6 +104,7 @@ def _period_parts(
     kind = item.match.kind
     p = table.kind_rows(kind)
     if category.standing is not None:
+        assert table.standing is not None  # a member's records always carry the 常委 flag
         p = p[table.standing[p] == int(category.standing)]
     p = p[table.condition(item.match, kind, p)]
     position = table.array("position")
@@ -116,8 +118,10 @@ def _period_parts(
     dates = table.array("date")[p].astype("datetime64[ns]").astype(np.int64)
     order = np.empty(len(p), dtype=np.int64)
     order[np.lexsort((table.array("row")[p], sheet_codes[p], dates))] = np.arange(len(p))
+    spec = item.per_period
+    assert spec is not None  # asked only of per-period items
     found = period_lines(
-        item.per_period,
+        spec,
         roster.year,
         members=member_codes,
         term_start=roster.term_start[: roster.size],
@@ -128,8 +132,7 @@ def _period_parts(
         rows=p,
         as_of=roster.as_of,
     )
-    spec = item.per_period
-    common = dict(
+    common: dict[str, Any] = dict(
         category=category.id,
         category_name=category.name,
         rule_id=f"{category.id}.{item.id}",

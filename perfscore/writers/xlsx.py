@@ -333,7 +333,7 @@ class _Styles:
             dict(zip(grades, band_colours(len(grades)))) if grades else dict(GRADE_WORD_COLOURS)
         )
 
-    def header_row(self, sheet, row: int, headers: Sequence[str]) -> None:
+    def header_row(self, sheet: Worksheet, row: int, headers: Sequence[str]) -> None:
         """Header cells; a header that looks like a formula (a category or checklist item named
         from the rules) carries the quote prefix, as data cells do."""
         for col, header in enumerate(headers):
@@ -549,7 +549,7 @@ _FRONT_PAGE_WIDTH = 68
 _CENTRED = {"名次", "序号", "总分", "等次", "进度", "界别内名次", "专委会内名次"}
 
 
-def _write_front(book, front: FrontSheet, styles: _Styles, layout: _Layout) -> None:
+def _write_front(book: Workbook, front: FrontSheet, styles: _Styles, layout: _Layout) -> None:
     """The leadership sheet: see :class:`FrontSheet`."""
     sheet = book.add_worksheet(front.name)
     table = front.table
@@ -655,8 +655,8 @@ def _write_charts(
     for chart, columns in zip(charts, measured):
         if row:
             breaks.append(row)
-        quoted = looks_like_formula(chart.title)
-        sheet.write_string(row, 0, chart.title, styles.title_quoted if quoted else styles.title)
+        title_format = styles.title_quoted if looks_like_formula(chart.title) else styles.title
+        sheet.write_string(row, 0, chart.title, title_format)
         header_row = row + 1
         lines = max(math.ceil(c.header_lines * c.width / widths[i]) for i, c in enumerate(columns))
         if lines > 1:
