@@ -148,11 +148,11 @@ def public_shortlists_path(workbook: str | Path, year: int) -> Path:
 
 
 def write_public_shortlists(
-    assessment: Assessment, lists: list, out: Path, *, mode: str = "name"
+    assessment: Assessment, lists: list, out: Path, *, mode: MaskMode = "name"
 ) -> Path:
     """The shortlists' public version: one sheet per award, 序号, the masked name (or the
     title of a proposal or information, names in it masked) and 界别; no reasons, no IDs."""
-    mask = NameMask.from_members(assessment.members, mode)  # type: ignore[arg-type]
+    mask = NameMask.from_members(assessment.members, mode)
     ids = dict(zip(assessment.members["member_id"], public_names(assessment.members, mode)))
     fronts = []
     for sl in lists:
