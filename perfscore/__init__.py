@@ -2,7 +2,7 @@
 
 The pipeline runs one way, one module per stage::
 
-    workbook.read_workbook   -> RawWorkbook      (sheets, headers, Excel row numbers)
+    reading.read_workbook    -> RawWorkbook      (sheets, headers, Excel row numbers)
     records.normalise        -> Records          (members + one row per member per record)
     scoring.score            -> Scoring          (the ledger: one line per award of points)
     assessment.assess_scores -> Assessment       (totals, grades, ranks, groups)

@@ -18,10 +18,11 @@ from .awards import shortlists
 from .errors import DataError, Problem, Severity, UsageError, in_reading_order
 from .history import read_history
 from .quarterly import Period, ProgressReport, assess_progress, resolve_period
+from .reading import read_workbook
 from .records import normalise
 from .rules import LoadedRules, load_rules
 from .scoring import score
-from .workbook import read_workbook
+from .years import check_year
 
 __all__ = [
     "assess",
@@ -69,6 +70,9 @@ def assess(
     errors) or UsageError (bad file or rules); the input file is only read.
     """
     step = on_stage or (lambda _stage: None)
+    check_year(year)
+    if as_of is not None:
+        check_year(as_of.year, "截止日期的年份")
     loaded = rules if isinstance(rules, LoadedRules) else load_rules(rules)
     history = read_history(list(previous or []))
     input_format = loaded.rules.input_format()

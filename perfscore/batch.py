@@ -1,20 +1,21 @@
 """Many workbooks at once: ``perfscore assess a.xlsx b.xlsx …`` or a folder of workbooks.
 
-Each workbook is assessed into its own output, in parallel over the machine's cores; a failure
-in one does not stop the others, and every file's outcome (exit code and message) is reported.
-A folder of .csv files is one workbook (one file per sheet), not many.
+Each workbook is assessed into its own output, in a process of its own, several at once over
+the machine's cores; a failure in one does not stop the others, and every file's outcome (exit
+code and message) is reported. A process that dies on a file (a signal, memory refused by the
+system) is reported as that file's failure. A folder of .csv files is one workbook (one file per
+sheet), not many.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import PerfscoreError, UsageError
-from .workbook import SUPPORTED_SUFFIXES
+from .reading import SUPPORTED_SUFFIXES
 
 __all__ = ["BatchItem", "expand_workbooks", "assess_many"]
 
@@ -69,18 +70,88 @@ def assess_many(
     jobs = [(Path(w), rules, out_dir, year, skip_bad_rows, allow_duplicates) for w in workbooks]
     done = on_done or (lambda _item: None)
     workers = max(1, min(len(jobs), workers or os.cpu_count() or 1))
-    if workers == 1:
-        items = []
-        for job in jobs:
-            items.append(_assess_one(job))
-            done(items[-1])
-        return items
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = {pool.submit(_assess_one, job): i for i, job in enumerate(jobs)}
-        finished: dict[int, BatchItem] = {}
-        for future in as_completed(futures):
-            finished[futures[future]] = item = future.result()
-            done(item)
+    return _run_isolated(jobs, workers, done)
+
+
+def _run_isolated(
+    jobs: list[tuple], workers: int, done: Callable[[BatchItem], None]
+) -> list[BatchItem]:
+    """The jobs over up to ``workers`` child processes, each taking one job at a time; a child
+    that ends without sending its job's item (killed by a signal, aborted) makes that job a
+    failure and is replaced for the jobs still waiting.
+
+    Children start from a fork server that has imported perfscore once, so that no child
+    inherits the parent's threads (the progress display); where the system has no fork
+    (Windows), or PERFSCORE_NO_FORK=1 says so, each child is a new interpreter (spawn)."""
+    import multiprocessing
+    from multiprocessing.connection import wait
+
+    from .writers.background import fork_switched_off
+
+    if "forkserver" in multiprocessing.get_all_start_methods() and not fork_switched_off():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(_PRELOAD)
+    else:  # Windows, or PERFSCORE_NO_FORK=1: each worker a fresh interpreter
+        context = multiprocessing.get_context("spawn")
+    waiting = list(enumerate(jobs))
+    busy: dict[object, list] = {}  # connection -> [process, index of its job]
+    finished: dict[int, BatchItem] = {}
+
+    def finish(index: int, item: BatchItem) -> None:
+        finished[index] = item
+        done(item)
+
+    def start() -> None:
+        ours, theirs = context.Pipe()
+        process = context.Process(target=_serve, args=(theirs,), daemon=True)
+        process.start()
+        theirs.close()
+        busy[ours] = [process, None]
+
+    def give(connection) -> None:
+        """The next job to this child, or the word to stop."""
+        job = waiting.pop(0) if waiting else None
+        busy[connection][1] = job[0] if job else None
+        try:
+            connection.send(job[1] if job else None)
+        except OSError:  # the child ended meanwhile: the job waits for the next one
+            busy[connection][1] = None
+            if job:
+                waiting.insert(0, job)
+
+    try:
+        for _ in range(min(workers, len(waiting))):
+            start()
+        for connection in list(busy):
+            give(connection)
+        while busy:
+            sentinels = {entry[0].sentinel: connection for connection, entry in busy.items()}
+            for ready in wait([*busy, *sentinels]):
+                connection = sentinels.get(ready, ready)
+                if connection not in busy:
+                    continue  # both ends reported at once; handled
+                process, index = busy[connection]
+                if ready is connection:
+                    try:
+                        item = connection.recv()
+                    except (EOFError, OSError):  # it ended: its sentinel says how
+                        continue
+                    finish(index, item)
+                    give(connection)
+                    continue
+                process.join()
+                connection.close()
+                del busy[connection]
+                if index is not None:
+                    finish(index, _died(jobs[index][0], process.exitcode))
+                if waiting:
+                    start()
+                    give(list(busy)[-1])
+    finally:
+        for connection, (process, _) in busy.items():
+            process.kill()
+            process.join()
+            connection.close()
     return [finished[i] for i in range(len(jobs))]
 
 
@@ -107,6 +178,51 @@ def _refuse_shared_outputs(workbooks: list[Path], out_dir: Path | None) -> None:
         raise UsageError(
             "；".join(lines) + "。请改名其中的工作簿，或分别运行并用 --out 指定不同的结果文件"
         )
+
+
+# Imported once by the fork server, so each child starts with them.
+_PRELOAD = [
+    "perfscore.api",
+    "perfscore.privacy",
+    "perfscore.writers.xlsx",
+    "perfscore.writers.csv",
+    "perfscore.writers.json",
+    "python_calamine",
+    "opencc",
+    "defusedxml.ElementTree",
+]
+
+
+def _serve(connection) -> None:
+    """A child: jobs in, items out, until told to stop. Ctrl-C is the parent's to handle (it
+    stops the children)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        while (job := connection.recv()) is not None:
+            connection.send(_assess_one(job))
+    except EOFError:  # the parent is gone
+        pass
+
+
+def _died(workbook: Path, exit_code: int | None) -> BatchItem:
+    """The item of a job whose process ended without reporting."""
+    import signal
+
+    if exit_code is not None and exit_code < 0:
+        try:
+            how = f"收到信号 {signal.Signals(-exit_code).name}"
+        except ValueError:
+            how = f"收到信号 {-exit_code}"
+    else:
+        how = f"退出码 {exit_code}" if exit_code is not None else "没有结果"
+    return BatchItem(
+        workbook,
+        None,
+        2,
+        f"处理这个文件的进程意外终止（{how}，可能是内存不足或文件是恶意构造的）；其余文件照常处理",
+    )
 
 
 def _assess_one(job: tuple) -> BatchItem:

@@ -86,8 +86,11 @@ PublicColumnsOption = Annotated[
 
 
 def _consoles(quiet: bool = False) -> tuple[Console, Console]:
-    out = Console(quiet=quiet, highlight=False, soft_wrap=True)
-    err = Console(
+    """stdout and stderr, each showing control characters in what it prints as visible signs."""
+    from .display import SafeConsole
+
+    out = SafeConsole(quiet=quiet, highlight=False, soft_wrap=True)
+    err = SafeConsole(
         stderr=True, highlight=False, soft_wrap=True
     )  # one message, one line: logs stay greppable
     return out, err
@@ -116,14 +119,13 @@ def _run(err: Console, action: Callable[[], T], catch: tuple[type[Exception], ..
     except (
         OSError
     ) as exc:  # the disk or the system said no (full, no permission, file open elsewhere)
-        where = f"（{exc.filename}）" if exc.filename else ""
-        err.print(
-            f"无法读写文件{where}：{exc.strerror or exc}。请检查磁盘空间和文件权限，以及文件是否正被 Excel 或 WPS 打开。",
-            style="red",
-            markup=False,
-        )
+        _say_os_error(err, exc)
         raise typer.Exit(2) from None
     except Exception as exc:  # a bug: say so plainly; the traceback only on request
+        refused = _os_error_in(exc)
+        if refused is not None:  # a writer's own exception wrapping the system's refusal
+            _say_os_error(err, refused)
+            raise typer.Exit(2) from None
         if os.environ.get("PERFSCORE_DEBUG"):
             raise
         err.print(f"[red]内部错误：{type(exc).__name__}: {exc}[/red]")
@@ -144,6 +146,24 @@ def _arg(path: Path | str) -> str:
     """A path as the clerk would type it again: quoted when it holds a space."""
     text = str(path)
     return f'"{text}"' if any(c.isspace() for c in text) else text
+
+
+def _os_error_in(exc: BaseException) -> OSError | None:
+    """The OSError inside a library's exception (xlsxwriter's FileCreateError carries the
+    system's refusal as its argument), if there is one."""
+    for inner in (*exc.args[:1], exc.__cause__, exc.__context__):
+        if isinstance(inner, OSError):
+            return inner
+    return None
+
+
+def _say_os_error(err: Console, exc: OSError) -> None:
+    where = f"（{exc.filename}）" if exc.filename else ""
+    err.print(
+        f"无法读写文件{where}：{exc.strerror or exc}。请检查磁盘空间和文件权限，以及文件是否正被 Excel 或 WPS 打开。",
+        style="red",
+        markup=False,
+    )
 
 
 def _mask_mode(mask: bool, mask_ids: bool) -> MaskMode | None:
@@ -881,7 +901,10 @@ def rules_show(
         return
     summary = summarise(loaded.rules)
     if markdown:
-        print(summary_markdown(summary))  # plain text, no rich markup: it is meant to be pasted
+        # plain text, no rich markup: it is meant to be pasted
+        from .display import visible
+
+        print(visible(summary_markdown(summary)))
     else:
         print_rules_summary(console, summary)
         where = f" {_arg(file)}" if file else ""

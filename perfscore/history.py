@@ -17,9 +17,13 @@ import pandas as pd
 
 from .errors import UsageError
 from .layout import LEDGER_LABELS, MEMBER_LABELS, RESULT_LABELS, SHEETS, YEAR_LABEL
+from .reading import open_workbook
+from .reading.guards.files import read_bounded, shown_name, shown_path
 from .writers.commit import reading
 
 __all__ = ["History", "read_history"]
+
+_JSON_BYTES = 1024**3  # a year's result with a ledger of millions of lines is far smaller
 
 
 @dataclass(frozen=True)
@@ -43,8 +47,8 @@ def read_history(paths: list[str | Path]) -> History:
     seen: dict[int, str] = {}
     for raw in paths:
         path = Path(raw)
-        if not path.is_file():
-            raise UsageError(f"找不到往年考核结果文件：{path}")
+        if not path.exists():
+            raise UsageError(f"找不到往年考核结果文件：{shown_path(path)}")
         with reading(path) as settled:  # a complete result set, never one being replaced
             year, year_grades, year_lines = (
                 _read_json(settled) if path.suffix.lower() == ".json" else _read_xlsx(settled)
@@ -66,13 +70,19 @@ def read_history(paths: list[str | Path]) -> History:
 
 def _not_a_result(path: Path, detail: str) -> UsageError:
     return UsageError(
-        f"{path.name} 不是 perfscore 写出的考核结果文件（{detail}）；--previous 须给往年的“考核结果”.xlsx 或 .json"
+        f"{shown_name(path)} 不是 perfscore 写出的考核结果文件（{detail}）；--previous 须给往年的“考核结果”.xlsx 或 .json"
     )
 
 
 def _read_json(path: Path) -> tuple[int, pd.DataFrame, pd.DataFrame]:
+    data = read_bounded(path, _JSON_BYTES, "往年考核结果文件")
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        doc = json.loads(data.decode("utf-8"))
+    except RecursionError:
+        raise _not_a_result(path, "JSON 嵌套过深") from None
+    except ValueError as exc:  # not UTF-8, or not JSON
+        raise _not_a_result(path, f"不是有效的 JSON：{exc}") from None
+    try:
         year = int(doc["year"])
         members = pd.DataFrame(doc["members"])[["member_id", "grade", "total"]]
         ledger = pd.DataFrame(doc["ledger"], columns=["member_id", "rule_id", "note"])
@@ -83,19 +93,19 @@ def _read_json(path: Path) -> tuple[int, pd.DataFrame, pd.DataFrame]:
 
 def _read_xlsx(path: Path) -> tuple[int, pd.DataFrame, pd.DataFrame]:
     """The year (规则 sheet), each member's grade and total (总排名) and the ledger lines
-    (积分明细 and its continuations), by the labels :mod:`perfscore.layout` gives them."""
-    from python_calamine import CalamineError, CalamineWorkbook
-
+    (积分明细 and its continuations), by the labels :mod:`perfscore.layout` gives them. The
+    workbook is read through the same guarded reader as a register workbook: only the sheets
+    needed are parsed, each within the reader's limits."""
     ranking_sheet, rules_sheet, ledger_sheet = SHEETS["ranking"], SHEETS["rules"], SHEETS["ledger"]
+    book = open_workbook(path)
     try:
-        book = CalamineWorkbook.from_path(str(path))
         sheets = {
-            name: book.get_sheet_by_name(name).to_python()
+            name: book.rows(name)
             for name in book.sheet_names
             if name in (ranking_sheet, rules_sheet) or name.startswith(ledger_sheet)
         }
-    except (CalamineError, OSError, ValueError) as exc:
-        raise UsageError(f"无法读取 {path.name}：{exc}") from None
+    finally:
+        book.close()
     if ranking_sheet not in sheets or rules_sheet not in sheets:
         raise _not_a_result(path, f"没有“{ranking_sheet}”或“{rules_sheet}”工作表")
     settings = {str(row[0]): row[1] for row in sheets[rules_sheet][1:] if len(row) >= 2}
@@ -122,5 +132,7 @@ def _read_xlsx(path: Path) -> tuple[int, pd.DataFrame, pd.DataFrame]:
 
 
 def _frame(rows: list[list]) -> pd.DataFrame:
+    if not rows:
+        raise ValueError("表格为空")
     header, *body = rows
     return pd.DataFrame(body, columns=[str(h) for h in header])

@@ -50,11 +50,12 @@ import pandas as pd
 from .assessment import Assessment, assess_scores, dimension_cells, group_dimensions
 from .errors import Problem, Severity, UsageError
 from .layout import MEMBER_DETAILS
+from .reading import read_workbook
 from .records import Records, normalise
 from .rules import LoadedRules, load_rules
 from .scoring import round_points, score
 from .text import NAME_SEPARATORS
-from .workbook import read_workbook
+from .years import FIRST_YEAR, LAST_YEAR
 
 __all__ = [
     "Period",
@@ -244,11 +245,21 @@ def resolve_period(
     if len(given) > 1:
         raise UsageError(f"{'、'.join(name for name, _ in given)} 只能写一个：请只指定一个通报期间")
     today = today or _today()
-    if as_of is not None:
-        return Period.as_of(parse_day(as_of))
-    if quarter is None and month is None:
+    if quarter is None and month is None and as_of is None:
         return last_complete_quarter(today)
-    period = parse_quarter(quarter) if quarter is not None else parse_month(month or "")
+    try:
+        if as_of is not None:
+            period = Period.as_of(parse_day(as_of))
+        else:
+            period = parse_quarter(quarter) if quarter is not None else parse_month(month or "")
+    except (ValueError, OverflowError):  # 9999-12-31: its quarter would end in year 10000
+        period = None
+    if period is None or not FIRST_YEAR <= period.end.year <= LAST_YEAR:
+        raise UsageError(
+            f"通报期间“{as_of or month or quarter}”无效：须在 {FIRST_YEAR} 至 {LAST_YEAR} 年之间"
+        )
+    if as_of is not None:
+        return period
     if period.start > today:
         raise UsageError(
             f"{quarter or month} 还没有开始（今天是 {today:%Y-%m-%d}）：请指定已经开始的季度或月份"

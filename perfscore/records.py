@@ -34,6 +34,7 @@ from .inputformat import (
     Vocabulary,
 )
 from .layout import MEMBER_DETAILS
+from .reading import RawTable, RawWorkbook, match_key
 from .text import (
     LIST_SEPARATORS,
     WHITE_SPACE,
@@ -42,7 +43,6 @@ from .text import (
     strip_name_tag,
     where_matching,
 )
-from .workbook import RawTable, RawWorkbook, match_key
 
 __all__ = [
     "Records",

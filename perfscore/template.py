@@ -33,9 +33,10 @@ from xlsxwriter.worksheet import Worksheet
 
 from .errors import UsageError
 from .inputformat import Column, InputFormat, Sheet, Vocabulary
+from .reading import match_key
 from .rules import LoadedRules, load_rules
 from .text import excel_column
-from .workbook import match_key
+from .years import check_year
 
 __all__ = ["write_template", "INSTRUCTIONS_SHEET", "OPTIONS_SHEET", "EXAMPLE_YEAR"]
 
@@ -85,6 +86,7 @@ def write_template(
         raise UsageError(f"输出目录不存在：{out.parent}")
     if out.exists() and not overwrite:
         raise UsageError(f"文件已存在：{out}；如要替换，请加 --force")
+    check_year(year, "示例年度")
     loaded = rules if isinstance(rules, LoadedRules) else load_rules(rules)
     spec = loaded.rules.input
     layout = _layout(loaded.rules.input_format(), spec.sheets, spec.headers, spec.words)

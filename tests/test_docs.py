@@ -18,7 +18,7 @@ import yaml
 from pydantic import BaseModel
 from typer.testing import CliRunner
 
-from perfscore import workbook
+from perfscore import reading
 from perfscore.cli import app
 from perfscore.errors import Reason
 from perfscore.inputformat import SHEETS, VOCABULARIES
@@ -224,7 +224,7 @@ def test_input_format_prose_on_reading_is_true(tmp_path: Path) -> None:
     import xlsxwriter
 
     text = _doc("input-format.md")
-    for suffix in workbook.SUPPORTED_SUFFIXES:
+    for suffix in reading.SUPPORTED_SUFFIXES:
         assert f"`{suffix}`" in text
     assert (
         "前 15 行" in text and "`姓　名`" in text and "`合计：2件`" in text and "`小计(3)`" in text
@@ -246,7 +246,7 @@ def test_input_format_prose_on_reading_is_true(tmp_path: Path) -> None:
     proposals.write_row(3, 0, ["合计"])
     book.close()
 
-    raw = workbook.read_workbook(path)
+    raw = reading.read_workbook(path)
     assert raw.tables["roster"].frame["member_id"].tolist() == ["0001", "0002"]
     assert raw.tables["roster"].frame["name"].tolist() == ["张三", "李四"]
     assert raw.tables["proposals"].frame["item_id"].tolist() == ["2023001"]

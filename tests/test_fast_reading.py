@@ -53,6 +53,40 @@ def plain_split(cells: pd.Series) -> pd.Series:
     return pieces[pieces.notna() & (pieces != "")]
 
 
+def plain_body_frame(
+    data: list[list], width: int, positions: dict[str, list[int]], last_header: int
+) -> pd.DataFrame:
+    """The register body the plain way: a DataFrame of the rows, then column by column; blank
+    rows (every declared column '') and total rows (the first filled cell starts with 合计/总计/
+    小计) left out."""
+    body = pd.DataFrame(data).reindex(columns=range(width))
+    columns: dict[str, pd.Series] = {}
+    for key, indexes in positions.items():
+        parts = [clean_series(body[i]) for i in indexes]
+        combined = parts[0]
+        for part in parts[1:]:
+            combined = (
+                (combined + "、" + part).str.strip("、").str.replace("、、+", "、", regex=True)
+            )
+        columns[key] = combined
+    frame = pd.DataFrame(columns, index=body.index)
+    frame["row"] = body.index + last_header + 2
+    blank = (frame[list(positions)] == "").all(axis=1)
+    first = (
+        body.apply(lambda row: next((v for v in row if not pd.isna(v) and v != ""), ""), axis=1)
+        if len(body)
+        else pd.Series([], dtype=object)
+    )
+    total = (
+        first.astype(str)
+        .str.replace(r"\s+", "", regex=True)
+        .str.contains(r"^(?:合计|总计|小计)(?:$|[:：(（\d])")
+        if len(body)
+        else pd.Series([], dtype=bool)
+    )
+    return frame[~blank & ~total.astype(bool)].reset_index(drop=True)
+
+
 # Cells as calamine gives them: text (odd widths and spaces too), numbers, booleans, dates, empties.
 AWKWARD = [
     "张三",
@@ -250,7 +284,7 @@ def test_a_sheet_starting_below_and_right_of_a1_keeps_its_excel_cells(tmp_path: 
     assert ("活动", "F6", Reason.UNKNOWN_MEMBER) in found
     report = perfscore.assess(path, skip_bad_rows=True)
     lines = report.ledger[report.ledger["source"].str.startswith("活动!")]
-    # 赵六 (not on the roster) is skipped; 张三 on the same row still scores (F6), as does F8.
+    # row 6 keeps 张三 (only the unknown 赵六 is skipped); row 5 with its bad date is skipped
     assert sorted(set(lines["source"])) == ["活动!F6", "活动!F8"]
 
 
@@ -283,12 +317,12 @@ GRID_CELLS = [
     ),
 )
 def test_register_body_is_read_as_the_plain_dataframe_way(grid, positions):
-    from perfscore.workbook import _body_frame, _body_frame_plain
+    from perfscore.reading.tables import body_frame
 
     rows = [[GRID_CELLS[i] for i in row] for row in grid]
     width = max([5, *map(len, rows)])
-    expected = _body_frame_plain(rows, width, positions, 1)
-    got = _body_frame(rows, width, positions, 1)
+    expected = plain_body_frame(rows, width, positions, 1)
+    got = body_frame(rows, width, positions, 1)
     pd.testing.assert_frame_equal(got, expected, check_exact=True)
 
 
@@ -307,13 +341,13 @@ def test_register_body_is_read_as_the_plain_dataframe_way(grid, positions):
     ],
 )
 def test_a_column_of_one_kind_of_cell_is_read_as_its_pandas_type_gives(column):
-    from perfscore.workbook import _body_frame, _body_frame_plain
+    from perfscore.reading.tables import body_frame
 
     rows = [[value, "张三"] for value in column]
     positions = {"a": [0], "b": [1]}
     pd.testing.assert_frame_equal(
-        _body_frame(rows, 2, positions, 0),
-        _body_frame_plain(rows, 2, positions, 0),
+        body_frame(rows, 2, positions, 0),
+        plain_body_frame(rows, 2, positions, 0),
         check_exact=True,
     )
 
@@ -321,7 +355,7 @@ def test_a_column_of_one_kind_of_cell_is_read_as_its_pandas_type_gives(column):
 def test_reading_pauses_the_cycle_collector_only_while_it_reads():
     import gc
 
-    from perfscore.workbook import cyclic_gc_paused
+    from perfscore.reading.registers import cyclic_gc_paused
 
     assert gc.isenabled()
     with cyclic_gc_paused():
@@ -338,7 +372,7 @@ def test_reading_pauses_the_cycle_collector_only_while_it_reads():
 
 @pytest.mark.parametrize("piece", [1, 2, 3, 5, 7, 64])
 def test_flagged_cells_are_found_across_the_pieces_the_xml_is_read_in(tmp_path, monkeypatch, piece):
-    from perfscore import workbook
+    from perfscore.reading import xlsxparts
 
     book = openpyxl.Workbook()
     book.active.title = "有公式"
@@ -349,23 +383,23 @@ def test_flagged_cells_are_found_across_the_pieces_the_xml_is_read_in(tmp_path, 
     plain.append(["张三", 2])
     path = tmp_path / "formula.xlsx"
     book.save(path)
-    monkeypatch.setattr(workbook, "_SCAN_PIECE", piece)
-    assert workbook._sheet_xml_contains(path, "有公式", (b't="e"', b"<f"))
-    assert not workbook._sheet_xml_contains(path, "无公式", (b't="e"', b"<f"))
-    assert workbook._xlsx_flagged_cells(path, "有公式") == {(2, 1): ("formula", "=1+1")}
+    monkeypatch.setattr(xlsxparts, "SCAN_PIECE", piece)
+    assert xlsxparts.sheet_xml_contains(path, "有公式", (b't="e"', b"<f"))
+    assert not xlsxparts.sheet_xml_contains(path, "无公式", (b't="e"', b"<f"))
+    assert xlsxparts.xlsx_flagged_cells(path, "有公式") == {(2, 1): ("formula", "=1+1")}
 
 
 def test_sheets_parsed_ahead_on_a_second_thread_read_as_one_at_a_time(monkeypatch):
     """calamine parses the next sheets on a second thread while this one is made into a table;
     the tables and problems are those of reading one sheet after another."""
-    from perfscore import workbook
+    from perfscore.reading import read_workbook, sources
     from perfscore.rules import load_rules
 
     input_format = load_rules().rules.input_format()
-    ahead = workbook.read_workbook(SAMPLE, input_format)
-    monkeypatch.setattr(workbook, "READ_AHEAD", 0)
-    one_by_one = workbook.read_workbook(SAMPLE, input_format)
-    assert workbook.READ_AHEAD == 0 and len(ahead.tables) >= 5
+    ahead = read_workbook(SAMPLE, input_format)
+    monkeypatch.setattr(sources, "READ_AHEAD", 0)
+    one_by_one = read_workbook(SAMPLE, input_format)
+    assert sources.READ_AHEAD == 0 and len(ahead.tables) >= 5
     assert list(ahead.tables) == list(one_by_one.tables)
     for key, table in ahead.tables.items():
         pd.testing.assert_frame_equal(table.frame, one_by_one.tables[key].frame, check_exact=True)
@@ -374,8 +408,9 @@ def test_sheets_parsed_ahead_on_a_second_thread_read_as_one_at_a_time(monkeypatc
 
 
 def test_a_sheet_refused_while_parsed_ahead_is_reported_by_its_name(tmp_path, monkeypatch):
-    from perfscore import workbook
     from perfscore.errors import UsageError
+    from perfscore.reading import read_workbook
+    from perfscore.reading.guards import limits
     from perfscore.rules import load_rules
 
     path = write_workbook(
@@ -388,17 +423,17 @@ def test_a_sheet_refused_while_parsed_ahead_is_reported_by_its_name(tmp_path, mo
             ],
         },
     )
-    monkeypatch.setattr(workbook, "LIMITS", workbook.Limits(cells_per_sheet=500))
+    monkeypatch.setattr(limits, "LIMITS", limits.Limits(cells_per_sheet=500))
     with pytest.raises(
         UsageError, match="工作表“提案”的数据区域为 201 行 × 4 列，超出可处理的范围"
     ):
-        workbook.read_workbook(path, load_rules().rules.input_format())
+        read_workbook(path, load_rules().rules.input_format())
 
 
 def test_flagged_cells_are_the_cells_a_whole_sheet_parse_finds(tmp_path):
     """Only the cells around each error or formula are parsed (a million-row sheet with one
     formula is not split into every cell); the cells found are those of parsing every cell."""
-    from perfscore import workbook
+    from perfscore.reading import xlsxparts
 
     book = openpyxl.Workbook()
     sheet = book.active
@@ -420,14 +455,14 @@ def test_flagged_cells_are_the_cells_a_whole_sheet_parse_finds(tmp_path):
     path = tmp_path / "formulas.xlsx"
     book.save(path)
 
-    xml = workbook._sheet_xml(path, "名单")
+    xml = xlsxparts.sheet_xml(path, "名单")
     every_cell = [
         cell
-        for cell in workbook._CELL.findall(xml)
+        for cell in xlsxparts.CELL.findall(xml)
         if b't="e"' in cell[2] or b"<f" in (cell[3] or b"")
     ]
-    assert list(workbook._cells_holding(xml, workbook._FLAG)) == every_cell
-    flagged = workbook._xlsx_flagged_cells(path, "名单")
+    assert list(xlsxparts.cells_holding(xml, xlsxparts.FLAG)) == every_cell
+    flagged = xlsxparts.xlsx_flagged_cells(path, "名单")
     assert len(every_cell) == len(flagged) == 4 + 7 + 1
     assert flagged[(120, 1)] == ("error", "#N/A") and flagged[(100, 3)] == (
         "formula",

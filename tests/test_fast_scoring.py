@@ -23,11 +23,11 @@ from pandas.testing import assert_frame_equal
 from perfscore.assessment import assess_scores
 from perfscore.awards import shortlists
 from perfscore.frames import grouped_sums, stable_sorted
+from perfscore.reading import read_workbook
 from perfscore.records import normalise
 from perfscore.rules import load_rules
 from perfscore.scoring import RecordTable, round_points, score
 from perfscore.text import number_text, percent_text
-from perfscore.workbook import read_workbook
 
 from .conftest import DEFAULT_RULES, SAMPLE
 

@@ -53,9 +53,9 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import perfscore
-from perfscore import workbook
 from perfscore.cli import app
 from perfscore.inputformat import SHEETS
+from perfscore.reading.guards import limits
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL = ROOT / "tests" / "fixtures" / "real"
@@ -453,7 +453,7 @@ def invoke_isolated(args: list[str], *, timeout: int = 60, memory_gb: float = 3)
 
 
 # Defects reported to the lead, each reproduced by a strict xfail test below. None is open: the
-# last one (calamine aborting on a damaged .xls) is fixed by perfscore/xlsguard.py.
+# last one (calamine aborting on a damaged .xls) is fixed by perfscore/reading/guards/xls.py.
 KNOWN_DEFECTS: dict = {}  # a defect's name -> a predicate on the Outcome that recognises it
 KNOWN_DEFECT_HITS: Counter[str] = Counter()
 if os.environ.get("PERFSCORE_HOSTILE_REPORT"):  # how many examples stepped over each known defect
@@ -999,7 +999,7 @@ def test_a_workbook_that_unpacks_beyond_the_limit_is_refused(
     runner, tmp_path: Path, monkeypatch
 ) -> None:
     """The limit on the unpacked size (4 GB), made small here so that the test needs no gigabytes."""
-    monkeypatch.setattr(workbook, "LIMITS", workbook.Limits(unzipped_bytes=2 * 1024**2))
+    monkeypatch.setattr(limits, "LIMITS", limits.Limits(unzipped_bytes=2 * 1024**2))
     path = tmp_path / "bomb.xlsx"
     path.write_bytes(_bomb(3 * 1024**2))
     result = runner.invoke(app, ["assess", str(path), "--out", str(tmp_path / "out.json")])
@@ -1012,7 +1012,7 @@ def test_a_sheet_range_beyond_the_cell_limit_is_refused_with_its_size(
     runner, tmp_path: Path, monkeypatch
 ) -> None:
     """The guard meant for XFD1048576, at a size calamine can allocate: the limit is lowered."""
-    monkeypatch.setattr(workbook, "LIMITS", workbook.Limits(cells_per_sheet=500))
+    monkeypatch.setattr(limits, "LIMITS", limits.Limits(cells_per_sheet=500))
     path = tmp_path / "wide.xlsx"
     path.write_bytes(_with_stray_cell(60, 12))
     result = runner.invoke(app, ["assess", str(path), "--out", str(tmp_path / "out.json")])

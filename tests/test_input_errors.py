@@ -13,6 +13,7 @@ The library raises the same faults as ``perfscore.DataError`` / ``perfscore.Usag
 from __future__ import annotations
 
 import datetime as dt
+import os
 import random
 import re
 from pathlib import Path
@@ -23,7 +24,9 @@ from typer.testing import CliRunner
 import perfscore
 from perfscore.cli import app
 
-from .conftest import DEFAULT_RULES, roster, sha256, write_workbook
+from .conftest import DEFAULT_RULES, SAMPLE, roster, sha256, write_workbook
+
+SAMPLE_COPY = SAMPLE  # read only: perfscore never writes its input
 
 PROPOSAL_HEADER = [
     "提案编号",
@@ -701,3 +704,70 @@ def test_a_workbook_whose_only_register_is_unreadable_reports_it(tmp_path):
     with pytest.raises(perfscore.DataError) as caught:
         perfscore.assess(path, year=2023)
     assert [p.reason for p in caught.value.problems if p.severity == "错误"] == ["missing_column"]
+
+
+# --- ordinary failures, odd names, control characters ----------------------------------------------
+
+
+def test_an_output_folder_that_cannot_hold_the_file_is_a_plain_message(runner, tmp_path):
+    """xlsxwriter wraps the system's refusal in its own FileCreateError: still the one-line
+    无法读写文件 message with exit 2, never 内部错误."""
+    blocker = tmp_path / "结果"
+    blocker.write_text("a file where a folder should be")
+    for out in ("考核.xlsx", "考核.json"):
+        result = runner.invoke(app, ["assess", str(SAMPLE_COPY), "--out", str(blocker / out)])
+        assert result.exit_code == 2, result.output
+        assert "无法读写文件" in result.output and "内部错误" not in result.output
+        assert "Traceback" not in result.output
+    assert blocker.read_text() == "a file where a folder should be"
+
+
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["assess", "{sample}", "--year", "0"], "考核年度 0 无效"),
+        (["assess", "{sample}", "--year", "12023"], "考核年度 12023 无效"),
+        (["check", "{sample}", "--year", "-1"], "考核年度 -1 无效"),
+        (["report", "{sample}", "--as-of", "9999-12-31"], "通报期间“9999-12-31”无效"),
+        (["report", "{sample}", "--quarter", "9999Q4"], "通报期间“9999Q4”无效"),
+        (["template", "{out}", "--year", "0"], "示例年度 0 无效"),
+    ],
+)
+def test_impossible_years_and_dates_are_usage_errors(runner, tmp_path, args, words):
+    args = [a.format(sample=SAMPLE_COPY, out=tmp_path / "模板.xlsx") for a in args]
+    if args[0] == "report":
+        args += ["--out-dir", str(tmp_path)]
+    elif args[0] == "assess":
+        args += ["--out", str(tmp_path / "考核.json")]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert words in result.output and "内部错误" not in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_file_name_that_is_not_utf8_is_read_and_shown_decoded(runner, tmp_path):
+    """GBK bytes in a name (a zip made on Windows) are a name like any other: the workbook is
+    read, and messages show the name decoded."""
+    raw = os.fsencode(tmp_path) + b"/" + "政协名单".encode("gbk") + b".xlsx"
+    Path(os.fsdecode(raw)).write_bytes(SAMPLE_COPY.read_bytes())
+    result = runner.invoke(app, ["check", os.fsdecode(raw)])
+    assert result.exit_code == 0, result.output
+    assert "政协名单.xlsx" in result.output
+
+
+def test_control_characters_from_a_workbook_reach_the_terminal_as_visible_signs(runner, tmp_path):
+    """ESC sequences (clear the screen, move the cursor), a bell and a NUL in a name
+    are printed as ␛, ␇ and ␀; nothing the terminal would act on gets through."""
+    folder = tmp_path / "登记"
+    folder.mkdir()
+    (folder / "委员名单.csv").write_text("委员编号,姓名,界别\n0001,张三,经济界\n", encoding="utf-8")
+    hostile = "王\x1b[2J\x1b[H五\x07\x00\u202e"  # (a ; would split the name in two)
+    (folder / "提案.csv").write_text(
+        f"提案编号,标题,提交日期,提案方式,提案人,状态\n1,题目,2023-03-01,个人,{hostile},立案\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["check", str(folder)])
+    assert result.exit_code == 1, result.output
+    assert "提案!E2" in result.output
+    assert not re.search("[\x00-\x08\x0b-\x1f\x7f\u202e]", result.output)
+    assert "王␛[2J␛[H五␇␀<U+202E>" in result.output

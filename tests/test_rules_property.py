@@ -27,10 +27,10 @@ from perfscore.assessment import assess_scores
 from perfscore.cli import app
 from perfscore.errors import DataError, UsageError
 from perfscore.history import History
+from perfscore.reading import read_workbook
 from perfscore.records import normalise
 from perfscore.rules import LoadedRules, check_rules_text
 from perfscore.scoring import score
-from perfscore.workbook import read_workbook
 from perfscore.writers.json import assessment_document
 
 from .conftest import ROOT, SAMPLE

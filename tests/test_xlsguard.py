@@ -1,4 +1,4 @@
-"""perfscore/xlsguard.py: an .xls is checked, the way calamine reads it, before calamine opens it.
+"""perfscore/reading/guards/xls.py: an .xls is checked, the way calamine reads it, before calamine opens it.
 
 calamine parses every sheet of an .xls when the workbook is opened and allocates from what the
 file declares; where that is absurd the process aborts in Rust, before any Python check. These
@@ -27,13 +27,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from perfscore import workbook, xlsguard
+from perfscore import reading
 from perfscore.errors import UsageError
+from perfscore.reading.guards import xls as xlsguard
 
 from .test_hostile import invoke_isolated, rules_path
 
 REAL_XLS = Path(__file__).resolve().parent / "fixtures" / "real" / "real.xls"
-LIMIT = workbook.LIMITS.cells_per_sheet
+LIMIT = reading.LIMITS.cells_per_sheet
 CELL_BYTES = 40  # what calamine's xls reader reserves a cell with (position and value)
 
 pytestmark = pytest.mark.skipif(
@@ -277,9 +278,9 @@ def test_the_committed_xls_passes_and_reads_as_before(monkeypatch) -> None:
     assert [name for _, name in xlsguard._sheet_list(stream)] == CalamineWorkbook.from_path(
         str(REAL_XLS)
     ).sheet_names
-    checked = workbook.read_workbook(REAL_XLS)
+    checked = reading.read_workbook(REAL_XLS)
     monkeypatch.setattr(xlsguard, "check_xls", lambda path, limit: None)
-    unchecked = workbook.read_workbook(REAL_XLS)
+    unchecked = reading.read_workbook(REAL_XLS)
     assert (
         checked.tables.keys() == unchecked.tables.keys() and checked.problems == unchecked.problems
     )

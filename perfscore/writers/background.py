@@ -25,16 +25,20 @@ import sys
 from collections.abc import Callable
 from types import TracebackType
 
-__all__ = ["Background", "can_fork"]
+__all__ = ["Background", "can_fork", "fork_switched_off"]
+
+
+def fork_switched_off() -> bool:
+    """PERFSCORE_NO_FORK=1: run as on a system without fork (Windows), for tests and for
+    systems where forking misbehaves."""
+    return os.environ.get("PERFSCORE_NO_FORK", "") in ("1", "true", "yes")
 
 
 def can_fork() -> bool:
     """Whether work can go to a forked child here: Linux (macOS's system libraries are not
     fork-safe), more than one core, and not switched off with PERFSCORE_NO_FORK=1."""
     return (
-        sys.platform.startswith("linux")
-        and (os.cpu_count() or 1) > 1
-        and os.environ.get("PERFSCORE_NO_FORK", "") not in ("1", "true", "yes")
+        sys.platform.startswith("linux") and (os.cpu_count() or 1) > 1 and not fork_switched_off()
     )
 
 

@@ -32,7 +32,8 @@ import struct
 from collections.abc import Callable
 from pathlib import Path
 
-from .errors import UsageError
+from ...errors import UsageError
+from .limits import check_whole_book
 
 __all__ = ["check_xls", "reserved_cells"]
 
@@ -235,16 +236,15 @@ def _workbook_stream(data: bytes) -> bytes | None:
 
 
 def _check_sheets(stream: bytes, cells_per_sheet: int, file_name: str) -> None:
+    """Each sheet within ``cells_per_sheet``; and, since calamine holds every sheet of an .xls
+    at once, all of them together within :func:`~.limits.whole_book_cells`."""
     padded = stream + bytes(4)  # every record header can be read with the 4 bytes after it
+    areas = []
     for index, (position, name) in enumerate(_sheet_list(stream)):
-        _check_sheet(
-            padded,
-            len(stream),
-            position,
-            name or f"第 {index + 1} 个工作表",
-            cells_per_sheet,
-            file_name,
-        )
+        name = name or f"第 {index + 1} 个工作表"
+        cells = _check_sheet(padded, len(stream), position, name, cells_per_sheet, file_name)
+        areas.append((cells, name))
+    check_whole_book(file_name, areas, len(stream))
 
 
 def _sheet_list(stream: bytes) -> list[tuple[int, str]]:
@@ -309,7 +309,7 @@ _RECORD = struct.Struct("<4H").unpack_from
 
 def _check_sheet(
     padded: bytes, end: int, position: int, name: str, cells_per_sheet: int, file_name: str
-) -> None:
+) -> int:
     """One sheet's records from its BOF to its EOF, as calamine's sheet loop sees them: records
     inside an embedded substream (a chart's BOF … EOF) are skipped, a record cut short ends the
     sheet (calamine stops there with an error). ``padded`` is the stream and 4 more bytes, so
@@ -349,6 +349,7 @@ def _check_sheet(
     height, width = last_row + 1, last_column + 1
     if height * width > cells_per_sheet:
         raise UsageError(_too_large(file_name, name, height, width, cells_per_sheet))
+    return height * width
 
 
 def _check_dimensions(record: bytes, name: str, cells_per_sheet: int, file_name: str) -> None:

@@ -1,0 +1,283 @@
+"""Tables: a sheet's rows -> a :class:`RawTable` of clean text, one column per declared column.
+
+Below the header, blank rows and total rows (合计/总计/小计) are left out; every kept row keeps
+its Excel row number and every declared column its letter, so later stages can say ``提案!F14``.
+Each column is factorized once and cleaned per distinct cell (registers repeat names, types and
+dates a lot).
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..errors import Problem, Reason, Severity
+from ..inputformat import Sheet
+from ..text import _clean_objects, _clean_text, clean_series, excel_column, rows_matching
+from .header import HEADER_SEARCH_ROWS, filled_head, find_header
+from .xlsxparts import column_index
+
+__all__ = ["RawTable", "table_from_rows", "body_frame", "flagged_cell_problems"]
+
+# A total row starts with 合计/总计/小计, alone or followed by a count: 合计、合计：2件、合计(2)
+TOTAL_ROW = re.compile(r"^(?:合计|总计|小计)(?:$|[:：(（\d])")
+TOTAL_CHARACTERS = re.compile("[合总小]")
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """One register as read: a column per declared column key, plus ``row`` (Excel row number).
+
+    Values are the cells' text after width folding and trimming ('' for empty). ``letters``
+    maps a column key to its Excel column letter (the first one, for names spread over several
+    columns); undeclared columns are not kept.
+    """
+
+    sheet: Sheet
+    sheet_name: str
+    frame: pd.DataFrame
+    letters: dict[str, str]
+
+    def cell(self, key: str, row: int) -> str:
+        return f"{self.letters.get(key, '')}{row}"
+
+
+def table_from_rows(
+    sheet: Sheet, actual_name: str, rows: list[list], merged: list, problems: list[Problem]
+) -> RawTable | None:
+    """The register in ``rows``; None (with the problems added) if its header lacks a required
+    column."""
+    head = filled_head(rows[: HEADER_SEARCH_ROWS + 1], merged)
+    header_index, last_header, positions = find_header(sheet, head)
+    missing = [c for c in sheet.columns if c.required and c.key not in positions]
+    if header_index is None or missing:
+        where = (
+            f"第 {header_index + 1} 行"
+            if header_index is not None
+            else f"前 {HEADER_SEARCH_ROWS} 行"
+        )
+        for col in missing or [c for c in sheet.columns if c.required]:
+            problems.append(
+                Problem(
+                    Severity.ERROR,
+                    Reason.MISSING_COLUMN,
+                    f"{where}找不到必填的列“{col.header}”",
+                    actual_name,
+                    f"{header_index + 1}:{header_index + 1}"
+                    if header_index is not None
+                    else "",  # Excel's whole-row reference
+                    suggestion=f"表头可写作：{'、'.join(dict.fromkeys(col.all_headers))}",
+                )
+            )
+        return None
+
+    width = max(map(len, rows), default=0)
+    frame = body_frame(rows[last_header + 1 :], width, positions, last_header)
+    del rows
+    frame.attrs["extra_columns"] = {
+        key: indexes[1:] for key, indexes in positions.items() if len(indexes) > 1
+    }
+    letters = {key: excel_column(indexes[0]) for key, indexes in positions.items()}
+    return RawTable(sheet=sheet, sheet_name=actual_name, frame=frame, letters=letters)
+
+
+def body_frame(
+    data: list[list], width: int, positions: dict[str, list[int]], last_header: int
+) -> pd.DataFrame:
+    """The rows below the header -> one clean text column per declared column key, plus ``row``;
+    blank rows and total rows left out.
+
+    A row is blank when every declared column's clean text is ''; a total row is one whose first
+    filled cell (in any column, 序号 included) starts with 合计/总计/小计. A column of one kind of
+    cell becomes text as pandas' own conversion of that column would make it (numbers that are
+    whole lose their ``.0``); a key spread over several columns joins their texts with 、.
+
+    Each column is factorized once: the clean-up runs per distinct cell, and which rows are blank
+    or total rows is decided per distinct cell too, then spread to the rows by the codes."""
+    if not data:
+        frame = pd.DataFrame({key: pd.Series([], dtype=str) for key in positions})
+        frame["row"] = pd.Series([], dtype="int64")
+        return frame
+    cells = _object_grid(data, width)
+    del data
+    columns = {
+        i: FactorizedColumn.of(cells[:, i]) for indexes in positions.values() for i in indexes
+    }
+    empty: np.ndarray | None = None
+    full: dict[str, pd.Series] = {}  # keys whose text is built for every row first
+    for key, indexes in positions.items():
+        if len(indexes) == 1 and columns[indexes[0]].text is not None:
+            is_empty = columns[indexes[0]].empty
+        else:
+            parts = [columns[i].series() for i in indexes]
+            combined = parts[0]
+            # names spread over several columns (第一提案人, 附议人 …), in order
+            for part in parts[1:]:
+                combined = (
+                    (combined + "、" + part).str.strip("、").str.replace("、、+", "、", regex=True)
+                )
+            full[key] = combined
+            is_empty = (combined == "").to_numpy(dtype=bool)
+        empty = is_empty if empty is None else empty & is_empty
+    keep = np.flatnonzero(~empty & ~_total_rows(cells, columns))
+    del cells
+    frame = pd.DataFrame(
+        {
+            key: pd.Series(
+                full[key].array.take(keep) if key in full else columns[indexes[0]].take(keep),
+                copy=False,
+            )
+            for key, indexes in positions.items()
+        }
+    )
+    frame["row"] = keep + (last_header + 2)  # Excel rows are 1-based, below the header
+    return frame
+
+
+def _object_grid(data: list[list], width: int) -> np.ndarray:
+    """The rows as one 2-D object array, short rows padded with NaN: the array pandas builds a
+    DataFrame of rows from (pandas' own C routine, several times faster than np.array here)."""
+    try:
+        from pandas._libs.lib import to_object_array
+    except ImportError:  # pragma: no cover - pandas moved it: the public (slower) way
+        return pd.DataFrame(data, dtype=object).reindex(columns=range(width)).to_numpy(dtype=object)
+    return to_object_array(data, min_width=width)
+
+
+@dataclass
+class FactorizedColumn:
+    """One column of cells, factorized: ``codes`` into ``distinct`` (the raw cells, NaN/None kept).
+
+    ``text`` is the clean text per distinct cell when every cell is text or empty (nearly always);
+    otherwise the column is cleaned from a Series of its cells as pandas builds it (``cleaned``),
+    since numbers, dates and booleans become text according to the column's type."""
+
+    codes: np.ndarray
+    distinct: np.ndarray
+    text: pd.api.extensions.ExtensionArray | None = None
+    empty: np.ndarray | None = None  # per row: the clean text is '' (only with ``text``)
+    cleaned: pd.Series | None = None
+
+    @classmethod
+    def of(cls, cells: np.ndarray) -> FactorizedColumn:
+        codes, distinct = pd.factorize(cells, use_na_sentinel=False)
+        missing = pd.isna(distinct)
+        kinds = {type(value) for value in distinct[~missing]}
+        if kinds <= {str}:  # what pandas would make a 'str' column of
+            text = distinct.copy()
+            text[missing] = ""
+            clean = _clean_text(pd.Series(text, dtype=str))
+            return cls(codes, distinct, clean.array, (clean == "").to_numpy(dtype=bool)[codes])
+        if str in kinds or kinds <= {datetime.date, datetime.time}:  # an object column to pandas
+            cleaned = _clean_objects(pd.Series(cells, dtype=object), (codes, distinct))
+        else:  # numbers, date-times, booleans …: the column's type as pandas infers it from the rows
+            cleaned = clean_series(pd.DataFrame(cells[:, None].tolist())[0])
+        return cls(codes, distinct, cleaned=cleaned)
+
+    def series(self) -> pd.Series:
+        """The clean text of every row."""
+        if self.cleaned is not None:
+            return self.cleaned.reset_index(drop=True)
+        return pd.Series(self.text.take(self.codes), copy=False)
+
+    def take(self, rows: np.ndarray):
+        """The clean text of ``rows``."""
+        if self.cleaned is not None:
+            return self.cleaned.array.take(rows)
+        return self.text.take(self.codes[rows])
+
+
+def _total_rows(cells: np.ndarray, columns: dict[int, FactorizedColumn]) -> np.ndarray:
+    """Rows whose first filled cell — in any column, 序号 included — starts with 合计/总计/小计.
+    Left to right over the columns, each step over the rows still without a filled cell; whether
+    a cell is filled and whether it reads as a total is decided once per distinct cell for the
+    columns already factorized."""
+    total = np.zeros(len(cells), dtype=bool)
+    pending = np.arange(len(cells))
+    for index in range(cells.shape[1]):
+        if not len(pending):
+            break
+        column = columns.get(index)
+        if column is not None:
+            filled_d = ~pd.isna(column.distinct)
+            filled_d[filled_d] = column.distinct[filled_d] != ""
+            total_d = np.zeros(len(filled_d), dtype=bool)
+            total_d[filled_d] = _total_texts(column.distinct[filled_d])
+            codes = column.codes[pending]
+            filled = filled_d[codes]
+            total[pending[filled]] = total_d[codes[filled]]
+        else:
+            values = cells[pending, index]
+            filled = ~pd.isna(values)
+            filled[filled] = values[filled] != ""
+            total[pending[filled]] = _total_texts(values[filled])
+        pending = pending[~filled]
+    return total
+
+
+def _total_texts(values: np.ndarray) -> np.ndarray:
+    """Which of these filled cells start with 合计/总计/小计 (as text)."""
+    text = pd.Series(values, dtype=object).astype(str)
+    total = np.zeros(len(text), dtype=bool)
+    candidates = rows_matching(text.tolist(), TOTAL_CHARACTERS)  # only these can be total rows
+    if candidates.any():
+        total[candidates] = (
+            text[candidates]
+            .str.replace(r"\s+", "", regex=True)
+            .str.contains(TOTAL_ROW)
+            .to_numpy(dtype=bool)
+        )
+    return total
+
+
+def flagged_cell_problems(
+    table: RawTable, flagged: dict[tuple[int, int], tuple[str, str]]
+) -> list[Problem]:
+    """Problems for flagged cells (error values, uncomputed formulas) in the table's own rows
+    and columns."""
+    if not flagged:
+        return []
+    rows = set(table.frame["row"])
+    columns = {column_index(letter): key for key, letter in table.letters.items()}
+    columns.update(
+        {
+            index: key
+            for key, indexes in table.frame.attrs.get("extra_columns", {}).items()
+            for index in indexes
+        }
+    )
+    problems = []
+    for (row, column), (kind, value) in sorted(flagged.items()):
+        if row not in rows or column not in columns:
+            continue
+        cell = f"{excel_column(column)}{row}"
+        header = table.sheet.column(columns[column]).header
+        if kind == "error":
+            problems.append(
+                Problem(
+                    Severity.ERROR,
+                    Reason.EXCEL_ERROR,
+                    f"“{header}”是 Excel 错误值",
+                    table.sheet_name,
+                    cell,
+                    value,
+                    "请改正公式或填入实际的值",
+                )
+            )
+        else:
+            problems.append(
+                Problem(
+                    Severity.WARNING,
+                    Reason.UNCOMPUTED_FORMULA,
+                    f"“{header}”是公式，但文件中没有保存计算结果，按空白处理",
+                    table.sheet_name,
+                    cell,
+                    value,
+                    "请在 Excel 或 WPS 中打开此文件、保存一次后再运行",
+                )
+            )
+    return problems

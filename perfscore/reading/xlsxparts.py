@@ -1,0 +1,157 @@
+"""A sheet's XML inside an .xlsx, found through the workbook's relationships and read in pieces,
+and the cells calamine reads as empty although they hold something: error values and formulas
+whose result was never computed."""
+
+from __future__ import annotations
+
+import html
+import re
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from .failures import unreadable
+
+__all__ = [
+    "column_index",
+    "sheet_member",
+    "sheet_xml",
+    "sheet_xml_contains",
+    "xlsx_flagged_cells",
+    "cells_holding",
+]
+
+
+def column_index(letters: str) -> int:
+    """'A' -> 0, 'AB' -> 27."""
+    index = 0
+    for ch in letters:
+        index = index * 26 + (ord(ch) - 64)
+    return index - 1
+
+
+# --- xlsx cells calamine reads as empty: error values, formulas never computed ----------------
+
+CELL = re.compile(rb'<c r="([A-Z]+)(\d+)"([^>]*?)(?:/>|>(.*?)</c>)', re.DOTALL)
+_VALUE = re.compile(rb"<v>([^<]*)</v>")
+FLAG = re.compile(rb't="e"|<f')
+
+
+def xlsx_flagged_cells(path: Path, sheet_name: str) -> dict[tuple[int, int], tuple[str, str]]:
+    """(Excel row, column index) -> ('error', '#N/A') or ('formula', '=SUM(...)') for cells
+    whose value a reader sees as empty. Only sheets that have such cells are scanned in full."""
+    try:
+        # Streamed first: most sheets have no such cell, and a million-row sheet is 100 MB of XML.
+        if not sheet_xml_contains(path, sheet_name, (b't="e"', b"<f")):
+            return {}
+        xml = sheet_xml(path, sheet_name)
+    except Exception as exc:  # a damaged part calamine read leniently: the file is not sound
+        raise unreadable(path, exc) from None
+    if xml is None:
+        return {}
+    flagged: dict[tuple[int, int], tuple[str, str]] = {}
+    for letters, row, attrs, body in cells_holding(xml, FLAG):
+        body = body or b""
+        column = column_index(letters.decode())
+        if b't="e"' in attrs:
+            value = _VALUE.search(body)
+            flagged[(int(row), column)] = (
+                "error",
+                _xml_text(value.group(1)) if value else "#错误",
+            )
+        elif b"<f" in body and not (_VALUE.search(body) and _VALUE.search(body).group(1)):
+            formula = re.search(rb"<f[^>]*>([^<]*)</f>", body)
+            flagged[(int(row), column)] = (
+                "formula",
+                "=" + (_xml_text(formula.group(1)) if formula else ""),
+            )
+    return flagged
+
+
+def _xml_text(raw: bytes) -> str:
+    """Element text as written in the XML, its character references (&#26446;, which writers
+    using lxml emit) and entities (&amp;) resolved."""
+    return html.unescape(raw.decode())
+
+
+def cells_holding(
+    xml: bytes, needle: re.Pattern
+) -> Iterator[tuple[bytes, bytes, bytes, bytes | None]]:
+    """The cells (as ``CELL``'s groups) whose XML holds ``needle``, in order. Only the cells
+    around each hit are parsed: a million-row sheet with one formula is not made into ten
+    million tuples (gigabytes) to find it."""
+    parsed_to = 0
+    for hit in needle.finditer(xml):
+        if hit.start() < parsed_to:
+            continue  # in the cell just parsed
+        start = xml.rfind(b"<c ", 0, hit.start())
+        cell = CELL.match(xml, start) if start >= 0 else None
+        if cell is None or cell.end() <= hit.start():
+            continue  # not inside a cell (a filter, say)
+        parsed_to = cell.end()
+        yield cell.groups()
+
+
+# --- a sheet's part -----------------------------------------------------------------------------
+
+
+def sheet_xml(path: Path, sheet_name: str, limit: int | None = None) -> bytes | None:
+    """The sheet's XML (its first ``limit`` bytes when given); None if the workbook has no such part."""
+    with zipfile.ZipFile(path) as archive:
+        member = sheet_member(archive, sheet_name)
+        if member is None:
+            return None
+        if limit is None:
+            return archive.read(member)
+        with archive.open(member) as stream:
+            return stream.read(limit)
+
+
+SCAN_PIECE = 1 << 20
+
+
+def sheet_xml_contains(path: Path, sheet_name: str, needles: tuple[bytes, ...]) -> bool:
+    """Whether the sheet's XML contains any of ``needles``, read in pieces (a damaged part
+    fails here as it would when read whole: up to the end when no needle is found)."""
+    overlap = max(len(n) for n in needles) - 1
+    searches = [
+        re.compile(re.escape(n)).search for n in needles
+    ]  # a regex finds a literal faster than `in`
+    with zipfile.ZipFile(path) as archive:
+        member = sheet_member(archive, sheet_name)
+        if member is None:
+            return False
+        tail = b""
+        with archive.open(member) as stream:
+            # Pieces of 1 MB (on the scanning thread, larger ones stay resident in its malloc arena);
+            # a needle across two pieces is found in the few bytes either side of the seam.
+            while chunk := stream.read(SCAN_PIECE):
+                if any(search(tail + chunk[:overlap]) or search(chunk) for search in searches):
+                    return True
+                tail = (tail + chunk[-overlap:])[-overlap:]
+        return False
+
+
+def sheet_member(archive: zipfile.ZipFile, sheet_name: str) -> str | None:
+    """The zip member holding the sheet called ``sheet_name``; None if there is none. Elements
+    and the relationship id are matched by local name in any namespace (transitional or strict
+    OOXML, any prefix), so a part calamine finds is found here too."""
+    from defusedxml import ElementTree
+
+    workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    rel_id = next(
+        (
+            next((value for key, value in s.attrib.items() if key.endswith("}id")), None)
+            for s in workbook.iterfind("{*}sheets/{*}sheet")
+            if s.get("name") == sheet_name
+        ),
+        None,
+    )
+    target = next(
+        (r.get("Target") for r in rels.iterfind("{*}Relationship") if r.get("Id") == rel_id),
+        None,
+    )
+    if target is None:
+        return None
+    return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
