@@ -367,8 +367,8 @@ def _rules_example(model: type[BaseModel]) -> tuple[str, bool] | None:
 
 
 def _example_value(model: type[BaseModel], text: str) -> object:
-    """The part of an example the model validates: an example written under its key (``match:``,
-    ``categories:``) is unwrapped by that key; a list gives each element."""
+    """The part of an example the excerpt check compares: an example written under its key
+    (``match:``, ``categories:``) is unwrapped by that key."""
     value = yaml.safe_load(text)
     keys = {path.rsplit(".", 1)[-1].removesuffix("[]") for path in docgen.rule_models()[model]}
     if model is not schema.Rules and isinstance(value, dict) and len(value) == 1:
@@ -378,19 +378,42 @@ def _example_value(model: type[BaseModel], text: str) -> object:
     return value
 
 
+def _example_values(model: type[BaseModel], text: str) -> list[object]:
+    """The values of an example the model validates: the keys of the model's places in a rules
+    file (``consequences[].term`` gives consequences and term) are followed down, through
+    lists, to the values under the last of them."""
+    value = yaml.safe_load(text)
+    if model is schema.Rules:
+        return [value]
+    places = {
+        part.removesuffix("[]")
+        for path in docgen.rule_models()[model]
+        for part in path.split(".")
+        if part
+    }
+
+    def reach(node: object) -> list[object]:
+        if isinstance(node, list):
+            return [found for element in node for found in reach(element)]
+        if isinstance(node, dict) and (inner := [key for key in node if key in places]):
+            return [found for key in inner for found in reach(node[key])]
+        return [node]
+
+    return reach(value)
+
+
 @pytest.mark.parametrize("model", _all_rule_models(), ids=lambda m: m.__name__)
 def test_rules_example_validates(model: type[BaseModel]) -> None:
     example = _rules_example(model)
     assert example is not None, f"the {model.__name__} section of docs/rules.md has no example"
     text, excerpt = example
-    value = _example_value(model, text)
-    for element in value if isinstance(value, list) else [value]:
+    for element in _example_values(model, text):
         model.model_validate(element)
     if model is schema.Rules:
         parse_rules(text)
     if excerpt:
         default = yaml.safe_load(DEFAULT_RULES.read_text(encoding="utf-8"))
-        assert _found_in(value, default), (
+        assert _found_in(_example_value(model, text), default), (
             f"the {model.__name__} example in docs/rules.md is no longer an excerpt of "
             "rules/default.yaml"
         )
