@@ -17,7 +17,17 @@ from perfscore.writers.commit import OutputError
 
 from .conftest import SAMPLE, sha256
 
-SHEETS = ["总排名", "分项得分", "双五个一", "积分明细", "分组统计", "图表", "规则"]
+SHEETS = [
+    "领导阅览版",
+    "总排名",
+    "分项得分",
+    "双五个一",
+    "双五个一来源",
+    "积分明细",
+    "分组统计",
+    "图表",
+    "规则",
+]
 
 
 def test_assess_writes_the_sheets_beside_the_workbook(runner, sample_copy):
