@@ -13,7 +13,11 @@ construction, as the resolver must then look every name up); 提案 and 会议�
 title row above the header, and 活动 an empty first row, so that Excel row numbers are checked
 at every size. Written with xlsxwriter in constant-memory mode; dates are date cells.
 
-Usage: uv run python bench/generate.py S [--out bench/out/S.xlsx]
+A unit name (``--unit 甲县政协``) goes in a row above the roster's header as ``单位：甲县政协``,
+where perfscore reads it; ``--seed`` draws a different year of the same size (the national
+benchmark, bench/national.py, makes twelve units this way).
+
+Usage: uv run python bench/generate.py S [--out bench/out/S.xlsx] [--seed 8] [--unit 甲县政协]
 """
 
 from __future__ import annotations
@@ -49,7 +53,12 @@ SHARES = {
     "adoptions": 0.03,
     "reports": 0.03,
 }
-_EXCEL_SERIAL_2023 = (dt.date(YEAR, 1, 1) - dt.date(1899, 12, 30)).days
+
+
+def _first_serial(year: int) -> int:
+    """Excel's serial day number of 1 January of ``year``."""
+    return (dt.date(year, 1, 1) - dt.date(1899, 12, 30)).days
+
 
 SURNAMES = np.array(
     list(
@@ -141,7 +150,7 @@ def _name_lists(
     return cells
 
 
-def _one_row_each(register: dict[str, np.ndarray], keys: tuple[str, ...]) -> None:
+def _one_row_each(register: dict[str, np.ndarray], keys: tuple[str, ...], year: int = YEAR) -> None:
     """Make the rows unique on ``keys`` (the last one a date), as a register records each event
     once: a repeated row moves a day on within the year, until none repeats. perfscore refuses
     a record entered twice."""
@@ -149,16 +158,25 @@ def _one_row_each(register: dict[str, np.ndarray], keys: tuple[str, ...]) -> Non
         repeated = pd.DataFrame({k: register[k] for k in keys}).duplicated().to_numpy()
         if not repeated.any():
             return
-        day = register[keys[-1]][repeated] - _EXCEL_SERIAL_2023
-        register[keys[-1]][repeated] = _EXCEL_SERIAL_2023 + (day + 1) % 365
+        day = register[keys[-1]][repeated] - _first_serial(year)
+        register[keys[-1]][repeated] = _first_serial(year) + (day + 1) % 365
 
 
-def _dates(rng: np.random.Generator, rows: int) -> np.ndarray:
-    return _EXCEL_SERIAL_2023 + rng.integers(0, 365, rows)  # Excel serial days within the year
+def _dates(rng: np.random.Generator, rows: int, year: int = YEAR) -> np.ndarray:
+    return _first_serial(year) + rng.integers(0, 365, rows)  # Excel serial days within the year
 
 
-def make_registers(members: int, rows: int, seed: int = SEED) -> dict[str, dict[str, np.ndarray]]:
-    """Sheet key -> column key -> values (object arrays of text, or int serial days for dates)."""
+def make_registers(
+    members: int,
+    rows: int,
+    seed: int = SEED,
+    year: int = YEAR,
+    registers_seed: int | None = None,
+) -> dict[str, dict[str, np.ndarray]]:
+    """Sheet key -> column key -> values (object arrays of text, or int serial days for dates).
+
+    ``registers_seed`` draws the registers from another seed than the roster's, so that the
+    years of one term have the same members (``year``: the year the dates fall in)."""
     rng = np.random.default_rng(seed)
     names = _names(rng, members)
     engagement = rng.beta(8, 3, members)
@@ -177,6 +195,8 @@ def make_registers(members: int, rows: int, seed: int = SEED) -> dict[str, dict[
         ).astype(object),
         "standing": np.where(rng.random(members) < 0.1, "是", "否").astype(object),
     }
+    if registers_seed is not None:
+        rng = np.random.default_rng(registers_seed)
     count = {key: max(1, int(rows * share)) for key, share in SHARES.items()}
     count["attendance"] += rows - sum(count.values())
 
@@ -193,7 +213,7 @@ def make_registers(members: int, rows: int, seed: int = SEED) -> dict[str, dict[
     status = choice("proposal_status", n, p=[0.84, 0.04, 0.09, 0.03])
     form = choice("proposal_form", n, p=[0.42, 0.52, 0.06])
     proposal_ids = np.char.add(
-        f"P{YEAR}", np.char.zfill(np.arange(1, n + 1).astype(str), 7)
+        f"P{year}", np.char.zfill(np.arange(1, n + 1).astype(str), 7)
     ).astype(object)
     filed = np.flatnonzero(status == "立案")
     merged_into = np.full(n, "", dtype=object)
@@ -215,7 +235,7 @@ def make_registers(members: int, rows: int, seed: int = SEED) -> dict[str, dict[
     proposals = {
         "item_id": proposal_ids,
         "title": topics(n, "的提案"),
-        "date": _dates(rng, n),
+        "date": _dates(rng, n, year),
         "type": form,
         "members": authors,
         "status": status,
@@ -224,10 +244,10 @@ def make_registers(members: int, rows: int, seed: int = SEED) -> dict[str, dict[
     }
 
     n = count["information"]
-    info_ids = np.char.add(f"X{YEAR}-", np.char.zfill(np.arange(1, n + 1).astype(str), 7)).astype(
+    info_ids = np.char.add(f"X{year}-", np.char.zfill(np.arange(1, n + 1).astype(str), 7)).astype(
         object
     )
-    info_dates = _dates(rng, n)
+    info_dates = _dates(rng, n, year)
     information = {
         "item_id": info_ids,
         "title": topics(n, "的建议"),
@@ -241,18 +261,18 @@ def make_registers(members: int, rows: int, seed: int = SEED) -> dict[str, dict[
         "item_id": info_ids[which],
         "type": choice("adoption_event", n, p=[0.9, 0.1]),
         "level": choice("level", n, p=[0.35, 0.5, 0.12, 0.03]),
-        "date": np.minimum(info_dates[which] + rng.integers(7, 40, n), _EXCEL_SERIAL_2023 + 364),
+        "date": np.minimum(info_dates[which] + rng.integers(7, 40, n), _first_serial(year) + 364),
         "note": np.full(n, "", dtype=object),
     }
-    _one_row_each(adoptions, ("item_id", "type", "level", "date"))
+    _one_row_each(adoptions, ("item_id", "type", "level", "date"), year)
 
     n = count["reports"]
     reports = {
         "item_id": np.char.add(
-            f"D{YEAR}-", np.char.zfill(np.arange(1, n + 1).astype(str), 7)
+            f"D{year}-", np.char.zfill(np.arange(1, n + 1).astype(str), 7)
         ).astype(object),
         "title": topics(n, "的调研报告"),
-        "date": _dates(rng, n),
+        "date": _dates(rng, n, year),
         "members": _name_lists(rng, names, weights, n, 4),
         "status": choice("report_outcome", n, p=[0.65, 0.27, 0.08]),
     }
@@ -262,7 +282,7 @@ def make_registers(members: int, rows: int, seed: int = SEED) -> dict[str, dict[
     attendance = {
         "title": np.char.add("市政协", meeting_type.astype(str)).astype(object),
         "type": meeting_type,
-        "date": _dates(rng, n),
+        "date": _dates(rng, n, year),
         "members": names[rng.integers(0, members, n)],
         "status": choice("attendance", n, p=[0.85, 0.08, 0.01, 0.02, 0.02, 0.02]),
     }
@@ -273,7 +293,7 @@ def make_registers(members: int, rows: int, seed: int = SEED) -> dict[str, dict[
         attendance["members"][at_standing] = names[
             standing[rng.integers(0, len(standing), at_standing.sum())]
         ]
-    _one_row_each(attendance, ("members", "title", "date"))
+    _one_row_each(attendance, ("members", "title", "date"), year)
 
     n = count["activities"]
     activity_type = choice("activity_type", n)
@@ -290,7 +310,7 @@ def make_registers(members: int, rows: int, seed: int = SEED) -> dict[str, dict[
         ).astype(object),
         "type": activity_type,
         "subtype": subtype,
-        "date": _dates(rng, n),
+        "date": _dates(rng, n, year),
         "members": _name_lists(rng, names, weights, n, 6),
     }
 
@@ -298,10 +318,10 @@ def make_registers(members: int, rows: int, seed: int = SEED) -> dict[str, dict[
     duties = {
         "members": names[rng.integers(0, members, n)],
         "type": choice("duty_item", n),
-        "date": _dates(rng, n),
+        "date": _dates(rng, n, year),
         "title": np.full(n, "按计划完成", dtype=object),
     }
-    _one_row_each(duties, ("members", "type", "date"))
+    _one_row_each(duties, ("members", "type", "date"), year)
 
     return {
         "roster": roster,
@@ -315,14 +335,13 @@ def make_registers(members: int, rows: int, seed: int = SEED) -> dict[str, dict[
     }
 
 
-TITLE_ROWS = {
-    "proposals": f"{YEAR}年度委员提案登记表",
-    "attendance": f"{YEAR}年度委员会议出勤登记表",
-}
+TITLE_ROWS = {"proposals": "{year}年度委员提案登记表", "attendance": "{year}年度委员会议出勤登记表"}
 EMPTY_FIRST_ROW = {"activities"}  # an empty row above the header: row numbers must not shift
 
 
-def write_workbook(path: Path, registers: dict[str, dict[str, np.ndarray]]) -> None:
+def write_workbook(
+    path: Path, registers: dict[str, dict[str, np.ndarray]], unit: str = "", year: int = YEAR
+) -> None:
     import xlsxwriter
 
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -336,7 +355,7 @@ def write_workbook(path: Path, registers: dict[str, dict[str, np.ndarray]]) -> N
         },
     )
     book.set_properties(
-        {"title": f"{YEAR}年度委员履职登记（基准测试）", "created": dt.datetime(YEAR, 12, 31)}
+        {"title": f"{year}年度委员履职登记（基准测试）", "created": dt.datetime(year, 12, 31)}
     )
     header = book.add_format({"bold": True, "align": "center", "bg_color": "#DDEBF7", "border": 1})
     title = book.add_format({"bold": True, "font_size": 14, "align": "center"})
@@ -345,8 +364,13 @@ def write_workbook(path: Path, registers: dict[str, dict[str, np.ndarray]]) -> N
         data = registers[sheet.key]
         ws = book.add_worksheet(sheet.name)
         first = 0
-        if sheet.key in TITLE_ROWS:
-            ws.merge_range(0, 0, 0, len(sheet.columns) - 1, TITLE_ROWS[sheet.key], title)
+        if sheet.key == "roster" and unit:
+            ws.write_string(0, 0, f"单位：{unit}")
+            first = 1
+        elif sheet.key in TITLE_ROWS:
+            ws.merge_range(
+                0, 0, 0, len(sheet.columns) - 1, TITLE_ROWS[sheet.key].format(year=year), title
+            )
             first = 1
         elif sheet.key in EMPTY_FIRST_ROW:
             first = 1
@@ -371,15 +395,26 @@ def write_workbook(path: Path, registers: dict[str, dict[str, np.ndarray]]) -> N
     book.close()
 
 
-def generate(size: str | tuple[int, int], out: Path | None = None, *, force: bool = False) -> Path:
-    """Write the workbook of ``size`` (a name in SIZES, or (members, rows)); reuse it if present."""
+def generate(
+    size: str | tuple[int, int],
+    out: Path | None = None,
+    *,
+    force: bool = False,
+    seed: int = SEED,
+    unit: str = "",
+    year: int = YEAR,
+    registers_seed: int | None = None,
+) -> Path:
+    """Write the workbook of ``size`` (a name in SIZES, or (members, rows)) drawn from ``seed``,
+    naming ``unit`` above the roster when given; reuse the file if present. ``year`` and
+    ``registers_seed`` give other years of the same members (see :func:`make_registers`)."""
     members, rows = SIZES[size] if isinstance(size, str) else size
     name = size if isinstance(size, str) else f"{members}x{rows}"
     out = out or default_path(name)
     if out.exists() and not force:
         return out
     tmp = out.with_name(f".{out.stem}.tmp.xlsx")
-    write_workbook(tmp, make_registers(members, rows))
+    write_workbook(tmp, make_registers(members, rows, seed, year, registers_seed), unit, year)
     tmp.replace(out)
     return out
 
@@ -389,8 +424,24 @@ def main() -> None:
     parser.add_argument("size", choices=list(SIZES))
     parser.add_argument("--out", type=Path)
     parser.add_argument("--force", action="store_true", help="write again even if the file exists")
+    parser.add_argument("--seed", type=int, default=SEED, help=f"random seed (default {SEED})")
+    parser.add_argument("--unit", default="", help="unit name written above the roster (单位：…)")
+    parser.add_argument(
+        "--year", type=int, default=YEAR, help="the year the register dates fall in"
+    )
+    parser.add_argument(
+        "--registers-seed", type=int, help="seed of the registers alone (the roster keeps --seed)"
+    )
     args = parser.parse_args()
-    path = generate(args.size, args.out, force=args.force)
+    path = generate(
+        args.size,
+        args.out,
+        force=args.force,
+        seed=args.seed,
+        unit=args.unit,
+        year=args.year,
+        registers_seed=args.registers_seed,
+    )
     print(path)
 
 

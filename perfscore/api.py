@@ -12,16 +12,23 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
+from typing import Any, cast
 
-from .assessment import Assessment, assess_scores
+import pandas as pd
+
+from .assessment import Assessment, RegisterRead, assess_scores
 from .awards import shortlists
-from .errors import DataError, Problem, Severity, UsageError, in_reading_order
+from .errors import DataError, Problem, Reason, Severity, UsageError, in_reading_order
 from .history import read_history
+from .inputformat import RECORD_KINDS
 from .quarterly import Period, ProgressReport, assess_progress, resolve_period
 from .reading import read_workbook
 from .records import normalise
 from .rules import LoadedRules, load_rules
 from .scoring import score
+from .scoring.words import known_words, unlisted_word_problems, unscored_award_problems
+from .text import number_text
+from .unit import UNIT_FROM_FILE_NAME, UNIT_FROM_WORKBOOK
 from .years import check_year
 
 __all__ = [
@@ -39,6 +46,9 @@ __all__ = [
     "write_public",
     "default_public_path",
     "OUTPUT_SUFFIXES",
+    "archive_assessment",
+    "combine",
+    "write_combined",
 ]
 
 OUTPUT_SUFFIXES = (".xlsx", ".json")
@@ -56,11 +66,18 @@ def assess(
     skip_bad_rows: bool = False,
     allow_duplicates: bool = False,
     on_stage: StageCallback | None = None,
+    archive: str | Path | None = None,
+    unit: str = "",
+    consequences: bool = True,
 ) -> Assessment:
     """Score one workbook: read -> normalise -> score -> assess -> award shortlists.
 
     ``rules`` is a rules file (the shipped default when None) or rules already loaded.
     ``previous`` lists earlier years' result files (.json or .xlsx), used by ``consequences``.
+    ``archive`` is the term's archive (履职档案, read only here; see :func:`archive_assessment`):
+    ``consequences`` read the earlier years of ``unit`` from it, and the term-level ones need it.
+    ``consequences=False`` skips the rules' consequences (the 处理提示 column stays empty): for
+    callers that do not show them.
     ``skip_bad_rows`` leaves out the names or register rows with errors (each listed as a
     warning) instead of stopping; ``allow_duplicates`` counts identical records each time
     instead of stopping.
@@ -70,6 +87,8 @@ def assess(
     errors) or UsageError (bad file or rules); the input file is only read.
     """
     step = on_stage or (lambda _stage: None)
+    if previous and archive is not None:
+        raise UsageError("--previous 与 --archive 只用一个：有履职档案时，往年结果从档案中读取")
     check_year(year)
     if as_of is not None:
         check_year(as_of.year, "截止日期的年份")
@@ -85,19 +104,96 @@ def assess(
         vocabularies=input_format.vocabularies,
         skip_bad_rows=skip_bad_rows,
         allow_duplicates=allow_duplicates,
+        bodies=loaded.rules.body_names(),
     )
     if as_of is not None:
         records = records.up_to(as_of)
+    if archive is not None:
+        from .archive.terms import archive_history
+
+        history = archive_history(archive, loaded.rules, records.year, unit)
     step("计分")
     scoring = score(records, loaded.rules)
+    scoring = _with_points_not_counted(scoring, records, loaded)
+    letters = {table.sheet_name: table.letters for table in raw.tables.values()}
+    unlisted = unlisted_word_problems(
+        scoring.records, loaded.rules, letters, known_words(input_format)
+    )
+    if unlisted and not skip_bad_rows:
+        raise DataError(
+            f"{Path(workbook).name} 有 {len(unlisted)} 处错误，未计分",
+            [*records.problems, *unlisted],
+        )
     step("排名")
     assessment = assess_scores(
-        records, scoring, loaded, source_name=Path(workbook).name, history=history
+        records,
+        scoring,
+        loaded,
+        source_name=Path(workbook).name,
+        history=history,
+        consequences=consequences,
     )
     lists = shortlists(
         loaded.rules, assessment.members, assessment.ledger, scoring.written, records.members
     )
-    return replace(assessment, shortlists=lists)
+    skipped = [replace(p, severity=Severity.WARNING) for p in unlisted]  # --skip-bad-rows
+    unscored = unscored_award_problems(lists, scoring.written, scoring.records)
+    scored = {
+        RECORD_KINDS.get(item.match.kind)
+        for category in loaded.rules.categories
+        for item in category.items
+    }
+    registers = tuple(
+        RegisterRead(sheet.name, raw.tables[sheet.key].sheet_name, len(raw.tables[sheet.key].frame))
+        if sheet.key in raw.tables
+        else RegisterRead(sheet.name, scored=sheet.key in scored)
+        for sheet in input_format.sheets
+    )
+    return replace(
+        assessment,
+        shortlists=lists,
+        problems=[*assessment.problems, *skipped, *unscored],
+        registers=registers,
+        **cast(dict[str, Any], unit_of(raw.unit, workbook)),
+    )
+
+
+def _with_points_not_counted(scoring: Any, records: Any, loaded: LoadedRules) -> Any:
+    """Each record left out for being outside its member's term says how many points it would
+    have had: those records alone are scored once more with the term policy set to count them,
+    and the lines of each one's cell and member are added up (alone, as caps and count limits
+    would treat them without the member's other records)."""
+    outside = [
+        p for p in scoring.problems if p.reason is Reason.OUTSIDE_TERM and p.member_id and p.cell
+    ]
+    if not outside or loaded.rules.settings.outside_term != "skip":
+        return scoring
+    rules = loaded.rules
+    counting = rules.model_copy(
+        update={"settings": rules.settings.model_copy(update={"outside_term": "count"})}
+    )
+    left_out = {(p.member_id, f"{p.sheet}!{p.cell}") for p in outside}
+    frame = records.records
+    keys = pd.MultiIndex.from_arrays([frame["member_id"], frame["source"]])
+    alone = replace(records, records=frame[keys.isin(list(left_out))].reset_index(drop=True))
+    ledger = score(alone, counting).ledger
+    points = ledger.groupby(["member_id", "source"])["points"].sum()
+    decimals = rules.settings.decimals
+
+    def noted(problem: Problem) -> Problem:
+        value = points.get((problem.member_id, f"{problem.sheet}!{problem.cell}"))
+        shown = number_text(round(float(value or 0), decimals))
+        return replace(problem, message=f"{problem.message}（若计入：{shown} 分）")
+
+    return replace(scoring, problems=[noted(p) if p in outside else p for p in scoring.problems])
+
+
+def unit_of(named: str, workbook: str | Path) -> dict[str, str]:
+    """The unit an assessment is of: the one the workbook names, else the workbook's file name
+    (its stem; a folder of CSV files: the folder's name)."""
+    if named:
+        return {"unit": named, "unit_from": UNIT_FROM_WORKBOOK}
+    return {"unit": Path(workbook).stem, "unit_from": UNIT_FROM_FILE_NAME}
 
 
 def report(
@@ -126,6 +222,35 @@ def report(
         raise UsageError(f"输出文件不能与输入文件相同：{workbook}")
     step("写出通报")
     return result, write_progress(result, folder)
+
+
+def archive_assessment(
+    assessment: Assessment,
+    archive: str | Path,
+    *,
+    workbook: str | Path | None = None,
+    unit: str = "",
+    replace_year: bool = False,
+    on_stage: StageCallback | None = None,
+    verify: bool = True,
+) -> Any:
+    """Store the assessed year in the archive (created if missing), in one transaction; see
+    :func:`perfscore.archive.add_year`. ``workbook`` is the input file, for its SHA-256;
+    ``replace_year`` replaces a year already there (``--replace``).
+    ``verify=False`` skips the whole-file quick_check, for a caller that has just read the
+    archive through :func:`assess` (which checked the tables it read).
+    ``on_stage`` is called with 写入档案 as this starts."""
+    from .archive import add_year, from_assessment
+
+    if on_stage is not None:
+        on_stage("写入档案")
+    return add_year(
+        archive,
+        from_assessment(assessment, workbook),
+        unit=unit,
+        replace=replace_year,
+        verify=verify,
+    )
 
 
 @dataclass(frozen=True)
@@ -161,9 +286,16 @@ def check(
     when the file or the rules cannot be read at all."""
     loaded = rules if isinstance(rules, LoadedRules) else load_rules(rules)
     try:
-        problems = assess(
-            workbook, loaded, year=year, allow_duplicates=allow_duplicates, on_stage=on_stage
-        ).problems
+        problems = (
+            assess(  # consequences are not the workbook's problems (term ones need an archive)
+                workbook,
+                loaded,
+                year=year,
+                allow_duplicates=allow_duplicates,
+                on_stage=on_stage,
+                consequences=False,
+            ).problems
+        )
     except DataError as exc:
         problems = [
             *exc.problems,
@@ -183,7 +315,12 @@ def _warnings_past_errors(
     rows than those, and not already in ``found``."""
     try:
         rest = assess(
-            workbook, loaded, year=year, skip_bad_rows=True, allow_duplicates=allow_duplicates
+            workbook,
+            loaded,
+            year=year,
+            skip_bad_rows=True,
+            allow_duplicates=allow_duplicates,
+            consequences=False,
         ).problems
     except DataError:  # errors no row can be skipped for (roster, sheets, columns)
         return []
@@ -375,3 +512,38 @@ def write_public(
     out = Path(out)
     _check_target(out, (".xlsx", ".csv"), source)
     return write_public_ranking(assessment, out, mode=mode, columns=tuple(columns))
+
+
+def combine(
+    results: list[str | Path], *, allow_mixed_rules: bool = False, workers: int | None = None
+) -> Any:
+    """Compare units: ``results`` are ``assess`` results (.xlsx or .json) or folders of them.
+    Returns a :class:`perfscore.combine.Combined`; raises UsageError for results of different
+    years, of one unit twice, or (unless ``allow_mixed_rules``) scored under different rules."""
+    from .combine import combine as run_combine
+
+    return run_combine(results, allow_mixed_rules=allow_mixed_rules, workers=workers)
+
+
+def write_combined(
+    combined: Any, out: str | Path, *, on_stage: StageCallback | None = None
+) -> Path:
+    """Write the comparison to ``out`` (.xlsx or .json), atomically."""
+    if on_stage is not None:
+        on_stage("写出结果")
+    out = Path(out)
+    if out.suffix.lower() not in OUTPUT_SUFFIXES:
+        raise UsageError(f"不支持的输出格式“{out.suffix}”：请使用 {'、'.join(OUTPUT_SUFFIXES)}")
+    if not out.parent.exists():
+        raise UsageError(f"输出目录不存在：{out.parent}")
+    if any(out.resolve() == u.path.resolve() for u in combined.units):
+        raise UsageError(f"输出文件不能与输入的考核结果相同：{out}")
+    if out.suffix.lower() == ".json":
+        from .writers.combined import write_combined_json
+
+        write_combined_json(combined, out)
+    else:
+        from .writers.combined import write_combined_xlsx
+
+        write_combined_xlsx(combined, out)
+    return out

@@ -5,7 +5,8 @@ docs/scoring.md §5); ranks share places on equal totals (1, 2, 2, 4) overall, w
 within 专委会; members with equal totals are listed in ``settings.tie_break`` order.
 
 ``Assessment.members`` columns (one row per member, in ranking order): member_id, name, sector,
-committee, study_group, work_group, standing, term_start, term_end, total, grade, grade_note (why
+committee, study_group, work_group, standing, term_start, term_end, the roster columns the rules
+declare (``input.roster_columns``, none by default), total, grade, grade_note (why
 the grade is lower than the total alone gives, '' when it is not), rank,
 sector_rank, committee_rank, checklist_done, checklist_total, checklist_missing, consequences
 (处理提示, '' when none), then one column
@@ -14,6 +15,10 @@ lines outside categories), so that total == sum of those columns.
 ``Assessment.groups`` columns: dimension, group, members, mean, sum, max, min, score (mean or
 sum, as ``groups.score`` says), group_rank (within the dimension, 1, 2, 2, 4), one column per
 grade, checklist_complete. Groups are listed by dimension, then by name.
+``Assessment.bodies`` columns (one row per body the rules declare, in their order; no rows when
+they declare none): body, committee, records (how many records name it), one column per record
+kind (proposal, information, adoption, report, meeting, activity, duty) with its records of that
+kind, sources (their cells, joined by 、).
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -29,19 +35,42 @@ from .awards import Shortlist
 from .errors import Problem, Reason, Severity
 from .frames import stable_sorted
 from .history import History
+from .inputformat import RECORD_KINDS
 from .layout import MEMBER_DETAILS, OTHER_LINES, RESULT_COLUMNS
 from .records import GROUP_DIMENSIONS, Records
 from .rules import LoadedRules
 from .scoring import LedgerLines, Scoring, checklist_applies, round_points
 from .text import NAME_SEPARATORS
 
+# The columns of ``Assessment.bodies``.
+BODY_COLUMNS = ["body", "committee", "records", *RECORD_KINDS, "sources"]
+
 __all__ = [
     "Assessment",
+    "body_summary",
+    "BODY_COLUMNS",
     "assess_scores",
     "GROUP_DIMENSIONS",
     "group_dimensions",
     "dimension_cells",
 ]
+
+
+@dataclass(frozen=True)
+class RegisterRead:
+    """One register of the input format as this workbook gave it: the sheet read for it and its
+    rows (blank and total rows left out), or ``sheet`` '' when the workbook has none."""
+
+    name: str  # the register's own name (提案)
+    sheet: str = ""  # the sheet read, as the workbook spells it (提案登记); '' when absent
+    rows: int = 0
+    scored: bool = False  # the rules have items scoring this register's records
+
+    def text(self) -> str:
+        if not self.sheet:
+            return f"{self.name}：没有" + ("（规则按它计分）" if self.scored else "")
+        named = "" if self.sheet == self.name else f"（工作表“{self.sheet}”）"
+        return f"{self.name}{named} {self.rows} 行"
 
 
 @dataclass(frozen=True)
@@ -59,6 +88,10 @@ class Assessment:
     problems: list[Problem] = field(default_factory=list)
     shortlists: list[Shortlist] = field(default_factory=list)
     mask: str = ""  # "name" or "id" once names are masked for publishing (perfscore.privacy)
+    unit: str = ""  # the unit assessed (单位): as the workbook names it, else the file's name
+    unit_from: str = ""  # where ``unit`` came from: 工作簿 or 文件名 (perfscore.unit)
+    bodies: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=BODY_COLUMNS))
+    registers: tuple[RegisterRead, ...] = ()  # each register: which sheet was read, or absent
 
     @property
     def warnings(self) -> list[Problem]:
@@ -75,11 +108,15 @@ def assess_scores(
     rules: LoadedRules,
     source_name: str = "",
     history: History | None = None,
+    *,
+    consequences: bool = True,
 ) -> Assessment:
     """Totals, grades, ranks and group summaries from ``scoring``, which must be
     ``score(records, rules.rules)``: its member codes are positions in ``records.members``
     (ValueError when its roster is another). The assessment has no shortlists (see
-    :func:`perfscore.awards.shortlists`)."""
+    :func:`perfscore.awards.shortlists`). ``consequences=False`` leaves the 处理提示 column empty
+    without evaluating the rules' consequences: for outputs that do not show them (explain,
+    shortlists, progress reports, check), which then need neither earlier years nor an archive."""
     settings = rules.rules.settings
     history = history or History()
     members = records.members.reset_index(
@@ -110,15 +147,20 @@ def assess_scores(
     members["rank"] = _rank(members["total"])
     members["sector_rank"] = _rank(members["total"], members["sector"])
     members["committee_rank"] = _rank(members["total"], members["committee"])
-    members["consequences"], consequence_problems = _consequences(
-        members, lambda: scoring.ledger, rules, history, records.year
-    )
+    if consequences:
+        members["consequences"], consequence_problems = _consequences(
+            members, lambda: scoring.ledger, rules, history, records.year
+        )
+    else:
+        members["consequences"], consequence_problems = "", []
     names = members["name"]  # in roster order
     members = _in_ranking_order(members, settings.tie_break)
     ledger = _ledger_in_member_order(lines, members.index.to_numpy(), names)
     groups = _group_summaries(members, rules)
+    bodies = body_summary(records.bodies, rules)
 
-    ordered = [*MEMBER_DETAILS, *RESULT_COLUMNS, *categories, *OTHER_LINES]
+    declared = rules.rules.input.roster_columns  # the office's own group columns (联络组 …)
+    ordered = [*MEMBER_DETAILS, *declared, *RESULT_COLUMNS, *categories, *OTHER_LINES]
     return Assessment(
         members=members[ordered].reset_index(drop=True),
         ledger=ledger,
@@ -128,6 +170,7 @@ def assess_scores(
         year=records.year,
         source_name=source_name,
         problems=[*rules.warnings, *records.problems, *scoring.problems, *consequence_problems],
+        bodies=bodies,
     )
 
 
@@ -243,6 +286,8 @@ def _consequences(
                     missing_years.add(year - back)
                 hit = set(earlier.loc[earlier["grade"].isin(consequence.grades), "member_id"])
                 applies &= members["member_id"].isin(hit)
+        if consequence.term is not None:
+            applies &= _term_applies(consequence, members, ledger, history, year, missing_years)
         if consequence.lines is not None:
             spec = consequence.lines
             this_year = ledger()[["member_id", "rule_id", "note"]].assign(year=year)
@@ -268,11 +313,46 @@ def _consequences(
             Severity.WARNING,
             Reason.MISSING_VALUE,
             f"处理提示需要 {y} 年度的考核结果，但没有提供，按该年无记录判断",
-            suggestion=f"用 --previous 指定 {y} 年度的“考核结果”文件",
+            suggestion=(
+                f"先把 {y} 年度写入履职档案 {history.archive}（perfscore archive add）"
+                if history.archive
+                else f"用 --previous 指定 {y} 年度的“考核结果”文件"
+            ),
         )
         for y in sorted(missing_years)
     ]
     return result, problems
+
+
+def _term_applies(
+    consequence: Any,
+    members: pd.DataFrame,
+    ledger: Any,
+    history: History,
+    year: int,
+    missing: set[int],
+) -> np.ndarray:
+    """A term condition over this year and the term's earlier years in the archive; an error
+    without an archive (the condition cannot be answered from one year)."""
+    from .archive.terms import needs_archive_error, term_condition
+
+    if not history.archive or history.term is None:
+        raise needs_archive_error(consequence.name)
+    first = history.term[0]
+    missing |= {y for y in range(first, year) if y not in history.years}
+    grades = pd.concat(
+        [
+            history.grades[["year", "member_id", "grade"]],
+            members[["member_id", "grade"]].assign(year=year),
+        ],
+        ignore_index=True,
+    )
+    lines = history.lines[["year", "member_id", "rule_id", "note"]]
+    if consequence.term.rule is not None:
+        this_year = ledger()[["member_id", "rule_id", "note"]]
+        this_year = this_year[this_year["rule_id"].to_numpy(dtype=object) == consequence.term.rule]
+        lines = pd.concat([lines, this_year.assign(year=year)], ignore_index=True)
+    return term_condition(consequence.term, members["member_id"], grades, lines)
 
 
 def _rank(total: pd.Series, by: pd.Series | None = None) -> pd.Series:
@@ -294,14 +374,16 @@ def _in_ranking_order(members: pd.DataFrame, tie_break: list[str]) -> pd.DataFra
 
 def group_dimensions(dimensions: list[str]) -> list[tuple[str, str]]:
     """(dimension, label) in output order: the plain ones in the usual order, then nested ones
-    (committee/work_group → 专委会/工作组) as the rules list them."""
+    (committee/work_group → 专委会/工作组) as the rules list them. A roster column the rules
+    declare (input.roster_columns) is its own label, after the built-in plain ones."""
     plain = [(key, label) for key, label in GROUP_DIMENSIONS.items() if key in dimensions]
+    declared = [(d, d) for d in dimensions if "/" not in d and d not in GROUP_DIMENSIONS]
     nested = [
-        (d, "/".join(GROUP_DIMENSIONS[part] for part in d.split("/")))
+        (d, "/".join(GROUP_DIMENSIONS.get(part, part) for part in d.split("/")))
         for d in dimensions
         if "/" in d
     ]
-    return plain + nested
+    return plain + declared + nested
 
 
 def dimension_cells(members: pd.DataFrame, dimension: str) -> pd.Series:
@@ -321,6 +403,28 @@ def dimension_cells(members: pd.DataFrame, dimension: str) -> pd.Series:
 
     texts = np.array([combined(o, i) for o, i in distinct], dtype=object)  # once per distinct pair
     return pd.Series(texts[codes], index=members.index, dtype=object)
+
+
+def body_summary(credited: pd.DataFrame, rules: LoadedRules) -> pd.DataFrame:
+    """Per body the rules declare: how many records name it, by kind, and their cells
+    (``Records.bodies`` → ``Assessment.bodies``). A body no record names has a row of zeros."""
+    declared = rules.rules.bodies
+    if not declared:
+        return pd.DataFrame(columns=BODY_COLUMNS)
+    names = [body.name for body in declared]
+    kinds = list(RECORD_KINDS)
+    body = pd.Index(names).get_indexer(pd.Index(credited["body"]))
+    kind = pd.Index(kinds).get_indexer(pd.Index(credited["kind"]))
+    counts = np.bincount(body * len(kinds) + kind, minlength=len(names) * len(kinds))
+    table = pd.DataFrame(counts.reshape(len(names), len(kinds)), columns=kinds)
+    table.insert(0, "records", table.sum(axis=1))
+    table.insert(0, "committee", [b.committee for b in declared])
+    table.insert(0, "body", names)
+    cells = credited.groupby("body", sort=False)["source"].agg(
+        lambda s: "、".join(dict.fromkeys(s))
+    )
+    table["sources"] = cells.reindex(names).fillna("").to_numpy()
+    return table[BODY_COLUMNS]
 
 
 def _group_summaries(members: pd.DataFrame, rules: LoadedRules) -> pd.DataFrame:

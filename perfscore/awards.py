@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from .frames import joined_texts, stable_sorted
+from .inputformat import ROLE_BODY
 from .records import GROUP_DIMENSIONS
 from .rules.schema import Award, Condition, GroupCap, Match, Rules
 from .rules.summary import KIND_NAMES
@@ -76,7 +77,7 @@ def _shortlist(
     ledger: pd.DataFrame,
     roster: pd.DataFrame,
 ) -> Shortlist:
-    pool = _candidates(award, members, table, roster)
+    pool = _candidates(award, rules, members, table, roster)
     pool["reason"] = _prerequisite_reasons(award, rules, pool, table, ledger)
     pool["eligible"] = pool["reason"] == ""
     pool = _ordered(pool, award, rules)
@@ -105,11 +106,11 @@ def _shortlist(
 
 
 def _candidates(
-    award: Award, members: pd.DataFrame, table: RecordTable, roster: pd.DataFrame
+    award: Award, rules: Rules, members: pd.DataFrame, table: RecordTable, roster: pd.DataFrame
 ) -> pd.DataFrame:
     """The pool with its scores. ``facts`` (who wrote it, how it was adopted …) are written later,
     for the candidates listed only (:func:`_facts`)."""
-    groups = ["sector", "committee", "study_group", "work_group"]
+    groups = [*GROUP_DIMENSIONS, *rules.input.roster_columns]
     if award.pool == "members":  # every column of the members' results, category subtotals included
         pool = members.rename(columns={"member_id": "key", "name": "label"})
         # The total, or the sum of the categories named in rank_by (四个最佳: one category each).
@@ -124,6 +125,8 @@ def _candidates(
     kind = _POOL_KIND[award.pool]
     rows = table.kind_rows(kind)
     rows = rows[table.array("position")[rows] == 1]
+    if table.body_credit:  # a body's record copied to its committee's members is no candidate
+        rows = rows[table.array("role")[rows] != ROLE_BODY]
     pool = (
         table.frame[["item_id", "title", "member_id", "date", "type", "status", "marks"]]
         .iloc[rows]
@@ -426,7 +429,7 @@ def _select(
         if not room(i):
             assert cap is not None  # room() refuses only under a cap
             reasons[i] = (
-                f"{GROUP_DIMENSIONS[cap.dimension]}“{group[i]}”已入选 {count.get(group[i], 0)} {_POOL_UNIT[award.pool]}，达到上限"
+                f"{GROUP_DIMENSIONS.get(cap.dimension, cap.dimension)}“{group[i]}”已入选 {count.get(group[i], 0)} {_POOL_UNIT[award.pool]}，达到上限"
             )
             continue
         take(i)
@@ -501,7 +504,7 @@ def _group_limits(cap: GroupCap, pool: pd.DataFrame, quota: int) -> dict[str, in
 
 
 def _cap_text(cap: GroupCap, limit: dict[str, int]) -> str:
-    label = GROUP_DIMENSIONS[cap.dimension]
+    label = GROUP_DIMENSIONS.get(cap.dimension, cap.dimension)
     if cap.max is not None:
         return f"每个{label}最多 {cap.max} 个名额"
     return f"各{label}名额按候选人数比例（向上取整）：" + "，".join(

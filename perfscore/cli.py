@@ -43,6 +43,11 @@ rules_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(rules_app, name="rules")
+archive_app = typer.Typer(
+    help="履职档案（一人一档）：把已有的考核结果写入档案（archive add），查看档案中的年度（archive info），升级档案格式（archive upgrade）。",
+    no_args_is_help=True,
+)
+app.add_typer(archive_app, name="archive")
 
 T = TypeVar("T")
 
@@ -67,6 +72,22 @@ MaskOption = Annotated[
         help="写出对外公开的“公开版”：只有名次、隐去的姓名（只显示第一个字，如 张**）、等次和 --public-columns 所列的列，"
         "没有积分明细、数据提示、评优依据和委员编号；屏幕输出中的姓名也隐去",
     ),
+]
+ArchiveOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--archive",
+        help="履职档案（SQLite 文件，如 档案.sqlite；没有则新建）：把本年度写入档案，处理提示从档案读取本届往年结果；规则须写明届次（term）",
+        dir_okay=False,
+    ),
+]
+UnitOption = Annotated[
+    str,
+    typer.Option("--unit", help="单位名称：多个单位共用一个档案时区分（同一单位各年度须写得一样）"),
+]
+ReplaceOption = Annotated[
+    bool,
+    typer.Option("--replace", help="档案中已有该年度时替换它（替换的时间和前后文件记录在档案中）"),
 ]
 AllowDuplicatesOption = Annotated[
     bool,
@@ -195,6 +216,7 @@ STAGE_LABELS = {
     "写出结果": "写出结果",
     "写出名单": "写出名单",
     "写出通报": "写出通报",
+    "写入档案": "写入履职档案",
 }
 
 
@@ -311,7 +333,7 @@ def _assess_with_stages(
     from .api import assess as run_assess
 
     with _stages(err, _shows_stages(console, err, [workbook])) as step:
-        return run_assess(workbook, rules, year=year, on_stage=step)
+        return run_assess(workbook, rules, year=year, on_stage=step, consequences=False)
 
 
 @app.command()
@@ -342,6 +364,9 @@ def assess(
             dir_okay=False,
         ),
     ] = None,
+    archive: ArchiveOption = None,
+    unit: UnitOption = "",
+    replace: ReplaceOption = False,
     mask: MaskOption = False,
     mask_ids: MaskIdsOption = False,
     public_columns: PublicColumnsOption = "",
@@ -353,12 +378,21 @@ def assess(
         ),
     ] = False,
     allow_duplicates: AllowDuplicatesOption = False,
+    combined: Annotated[
+        Path | None,
+        typer.Option(
+            "--combined",
+            help="多个工作簿时：全部考核完成后再写出各单位对比汇总（.xlsx 或 .json），同 perfscore combine；有单位出错时不写汇总",
+            dir_okay=False,
+        ),
+    ] = None,
     quiet: QuietOption = False,
 ) -> None:
     """年度履职考核：计分、等次、排名、双五个一完成情况和分组统计，写入结果工作簿。
 
     多个工作簿（或一个存放工作簿的文件夹）时，同时用上全部 CPU 逐个考核，各写入各自的结果（--out 为目录），
     最后列出每个文件的结果；某个文件出错不影响其他文件，退出码取各文件中最大的一个。
+    加 --combined 汇总.xlsx 时再把各单位的结果汇总比较（见 perfscore combine），一条命令完成全年。
 
     进度：在终端上运行、输入合计 1 MB 以上时，在标准错误逐行显示各阶段（读取工作簿、整理记录、计分、排名与评优、写出结果）
     是否完成及用时，多个工作簿时显示已完成几个；输出被重定向（管道、cron）、加 --quiet 或输入较小时不显示，输出与平时相同。
@@ -369,6 +403,8 @@ def assess(
 
     console, err = _consoles(quiet)
     expanded = expand_workbooks(workbooks)
+    if combined is not None:  # a combined workbook from an earlier run is not a unit
+        expanded = [w for w in expanded if w.resolve() != combined.resolve()]
     empty = [
         str(w)
         for w in workbooks
@@ -381,22 +417,37 @@ def assess(
         )
         raise typer.Exit(2)
     if len(expanded) != 1 or len(workbooks) != 1 or expanded[0] != workbooks[0]:
-        if mask or mask_ids or previous:
-            err.print("多个工作簿一起考核时不能用 --mask、--mask-ids 或 --previous；请逐个运行")
+        if mask or mask_ids or previous or archive:
+            err.print(
+                "多个工作簿一起考核时不能用 --mask、--mask-ids、--previous 或 --archive；请逐个运行"
+            )
             raise typer.Exit(2)
         _assess_batch(
-            console, err, expanded, rules, out, year, skip_bad_rows, allow_duplicates, quiet
+            console,
+            err,
+            expanded,
+            rules,
+            out,
+            year,
+            skip_bad_rows,
+            allow_duplicates,
+            quiet,
+            combined,
         )
         return
+    if combined is not None:
+        err.print("--combined 用于多个工作簿（或一个存放工作簿的文件夹）；只有一个单位时无需汇总")
+        raise typer.Exit(2)
     workbook = expanded[0]
-    from .api import assess as run_assess
     from .api import (
+        archive_assessment,
         default_output_path,
         default_public_path,
         write_outputs,
         write_public,
         written_files,
     )
+    from .api import assess as run_assess
     from .writers.terminal import print_summary
 
     masking = _mask_mode(mask, mask_ids)
@@ -413,7 +464,19 @@ def assess(
                 skip_bad_rows=skip_bad_rows,
                 allow_duplicates=allow_duplicates,
                 on_stage=step,
+                archive=archive,
+                unit=unit,
             )
+            if archive is not None:
+                archive_assessment(  # assess checked the archive as it read it
+                    result,
+                    archive,
+                    workbook=workbook,
+                    unit=unit,
+                    replace_year=replace,
+                    on_stage=step,
+                    verify=False,
+                )
             if masking:
                 from .privacy import mask_assessment
 
@@ -426,6 +489,8 @@ def assess(
 
     result = _run(err, run)
     print_summary(console, result, [target] if masking else written_files(result, target))
+    if archive is not None:
+        console.print(f"已写入履职档案：{archive}（{result.year} 年度）")
     _next_step(
         err,
         quiet,
@@ -444,6 +509,7 @@ def _assess_batch(
     skip_bad_rows: bool,
     allow_duplicates: bool,
     quiet: bool,
+    combined: Path | None = None,
 ) -> None:
     from rich.table import Table
 
@@ -457,6 +523,11 @@ def _assess_batch(
         raise typer.Exit(2)
     if out is not None and not out.is_dir():
         err.print(f"多个工作簿一起考核时，--out 须是已存在的目录：{out}")
+        raise typer.Exit(2)
+    if combined is not None and (
+        combined.suffix.lower() not in (".xlsx", ".json") or not combined.parent.is_dir()
+    ):
+        err.print(f"--combined 须是已存在目录中的 .xlsx 或 .json 文件：{combined}", markup=False)
         raise typer.Exit(2)
 
     def run():
@@ -496,7 +567,71 @@ def _assess_batch(
         "perfscore explain 工作簿 姓名 查看一位委员每一分的来历",
     )
     if failed:
+        if combined is not None:
+            err.print(
+                f"有 {len(failed)} 个工作簿未能考核，未写出汇总 {combined}：汇总须包括全部单位。"
+                "请改正后重新运行，或用 perfscore combine 汇总已有的结果",
+                markup=False,
+            )
         raise typer.Exit(max(item.exit_code for item in failed))
+    if combined is not None:
+        _combine_and_report(console, err, [item.out for item in items], combined, False)
+
+
+def _combine_and_report(
+    console: Console, err: Console, results: list, out: Path, allow_mixed_rules: bool
+) -> None:
+    from .api import combine as run_combine
+    from .api import write_combined
+
+    def run():
+        result = run_combine(results, allow_mixed_rules=allow_mixed_rules)
+        write_combined(result, out)
+        return result
+
+    result = _run(err, run)
+    overview = result.tables["单位对比"]
+    console.print(
+        f"汇总 {len(result.units)} 个单位、{len(result.members)} 名委员（{result.year} 年度）"
+        f"{'，各单位积分办法不同' if result.mixed_rules else ''}：已写出 {out}"
+    )
+    best = overview.iloc[0]
+    console.print(f"平均分最高：{best['单位']}（{best['平均分']:.2f}）", markup=False)
+
+
+@app.command()
+def combine(
+    results: Annotated[
+        list[Path],
+        typer.Argument(
+            help="各单位的考核结果（perfscore assess 写出的 .xlsx 或 .json），或存放它们的文件夹",
+            metavar="结果文件...",
+        ),
+    ],
+    out: Annotated[
+        Path,
+        typer.Option("--out", "-o", help="汇总文件：.xlsx（默认 汇总.xlsx，在当前目录）或 .json"),
+    ] = Path("汇总.xlsx"),
+    allow_mixed_rules: Annotated[
+        bool,
+        typer.Option(
+            "--allow-mixed-rules",
+            help="各单位所用规则文件不同（SHA-256 不同）时仍然汇总；各表注明每个单位所用的规则文件",
+        ),
+    ] = False,
+    quiet: QuietOption = False,
+) -> None:
+    """汇总比较各单位：人数、等次分布、平均分和中位数、双五个一各项完成率、各类别平均分、评优入选数，
+    各单位在每项上的名次，以及全部委员的总排名（注明单位），并配原生图表。
+
+    单位名称取自各工作簿（委员名单表头上方或“填表说明”中写“单位：城关区政协”），没有写明时取文件名。
+    各结果须是同一年度、用同一个规则文件（SHA-256 相同）计分的，否则列出每个文件所用的年度或规则并退出（退出码 2）；
+    确需并列不同积分办法时加 --allow-mixed-rules。
+
+    示例：perfscore combine 各县区/ --out 2023-汇总.xlsx
+    """
+    console, err = _consoles(quiet)
+    _combine_and_report(console, err, results, out, allow_mixed_rules)
 
 
 @app.command()
@@ -911,6 +1046,172 @@ def rules_show(
         _next_step(
             err, False, f"perfscore rules show{where} --markdown > 积分办法.md（粘贴到通知中）"
         )
+
+
+@archive_app.command("add")
+def archive_add(
+    archive: Annotated[
+        Path,
+        typer.Argument(help="履职档案（SQLite 文件；没有则新建）", dir_okay=False, metavar="档案"),
+    ],
+    result: Annotated[
+        Path,
+        typer.Argument(
+            help="perfscore 写出的考核结果（.xlsx 或 .json；积分明细写在旁边 CSV 文件中的也可以）",
+            dir_okay=False,
+            metavar="考核结果",
+        ),
+    ],
+    rules: Annotated[
+        Path | None,
+        typer.Option(
+            "--rules",
+            "-r",
+            help="考核该年度时所用的规则文件（须与结果中记录的 SHA-256 相同）；不写则为自带的 rules/default.yaml",
+            dir_okay=False,
+        ),
+    ] = None,
+    workbook: Annotated[
+        Path | None,
+        typer.Option(
+            "--workbook",
+            "-w",
+            help="该年度的活动登记工作簿，用于记录其 SHA-256（可不写）",
+            dir_okay=False,
+        ),
+    ] = None,
+    unit: UnitOption = "",
+    replace: ReplaceOption = False,
+) -> None:
+    """把已有的考核结果写入履职档案：委员、总分、分项、等次、名次、清单、评优、处理提示、全部积分明细、规则全文及 SHA-256。
+
+    一次写入是一个事务：中途出错、断电或被中断，档案保持原样；两个进程同时写入时后者等待前者完成。
+    档案中已有该年度时拒绝写入，除非加 --replace（替换的时间和前后文件记录在档案中）。
+
+    示例：perfscore archive add 档案.sqlite 2023-考核结果.xlsx --rules 本单位积分办法.yaml --workbook 2023.xlsx
+    """
+    from .archive import add_year, read_result
+
+    console, err = _consoles()
+    added = _run(
+        err,
+        lambda: add_year(archive, read_result(result, rules, workbook), unit=unit, replace=replace),
+    )
+    console.print(
+        f"已{'替换' if added.replaced else '写入'}履职档案 {archive}：{added.year} 年度，"
+        f"委员 {added.members} 人，积分明细 {added.lines} 行。"
+    )
+
+
+@archive_app.command("info")
+def archive_info(
+    archive: Annotated[Path, typer.Argument(help="履职档案", dir_okay=False, metavar="档案")],
+) -> None:
+    """列出档案中的届次、各年度（来源文件、SHA-256、人数、明细行数）和替换记录。
+
+    示例：perfscore archive info 档案.sqlite
+    """
+    from .archive.store import archive_summary
+
+    console, err = _consoles()
+    text = _run(err, lambda: archive_summary(archive))
+    console.print(text, markup=False)
+
+
+@archive_app.command("upgrade")
+def archive_upgrade(
+    archive: Annotated[Path, typer.Argument(help="履职档案", dir_okay=False, metavar="档案")],
+) -> None:
+    """把较早版本 perfscore 建立的档案升级到本版的格式（在一个事务中完成，失败则保持原样）。
+
+    示例：perfscore archive upgrade 档案.sqlite
+    """
+    from .archive.store import upgrade
+
+    console, err = _consoles()
+    version = _run(err, lambda: upgrade(archive))
+    console.print(f"{archive}：格式版本 {version}。")
+
+
+@app.command()
+def dossier(
+    archive: Annotated[
+        Path, typer.Argument(help="履职档案（SQLite 文件）", dir_okay=False, metavar="档案")
+    ],
+    member: Annotated[
+        str | None, typer.Argument(help="委员编号或姓名；与 --all 二选一", metavar="委员")
+    ] = None,
+    all_members: Annotated[bool, typer.Option("--all", help="为档案中每位委员各写一份")] = False,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--out-dir", "-d", help="输出目录（须已存在）；不写则为档案所在目录", file_okay=False
+        ),
+    ] = None,
+    unit: Annotated[
+        str | None, typer.Option("--unit", help="单位名称（档案中有多个单位时选择）")
+    ] = None,
+    mask: Annotated[
+        bool,
+        typer.Option(
+            "--mask",
+            help="隐去姓名，用于公示：本人姓名只显示第一个字（张**），其他委员的姓名也隐去；文件名用委员编号",
+        ),
+    ] = False,
+) -> None:
+    """一人一档：一位委员本届各年度的履职档案，写出 .xlsx 和 .docx（A4，可直接打印）。
+
+    内容：各年度并列（总分、等次、名次、分项得分、双五个一完成情况）、提案、社情民意信息采用、调研报告、
+    获奖、处理提示，以及全部积分明细（含来源单元格）。
+
+    示例：perfscore dossier 档案.sqlite 张三 --out-dir 档案输出
+    """
+    console, err = _consoles()
+    if (member is None) == (not all_members):
+        err.print("请给出一位委员（编号或姓名），或用 --all 为每位委员各写一份（二者选一）")
+        raise typer.Exit(2)
+    target = out_dir or archive.parent
+    from .archive.dossier import member_dossier, write_dossier, write_dossiers
+
+    if all_members:
+        paths = _run(err, lambda: write_dossiers(archive, target, unit=unit, mask=mask))
+        console.print(f"已写出 {len(paths) // 2} 位委员的履职档案到 {target}。")
+        return
+    assert member is not None
+    paths = _run(
+        err, lambda: write_dossier(member_dossier(archive, member, unit=unit, mask=mask), target)
+    )
+    for path in paths:
+        console.out(str(path), highlight=False)
+
+
+@app.command()
+def term(
+    archive: Annotated[
+        Path, typer.Argument(help="履职档案（SQLite 文件）", dir_okay=False, metavar="档案")
+    ],
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="输出 .xlsx；不写则为档案旁的“<档案名>-任期考核.xlsx”"),
+    ] = None,
+    unit: UnitOption = "",
+    top: Annotated[int, typer.Option("--top", help="屏幕上列出前几名（0 为不列出）")] = 10,
+) -> None:
+    """任期考核（换届参考）：本届每位委员各年度的总分和等次、任期平均分、获奖和处理提示，按平均分排名。
+
+    处理提示包括各年度考核时的处理提示，以及最近一年规则中的任期条件（term）对全部在档年度的判断。
+
+    示例：perfscore term 档案.sqlite --out 第十届任期考核.xlsx
+    """
+    from .archive.term import term_report, write_term_report
+    from .writers.terminal import print_term_summary
+
+    console, err = _consoles()
+    target = out or archive.with_name(f"{archive.stem}-任期考核.xlsx")
+    report = _run(err, lambda: term_report(archive, unit))
+    _run(err, lambda: write_term_report(report, target))
+    print_term_summary(console, report, max(0, top))
+    console.print(f"已写入：{target}")
 
 
 def _version(value: bool) -> None:

@@ -1,7 +1,9 @@
-"""Earlier years' results, read back from perfscore's own outputs (考核结果 .json or .xlsx).
+"""Earlier years' results, read back from perfscore's own outputs (考核结果 .json or .xlsx, with
+the ledger's CSV files beside a workbook whose ledger was too long for a sheet), or from the
+archive (履职档案, :func:`perfscore.archive.archive_history`).
 
 Consequences such as "不称职 two years running" or "unexcused plenary absences within the term"
-need earlier years; offices keep last year's result file, so that file is the history.
+need earlier years; offices keep last year's result file, or the term's archive.
 
 ``History.grades`` columns: year, member_id, grade, total.
 ``History.lines`` columns: year, member_id, rule_id, note (the earlier ledgers).
@@ -10,6 +12,7 @@ need earlier years; offices keep last year's result file, so that file is the hi
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,7 +24,7 @@ from .reading import open_workbook
 from .reading.guards.files import read_bounded, shown_name, shown_path
 from .writers.commit import reading
 
-__all__ = ["History", "read_history"]
+__all__ = ["History", "read_history", "read_result_sheets", "ledger_csv_files"]
 
 _JSON_BYTES = 1024**3  # a year's result with a ledger of millions of lines is far smaller
 
@@ -35,6 +38,8 @@ class History:
         default_factory=lambda: pd.DataFrame(columns=["year", "member_id", "rule_id", "note"])
     )
     files: tuple[str, ...] = ()
+    archive: str = ""  # the archive's file name when the history was read from one
+    term: tuple[int, int] | None = None  # the first and last year of the archive's term
 
     @property
     def years(self) -> set[int]:
@@ -93,42 +98,87 @@ def _read_json(path: Path) -> tuple[int, pd.DataFrame, pd.DataFrame]:
 
 def _read_xlsx(path: Path) -> tuple[int, pd.DataFrame, pd.DataFrame]:
     """The year (规则 sheet), each member's grade and total (总排名) and the ledger lines
-    (积分明细 and its continuations), by the labels :mod:`perfscore.layout` gives them. The
-    workbook is read through the same guarded reader as a register workbook: only the sheets
-    needed are parsed, each within the reader's limits."""
-    ranking_sheet, rules_sheet, ledger_sheet = SHEETS["ranking"], SHEETS["rules"], SHEETS["ledger"]
-    book = open_workbook(path)
-    try:
-        sheets = {
-            name: book.rows(name)
-            for name in book.sheet_names
-            if name in (ranking_sheet, rules_sheet) or name.startswith(ledger_sheet)
-        }
-    finally:
-        book.close()
-    if ranking_sheet not in sheets or rules_sheet not in sheets:
-        raise _not_a_result(path, f"没有“{ranking_sheet}”或“{rules_sheet}”工作表")
-    settings = {str(row[0]): row[1] for row in sheets[rules_sheet][1:] if len(row) >= 2}
+    (积分明细 and its continuations, or the CSV files beside the workbook), by the labels
+    :mod:`perfscore.layout` gives them."""
+    sheets, settings, ledger = read_result_sheets(path)
     member_columns = [MEMBER_LABELS["member_id"], RESULT_LABELS["grade"], RESULT_LABELS["total"]]
-    line_columns = [LEDGER_LABELS[key] for key in ("member_id", "rule_id", "note")]
     try:
         year = int(float(str(settings[YEAR_LABEL])))
-        ranking = _frame(sheets[ranking_sheet])[member_columns]
-        ledger_parts = [
-            _frame(rows) for name, rows in sorted(sheets.items()) if name.startswith(ledger_sheet)
-        ]
-        ledger = pd.concat(ledger_parts, ignore_index=True)[line_columns] if ledger_parts else None
+        ranking = sheets[SHEETS["ranking"]][member_columns]
     except (KeyError, ValueError) as exc:
         raise _not_a_result(path, f"缺少 {exc}") from None
     members = ranking.set_axis(["member_id", "grade", "total"], axis=1).astype(
         {"member_id": str, "grade": str}
     )
-    lines = (
-        ledger.set_axis(["member_id", "rule_id", "note"], axis=1)
-        if ledger is not None
-        else pd.DataFrame(columns=["member_id", "rule_id", "note"])
+    return year, members, ledger[["member_id", "rule_id", "note"]].astype(str)
+
+
+def ledger_csv_files(path: Path) -> list[Path]:
+    """The CSV files beside a result workbook that hold its ledger when it was too long for a
+    sheet: ``<name>-积分明细.csv``, ``-积分明细-2.csv`` …"""
+    files: list[Path] = []
+    while True:
+        suffix = "" if not files else f"-{len(files) + 1}"
+        candidate = path.with_name(f"{path.stem}-{SHEETS['ledger']}{suffix}.csv")
+        if not candidate.is_file():
+            return files
+        files.append(candidate)
+
+
+def read_result_sheets(
+    path: Path, extra: Callable[[str], bool] = lambda _name: False
+) -> tuple[dict[str, pd.DataFrame], dict[str, object], pd.DataFrame]:
+    """A result workbook's 总排名 and 规则 sheets (and those ``extra(name)`` selects) as frames,
+    the 规则 sheet as a dict, and the whole ledger (from the 积分明细 sheets, or from the CSV
+    files beside the workbook when the sheet says the ledger is there) with the columns
+    member_id, name, category, category_name, rule_id, rule_name, points, date, source,
+    item_id, title, note."""
+    ranking_sheet, rules_sheet, ledger_sheet = SHEETS["ranking"], SHEETS["rules"], SHEETS["ledger"]
+    book = open_workbook(path)  # the guarded reader of register workbooks, within its limits
+    try:
+        rows = {
+            name: book.rows(name)
+            for name in book.sheet_names
+            if name in (ranking_sheet, rules_sheet) or name.startswith(ledger_sheet) or extra(name)
+        }
+    finally:
+        book.close()
+    if ranking_sheet not in rows or rules_sheet not in rows:
+        raise _not_a_result(path, f"没有“{ranking_sheet}”或“{rules_sheet}”工作表")
+    settings = {str(row[0]): row[1] for row in rows[rules_sheet][1:] if len(row) >= 2}
+    sheets = {name: _frame(r) for name, r in rows.items() if r}
+    parts = [table for name, table in sorted(sheets.items()) if name.startswith(ledger_sheet)]
+    if parts and list(parts[0].columns) == ["说明"]:  # the ledger went to CSV beside the workbook
+        files = ledger_csv_files(path)
+        if not files:
+            raise UsageError(
+                f"{path.name} 的{ledger_sheet}写在旁边的 CSV 文件（{path.stem}-{ledger_sheet}.csv）中，"
+                "但找不到该文件；请把它和结果工作簿放在同一文件夹"
+            )
+        parts = [
+            pd.read_csv(file, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+            for file in files
+        ]
+    labels = list(LEDGER_LABELS.values())
+    if parts:
+        ledger = pd.concat(parts, ignore_index=True)
+        missing = [label for label in labels if label not in ledger.columns]
+        if missing:
+            raise _not_a_result(path, f"{ledger_sheet}缺少列 {'、'.join(missing)}")
+        ledger = ledger[labels].set_axis(list(LEDGER_LABELS), axis=1)
+    else:
+        ledger = pd.DataFrame(columns=list(LEDGER_LABELS))
+    for column in LEDGER_LABELS:
+        if column not in ("points", "date"):
+            ledger[column] = ledger[column].astype(str)
+    ledger["points"] = pd.to_numeric(ledger["points"]).astype(float)
+    ledger["date"] = pd.to_datetime(ledger["date"].replace("", None), errors="coerce")
+    ledger.insert(
+        2,
+        "category",
+        ledger["rule_id"].str.split(".").str[0].where(ledger["category_name"] != "", ""),
     )
-    return year, members, lines.astype(str)
+    return sheets, settings, ledger
 
 
 def _frame(rows: list[list]) -> pd.DataFrame:

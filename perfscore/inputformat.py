@@ -27,9 +27,11 @@ __all__ = [
     "ROLE_LEAD",
     "ROLE_CO",
     "ROLE_PARTICIPANT",
+    "ROLE_BODY",
     "sheet_by_key",
     "InputFormat",
     "DEFAULT_FORMAT",
+    "declared_roster_columns",
 ]
 
 ColumnKind = Literal["id", "text", "names", "member", "date", "flag", "choice"]
@@ -37,6 +39,9 @@ ColumnKind = Literal["id", "text", "names", "member", "date", "flag", "choice"]
 ROLE_LEAD = "领衔"
 ROLE_CO = "附议"
 ROLE_PARTICIPANT = "参加"
+# A record credited to a declared body, given to each member of the body's 专委会 when a rule
+# asks for it (``role: [单位]``): see perfscore.scoring.bodies.
+ROLE_BODY = "单位"
 
 
 @dataclass(frozen=True)
@@ -717,7 +722,7 @@ INFO_ADOPTED, INFO_NOT_ADOPTED = "已采用", "未采用"
 # The fields a record of each kind carries, and the words they can hold: a vocabulary key, or
 # a fixed tuple of words the normaliser sets. A rule that asks a kind for another field, or for
 # a word that cannot occur, can never match.
-_AUTHORED_ROLES = (ROLE_LEAD, ROLE_CO)
+_AUTHORED_ROLES = (ROLE_LEAD, ROLE_CO, ROLE_BODY)
 RECORD_FIELDS: dict[str, dict[str, str | tuple[str, ...]]] = {
     "proposal": {
         "type": "proposal_form",
@@ -729,7 +734,11 @@ RECORD_FIELDS: dict[str, dict[str, str | tuple[str, ...]]] = {
     "adoption": {"type": "adoption_event", "level": "level", "role": _AUTHORED_ROLES},
     "report": {"status": "report_outcome", "role": _AUTHORED_ROLES},
     "meeting": {"type": "meeting_type", "status": "attendance", "role": (ROLE_PARTICIPANT,)},
-    "activity": {"type": "activity_type", "subtype": "activity_form", "role": (ROLE_PARTICIPANT,)},
+    "activity": {
+        "type": "activity_type",
+        "subtype": "activity_form",
+        "role": (ROLE_PARTICIPANT, ROLE_BODY),
+    },
     "duty": {"type": "duty_item", "role": (ROLE_PARTICIPANT,)},
 }
 
@@ -758,21 +767,37 @@ class InputFormat:
         sheet_names: dict[str, list[str]] | None = None,
         headers: dict[str, dict[str, list[str]]] | None = None,
         words: dict[str, dict[str, list[str]]] | None = None,
+        roster_columns: list[str] | None = None,
     ) -> InputFormat:
-        """More sheet names, more headers per column, more words (or spellings) per vocabulary.
+        """More sheet names, more headers per column, more words (or spellings) per vocabulary,
+        and more columns of the roster (``roster_columns``: headers of group columns such as
+        联络组, each a required text column whose key is its header).
 
         Keys must exist (the rules schema checks them); extra names are added after the defaults.
+        A roster column's header is no longer an alias of a built-in column (联络组 of 工作组).
         """
         sheet_names, headers, words = sheet_names or {}, headers or {}, words or {}
+        new_columns = tuple(roster_columns or ())
+        declared = {_folded(header) for header in new_columns}
+
+        def aliases(sheet: Sheet, col: Column) -> tuple[str, ...]:
+            more = (*col.aliases, *headers.get(sheet.key, {}).get(col.key, ()))
+            if sheet.key != "roster":
+                return more
+            return tuple(alias for alias in more if _folded(alias) not in declared)
+
         sheets = tuple(
             replace(
                 sheet,
                 aliases=(*sheet.aliases, *sheet_names.get(sheet.key, ())),
-                columns=tuple(
-                    replace(
-                        col, aliases=(*col.aliases, *headers.get(sheet.key, {}).get(col.key, ()))
+                columns=tuple(replace(col, aliases=aliases(sheet, col)) for col in sheet.columns)
+                + (
+                    tuple(
+                        Column(header, header, "text", required=True, help="本单位登记的分组列")
+                        for header in new_columns
                     )
-                    for col in sheet.columns
+                    if sheet.key == "roster"
+                    else ()
                 ),
             )
             for sheet in self.sheets
@@ -788,6 +813,17 @@ class InputFormat:
 
 
 DEFAULT_FORMAT = InputFormat(sheets=SHEETS, vocabularies=VOCABULARIES)
+
+
+def _folded(text: str) -> str:
+    """Headers compared as the rules schema compares a declared column: case and spaces aside."""
+    return "".join(text.split()).casefold()
+
+
+def declared_roster_columns(sheet: Sheet) -> list[str]:
+    """The roster's columns an office declared (``input.roster_columns``), in their order."""
+    builtin = {col.key for col in SHEETS[0].columns}
+    return [col.key for col in sheet.columns if col.key not in builtin]
 
 
 def sheet_by_key(key: str) -> Sheet:

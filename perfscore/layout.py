@@ -61,6 +61,7 @@ SHEETS = {
     "checklist_sources": "双五个一来源",  # the cell each checklist item was met by
     "ledger": "积分明细",  # continued on 积分明细(2) …, or beside the workbook as 积分明细 CSV files
     "groups": "分组统计",
+    "bodies": "单位统计",  # only when the rules declare bodies
     "rules": "规则",
     "problems": "数据提示",
 }

@@ -22,7 +22,7 @@ ended before it (已离任) is not judged and never listed for a reminder.
 
 ``ProgressReport.members`` columns (one row per roster member, by 界别 then member_id):
 member_id, name, sector, committee, study_group, work_group, standing, term_start, term_end,
-status (``in_office``/``not_started``/``left``), points, points_previous, points_change (NaN
+the roster columns the rules declare (``input.roster_columns``), status (``in_office``/``not_started``/``left``), points, points_previous, points_change (NaN
 without a previous period), rank (by points to date, 1, 2, 2, 4), checklist_total,
 checklist_done, checklist_done_previous, checklist_change (<NA> without a previous period),
 checklist_expected, checklist_missing, share (of the member's year elapsed, 0–1), pace
@@ -360,7 +360,12 @@ def assess_progress(
     step("读取")
     raw = read_workbook(workbook, input_format)
     step("整理")
-    records = normalise(raw, year=loaded.rules.year, vocabularies=input_format.vocabularies)
+    records = normalise(
+        raw,
+        year=loaded.rules.year,
+        vocabularies=input_format.vocabularies,
+        bodies=loaded.rules.body_names(),
+    )
     if period.start.year != records.year or period.end.year != records.year:
         raise UsageError(
             f"通报期间 {period.title}（{period.label}）不在工作簿 {Path(workbook).name} 的考核年度 "
@@ -395,7 +400,7 @@ def _assess_at(
     and the problems worth reporting (not the consequences', which need earlier years' results)."""
     to_date = records.up_to(day)
     scoring = score(to_date, rules.rules)
-    assessment = assess_scores(to_date, scoring, rules, source_name=source_name)
+    assessment = assess_scores(to_date, scoring, rules, source_name=source_name, consequences=False)
     return assessment, [*rules.warnings, *to_date.problems, *scoring.problems]
 
 
@@ -408,6 +413,7 @@ def _member_progress(
     settings = rules.rules.settings
     columns = [
         *MEMBER_DETAILS,
+        *rules.rules.input.roster_columns,
         "total",
         "rank",
         "checklist_total",
@@ -452,6 +458,7 @@ def _member_progress(
     return m[
         [
             *MEMBER_DETAILS,
+            *rules.rules.input.roster_columns,
             "status",
             "points",
             "points_previous",

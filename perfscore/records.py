@@ -5,10 +5,14 @@ three records (positions 1–3, roles 领衔/附议/附议). Every record keeps 
 All work is vectorised over whole columns; problems are collected for every bad cell at once.
 
 ``Records.members`` columns: member_id, name, sector, committee, study_group, work_group,
-standing (bool), term_start, term_end (datetime64, NaT when open), roster_row.
+standing (bool), term_start, term_end (datetime64, NaT when open), roster_row, then one column
+per roster column the rules declare (``input.roster_columns``: 联络组 …, the cell's text).
 
 ``Records.records`` columns: member_id, kind, item_id, title, date (datetime64), type, subtype,
 status, level, marks, merged_into, role, position, n_authors, sheet, row, source (e.g. ``提案!F14``).
+
+``Records.bodies`` holds the records credited to a body the rules declare (``bodies``: 社法委 …)
+rather than to a member: the same columns with ``body`` (its declared name) for member_id.
 """
 
 from __future__ import annotations
@@ -32,12 +36,14 @@ from .inputformat import (
     VOCABULARIES,
     Column,
     Vocabulary,
+    declared_roster_columns,
 )
 from .layout import MEMBER_DETAILS
 from .reading import RawTable, RawWorkbook, match_key
 from .text import (
     LIST_SEPARATORS,
     WHITE_SPACE,
+    excel_column,
     rows_matching,
     split_names,
     strip_name_tag,
@@ -91,6 +97,7 @@ class Records:
     sheets: dict[str, str]  # sheet key -> the sheet's name in this workbook
     problems: list[Problem] = field(default_factory=list)
     as_of: pd.Timestamp | None = None  # set by up_to: the records stand as they did that day
+    bodies: pd.DataFrame = field(default_factory=lambda: _no_records(body=True))
 
     @property
     def warnings(self) -> list[Problem]:
@@ -104,7 +111,8 @@ class Records:
         """
         kept = self.records[self.records["date"] <= pd.Timestamp(day)].copy()
         kept = _mark_information_adopted(kept).reset_index(drop=True)
-        return replace(self, records=kept, as_of=pd.Timestamp(day))
+        bodies = self.bodies[self.bodies["date"] <= pd.Timestamp(day)].reset_index(drop=True)
+        return replace(self, records=kept, as_of=pd.Timestamp(day), bodies=bodies)
 
 
 class _Context:
@@ -114,6 +122,7 @@ class _Context:
     def __init__(self, vocabularies: dict[str, Vocabulary]) -> None:
         self.vocabularies = vocabularies
         self.problems: list[Problem] = []
+        self.bodies: list[pd.DataFrame] = []  # records credited to a declared body, per register
 
     def cells(
         self,
@@ -151,6 +160,7 @@ def normalise(
     *,
     skip_bad_rows: bool = False,
     allow_duplicates: bool = False,
+    bodies: dict[str, str] | None = None,
 ) -> Records:
     """Turn raw registers into members and records. Raises DataError listing every error.
 
@@ -160,7 +170,9 @@ def normalise(
     member (or several) drops that name only, its row-mates keep their records; any other error
     drops its register row. Errors that are not about one register row (the roster, a missing
     sheet or column) still stop. Two identical records (same member, register, name, date and
-    words) are an error naming both cells unless ``allow_duplicates`` counts them both."""
+    words) are an error naming both cells unless ``allow_duplicates`` counts them both.
+    ``bodies`` maps each spelling of a body the rules declare to its name: a name cell naming
+    one gives a record credited to the body (``Records.bodies``), not an unknown-member error."""
     out = _Context(vocabularies)
     out.problems.extend(raw.problems)
     roster = raw.tables["roster"]
@@ -181,7 +193,8 @@ def normalise(
         )
         raise DataError(f"{raw.path.name} 有错误，未计分", out.problems)
     members = _members(roster, out, assessment_year)
-    resolver = _MemberResolver(members, roster)
+    resolver = _MemberResolver(members, roster, bodies or {})
+    _check_bodies_are_not_members(resolver, members, roster, out)
 
     frames: list[pd.DataFrame] = []
     authors_by_info = None
@@ -199,7 +212,7 @@ def normalise(
         dates = _dates(
             table, "date", out, year=assessment_year, required=True, parsed=parsed["adoptions"]
         )
-        frames.append(_adoption_records(table, dates, authors_by_info, out))
+        frames.append(_adoption_records(table, dates, authors_by_info, out, bodies=bool(bodies)))
     records = pd.concat(frames, ignore_index=True) if frames else _no_records()
     del frames, authors_by_info  # the concatenated table is the only copy kept
     _check_duplicates(records, out, allow=allow_duplicates)
@@ -213,6 +226,7 @@ def normalise(
     out.problems = _one_problem_per_flagged_cell(out.problems)
     if skip_bad_rows:
         registers_by_name = {t.sheet_name for t in registers.values()}
+        out.bodies = _bodies_without_bad_rows(out.bodies, out.problems, registers_by_name)
         records, out.problems = _skip_bad_rows(records, out.problems, registers_by_name, made)
     del made
     if any(p.severity is Severity.ERROR for p in out.problems):
@@ -223,9 +237,26 @@ def normalise(
     order = np.lexsort((records["position"].to_numpy(), records["row"].to_numpy(), sheet_order))
     records = records[RECORD_COLUMNS].take(order).reset_index(drop=True)
     sheets = {key: table.sheet_name for key, table in raw.tables.items()}
+    credited = _body_records(out.bodies, assessment_year)
     return Records(
-        members=members, records=records, year=assessment_year, sheets=sheets, problems=out.problems
+        members=members,
+        records=records,
+        year=assessment_year,
+        sheets=sheets,
+        problems=out.problems,
+        bodies=credited,
     )
+
+
+def _body_records(frames: list[pd.DataFrame], year: int) -> pd.DataFrame:
+    """The records credited to bodies, of the assessment year, by sheet, row and position."""
+    if not frames:
+        return _no_records(body=True)
+    records = pd.concat(frames, ignore_index=True)
+    records = records[records["date"].dt.year == year].drop(columns="member_id")
+    records = _mark_information_adopted(records.rename(columns={"body": "member_id"}))
+    records = records.sort_values(["sheet", "row", "position"], kind="stable")
+    return records[RECORD_COLUMNS].rename(columns={"member_id": "body"}).reset_index(drop=True)
 
 
 # --- the roster -------------------------------------------------------------------------------
@@ -254,19 +285,23 @@ def _members(table: RawTable, out: _Context, year: int) -> pd.DataFrame:
             "roster_row": f["row"],
         }
     )
+    extra = declared_roster_columns(table.sheet)
+    for column in extra:  # the office's own group columns (联络组 …), after the built-in ones
+        members[column] = f[column]
     bad_term = (
         members["term_start"].notna()
         & members["term_end"].notna()
         & (members["term_start"] > members["term_end"])
     )
     out.cells(table, "term_end", bad_term, Reason.BAD_DATE, "任职终止早于任职起始")
-    return members[MEMBER_COLUMNS].reset_index(drop=True)
+    return members[[*MEMBER_COLUMNS, *extra]].reset_index(drop=True)
 
 
 class _MemberResolver:
     """Finds the member a name-or-ID token means: an ID first, then a name unique in the roster."""
 
-    def __init__(self, members: pd.DataFrame, roster: RawTable):
+    def __init__(self, members: pd.DataFrame, roster: RawTable, bodies: dict[str, str]):
+        self.bodies = bodies  # each spelling of a declared body -> its name
         self.ids = set(members["member_id"].tolist())
         counts = members["name"].value_counts()
         unique = members[members["name"].map(counts) == 1]
@@ -287,6 +322,14 @@ class _MemberResolver:
         ambiguous = (member_id == "") & names.isin(set(self.ambiguous["name"]))
         unknown = (member_id == "") & ~ambiguous
         return member_id, ambiguous, unknown
+
+    def body_of(self, tokens: pd.Series) -> np.ndarray:
+        """tokens -> the declared body each names ('' for none), as written or without a tag."""
+        if not self.bodies:
+            return np.full(len(tokens), "", dtype=object)
+        found = tokens.map(self.bodies)
+        found = found.where(found.notna(), strip_name_tag(tokens).map(self.bodies))
+        return found.fillna("").to_numpy(dtype=object)
 
     def candidates(self, name: str) -> str:
         if ("candidates", name) not in self._hints:
@@ -320,6 +363,29 @@ class _MemberResolver:
             strip_name_tag(pd.Series([token])).iloc[0], self.names, n=3, cutoff=0.5
         )
         return f"是不是：{'、'.join(close)}？" if close else "请核对委员名单中的姓名或编号"
+
+
+def _check_bodies_are_not_members(
+    resolver: _MemberResolver, members: pd.DataFrame, roster: RawTable, out: _Context
+) -> None:
+    """A declared body's spelling that is also a member's name or id would credit the one or the
+    other without the clerk knowing: an error at the member's roster cell."""
+    if not resolver.bodies:
+        return
+    spellings = set(resolver.bodies)
+    clash = members["name"].isin(spellings) | members["member_id"].isin(spellings)
+    for name, row in zip(members.loc[clash, "name"], members.loc[clash, "roster_row"]):
+        out.problems.append(
+            Problem(
+                Severity.ERROR,
+                Reason.AMBIGUOUS_MEMBER,
+                "委员的姓名或编号与规则中登记的单位（bodies）相同",
+                roster.sheet_name,
+                roster.cell("name", row),
+                name,
+                "请改用不同的单位名称或写法（规则文件 bodies 中），或在登记表中用委员编号",
+            )
+        )
 
 
 # --- registers --------------------------------------------------------------------------------
@@ -398,10 +464,16 @@ def _register_records(
     else:
         records["role"] = ROLE_PARTICIPANT
     records["source"] = records.pop("source")  # after role, in the column order records always had
+    by_part = _name_part_sources(table, named, resolver)
+    if by_part is not None:  # names spread over several columns: each cites its own column
+        records["source"] = by_part
     if kind == "proposal":
         _check_proposal_form(table, rows["type"], named, out)
         records["type"] = _proposal_form(records)
         _check_merged(table, status, out)
+    if named.body.any():
+        credited = named.body != ""
+        out.bodies.append(records[credited].assign(body=named.body[credited]))
     resolved = records["member_id"] != ""
     return records if resolved.all() else records[resolved]
 
@@ -417,10 +489,14 @@ def _choose(condition: np.ndarray, yes: str, no: str) -> np.ndarray:
     return np.array([no, yes], dtype=object)[condition.astype(np.intp)]
 
 
-def _no_records() -> pd.DataFrame:
-    """An empty records table with the columns' real types (a workbook with only a roster)."""
+def _no_records(*, body: bool = False) -> pd.DataFrame:
+    """An empty records table with the columns' real types (a workbook with only a roster);
+    with ``body``, the bodies' table (``body`` for member_id)."""
     records = pd.DataFrame({column: pd.Series(dtype=object) for column in RECORD_COLUMNS})
-    return records.astype({"date": "datetime64[ns]", "position": int, "n_authors": int, "row": int})
+    records = records.astype(
+        {"date": "datetime64[ns]", "position": int, "n_authors": int, "row": int}
+    )
+    return records.rename(columns={"member_id": "body"}) if body else records
 
 
 @dataclass(frozen=True)
@@ -435,6 +511,30 @@ class _Named:
     ambiguous: pd.Series
     unknown: pd.Series
     twice: np.ndarray  # the member was named earlier in the same cell
+    body: np.ndarray  # the declared body the token names ('' for a member or an unknown name)
+
+
+def _name_part_sources(
+    table: RawTable, named: _Named, resolver: _MemberResolver
+) -> np.ndarray | None:
+    """The source cell of each name when a register spreads its names over several columns
+    (第一提案人 | 附议人): the cell the name is written in, not the first column's. None when the
+    names are in one column."""
+    extra = table.frame.attrs.get("extra_columns", {}).get("members")
+    parts = [f"members@{i}" for i in range(len(extra or []) + 1)]
+    if not extra or not all(part in table.frame for part in parts):
+        return None
+    letters = [table.letters["members"], *(excel_column(i) for i in extra)]
+    index = table.frame.index
+    counts = np.zeros((len(index), len(parts)), dtype=np.int64)
+    for j, part in enumerate(parts):
+        tokens = _member_tokens(table.frame[part], resolver)
+        counts[:, j] = np.bincount(index.get_indexer(tokens.index), minlength=len(index))
+    before = counts.cumsum(axis=1)[named.row_positions]  # names up to and including each part
+    column = np.minimum((before < named.position[:, None]).sum(axis=1), len(parts) - 1)
+    rows = table.frame["row"].to_numpy()[named.row_positions].astype(str)
+    cells = np.asarray(letters, dtype=object)[column] + rows
+    return (table.sheet_name + "!" + cells).astype(object)
 
 
 def _named_members(cells: pd.Series, resolver: _MemberResolver) -> _Named:
@@ -447,10 +547,15 @@ def _named_members(cells: pd.Series, resolver: _MemberResolver) -> _Named:
     member_of_distinct, ambiguous, unknown = (
         part.to_numpy() for part in resolver.resolve(pd.Series(distinct_tokens))
     )
-    member_id, ambiguous, unknown = (
+    body_of_distinct = resolver.body_of(pd.Series(distinct_tokens, dtype=object))
+    body_of_distinct[member_of_distinct != ""] = ""  # a member's name or id is the member
+    unknown = unknown & (body_of_distinct == "")
+    ambiguous = ambiguous & (body_of_distinct == "")
+    member_id, ambiguous, unknown, body = (
         member_of_distinct[token_codes],
         ambiguous[token_codes],
         unknown[token_codes],
+        body_of_distinct[token_codes],
     )
     counts = np.bincount(cell_of_token, minlength=len(distinct))
     twice = np.zeros(len(member_id), dtype=bool)
@@ -474,6 +579,7 @@ def _named_members(cells: pd.Series, resolver: _MemberResolver) -> _Named:
         ambiguous=pd.Series(ambiguous[take], index=index),
         unknown=pd.Series(unknown[take], index=index),
         twice=twice[take],
+        body=body[take],
     )
 
 
@@ -540,9 +646,15 @@ _PIECE_OR_MARK = re.compile("[^" + LIST_SEPARATORS[1:-2] + _MARK + "]+|" + _MARK
 
 
 def _adoption_records(
-    table: RawTable, dates: pd.Series, info: pd.DataFrame | None, out: _Context
+    table: RawTable,
+    dates: pd.Series,
+    info: pd.DataFrame | None,
+    out: _Context,
+    *,
+    bodies: bool = False,
 ) -> pd.DataFrame:
-    """One record per author of the information item, per adoption or instruction event."""
+    """One record per author of the information item, per adoption or instruction event; with
+    ``bodies``, also one per body credited with the item (in ``out.bodies``)."""
     f = table.frame
     events = pd.DataFrame(
         {
@@ -559,7 +671,17 @@ def _adoption_records(
     authors = (info if info is not None else pd.DataFrame(columns=RECORD_COLUMNS))[
         ["item_id", "member_id", "title", "role", "position", "n_authors"]
     ]
-    known = events["item_id"].isin(set(authors["item_id"].tolist()))
+    by_bodies = (
+        pd.concat(
+            [f[f["kind"] == "information"] for f in out.bodies] if bodies else [],
+            ignore_index=True,
+        )
+        if bodies and out.bodies
+        else pd.DataFrame(columns=["item_id", "body", "kind"])
+    )
+    known = events["item_id"].isin(
+        set(authors["item_id"].tolist()) | set(by_bodies["item_id"].tolist())
+    )
     out.cells(
         table,
         "item_id",
@@ -571,6 +693,15 @@ def _adoption_records(
     merged = events.merge(authors, on="item_id", how="inner")
     for column in ("subtype", "status", "marks", "merged_into"):
         merged[column] = ""
+    if len(by_bodies):
+        credited = events.merge(
+            by_bodies[["item_id", "body", "title", "role", "position", "n_authors"]],
+            on="item_id",
+            how="inner",
+        )
+        out.bodies.append(
+            credited.assign(member_id="", subtype="", status="", marks="", merged_into="")
+        )
     return merged
 
 
@@ -1012,6 +1143,28 @@ def _drop_outside_year(
 
 
 _ROW_OF_CELL = re.compile(r"^[A-Z]+(\d+)$")
+
+
+def _bodies_without_bad_rows(
+    frames: list[pd.DataFrame], problems: list[Problem], register_sheets: set[str]
+) -> list[pd.DataFrame]:
+    """The bodies' records less those of register rows that ``_skip_bad_rows`` leaves out (a
+    row with an error other than an unreadable name)."""
+    bad = {
+        (p.sheet, int(found.group(1)))
+        for p in problems
+        if p.severity is Severity.ERROR
+        and p.sheet in register_sheets
+        and p.reason not in (Reason.UNKNOWN_MEMBER, Reason.AMBIGUOUS_MEMBER)
+        and (found := _ROW_OF_CELL.match(p.cell)) is not None
+    }
+    if not bad:
+        return frames
+    kept = []
+    for frame in frames:  # one frame per register
+        keys = pd.MultiIndex.from_arrays([frame["sheet"], frame["row"].astype(int)])
+        kept.append(frame[~keys.isin(list(bad))])
+    return kept
 
 
 def _skip_bad_rows(

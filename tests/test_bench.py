@@ -37,6 +37,8 @@ def test_benchmark_reports_every_stage_and_its_floors(tmp_path):
     assert all(stage["seconds"] >= 0 and stage["peak_mb"] > 0 for stage in stages.values())
     assert result["assess"]["ledger_lines"] > 0
     assert result["floor"]["import"] > 0 and result["floor"]["read"] > 0
+    # the floor reads every sheet and writes as many cells as the result has, the plain way
+    assert result["floor"]["floor_write"] > 0 and result["floor"]["cells"] > 500
     assert result["plain"]["total"] > 0
     assert "| 30x500 |" in done.stdout  # the table
     assert (tmp_path / "30x500-考核结果.xlsx").exists()

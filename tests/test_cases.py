@@ -21,6 +21,11 @@ expect:
     "001":
       - [meetings.start, 50]
       - [meetings.plenary, -10, 会议出勤!D2]
+  groups:                  # 分组统计: dimension label: group: columns (members, sum, mean …);
+    界别:                  # the dimension lists exactly these groups
+      经济界: {members: 1, mean: 40}
+  bodies:                  # 单位统计: body: columns (records, or a record kind: proposal …)
+    社法委: {records: 1, report: 1}
   shortlists:              # award id: the winners' keys (member ids, item ids) in list order
     excellent_member: ["001"]
   warnings: [不在任期内]    # text each expected warning contains
@@ -44,7 +49,7 @@ from .conftest import ROOT, write_workbook
 
 CASES = sorted((ROOT / "tests" / "cases").glob("*.yaml"))
 CASE_KEYS = {"description", "rules", "rules_yaml", "sheets", "expect"}
-EXPECT_KEYS = {"members", "ledger", "shortlists", "warnings", "errors"}
+EXPECT_KEYS = {"members", "ledger", "groups", "bodies", "shortlists", "warnings", "errors"}
 
 
 def load_case(path: Path) -> dict:
@@ -111,6 +116,23 @@ def test_case(path: Path, tmp_path: Path) -> None:
         )
         total = members.loc[str(member_id), "total"]
         assert float(lines["points"].sum()) == pytest.approx(float(total), abs=0.005)
+
+    for label, wanted_groups in (expect.get("groups") or {}).items():
+        rows = result.groups[result.groups["dimension"] == label].set_index("group")
+        assert sorted(rows.index) == sorted(wanted_groups), f"{label}: {list(rows.index)}"
+        for group, fields in wanted_groups.items():
+            for field, wanted in fields.items():
+                got = rows.loc[group, field]
+                assert float(got) == pytest.approx(wanted, abs=0.005), (
+                    f"{label} {group} {field}: {got} != {wanted}"
+                )
+
+    if "bodies" in expect:
+        bodies = result.bodies.set_index("body")
+        assert sorted(bodies.index) == sorted(expect["bodies"]), list(bodies.index)
+        for body, fields in expect["bodies"].items():
+            for field, wanted in fields.items():
+                assert bodies.loc[body, field] == wanted, f"{body} {field}"
 
     lists = {sl.award.id: sl for sl in result.shortlists}
     for award_id, wanted in (expect.get("shortlists") or {}).items():

@@ -13,6 +13,7 @@ from pathlib import Path
 import openpyxl
 
 import perfscore
+from perfscore.errors import Reason
 
 RULES = """\
 scheme: 版式测试
@@ -75,7 +76,8 @@ def test_a_two_row_header_with_merged_cells(tmp_path):
 
 
 def test_proposers_in_several_columns_keep_their_order(tmp_path):
-    # 第一提案人 in C, 附议人 in D and E: read in column order as one list.
+    # 第一提案人 in C, 附议人 in D and E: read in column order as one list; each line cites the
+    # cell its member's name is in.
     book = openpyxl.Workbook()
     roster_sheet(book)
     sheet = book.create_sheet("提案")
@@ -84,15 +86,15 @@ def test_proposers_in_several_columns_keep_their_order(tmp_path):
     sheet.append(["P2", dt.datetime(2023, 1, 6), "李四", "张三", "王五", "立案", "题二"])
     result = assess(save(book, tmp_path / "columns.xlsx"), tmp_path)
     assert lines(result) == [
-        ("001", 4.0, "提案!C2"),
-        ("001", 4.0, "提案!C3"),
+        ("001", 4.0, "提案!D2"),
+        ("001", 4.0, "提案!D3"),
         ("002", 10.0, "提案!C3"),
-        ("003", 4.0, "提案!C3"),
+        ("003", 4.0, "提案!E3"),
         ("003", 10.0, "提案!C2"),
     ]
 
 
-def test_hidden_columns_are_read_like_any_other(tmp_path):
+def test_hidden_columns_are_read_like_any_other_and_reported(tmp_path):
     book = openpyxl.Workbook()
     roster_sheet(book)
     sheet = book.create_sheet("提案")
@@ -101,6 +103,8 @@ def test_hidden_columns_are_read_like_any_other(tmp_path):
     sheet.column_dimensions["D"].hidden = True  # 提案人 hidden by a clerk tidying the view
     result = assess(save(book, tmp_path / "hidden.xlsx"), tmp_path)
     assert lines(result) == [("002", 10.0, "提案!D2")]
+    [note] = [p for p in result.warnings if p.reason is Reason.HIDDEN_READ]
+    assert note.place == "提案!D1" and "隐藏的列“提案人”" in note.message
 
 
 def test_a_macro_enabled_workbook_is_read(tmp_path):
@@ -122,3 +126,16 @@ def test_a_lock_file_beside_an_open_workbook_is_named_as_such(tmp_path, runner):
     lock.write_bytes(b"\x00" * 165)
     result = runner.invoke(app, ["assess", str(lock)])
     assert result.exit_code == 2 and "锁定文件" in result.output
+
+
+def test_a_hidden_register_sheet_is_read_and_reported(tmp_path):
+    book = openpyxl.Workbook()
+    roster_sheet(book)
+    sheet = book.create_sheet("提案")
+    sheet.append(["提案编号", "标题", "提交日期", "提案人", "状态"])
+    sheet.append(["P1", "题一", dt.datetime(2023, 1, 5), "李四", "立案"])
+    sheet.sheet_state = "hidden"
+    result = assess(save(book, tmp_path / "hidden-sheet.xlsx"), tmp_path)
+    assert lines(result) == [("002", 10.0, "提案!D2")]
+    [note] = [p for p in result.warnings if p.reason is Reason.HIDDEN_READ]
+    assert note.sheet == "提案" and "隐藏的工作表“提案”" in note.message

@@ -24,6 +24,7 @@ import pandas as pd
 import pytest
 
 import perfscore
+from perfscore.errors import DataError, Reason, Severity
 
 from .conftest import roster, write_workbook
 
@@ -809,7 +810,7 @@ def test_a_name_padded_with_a_space_is_one_member(tmp_path):
     assert sorted(by_row["提案!D4"]) == [("001", "领衔"), ("003", "附议")]
 
 
-def test_a_sheet_with_an_unknown_name_is_reported_not_silently_skipped(tmp_path):
+def test_a_register_under_an_unknown_name_is_an_error_proposing_the_rename(tmp_path):
     path = write_workbook(
         tmp_path / "renamed.xlsx",
         {
@@ -824,12 +825,27 @@ def test_a_sheet_with_an_unknown_name_is_reported_not_silently_skipped(tmp_path)
             ],
         },
     )
-    warnings = [p for p in perfscore.assess(path).warnings if p.sheet == "提案汇总表"]
-    assert (
-        len(warnings) == 1
-        and "未读取" in warnings[0].message
-        and "input.sheets" in warnings[0].suggestion
+    with pytest.raises(DataError) as caught:
+        perfscore.assess(path)
+    [error] = [p for p in caught.value.problems if p.sheet == "提案汇总表"]
+    assert error.severity is Severity.ERROR and error.reason is Reason.UNPLACED_SHEET
+    assert "请把表名改为“提案”" in error.suggestion and "input.sheets" in error.suggestion
+
+
+def test_a_sheet_that_is_no_register_is_a_warning(tmp_path):
+    path = write_workbook(
+        tmp_path / "other.xlsx",
+        {
+            "委员名单": roster(["001", "张三", "经济界"]),
+            "联系电话": [["姓名", "电话"], ["张三", "123"]],
+            "活动": [
+                ["活动名称", "活动类型", "日期", "参加委员"],
+                ["视察", "视察", dt.date(2023, 3, 1), "张三"],
+            ],
+        },
     )
+    warnings = [p for p in perfscore.assess(path).warnings if p.sheet == "联系电话"]
+    assert len(warnings) == 1 and "未读取" in warnings[0].message
 
 
 def test_a_total_row_marked_in_a_serial_number_column_is_ignored(tmp_path):

@@ -19,7 +19,7 @@ from perfscore.cli import app
 # Words a clerk types or sees on files: command and option names, file kinds, product names.
 ALLOWED = {
     "perfscore", "assess", "check", "explain", "shortlist", "report", "template", "rules",
-    "show", "notice", "archive", "add", "dossier", "term", "combine",
+    "show", "notice", "archive", "add", "info", "upgrade", "dossier", "term", "combine",
     "xlsx", "xlsm", "xls", "ods", "csv", "json", "md", "yaml", "yml", "docx", "sqlite", "pdf",
     "CSV", "JSON", "YAML", "Markdown", "Excel", "WPS", "CPU", "cron", "PERFSCORE", "DEBUG",
     "NO", "FORK", "SHA", "ID", "default", "year", "input", "Word", "LibreOffice", "Windows", "SQLite", "uv",

@@ -212,6 +212,9 @@ _MODEL_TITLES: dict[str, str] = {
     "Documents": "通报、公示的格式",
     "Scope": "适用的委员",
     "Period": "按周期计",
+    "TermCondition": "任期内的条件",
+    "Term": "届次",
+    "Body": "单位",
 }
 
 

@@ -6,9 +6,11 @@
 The prose is written in the Markdown file. Each ```console block holds commands (lines that
 start with ``$ ``), each followed by what it printed; only those outputs are generated. The
 commands run one after another in one empty folder, as a clerk would run them, through the
-real command line (stdout and stderr together, 100 columns, no terminal). An HTML comment
+real command line (stdout and stderr together, 100 columns, no terminal; the moment an archive
+was written, which differs every run, is shown as <写入时间>). An HTML comment
 ``<!-- tutorial: copy SOURCE NAME -->`` copies a file of the project into that folder first
-(the filled-in workbook a clerk would have).
+(the filled-in workbook a clerk would have); ``<!-- tutorial: append NAME -->`` just before a
+```yaml block appends that block to the file NAME there (a line the clerk adds to a rules file).
 """
 
 from __future__ import annotations
@@ -28,6 +30,10 @@ PAGE = ROOT / "docs" / "tutorial.md"
 
 _BLOCK = re.compile(r"^```console\n(.*?)^```\n", re.MULTILINE | re.DOTALL)
 _COPY = re.compile(r"<!-- tutorial: copy (\S+) (\S+) -->")
+_MOMENT = re.compile(r"\b\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
+_APPEND = re.compile(
+    r"<!-- tutorial: append (\S+) -->\s*```yaml\n(.*?)^```", re.MULTILINE | re.DOTALL
+)
 
 
 def _run(command: str, folder: Path) -> str:
@@ -49,6 +55,7 @@ def _run(command: str, folder: Path) -> str:
         timeout=300,
     )
     text = run.stdout.replace(str(folder) + os.sep, "").replace(str(folder), ".")
+    text = _MOMENT.sub("<写入时间>", text)  # when an archive was written: differs every run
     lines = [line.rstrip() for line in text.splitlines()]
     if run.returncode:
         lines.append(f"（退出码 {run.returncode}）")
@@ -68,7 +75,11 @@ def render(page: str, folder: Path) -> str:
     for block in _BLOCK.finditer(page):
         before = page[position : block.start()]
         for source, name in _COPY.findall(before):
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(ROOT / source, folder / name)
+        for name, text in _APPEND.findall(before):
+            with open(folder / name, "a", encoding="utf-8") as handle:
+                handle.write("\n" + text)
         out.append(before)
         out.append(f"```console\n{_console_block(block.group(1), folder)}```\n")
         position = block.end()

@@ -10,6 +10,8 @@ from pathlib import Path
 
 from ..errors import DataError, Problem, Reason, Severity
 from ..inputformat import DEFAULT_FORMAT, InputFormat, Sheet
+from .header import HEADER_SEARCH_ROWS, filled_head, find_header
+from .layout import sheet_layouts
 from .matching import match_key
 from .sources import CalamineBook, CsvFolder, open_source
 from .tables import RawTable, flagged_cell_problems, table_from_rows
@@ -22,6 +24,7 @@ class RawWorkbook:
     path: Path
     tables: dict[str, RawTable]  # by sheet key ('roster', 'proposals', …)
     problems: list[Problem] = field(default_factory=list)
+    unit: str = ""  # the unit the workbook names (see perfscore.unit), '' when it names none
 
 
 def read_workbook(path: str | Path, input_format: InputFormat = DEFAULT_FORMAT) -> RawWorkbook:
@@ -50,19 +53,46 @@ def cyclic_gc_paused():
 
 def _read_workbook(path: Path, input_format: InputFormat) -> RawWorkbook:
     source = open_source(path)
-    by_name = {match_key(name): name for name in source.sheet_names}
-    found = [
-        (
-            sheet,
-            next((by_name[match_key(n)] for n in sheet.all_names if match_key(n) in by_name), None),
-        )
-        for sheet in input_format.sheets
-    ]
     try:
+        found, problems, claimed = _place_sheets(source, input_format)
         source.read_ahead([actual for _, actual in found if actual is not None])
-        return _read_sheets(path, source, found, input_format)
+        return _read_sheets(path, source, found, input_format, problems, claimed)
     finally:
         source.close()
+
+
+def _place_sheets(
+    source: CalamineBook | CsvFolder, input_format: InputFormat
+) -> tuple[list[tuple[Sheet, str | None]], list[Problem], set[str]]:
+    """Each register's sheet, found by its name or an alias. Two sheets answering to one register
+    (a hidden old 调研报告 beside the current 调研成果) are an error naming both: which one the
+    clerk keeps up cannot be told, so neither is read. Also returns the sheets named by such
+    errors."""
+    problems: list[Problem] = []
+    claimed: set[str] = set()
+    found: list[tuple[Sheet, str | None]] = []
+    for sheet in input_format.sheets:
+        names = {match_key(n) for n in sheet.all_names}
+        matches = [name for name in source.sheet_names if match_key(name) in names]
+        if len(matches) > 1:
+            described = "、".join(
+                f"“{name}”" + ("（隐藏的工作表）" if source.is_hidden(name) else "")
+                for name in matches
+            )
+            problems.append(
+                Problem(
+                    Severity.ERROR,
+                    Reason.DUPLICATE_SHEET,
+                    f"{described}都是“{sheet.name}”登记表，无法确定该读哪一张",
+                    matches[0],
+                    suggestion="删除不用的那张（隐藏的工作表也要删除），或把它移到另一个工作簿",
+                )
+            )
+            found.append((sheet, None))
+            claimed.update(matches)
+            continue
+        found.append((sheet, matches[0] if matches else None))
+    return found, problems, claimed
 
 
 def _read_sheets(
@@ -70,15 +100,18 @@ def _read_sheets(
     source: CalamineBook | CsvFolder,
     found: list[tuple[Sheet, str | None]],
     input_format: InputFormat,
+    problems: list[Problem],
+    claimed: set[str],
 ) -> RawWorkbook:
-    problems: list[Problem] = []
     tables: dict[str, RawTable] = {}
-    used: set[str] = set()
+    used: set[str] = set(claimed)
+    layouts = sheet_layouts(path) if isinstance(source, CalamineBook) else {}
     for sheet, actual in found:
         if actual is not None:
             used.add(actual)
         if actual is None:
-            if sheet.required:
+            aliases = {match_key(n) for n in sheet.all_names}
+            if sheet.required and not any(match_key(name) in aliases for name in claimed):
                 problems.append(
                     Problem(
                         Severity.ERROR,
@@ -90,17 +123,64 @@ def _read_sheets(
                     )
                 )
             continue
+        if source.is_hidden(actual):
+            problems.append(
+                Problem(
+                    Severity.WARNING,
+                    Reason.HIDDEN_READ,
+                    f"读取了隐藏的工作表“{actual}”作为“{sheet.name}”登记表",
+                    actual,
+                    suggestion="请确认这张表的内容是本年度的；不用的表请删除",
+                )
+            )
         merged = source.merged(actual)
-        table = table_from_rows(sheet, actual, source.rows(actual), merged, problems)
+        table = table_from_rows(
+            sheet, actual, source.rows(actual), merged, problems, layouts.get(actual)
+        )
         if table is not None:
             tables[sheet.key] = table
             problems.extend(flagged_cell_problems(table, source.flagged_cells(actual)))
-    problems.extend(_unread_sheets(source, used, input_format))
+    problems.extend(_unread_sheets(source, used, input_format, found))
     if "roster" not in tables:  # without the roster no record can be matched to a member
         raise DataError(f"{path.name} 无法读取：{len(problems)} 处问题", problems)
+    unit = _unit_named(source, tables["roster"], used, problems)
     # Other registers with errors are left out here; normalise reports these problems together
     # with every fault it finds in the registers that could be read.
-    return RawWorkbook(path=path, tables=tables, problems=problems)
+    return RawWorkbook(path=path, tables=tables, problems=problems, unit=unit)
+
+
+_UNIT_SEARCH_ROWS = 40  # an instructions sheet names its unit near the top
+
+
+def _unit_named(
+    source: CalamineBook | CsvFolder, roster: RawTable, used: set[str], problems: list[Problem]
+) -> str:
+    """The unit named above the roster's header, else on an instructions sheet (填表说明);
+    a warning when the two name different units (the roster's is used)."""
+    from ..unit import unit_in_rows
+
+    on_roster = unit_in_rows(roster.above)
+    notes = [
+        name
+        for name in source.sheet_names
+        if name not in used and match_key(name).endswith("说明") and source.has_content(name)
+    ]
+    on_notes = next(
+        (found for name in notes if (found := unit_in_rows(source.rows(name)[:_UNIT_SEARCH_ROWS]))),
+        "",
+    )
+    if on_roster and on_notes and on_roster != on_notes:
+        problems.append(
+            Problem(
+                Severity.WARNING,
+                Reason.BAD_VALUE,
+                f"“{roster.sheet_name}”表写的单位是“{on_roster}”，“{notes[0]}”中写的是“{on_notes}”；"
+                f"按“{on_roster}”",
+                roster.sheet_name,
+                suggestion="请把两处改为同一个单位名称",
+            )
+        )
+    return on_roster or on_notes
 
 
 # Sheets offices keep beside the registers that are not data.
@@ -108,10 +188,14 @@ _NOT_REGISTERS = ("说明", "填表说明", "目录", "封面", "汇总", "统�
 
 
 def _unread_sheets(
-    source: CalamineBook | CsvFolder, used: set[str], input_format: InputFormat
+    source: CalamineBook | CsvFolder,
+    used: set[str],
+    input_format: InputFormat,
+    found: list[tuple[Sheet, str | None]],
 ) -> list[Problem]:
-    """A warning for every sheet with content that no register took: a renamed 提案 sheet must
-    not silently score nothing."""
+    """For every visible sheet with content that no register took: an error when its header rows
+    hold every required column of a register (出勤登记 is 会议出勤 renamed: left unread, every
+    deduction would vanish), else a warning. Only the first rows are looked at."""
     problems = []
     known = "、".join(sheet.name for sheet in input_format.sheets)
     for name in source.sheet_names:
@@ -121,6 +205,31 @@ def _unread_sheets(
             or source.is_hidden(name)
             or not source.has_content(name)
         ):
+            continue
+        head = source.head_rows(name, HEADER_SEARCH_ROWS + 1)
+        register = _register_by_header(head, [sheet for sheet, _ in found])
+        if register is not None:
+            read_as = dict((s.key, actual) for s, actual in found).get(register.key)
+            if read_as is None:
+                advice = (
+                    f"如果它就是“{register.name}”，请把表名改为“{register.name}”，"
+                    "或在规则文件 input.sheets 中登记这个表名；如果不是，请删除这张表或改动它的表头"
+                )
+            else:
+                advice = (
+                    f"如果它是“{register.name}”的一部分，请把它的行并入“{read_as}”表；"
+                    "如果是不用的旧表，请删除或移到另一个工作簿"
+                )
+            problems.append(
+                Problem(
+                    Severity.ERROR,
+                    Reason.UNPLACED_SHEET,
+                    f"工作表“{name}”的表头含有“{register.name}”登记表的全部必填列，"
+                    "但表名不是 perfscore 认识的名称，未读取",
+                    name,
+                    suggestion=advice,
+                )
+            )
             continue
         problems.append(
             Problem(
@@ -132,3 +241,15 @@ def _unread_sheets(
             )
         )
     return problems
+
+
+def _register_by_header(head_rows: list[list], registers: list[Sheet]) -> Sheet | None:
+    """The register whose required columns the header rows hold, if any."""
+    head = filled_head(head_rows, [])
+    for sheet in registers:
+        header = find_header(sheet, head)
+        if header.first is not None and all(
+            c.key in header.positions for c in sheet.columns if c.required
+        ):
+            return sheet
+    return None

@@ -26,6 +26,7 @@ from .guards import xls as xls_guard
 from .guards.files import open_regular, read_bounded, shown_name
 from .guards.ods import check_ods
 from .guards.xlsx import SheetExtent, check_cell_budget, check_zip, sheet_extent, too_many_cells
+from .layout import xlsx_head_rows
 from .xlsxparts import xlsx_flagged_cells
 
 __all__ = [
@@ -195,6 +196,18 @@ class CalamineBook:
             return extent is not None and extent.has_values
         return bool(self._sheet(name).end)
 
+    def head_rows(self, name: str, count: int) -> list[list]:
+        """The first ``count`` rows of a sheet that is not read as a register: an .xlsx sheet's
+        from the start of its XML, without parsing the sheet."""
+        if self._xml and name not in self._sheets:
+            try:
+                head = xlsx_head_rows(self.path, name, count)
+            except Exception as exc:  # a damaged part: the file is not sound
+                raise unreadable(self.path, exc) from None
+            if head is not None:
+                return head
+        return self.rows(name)[:count]
+
     def is_hidden(self, name: str) -> bool:
         """Hidden sheets hold lists for dropdowns and the like, not registers."""
         from python_calamine import SheetVisibleEnum
@@ -295,6 +308,9 @@ class CsvFolder:
 
     def has_content(self, name: str) -> bool:
         return self.files[name].stat().st_size > 0
+
+    def head_rows(self, name: str, count: int) -> list[list]:
+        return self.rows(name)[:count]
 
     def is_hidden(self, name: str) -> bool:
         return False

@@ -18,7 +18,8 @@ import pandas as pd
 from ..errors import Problem, Reason, Severity
 from ..inputformat import Sheet
 from ..text import _clean_objects, _clean_text, clean_series, excel_column, rows_matching
-from .header import HEADER_SEARCH_ROWS, filled_head, find_header
+from .header import HEADER_SEARCH_ROWS, filled_head, find_header, merge_fills
+from .layout import SheetLayout, padded_text
 from .xlsxparts import column_index
 
 __all__ = ["RawTable", "table_from_rows", "body_frame", "flagged_cell_problems"]
@@ -41,18 +42,28 @@ class RawTable:
     sheet_name: str
     frame: pd.DataFrame
     letters: dict[str, str]
+    above: tuple[tuple[str, ...], ...] = ()  # rows above the header's last row, as text (单位：…)
 
     def cell(self, key: str, row: int) -> str:
         return f"{self.letters.get(key, '')}{row}"
 
 
 def table_from_rows(
-    sheet: Sheet, actual_name: str, rows: list[list], merged: list, problems: list[Problem]
+    sheet: Sheet,
+    actual_name: str,
+    rows: list[list],
+    merged: list,
+    problems: list[Problem],
+    layout: SheetLayout | None = None,
 ) -> RawTable | None:
     """The register in ``rows``; None (with the problems added) if its header lacks a required
-    column."""
+    column or names one field by two columns. ``layout`` is what the file shows besides the
+    values (hidden columns, .ods merges, numbers shown through a 0000 format)."""
+    layout = layout or SheetLayout()
+    merged = list(merged) or list(layout.merges)
     head = filled_head(rows[: HEADER_SEARCH_ROWS + 1], merged)
-    header_index, last_header, positions = find_header(sheet, head)
+    header = find_header(sheet, head, merge_fills(merged))
+    header_index, last_header, positions = header.first, header.last, header.positions
     missing = [c for c in sheet.columns if c.required and c.key not in positions]
     if header_index is None or missing:
         where = (
@@ -74,6 +85,11 @@ def table_from_rows(
                 )
             )
         return None
+    if header.twice:
+        problems.extend(_two_columns(sheet, actual_name, head, last_header, header.twice, layout))
+        return None
+    problems.extend(_hidden_columns_read(sheet, actual_name, last_header, positions, layout))
+    _show_padded(rows, layout, last_header)
 
     width = max(map(len, rows), default=0)
     frame = body_frame(rows[last_header + 1 :], width, positions, last_header)
@@ -82,7 +98,80 @@ def table_from_rows(
         key: indexes[1:] for key, indexes in positions.items() if len(indexes) > 1
     }
     letters = {key: excel_column(indexes[0]) for key, indexes in positions.items()}
-    return RawTable(sheet=sheet, sheet_name=actual_name, frame=frame, letters=letters)
+    above = tuple(tuple(row) for row in head[:last_header])  # a title row may read as a header
+    return RawTable(sheet=sheet, sheet_name=actual_name, frame=frame, letters=letters, above=above)
+
+
+def _header_cell(head: list[list[str]], last_header: int, column: int) -> tuple[str, str]:
+    """(the header text, its cell) of a column: the lowest header row's cell that holds text."""
+    for row in range(last_header, max(last_header - 2, -1), -1):
+        if column < len(head[row]) and head[row][column]:
+            return head[row][column], f"{excel_column(column)}{row + 1}"
+    return "", f"{excel_column(column)}{last_header + 1}"
+
+
+def _two_columns(
+    sheet: Sheet,
+    actual_name: str,
+    head: list[list[str]],
+    last_header: int,
+    twice: dict[str, list[int]],
+    layout: SheetLayout,
+) -> list[Problem]:
+    """An error per field named by two columns: which one the clerk meant cannot be told."""
+    problems = []
+    for key, columns in twice.items():
+        named = []
+        for column in columns:
+            text, cell = _header_cell(head, last_header, column)
+            hidden = "（隐藏的列）" if column in layout.hidden_columns else ""
+            named.append(f"{cell}“{text}”{hidden}")
+        first_cell = _header_cell(head, last_header, columns[0])[1]
+        problems.append(
+            Problem(
+                Severity.ERROR,
+                Reason.DUPLICATE_COLUMN,
+                f"“{sheet.column(key).header}”有 {len(columns)} 列：{' 和 '.join(named)}，"
+                "无法确定该读哪一列",
+                actual_name,
+                first_cell,
+                suggestion="删除不用的列（隐藏的列也要删除），或把它的表头改成本表不读取的名称",
+            )
+        )
+    return problems
+
+
+def _hidden_columns_read(
+    sheet: Sheet,
+    actual_name: str,
+    last_header: int,
+    positions: dict[str, list[int]],
+    layout: SheetLayout,
+) -> list[Problem]:
+    """A warning for each hidden column that is read: the clerk may not know it is there."""
+    return [
+        Problem(
+            Severity.WARNING,
+            Reason.HIDDEN_READ,
+            f"读取了隐藏的列“{sheet.column(key).header}”（{excel_column(column)} 列）",
+            actual_name,
+            f"{excel_column(column)}{last_header + 1}",
+            suggestion="请确认这一列的内容无误；不用的列请删除",
+        )
+        for key, columns in positions.items()
+        for column in columns
+        if column in layout.hidden_columns
+    ]
+
+
+def _show_padded(rows: list[list], layout: SheetLayout, last_header: int) -> None:
+    """Numbers shown through a zero-padding format become the text they show (13 -> 0013)."""
+    for (row, column), digits in layout.padded.items():
+        if row <= last_header or row >= len(rows) or column >= len(rows[row]):
+            continue
+        shown = padded_text(rows[row][column], digits)
+        if shown is not None:
+            rows[row][column] = shown
 
 
 def body_frame(
@@ -90,6 +179,9 @@ def body_frame(
 ) -> pd.DataFrame:
     """The rows below the header -> one clean text column per declared column key, plus ``row``;
     blank rows and total rows left out.
+
+    A key spread over several columns also keeps each column's text as ``key@0``, ``key@1`` …
+    (so that each name can cite the cell it is in).
 
     A row is blank when every declared column's clean text is ''; a total row is one whose first
     filled cell (in any column, 序号 included) starts with 合计/总计/小计. A column of one kind of
@@ -135,6 +227,10 @@ def body_frame(
             for key, indexes in positions.items()
         }
     )
+    for key, indexes in positions.items():  # each column of a spread key, for its own cells
+        if len(indexes) > 1:
+            for number, at in enumerate(indexes):
+                frame[f"{key}@{number}"] = pd.Series(columns[at].take(keep), copy=False)
     frame["row"] = keep + (last_header + 2)  # Excel rows are 1-based, below the header
     return frame
 

@@ -13,7 +13,14 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Annotated, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from ..inputformat import DEFAULT_FORMAT, RECORD_KINDS, SHEETS, VOCABULARIES, InputFormat
 from ..layout import MEMBER_DETAILS, OTHER_LINES, RESULT_COLUMNS
@@ -32,13 +39,16 @@ __all__ = [
     "GroupScoring",
     "InputSpec",
     "LineCount",
+    "TermCondition",
     "Consequence",
     "Award",
     "AwardScore",
     "Prerequisites",
     "GroupCap",
     "MinShare",
+    "Term",
     "Documents",
+    "Body",
     "Rules",
     "MATCH_FIELDS",
 ]
@@ -98,7 +108,8 @@ class Condition(_Strict):
     level: list[str] | None = Field(None, description="采用或批示级别：县/市/省/全国")
     role: list[str] | None = Field(
         None,
-        description="委员在记录中的角色：领衔（第一提案人、第一作者）、附议（其余联名者）、参加",
+        description="委员在记录中的角色：领衔（第一提案人、第一作者）、附议（其余联名者）、参加；"
+        "单位：登记的单位（bodies）署名的记录，记给该单位对应专委会的每位委员，只有写了 单位 的条件才计这种记录",
     )
     marks: list[str] | None = Field(None, description="提案标记，含其一即可：重点提案/优秀提案")
     standing: bool | None = Field(None, description="true 只计常委；false 只计非常委；不写则都计")
@@ -404,20 +415,20 @@ class GroupScoring(_Strict):
     )
     dimensions: list[str] = Field(
         default_factory=lambda: ["sector", "committee", "study_group", "work_group"],
-        description="统计哪些分组：sector 界别、committee 专委会、study_group 学习组、work_group 工作组/活动组；"
+        description="统计哪些分组：sector 界别、committee 专委会、study_group 学习组、work_group 工作组/活动组，"
+        "或 input.roster_columns 中登记的委员名单列（如 联络组、委员工作室）；"
         "两种用“/”连起来是嵌套的分组，如 committee/work_group（各专委会下的活动小组，"
-        "组名如“经济委·第一小组”）",
+        "组名如“经济委·第一小组”）或 committee/联络组",
     )
 
     @field_validator("dimensions")
     @classmethod
-    def _known(cls, dimensions: list[str]) -> list[str]:
-        plain = ("sector", "committee", "study_group", "work_group")
+    def _shaped(cls, dimensions: list[str]) -> list[str]:
         for dimension in dimensions:
             parts = dimension.split("/")
-            if len(parts) > 2 or any(part not in plain for part in parts):
+            if len(parts) > 2 or any(not part.strip() for part in parts):
                 raise ValueError(
-                    f"分组“{dimension}”不可用：写 {'、'.join(plain)} 之一，或两种用“/”连起来（如 committee/work_group）"
+                    f"分组“{dimension}”的写法不对：写一种分组，或两种用“/”连起来（如 committee/work_group）"
                 )
             if len(parts) == 2 and parts[0] == parts[1]:
                 raise ValueError(f"嵌套分组“{dimension}”的两层须不同")
@@ -443,11 +454,48 @@ class LineCount(_Strict):
     )
 
 
+class TermCondition(_Strict):
+    """A condition over the whole term (届) so far: this year and the term's earlier years kept in
+    the archive (``perfscore assess --archive``). Without an archive such a consequence is an
+    error, never a silent "no".
+
+    Either ledger lines counted over the term (``rule``, ``note``, then ``at_least`` or
+    ``fewer_than``), or grades in consecutive years within the term (``grades``, ``years_running``)."""
+
+    rule: str | None = Field(
+        None, description="数任期内这一计分项的明细条数，如 activities.training、meetings.plenary"
+    )
+    note: list[str] | None = Field(
+        None, description="只数说明中含这些词之一的明细，如 [缺席, 请假未批准]"
+    )
+    at_least: int | None = Field(
+        None, ge=1, description="任期内至少几条时适用，如“任期内无故缺席全会 3 次”填 3"
+    )
+    fewer_than: int | None = Field(
+        None, ge=1, description="任期内少于几条时适用，如“任期内未参加过全员培训”填 1"
+    )
+    grades: list[str] | None = Field(
+        None, description="任期内有连续 years_running 年等次都在其中，如 [基本称职, 不称职]"
+    )
+    years_running: int = Field(2, ge=1, description="与 grades 一起用：连续几年")
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> TermCondition:
+        if (self.rule is None) == (self.grades is None):
+            raise ValueError("term 须写 rule（数明细）或 grades（连续几年的等次）其中一个")
+        if self.rule is not None and (self.at_least is None) == (self.fewer_than is None):
+            raise ValueError("term 数明细时须写 at_least 或 fewer_than 其中一个")
+        if self.rule is None and (self.note or self.at_least or self.fewer_than):
+            raise ValueError("note、at_least、fewer_than 只和 rule 一起用")
+        return self
+
+
 class Consequence(_Strict):
     """A consequence staff act on (约谈、劝辞), possibly needing earlier years' results.
 
     It applies when every condition given holds; earlier years come from ``perfscore assess
-    --previous`` (an earlier year's 考核结果 .xlsx or .json)."""
+    --previous`` (an earlier year's 考核结果 .xlsx or .json) or from the term's archive
+    (``--archive``), which ``term`` conditions need."""
 
     name: str = Field(description="处理名称，如 约谈、劝其辞去委员职务")
     grades: list[str] | None = Field(None, description="等次为其中之一，如 [不称职]")
@@ -457,13 +505,46 @@ class Consequence(_Strict):
     lines: LineCount | None = Field(
         None, description="某计分项的明细条数达到 at_least（可跨年累计）"
     )
+    term: TermCondition | None = Field(
+        None,
+        description="任期内的条件（读履职档案，须用 --archive）：如任期内未参加全员培训、连续两年基本称职以下、任期内无故缺席全会 N 次",
+    )
     note: str = Field("", description="说明")
 
     @model_validator(mode="after")
     def _has_a_condition(self) -> Consequence:
-        if self.grades is None and self.lines is None:
-            raise ValueError(f"处理“{self.name}”须写 grades 或 lines 至少一个条件")
+        if self.grades is None and self.lines is None and self.term is None:
+            raise ValueError(f"处理“{self.name}”须写 grades、lines 或 term 至少一个条件")
         return self
+
+
+# The built-in group columns of the roster, by the names rules use for them.
+GROUP_COLUMNS = ("sector", "committee", "study_group", "work_group")
+# Headers of the 总排名 and 分组统计 sheets besides the roster's: a declared roster column is
+# written beside them, so it cannot take one of their names.
+RESULT_HEADERS: tuple[str, ...] = (
+    "名次",
+    "总分",
+    "等次",
+    "等次说明",
+    "界别内名次",
+    "专委会内名次",
+    "处理提示",
+)
+RESULT_HEADERS += ("分组类型", "分组", "dimension", "group")
+# Characters a declared roster column's name cannot hold: "/" joins nested dimensions and "·"
+# the group names of a nested group.
+ROSTER_COLUMN_FORBIDDEN = "/·"
+
+
+def _group_columns(spec: InputSpec | None) -> list[str]:
+    """The group dimensions rules may name: the built-in ones, then the declared roster columns."""
+    return [*GROUP_COLUMNS, *(spec.roster_columns if spec is not None else [])]
+
+
+def _folded(text: str) -> str:
+    """How a declared column's name is compared with the roster's headers: case and spaces aside."""
+    return "".join(text.split()).casefold()
 
 
 if TYPE_CHECKING:  # the keys are known at run time only: plain text for the type checker
@@ -493,6 +574,38 @@ class InputSpec(_Strict):
         description="本单位用的词：{词表: {规范词: [其他写法]}}，如 {activity_type: {表彰: []}, attendance: {请假: [公出]}}；"
         "新词加入词表，已有的词可添加写法",
     )
+    roster_columns: list[Name] = Field(
+        default_factory=list,
+        description="委员名单中本单位另有的分组列，写表头，如 [联络组, 委员工作室]：每位委员的组名读入，"
+        "可写在 groups.dimensions（单独统计，或嵌套如 committee/联络组）和评选的 group_cap.dimension 中。"
+        "一格可填多个组（顿号分隔），可以为空；登记了而委员名单中没有这一列是错误。"
+        "表头不能是委员名单已有的列（委员编号、姓名、界别、专委会、学习组、工作组、常委、任职起始、任职终止）；"
+        "是已有列的其他写法（如 联络组 本是工作组的别名）时，这一表头只读作登记的新列",
+    )
+
+    @field_validator("roster_columns")
+    @classmethod
+    def _new_columns(cls, columns: list[str]) -> list[str]:
+        roster = next(sheet for sheet in SHEETS if sheet.key == "roster")
+        taken = {
+            _folded(text): col.header for col in roster.columns for text in (col.header, col.key)
+        }
+        taken |= {_folded(text): text for text in (*RESULT_HEADERS, *RESERVED_CATEGORY_IDS)}
+        for column in columns:
+            if _folded(column) in taken:
+                raise ValueError(
+                    f"“{column}”是委员名单或总排名表已有的列（{taken[_folded(column)]}），不能登记；"
+                    "登记的是本单位另有的列，如 联络组、委员工作室"
+                )
+            bad = sorted({c for c in column if c in ROSTER_COLUMN_FORBIDDEN})
+            if bad or column != column.strip():
+                raise ValueError(
+                    f"列名“{column}”不能含 {' '.join(bad) or '首尾空格'}（“/”连接嵌套分组，“·”连接嵌套的组名）"
+                )
+        dupes = _repeated(_folded(column) for column in columns)
+        if dupes:
+            raise ValueError(f"roster_columns 中的列重复：{'、'.join(dupes)}")
+        return columns
 
     @model_validator(mode="after")
     def _columns_belong_to_their_sheet(self) -> InputSpec:
@@ -542,9 +655,10 @@ class GroupCap(_Strict):
     """A sub-quota by group: at most ``max`` winners per group, or as many as the group's share
     of the pool (rounded up)."""
 
-    dimension: Literal["sector", "committee", "study_group", "work_group"] = Field(
+    dimension: str = Field(
         "sector",
-        description="按哪种分组：sector 界别、committee 专委会、study_group 学习组、work_group 工作组（提案、信息按第一作者所在的组）",
+        description="按哪种分组：sector 界别、committee 专委会、study_group 学习组、work_group 工作组，"
+        "或 input.roster_columns 中登记的列（如 联络组）；提案、信息按第一作者所在的组",
     )
     max: int | None = Field(None, ge=1, le=LARGEST, description="每组最多入选几人（件）")
     proportional: bool = Field(
@@ -734,6 +848,28 @@ class Total(_Strict):
         return self
 
 
+class Term(_Strict):
+    """The 届 (term) these rules belong to, e.g. 第十届, 2022–2026. The archive (``--archive``) keeps
+    one term per unit: a year outside these years, or assessed under rules of another term, is
+    refused."""
+
+    name: str = Field(min_length=1, description="届次名称，如 第十届")
+    first_year: int = Field(ge=2000, le=2100, description="本届第一个考核年度，如 2022")
+    last_year: int = Field(ge=2000, le=2100, description="本届最后一个考核年度，如 2026")
+
+    @model_validator(mode="after")
+    def _years_in_order(self) -> Term:
+        if self.last_year < self.first_year:
+            raise ValueError("term 的 last_year 不能早于 first_year")
+        if self.last_year - self.first_year > 9:
+            raise ValueError("一届不超过 10 个年度，请检查 first_year 和 last_year")
+        return self
+
+    @property
+    def years(self) -> range:
+        return range(self.first_year, self.last_year + 1)
+
+
 class Documents(_Strict):
     """The documents an office circulates (通报、公示、办法): who issues them, which grades are
     named in the annual 通报, and the fonts and sizes of the 公文 layout (GB/T 9704-2012).
@@ -767,6 +903,25 @@ class Documents(_Strict):
     )
 
 
+class Body(_Strict):
+    """A body (专委会, 办公室 …) that a register may name where a member's name goes: a research
+    report led by 社法委, a proposal of 提案委. Its records are kept and counted for it in 单位统计,
+    and give no member points unless a ``match`` lists ``role: [单位]``: then each member of the
+    body's ``committee`` gets the record, as its only author. Members named beside the body in
+    the same cell score as usual (by their place in the cell: the first named is 领衔)."""
+
+    name: Name = Field(description="单位名称，如 社法委（单位统计表中的名称）")
+    aliases: list[Name] = Field(
+        default_factory=list, description="登记表中的其他写法，如 [社会和法制委员会]"
+    )
+    committee: str = Field(
+        "",
+        description="对应的专委会（委员名单“专委会”列中的写法），写在单位统计表中。"
+        "计分项的 match 写 role: [单位] 时，本单位的每条记录记给这个专委会的每位委员（如专委会牵头的调研报告每位委员加 2 分）；"
+        "不写则只统计，不给任何委员计分",
+    )
+
+
 class Rules(_Strict):
     """A whole rules file."""
 
@@ -778,17 +933,28 @@ class Rules(_Strict):
     year: int | None = Field(
         None, ge=2000, le=2100, description="考核年度；不写则取记录日期中最多的年份"
     )
+    term: Term | None = Field(
+        None,
+        description="届次及其年度（如 {name: 第十届, first_year: 2022, last_year: 2026}）：写入履职档案（--archive）须有此项",
+    )
     settings: Settings = Field(default_factory=Settings, description="取舍、并列、任期等设置")
     base: Number = Field(0, description="基础分：每位委员先得此分")
     total: Total = Field(default_factory=Total, description="总分上下限")
     categories: list[Category] = Field(min_length=1, description="计分类别")
     checklist: Checklist | None = Field(None, description="完成清单（如双五个一）")
     grades: list[Grade] = Field(min_length=1, description="等次，从高到低")
+    input: InputSpec = Field(
+        default_factory=InputSpec, description="本单位登记表的其他表名、表头和用词"
+    )
     groups: GroupScoring = Field(
         default_factory=GroupScoring, description="分组统计的得分和排名方式"
     )
-    input: InputSpec = Field(
-        default_factory=InputSpec, description="本单位登记表的其他表名、表头和用词"
+    bodies: list[Body] = Field(
+        default_factory=list,
+        description="可在登记表的委员栏中出现的单位（专委会、办公室 …），如 "
+        "[{name: 社法委, aliases: [社会和法制委员会]}]：写这些名称的记录归该单位，列在单位统计表中，"
+        "不给任何委员计分（除非计分项写 role: [单位]，见 committee）；同一格中的委员照常计分。"
+        "既不是委员也不是登记的单位的名称仍是错误",
     )
     consequences: list[Consequence] = Field(
         default_factory=list, description="处理提示（约谈、劝辞等），可依据往年结果"
@@ -800,9 +966,34 @@ class Rules(_Strict):
         default_factory=Documents, description="通报、公示等文件的发文单位、列名等次和字体字号"
     )
 
+    @model_validator(mode="after")
+    def _term_conditions_refer_to_the_rules(self) -> Rules:
+        grade_names = {g.grade for g in self.grades}
+        rule_ids = {f"{c.id}.{i.id}" for c in self.categories for i in c.items}
+        for consequence in self.consequences:
+            term = consequence.term
+            if term is None:
+                continue
+            unknown = [g for g in term.grades or [] if g not in grade_names]
+            if unknown:
+                raise ValueError(
+                    f"处理“{consequence.name}”的 term.grades 中 {'、'.join(unknown)} 不是本办法的等次"
+                )
+            if term.rule is not None and term.rule not in rule_ids:
+                raise ValueError(
+                    f"处理“{consequence.name}”的 term.rule “{term.rule}”不是计分项的规则编号"
+                )
+        return self
+
     def input_format(self) -> InputFormat:
         """The input format this office's workbooks follow: the defaults plus ``input``."""
-        return DEFAULT_FORMAT.customised(self.input.sheets, self.input.headers, self.input.words)
+        return DEFAULT_FORMAT.customised(
+            self.input.sheets, self.input.headers, self.input.words, self.input.roster_columns
+        )
+
+    def body_names(self) -> dict[str, str]:
+        """Every spelling of a declared body (its name, its aliases) -> its name."""
+        return {text: body.name for body in self.bodies for text in (body.name, *body.aliases)}
 
     @field_validator("version", mode="before")
     @classmethod
@@ -823,9 +1014,50 @@ class Rules(_Strict):
             raise ValueError(f"类别名称重复：{'、'.join(dupes)}（分项得分表每类一列，列名须不同）")
         return categories
 
+    @field_validator("input")
+    @classmethod
+    def _columns_not_categories(cls, spec: InputSpec, info: ValidationInfo) -> InputSpec:
+        ids = {c.id for c in info.data.get("categories") or []}
+        taken = [column for column in spec.roster_columns if column in ids]
+        if taken:
+            raise ValueError(
+                f"roster_columns 中的 {'、'.join(taken)} 与类别编号相同（结果表中各占一列），请换一个"
+            )
+        return spec
+
+    @field_validator("groups")
+    @classmethod
+    def _known_dimensions(cls, groups: GroupScoring, info: ValidationInfo) -> GroupScoring:
+        known = _group_columns(info.data.get("input"))
+        for dimension in groups.dimensions:
+            unknown = [part for part in dimension.split("/") if part not in known]
+            if unknown:
+                raise ValueError(
+                    f"分组“{dimension}”中的 {'、'.join(unknown)} 不是分组：可用 {'、'.join(known)}；"
+                    "委员名单中另有的列先在 input.roster_columns 中登记"
+                )
+        return groups
+
+    @field_validator("bodies")
+    @classmethod
+    def _unique_bodies(cls, bodies: list[Body]) -> list[Body]:
+        dupes = _repeated(
+            _folded(text) for body in bodies for text in dict.fromkeys([body.name, *body.aliases])
+        )
+        if dupes:
+            raise ValueError(f"单位的名称或写法重复：{'、'.join(dupes)}")
+        return bodies
+
     @field_validator("awards")
     @classmethod
-    def _unique_awards(cls, awards: list[Award]) -> list[Award]:
+    def _unique_awards(cls, awards: list[Award], info: ValidationInfo) -> list[Award]:
+        known = _group_columns(info.data.get("input"))
+        for award in awards:
+            if award.group_cap is not None and award.group_cap.dimension not in known:
+                raise ValueError(
+                    f"评选“{award.name}”的 group_cap.dimension “{award.group_cap.dimension}”不是分组："
+                    f"可用 {'、'.join(known)}"
+                )
         dupes = _repeated(a.id for a in awards)
         if dupes:
             raise ValueError(f"评选编号重复：{'、'.join(dupes)}")

@@ -59,6 +59,8 @@ class SchemeSummary:
     grades: list[str]
     settings: list[str] = field(default_factory=list)
     awards: list[str] = field(default_factory=list)
+    groups: list[str] = field(default_factory=list)  # 分组与单位: only when the rules declare
+    # roster columns of their own or bodies
 
 
 def summarise(rules: Rules) -> SchemeSummary:
@@ -112,6 +114,7 @@ def summarise(rules: Rules) -> SchemeSummary:
         grades=grades,
         settings=settings,
         awards=[_award_text(award, rules) for award in rules.awards],
+        groups=_groups_text(rules),
     )
 
 
@@ -138,6 +141,8 @@ def summary_markdown(summary: SchemeSummary) -> str:
     lines += ["## 等次", "", *[f"- {g}" for g in summary.grades], ""]
     if summary.awards:
         lines += ["## 评优", "", *[f"- {t}" for t in summary.awards], ""]
+    if summary.groups:
+        lines += ["## 分组与单位", "", *[f"- {t}" for t in summary.groups], ""]
     lines += ["## 其他规定", "", *[f"- {t}" for t in summary.settings], ""]
     return "\n".join(lines)
 
@@ -148,6 +153,49 @@ _POOLS = {
     "information": "社情民意信息",
     "reports": "调研报告",
 }
+
+
+def _groups_text(rules: Rules) -> list[str]:
+    """分组与单位: the roster's own group columns, the groups counted, the bodies — said only
+    when the rules declare roster columns or bodies."""
+    columns, bodies = rules.input.roster_columns, rules.bodies
+    if not columns and not bodies:
+        return []
+    lines = []
+    if columns:
+        lines.append(
+            f"委员名单另有的分组列：{'、'.join(columns)}（每格可填多个组，用顿号分隔；可以为空）"
+        )
+    names = [
+        "/".join(_SCOPE_FIELD.get(part, part) for part in dimension.split("/"))
+        for dimension in rules.groups.dimensions
+    ]
+    if names:
+        how = "平均分" if rules.groups.score == "mean" else "总分合计"
+        nested = (
+            "；“甲/乙”为嵌套分组，如 专委会/联络组 为各专委会下的联络组"
+            if any("/" in name for name in names)
+            else ""
+        )
+        lines.append(f"分组统计：{'、'.join(names)}（按{how}排名次{nested}）")
+    capped = [
+        f"{award.name}每个{_SCOPE_FIELD.get(cap.dimension, cap.dimension)}"
+        + (f"最多 {cap.max} 个名额" if cap.max is not None else "的名额按候选人数比例")
+        for award in rules.awards
+        if (cap := award.group_cap) is not None and cap.dimension in columns
+    ]
+    lines += [f"评优名额：{text}" for text in capped]
+    for body in bodies:
+        notes = [f"又写作 {'、'.join(body.aliases)}"] if body.aliases else []
+        notes += [f"对应专委会 {body.committee}"] if body.committee else []
+        lines.append(f"单位：{body.name}" + (f"（{'，'.join(notes)}）" if notes else ""))
+    if bodies:
+        lines.append(
+            "登记表的委员栏中写单位名称的记录归该单位，列在单位统计表中，不给委员计分"
+            "（计分项写“角色为单位”的，记给该单位对应专委会的每位委员）；"
+            "同一格中的委员照常按位次计分（第一位为领衔）；既不是委员也不是登记的单位的名称是错误"
+        )
+    return lines
 
 
 def _award_text(award: Award, rules: Rules) -> str:
@@ -283,6 +331,8 @@ def _period_text(item: Item) -> str:
 
 def _how_text(item: Item) -> str:
     parts = [_period_text(item)] if item.per_period is not None else []
+    if "单位" in (item.match.role or []):  # inputformat.ROLE_BODY
+        parts.append("单位署名的记录记给该单位对应专委会的每位委员，每人一份")
     credit = item.credit
     if credit.mode == "split":
         rest = 1 - credit.lead_share

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..frames import factorize_values
+from ..inputformat import ROLE_BODY
 from ..rules import Condition, Match
 
 __all__ = ["RecordTable", "FIELDS", "standing_codes", "condition_label"]
@@ -61,6 +62,9 @@ class RecordTable:
         self._kinds: dict[str, np.ndarray] = {}
         self._luts: dict[tuple, np.ndarray] = {}
         self.within = np.zeros(self.n, dtype=np.int64)
+        # Rows credited to a body's members (role 单位) are among the rows: a match selects
+        # them only when it lists that role (perfscore.scoring.bodies).
+        self.body_credit = False
 
     def array(self, name: str) -> np.ndarray:
         if name not in self._arrays:
@@ -115,11 +119,24 @@ class RecordTable:
         condition of ``condition``: a field's condition lists the values allowed (a missing
         value meets none); ``marks`` holds when the marks contain any listed one (an empty list
         meets nothing); ``standing`` compares the member's 常委 flag; ``unless`` drops the rows
-        that meet every condition it lists. A condition on a field the
+        that meet every condition it lists. A ``match`` (not a ``when``) that does not list the
+        role 单位 leaves out the copies of bodies' records (``body_credit``). A condition on a field the
         frame lacks raises KeyError (the rules' checks refuse such rules before scoring)."""
         mask = np.ones(len(p), dtype=bool)
         if condition is None:
             return mask
+        if (
+            self.body_credit
+            and isinstance(condition, Match)
+            and ROLE_BODY not in (condition.role or [])
+        ):
+            mask &= ~self.field(
+                "role",
+                kind,
+                p,
+                ("isin", (ROLE_BODY,)),
+                lambda uniques: np.append(uniques.isin([ROLE_BODY]), False),
+            )
         for name in FIELDS:
             allowed = getattr(condition, name)
             if allowed is not None:

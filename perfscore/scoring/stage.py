@@ -16,6 +16,7 @@ import pandas as pd
 from ..errors import Problem
 from ..records import Records
 from ..rules import Rules
+from .bodies import with_body_credit
 from .checklist import checklist_applies, checklist_table
 from .conditions import RecordTable
 from .items import category_parts
@@ -60,12 +61,12 @@ class Scoring:
 def score(records: Records, rules: Rules) -> Scoring:
     """Apply ``rules`` to ``records``; see docs/scoring.md for the exact order."""
     settings = rules.settings
-    roster = Roster(
-        records.members, records.records["member_id"], year=records.year, as_of=records.as_of
-    )
+    frame, body_credit = with_body_credit(records, rules)
+    roster = Roster(records.members, frame["member_id"], year=records.year, as_of=records.as_of)
     table, problems, whole = scored_records(
-        records.records, roster, settings.outside_term, settings.merged_credit
+        frame, roster, settings.outside_term, settings.merged_credit
     )
+    table.body_credit = body_credit
 
     def rounded(part: Part | None) -> Part | None:
         if part is not None:
@@ -110,6 +111,8 @@ def score(records: Records, rules: Rules) -> Scoring:
             )
         )
     )
+    written = table if whole else written_records(frame, roster)
+    written.body_credit = body_credit
     return Scoring(
         lines=LedgerLines([p for p in parts if p is not None and len(p)], table, roster),
         checklist=checklist,
@@ -117,5 +120,5 @@ def score(records: Records, rules: Rules) -> Scoring:
         records=table,
         roster=roster,
         problems=problems,
-        written=table if whole else written_records(records.records, roster),
+        written=written,
     )

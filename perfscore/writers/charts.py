@@ -44,6 +44,9 @@ class Chart:
     formats: dict[str, str] = field(
         default_factory=dict
     )  # column -> number format, e.g. {"占比（%）": "0.0"}
+    subtype: str = ""  # xlsxwriter's chart subtype, e.g. "stacked", "percent_stacked"
+    series_colours: tuple[str, ...] = ()  # one fill colour per plotted series (several series)
+    labels: bool = True  # each value written on its bar
 
     def plotted(self) -> list[str]:
         if self.series:

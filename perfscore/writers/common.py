@@ -55,13 +55,15 @@ def member_columns(m: pd.DataFrame) -> dict[str, pd.Series]:
 
 
 def ranking_table(a: Assessment) -> pd.DataFrame:
-    """总排名: the checklist's columns only when the rules define a checklist."""
+    """总排名: the roster columns the rules declare (联络组 …) after 工作组; the checklist's
+    columns only when the rules define a checklist."""
     m = a.members
     label = _checklist_label(a)
     table = pd.DataFrame(
         {
             RESULT_LABELS["rank"]: m["rank"],
             **member_columns(m),
+            **{column: m[column] for column in a.rules.rules.input.roster_columns},
             "常委": m["standing"].map({True: "是", False: ""}),
             RESULT_LABELS["total"]: m["total"],
             RESULT_LABELS["grade"]: m["grade"],
@@ -195,6 +197,18 @@ def groups_table(a: Assessment) -> pd.DataFrame:
     return table
 
 
+def bodies_table(a: Assessment) -> pd.DataFrame:
+    """单位统计: the records credited to each body the rules declare, by kind, with their cells."""
+    from ..rules.summary import KIND_NAMES
+
+    b = a.bodies
+    table = pd.DataFrame({"单位": b["body"], "对应专委会": b["committee"], "记录数": b["records"]})
+    for kind, label in KIND_NAMES.items():
+        table[label] = b[kind]
+    table["来源"] = b["sources"]
+    return table
+
+
 def rules_table(a: Assessment) -> pd.DataFrame:
     from ..rules.example import example_notice
 
@@ -203,6 +217,8 @@ def rules_table(a: Assessment) -> pd.DataFrame:
     example = example_notice(a.rules)
     rows = [
         ("输入文件", a.source_name),
+        ("单位", a.unit),
+        ("单位名称来自", a.unit_from),
         (YEAR_LABEL, str(a.year)),
         ("规则文件", Path(a.rules.path).name),
         ("办法名称", r.scheme),
@@ -234,6 +250,7 @@ def rules_table(a: Assessment) -> pd.DataFrame:
         )
         rows.append((f"等次：{band.grade}", bound + extra))
     if r.checklist is not None:
+        rows.append((f"{r.checklist.name}项目", "、".join(i.name for i in r.checklist.items)))
         rows.append((f"{r.checklist.name}奖励", f"{r.checklist.bonus:g}"))
     for category in r.categories:
         bounds = [
@@ -262,8 +279,25 @@ def _tie_break_text(a: Assessment) -> str:
 
 
 def problems_table(a: Assessment) -> pd.DataFrame:
+    """The problems, after a line per register saying which sheet was read (级别 说明)."""
+    read = [
+        ("说明", r.sheet, f"登记表“{r.name}”：读取工作表“{r.sheet}”，{r.rows} 行", "", "")
+        if r.sheet
+        else (
+            "说明",
+            "",
+            f"登记表“{r.name}”：工作簿中没有"
+            + ("，规则中按它计分的项目都不得分" if r.scored else ""),
+            "",
+            "",
+        )
+        for r in a.registers
+    ]
     return pd.DataFrame(
-        [(str(p.severity), p.place, p.message, p.value, p.suggestion) for p in a.problems],
+        [
+            *read,
+            *((str(p.severity), p.place, p.message, p.value, p.suggestion) for p in a.problems),
+        ],
         columns=["级别", "位置", "问题", "读到的值", "建议"],
     )
 
@@ -327,7 +361,8 @@ def shortlist_sheets(lists: Sequence[Shortlist]) -> list[tuple[str, pd.DataFrame
 
 def table_views() -> list[tuple[str, Callable[[Assessment], pd.DataFrame]]]:
     """The assessment workbook's tables, in sheet order: (key in ``layout.SHEETS``, view). The
-    checklist sheet is left out of the workbook when the rules define no checklist."""
+    checklist sheet is left out of the workbook when the rules define no checklist, the 单位统计
+    sheet when they declare no bodies."""
     return [
         ("ranking", ranking_table),
         ("breakdown", breakdown_table),
@@ -335,6 +370,7 @@ def table_views() -> list[tuple[str, Callable[[Assessment], pd.DataFrame]]]:
         ("checklist_sources", checklist_sources_table),
         ("ledger", ledger_table),
         ("groups", groups_table),
+        ("bodies", bodies_table),
         ("rules", rules_table),
         ("problems", problems_table),
     ]

@@ -414,6 +414,11 @@ def write_rules_document(loaded: LoadedRules, out: str | Path) -> Path:
     doc.heading(_numbered(n, "等次"))
     for text in summary.grades:
         doc.paragraph(f"{text}。")
+    if summary.groups:
+        n += 1
+        doc.heading(_numbered(n, "分组与单位"))
+        for text in summary.groups:
+            doc.paragraph(f"{text}。")
     n += 1
     doc.heading(_numbered(n, "其他规定"))
     for text in summary.settings:

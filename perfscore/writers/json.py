@@ -32,6 +32,8 @@ def assessment_document(a: Assessment) -> dict:
         "format_version": JSON_FORMAT_VERSION,
         "perfscore_version": __version__,
         "source": a.source_name,
+        "unit": a.unit,
+        "unit_from": a.unit_from,
         "year": a.year,
         "masked": a.mask or None,
         "rules": {
@@ -45,12 +47,18 @@ def assessment_document(a: Assessment) -> dict:
                 {"grade": g.grade, "min": g.min, "requires_checklist": g.requires_checklist}
                 for g in rules.grades
             ],
+            "checklist": (
+                {"name": rules.checklist.name, "items": [i.name for i in rules.checklist.items]}
+                if rules.checklist is not None
+                else None
+            ),
         },
         "members": _records(a.members),
         "ledger": _records(a.ledger),
         "checklist": _records(a.checklist),
         "groups": _records(a.groups),
         "awards": [_shortlist_document(sl) for sl in a.shortlists],
+        **({"bodies": _records(a.bodies)} if rules.bodies else {}),
         "problems": [
             {
                 "severity": p.severity.name.lower(),

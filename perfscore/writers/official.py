@@ -193,6 +193,61 @@ class OfficialDocument:
                 self._run(p, text, self.style.body_font, self.style.table_size, bold=row_index == 0)
         self._paragraph(indent=False)  # space after the table
 
+    def long_table(
+        self, frame: pd.DataFrame, *, decimals: int = 2, widths: Sequence[float] | None = None
+    ) -> None:
+        """A table of many rows (a ledger): the look of :meth:`table` — header bold and
+        repeated on every page, rows never split, 仿宋 at the table size, widths by content —
+        built as one piece of XML, as :meth:`table`'s cell-by-cell calls cost about a
+        millisecond a cell. Cells are left-aligned, the header centred."""
+        from docx.oxml import parse_xml
+
+        headers = [str(c) for c in frame.columns]
+        texts = [[_cell_text(v, decimals) for v in frame[c].tolist()] for c in frame.columns]
+        share = self._widths(headers, texts, widths)
+        twips = [round(mm * 1440 / 25.4) for mm in share]
+        s = self.style
+        fonts = (
+            f'<w:rFonts w:ascii="{_xml(s.latin_font)}" w:hAnsi="{_xml(s.latin_font)}" '
+            f'w:eastAsia="{_xml(s.body_font)}"/>'
+        )
+        size = (
+            f'<w:sz w:val="{round(s.table_size * 2)}"/><w:szCs w:val="{round(s.table_size * 2)}"/>'
+        )
+        plain = f"<w:rPr>{fonts}{size}</w:rPr>"
+        bold = f"<w:rPr>{fonts}<w:b/>{size}</w:rPr>"
+
+        def cell(text: str, width: int, props: str, align: str) -> str:
+            return (
+                f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/><w:vAlign w:val="center"/></w:tcPr>'
+                f'<w:p><w:pPr><w:jc w:val="{align}"/></w:pPr><w:r>{props}'
+                f'<w:t xml:space="preserve">{_xml(text)}</w:t></w:r></w:p></w:tc>'
+            )
+
+        header = "".join(cell(h, w, bold, "center") for h, w in zip(headers, twips))
+        rows = "".join(
+            '<w:tr><w:trPr><w:cantSplit w:val="true"/></w:trPr>'
+            + "".join(cell(t, w, plain, "left") for t, w in zip(row, twips))
+            + "</w:tr>"
+            for row in zip(*texts)
+        )
+        grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in twips)
+        table = parse_xml(
+            f'<w:tbl xmlns:w="{_W}"><w:tblPr><w:tblStyle w:val="TableGrid"/>'
+            f'<w:jc w:val="center"/><w:tblLayout w:type="fixed"/></w:tblPr>'
+            f"<w:tblGrid>{grid}</w:tblGrid>"
+            f'<w:tr><w:trPr><w:cantSplit w:val="true"/><w:tblHeader w:val="true"/></w:trPr>'
+            f"{header}</w:tr>{rows}</w:tbl>"
+        )
+        self._doc.styles["Table Grid"]  # the style the table names must be in the document
+        body = self._doc.element.body
+        last = body.find(f"{{{_W}}}sectPr")  # the section's properties stay the body's last child
+        if last is not None:
+            last.addprevious(table)
+        else:
+            body.append(table)
+        self._paragraph(indent=False)  # space after the table
+
     def _widths(
         self, headers: list[str], texts: list[list[str]], relative: Sequence[float] | None
     ) -> list[float]:
@@ -360,6 +415,15 @@ def _set_fonts(rpr: Any, east_asian: str, latin: str) -> None:
     lang.set(qn("w:val"), "en-US")
     lang.set(qn("w:eastAsia"), "zh-CN")
     lang.set(qn("w:bidi"), "ar-SA")
+
+
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_XML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
+
+
+def _xml(text: str) -> str:
+    """Text for an XML element or attribute: escaped, without the control characters XML forbids."""
+    return "".join(ch for ch in text if ch in "\t\n" or ord(ch) >= 32).translate(_XML_ESCAPES)
 
 
 def _pt(points: float) -> Any:

@@ -44,6 +44,9 @@ def print_summary(console: Console, assessment: Assessment, written: Sequence[Pa
     counts = m["grade"].value_counts()
     grades = "  ".join(f"{band.grade} {int(counts.get(band.grade, 0))}" for band in rules.grades)
     console.print(f"考核委员 {len(m)} 人：{grades}", markup=False)
+    if assessment.registers:
+        registers = "、".join(r.text() for r in assessment.registers)
+        console.print(f"读取的登记表：{registers}", markup=False)
     from ..rules.example import example_notice
 
     notice = example_notice(assessment.rules)
@@ -153,6 +156,7 @@ def print_rules_summary(console: Console, summary: SchemeSummary) -> None:
         ("清单", summary.checklist),
         ("等次", summary.grades),
         ("评优", summary.awards),
+        ("分组与单位", summary.groups),
         ("其他规定", summary.settings),
     ):
         if lines:
@@ -257,3 +261,50 @@ def _signed(value: Any, decimals: int) -> str:
 
 def _rank(value: object) -> str:
     return "—" if value is None or str(value) in ("<NA>", "nan") else str(value)
+
+
+def print_term_summary(console: Console, report: Any, top: int = 10) -> None:
+    """The end-of-term ranking in brief: term, years, members, grade counts per year, the first
+    ``top`` members and how many carry each consequence."""
+    m = report.members
+    years = "、".join(str(y) for y in report.years)
+    console.print(
+        f"{report.term}（{report.first_year}–{report.last_year}）"
+        f"{'，' + report.unit if report.unit else ''}：在档年度 {years}，委员 {len(m)} 人。",
+        markup=False,
+    )
+    table = Table(
+        title=f"任期平均分前 {min(top, len(m))} 名", title_justify="left", show_edge=False
+    )
+    for header in (
+        "名次",
+        "委员编号",
+        "姓名",
+        "界别",
+        *(f"{y}" for y in report.years),
+        "平均分",
+        "处理提示",
+    ):
+        table.add_column(header, overflow="fold")
+    for row in m.head(top).itertuples(index=False):
+        values = row._asdict()
+        table.add_row(
+            *_cells(
+                values["place"],
+                values["member_id"],
+                values["name"],
+                values["sector"],
+                *(
+                    f"{_points(values[f'total_{y}'], report.decimals)} {values[f'grade_{y}']}"
+                    if values[f"total_{y}"] == values[f"total_{y}"]
+                    else ""
+                    for y in report.years
+                ),
+                _points(values["average"], report.decimals),
+                values["consequences"],
+            )
+        )
+    if top:
+        console.print(table)
+    flagged = (m["consequences"] != "").sum()
+    console.print(f"有处理提示的委员 {flagged} 人。", markup=False)

@@ -132,6 +132,8 @@ def write_xlsx(assessment: Assessment, out: Path, *, into: ResultSet | None = No
             continue
         if key == "checklist" and rules.checklist is None:
             continue  # no checklist in the rules: no sheet for one
+        if key == "bodies" and not rules.bodies:
+            continue  # no bodies in the rules: no 单位统计 sheet
         if key == "ledger" and len(table) > LEDGER_SHEET_LINES:
             lines, table = table, _ledger_note(table, out, decimals)
         sheets.append((SHEETS[key], table))
@@ -705,11 +707,13 @@ def _write_charts(
 def _chart(
     book: Workbook, sheet_name: str, spec: Chart, header_row: int, styles: _Styles, height: int
 ) -> XlsxChart:
-    chart = book.add_chart({"type": spec.kind})
+    chart = book.add_chart(
+        {"type": spec.kind, **({"subtype": spec.subtype} if spec.subtype else {})}
+    )
     columns = [str(c) for c in spec.data.columns]
     first, last = header_row + 1, header_row + len(spec.data)
     plotted = spec.plotted()
-    for name in plotted:
+    for index, name in enumerate(plotted):
         col = columns.index(name)
         decimals = 0 if pd.api.types.is_integer_dtype(spec.data[name]) else styles.decimals
         series = {
@@ -717,11 +721,15 @@ def _chart(
             "categories": [sheet_name, first, 0, last, 0],
             "values": [sheet_name, first, col, last, col],
             "data_labels": {
-                "value": True,
+                "value": spec.labels,
                 "num_format": spec.formats.get(name, "0." + "0" * decimals if decimals else "0"),
                 "font": dict(_CHART_FONT),
             },
-            "fill": {"color": _SERIES_FILL},
+            "fill": {
+                "color": spec.series_colours[index % len(spec.series_colours)]
+                if spec.series_colours
+                else _SERIES_FILL
+            },
             "gap": 50,
         }
         if spec.colours:
