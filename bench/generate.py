@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -199,7 +200,7 @@ def make_registers(
     count = {key: max(1, int(rows * share)) for key, share in SHARES.items()}
     count["attendance"] += rows - sum(count.values())
 
-    def choice(key: str, n: int, p=None) -> np.ndarray:
+    def choice(key: str, n: int, p: Sequence[float] | None = None) -> np.ndarray:
         words = _words(key)
         return words[rng.choice(len(words), n, p=p)].astype(object)
 

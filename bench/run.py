@@ -41,6 +41,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 T0 = time.perf_counter()
@@ -430,7 +431,8 @@ def table(results: list[dict], cli: dict | None) -> str:
 
 
 def verdicts(results: list[dict], cli: dict | None) -> list[str]:
-    """Each target of issue 8, met or not, with the figures it was judged on."""
+    """Each performance target (docs/performance.md), met or not, with the figures it was judged
+    on."""
     lines = []
     for r in results:
         a, size = r["assess"], r["size"]
@@ -468,7 +470,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] == "--worker":
         kind, *rest = argv[1:]
-        workers = {
+        workers: dict[str, Callable[..., dict]] = {
             "assess": worker_assess,
             "read": worker_read,
             "floor": worker_floor,

@@ -33,7 +33,7 @@ _EXPORTS = {
     "write_notice": "api",
     "write_rules_document": "api",
     "write_template": "template",
-    "explain": "explain",
+    "explain": "explanation",
     "report": "api",
     "assess_progress": "quarterly",
     "Period": "quarterly",
@@ -66,14 +66,14 @@ if TYPE_CHECKING:
     )
     from .assessment import Assessment
     from .errors import DataError, PerfscoreError, Problem, RulesError, UsageError
-    from .explain import explain
+    from .explanation import explain
     from .privacy import mask_assessment
     from .quarterly import Period, ProgressReport, assess_progress
     from .rules import LoadedRules, Rules, load_rules, parse_rules
     from .template import write_template
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> object:
     if name in _EXPORTS:
         value = getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
         globals()[name] = value

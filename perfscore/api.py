@@ -8,10 +8,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
+from typing import Any, cast
 
 import pandas as pd
 
@@ -60,7 +61,7 @@ def assess(
     rules: str | Path | LoadedRules | None = None,
     *,
     year: int | None = None,
-    previous: list[str | Path] | None = None,
+    previous: Sequence[str | Path] | None = None,
     as_of: date | None = None,
     skip_bad_rows: bool = False,
     allow_duplicates: bool = False,
@@ -157,11 +158,11 @@ def assess(
         shortlists=lists,
         problems=[*assessment.problems, *skipped, *unscored],
         registers=registers,
-        **unit_of(raw.unit, workbook),
+        **cast(dict[str, Any], unit_of(raw.unit, workbook)),
     )
 
 
-def _with_points_not_counted(scoring, records, loaded: LoadedRules):
+def _with_points_not_counted(scoring: Any, records: Any, loaded: LoadedRules) -> Any:
     """Each record left out for being outside its member's term says how many points it would
     have had: those records alone are scored once more with the term policy set to count them,
     and the lines of each one's cell and member are added up (alone, as caps and count limits
@@ -236,7 +237,7 @@ def archive_assessment(
     replace_year: bool = False,
     on_stage: StageCallback | None = None,
     verify: bool = True,
-):
+) -> Any:
     """Store the assessed year in the archive (created if missing), in one transaction; see
     :func:`perfscore.archive.add_year`. ``workbook`` is the input file, for its SHA-256;
     ``unit`` None stores the year under the unit the workbook names ('' when it names none);
@@ -524,7 +525,7 @@ def combine(
     year: int | None = None,
     allow_mixed_rules: bool = False,
     workers: int | None = None,
-):
+) -> Any:
     """Compare units: ``results`` are ``assess`` results (.xlsx or .json), folders of them, or
     term archives (every unit an archive holds for ``year``, which an archive of several years
     needs). Returns a :class:`perfscore.combine.Combined`; raises UsageError for results of
@@ -535,7 +536,9 @@ def combine(
     return run_combine(results, year=year, allow_mixed_rules=allow_mixed_rules, workers=workers)
 
 
-def write_combined(combined, out: str | Path, *, on_stage: StageCallback | None = None) -> Path:
+def write_combined(
+    combined: Any, out: str | Path, *, on_stage: StageCallback | None = None
+) -> Path:
     """Write the comparison to ``out`` (.xlsx or .json), atomically."""
     if on_stage is not None:
         on_stage("写出结果")

@@ -24,7 +24,9 @@ kind, sources (their cells, joined by 、).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -264,7 +266,11 @@ def _grade_notes(members: pd.DataFrame, rules: LoadedRules) -> pd.Series:
 
 
 def _consequences(
-    members: pd.DataFrame, ledger, rules: LoadedRules, history: History, year: int
+    members: pd.DataFrame,
+    ledger: Callable[[], pd.DataFrame],
+    rules: LoadedRules,
+    history: History,
+    year: int,
 ) -> tuple[pd.Series, list[Problem]]:
     """Each member's consequences (约谈、劝辞 …) joined by 、; earlier years come from ``history``.
     ``ledger()`` gives this year's ledger (built only if a consequence counts lines)."""
@@ -319,7 +325,12 @@ def _consequences(
 
 
 def _term_applies(
-    consequence, members: pd.DataFrame, ledger, history: History, year: int, missing: set[int]
+    consequence: Any,
+    members: pd.DataFrame,
+    ledger: Any,
+    history: History,
+    year: int,
+    missing: set[int],
 ) -> np.ndarray:
     """A term condition over this year and the term's earlier years in the archive; an error
     without an archive (the condition cannot be answered from one year)."""
@@ -402,8 +413,8 @@ def body_summary(credited: pd.DataFrame, rules: LoadedRules) -> pd.DataFrame:
         return pd.DataFrame(columns=BODY_COLUMNS)
     names = [body.name for body in declared]
     kinds = list(RECORD_KINDS)
-    body = pd.Index(names).get_indexer(credited["body"])
-    kind = pd.Index(kinds).get_indexer(credited["kind"])
+    body = pd.Index(names).get_indexer(pd.Index(credited["body"]))
+    kind = pd.Index(kinds).get_indexer(pd.Index(credited["kind"]))
     counts = np.bincount(body * len(kinds) + kind, minlength=len(names) * len(kinds))
     table = pd.DataFrame(counts.reshape(len(names), len(kinds)), columns=kinds)
     table.insert(0, "records", table.sum(axis=1))
@@ -419,7 +430,7 @@ def body_summary(credited: pd.DataFrame, rules: LoadedRules) -> pd.DataFrame:
 def _group_summaries(members: pd.DataFrame, rules: LoadedRules) -> pd.DataFrame:
     """Per group of each dimension: a member in two 学习组 counts once in each, never twice in one."""
     grades = [band.grade for band in rules.rules.grades]
-    grade_codes = pd.Index(grades).get_indexer(members["grade"])
+    grade_codes = pd.Index(grades).get_indexer(pd.Index(members["grade"]))
     spec = rules.rules.groups
     frames = []
     for column, label in group_dimensions(spec.dimensions):
@@ -455,12 +466,12 @@ def _group_summaries(members: pd.DataFrame, rules: LoadedRules) -> pd.DataFrame:
         counts = np.bincount(
             group[graded] * len(grades) + grade[graded], minlength=len(summary) * len(grades)
         )
-        counts = pd.DataFrame(
+        by_grade = pd.DataFrame(
             counts.reshape(len(summary), len(grades)),
             index=summary.index,
             columns=pd.Index(grades, name="grade"),
         )
-        summary = summary.join(counts).fillna(0)
+        summary = summary.join(by_grade).fillna(0)
         complete = (
             (rows["checklist_done"] == rows["checklist_total"]) & (rows["checklist_total"] > 0)
         ).to_numpy()

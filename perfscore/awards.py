@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -23,7 +25,7 @@ import pandas as pd
 from .frames import joined_texts, stable_sorted
 from .inputformat import ROLE_BODY
 from .records import GROUP_DIMENSIONS
-from .rules.schema import Award, Rules
+from .rules.schema import Award, Condition, GroupCap, Match, Rules
 from .rules.summary import KIND_NAMES
 from .scoring import RecordTable
 from .scoring.conditions import condition_label, standing_codes
@@ -246,7 +248,7 @@ def _prerequisite_reasons(
     """'' for an eligible candidate, else why not (the first condition it fails)."""
     reason = np.full(len(pool), "", dtype=object)
 
-    def fail(mask, text) -> None:
+    def fail(mask: np.ndarray | pd.Series, text: str | Callable[[_Rows], Any]) -> None:
         """``text``: one text, or a function giving the texts of the candidates it is given."""
         newly = np.asarray(mask, dtype=bool) & (reason == "")
         if newly.any():
@@ -260,11 +262,10 @@ def _prerequisite_reasons(
     excluded = pool["key"].isin(award.exclude) | pool["label"].isin(award.exclude)
     fail(excluded, "不参评（规则 exclude 中列出）")
     if req.grades is not None:
+        wanted = "/".join(req.grades)
         fail(
             ~pool["grade"].isin(req.grades),
-            lambda p: _per_value(
-                p["grade"], lambda grade: "等次为" + grade + f"，须为{'/'.join(req.grades)}"
-            ),
+            lambda p: _per_value(p["grade"], lambda grade: "等次为" + grade + f"，须为{wanted}"),
         )
     if req.checklist_complete:
         name = rules.checklist.name if rules.checklist else "清单"
@@ -279,9 +280,10 @@ def _prerequisite_reasons(
             ),
         )
     if req.min_score is not None:
+        floor = number_text(req.min_score)
         fail(
             pool["score"] < req.min_score - 1e-9,
-            lambda p: "得分 " + p["score"].map(number_text) + f" 低于 {number_text(req.min_score)}",
+            lambda p: "得分 " + p["score"].map(number_text) + f" 低于 {floor}",
         )
     owner = "member_id" if award.pool == "members" else "item_id"
     for clause in req.has or []:
@@ -315,13 +317,13 @@ class _Rows:
         return self.frame[column][self.rows]
 
 
-def _per_value(values: pd.Series, text) -> np.ndarray:
+def _per_value(values: pd.Series, text: Callable[[pd.Series], Any]) -> np.ndarray:
     """``text(values)`` for a text made value by value, made once per distinct value."""
     codes, distinct = pd.factorize(values, use_na_sentinel=False)
     return np.asarray(text(pd.Series(distinct, dtype=values.dtype)), dtype=object)[codes]
 
 
-def _clause_text(clause) -> str:
+def _clause_text(clause: Match) -> str:
     """'提案（立案）', '提案（立案、常委）', '社情民意信息'."""
     label = condition_label(clause)
     return KIND_NAMES[clause.kind] + (f"（{label}）" if label else "")
@@ -388,7 +390,7 @@ def _select(
     notes_out = pool["note"].to_numpy(dtype=object).copy()
     notes: list[str] = []
     cap = award.group_cap
-    group = pool[cap.dimension].fillna("").to_numpy() if cap else None
+    group = pool[cap.dimension].fillna("").to_numpy() if cap else np.empty(0, dtype=object)
     limit = _group_limits(cap, pool, quota) if cap else {}
     count: dict[str, int] = {}
     n_picked = 0
@@ -409,7 +411,7 @@ def _select(
         reserved = math.ceil(award.min_share.share * quota - 1e-9)
         fits = _meets(pool, award.min_share.match)
         taken = 0
-        for i in np.flatnonzero(eligible & fits):
+        for i in np.flatnonzero(eligible & fits).tolist():
             if taken == reserved:
                 break
             if room(i):
@@ -419,12 +421,13 @@ def _select(
             f"{award.min_share.name}保留 {reserved} 个名额（{percent_text(award.min_share.share)} × {quota}，向上取整），"
             f"实际入选 {taken} 个"
         )
-    for i in np.flatnonzero(eligible):
+    for i in np.flatnonzero(eligible).tolist():
         if picked[i]:
             continue
         if n_picked >= quota:
             break
         if not room(i):
+            assert cap is not None  # room() refuses only under a cap
             reasons[i] = (
                 f"{GROUP_DIMENSIONS.get(cap.dimension, cap.dimension)}“{group[i]}”已入选 {count.get(group[i], 0)} {POOL_UNIT[award.pool]}，达到上限"
             )
@@ -456,7 +459,7 @@ def _select(
         else:
             reasons[i] = "名额为 0"
     order_among_eligible = np.cumsum(eligible)
-    for i in np.flatnonzero(picked):
+    for i in np.flatnonzero(picked).tolist():
         if not notes_out[i]:
             notes_out[i] = (
                 f"符合参评条件，得分 {number_text(scores[i])}，在符合条件的候选中排第 {order_among_eligible[i]}"
@@ -485,7 +488,7 @@ def _select(
     )
 
 
-def _meets(pool: pd.DataFrame, condition) -> np.ndarray:
+def _meets(pool: pd.DataFrame, condition: Condition) -> np.ndarray:
     """Which candidates meet ``condition`` (a member's own 常委 flag, an item's first author's)."""
     everyone = np.arange(len(pool))
     no_member = np.full(len(pool), -1, dtype=np.int64)
@@ -493,14 +496,14 @@ def _meets(pool: pd.DataFrame, condition) -> np.ndarray:
     return table.condition(condition, None, everyone)
 
 
-def _group_limits(cap, pool: pd.DataFrame, quota: int) -> dict[str, int]:
+def _group_limits(cap: GroupCap, pool: pd.DataFrame, quota: int) -> dict[str, int]:
     sizes = pool[cap.dimension].fillna("").value_counts()
     if cap.max is not None:
-        return {g: cap.max for g in sizes.index}
-    return {g: math.ceil(quota * n / len(pool) - 1e-9) for g, n in sizes.items()}
+        return {str(g): cap.max for g in sizes.index}
+    return {str(g): math.ceil(quota * n / len(pool) - 1e-9) for g, n in sizes.items()}
 
 
-def _cap_text(cap, limit: dict[str, int]) -> str:
+def _cap_text(cap: GroupCap, limit: dict[str, int]) -> str:
     label = GROUP_DIMENSIONS.get(cap.dimension, cap.dimension)
     if cap.max is not None:
         return f"每个{label}最多 {cap.max} 个名额"

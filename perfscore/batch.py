@@ -13,6 +13,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .errors import PerfscoreError, UsageError
 from .reading import SUPPORTED_SUFFIXES
@@ -88,13 +89,14 @@ def _run_isolated(
 
     from .writers.background import fork_switched_off
 
+    context: Any
     if "forkserver" in multiprocessing.get_all_start_methods() and not fork_switched_off():
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(_PRELOAD)
     else:  # Windows, or PERFSCORE_NO_FORK=1: each worker a fresh interpreter
         context = multiprocessing.get_context("spawn")
     waiting = list(enumerate(jobs))
-    busy: dict[object, list] = {}  # connection -> [process, index of its job]
+    busy: dict[Any, list[Any]] = {}  # connection -> [process, index of its job]
     finished: dict[int, BatchItem] = {}
 
     def finish(index: int, item: BatchItem) -> None:
@@ -108,7 +110,7 @@ def _run_isolated(
         theirs.close()
         busy[ours] = [process, None]
 
-    def give(connection) -> None:
+    def give(connection: Any) -> None:
         """The next job to this child, or the word to stop."""
         job = waiting.pop(0) if waiting else None
         busy[connection][1] = job[0] if job else None
@@ -125,13 +127,15 @@ def _run_isolated(
         for connection in list(busy):
             give(connection)
         while busy:
-            sentinels = {entry[0].sentinel: connection for connection, entry in busy.items()}
+            sentinels: dict[Any, Any] = {
+                entry[0].sentinel: connection for connection, entry in busy.items()
+            }
             for ready in wait([*busy, *sentinels]):
                 connection = sentinels.get(ready, ready)
                 if connection not in busy:
                     continue  # both ends reported at once; handled
                 process, index = busy[connection]
-                if ready is connection:
+                if ready not in sentinels:  # the pipe itself: the child sent a result
                     try:
                         item = connection.recv()
                     except (EOFError, OSError):  # it ended: its sentinel says how
@@ -193,7 +197,7 @@ _PRELOAD = [
 ]
 
 
-def _serve(connection) -> None:
+def _serve(connection: Any) -> None:
     """A child: jobs in, items out, until told to stop. Ctrl-C is the parent's to handle (it
     stops the children)."""
     import signal

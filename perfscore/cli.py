@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Annotated, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
@@ -22,6 +22,10 @@ from rich.console import Console
 from . import __version__
 from .errors import PerfscoreError, Severity
 from .usage import ChineseGroup
+
+if TYPE_CHECKING:
+    from .assessment import Assessment
+    from .privacy import MaskMode
 
 __all__ = ["app", "main"]
 
@@ -200,7 +204,7 @@ def _say_os_error(err: Console, exc: OSError) -> None:
     )
 
 
-def _mask_mode(mask: bool, mask_ids: bool) -> str | None:
+def _mask_mode(mask: bool, mask_ids: bool) -> MaskMode | None:
     """--mask / --mask-ids -> the mode of perfscore.privacy (IDs win when both are given)."""
     return "id" if mask_ids else "name" if mask else None
 
@@ -341,7 +345,7 @@ def _files_display(
 
 def _assess_with_stages(
     console: Console, err: Console, workbook: Path, rules: Path | None, year: int | None
-):
+) -> Assessment:
     """``api.assess`` with the stage display (explain, shortlist: commands that write nothing large)."""
     from .api import assess as run_assess
 
@@ -723,7 +727,7 @@ def explain(
 
     示例：perfscore explain 2023.xlsx 张三
     """
-    from .explain import explain as run_explain
+    from .explanation import explain as run_explain
     from .writers.terminal import print_explanation
 
     console, err = _consoles()

@@ -14,8 +14,10 @@ a table cell, so the commands need not remember to.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from rich.console import Console
+from rich.text import Text
 
 __all__ = ["visible", "SafeConsole"]
 
@@ -65,5 +67,5 @@ def _sign(found: re.Match) -> str:
 class SafeConsole(Console):
     """A rich Console that shows every string it renders through :func:`visible`."""
 
-    def render_str(self, text: str, **kwargs):  # type: ignore[override]
+    def render_str(self, text: str, **kwargs: Any) -> Text:
         return super().render_str(visible(text), **kwargs)

@@ -7,6 +7,9 @@ it gives the result of (bit for bit) and does it without a Python call per row.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -98,7 +101,9 @@ def joined_texts(
     return pd.Series(joined, index=uniques.take(codes[starts]), dtype=object)
 
 
-def repeated_texts(before: str, values: np.ndarray, after: str, show=str) -> np.ndarray:
+def repeated_texts(
+    before: str, values: np.ndarray, after: str, show: Callable[[Any], str] = str
+) -> np.ndarray:
     """before + show(v) + after for each v (as ``before + series.astype(str) + after`` with the
     default ``show``), made once per distinct value and shared by the lines that have it.
     Floats are told apart by their bits, so 0.0 and -0.0 keep their own texts."""
@@ -112,7 +117,7 @@ def repeated_texts(before: str, values: np.ndarray, after: str, show=str) -> np.
     return texts[codes.reshape(-1)] if len(values) else np.zeros(0, dtype=object)
 
 
-def joined_pairs(left: np.ndarray, right, separator: str) -> np.ndarray:
+def joined_pairs(left: np.ndarray, right: np.ndarray | str, separator: str) -> np.ndarray:
     """Two texts per row (``right`` may be one text for all) joined by ``separator`` when both
     are non-empty, else whichever is.
 
@@ -138,4 +143,4 @@ def grouped_sums(member: np.ndarray, points: np.ndarray, size: int = 0) -> np.nd
     groups by as they are, instead of hashing a million codes first."""
     size = max(size, int(member.max(initial=-1)) + 1)
     keys = pd.Categorical.from_codes(member, categories=pd.RangeIndex(size))
-    return pd.Series(points).groupby(keys, observed=False).sum().to_numpy()
+    return pd.Series(points).groupby(keys, observed=False).sum().to_numpy()  # type: ignore[call-overload]  # pandas-stubs does not list a Categorical as groupby keys

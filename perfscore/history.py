@@ -12,6 +12,7 @@ need earlier years; offices keep last year's result file, or the term's archive.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -102,7 +103,7 @@ def _read_xlsx(path: Path) -> tuple[int, pd.DataFrame, pd.DataFrame]:
     sheets, settings, ledger = read_result_sheets(path)
     member_columns = [MEMBER_LABELS["member_id"], RESULT_LABELS["grade"], RESULT_LABELS["total"]]
     try:
-        year = int(float(settings[YEAR_LABEL]))
+        year = int(float(str(settings[YEAR_LABEL])))
         ranking = sheets[SHEETS["ranking"]][member_columns]
     except (KeyError, ValueError) as exc:
         raise _not_a_result(path, f"缺少 {exc}") from None
@@ -125,7 +126,7 @@ def ledger_csv_files(path: Path) -> list[Path]:
 
 
 def read_result_sheets(
-    path: Path, extra=lambda _name: False
+    path: Path, extra: Callable[[str], bool] = lambda _name: False
 ) -> tuple[dict[str, pd.DataFrame], dict[str, object], pd.DataFrame]:
     """A result workbook's 总排名 and 规则 sheets (and those ``extra(name)`` selects) as frames,
     the 规则 sheet as a dict, and the whole ledger (from the 积分明细 sheets, or from the CSV

@@ -12,6 +12,7 @@ most twelve) periods.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -97,7 +98,7 @@ def period_lines(
         sorted_key = key[order]
         starts = np.flatnonzero(np.r_[True, sorted_key[1:] != sorted_key[:-1]])
         first[sorted_key[starts]] = rows[counted][order][starts]
-    first = first.reshape(size, n_periods)
+    by_member = first.reshape(size, n_periods)
 
     start = pd.DatetimeIndex(term_start)
     end = pd.DatetimeIndex(term_end)
@@ -114,7 +115,7 @@ def period_lines(
         if spec.met:
             who = required[done]
             met_member.append(who)
-            met_rows.append(first[who, index])
+            met_rows.append(by_member[who, index])
             met_note.append(_notes(label, n[done], None))
         if spec.missed:
             who = required[~done]
@@ -142,5 +143,5 @@ def _notes(label: str, counts: np.ndarray, at_least: int | None) -> np.ndarray:
     return np.array(texts, dtype=object)[inverse] if len(counts) else np.zeros(0, dtype=object)
 
 
-def _joined(parts: list[np.ndarray], dtype) -> np.ndarray:
+def _joined(parts: list[np.ndarray], dtype: Any) -> np.ndarray:
     return np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype=dtype)

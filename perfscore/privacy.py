@@ -19,7 +19,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Mapping
-from typing import Literal, TypeVar
+from typing import Any, Literal, Protocol, TypeVar
 
 import pandas as pd
 
@@ -39,7 +39,15 @@ MaskMode = Literal["name", "id"]
 MASK_MODES: tuple[str, ...] = ("name", "id")
 MASK_LABELS = {"name": "只显示姓名的第一个字（如 张**）", "id": "姓名以委员编号代替"}
 
-T = TypeVar("T")
+
+class _HasMembers(Protocol):
+    """A result whose ``members`` table names the members (an assessment, a report)."""
+
+    @property
+    def members(self) -> pd.DataFrame: ...
+
+
+T = TypeVar("T", bound=_HasMembers)
 _ID_TWICE = re.compile(r"\b([0-9A-Za-z_.-]+)[（(]\1[）)]")
 
 
@@ -135,7 +143,7 @@ def mask_assessment(assessment: T, mode: MaskMode = "name") -> T:
     return _masked(assessment, mask, by_row, mode)
 
 
-def _masked(value, mask: NameMask, by_row: Mapping[str, str] | None, mode: str):
+def _masked(value: Any, mask: NameMask, by_row: Mapping[str, str] | None, mode: str) -> Any:
     if isinstance(value, pd.DataFrame):
         return mask_frame(value, mask, by_row=by_row)
     if isinstance(value, str):

@@ -200,7 +200,7 @@ def parse_month(text: str) -> Period:
     """``2023-05`` (also 2023-5, 2023/05, 2023年5月) -> the month."""
     found = _MONTH_RE.match(text.strip())
     number = int(found["m"] or found["cm"]) if found else 0
-    if not 1 <= number <= 12:
+    if found is None or not 1 <= number <= 12:
         raise UsageError(f"无法识别的月份“{text}”：请写成年-月，如 2023-05")
     return Period.month(int(found["y"]), number)
 
@@ -488,10 +488,15 @@ def _month_position(days: pd.Series, *, start_of_day: bool) -> pd.Series:
 def _elapsed_share(term_start: pd.Series, term_end: pd.Series, year: int, end: date) -> pd.Series:
     """The part of each member's months in office this year that has elapsed by ``end`` (0–1)."""
     first, last = pd.Timestamp(year, 1, 1), pd.Timestamp(year, 12, 31)
+    # pandas-stubs types clip's bounds as numbers; pandas clips datetimes by Timestamps.
     begins = _month_position(
-        term_start.fillna(first).clip(lower=first, upper=last), start_of_day=True
+        term_start.fillna(first).clip(lower=first, upper=last),  # type: ignore[call-overload]
+        start_of_day=True,
     )
-    ends = _month_position(term_end.fillna(last).clip(lower=first, upper=last), start_of_day=False)
+    ends = _month_position(
+        term_end.fillna(last).clip(lower=first, upper=last),  # type: ignore[call-overload]
+        start_of_day=False,
+    )
     now = _month_position(pd.Series([pd.Timestamp(end)]), start_of_day=False).iloc[0]
     span = ends - begins
     elapsed = (np.minimum(now, ends) - begins).clip(lower=0)

@@ -504,7 +504,8 @@ def _register_records(
     if sheet.column("members").kind == "names" and kind != "activity":
         # the column type pandas gives text made by np.where, even for a register with no rows
         records["role"] = pd.array(
-            _choose(records["position"].to_numpy() == 1, ROLE_LEAD, ROLE_CO), dtype=_NUMPY_TEXT
+            _choose(records["position"].to_numpy() == 1, ROLE_LEAD, ROLE_CO),
+            dtype=_NUMPY_TEXT,  # type: ignore[arg-type]  # pandas-stubs allows only timedelta dtypes for an object array here
         )
     else:
         records["role"] = ROLE_PARTICIPANT
@@ -646,7 +647,7 @@ def _member_tokens(cells: pd.Series, resolver: _MemberResolver) -> pd.Series:
     lists = pieces[spaced][~whole].str.split(r"\s+", regex=True)
     split = lists.explode()
     # Each name keeps its piece's place, then its place within the piece (a cell may have several such pieces).
-    per_piece = lists.str.len().to_numpy()
+    per_piece = lists.str.len().to_numpy()  # type: ignore[misc]  # pandas-stubs types .str for text only; .str.len() also counts list items
     within = np.arange(per_piece.sum()) - np.repeat(np.cumsum(per_piece) - per_piece, per_piece)
     split_order = pd.Series(
         np.repeat(order[spaced][~whole].to_numpy(), per_piece) + within / 1000, index=split.index
@@ -1271,8 +1272,8 @@ def _skip_bad_rows(
                 member_id=member_id,
             )
         )
-    for (sheet, row), causes in bad.items():
-        if (sheet, row) not in named_rows:  # a row none of whose names could be read
+    for place, causes in bad.items():
+        if place not in named_rows:  # a row none of whose names could be read
             kept.extend(
                 replace(c, severity=Severity.WARNING, message=f"已跳过此行（{c.message}）")
                 for c in causes

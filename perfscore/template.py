@@ -29,6 +29,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from xlsxwriter.format import Format
+from xlsxwriter.worksheet import Worksheet
+
 from .errors import UsageError
 from .inputformat import Column, InputFormat, Sheet, Vocabulary
 from .reading import match_key
@@ -245,7 +248,7 @@ def _example_rows(registers: list[_Register], year: int) -> dict[str, list[list]
             if name
         )
     )
-    width = len(first[keys.index("member_id")]) if "member_id" in keys else 4
+    width = len(str(first[keys.index("member_id")])) if "member_id" in keys else 4
     for number, name in enumerate([n for n in named if n != first[keys.index("name")]], start=2):
         row = [
             value if key not in ("term_start", "term_end") else ""
@@ -347,7 +350,7 @@ class _Formats:
 
 
 def _write_options(
-    sheet, registers: list[_Register], formats: _Formats
+    sheet: Worksheet, registers: list[_Register], formats: _Formats
 ) -> dict[tuple[str, str], str]:
     """One column per distinct word list; (sheet key, column key) -> the list's range."""
     columns: dict[tuple[str, ...], str] = {}
@@ -375,7 +378,12 @@ def _help(field: _Field, year: int) -> str:
 
 
 def _write_register(
-    sheet, register: _Register, examples: list[list], ranges: dict, formats: _Formats, year: int
+    sheet: Worksheet,
+    register: _Register,
+    examples: list[list],
+    ranges: dict,
+    formats: _Formats,
+    year: int,
 ) -> None:
     for col, field in enumerate(register.fields):
         is_date = field.column.kind == "date"
@@ -455,16 +463,16 @@ def _validation(register: _Register, field: _Field, ranges: dict, year: int) -> 
 
 
 def _write_instructions(
-    sheet, registers: list[_Register], year: int, rules_name: str, formats: _Formats
+    sheet: Worksheet, registers: list[_Register], year: int, rules_name: str, formats: _Formats
 ) -> None:
     widths = [14, 16, 6, 46, 24, 40]
-    for col, width in enumerate(widths):
-        sheet.set_column(col, col, width)
+    for index, width in enumerate(widths):
+        sheet.set_column(index, index, width)
     total = sum(widths)
     last = len(widths) - 1
     row = 0
 
-    def paragraph(text: str, fmt) -> None:
+    def paragraph(text: str, fmt: Format) -> None:
         nonlocal row
         sheet.merge_range(row, 0, row, last, text, fmt)
         lines = sum(

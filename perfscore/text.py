@@ -8,6 +8,7 @@ All functions here work on whole pandas Series (vectorised) or on single strings
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -31,7 +32,7 @@ __all__ = [
 ]
 
 # U+FF01..U+FF5E are the full-width forms of U+0021..U+007E; U+3000 is the ideographic space.
-_WIDTH_TABLE = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
+_WIDTH_TABLE: dict[int, int | None] = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 _WIDTH_TABLE.update(
     {
         0x3000: 0x20,
@@ -150,7 +151,7 @@ def text_array(series: pd.Series) -> np.ndarray:
     return series.astype(object).where(series.notna(), "").astype(str).to_numpy(dtype=object)
 
 
-def per_distinct(values: pd.Series, function) -> pd.Series:
+def per_distinct(values: pd.Series, function: Callable[[pd.Series], pd.Series]) -> pd.Series:
     """``function(values)`` computed on the distinct values only and spread back to every row.
 
     ``function`` must work value by value (each result depends on its own value only) and
@@ -201,7 +202,9 @@ _TAG_OR_SPACE = re.compile(r"[）)】\]\s]")
 WHITE_SPACE = re.compile(r"\s")
 
 
-def where_matching(values: pd.Series, pattern: re.Pattern, function) -> pd.Series:
+def where_matching(
+    values: pd.Series, pattern: re.Pattern[str], function: Callable[[pd.Series], pd.Series]
+) -> pd.Series:
     """``function(values)``, computed only for the values that contain a match of ``pattern``
     (a pattern of single characters, see :func:`rows_matching`); ``function`` must leave every
     value without a match as it is, work value by value and keep the index."""

@@ -59,7 +59,7 @@ def _sub(text: str, table: list[tuple[re.Pattern[str], str]]) -> str:
 
 
 def _formatter_class(base: type) -> type:
-    class ChineseHelpFormatter(base):  # type: ignore[valid-type,misc]
+    class ChineseHelpFormatter(base):
         """click's help formatter with Chinese headings, notes and type placeholders."""
 
         def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
@@ -75,7 +75,7 @@ def _formatter_class(base: type) -> type:
     return ChineseHelpFormatter
 
 
-def _context_class(base: type) -> type:
+def _context_class(base: Any) -> type:
     return type(
         "ChineseContext", (base,), {"formatter_class": _formatter_class(base.formatter_class)}
     )
@@ -124,15 +124,15 @@ def usage_error_text(error: Any) -> str:
         what = "选项" if kind == "option" else "参数"
         return f"缺少{what} {_name(param)}。" if param is not None else "缺少参数。"
     if isinstance(error, kinds["NoSuchOption"]):
-        text = f"没有选项 {error.option_name}。"
+        text = f"没有选项 {getattr(error, 'option_name', '')}。"
         possible = list(getattr(error, "possibilities", None) or [])
         if possible:
             text += f"是不是要用 {'、'.join(sorted(possible))}？"
         return text
     if isinstance(error, kinds["BadOptionUsage"]):
         if "requires an argument" in message or "requires" in message:
-            return f"选项 {error.option_name} 后面要写一个值。"
-        return f"选项 {error.option_name} 的用法不对。"
+            return f"选项 {getattr(error, 'option_name', '')} 后面要写一个值。"
+        return f"选项 {getattr(error, 'option_name', '')} 的用法不对。"
     if isinstance(error, kinds["BadParameter"]):
         reason = _sub_first(message, _BAD_VALUE) or "无法使用"
         where = f"{_name(param)} " if param is not None else ""
@@ -155,7 +155,7 @@ def _sub_first(text: str, table: list[tuple[re.Pattern[str], str]]) -> str | Non
     return next((reason for pattern, reason in table if pattern.search(text)), None)
 
 
-def _exception_kinds() -> dict[str, tuple[type, ...]]:
+def _exception_kinds() -> dict[str, tuple[type[BaseException], ...]]:
     """click's exception classes as the installed typer raises them (its own copy of click,
     or the click package), so both kinds are recognised."""
     names = [
@@ -166,10 +166,10 @@ def _exception_kinds() -> dict[str, tuple[type, ...]]:
         "UsageError",
         "Abort",
     ]
-    found: dict[str, tuple[type, ...]] = {name: () for name in names}
+    found: dict[str, tuple[type[BaseException], ...]] = {name: () for name in names}
     sources = []
     try:
-        from typer._click import exceptions as bundled  # type: ignore[attr-defined]
+        from typer._click import exceptions as bundled
 
         sources.append(bundled)
     except ImportError:
@@ -183,7 +183,7 @@ def _exception_kinds() -> dict[str, tuple[type, ...]]:
     for source in sources:
         for name in names:
             kind = getattr(source, name, None)
-            if isinstance(kind, type):
+            if isinstance(kind, type) and issubclass(kind, BaseException):
                 found[name] += (kind,)
     return found
 
@@ -196,7 +196,7 @@ class ChineseGroup(TyperGroup):
         super().__init__(*args, **kwargs)
         _localise(self, {})
 
-    def main(  # type: ignore[override]
+    def main(  # type: ignore[override]  # click declares main as overloads on standalone_mode
         self,
         args: Sequence[str] | None = None,
         prog_name: str | None = None,

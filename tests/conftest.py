@@ -11,6 +11,8 @@ import pytest
 import xlsxwriter
 from typer.testing import CliRunner
 
+import perfscore
+
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "samples" / "2023.xlsx"
 DEFAULT_RULES = ROOT / "rules" / "default.yaml"
@@ -70,6 +72,13 @@ def roster(*members: list) -> list[list]:
 
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="session")
+def sample_result() -> perfscore.Assessment:
+    """The shipped sample assessed once for the whole run with the default rules (read only:
+    a test that changes it must copy it first)."""
+    return perfscore.assess(SAMPLE)
 
 
 @pytest.fixture

@@ -30,11 +30,6 @@ SHEETS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def sample_result():
-    return perfscore.assess(SAMPLE)
-
-
 def test_assess_writes_the_sheets_beside_the_workbook(runner, sample_copy):
     before = sha256(sample_copy)
     result = runner.invoke(app, ["assess", str(sample_copy)])
@@ -211,14 +206,16 @@ def test_a_ledger_too_long_for_the_workbook_goes_beside_it_whole(runner, sample_
     assert any(parts[0].name in str(line) for line in note)
 
 
-def test_the_ledger_beside_is_written_on_another_core_with_the_same_bytes(tmp_path, monkeypatch):
+def test_the_ledger_beside_is_written_on_another_core_with_the_same_bytes(
+    sample_result, tmp_path, monkeypatch
+):
     """Where it can fork (Linux, 2+ cores), the long-ledger CSV is written by a child process
     while the workbook is written: the files are those of the one-core way, byte for byte."""
     import perfscore.writers.xlsx as xlsx
     from perfscore.writers.background import can_fork
 
     monkeypatch.setattr(xlsx, "LEDGER_SHEET_LINES", 100)
-    result = perfscore.assess(SAMPLE)
+    result = sample_result
     outputs = {}
     for way, env in (("forked", "0"), ("in order", "1")):
         monkeypatch.setenv("PERFSCORE_NO_FORK", env)
@@ -234,7 +231,7 @@ def test_the_ledger_beside_is_written_on_another_core_with_the_same_bytes(tmp_pa
 
 @pytest.mark.parametrize("no_fork", ["0", "1"])
 def test_a_failure_writing_the_ledger_beside_leaves_no_workbook_and_no_temporary_file(
-    tmp_path, monkeypatch, no_fork
+    sample_result, tmp_path, monkeypatch, no_fork
 ):
     import perfscore.writers.xlsx as xlsx
 
@@ -244,7 +241,7 @@ def test_a_failure_writing_the_ledger_beside_leaves_no_workbook_and_no_temporary
     monkeypatch.setattr(xlsx, "LEDGER_SHEET_LINES", 100)
     monkeypatch.setattr(xlsx, "_write_ledger_csv", disk_full)
     monkeypatch.setenv("PERFSCORE_NO_FORK", no_fork)
-    result = perfscore.assess(SAMPLE)
+    result = sample_result
     out = tmp_path / "结果.xlsx"
     with pytest.raises(OutputError, match=r"^磁盘空间不足"):
         perfscore.write_outputs(result, out)
@@ -267,7 +264,9 @@ def test_a_full_disk_is_reported_as_such_not_as_an_internal_error(runner, sample
     assert sorted(p.name for p in sample_copy.parent.iterdir()) == [sample_copy.name]
 
 
-def test_a_failure_building_the_sheets_leaves_no_ledger_writer_behind(tmp_path, monkeypatch):
+def test_a_failure_building_the_sheets_leaves_no_ledger_writer_behind(
+    sample_result, tmp_path, monkeypatch
+):
     import perfscore.writers.xlsx as xlsx
 
     def broken(_assessment):
@@ -276,14 +275,14 @@ def test_a_failure_building_the_sheets_leaves_no_ledger_writer_behind(tmp_path, 
     monkeypatch.setattr(xlsx, "LEDGER_SHEET_LINES", 100)
     monkeypatch.setattr(xlsx, "assessment_charts", broken)
     monkeypatch.setenv("PERFSCORE_NO_FORK", "0")
-    result = perfscore.assess(SAMPLE)
+    result = sample_result
     with pytest.raises(RuntimeError, match="图表出错"):
         perfscore.write_outputs(result, tmp_path / "结果.xlsx")
     assert list(tmp_path.iterdir()) == []  # no CSV, no temporary file, nothing still being written
 
 
 def test_a_ledger_writer_killed_midway_is_reported_and_its_temporary_file_removed(
-    tmp_path, monkeypatch
+    sample_result, tmp_path, monkeypatch
 ):
     import signal
 
@@ -303,7 +302,7 @@ def test_a_ledger_writer_killed_midway_is_reported_and_its_temporary_file_remove
 
     monkeypatch.setattr(xlsx, "LEDGER_SHEET_LINES", 100)
     monkeypatch.setattr(xlsx, "_write_ledger_csv", killed)
-    result = perfscore.assess(SAMPLE)
+    result = sample_result
     with pytest.raises(OSError, match="后台写出进程异常退出（退出码 -9）"):
         perfscore.write_outputs(result, tmp_path / "结果.xlsx")
     assert list(tmp_path.iterdir()) == []

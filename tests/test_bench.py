@@ -6,9 +6,12 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from .conftest import ROOT
 
 
+@pytest.mark.slow
 def test_benchmark_reports_every_stage_and_its_floors(tmp_path):
     report = tmp_path / "results.json"
     done = subprocess.run(

@@ -18,19 +18,20 @@ import yaml
 from pydantic import BaseModel
 from typer.testing import CliRunner
 
-from perfscore import docgen, reading
+from perfscore import reading
 from perfscore.cli import app
 from perfscore.errors import Reason
 from perfscore.inputformat import SHEETS, VOCABULARIES
 from perfscore.records import parse_dates
 from perfscore.rules import parse_rules, schema
 from perfscore.text import split_names
+from tools import docgen
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 SAMPLE = ROOT / "samples" / "2023.xlsx"
 DEFAULT_RULES = ROOT / "rules" / "default.yaml"
-REGENERATE = "run: uv run python -m perfscore.docgen"
+REGENERATE = f"run: {docgen.COMMAND}"
 
 
 def _doc(name: str) -> str:
@@ -75,28 +76,58 @@ def _row(section: str, first_cell: str) -> str:
 # --- (a) the generated docs on disk are current ---------------------------------------------
 
 
-@pytest.mark.parametrize("name", sorted(docgen.GENERATED_DOCS))
+@pytest.mark.locked_deps  # docs/commands.md holds --help as the locked typer and click print it
+@pytest.mark.parametrize("name", sorted(docgen.REGIONS))
 def test_generated_doc_is_current(name: str) -> None:
     on_disk = _doc(name)
-    assert on_disk == docgen.GENERATED_DOCS[name](), f"docs/{name} is out of date; {REGENERATE}"
+    assert on_disk == docgen.render(name), f"docs/{name} is out of date; {REGENERATE}"
 
 
-def test_docgen_check_mode(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert docgen.main(["--check", "--docs-dir", str(tmp_path)]) == 1  # nothing there yet
+def test_docgen_fills_regions_and_keeps_prose(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name in docgen.REGIONS:
+        shutil.copyfile(DOCS / name, tmp_path / name)
     assert docgen.main(["--docs-dir", str(tmp_path)]) == 0
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(docgen.GENERATED_DOCS)
     assert docgen.main(["--check", "--docs-dir", str(tmp_path)]) == 0
+    capsys.readouterr()
     target = tmp_path / "commands.md"
-    target.write_text(target.read_text(encoding="utf-8") + "手工修改\n", encoding="utf-8")
+    text = target.read_text(encoding="utf-8")
+    stale = text.replace("## `perfscore assess`", "## `perfscore 改过的命令`", 1)
+    stale = stale.replace("退出码：", "退出码（手写的说明）：", 1)
+    target.write_text(stale, encoding="utf-8")
     assert docgen.main(["--check", "--docs-dir", str(tmp_path)]) == 1
-    assert "手工修改" in target.read_text(encoding="utf-8"), "--check must not write"
+    assert target.read_text(encoding="utf-8") == stale, "--check must not write"
     assert "commands.md" in capsys.readouterr().err
+    assert docgen.main(["--docs-dir", str(tmp_path)]) == 0
+    rewritten = target.read_text(encoding="utf-8")
+    assert "改过的命令" not in rewritten, "the generated region is rewritten"
+    assert "退出码（手写的说明）：" in rewritten, "the prose outside the regions is kept"
+    assert docgen.main(["--check", "--docs-dir", str(tmp_path)]) == 0
+
+
+def test_docgen_reports_a_missing_region(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name in docgen.REGIONS:
+        shutil.copyfile(DOCS / name, tmp_path / name)
+    target = tmp_path / "rules.md"
+    text = target.read_text(encoding="utf-8")
+    target.write_text(
+        re.sub(r"<!-- (BEGIN|END) GENERATED: model Grade -->\n", "", text), encoding="utf-8"
+    )
+    assert docgen.main(["--docs-dir", str(tmp_path)]) == 1
+    assert "model Grade" in capsys.readouterr().err
+    with pytest.raises(docgen.MarkerError, match="no END marker"):
+        docgen.fill("<!-- BEGIN GENERATED: a -->\n", {"a": lambda: ["x"]})
+    with pytest.raises(docgen.MarkerError, match="has no region 'b'"):
+        docgen.fill("<!-- BEGIN GENERATED: b -->\n<!-- END GENERATED: b -->\n", {})
 
 
 def test_generated_output_is_stable() -> None:
-    for render in docgen.GENERATED_DOCS.values():
-        first = render()
-        assert first == render()
+    for name in docgen.REGIONS:
+        first = docgen.render(name)
+        assert first == docgen.render(name)
         assert first.endswith("\n") and not first.endswith("\n\n")
 
 
@@ -323,21 +354,69 @@ def test_excerpt_check_can_fail() -> None:
     assert not _found_in([{"grade": "良好"}, {"grade": "优秀"}], default)  # order matters
 
 
-@pytest.mark.parametrize("snippet", list(docgen.RULE_SNIPPETS.values()), ids=lambda s: s.model)
-def test_rules_snippet_validates(snippet: docgen.Snippet) -> None:
-    model = getattr(schema, snippet.model)
-    value = snippet.value()
-    for element in value if isinstance(value, list) else [value]:
+_EXAMPLE = re.compile(r"^示例（(?P<source>[^）]*)）：\n\n```yaml\n(?P<yaml>.*?)\n```$", re.M | re.S)
+
+
+def _rules_example(model: type[BaseModel]) -> tuple[str, bool] | None:
+    """The YAML example under a model's section of docs/rules.md, and whether it says it is an
+    excerpt of rules/default.yaml."""
+    found = _EXAMPLE.search(_section(_doc("rules.md"), f"## {model.__name__}"))
+    if found is None:
+        return None
+    return found["yaml"], found["source"].startswith("摘自 `rules/default.yaml`")
+
+
+def _example_value(model: type[BaseModel], text: str) -> object:
+    """The part of an example the excerpt check compares: an example written under its key
+    (``match:``, ``categories:``) is unwrapped by that key."""
+    value = yaml.safe_load(text)
+    keys = {path.rsplit(".", 1)[-1].removesuffix("[]") for path in docgen.rule_models()[model]}
+    if model is not schema.Rules and isinstance(value, dict) and len(value) == 1:
+        (key,) = value
+        if key in keys:
+            value = value[key]
+    return value
+
+
+def _example_values(model: type[BaseModel], text: str) -> list[object]:
+    """The values of an example the model validates: the keys of the model's places in a rules
+    file (``consequences[].term`` gives consequences and term) are followed down, through
+    lists, to the values under the last of them."""
+    value = yaml.safe_load(text)
+    if model is schema.Rules:
+        return [value]
+    places = {
+        part.removesuffix("[]")
+        for path in docgen.rule_models()[model]
+        for part in path.split(".")
+        if part
+    }
+
+    def reach(node: object) -> list[object]:
+        if isinstance(node, list):
+            return [found for element in node for found in reach(element)]
+        if isinstance(node, dict) and (inner := [key for key in node if key in places]):
+            return [found for key in inner for found in reach(node[key])]
+        return [node]
+
+    return reach(value)
+
+
+@pytest.mark.parametrize("model", _all_rule_models(), ids=lambda m: m.__name__)
+def test_rules_example_validates(model: type[BaseModel]) -> None:
+    example = _rules_example(model)
+    assert example is not None, f"the {model.__name__} section of docs/rules.md has no example"
+    text, excerpt = example
+    for element in _example_values(model, text):
         model.model_validate(element)
     if model is schema.Rules:
-        parse_rules(snippet.yaml)
-    if snippet.excerpt:
+        parse_rules(text)
+    if excerpt:
         default = yaml.safe_load(DEFAULT_RULES.read_text(encoding="utf-8"))
-        assert _found_in(value, default), (
-            f"the {snippet.model} example in perfscore/docgen.py is no longer an excerpt of rules/default.yaml: "
-            f"update RULE_SNIPPETS, then {REGENERATE}"
+        assert _found_in(_example_value(model, text), default), (
+            f"the {model.__name__} example in docs/rules.md is no longer an excerpt of "
+            "rules/default.yaml"
         )
-    assert snippet.yaml.rstrip("\n") in _doc("rules.md")
 
 
 _ITEM = {"id": "a", "name": "甲", "match": {"kind": "proposal"}}
@@ -418,11 +497,6 @@ def test_the_notes_in_the_rules_reference_are_enforced(model: str, data: dict, n
         validated.model_validate(data)
     if "`" not in note and "不能重复" not in note:
         assert note in str(caught.value), "the note should quote the validator's message"
-
-
-def test_every_rules_section_has_an_example() -> None:
-    missing = [m.__name__ for m in _all_rule_models() if m.__name__ not in docgen.RULE_SNIPPETS]
-    assert not missing, f"add an example to docgen.RULE_SNIPPETS for: {missing}"
 
 
 # --- docs/json.md describes what `assess --out x.json` writes --------------------------------
@@ -552,11 +626,23 @@ def _recipe_rules(snippet: str) -> dict:
     return rules
 
 
-@pytest.mark.parametrize("recipe", [r for r in docgen.RECIPES if r.yaml], ids=lambda r: r.keys)
-def test_every_recipe_is_a_valid_rules_fragment(recipe) -> None:
+def _recipes() -> list[tuple[str, str]]:
+    """(heading, YAML) of every recipe in the guide of docs/rules.md that shows one."""
+    guide = _section(_doc("rules.md"), "## 怎样写本单位的积分办法")
+    found = []
+    for part in re.split(r"^### ", guide, flags=re.M)[1:]:
+        heading, _, body = part.partition("\n")
+        block = re.search(r"^```yaml\n(.*?)\n```$", body, flags=re.M | re.S)
+        if block:
+            found.append((heading, block.group(1)))
+    assert len(found) >= 20
+    return found
+
+
+@pytest.mark.parametrize("heading,recipe", _recipes(), ids=[h for h, _ in _recipes()])
+def test_every_recipe_is_a_valid_rules_fragment(heading: str, recipe: str) -> None:
     from perfscore.rules import check_rules_text
 
-    text = yaml.safe_dump(_recipe_rules(recipe.yaml), allow_unicode=True)
+    text = yaml.safe_dump(_recipe_rules(recipe), allow_unicode=True)
     _rules, warnings = check_rules_text(text, "recipe.yaml")  # raises RulesError on any error
     assert not warnings, [str(w) for w in warnings]
-    assert recipe.yaml.rstrip("\n") in _doc("rules.md")

@@ -303,6 +303,7 @@ GRID_CELLS = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.filterwarnings(
     "ignore:Constructing a DataFrame from a list of sequences with mismatched lengths"
 )

@@ -745,6 +745,7 @@ def mutate(mutations: list[tuple]) -> tuple[list[tuple[str, list[list]]], dict]:
 # --- the property tests ---------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @_settings(150)
 @given(
     mutations=st.lists(MUTATIONS, min_size=1, max_size=6),
@@ -797,6 +798,7 @@ def _base_file(kind: str) -> tuple[bytes, str]:
     return (REAL / f"real.{kind}").read_bytes(), f".{kind}"
 
 
+@pytest.mark.slow
 @_settings(80)
 @given(
     base=st.sampled_from(["xlsxwriter", "xlsx", "xls", "ods"]),
@@ -831,6 +833,7 @@ ZIP_PART_EDITS = st.one_of(
 )
 
 
+@pytest.mark.slow
 @_settings(50)
 @given(
     base=st.sampled_from(["xlsxwriter", "xlsx", "ods"]),
@@ -881,6 +884,7 @@ def _date_as_text(value, form: int):
 EXTRA_HEADERS = ["序号", "联系电话", "所在单位", "附件", "经办人"]
 
 
+@pytest.mark.slow
 @_settings(30)
 @given(
     column_keys=st.lists(st.integers(), min_size=10, max_size=10),

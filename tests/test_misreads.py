@@ -207,7 +207,7 @@ def test_a_skipped_meeting_row_is_listed_against_its_member(tmp_path: Path) -> N
     assert note.severity is Severity.WARNING
     assert note.place == "会议出勤!D2"
     assert "扣分也未计入" in note.message and "出勤情况" in note.message
-    from perfscore.explain import explain
+    from perfscore.explanation import explain
 
     explanation = explain(result, "张三")
     assert note in explanation.notes

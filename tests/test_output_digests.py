@@ -13,6 +13,8 @@ import pytest
 
 from .digests.update import case_digests, library_versions, load
 
+pytestmark = pytest.mark.locked_deps
+
 
 def _compare(case: str, folder) -> None:
     stored = load()

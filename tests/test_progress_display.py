@@ -137,6 +137,7 @@ def piped(books) -> dict[str, subprocess.CompletedProcess]:
     return {size: on_pipes("assess", str(path)) for size, path in books.items()}
 
 
+@pytest.mark.slow
 def test_a_large_workbook_on_a_terminal_shows_each_stage_done_with_its_seconds(
     books, piped, tmp_path
 ):
@@ -155,6 +156,7 @@ def test_a_large_workbook_on_a_terminal_shows_each_stage_done_with_its_seconds(
     assert sha256(out) == sha256(books["large"].with_name("2023-考核结果.xlsx"))
 
 
+@pytest.mark.slow
 def test_without_a_terminal_nothing_extra_is_printed_and_the_outputs_are_the_same(books, piped):
     small, large = piped["small"], piped["large"]
     assert small.returncode == large.returncode == 0, large.stderr
@@ -173,6 +175,7 @@ def test_without_a_terminal_nothing_extra_is_printed_and_the_outputs_are_the_sam
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "size, extra", [("small", []), ("large", ["--quiet"])], ids=["small input", "--quiet"]
 )
@@ -192,6 +195,7 @@ def test_no_display_for_a_small_input_or_with_quiet(books, tmp_path, size, extra
         assert "考核委员 3 人" in printed
 
 
+@pytest.mark.slow
 def test_an_error_marks_its_stage_unfinished_and_is_printed_below_the_display(books, tmp_path):
     code, printed = on_terminal(
         "assess", str(books["large"]), "--out", str(tmp_path / "没有这个目录" / "结果.xlsx")
@@ -206,6 +210,7 @@ def test_an_error_marks_its_stage_unfinished_and_is_printed_below_the_display(bo
     assert "Traceback" not in printed
 
 
+@pytest.mark.slow
 def test_a_folder_of_workbooks_shows_how_many_are_done(books, tmp_path):
     folder = tmp_path / "县区"
     folder.mkdir()
@@ -220,6 +225,7 @@ def test_a_folder_of_workbooks_shows_how_many_are_done(books, tmp_path):
     assert "完成 2 个，出错 0 个" in after_display(printed)
 
 
+@pytest.mark.slow
 def test_report_on_a_terminal_shows_its_own_stages(books, tmp_path):
     code, printed = on_terminal(
         "report", str(books["large"]), "--quarter", "2023Q2", "--out-dir", str(tmp_path)

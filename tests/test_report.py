@@ -390,8 +390,8 @@ def _cells(line: str) -> int:
 
 
 @pytest.fixture(scope="module")
-def sample_year():
-    return perfscore.assess(SAMPLE).members.set_index("member_id")
+def sample_year(sample_result):
+    return sample_result.members.set_index("member_id")
 
 
 @pytest.mark.parametrize("quarter", ["2023Q1", "2023Q2", "2023Q3", "2023Q4"])
@@ -535,6 +535,7 @@ def _cron_run(args: list[str], cwd: Path, **extra_env: str) -> subprocess.Comple
     )
 
 
+@pytest.mark.slow
 def test_cron_style_run(tmp_path):
     data = tmp_path / "数据"
     data.mkdir()
@@ -583,6 +584,7 @@ def test_cron_style_run(tmp_path):
     assert run.stdout == b"" and "找不到文件" in run.stderr.decode("utf-8")
 
 
+@pytest.mark.slow
 def test_two_runs_at_once_and_a_rerun_replace_the_output_whole(tmp_path, hand):
     book, rules = hand
     out = tmp_path / "out"

@@ -27,6 +27,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHONS = ("3.11", "3.12", "3.13")
@@ -62,7 +63,7 @@ def targets(systems: Sequence[str], pythons: Sequence[str]) -> list[Target]:
     return [Target(system, python) for system in systems for python in pythons]
 
 
-def _run(command: list[str], **kwargs) -> subprocess.CompletedProcess[str]:
+def _run(command: list[str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
     run = subprocess.run(command, capture_output=True, text=True, **kwargs)
     if run.returncode != 0:
         raise SystemExit(f"失败：{' '.join(command)}\n{run.stdout}\n{run.stderr}")

@@ -8,6 +8,7 @@ lower row holds nothing but header words, so the sub-header row is never read as
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 from ..inputformat import Sheet
@@ -57,7 +58,7 @@ class Header:
 
 
 def find_header(
-    sheet: Sheet, head: list[list[str]], fills: set[tuple[int, int]] = frozenset()
+    sheet: Sheet, head: list[list[str]], fills: AbstractSet[tuple[int, int]] = frozenset()
 ) -> Header:
     """The header: the row, or two rows read together, whose cells name the most declared columns.
 

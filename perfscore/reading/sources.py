@@ -17,6 +17,7 @@ import os
 import zipfile
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import UsageError
 from .failures import unreadable, unreadable_or_reraise
@@ -90,13 +91,14 @@ class CalamineBook:
             os.close(self._fd)
             raise
         self.sheet_names = list(self.book.sheet_names)
-        self._sheets: dict[str, object] = {}
+        self._sheets: dict[str, CalamineSheet] = {}
         self._ends: dict[str, tuple[int, int] | None] = {}  # sheets already read and let go
         self._scanner: ThreadPoolExecutor | None = None
         self._scans: dict[str, Future] = {}  # sheet name -> its flagged cells, being found ahead
         self._order: list[str] = []  # the sheets to be read, in order (read_ahead)
         self._loader: ThreadPoolExecutor | None = None
-        self._ahead: dict[str, Future] = {}  # the sheet being parsed ahead -> its calamine sheet
+        # the sheet being parsed ahead -> its calamine sheet
+        self._ahead: dict[str, Future[CalamineSheet]] = {}
         self._xml = path.suffix.lower() in (".xlsx", ".xlsm") and zipfile.is_zipfile(path)
         self._extents: dict[str, SheetExtent | None] = {}  # an .xlsx sheet's, from its XML
 
@@ -111,7 +113,7 @@ class CalamineBook:
             proc = f"/proc/self/fd/{self._fd}"
             return proc if os.path.exists(proc) else name
 
-    def _sheet(self, name: str):
+    def _sheet(self, name: str) -> CalamineSheet:
         if name not in self._sheets:
             ahead = self._ahead.pop(name, None)
             if ahead is None:
@@ -131,7 +133,7 @@ class CalamineBook:
                 raise unreadable(self.path, exc) from None
         return self._extents[name]
 
-    def _parse(self, name: str):
+    def _parse(self, name: str) -> CalamineSheet:
         """calamine's parse of one sheet (on the read-ahead thread or this one), once the sheet's
         extent has passed :func:`check_cell_budget`."""
         extent = self._extent(name)
@@ -324,3 +326,7 @@ class CsvFolder:
 
     def close(self) -> None:
         pass
+
+
+if TYPE_CHECKING:
+    from python_calamine import CalamineSheet

@@ -215,6 +215,7 @@ def body_frame(
             full[key] = combined
             is_empty = (combined == "").to_numpy(dtype=bool)
         empty = is_empty if empty is None else empty & is_empty
+    assert empty is not None  # every table has at least one column
     keep = np.flatnonzero(~empty & ~_total_rows(cells, columns))
     del cells
     frame = pd.DataFrame(
@@ -228,8 +229,8 @@ def body_frame(
     )
     for key, indexes in positions.items():  # each column of a spread key, for its own cells
         if len(indexes) > 1:
-            for part, i in enumerate(indexes):
-                frame[f"{key}@{part}"] = pd.Series(columns[i].take(keep), copy=False)
+            for number, at in enumerate(indexes):
+                frame[f"{key}@{number}"] = pd.Series(columns[at].take(keep), copy=False)
     frame["row"] = keep + (last_header + 2)  # Excel rows are 1-based, below the header
     return frame
 
@@ -238,7 +239,7 @@ def _object_grid(data: list[list], width: int) -> np.ndarray:
     """The rows as one 2-D object array, short rows padded with NaN: the array pandas builds a
     DataFrame of rows from (pandas' own C routine, several times faster than np.array here)."""
     try:
-        from pandas._libs.lib import to_object_array
+        from pandas._libs.lib import to_object_array  # type: ignore[attr-defined]  # private, untyped in pandas-stubs
     except ImportError:  # pragma: no cover - pandas moved it: the public (slower) way
         return pd.DataFrame(data, dtype=object).reindex(columns=range(width)).to_numpy(dtype=object)
     return to_object_array(data, min_width=width)
@@ -278,12 +279,14 @@ class FactorizedColumn:
         """The clean text of every row."""
         if self.cleaned is not None:
             return self.cleaned.reset_index(drop=True)
+        assert self.text is not None  # a column holds its clean text or its cleaned series
         return pd.Series(self.text.take(self.codes), copy=False)
 
-    def take(self, rows: np.ndarray):
+    def take(self, rows: np.ndarray) -> pd.api.extensions.ExtensionArray:
         """The clean text of ``rows``."""
         if self.cleaned is not None:
             return self.cleaned.array.take(rows)
+        assert self.text is not None
         return self.text.take(self.codes[rows])
 
 

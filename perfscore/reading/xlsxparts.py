@@ -59,7 +59,7 @@ def xlsx_flagged_cells(path: Path, sheet_name: str) -> dict[tuple[int, int], tup
                 "error",
                 _xml_text(value.group(1)) if value else "#错误",
             )
-        elif b"<f" in body and not (_VALUE.search(body) and _VALUE.search(body).group(1)):
+        elif b"<f" in body and not ((computed := _VALUE.search(body)) and computed.group(1)):
             formula = re.search(rb"<f[^>]*>([^<]*)</f>", body)
             flagged[(int(row), column)] = (
                 "formula",
@@ -89,7 +89,8 @@ def cells_holding(
         if cell is None or cell.end() <= hit.start():
             continue  # not inside a cell (a filter, say)
         parsed_to = cell.end()
-        yield cell.groups()
+        letters, row, attrs, body = cell.groups()
+        yield letters, row, attrs, body
 
 
 # --- a sheet's part -----------------------------------------------------------------------------

@@ -36,8 +36,8 @@ def check_meaning(rules: Rules, positions: Positions, name: str) -> list[Problem
     checker = _Checker(positions, name, rules.input_format().vocabularies)
     for c, category in enumerate(rules.categories):
         for i, item in enumerate(category.items):
-            at = ("categories", c, "items", i)
-            kind = item.match.kind
+            at: tuple[str | int, ...] = ("categories", c, "items", i)
+            kind: str = item.match.kind
             checker.condition(kind, item.match, (*at, "match"))
             if item.points_by is not None:
                 for field, table in item.points_by.items():
@@ -53,9 +53,9 @@ def check_meaning(rules: Rules, positions: Positions, name: str) -> list[Problem
         for k, clause in enumerate(award.requires.has or []):
             at = ("awards", a, "requires", "has", k)
             checker.condition(clause.kind, clause, at)
-        for k, clause in enumerate(award.score or []):
+        for k, scored in enumerate(award.score or []):
             at = ("awards", a, "score", k, "match")
-            checker.condition(clause.match.kind, clause.match, at)
+            checker.condition(scored.match.kind, scored.match, at)
         if award.min_share is not None:
             kind = _POOL_KINDS[award.pool]
             at = ("awards", a, "min_share", "match")

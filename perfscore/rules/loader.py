@@ -197,7 +197,8 @@ def _shape_problem(text: str, loader: type, name: str) -> Problem | None:
     total = 0
 
     def where(event: yaml.Event) -> str:
-        return f"{event.start_mark.line + 1}:{event.start_mark.column + 1}"
+        mark = event.start_mark
+        return f"{mark.line + 1}:{mark.column + 1}" if mark is not None else "?"
 
     for event in yaml.parse(text, Loader=loader):
         if isinstance(event, yaml.CollectionStartEvent):
@@ -223,7 +224,7 @@ def _shape_problem(text: str, loader: type, name: str) -> Problem | None:
             if event.anchor is not None:
                 sizes[event.anchor] = 1
         elif isinstance(event, yaml.AliasEvent):
-            size = sizes.get(event.anchor, 1)
+            size = sizes.get(event.anchor, 1) if event.anchor is not None else 1
         else:
             continue
         total += size if isinstance(event, yaml.AliasEvent) else 1

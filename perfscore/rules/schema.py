@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
-from typing import Annotated, Literal
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Annotated, Literal, get_args
 
 from pydantic import (
     BaseModel,
@@ -53,7 +54,7 @@ __all__ = [
 ]
 
 RecordKind = Literal["proposal", "information", "adoption", "report", "meeting", "activity", "duty"]
-assert set(RecordKind.__args__) == set(RECORD_KINDS)  # type: ignore[attr-defined]
+assert set(get_args(RecordKind)) == set(RECORD_KINDS)
 
 # Fields of a normalised record that `match` and `points_by` may look at.
 MATCH_FIELDS = (
@@ -262,7 +263,7 @@ class Item(_Strict):
         return self
 
 
-def _repeated(values) -> list[str]:
+def _repeated(values: Iterable[str]) -> list[str]:
     """The values that occur more than once, sorted (one pass: linear in the number of values)."""
     counts = Counter(values)
     return sorted(value for value, count in counts.items() if count > 1)
@@ -521,7 +522,15 @@ class Consequence(_Strict):
 GROUP_COLUMNS = ("sector", "committee", "study_group", "work_group")
 # Headers of the 总排名 and 分组统计 sheets besides the roster's: a declared roster column is
 # written beside them, so it cannot take one of their names.
-RESULT_HEADERS = ("名次", "总分", "等次", "等次说明", "界别内名次", "专委会内名次", "处理提示")
+RESULT_HEADERS: tuple[str, ...] = (
+    "名次",
+    "总分",
+    "等次",
+    "等次说明",
+    "界别内名次",
+    "专委会内名次",
+    "处理提示",
+)
 RESULT_HEADERS += ("分组类型", "分组", "dimension", "group")
 # Characters a declared roster column's name cannot hold: "/" joins nested dimensions and "·"
 # the group names of a nested group.
@@ -538,9 +547,14 @@ def _folded(text: str) -> str:
     return "".join(text.split()).casefold()
 
 
-SheetKey = Literal[tuple(sheet.key for sheet in SHEETS)]  # type: ignore[valid-type]
-ColumnKey = Literal[tuple(sorted({col.key for sheet in SHEETS for col in sheet.columns}))]  # type: ignore[valid-type]
-VocabularyKey = Literal[tuple(VOCABULARIES)]  # type: ignore[valid-type]
+if TYPE_CHECKING:  # the keys are known at run time only: plain text for the type checker
+    SheetKey = str
+    ColumnKey = str
+    VocabularyKey = str
+else:  # pydantic rejects any other key, naming the allowed ones
+    SheetKey = Literal[tuple(sheet.key for sheet in SHEETS)]
+    ColumnKey = Literal[tuple(sorted({col.key for sheet in SHEETS for col in sheet.columns}))]
+    VocabularyKey = Literal[tuple(VOCABULARIES)]
 
 
 class InputSpec(_Strict):
@@ -1067,8 +1081,8 @@ class Rules(_Strict):
         for band in upper:
             if band.min is None:
                 raise ValueError(f"等次“{band.grade}”须写 min（只有最后一档不写）")
-        mins = [band.min for band in upper]
-        if any(a <= b for a, b in itertools.pairwise(mins)):  # type: ignore[operator]
+        mins = [band.min for band in upper if band.min is not None]  # every one, checked above
+        if any(a <= b for a, b in itertools.pairwise(mins)):
             raise ValueError("等次须从高到低排列，各档 min 依次递减")
         return grades
 

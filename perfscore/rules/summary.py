@@ -319,6 +319,7 @@ def _scope_text(scope: Scope) -> str:
 def _period_text(item: Item) -> str:
     """每月至少 1 次（2、4、6、8、10、12 月）…"""
     spec = item.per_period
+    assert spec is not None  # asked only of per-period items
     when = "每季度" if spec.every == "quarter" else "每月"
     months = (
         f"（只要求 {'、'.join(str(m) for m in sorted(spec.months))} 月）" if spec.months else ""

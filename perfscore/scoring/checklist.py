@@ -136,7 +136,8 @@ def _record_order_keys(table: RecordTable) -> list[tuple[np.ndarray, int]] | Non
         "ns",
     ):
         return None
-    day = np.int64(np.timedelta64(1, "D") // np.timedelta64(1, np.datetime_data(dates.dtype)[0]))
+    unit = np.datetime_data(dates.dtype)[0]
+    day = np.int64(np.timedelta64(1, "D") // np.timedelta64(1, unit))  # type: ignore[call-overload]  # numpy's stubs list the unit names as literals only
     ticks = dates.view(np.int64)
     missing = np.isnat(dates)
     days, rest = np.divmod(ticks, day)

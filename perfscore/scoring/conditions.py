@@ -8,7 +8,9 @@ record as written, and one over a pool of candidates.
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable, Hashable
 
 import numpy as np
 import pandas as pd
@@ -81,7 +83,7 @@ class RecordTable:
     def kind_rows(self, kind: str) -> np.ndarray:
         if kind not in self._kinds:
             codes, uniques = self.all_codes("kind")
-            where = uniques.get_indexer([kind])[0]
+            where = uniques.get_indexer(pd.Index([kind]))[0]
             rows = np.flatnonzero(codes == where) if where >= 0 else np.zeros(0, dtype=np.int64)
             self.within[rows] = np.arange(len(rows))
             self._kinds[kind] = rows
@@ -97,7 +99,14 @@ class RecordTable:
             self._codes[name, kind] = factorize_values(values)
         return self._codes[name, kind]
 
-    def field(self, name: str, kind: str | None, p: np.ndarray, key, build) -> np.ndarray:
+    def field(
+        self,
+        name: str,
+        kind: str | None,
+        p: np.ndarray,
+        key: Hashable,
+        build: Callable[[pd.Index], np.ndarray],
+    ) -> np.ndarray:
         """``build(distinct values)`` (one entry more, for NaN, last) spread to the rows ``p`` of
         ``kind`` (of any kind when None); built once per field, kind and ``key``."""
         codes, uniques = self.codes(name, kind)
@@ -136,7 +145,7 @@ class RecordTable:
                     kind,
                     p,
                     ("isin", tuple(allowed)),
-                    lambda uniques, allowed=allowed: np.append(uniques.isin(allowed), False),
+                    functools.partial(_isin_or_missing, allowed=allowed),
                 )
         if condition.marks is not None:
             pattern = "|".join(re.escape(mark) for mark in condition.marks)
@@ -180,3 +189,8 @@ def condition_label(condition: Condition | None) -> str:
     if condition.unless is not None:
         values.append(f"不含{condition_label(condition.unless)}")
     return "、".join(values)
+
+
+def _isin_or_missing(uniques: pd.Index, allowed: list[str]) -> np.ndarray:
+    """Which distinct values are allowed, and one entry more (False) for NaN."""
+    return np.append(uniques.isin(allowed), False)

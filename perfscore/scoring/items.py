@@ -9,6 +9,8 @@ file's items.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -27,7 +29,11 @@ RECORD_ORDER = ["date", "sheet", "row", "position"]  # the order records are cou
 
 
 def category_parts(
-    table: RecordTable, roster: Roster, category: Category, rounded, months: np.ndarray | None
+    table: RecordTable,
+    roster: Roster,
+    category: Category,
+    rounded: Callable[[Part | None], Part | None],
+    months: np.ndarray | None,
 ) -> list[Part]:
     """A category's lines: its start score, each item's lines and caps, the pro-rating of what
     records earned (when set), and last the category's own cap."""
@@ -98,6 +104,7 @@ def _period_parts(
     kind = item.match.kind
     p = table.kind_rows(kind)
     if category.standing is not None:
+        assert table.standing is not None  # a member's records always carry the 常委 flag
         p = p[table.standing[p] == int(category.standing)]
     p = p[table.condition(item.match, kind, p)]
     position = table.array("position")
@@ -111,8 +118,10 @@ def _period_parts(
     dates = table.array("date")[p].astype("datetime64[ns]").astype(np.int64)
     order = np.empty(len(p), dtype=np.int64)
     order[np.lexsort((table.array("row")[p], sheet_codes[p], dates))] = np.arange(len(p))
+    spec = item.per_period
+    assert spec is not None  # asked only of per-period items
     found = period_lines(
-        item.per_period,
+        spec,
         roster.year,
         members=member_codes,
         term_start=roster.term_start[: roster.size],
@@ -123,8 +132,7 @@ def _period_parts(
         rows=p,
         as_of=roster.as_of,
     )
-    spec = item.per_period
-    common = dict(
+    common: dict[str, Any] = dict(
         category=category.id,
         category_name=category.name,
         rule_id=f"{category.id}.{item.id}",
@@ -153,6 +161,7 @@ def _item_part(table: RecordTable, item: Item, category: Category) -> Part:
     kind = item.match.kind
     p = table.kind_rows(kind)
     if category.standing is not None:
+        assert table.standing is not None  # a member's records always carry the 常委 flag
         p = p[table.standing[p] == int(category.standing)]
     p = p[table.condition(item.match, kind, p)]
     credit = item.credit
@@ -178,6 +187,7 @@ def _item_part(table: RecordTable, item: Item, category: Category) -> Part:
         keep = ~np.isnan(points)
         p, points, note = p[keep], points[keep], note[keep]
     else:
+        assert item.points_by is not None  # the schema requires one of points, points_by, cases
         by_field, table_of_points = next(iter(item.points_by.items()))
         key = ("points_by", tuple(table_of_points.items()))
         if by_field == "marks":  # a proposal may carry several marks: each listed one scores
@@ -192,7 +202,10 @@ def _item_part(table: RecordTable, item: Item, category: Category) -> Part:
                     (has[mark] * value for mark, value in table_of_points.items()),
                     pd.Series(0.0, index=values.index),
                 )
-                sums = sums.where(pd.concat(has, axis=1).any(axis=1) if has else False)
+                if has:
+                    sums = sums.where(pd.concat(has, axis=1).any(axis=1))
+                else:
+                    sums = pd.Series(np.nan, index=values.index)
                 return np.append(sums.to_numpy(dtype=float), np.nan)
         else:
 
@@ -251,7 +264,9 @@ def _item_part(table: RecordTable, item: Item, category: Category) -> Part:
     )
 
 
-def _counted(table: RecordTable, item: Item, p: np.ndarray, points: np.ndarray, note: np.ndarray):
+def _counted(
+    table: RecordTable, item: Item, p: np.ndarray, points: np.ndarray, note: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """stack: highest, count: once and from_nth, on the item's lines (docs/scoring.md §2.6–7)."""
     lines = pd.DataFrame(
         {
@@ -331,6 +346,6 @@ def _pro_rate_part(
     )
 
 
-def _joined_notes(left: np.ndarray, right) -> np.ndarray:
+def _joined_notes(left: np.ndarray, right: np.ndarray | str) -> np.ndarray:
     """Two notes per line joined by '；' when both are given, else whichever is."""
     return joined_pairs(left, right, "；")

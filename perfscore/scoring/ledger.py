@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from pandas.api.extensions import ExtensionArray
 
 from ..frames import grouped_sums, repeated_texts
 from ..text import number_text
@@ -61,12 +63,12 @@ class Part:
 
 def member_part(
     member: np.ndarray,
-    points,
+    points: np.ndarray | float,
     category: str,
     category_name: str,
     rule_id: str,
     rule_name: str,
-    note,
+    note: np.ndarray | str,
 ) -> Part:
     """Lines not tied to a sheet cell (base, start, caps, bonus)."""
     n = len(member)
@@ -199,14 +201,14 @@ class LedgerLines:
             rows.astype(np.intp),
         )  # as pandas takes them, converted once
 
-        def constant(attr: str):
+        def constant(attr: str) -> ExtensionArray:
             return pd.array([getattr(part, attr) for part in parts], dtype="str").take(which)
 
         from_records = any(part.rows is not None for part in parts)
         per_member = any(part.rows is None for part in parts)
         frame = table.frame
 
-        def typed(values, name: str) -> pd.Series:
+        def typed(values: Any, name: str) -> pd.Series:
             """A column copied from the records (member_id, sheet, source, item_id, title) has
             the records' dtype when every line comes from a record, str when no line does, and
             object when the ledger holds both kinds of line and the two dtypes differ."""
@@ -230,7 +232,7 @@ class LedgerLines:
         row = np.append(frame["row"].to_numpy(), 0)[
             rows
         ]  # row -1 (no sheet row) takes the 0 appended
-        columns = {"member_id": typed(self.roster.ids.take(member), "member_id")}
+        columns: dict[str, Any] = {"member_id": typed(self.roster.ids.take(member), "member_id")}
         if names is not None:
             taken = names.array.take(
                 np.where(member < self.roster.size, member, -1), allow_fill=True
@@ -260,5 +262,5 @@ class LedgerLines:
         return pd.DataFrame({key: columns[key] for key in keys}, copy=False)
 
 
-def _joined(arrays: list[np.ndarray], dtype) -> np.ndarray:
+def _joined(arrays: list[np.ndarray], dtype: Any) -> np.ndarray:
     return np.concatenate(arrays) if arrays else np.zeros(0, dtype=dtype)

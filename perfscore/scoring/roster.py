@@ -7,6 +7,8 @@ still score but take no start, base, cap or checklist line.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -44,7 +46,7 @@ class Roster:
         if unknown.any():
             extra_codes, extra = pd.factorize(record_ids[unknown].to_numpy())
             codes[unknown] = self.size + extra_codes
-            ids = pd.array([*ids, *extra], dtype=record_ids.dtype)
+            ids = pd.array([*ids, *extra], dtype=record_ids.dtype)  # type: ignore[arg-type]  # pandas-stubs allows only timedelta dtypes for a list here
         self.record_codes = codes.astype(np.int64)
         self.ids = ids
         n_all = len(ids)
@@ -147,13 +149,14 @@ def scored_records(
 def _months_in_office(members: pd.DataFrame, year: int) -> pd.Series:
     """Months of ``year`` with at least one day in office, by member_id (12 for a full year)."""
     year_start, year_end = pd.Timestamp(year, 1, 1), pd.Timestamp(year, 12, 31)
-    start = members["term_start"].fillna(year_start).clip(lower=year_start)
-    end = members["term_end"].fillna(year_end).clip(upper=year_end)
+    # pandas-stubs types clip's bounds as numbers; pandas clips datetimes by Timestamps.
+    start = members["term_start"].fillna(year_start).clip(lower=year_start)  # type: ignore[call-overload]
+    end = members["term_end"].fillna(year_end).clip(upper=year_end)  # type: ignore[call-overload]
     months = (end.dt.month - start.dt.month + 1).where(end >= start, 0).astype(int)
     return pd.Series(months.to_numpy(), index=members["member_id"].to_numpy())
 
 
-def term_text(start, end) -> str:
+def term_text(start: Any, end: Any) -> str:  # Timestamps, or missing
     left = f"{start:%Y-%m-%d}" if pd.notna(start) else "年初"
     right = f"{end:%Y-%m-%d}" if pd.notna(end) else "年底"
     return f"{left} 至 {right}"

@@ -23,6 +23,7 @@ import pickle
 import signal
 import sys
 from collections.abc import Callable
+from types import TracebackType
 
 __all__ = ["Background", "can_fork", "fork_switched_off"]
 
@@ -90,7 +91,12 @@ class Background:
     def __enter__(self) -> Background:
         return self
 
-    def __exit__(self, kind, error, trace) -> None:
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
         if error is None:
             self.wait()
             return

@@ -69,8 +69,10 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from types import FrameType, TracebackType
+from typing import Any
 
 from ..errors import UsageError
 
@@ -102,6 +104,9 @@ STAGES = (
     "installing",  # the first file of the set is installed, the others are not
     "installed",  # every file is installed; the staging folder is not removed yet
 )
+# What signal.signal takes and gives back: a function, SIG_DFL or SIG_IGN, or None (a handler
+# set outside Python).
+_Handler = Callable[[int, FrameType | None], Any] | int | signal.Handlers | None
 _MANIFEST = "COMMIT"
 _FILES = "files"
 _SCRATCH = "scratch"
@@ -152,7 +157,7 @@ class ResultSet:
         self._retired: set[str] = set()
         self._staging: Path | None = None
         self._committed = False
-        self._restore: list[tuple[int, object]] = []
+        self._restore: list[tuple[int, _Handler]] = []
 
     # --- what writers use --------------------------------------------------------------------
 
@@ -195,7 +200,12 @@ class ResultSet:
             raise _plain(exc, self.folder) from None
         return self
 
-    def __exit__(self, kind, error, trace) -> None:
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
         if error is None:
             try:
                 self._commit()
@@ -263,7 +273,7 @@ class ResultSet:
             signal.signal(signum, handler)
 
 
-def _terminate(_signum, _frame) -> None:
+def _terminate(_signum: int, _frame: FrameType | None) -> None:
     raise Terminated()
 
 
@@ -281,8 +291,8 @@ def _signals_held() -> Iterator[None]:
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
-        for signum in dict.fromkeys(pending):
-            signal.raise_signal(signum)
+        for number in dict.fromkeys(pending):
+            signal.raise_signal(number)
 
 
 def _install(folder: Path, staging: Path, manifest: dict) -> None:
@@ -426,7 +436,7 @@ def _fsync(path: Path, *, directory: bool = False) -> None:
         os.close(fd)
 
 
-def _release(error: BaseException) -> None:
+def _release(error: BaseException | None) -> None:
     """Let go of what the failed writer still holds (xlsxwriter's open zip file, whose
     finaliser would otherwise try to finish it and print a traceback on the full disk)."""
     hook = sys.unraisablehook
@@ -436,7 +446,7 @@ def _release(error: BaseException) -> None:
         while error is not None and id(error) not in seen:
             seen.add(id(error))
             traceback.clear_frames(error.__traceback__)
-            error = error.__context__  # type: ignore[assignment]
+            error = error.__context__
         gc.collect()
     finally:
         sys.unraisablehook = hook

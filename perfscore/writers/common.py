@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -13,6 +14,9 @@ from ..assessment import Assessment
 from ..layout import LEDGER_LABELS, MEMBER_LABELS, RESULT_LABELS, YEAR_LABEL
 from ..privacy import MASK_LABELS
 from .commit import ResultSet
+
+if TYPE_CHECKING:
+    from ..awards import Shortlist
 
 __all__ = [
     "atomic_path",
@@ -298,7 +302,7 @@ def problems_table(a: Assessment) -> pd.DataFrame:
     )
 
 
-def shortlist_sheets(lists) -> list[tuple[str, pd.DataFrame]]:
+def shortlist_sheets(lists: Sequence[Shortlist]) -> list[tuple[str, pd.DataFrame]]:
     """One sheet per award (winners, then the first left off, each with the reason), then a
     sheet of how each quota was reached and a balance sheet by 界别 and 专委会."""
     sheets = []

@@ -15,8 +15,12 @@ example scheme carry its notice under the title.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
+
+if TYPE_CHECKING:
+    from ..quarterly import ProgressReport
 
 from ..assessment import Assessment
 from ..awards import POOL_UNIT
@@ -273,7 +277,9 @@ def write_award_notice(assessment: Assessment, lists: list, out: str | Path) -> 
 # --- the quarterly 通报 ---------------------------------------------------------------------------
 
 
-def write_progress_notice(report, out: str | Path, *, into: ResultSet | None = None) -> Path:
+def write_progress_notice(
+    report: ProgressReport, out: str | Path, *, into: ResultSet | None = None
+) -> Path:
     """The quarterly (monthly) 履职情况通报 of a :class:`perfscore.quarterly.ProgressReport`:
     总体情况, 进度较好, 需提醒, 各界别/专委会情况 (tables), and how progress is judged."""
     from .quarterly import group_table, lagging_lines, pace_rule, reminder_groups, summary_rows
@@ -309,9 +315,11 @@ def write_progress_notice(report, out: str | Path, *, into: ResultSet | None = N
             (
                 dimension,
                 "；".join(
-                    f"{r.group}（在任 {int(r.members)} 人，平均积分 {r.points_mean:.{decimals}f} 分，"
-                    f"进度落后 {int(r.behind)} 人）"
-                    for r in top.itertuples(index=False)
+                    f"{group}（在任 {int(members)} 人，平均积分 {mean:.{decimals}f} 分，"
+                    f"进度落后 {int(behind)} 人）"
+                    for group, members, mean, behind in zip(
+                        top["group"], top["members"], top["points_mean"], top["behind"]
+                    )
                 ),
             )
         )

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from .. import __version__
 from ..assessment import Assessment
 from .common import atomic_path
+
+if TYPE_CHECKING:
+    from ..awards import Shortlist
 
 __all__ = ["write_json", "write_shortlists_json", "assessment_document", "JSON_FORMAT_VERSION"]
 
@@ -70,7 +74,7 @@ def assessment_document(a: Assessment) -> dict:
     }
 
 
-def _shortlist_document(sl) -> dict:
+def _shortlist_document(sl: Shortlist) -> dict:
     return {
         "id": sl.award.id,
         "name": sl.award.name,

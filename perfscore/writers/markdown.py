@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Mapping
 from contextlib import nullcontext
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -47,7 +48,7 @@ def cell(value: object) -> str:
 
 
 def table(
-    frame: pd.DataFrame, formats: Mapping[str, Callable[[object], str]] | None = None
+    frame: pd.DataFrame, formats: Mapping[str, Callable[[Any], str]] | None = None
 ) -> list[str]:
     """A pipe table, one line per row. Columns named in ``formats`` are rendered by their
     function (perfscore's own numbers: escaped, not neutralised); the others through :func:`cell`."""

@@ -34,8 +34,12 @@ from contextlib import nullcontext
 from dataclasses import dataclass, fields
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
+
+if TYPE_CHECKING:
+    from ..rules import Rules
 
 from .commit import ResultSet, checkpoint
 
@@ -68,7 +72,7 @@ class OfficialStyle:
     margin_right: float = 26
 
     @classmethod
-    def from_rules(cls, rules) -> OfficialStyle:
+    def from_rules(cls, rules: Rules) -> OfficialStyle:
         """The style a rules file's ``documents:`` section asks for (defaults where not given)."""
         spec = getattr(rules, "documents", None)
         if spec is None:
@@ -312,13 +316,13 @@ class OfficialDocument:
         indent: bool = True,
         after: float = 0,
         keep_with_next: bool = False,
-    ):
+    ) -> Any:
         p = self._doc.add_paragraph()
         self._format(p, align=align, indent=indent, after=after)
         p.paragraph_format.keep_with_next = keep_with_next
         return p
 
-    def _format(self, p, *, align: str, indent: bool, after: float = 0) -> None:
+    def _format(self, p: Any, *, align: str, indent: bool, after: float = 0) -> None:
         from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 
         f = p.paragraph_format
@@ -335,7 +339,7 @@ class OfficialDocument:
         f.first_line_indent = _pt(self.style.body_size * 2) if indent else None
         f.widow_control = True
 
-    def _run(self, p, text: str, font: str, size: float, *, bold: bool = False):
+    def _run(self, p: Any, text: str, font: str, size: float, *, bold: bool = False) -> Any:
         from docx.shared import Pt
 
         run = p.add_run(text)
@@ -359,7 +363,7 @@ class OfficialDocument:
         normal = self._doc.styles["Normal"].paragraph_format
         normal.space_after = Pt(0)
 
-    def _page_number(self, section) -> None:
+    def _page_number(self, section: Any) -> None:
         """Footer: — n — centred, n a PAGE field (Word, WPS and LibreOffice fill it in)."""
         from docx.oxml import OxmlElement
         from docx.oxml.ns import qn
@@ -389,7 +393,7 @@ class OfficialDocument:
         self._run(p, " —", font, size)
 
 
-def _set_fonts(rpr, east_asian: str, latin: str) -> None:
+def _set_fonts(rpr: Any, east_asian: str, latin: str) -> None:
     """Name ``east_asian`` for CJK text and ``latin`` for the rest; language zh-CN."""
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
@@ -422,13 +426,13 @@ def _xml(text: str) -> str:
     return "".join(ch for ch in text if ch in "\t\n" or ord(ch) >= 32).translate(_XML_ESCAPES)
 
 
-def _pt(points: float):
+def _pt(points: float) -> Any:
     from docx.shared import Pt
 
     return Pt(points)
 
 
-def _cell_text(value: object, decimals: int) -> str:
+def _cell_text(value: Any, decimals: int) -> str:
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return ""
     if isinstance(value, bool):

@@ -12,11 +12,17 @@ results.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
+if TYPE_CHECKING:
+    from ..privacy import MaskMode
+    from ..quarterly import ProgressReport
+
 from ..assessment import Assessment
 from ..privacy import NameMask, masked_name
+from ..rules import LoadedRules
 from ..rules.example import example_notice, is_example
 from .common import atomic_path
 from .csv import safe_csv_lines
@@ -52,7 +58,7 @@ def public_names(members: pd.DataFrame, mode: str) -> pd.Series:
     return members["name"].astype(str).map(masked_name)
 
 
-def _suffix(rules) -> str:
+def _suffix(rules: LoadedRules) -> str:
     return "（示例办法计算）" if is_example(rules) else ""
 
 
@@ -79,7 +85,9 @@ def _subtitle(year: int, mode: str) -> str:
     return f"考核年度：{year} 年    公开版（{shown}）"
 
 
-def _write(out: Path, table: pd.DataFrame, title: str, subtitle: str, rules, decimals: int) -> Path:
+def _write(
+    out: Path, table: pd.DataFrame, title: str, subtitle: str, rules: LoadedRules, decimals: int
+) -> Path:
     if out.suffix.lower() == ".csv":
         with atomic_path(out) as tmp:
             tmp.write_text(safe_csv_lines(table, decimals=decimals), encoding="utf-8-sig")
@@ -111,12 +119,12 @@ def write_public_ranking(
     )
 
 
-def public_progress_path(report, folder: Path) -> Path:
+def public_progress_path(report: ProgressReport, folder: Path) -> Path:
     """``<folder>/2023Q2-季度履职通报-公开版.xlsx``."""
     return Path(folder) / f"{report.period.label}-{report.period.report_name}-公开版.xlsx"
 
 
-def write_public_progress(report, folder: Path, *, mode: str = "name") -> Path:
+def write_public_progress(report: ProgressReport, folder: Path, *, mode: MaskMode = "name") -> Path:
     """A progress report's public version: 名次, 姓名 (masked), 界别, 进度, in rank order."""
     m = report.members.sort_values("rank", kind="stable")
     pace = m["pace"].map(_PACE).fillna("")
@@ -140,11 +148,11 @@ def public_shortlists_path(workbook: str | Path, year: int) -> Path:
 
 
 def write_public_shortlists(
-    assessment: Assessment, lists: list, out: Path, *, mode: str = "name"
+    assessment: Assessment, lists: list, out: Path, *, mode: MaskMode = "name"
 ) -> Path:
     """The shortlists' public version: one sheet per award, 序号, the masked name (or the
     title of a proposal or information, names in it masked) and 界别; no reasons, no IDs."""
-    mask = NameMask.from_members(assessment.members, mode)  # type: ignore[arg-type]
+    mask = NameMask.from_members(assessment.members, mode)
     ids = dict(zip(assessment.members["member_id"], public_names(assessment.members, mode)))
     fronts = []
     for sl in lists:

@@ -8,6 +8,7 @@ written by :func:`perfscore.writers.xlsx.write_tables` and :mod:`perfscore.write
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -81,7 +82,7 @@ def _points(report: ProgressReport, value: float) -> str:
     return f"{value:.{report.decimals}f}"
 
 
-def _signed(report: ProgressReport, value: object) -> str:
+def _signed(report: ProgressReport, value: Any) -> str:  # a number, or missing
     if value is None or pd.isna(value):
         return ""
     return f"{float(value):+.{report.decimals}f}"
@@ -152,10 +153,12 @@ def lagging_lines(report: ProgressReport) -> list[tuple[str, str]]:
     lagging = lagging_groups(report)
     return [
         (
-            dimension,
+            str(dimension),
             "；".join(
-                f"{r.group} 落后 {r.behind}/{r.members} 人（{r.behind_share * 100:.0f}%）"
-                for r in rows.itertuples(index=False)
+                f"{group} 落后 {behind}/{members} 人（{share * 100:.0f}%）"
+                for group, behind, members, share in zip(
+                    rows["group"], rows["behind"], rows["members"], rows["behind_share"]
+                )
             ),
         )
         for dimension, rows in lagging.groupby("dimension", sort=False)
@@ -326,7 +329,7 @@ def progress_markdown(report: ProgressReport) -> str:
     lines += ["", "## 五、分组明细", ""]
     groups = group_table(report)
 
-    def number(value: object) -> str:
+    def number(value: Any) -> str:
         return "" if pd.isna(value) else f"{float(value):.{report.decimals}f}"
 
     for dimension in dict.fromkeys(groups["分组类型"]):

@@ -1,15 +1,15 @@
 """A table's rows as worksheet XML, made a column at a time and written straight into the row
 stream of an xlsxwriter worksheet in constant-memory mode.
 
-Why: xlsxwriter spends 12–18 µs on every cell (argument checks, a cell tuple, then a Python
-XML writer per cell). A perfscore table is simpler than what that machinery allows for: each
+Why: xlsxwriter does a good deal of work on every cell (argument checks, a cell tuple, then a
+Python XML writer per cell). A perfscore table is simpler than what that machinery allows for: each
 column has one kind (number, date, yes/no or text) and one format, with a second format only
 for text that looks like a formula and a colour per grade. So each column is prepared at once
 with vectorised tests (which cells are missing, which text needs escaping, which starts or ends
-with a space, which takes another format) and each cell is then a single f-string. Measured on
-one core: an f-string per cell costs about 0.14 µs, the same cell built by numpy object-array
-addition 0.8 µs and by pandas ``str.cat`` 0.6 µs, because each of those is also one Python
-string operation per element, several times over. Serialising is the one place that touches
+with a space, which takes another format) and each cell is then a single f-string. That is
+cheaper than building the cells with numpy object-array addition or pandas ``str.cat``, which
+are also one Python string operation per element, several times over (docs/performance.md).
+Serialising is the one place that touches
 each value once; the decisions about values stay vectorised.
 
 The XML is what xlsxwriter writes for the same calls, byte for byte (a test compares the two on
@@ -23,16 +23,18 @@ Rows are written in blocks of :data:`BLOCK_ROWS`, so memory holds one block's XM
 from __future__ import annotations
 
 import re
+import threading
 import zipfile
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_col_to_name
+from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from ..text import TEXT_SEPARATOR, rows_matching, text_array
@@ -44,7 +46,7 @@ __all__ = [
     "BLOCK_ROWS",
     "WIDE_CHARACTER",
     "pixel_height",
-    "zip_level",
+    "close_workbook",
     "ZIP_LEVEL",
 ]
 
@@ -88,6 +90,8 @@ class TableSheet(Worksheet):
     Use it through ``workbook.add_worksheet(name, worksheet_class=TableSheet)``; write the header
     row with the ordinary API first, then call :meth:`write_table` once.
     """
+
+    previous_row: int  # xlsxwriter's: the row its constant-memory mode has not yet written
 
     def write_table(
         self,
@@ -294,37 +298,49 @@ def _lines(series: pd.Series, width: float) -> np.ndarray:
 
 # --- the zip --------------------------------------------------------------------------------------
 
-# zlib's level for the workbook's parts. Sheet XML is repetitive: level 1 deflates it in about a
-# third of the time of zlib's default (6) into a file about a third larger (at L: 0.4 s instead
-# of 1.4 s, 17 MB instead of 13 MB; a county's workbook stays well under 1 MB).
+# zlib's level for the workbook's parts. Sheet XML is repetitive: level 1 deflates it in a fraction
+# of the time of zlib's default (6), into a somewhat larger file (docs/performance.md).
 ZIP_LEVEL = 1
-_LEVEL: ContextVar[int | None] = ContextVar("perfscore_zip_level", default=None)
+# The file of the workbook close_workbook is closing in this context, and its level.
+_TARGET: ContextVar[tuple[object, int] | None] = ContextVar("perfscore_zip_target", default=None)
+_SWAP_LOCK = threading.Lock()
+_closing = 0  # close_workbook calls in progress in any thread; guarded by _SWAP_LOCK
+_original: type[zipfile.ZipFile] = zipfile.ZipFile
 
 
 class _LevelledZipFile(zipfile.ZipFile):
-    """The ZipFile xlsxwriter packs a workbook with, deflating at the level :func:`zip_level`
-    set in this thread (zlib's default elsewhere)."""
+    """The ZipFile xlsxwriter packs a workbook with while :func:`close_workbook` runs: the file
+    of the workbook it closes is deflated at its level, every other file at zlib's default."""
 
-    def __init__(self, *args, **kwargs) -> None:
-        kwargs.setdefault("compresslevel", _LEVEL.get())
-        super().__init__(*args, **kwargs)
+    def __init__(self, file: Any, *args: Any, **kwargs: Any) -> None:
+        target = _TARGET.get()
+        if target is not None and file is target[0]:
+            kwargs.setdefault("compresslevel", target[1])
+        super().__init__(file, *args, **kwargs)
 
 
-@contextmanager
-def zip_level(level: int = ZIP_LEVEL) -> Iterator[None]:
-    """Workbooks closed in this block are deflated at zlib ``level`` (those xlsxwriter writes
-    through temporary files, as perfscore's are; an ``in_memory`` workbook keeps the default).
+def close_workbook(book: Workbook, level: int = ZIP_LEVEL) -> None:
+    """Close ``book``, writing its file with the parts deflated at zlib ``level``.
 
-    xlsxwriter has no option for it: its ``Workbook._store_workbook`` calls the ``ZipFile`` of
-    its module. That name is given :class:`_LevelledZipFile` (once; it changes nothing outside
-    this block), and the level travels in a context variable, so other threads and other
-    workbooks keep zlib's default."""
-    import xlsxwriter.workbook
+    xlsxwriter has no option for the level: ``Workbook._store_workbook`` packs the parts with the
+    ``ZipFile`` of its module. While a close runs, that name is :class:`_LevelledZipFile`, which
+    applies ``level`` to ``book``'s own file only (matched by identity, in this context), so a
+    workbook anyone else closes meanwhile, in this thread or another, keeps zlib's default. The
+    module's own ``ZipFile`` is put back when the last close in progress ends."""
+    global _closing, _original
+    import xlsxwriter.workbook as module
 
-    if xlsxwriter.workbook.ZipFile is zipfile.ZipFile:
-        xlsxwriter.workbook.ZipFile = _LevelledZipFile
-    token = _LEVEL.set(level)
+    with _SWAP_LOCK:
+        if _closing == 0:
+            _original = module.ZipFile
+            module.ZipFile = _LevelledZipFile
+        _closing += 1
+    token = _TARGET.set((book.filename, level))
     try:
-        yield
+        book.close()
     finally:
-        _LEVEL.reset(token)
+        _TARGET.reset(token)
+        with _SWAP_LOCK:
+            _closing -= 1
+            if _closing == 0:
+                module.ZipFile = _original

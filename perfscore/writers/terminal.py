@@ -6,14 +6,23 @@ plain text when output is piped or run from cron.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from ..errors import Problem, Severity
+
+if TYPE_CHECKING:
+    from ..assessment import Assessment
+    from ..awards import Shortlist
+    from ..explanation import Explanation
+    from ..rules.summary import SchemeSummary
+
+Justify = Literal["left", "right"]
 
 __all__ = [
     "print_summary",
@@ -26,7 +35,7 @@ __all__ = [
 TOP_N = 10
 
 
-def print_summary(console: Console, assessment, written: Sequence[Path] = ()) -> None:
+def print_summary(console: Console, assessment: Assessment, written: Sequence[Path] = ()) -> None:
     m = assessment.members
     rules = assessment.rules.rules
     console.print(
@@ -48,14 +57,15 @@ def print_summary(console: Console, assessment, written: Sequence[Path] = ()) ->
         console.print(f"{rules.checklist.name}全部完成 {complete} 人", markup=False)
 
     table = Table(title=f"前 {TOP_N} 名", title_justify="left", show_edge=False)
-    for header, justify in (
+    columns: tuple[tuple[str, Justify], ...] = (
         ("名次", "right"),
         ("委员编号", "left"),
         ("姓名", "left"),
         ("界别", "left"),
         ("总分", "right"),
         ("等次", "left"),
-    ):
+    )
+    for header, justify in columns:
         table.add_column(header, justify=justify)
     for row in m.head(TOP_N).itertuples(index=False):
         table.add_row(
@@ -74,7 +84,7 @@ def print_summary(console: Console, assessment, written: Sequence[Path] = ()) ->
         console.print(f"已写入：{path}", markup=False)
 
 
-def print_explanation(console: Console, explanation) -> None:
+def print_explanation(console: Console, explanation: Explanation) -> None:
     member = explanation.member
     decimals = explanation.decimals
     console.print(
@@ -89,18 +99,19 @@ def print_explanation(console: Console, explanation) -> None:
     if member.get("grade_note"):
         console.print(f"等次说明：{member['grade_note']}", markup=False)
     table = Table(show_edge=False)
-    for header, justify in (
+    columns: tuple[tuple[str, Justify], ...] = (
         ("规则编号", "left"),
         ("规则", "left"),
         ("分值", "right"),
         ("来源", "left"),
         ("说明", "left"),
-    ):
+    )
+    for header, justify in columns:
         table.add_column(header, justify=justify, overflow="fold")
     for line in explanation.lines.itertuples(index=False):
         detail = line.note
         if line.title:
-            detail = f"{line.title}；{detail}" if detail else line.title
+            detail = f"{line.title!s}；{detail!s}" if detail else line.title
         table.add_row(
             *_cells(
                 line.rule_id, line.rule_name, _signed(line.points, decimals), line.source, detail
@@ -129,7 +140,7 @@ def print_explanation(console: Console, explanation) -> None:
             console.print(f"  √ {row.item}  {row.source}", markup=False)
 
 
-def print_rules_summary(console: Console, summary) -> None:
+def print_rules_summary(console: Console, summary: SchemeSummary) -> None:
     console.print(f"[bold]{_e(summary.title)}[/bold]")
     if summary.source:
         console.print(f"依据：{summary.source}", markup=False)
@@ -154,7 +165,7 @@ def print_rules_summary(console: Console, summary) -> None:
                 console.print(f"  {line}", markup=False)
 
 
-def print_shortlists(console: Console, lists) -> None:
+def print_shortlists(console: Console, lists: Iterable[Shortlist]) -> None:
     for sl in lists:
         console.print(
             f"[bold]{_e(sl.award.name)}[/bold]  候选 {sl.pool_size}，名额 {_e(sl.quota_text)}，入选 {len(sl.winners)}"
@@ -170,7 +181,7 @@ def print_shortlists(console: Console, lists) -> None:
             if rows.empty:
                 continue
             table = Table(title=title, title_justify="left", show_edge=False)
-            for header, justify in (
+            columns: tuple[tuple[str, Justify], ...] = (
                 ("序号", "right"),
                 (key_label, "left"),
                 (name_label, "left"),
@@ -178,7 +189,8 @@ def print_shortlists(console: Console, lists) -> None:
                 ("得分", "right"),
                 ("情况", "left"),
                 (last, "left"),
-            ):
+            )
+            for header, justify in columns:
                 table.add_column(header, justify=justify, overflow="fold")
             for row in rows.itertuples(index=False):
                 table.add_row(
@@ -221,12 +233,12 @@ def print_problems(console: Console, problems: Sequence[Problem], limit: int | N
             )
 
 
-def _e(value) -> str:
+def _e(value: object) -> str:
     """Workbook and rules text shown through rich: [ ] stay as written, never markup."""
     return escape(str(value))
 
 
-def _cells(*values) -> list[str]:
+def _cells(*values: object) -> list[str]:
     return [_e(v) for v in values]
 
 
@@ -239,19 +251,19 @@ def _problem_line(p: Problem) -> str:
     return text
 
 
-def _points(value, decimals: int) -> str:
+def _points(value: Any, decimals: int) -> str:  # a number read from a table cell
     return f"{float(value):.{decimals}f}"
 
 
-def _signed(value, decimals: int) -> str:
+def _signed(value: Any, decimals: int) -> str:
     return f"{float(value):+.{decimals}f}"
 
 
-def _rank(value) -> str:
+def _rank(value: object) -> str:
     return "—" if value is None or str(value) in ("<NA>", "nan") else str(value)
 
 
-def print_term_summary(console: Console, report, top: int = 10) -> None:
+def print_term_summary(console: Console, report: Any, top: int = 10) -> None:
     """The end-of-term ranking in brief: term, years, members, grade counts per year, the first
     ``top`` members and how many carry each consequence."""
     m = report.members

@@ -34,6 +34,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+from xlsxwriter.chart import Chart as XlsxChart
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
 
 from ..assessment import Assessment
 from ..layout import LEDGER_LABELS, SHEETS
@@ -43,7 +46,7 @@ from .commit import ResultSet, checkpoint
 from .common import shortlist_sheets, table_views
 from .csv import safe_csv_lines
 from .safety import looks_like_formula, neutralise
-from .sheetxml import WIDE_CHARACTER, ColumnStyle, TableSheet, zip_level
+from .sheetxml import WIDE_CHARACTER, ColumnStyle, TableSheet, close_workbook
 
 __all__ = [
     "write_xlsx",
@@ -288,8 +291,7 @@ def write_tables(
                 _write_table(book, name, content, styles, layout)
             else:
                 _write_charts(book, name, list(content), styles, layout)
-        with zip_level():
-            book.close()
+        close_workbook(book)
         checkpoint("workbook")
 
 
@@ -304,7 +306,7 @@ class _Layout:
 class _Styles:
     """Formats made on first use and cached, so each distinct look is one format in the file."""
 
-    def __init__(self, book, decimals: int, grades: Sequence[str]):
+    def __init__(self, book: Workbook, decimals: int, grades: Sequence[str]) -> None:
         self._book = book
         self._cache: dict[tuple, object] = {}
         self.decimals = decimals
@@ -333,7 +335,7 @@ class _Styles:
             dict(zip(grades, band_colours(len(grades)))) if grades else dict(GRADE_WORD_COLOURS)
         )
 
-    def header_row(self, sheet, row: int, headers: Sequence[str]) -> None:
+    def header_row(self, sheet: Worksheet, row: int, headers: Sequence[str]) -> None:
         """Header cells; a header that looks like a formula (a category or checklist item named
         from the rules) carries the quote prefix, as data cells do."""
         for col, header in enumerate(headers):
@@ -362,7 +364,9 @@ class _ColumnShape:
     header_lines: int
 
 
-def _write_table(book, title: str, table: pd.DataFrame, styles: _Styles, layout: _Layout) -> None:
+def _write_table(
+    book: Workbook, title: str, table: pd.DataFrame, styles: _Styles, layout: _Layout
+) -> None:
     """One table on one sheet, continued on 积分明细(2), (3) … beyond Excel's row limit."""
     per_sheet = MAX_SHEET_ROWS - 1
     chunks = max(1, math.ceil(len(table) / per_sheet))
@@ -509,7 +513,7 @@ def _column_style(column: _ColumnShape, styles: _Styles, layout: _Layout) -> Col
     )
 
 
-def _print_setup(sheet, layout: _Layout, *, wide: bool, repeat_header: bool) -> None:
+def _print_setup(sheet: Worksheet, layout: _Layout, *, wide: bool, repeat_header: bool) -> None:
     sheet.set_paper(_A4)
     if layout.landscape if layout.landscape is not None else wide:
         sheet.set_landscape()
@@ -547,7 +551,7 @@ _FRONT_PAGE_WIDTH = 68
 _CENTRED = {"名次", "序号", "总分", "等次", "进度", "界别内名次", "专委会内名次"}
 
 
-def _write_front(book, front: FrontSheet, styles: _Styles, layout: _Layout) -> None:
+def _write_front(book: Workbook, front: FrontSheet, styles: _Styles, layout: _Layout) -> None:
     """The leadership sheet: see :class:`FrontSheet`."""
     sheet = book.add_worksheet(front.name)
     table = front.table
@@ -634,7 +638,9 @@ _ROW_PIXELS = 20
 _BAR_PIXELS = 30  # per category of a bar chart, so that every label shows
 
 
-def _write_charts(book, name: str, charts: list[Chart], styles: _Styles, layout: _Layout) -> None:
+def _write_charts(
+    book: Workbook, name: str, charts: list[Chart], styles: _Styles, layout: _Layout
+) -> None:
     """Each chart's table at the left, the chart beside it; a page break before each chart."""
     sheet = book.add_worksheet(name)
     charts = [chart for chart in charts if len(chart.data)]  # nothing to draw without categories
@@ -651,8 +657,8 @@ def _write_charts(book, name: str, charts: list[Chart], styles: _Styles, layout:
     for chart, columns in zip(charts, measured):
         if row:
             breaks.append(row)
-        quoted = looks_like_formula(chart.title)
-        sheet.write_string(row, 0, chart.title, styles.title_quoted if quoted else styles.title)
+        title_format = styles.title_quoted if looks_like_formula(chart.title) else styles.title
+        sheet.write_string(row, 0, chart.title, title_format)
         header_row = row + 1
         lines = max(math.ceil(c.header_lines * c.width / widths[i]) for i, c in enumerate(columns))
         if lines > 1:
@@ -698,7 +704,9 @@ def _write_charts(book, name: str, charts: list[Chart], styles: _Styles, layout:
     sheet.hide_gridlines(2)  # a chart page: the tables have their own borders
 
 
-def _chart(book, sheet_name: str, spec: Chart, header_row: int, styles: _Styles, height: int):
+def _chart(
+    book: Workbook, sheet_name: str, spec: Chart, header_row: int, styles: _Styles, height: int
+) -> XlsxChart:
     chart = book.add_chart(
         {"type": spec.kind, **({"subtype": spec.subtype} if spec.subtype else {})}
     )
@@ -747,7 +755,7 @@ def _chart(book, sheet_name: str, spec: Chart, header_row: int, styles: _Styles,
             "num_font": dict(_CHART_FONT),
             "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}},
         }
-        category_axis = {"interval_unit": 1, "num_font": dict(_CHART_FONT)}
+        category_axis: dict[str, object] = {"interval_unit": 1, "num_font": dict(_CHART_FONT)}
         if (
             spec.kind == "bar"
         ):  # categories top-down in table order, the value axis still at the bottom

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import zipfile
 from pathlib import Path
+from typing import IO, Any
 from xml.parsers import expat
 
 from .limits import check_whole_book
@@ -48,14 +49,21 @@ def check_ods(path: Path) -> None:
     check_whole_book(path.name, [(r * c, name) for name, (r, c) in sheets.items()], size)
 
 
-def _sheet_areas(stream) -> dict[str, tuple[int, int]]:
+def _sheet_areas(stream: IO[bytes]) -> dict[str, tuple[int, int]]:
     """Sheet name -> (rows, columns) from A1 to the last cell holding a value."""
     parser = expat.ParserCreate(namespace_separator=" ")
     areas: dict[str, tuple[int, int]] = {}
-    state = {"name": "", "row": 0, "repeat": 1, "column": 0, "rows": 0, "columns": 0}
+    state: dict[str, Any] = {
+        "name": "",
+        "row": 0,
+        "repeat": 1,
+        "column": 0,
+        "rows": 0,
+        "columns": 0,
+    }
     cell: list = []  # the open cell: [column, repeat, has a value]
 
-    def refuse(*_args) -> None:
+    def refuse(*_args: object) -> None:
         raise _Refused
 
     def start(tag: str, attributes: dict) -> None:

@@ -17,6 +17,7 @@ import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import numpy as np
 
@@ -163,7 +164,7 @@ _ELEMENT = re.compile(rb"<(/?)(?:[\w.-]+:)?(row|c)(?=[\s/>])([^>]*)>")
 _REFERENCE = re.compile(rb"""\sr\s*=\s*["']\s*([A-Za-z]*)\s*(\d*)""")
 
 
-def _exact_extent(stream) -> SheetExtent:
+def _exact_extent(stream: IO[bytes]) -> SheetExtent:
     """The extent as calamine finds it, element by element: a row without ``r`` follows the
     row before it, a cell without ``r`` the cell before it in its row."""
     rows = columns = size = 0

@@ -1,4 +1,4 @@
-"""The units of one year in the archive, as ``perfscore combine`` compares them: each unit's
+"""The units of one year in a term archive, as ``perfscore combine`` compares them: each unit's
 stored year turned into the :class:`perfscore.combine.UnitResult` a result file gives, so the
 comparison is the same whichever the units were read from.
 
@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..archive.store import open_readonly
+from ..archive.term import _parsed
 from ..errors import RulesError, UsageError
-from .store import open_readonly
-from .term import _parsed
 
 __all__ = ["archive_units", "NO_UNIT", "UNIT_FROM_ARCHIVE"]
 
@@ -31,7 +31,7 @@ def archive_units(path: str | Path, year: int | None = None) -> list:
     unit, by unit name). ``year`` may be left out when the archive holds one year only; otherwise
     the archive's years are listed in the error."""
     from ..assessment import _in_ranking_order
-    from ..combine import UnitResult
+    from . import UnitResult
 
     path = Path(path)
     conn = open_readonly(path, tables=_TABLES)

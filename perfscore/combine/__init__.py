@@ -3,7 +3,7 @@ read back and put side by side (``perfscore combine``).
 
 Each result file (考核结果 .xlsx or .json, as ``assess`` writes them) is one unit, named by the
 单位 its workbook gave (see :mod:`perfscore.unit`). A term archive (履职档案, SQLite) gives every
-unit it holds for the year (see :mod:`perfscore.archive.units`), read into the same per-unit
+unit it holds for the year (see :mod:`perfscore.combine.archive`), read into the same per-unit
 record, so results and archives compare alike and can be given together. Results must be of one year and, unless the
 caller allows otherwise, scored under one rules file (the same SHA-256): otherwise the totals
 do not compare, and the files are refused with a list of which file used which.
@@ -32,11 +32,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import UsageError
-from .history import JSON_BYTES
-from .layout import YEAR_LABEL
-from .reading import open_workbook
-from .reading.guards.files import read_bounded
+from ..errors import UsageError
+from ..history import JSON_BYTES
+from ..layout import YEAR_LABEL
+from ..reading import open_workbook
+from ..reading.guards.files import read_bounded
 
 __all__ = [
     "UnitResult",
@@ -364,7 +364,7 @@ def combine(
     when the results are of different years (or not of ``year``), when an archive holds several
     years and ``year`` is not given, or when they were scored under different rules files and
     ``allow_mixed_rules`` is not set (each message lists which file used which)."""
-    from .archive.units import archive_units
+    from .archive import archive_units
 
     files = expand_results(paths)
     if not files:

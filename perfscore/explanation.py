@@ -13,6 +13,7 @@ import pandas as pd
 
 from .assessment import Assessment
 from .errors import UsageError
+from .privacy import MaskMode
 
 __all__ = ["Explanation", "explain", "MemberNotFound"]
 
@@ -38,7 +39,7 @@ class Explanation:
         return float(self.member["total"])
 
 
-def explain(assessment: Assessment, who: str, *, mask: str | None = None) -> Explanation:
+def explain(assessment: Assessment, who: str, *, mask: MaskMode | None = None) -> Explanation:
     """The explanation for the member with ID or name ``who`` (a name must be unique).
 
     ``mask`` ("name" or "id", see :mod:`perfscore.privacy`): found by the real name or ID, shown
