@@ -94,7 +94,7 @@ def test_docgen_fills_regions_and_keeps_prose(
     target = tmp_path / "commands.md"
     text = target.read_text(encoding="utf-8")
     stale = text.replace("## `perfscore assess`", "## `perfscore 改过的命令`", 1)
-    stale = stale.replace("退出码：", "退出码（手写的说明）：", 1)
+    stale = stale.replace("退出码（所有命令相同）：", "退出码（手写的说明）：", 1)
     target.write_text(stale, encoding="utf-8")
     assert docgen.main(["--check", "--docs-dir", str(tmp_path)]) == 1
     assert target.read_text(encoding="utf-8") == stale, "--check must not write"
@@ -320,7 +320,7 @@ def test_commands_doc_has_fixed_width_help() -> None:
     assert sorted(names) == sorted(name for name, _ in _commands())
     for name, command, ctx in docgen.iter_commands():
         assert ctx.terminal_width == docgen.HELP_WIDTH
-        assert command.get_help(ctx).startswith(f"Usage: {name}")
+        assert command.get_help(ctx).startswith(f"用法：{name}")
 
 
 # --- (e) the YAML examples in docgen validate and come from rules/default.yaml ----------------

@@ -401,7 +401,8 @@ def iter_commands() -> Iterator[tuple[str, Any, Any]]:
     root = typer.main.get_command(app)
 
     def walk(command: Any, name: str, parent: Any) -> Iterator[tuple[str, Any, Any]]:
-        ctx = typer.Context(
+        # the command's own context class: the Chinese help the command line prints
+        ctx = command.context_class(
             command,
             parent=parent,
             info_name=name.split()[-1],
