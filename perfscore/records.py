@@ -305,7 +305,8 @@ def _refuse_template_examples(
     error at each, or five invented members would be scored. A row is an example when its name
     is one the registers' examples use, its id one the template numbers them with (0001 …),
     its 常委 cell 否 and every group cell the roster's example word (经济界, 提案委, 第一学习组,
-    第一工作组): no real roster row is that alike."""
+    第一工作组), and the examples are all there, as the template leaves them: a single roster row
+    that looks like one example is taken for a member."""
     examples = {col.key: col.example for col in roster.sheet.columns if col.example}
     names = {
         name
@@ -329,6 +330,8 @@ def _refuse_template_examples(
         width = len(examples["member_id"])
         numbers = [str(n).zfill(width) for n in range(1, len(names) + 1)]
         example &= members["member_id"].isin(numbers)
+    if set(members.loc[example, "name"]) != names - {""}:
+        return  # one look-alike row is a member; the template leaves every example together
     for name, row in zip(members.loc[example, "name"], members.loc[example, "roster_row"]):
         out.problems.append(
             Problem(
