@@ -30,6 +30,7 @@ examples every time. Set PERFSCORE_HOSTILE_SCALE=10 for a deeper local run.
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import faulthandler
 import io
@@ -37,6 +38,7 @@ import json
 import os
 import re
 import resource
+import shutil
 import signal
 import tempfile
 import traceback
@@ -358,7 +360,10 @@ def base_bytes() -> bytes:
 
 @lru_cache(maxsize=1)
 def rules_path() -> Path:
-    path = Path(tempfile.mkdtemp(prefix="perfscore-hostile-")) / "hostile-rules.yaml"
+    """The rules every run uses, written once, in a folder removed when the test run ends."""
+    folder = Path(tempfile.mkdtemp(prefix="perfscore-hostile-"))
+    atexit.register(shutil.rmtree, folder, True)
+    path = folder / "hostile-rules.yaml"
     path.write_text(HOSTILE_RULES, encoding="utf-8")
     return path
 
