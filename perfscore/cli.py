@@ -51,6 +51,13 @@ app.add_typer(archive_app, name="archive")
 
 T = TypeVar("T")
 
+# The one workbook most commands read (a folder of CSV registers is for assess and check).
+WorkbookArgument = Annotated[
+    Path,
+    typer.Argument(
+        help="活动登记工作簿（.xlsx/.xlsm/.xls/.ods）", dir_okay=False, metavar="工作簿"
+    ),
+]
 RulesOption = Annotated[
     Path | None,
     typer.Option(
@@ -714,9 +721,7 @@ def check(
 
 @app.command()
 def explain(
-    workbook: Annotated[
-        Path, typer.Argument(help="活动登记工作簿", dir_okay=False, metavar="工作簿")
-    ],
+    workbook: WorkbookArgument,
     member: Annotated[str, typer.Argument(help="委员编号或姓名", metavar="委员")],
     rules: RulesOption = None,
     year: YearOption = None,
@@ -739,9 +744,7 @@ def explain(
 
 @app.command()
 def shortlist(
-    workbook: Annotated[
-        Path, typer.Argument(help="活动登记工作簿", dir_okay=False, metavar="工作簿")
-    ],
+    workbook: WorkbookArgument,
     award: Annotated[
         list[str] | None,
         typer.Option("--award", "-a", help="只看这项评选（编号或名称），可写多次；不写则列出全部"),
@@ -804,12 +807,7 @@ def shortlist(
 
 @app.command()
 def report(
-    workbook: Annotated[
-        Path,
-        typer.Argument(
-            help="活动登记工作簿（.xlsx/.xlsm/.xls/.ods）", dir_okay=False, metavar="工作簿"
-        ),
-    ],
+    workbook: WorkbookArgument,
     quarter: Annotated[str | None, typer.Option("--quarter", help="通报的季度，如 2023Q2")] = None,
     month: Annotated[str | None, typer.Option("--month", help="通报的月份，如 2023-05")] = None,
     as_of: Annotated[
@@ -898,12 +896,7 @@ def report(
     short_help="年度考核情况通报（Word，公文格式）：各等次人数、分组情况、列名的委员和处理意见。"
 )
 def notice(
-    workbook: Annotated[
-        Path,
-        typer.Argument(
-            help="活动登记工作簿（.xlsx/.xlsm/.xls/.ods）", dir_okay=False, metavar="工作簿"
-        ),
-    ],
+    workbook: WorkbookArgument,
     rules: RulesOption = None,
     out: Annotated[
         Path | None,
