@@ -58,6 +58,10 @@ WorkbookArgument = Annotated[
         help="活动登记工作簿（.xlsx/.xlsm/.xls/.ods）", dir_okay=False, metavar="工作簿"
     ),
 ]
+# An archive the command reads (archive add, which may create one, declares its own).
+ArchiveArgument = Annotated[
+    Path, typer.Argument(help="履职档案（SQLite 文件）", dir_okay=False, metavar="档案")
+]
 RulesOption = Annotated[
     Path | None,
     typer.Option(
@@ -1137,7 +1141,7 @@ def archive_add(
 
 @archive_app.command("info")
 def archive_info(
-    archive: Annotated[Path, typer.Argument(help="履职档案", dir_okay=False, metavar="档案")],
+    archive: ArchiveArgument,
 ) -> None:
     """列出档案中的届次、各年度（来源文件、SHA-256、人数、明细行数）和替换记录。
 
@@ -1152,7 +1156,7 @@ def archive_info(
 
 @archive_app.command("upgrade")
 def archive_upgrade(
-    archive: Annotated[Path, typer.Argument(help="履职档案", dir_okay=False, metavar="档案")],
+    archive: ArchiveArgument,
 ) -> None:
     """把较早版本 perfscore 建立的档案升级到本版的格式（在一个事务中完成，失败则保持原样）。
 
@@ -1167,9 +1171,7 @@ def archive_upgrade(
 
 @app.command()
 def dossier(
-    archive: Annotated[
-        Path, typer.Argument(help="履职档案（SQLite 文件）", dir_okay=False, metavar="档案")
-    ],
+    archive: ArchiveArgument,
     member: Annotated[
         str | None, typer.Argument(help="委员编号或姓名；与 --all 二选一", metavar="委员")
     ] = None,
@@ -1219,9 +1221,7 @@ def dossier(
 
 @app.command()
 def term(
-    archive: Annotated[
-        Path, typer.Argument(help="履职档案（SQLite 文件）", dir_okay=False, metavar="档案")
-    ],
+    archive: ArchiveArgument,
     out: Annotated[
         Path | None,
         typer.Option("--out", "-o", help="输出 .xlsx；不写则为档案旁的“<档案名>-任期考核.xlsx”"),
