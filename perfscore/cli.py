@@ -570,6 +570,7 @@ def _assess_batch(
                 skip_bad_rows=skip_bad_rows,
                 allow_duplicates=allow_duplicates,
                 on_done=on_done,
+                keep_units=combined is not None,
             )
 
     items = _run(err, run)
@@ -603,7 +604,7 @@ def _assess_batch(
             )
         raise typer.Exit(max(item.exit_code for item in failed))
     if combined is not None:
-        _combine_and_report(console, err, [item.out for item in items], combined, False)
+        _combine_and_report(console, err, [item.unit for item in items], combined, False)
 
 
 def _combine_and_report(

@@ -445,8 +445,12 @@ def test_previous_reads_a_result_whose_ledger_is_in_csv(tmp_path, rules, monkeyp
 # --- integrity: a killed import, Ctrl-C, two at once ------------------------------------------
 
 CHILD = """\
-import sys, time
+import signal, sys, time
 from perfscore.archive import add_year, read_result
+
+# Ctrl-C interrupts, as at a terminal, even when the test run itself was started in the
+# background of a shell, where SIGINT is ignored and children inherit that
+signal.signal(signal.SIGINT, signal.default_int_handler)
 
 archive, result, rules, pause, name = sys.argv[1:6]
 

@@ -28,6 +28,7 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -38,10 +39,15 @@ from ..layout import YEAR_LABEL
 from ..reading import open_workbook
 from ..reading.guards.files import read_bounded
 
+if TYPE_CHECKING:
+    from ..assessment import Assessment
+
 __all__ = [
     "UnitResult",
     "Combined",
     "read_unit",
+    "unit_of_assessment",
+    "compare_units",
     "expand_results",
     "combine",
     "RESULT_SUFFIXES",
@@ -192,46 +198,79 @@ def _read_json(path: Path) -> UnitResult:
     if not isinstance(doc, dict) or doc.get("format") != "perfscore-assessment":
         raise _not_a_result(path, "不是考核结果 JSON")
     try:
-        rules = doc["rules"]
-        categories = {c["id"]: c["name"] for c in rules["categories"]}
-        grades = tuple(g["grade"] for g in rules["grades"])
-        checklist = rules.get("checklist") or {}
-        frame = pd.DataFrame(doc["members"])
-        members = pd.DataFrame(
-            {
-                "member_id": frame["member_id"].astype(str),
-                "name": frame["name"].astype(str),
-                "sector": frame["sector"].fillna("").astype(str),
-                "committee": frame["committee"].fillna("").astype(str),
-                "total": frame["total"].astype(float),
-                "grade": frame["grade"].astype(str),
-                "unit_rank": frame["rank"].astype(int),
-                "checklist_done": frame["checklist_done"].astype(int),
-                "checklist_total": frame["checklist_total"].astype(int),
-                "checklist_missing": frame["checklist_missing"].fillna("").astype(str),
-                **{name: frame[cid].astype(float) for cid, name in categories.items()},
-            }
-        )
-        items = checklist.get("items")
-        if items is None:  # a result without the rules' item list: the checklist records' items
-            items = list(dict.fromkeys(r["item"] for r in doc.get("checklist", [])))
-        return UnitResult(
-            path=path,
-            unit=str(doc.get("unit") or _fallback_unit(path)),
-            unit_from=str(doc.get("unit_from") or "结果文件名"),
-            year=int(doc["year"]),
-            rules_file=str(rules["file"]),
-            rules_sha256=str(rules["sha256"]),
-            grades=grades,
-            categories=tuple(categories.values()),
-            checklist_name=str(checklist.get("name") or ("清单" if items else "")),
-            checklist_items=tuple(items),
-            awards={a["name"]: len(a["winners"]) for a in doc.get("awards", [])},
-            members=members,
-            masked=bool(doc.get("masked")),
-        )
+        return _unit_from_document(doc, path)
     except (KeyError, TypeError, ValueError) as exc:
         raise _not_a_result(path, f"缺少或无法识别 {exc}") from None
+
+
+def unit_of_assessment(assessment: Assessment, path: Path) -> UnitResult:
+    """The unit that :func:`read_unit` reads back from the result written for ``assessment`` at
+    ``path``, taken from the assessment in memory: a folder run with ``--combined`` compares its
+    units without reading their results again. Its members, totals and words are the ones the
+    result file holds (the workbook's and the JSON's members are the same table)."""
+    rules = assessment.rules.rules
+    document = {
+        "unit": assessment.unit,
+        "unit_from": assessment.unit_from,
+        "year": assessment.year,
+        "masked": assessment.mask or None,
+        "rules": {
+            "file": Path(assessment.rules.path).name,
+            "sha256": assessment.rules.sha256,
+            "categories": [{"id": c.id, "name": c.name} for c in rules.categories],
+            "grades": [{"grade": g.grade} for g in rules.grades],
+            "checklist": (
+                {"name": rules.checklist.name, "items": [i.name for i in rules.checklist.items]}
+                if rules.checklist is not None
+                else None
+            ),
+        },
+        "members": assessment.members,
+        "awards": [{"name": s.award.name, "winners": s.winners} for s in assessment.shortlists],
+    }
+    return _unit_from_document(document, path)
+
+
+def _unit_from_document(doc: dict[str, Any], path: Path) -> UnitResult:
+    """A unit from an assessment's JSON document (``members`` as records or as a frame)."""
+    rules = doc["rules"]
+    categories = {c["id"]: c["name"] for c in rules["categories"]}
+    grades = tuple(g["grade"] for g in rules["grades"])
+    checklist = rules.get("checklist") or {}
+    frame = pd.DataFrame(doc["members"])
+    members = pd.DataFrame(
+        {
+            "member_id": frame["member_id"].astype(str),
+            "name": frame["name"].astype(str),
+            "sector": frame["sector"].fillna("").astype(str),
+            "committee": frame["committee"].fillna("").astype(str),
+            "total": frame["total"].astype(float),
+            "grade": frame["grade"].astype(str),
+            "unit_rank": frame["rank"].astype(int),
+            "checklist_done": frame["checklist_done"].astype(int),
+            "checklist_total": frame["checklist_total"].astype(int),
+            "checklist_missing": frame["checklist_missing"].fillna("").astype(str),
+            **{name: frame[cid].astype(float) for cid, name in categories.items()},
+        }
+    ).reset_index(drop=True)
+    items = checklist.get("items")
+    if items is None:  # a result without the rules' item list: the checklist records' items
+        items = list(dict.fromkeys(r["item"] for r in doc.get("checklist", [])))
+    return UnitResult(
+        path=path,
+        unit=str(doc.get("unit") or _fallback_unit(path)),
+        unit_from=str(doc.get("unit_from") or "结果文件名"),
+        year=int(doc["year"]),
+        rules_file=str(rules["file"]),
+        rules_sha256=str(rules["sha256"]),
+        grades=grades,
+        categories=tuple(categories.values()),
+        checklist_name=str(checklist.get("name") or ("清单" if items else "")),
+        checklist_items=tuple(items),
+        awards={a["name"]: len(a["winners"]) for a in doc.get("awards", [])},
+        members=members,
+        masked=bool(doc.get("masked")),
+    )
 
 
 _XLSX_SHEETS = ("总排名", "分项得分", "规则", "评优说明")
@@ -372,6 +411,14 @@ def combine(
     archives = {f for f in files if is_archive(f)}
     read = iter(read_units([f for f in files if f not in archives], workers))
     units = [u for f in files for u in (archive_units(f, year) if f in archives else [next(read)])]
+    return compare_units(units, year=year, allow_mixed_rules=allow_mixed_rules)
+
+
+def compare_units(
+    units: list[UnitResult], *, year: int | None = None, allow_mixed_rules: bool = False
+) -> Combined:
+    """Compare ``units`` (read from results, or taken from assessments with
+    :func:`unit_of_assessment`), refusing them as :func:`combine` does."""
     if year is not None and any(u.year != year for u in units):
         raise UsageError(
             f"以下考核结果不是 {year} 年度的：\n"
