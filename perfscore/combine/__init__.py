@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -396,7 +397,7 @@ def combine(
     return _compare(units, mixed)
 
 
-def _listing(units: list[UnitResult], what) -> str:
+def _listing(units: list[UnitResult], what: Callable[[UnitResult], str]) -> str:
     return "\n".join(f"  {u.path.name}（{u.unit}）：{what(u)}" for u in units)
 
 
@@ -415,7 +416,7 @@ def _refuse_duplicates(units: list[UnitResult]) -> None:
         )
 
 
-def _ordered_union(lists) -> tuple[str, ...]:
+def _ordered_union(lists: Iterable[Iterable[str]]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(x for values in lists for x in values))
 
 
@@ -425,7 +426,7 @@ def _rank(values: pd.Series, higher_is_better: bool = True) -> pd.Series:
     return ranked.astype("Int64")
 
 
-def _percent(part, whole) -> pd.Series:
+def _percent(part: pd.Series, whole: pd.Series) -> pd.Series:
     whole = pd.Series(whole, dtype=float).replace(0, np.nan)
     return (pd.Series(part, dtype=float) / whole * 100).round(PERCENT_DECIMALS)
 
@@ -522,7 +523,9 @@ def _compare(units: list[UnitResult], mixed: bool) -> Combined:
     award_columns: dict = {"人数": counts}
     for name in awards:
         n = pd.Series([u.awards.get(name) for u in units], dtype="Int64")
-        per_hundred = (n.astype(float) / counts.replace(0, np.nan) * 100).round(MEAN_DECIMALS)
+        per_hundred = (n.astype(float) / counts.astype(float).replace(0, np.nan) * 100).round(
+            MEAN_DECIMALS
+        )
         award_columns[f"{name}入选数"] = n
         award_columns[f"{name}每百人入选"] = per_hundred
         award_columns[f"{name}名次（每百人入选，{HIGHER}）"] = _rank(per_hundred)
