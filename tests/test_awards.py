@@ -379,3 +379,66 @@ def test_a_pool_of_research_reports(tmp_path):
         "批示；作者：乙（领衔）",
         "采用；作者：甲（领衔）、乙（附议）",
     ]
+
+
+@pytest.mark.parametrize(
+    ("pool", "kind", "sheet", "header", "rows"),
+    [
+        (
+            "proposals",
+            "proposal",
+            "提案",
+            ["提案编号", "标题", "提交日期", "提案方式", "提案人", "状态", "标记"],
+            [
+                ["P1", "提案一", dt.date(2023, 3, 1), "个人", "甲", "立案", ""],
+                ["P2", "提案二", dt.date(2023, 8, 1), "个人", "乙", "立案", ""],
+            ],
+        ),
+        (
+            "reports",
+            "report",
+            "调研报告",
+            ["报告编号", "报告标题", "完成日期", "执笔人", "成果情况"],
+            [
+                ["P1", "报告一", dt.date(2023, 3, 1), "甲", "采用"],
+                ["P2", "报告二", dt.date(2023, 8, 1), "乙", "采用"],
+            ],
+        ),
+    ],
+)
+def test_a_listed_item_whose_record_was_not_scored_is_warned_about(
+    tmp_path, pool, kind, sheet, header, rows
+):
+    """甲 joined on 2023-07-01, so his item P1 (dated 03-01) is outside his term and not scored;
+    the award reads every item as written and lists both P1 and P2, and the clerk is told that
+    P1 was not scored — for an item pool of proposals and of research reports alike."""
+    book = write_workbook(
+        tmp_path / f"{pool}.xlsx",
+        {
+            "委员名单": roster(
+                ["001", "甲", "经济界", "", "", "", "", dt.date(2023, 7, 1)],
+                ["002", "乙", "教育界"],
+            ),
+            sheet: [header, *rows],
+        },
+    )
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(
+        BASE_RULES
+        + f"""\
+  - id: best
+    name: 优秀成果
+    pool: {pool}
+    score:
+      - {{match: {{kind: {kind}}}, points: 1}}
+    quota: 2
+""",
+        encoding="utf-8",
+    )
+    result = perfscore.assess(book, rules=rules)
+    [shortlist] = result.shortlists
+    assert sorted(shortlist.winners["key"]) == ["P1", "P2"]
+    unscored = [p for p in result.problems if "名单列入" in p.message]
+    assert [(p.reason, p.sheet, p.cell[-1:], p.value) for p in unscored] == [
+        ("outside_term", sheet, "2", "P1")  # row 2: P1's record
+    ]

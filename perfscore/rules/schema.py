@@ -687,6 +687,8 @@ _POOL_NAMES = {
     "information": "信息",
     "reports": "调研报告",
 }
+# The records an item pool's candidates are: each candidate is one such item (its first author's).
+POOL_KIND = {"proposals": "proposal", "information": "information", "reports": "report"}
 
 
 class Award(_Strict):
