@@ -601,6 +601,38 @@ def test_foreign_or_damaged_files_get_a_clear_message(archived, tmp_path, runner
             assert path.read_bytes() == before
 
 
+def _ledger_schema(archive: Path, old: str, new: str) -> None:
+    conn = sqlite3.connect(archive)
+    conn.execute("PRAGMA writable_schema = ON")
+    conn.execute(
+        "UPDATE sqlite_master SET sql = replace(sql, ?, ?) WHERE name = 'ledger'", (old, new)
+    )
+    conn.commit()
+    conn.close()
+
+
+def test_a_reader_checks_only_the_tables_it_reads(archived, tmp_path, runner):
+    """Ledger lines with an empty note where the schema says NOT NULL (quick_check reports it):
+    combine, which reads the years, members and awards, compares the units; a dossier, which
+    reads the ledger, is refused with the archive named as damaged."""
+    _ledger_schema(archived, "note      TEXT NOT NULL,", "note      TEXT,")
+    conn = sqlite3.connect(archived)
+    conn.execute("UPDATE ledger SET note = NULL WHERE line = 0")
+    conn.commit()
+    conn.close()
+    _ledger_schema(archived, "note      TEXT,", "note      TEXT NOT NULL,")
+    before = archived.read_bytes()
+
+    out = tmp_path / "汇总.xlsx"
+    combined = runner.invoke(app, ["combine", str(archived), "--year", "2023", "--out", str(out)])
+    assert combined.exit_code == 0, combined.output
+    assert out.is_file()
+    dossier = runner.invoke(app, ["dossier", str(archived), "张三", "--out-dir", str(tmp_path)])
+    assert dossier.exit_code == 2, dossier.output
+    assert "已损坏" in dossier.output and "NULL value in ledger.note" in dossier.output
+    assert archived.read_bytes() == before
+
+
 def test_schema_versions_and_a_migration_step(archived, tmp_path, runner):
     conn = open_readonly(archived)
     assert conn.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
