@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ..errors import RulesError, UsageError
-from ..layout import YEAR_LABEL
+from ..layout import POOL_LABELS, YEAR_LABEL
 from ..rules import DEFAULT_RULES, Rules, parse_rules
 from ..unit import UNIT_FROM_WORKBOOK
 
@@ -146,6 +146,8 @@ def read_result(
         parsed = parse_rules(text, rules_path.name)
     except RulesError as exc:
         raise UsageError(f"规则文件 {rules_path.name} 有错误：{exc.message}") from None
+    if parsed.checklist is not None and not parts.checklist_column:
+        raise _not_a_result(path, f"“总排名”没有“{parsed.checklist.name}完成”列")
     members = _complete_members(parts.members, parts.breakdown, parsed)
     awards = parts.awards
     ids = {award.name[:28]: award.id for award in parsed.awards}  # a sheet name keeps 28 of them
@@ -183,6 +185,7 @@ class _ResultParts:
     # An .xlsx result's 分项得分 rows, one per member in ``members``' order (categories by their
     # Chinese names); None for a .json result, whose members carry the subtotals by id.
     breakdown: pd.DataFrame | None = None
+    checklist_column: bool = True  # whether an .xlsx result's 总排名 has the 完成 column
 
 
 def _not_a_result(path: Path, detail: str) -> UsageError:
@@ -261,20 +264,38 @@ def _read_xlsx(path: Path) -> _ResultParts:
                 "consequences": ranking["处理提示"].astype(str) if "处理提示" in ranking else "",
             }
         )
-        done_column = next(c for c in ranking.columns if c.endswith("完成") and c != "完成")
-        done_total = ranking[done_column].astype(str).str.split("/", expand=True)
-        members["checklist_done"] = pd.to_numeric(done_total[0]).astype(int)
-        members["checklist_total"] = pd.to_numeric(done_total[1]).astype(int)
-        members["checklist_missing"] = ranking[done_column[:-2] + "未完成项目"].astype(str)
+        done_column = next((c for c in ranking.columns if c.endswith("完成") and c != "完成"), None)
+        if done_column is None:  # rules without a checklist (read_result checks they have none)
+            members["checklist_done"] = 0
+            members["checklist_total"] = 0
+            members["checklist_missing"] = ""
+        else:
+            done_total = ranking[done_column].astype(str).str.split("/", expand=True)
+            members["checklist_done"] = pd.to_numeric(done_total[0]).astype(int)
+            members["checklist_total"] = pd.to_numeric(done_total[1]).astype(int)
+            members["checklist_missing"] = ranking[done_column[:-2] + "未完成项目"].astype(str)
         by_member = breakdown.set_index(breakdown["委员编号"].astype(str)).reindex(
             members["member_id"]
         )
     except (KeyError, ValueError, StopIteration) as exc:
         raise _not_a_result(path, f"缺少 {exc}") from None
     checklist = _checklist_from_sheet(sheets.get("双五个一"))
-    awards = _awards_from_sheets(sheets)
+    try:
+        awards = _awards_from_sheets(sheets)
+    except (KeyError, ValueError) as exc:
+        raise _not_a_result(path, f"缺少 {exc}") from None
     return _ResultParts(
-        year, source, rules_sha, masked, members, ledger, checklist, awards, unit, by_member
+        year,
+        source,
+        rules_sha,
+        masked,
+        members,
+        ledger,
+        checklist,
+        awards,
+        unit,
+        breakdown=by_member,
+        checklist_column=done_column is not None,
     )
 
 
@@ -331,11 +352,12 @@ def _awards_from_sheets(sheets: dict[str, pd.DataFrame]) -> pd.DataFrame:
     for name, table in sheets.items():
         if not name.startswith("评优-") or "结果" not in table:
             continue
-        pool = (
-            "members" if "姓名" in table else "proposals" if "提案标题" in table else "information"
-        )
+        # The pool is told by the column that names the candidates (姓名 for members).
+        pool = next((pool for pool, label in POOL_LABELS.items() if label in table), None)
+        if pool is None:
+            raise KeyError(f"{name} 的{'或'.join(POOL_LABELS.values())}列")
+        label = POOL_LABELS[pool]
         key = "委员编号" if pool == "members" else "编号"
-        label = {"members": "姓名", "proposals": "提案标题", "information": "信息标题"}[pool]
         won = table[table["结果"] == "入选"]
         award_name = name.removeprefix("评优-")
         frames.append(
