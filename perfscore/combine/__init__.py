@@ -182,6 +182,27 @@ def _fallback_unit(path: Path) -> str:
     return stem[: -len(RESULT_MARK)] if stem.endswith(RESULT_MARK) else stem
 
 
+def unit_members(frame: pd.DataFrame, categories: dict[str, str]) -> pd.DataFrame:
+    """A unit's ``members`` (:class:`UnitResult`) from the members of an assessment, as a .json
+    result or the archive holds them (``rank`` the unit's rank, the category subtotals in columns
+    by category id); ``categories``: id -> name, in the rules' order."""
+    return pd.DataFrame(
+        {
+            "member_id": frame["member_id"].astype(str),
+            "name": frame["name"].astype(str),
+            "sector": frame["sector"].fillna("").astype(str),
+            "committee": frame["committee"].fillna("").astype(str),
+            "total": frame["total"].astype(float),
+            "grade": frame["grade"].astype(str),
+            "unit_rank": frame["rank"].astype(int),
+            "checklist_done": frame["checklist_done"].astype(int),
+            "checklist_total": frame["checklist_total"].astype(int),
+            "checklist_missing": frame["checklist_missing"].fillna("").astype(str),
+            **{name: frame[cid].astype(float) for cid, name in categories.items()},
+        }
+    )
+
+
 def _read_json(path: Path) -> UnitResult:
     data = read_bounded(path, JSON_BYTES, "考核结果文件")  # regular files only, size-limited
     try:
@@ -197,22 +218,7 @@ def _read_json(path: Path) -> UnitResult:
         categories = {c["id"]: c["name"] for c in rules["categories"]}
         grades = tuple(g["grade"] for g in rules["grades"])
         checklist = rules.get("checklist") or {}
-        frame = pd.DataFrame(doc["members"])
-        members = pd.DataFrame(
-            {
-                "member_id": frame["member_id"].astype(str),
-                "name": frame["name"].astype(str),
-                "sector": frame["sector"].fillna("").astype(str),
-                "committee": frame["committee"].fillna("").astype(str),
-                "total": frame["total"].astype(float),
-                "grade": frame["grade"].astype(str),
-                "unit_rank": frame["rank"].astype(int),
-                "checklist_done": frame["checklist_done"].astype(int),
-                "checklist_total": frame["checklist_total"].astype(int),
-                "checklist_missing": frame["checklist_missing"].fillna("").astype(str),
-                **{name: frame[cid].astype(float) for cid, name in categories.items()},
-            }
-        )
+        members = unit_members(pd.DataFrame(doc["members"]), categories)
         items = checklist.get("items")
         if items is None:  # a result without the rules' item list: the checklist records' items
             items = list(dict.fromkeys(r["item"] for r in doc.get("checklist", [])))
