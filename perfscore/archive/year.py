@@ -20,6 +20,7 @@ import pandas as pd
 from ..errors import RulesError, UsageError
 from ..layout import POOL_LABELS, YEAR_LABEL
 from ..rules import DEFAULT_RULES, Rules, parse_rules
+from ..scoring.ledger import LEDGER_COLUMNS
 from ..unit import UNIT_FROM_WORKBOOK
 
 if TYPE_CHECKING:
@@ -27,19 +28,8 @@ if TYPE_CHECKING:
 
 __all__ = ["ArchiveYear", "from_assessment", "read_result", "file_sha256"]
 
-LEDGER_FIELDS = [
-    "member_id",
-    "category",
-    "category_name",
-    "rule_id",
-    "rule_name",
-    "points",
-    "date",
-    "source",
-    "item_id",
-    "title",
-    "note",
-]
+# The ledger's columns the archive keeps: the source cell names the sheet and row.
+LEDGER_FIELDS = [c for c in LEDGER_COLUMNS if c not in ("sheet", "row")]
 AWARD_FIELDS = ["award_id", "award_name", "pool", "place", "key", "label", "score", "note"]
 
 
