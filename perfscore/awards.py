@@ -25,7 +25,7 @@ import pandas as pd
 from .frames import joined_texts, stable_sorted
 from .inputformat import ROLE_BODY
 from .records import GROUP_DIMENSIONS
-from .rules.schema import POOL_KIND, Award, Condition, GroupCap, Match, Rules
+from .rules.schema import POOL_KIND, POOL_UNIT, Award, Condition, GroupCap, Match, Rules
 from .rules.summary import KIND_NAMES
 from .scoring import RecordTable
 from .scoring.conditions import condition_label, standing_codes
@@ -34,7 +34,6 @@ from .text import number_text, percent_text
 __all__ = ["Shortlist", "shortlists", "SHORTLIST_COLUMNS"]
 
 SHORTLIST_COLUMNS = ["place", "key", "label", "sector", "committee", "score", "facts", "note"]
-POOL_UNIT = {"members": "人", "proposals": "件", "information": "条", "reports": "篇"}
 
 
 @dataclass(frozen=True)

@@ -23,10 +23,10 @@ if TYPE_CHECKING:
     from ..quarterly import ProgressReport
 
 from ..assessment import Assessment
-from ..awards import POOL_UNIT
 from ..layout import POOL_LABELS
 from ..rules import LoadedRules
 from ..rules.example import EXAMPLE_HEADING, EXAMPLE_SCHEME_NOTICE, example_notice
+from ..rules.schema import POOL_UNIT
 from .commit import ResultSet
 from .official import OfficialDocument, OfficialStyle
 
