@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -187,6 +188,27 @@ def _fallback_unit(path: Path) -> str:
     return stem[: -len(RESULT_MARK)] if stem.endswith(RESULT_MARK) else stem
 
 
+def unit_members(frame: pd.DataFrame, categories: dict[str, str]) -> pd.DataFrame:
+    """A unit's ``members`` (:class:`UnitResult`) from the members of an assessment, as a .json
+    result or the archive holds them (``rank`` the unit's rank, the category subtotals in columns
+    by category id); ``categories``: id -> name, in the rules' order."""
+    return pd.DataFrame(
+        {
+            "member_id": frame["member_id"].astype(str),
+            "name": frame["name"].astype(str),
+            "sector": frame["sector"].fillna("").astype(str),
+            "committee": frame["committee"].fillna("").astype(str),
+            "total": frame["total"].astype(float),
+            "grade": frame["grade"].astype(str),
+            "unit_rank": frame["rank"].astype(int),
+            "checklist_done": frame["checklist_done"].astype(int),
+            "checklist_total": frame["checklist_total"].astype(int),
+            "checklist_missing": frame["checklist_missing"].fillna("").astype(str),
+            **{name: frame[cid].astype(float) for cid, name in categories.items()},
+        }
+    )
+
+
 def _read_json(path: Path) -> UnitResult:
     data = read_bounded(path, JSON_BYTES, "考核结果文件")  # regular files only, size-limited
     try:
@@ -237,22 +259,7 @@ def _unit_from_document(doc: dict[str, Any], path: Path) -> UnitResult:
     categories = {c["id"]: c["name"] for c in rules["categories"]}
     grades = tuple(g["grade"] for g in rules["grades"])
     checklist = rules.get("checklist") or {}
-    frame = pd.DataFrame(doc["members"])
-    members = pd.DataFrame(
-        {
-            "member_id": frame["member_id"].astype(str),
-            "name": frame["name"].astype(str),
-            "sector": frame["sector"].fillna("").astype(str),
-            "committee": frame["committee"].fillna("").astype(str),
-            "total": frame["total"].astype(float),
-            "grade": frame["grade"].astype(str),
-            "unit_rank": frame["rank"].astype(int),
-            "checklist_done": frame["checklist_done"].astype(int),
-            "checklist_total": frame["checklist_total"].astype(int),
-            "checklist_missing": frame["checklist_missing"].fillna("").astype(str),
-            **{name: frame[cid].astype(float) for cid, name in categories.items()},
-        }
-    ).reset_index(drop=True)
+    members = unit_members(pd.DataFrame(doc["members"]), categories).reset_index(drop=True)
     items = checklist.get("items")
     if items is None:  # a result without the rules' item list: the checklist records' items
         items = list(dict.fromkeys(r["item"] for r in doc.get("checklist", [])))
@@ -443,7 +450,7 @@ def compare_units(
     return _compare(units, mixed)
 
 
-def _listing(units: list[UnitResult], what) -> str:
+def _listing(units: list[UnitResult], what: Callable[[UnitResult], str]) -> str:
     return "\n".join(f"  {u.path.name}（{u.unit}）：{what(u)}" for u in units)
 
 
@@ -462,7 +469,7 @@ def _refuse_duplicates(units: list[UnitResult]) -> None:
         )
 
 
-def _ordered_union(lists) -> tuple[str, ...]:
+def _ordered_union(lists: Iterable[Iterable[str]]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(x for values in lists for x in values))
 
 
@@ -472,7 +479,7 @@ def _rank(values: pd.Series, higher_is_better: bool = True) -> pd.Series:
     return ranked.astype("Int64")
 
 
-def _percent(part, whole) -> pd.Series:
+def _percent(part: pd.Series, whole: pd.Series) -> pd.Series:
     whole = pd.Series(whole, dtype=float).replace(0, np.nan)
     return (pd.Series(part, dtype=float) / whole * 100).round(PERCENT_DECIMALS)
 
@@ -569,7 +576,9 @@ def _compare(units: list[UnitResult], mixed: bool) -> Combined:
     award_columns: dict = {"人数": counts}
     for name in awards:
         n = pd.Series([u.awards.get(name) for u in units], dtype="Int64")
-        per_hundred = (n.astype(float) / counts.replace(0, np.nan) * 100).round(MEAN_DECIMALS)
+        per_hundred = (n.astype(float) / counts.astype(float).replace(0, np.nan) * 100).round(
+            MEAN_DECIMALS
+        )
         award_columns[f"{name}入选数"] = n
         award_columns[f"{name}每百人入选"] = per_hundred
         award_columns[f"{name}名次（每百人入选，{HIGHER}）"] = _rank(per_hundred)

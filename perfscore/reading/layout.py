@@ -23,8 +23,13 @@ import re
 import struct
 import zipfile
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from xml.etree.ElementTree import Element
 
 __all__ = ["SheetLayout", "sheet_layouts"]
 
@@ -185,7 +190,7 @@ def _ods(path: Path) -> dict[str, SheetLayout]:
                     if digits:
                         padded_data[element.get(f"{_S}name")] = digits
                 elif tag == f"{_S}style":
-                    digits = padded_data.get(element.get(f"{_S}data-style-name"))
+                    digits = padded_data.get(element.get(f"{_S}data-style-name"), 0)
                     if digits:
                         padded_cells[element.get(f"{_S}name")] = digits
                 elif table is not None and tag == f"{_T}table-column":
@@ -238,7 +243,7 @@ def _ods_padded_data_styles(archive: zipfile.ZipFile, member: str) -> dict[str, 
     return found
 
 
-def _padding_digits(style) -> int:
+def _padding_digits(style: Element) -> int:
     """The digits a number style pads a whole number to (0000 -> 4); 0 for any other style."""
     number = style.find(f"{_N}number")
     if number is None or len(style) != 1:
@@ -247,7 +252,7 @@ def _padding_digits(style) -> int:
     return digits if digits >= 2 and number.get(f"{_N}decimal-places", "0") == "0" else 0
 
 
-def _repeat(element, attribute: str, limit: int) -> int:
+def _repeat(element: Element, attribute: str, limit: int) -> int:
     return min(int(element.get(f"{_T}{attribute}", "1")), limit)
 
 
@@ -262,13 +267,13 @@ class _OdsTable:
         self.padded: dict[tuple[int, int], int] = {}
         self.rows = 0
 
-    def column(self, element) -> None:
+    def column(self, element: Element) -> None:
         count = _repeat(element, "number-columns-repeated", 16_384)
         if element.get(f"{_T}visibility") == "collapse":
             self.hidden.update(range(self.columns, self.columns + count))
         self.columns += count
 
-    def row(self, element, padded_cells: dict[str, int]) -> None:
+    def row(self, element: Element, padded_cells: dict[str, int]) -> None:
         rows = _repeat(element, "number-rows-repeated", 1_048_576)
         column = 0
         for cell in element:
@@ -281,7 +286,7 @@ class _OdsTable:
                 self.merges.append(
                     ((self.rows, column), (self.rows + down - 1, column + across - 1))
                 )
-            digits = padded_cells.get(cell.get(f"{_T}style-name"))
+            digits = padded_cells.get(cell.get(f"{_T}style-name", ""))
             if digits and cell.get(f"{_O}value-type") == "float" and rows * count <= 65_536:
                 for r in range(self.rows, self.rows + rows):
                     for c in range(column, column + count):
@@ -347,7 +352,7 @@ def _xls(path: Path) -> dict[str, SheetLayout]:
     return layouts
 
 
-def _records(stream: bytes, position: int):
+def _records(stream: bytes, position: int) -> Iterator[tuple[int, bytes]]:
     while position + 4 <= len(stream):
         kind, size = struct.unpack_from("<HH", stream, position)
         yield kind, stream[position + 4 : position + 4 + size]

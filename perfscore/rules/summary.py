@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from .schema import (
     MATCH_FIELD_NAMES,
+    POOL_UNIT,
     Award,
     Case,
     Category,
@@ -200,7 +201,7 @@ def _groups_text(rules: Rules) -> list[str]:
 
 def _award_text(award: Award, rules: Rules) -> str:
     """One award in a line: who is considered, ranked by what, how many."""
-    unit = {"members": "人", "proposals": "件", "information": "条", "reports": "篇"}[award.pool]
+    unit = POOL_UNIT[award.pool]
     quota = f"前 {award.quota} {unit}" if isinstance(award.quota, int) else f"候选的 {award.quota}"
     if award.pool == "members":
         names = {c.id: c.name for c in rules.categories}
