@@ -1,18 +1,22 @@
-"""What a sheet shows that python-calamine does not report: hidden columns, an .ods sheet's merged
-cells, and numbers shown through a zero-padding number format (13 shown as 0013).
+"""What a sheet shows that python-calamine does not report: hidden columns and rows, an .ods
+sheet's merged cells, and numbers shown through a zero-padding number format (13 shown as 0013).
 
 calamine gives each cell's value, each sheet's visibility, and the merged ranges of .xlsx and .xls
-sheets. A clerk reads more than the values: a hidden column is not seen, a merged group header
-spans the columns under it, and a number formatted ``0000`` is the text they see. This module reads
-those from the file itself, only the parts needed:
+sheets. A clerk reads more than the values: a hidden column or row (hidden by hand or by a filter)
+is not seen, a merged group header spans the columns under it, and a number formatted ``0000`` is
+the text they see. This module reads those from the file itself, only the parts needed:
 
-* .xlsx/.xlsm — ``<cols><col hidden="1">`` at the head of the sheet's XML; the zero-padding
-  formats of ``xl/styles.xml`` (``numFmt`` + ``cellXfs``) and the number cells that use them;
-* .ods — ``content.xml``: ``table:table-column`` with ``table:visibility="collapse"``, cells with
+* .xlsx/.xlsm — ``<cols><col hidden="1">`` at the head of the sheet's XML; ``<row hidden="1">``
+  (or ``"true"``) found by a byte search over the rest of the streamed XML, only the row tags
+  around a hit parsed; the zero-padding formats of ``xl/styles.xml`` (``numFmt`` + ``cellXfs``)
+  and the number cells that use them;
+* .ods — ``content.xml``: ``table:table-column`` and ``table:table-row`` with
+  ``table:visibility="collapse"`` (or ``"filter"``, for rows), cells with
   ``table:number-columns-spanned``/``table:number-rows-spanned``, and number cells whose style's
   data style is a ``number:number-style`` with ``number:min-integer-digits`` and no decimals;
-* .xls — the BIFF8 records of the Workbook stream: COLINFO (hidden columns), FORMAT and XF (the
-  zero-padding formats), and NUMBER/RK/MULRK cells that use them.
+* .xls — the BIFF8 records of the Workbook stream: COLINFO (hidden columns), ROW (hidden rows:
+  the fDyZero flag), FORMAT and XF (the zero-padding formats), and NUMBER/RK/MULRK cells that use
+  them.
 
 A folder of .csv files has none of these.
 """
@@ -23,22 +27,39 @@ import re
 import struct
 import zipfile
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
-__all__ = ["SheetLayout", "sheet_layouts"]
+import numpy as np
+
+__all__ = ["SheetLayout", "sheet_layouts", "row_spans"]
 
 Range = tuple[tuple[int, int], tuple[int, int]]
+RowSpan = tuple[int, int]  # rows start..stop (0-based, stop excluded)
 
 
 @dataclass(frozen=True)
 class SheetLayout:
-    """One sheet's hidden columns, merged ranges (only where calamine has none: .ods) and
-    zero-padded number cells; rows and columns 0-based, as calamine's grid."""
+    """One sheet's hidden columns, merged ranges (only where calamine has none: .ods),
+    zero-padded number cells and hidden rows; rows and columns 0-based, as calamine's grid."""
 
     hidden_columns: frozenset[int] = frozenset()
     merges: tuple[Range, ...] = ()
     padded: dict[tuple[int, int], int] = field(default_factory=dict)  # cell -> digits shown
+    hidden_rows: tuple[RowSpan, ...] = ()  # in order, not overlapping
+
+    def hidden(self, rows: np.ndarray) -> np.ndarray:
+        """Which of ``rows`` (0-based, any order) are hidden, as a boolean array."""
+        if not self.hidden_rows:
+            return np.zeros(len(rows), dtype=bool)
+        starts = np.fromiter((start for start, _ in self.hidden_rows), dtype=np.int64)
+        stops = np.fromiter((stop for _, stop in self.hidden_rows), dtype=np.int64)
+        span = np.searchsorted(starts, rows, side="right") - 1
+        inside = span >= 0
+        inside[inside] = rows[inside] < stops[span[inside]]
+        return inside
 
 
 _NONE = SheetLayout()
@@ -72,6 +93,17 @@ def sheet_layouts(path: Path) -> dict[str, SheetLayout]:
             return {}
         raise
     return {}
+
+
+def row_spans(rows: Iterable[int]) -> tuple[RowSpan, ...]:
+    """Row numbers -> the runs of consecutive rows they make, in order: 2, 3, 4, 9 -> (2, 5), (9, 10)."""
+    spans: list[list[int]] = []
+    for row in sorted(set(rows)):
+        if spans and spans[-1][1] == row:
+            spans[-1][1] = row + 1
+        else:
+            spans.append([row, row + 1])
+    return tuple((start, stop) for start, stop in spans)
 
 
 def padded_text(value: object, digits: int) -> str | None:
@@ -110,6 +142,9 @@ def _xlsx(path: Path) -> dict[str, SheetLayout]:
                 continue
             with archive.open(member) as stream:
                 head = stream.read(_HEAD_BYTES)
+                hidden_rows = _xlsx_hidden_rows(head, stream)
+            if hidden_rows is None:  # a hidden row tag without its number: counted from the top
+                hidden_rows = _xlsx_hidden_rows_counted(archive.read(member))
             end = head.find(b"<sheetData")
             hidden: set[int] = set()
             for element in _COL.findall(head if end < 0 else head[:end]):
@@ -125,9 +160,57 @@ def _xlsx(path: Path) -> dict[str, SheetLayout]:
                         digits = padded_styles.get(int(attrs.get(b"s", b"0")))
                         if digits and attrs.get(b"t", b"n") == b"n":
                             padded[(int(row) - 1, column_index(letters.decode()))] = digits
-            if hidden or padded:
-                layouts[name] = SheetLayout(frozenset(hidden), (), padded)
+            if hidden or padded or hidden_rows:
+                layouts[name] = SheetLayout(frozenset(hidden), (), padded, hidden_rows)
     return layouts
+
+
+_HIDDEN_ROW = re.compile(rb'hidden="(?:1|true)"')
+_ROW_NUMBER = re.compile(rb'\sr="(\d+)"')
+_ROW_TAG = re.compile(rb"<row\b[^>]*>")
+
+
+def _xlsx_hidden_rows(head: bytes, stream: IO[bytes]) -> tuple[RowSpan, ...] | None:
+    """The hidden rows of a sheet's XML, ``head`` then the rest of ``stream``, read in pieces of
+    1 MB. Each piece is searched for ``hidden="1"``/``hidden="true"`` (a byte search, as fast as
+    the stream inflates); only at a hit is the tag around it looked at, and it counts when it is a
+    ``<row>`` tag. Each piece ends before its last ``<``, so no tag is cut in two. None when a
+    hidden row tag has no ``r`` (its number is then its place among the rows)."""
+    rows: list[int] = []
+    pending = head
+    while True:
+        chunk = stream.read(1 << 20)
+        data = pending + chunk
+        cut = data.rfind(b"<") if chunk else len(data)
+        if cut <= 0:
+            cut = len(data)
+        piece, pending = data[:cut], data[cut:]
+        for hit in _HIDDEN_ROW.finditer(piece):
+            start = piece.rfind(b"<", 0, hit.start())
+            if start < 0 or not piece.startswith(b"<row", start):
+                continue  # a hidden column, or text that reads hidden="1"
+            tag = _ROW_TAG.match(piece, start)
+            if tag is None or tag.end() <= hit.start():
+                continue
+            number = _ROW_NUMBER.search(tag.group(0))
+            if number is None:
+                return None
+            rows.append(int(number.group(1)) - 1)
+        if not chunk:
+            return row_spans(rows)
+
+
+def _xlsx_hidden_rows_counted(xml: bytes) -> tuple[RowSpan, ...]:
+    """The hidden rows of a sheet's XML whose row tags may leave out ``r``: a row without it is
+    the row after the one before it."""
+    rows: list[int] = []
+    row = -1
+    for tag in _ROW_TAG.finditer(xml):
+        number = _ROW_NUMBER.search(tag.group(0))
+        row = int(number.group(1)) - 1 if number else row + 1
+        if _HIDDEN_ROW.search(tag.group(0)):
+            rows.append(row)
+    return row_spans(rows)
 
 
 def _xlsx_padded_styles(archive: zipfile.ZipFile) -> dict[int, int]:
@@ -203,12 +286,13 @@ def _ods(path: Path) -> dict[str, SheetLayout]:
 
 
 _ODS_LAYOUT = re.compile(
-    rb'visibility="collapse"|number-(?:columns|rows)-spanned="(?!1")|min-integer-digits="(?:[2-9]|\d\d)'
+    rb'visibility="(?:collapse|filter)"|number-(?:columns|rows)-spanned="(?!1")'
+    rb'|min-integer-digits="(?:[2-9]|\d\d)'
 )
 
 
 def _ods_has_layout(archive: zipfile.ZipFile) -> bool:
-    """Whether content.xml has a hidden column, a merge or a padding number style, searched in
+    """Whether content.xml has a hidden column or row, a merge or a padding number style, searched in
     pieces (a needle across two pieces is found in the bytes either side of the seam)."""
     tail = b""
     with archive.open("content.xml") as stream:
@@ -252,7 +336,8 @@ def _repeat(element, attribute: str, limit: int) -> int:
 
 
 class _OdsTable:
-    """One table's hidden columns, merged ranges and padded number cells, built row by row."""
+    """One table's hidden columns and rows, merged ranges and padded number cells, built row by
+    row."""
 
     def __init__(self, name: str) -> None:
         self.name = name
@@ -261,6 +346,7 @@ class _OdsTable:
         self.merges: list[Range] = []
         self.padded: dict[tuple[int, int], int] = {}
         self.rows = 0
+        self.hidden_rows: list[RowSpan] = []
 
     def column(self, element) -> None:
         count = _repeat(element, "number-columns-repeated", 16_384)
@@ -270,6 +356,11 @@ class _OdsTable:
 
     def row(self, element, padded_cells: dict[str, int]) -> None:
         rows = _repeat(element, "number-rows-repeated", 1_048_576)
+        if element.get(f"{_T}visibility") in ("collapse", "filter"):
+            if self.hidden_rows and self.hidden_rows[-1][1] == self.rows:
+                self.hidden_rows[-1] = (self.hidden_rows[-1][0], self.rows + rows)
+            else:
+                self.hidden_rows.append((self.rows, self.rows + rows))
         column = 0
         for cell in element:
             if cell.tag not in (f"{_T}table-cell", f"{_T}covered-table-cell"):
@@ -290,13 +381,17 @@ class _OdsTable:
         self.rows += rows
 
     def layout(self) -> SheetLayout:
-        return SheetLayout(frozenset(self.hidden), tuple(self.merges), self.padded)
+        return SheetLayout(
+            frozenset(self.hidden), tuple(self.merges), self.padded, tuple(self.hidden_rows)
+        )
 
 
 # --- .xls ---------------------------------------------------------------------------------------
 
 _BOF, _EOF, _BOUNDSHEET, _FORMAT, _XF = 0x0809, 0x000A, 0x0085, 0x041E, 0x00E0
 _COLINFO, _NUMBER, _RK, _MULRK = 0x007D, 0x0203, 0x027E, 0x00BD
+_ROW = 0x0208
+_ROW_HIDDEN = 0x0020  # ROW's fDyZero: the row is hidden (by hand or by a filter)
 
 
 def _xls(path: Path) -> dict[str, SheetLayout]:
@@ -325,11 +420,17 @@ def _xls(path: Path) -> dict[str, SheetLayout]:
     for position, name in sheets:
         hidden: set[int] = set()
         padded: dict[tuple[int, int], int] = {}
+        hidden_rows: list[int] = []
         for kind, body in _records(stream, position):
             if kind == _COLINFO:
                 first, last, _, _, options = struct.unpack_from("<5H", body)
                 if options & 0x0001:
                     hidden.update(range(first, last + 1))
+            elif kind == _ROW:
+                (row,) = struct.unpack_from("<H", body)
+                (flags,) = struct.unpack_from("<I", body, 12)
+                if flags & _ROW_HIDDEN:
+                    hidden_rows.append(row)
             elif padded_xfs and kind in (_NUMBER, _RK):
                 row, col, xf = struct.unpack_from("<3H", body)
                 if xf in padded_xfs:
@@ -342,8 +443,8 @@ def _xls(path: Path) -> dict[str, SheetLayout]:
                         padded[(row, first + i)] = padded_xfs[xf]
             elif kind == _EOF:
                 break
-        if hidden or padded:
-            layouts[name] = SheetLayout(frozenset(hidden), (), padded)
+        if hidden or padded or hidden_rows:
+            layouts[name] = SheetLayout(frozenset(hidden), (), padded, row_spans(hidden_rows))
     return layouts
 
 
