@@ -491,7 +491,9 @@ def _register_records(
 
     _report_unresolved(table, tokens, named.ambiguous, named.unknown, resolver, out, cells_of)
     twice = named.twice
-    where = "在这一行的提案人中" if name_cells is not None else "在本格中"
+    where = (
+        f"在这一行的“{sheet.column('members').header}”中" if name_cells is not None else "在本格中"
+    )
     for token, cell in zip(tokens[twice].tolist(), cells_of(twice)):
         out.problems.append(
             Problem(

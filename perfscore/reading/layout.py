@@ -166,7 +166,7 @@ def _xlsx(path: Path) -> dict[str, SheetLayout]:
 
 
 _HIDDEN_ROW = re.compile(rb'hidden="(?:1|true)"')
-_ROW_NUMBER = re.compile(rb'\sr="(\d+)"')
+_ROW_NUMBER = re.compile(rb'\sr="(\d{1,7})"')  # a sheet has at most 1,048,576 rows
 _ROW_TAG = re.compile(rb"<row\b[^>]*>")
 
 
