@@ -17,6 +17,7 @@ import pytest
 
 import perfscore
 from perfscore.errors import DataError, Reason
+from perfscore.reading.guards.xlsx import sheet_extent
 from perfscore.reading.layout import sheet_layouts
 
 RULES = """\
@@ -203,14 +204,16 @@ def test_hidden_rows_whose_tags_leave_out_their_number_are_found(tmp_path):
 
 
 def test_hidden_rows_far_into_a_large_sheet_xml_are_all_found(tmp_path):
-    # A sheet's XML of several MB, read in 1 MB pieces: a hidden row tag across a seam between
-    # two pieces is found like any other (compared with a search over the whole XML at once).
+    # A sheet's XML of several MB, read in pieces by the scan that measures its extent: a hidden
+    # row tag near a seam between two pieces is found like any other (compared with a search
+    # over the whole XML at once); hidden="1" in a cell's text and a hidden column are no row.
     rows = []
-    for number in range(1, 30_001):
-        hidden = ' hidden="true"' if number % 997 == 0 or number == 29_999 else ' hidden="false"'
+    for number in range(1, 40_001):
+        hidden = "1" if number % 997 == 0 and number < 20_000 else "0"
+        text = 'hidden="1"' if number == 5 else "text"
         rows.append(
-            f'<row r="{number}" customFormat="false" ht="12.8"{hidden} customHeight="false">'
-            f'<c r="A{number}" t="inlineStr"><is><t>hidden="1"</t></is></c></row>'
+            f'<row r="{number}" customFormat="false" ht="12.8" hidden="{hidden}">'
+            f'<c r="A{number}" t="inlineStr"><is><t>{text}</t></is></c></row>'
         )
     xml = (
         '<?xml version="1.0" encoding="UTF-8"?><worksheet '
@@ -218,7 +221,12 @@ def test_hidden_rows_far_into_a_large_sheet_xml_are_all_found(tmp_path):
         '<cols><col min="2" max="2" hidden="1"/></cols>'
         f"<sheetData>{''.join(rows)}</sheetData></worksheet>"
     ).encode()
-    assert len(xml) > 4 << 20
+    seam = 4 << 20  # the scan's pieces are 4 MB
+    # a row tag padded so that its hidden="1" starts 4 bytes before the seam, cut by it
+    attribute = xml.index(b' hidden="0"', xml.index(b"<row ", seam - 200))
+    padding = b" " * (seam - 4 - attribute)
+    xml = xml[:attribute] + padding + b' hidden="1"' + xml[attribute + 11 :]
+    assert xml[seam - 4 : seam + 7] == b' hidden="1"'
     path = tmp_path / "big.xlsx"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as book:
         book.writestr(
@@ -235,7 +243,9 @@ def test_hidden_rows_far_into_a_large_sheet_xml_are_all_found(tmp_path):
             "</Relationships>",
         )
         book.writestr("xl/worksheets/sheet1.xml", xml)
-    expected = [int(r) - 1 for r in re.findall(rb'<row r="(\d+)"[^>]*hidden="true"', xml)]
-    layout = sheet_layouts(path)["提案"]
-    assert layout.hidden_columns == frozenset({1})
-    assert [r for start, stop in layout.hidden_rows for r in range(start, stop)] == expected
+    expected = [int(r) - 1 for r in re.findall(rb'<row r="(\d+)"[^>]*hidden="1"', xml)]
+    assert len(expected) == 21  # every 997th of the first 20,000, and the one at the seam
+    extent = sheet_extent(path, "提案")
+    assert extent is not None and extent.rows == 40_000
+    assert [r for start, stop in extent.hidden_rows for r in range(start, stop)] == expected
+    assert sheet_layouts(path)["提案"].hidden_columns == frozenset({1})

@@ -6,10 +6,10 @@ sheets. A clerk reads more than the values: a hidden column or row (hidden by ha
 is not seen, a merged group header spans the columns under it, and a number formatted ``0000`` is
 the text they see. This module reads those from the file itself, only the parts needed:
 
-* .xlsx/.xlsm — ``<cols><col hidden="1">`` at the head of the sheet's XML; ``<row hidden="1">``
-  (or ``"true"``) found by a byte search over the rest of the streamed XML, only the row tags
-  around a hit parsed; the zero-padding formats of ``xl/styles.xml`` (``numFmt`` + ``cellXfs``)
-  and the number cells that use them;
+* .xlsx/.xlsm — ``<cols><col hidden="1">`` at the head of the sheet's XML; the zero-padding
+  formats of ``xl/styles.xml`` (``numFmt`` + ``cellXfs``) and the number cells that use them
+  (an .xlsx sheet's hidden rows are found by the scan that measures its extent before calamine
+  parses it, :func:`.guards.xlsx.sheet_extent`, in the same pass over its XML);
 * .ods — ``content.xml``: ``table:table-column`` and ``table:table-row`` with
   ``table:visibility="collapse"`` (or ``"filter"``, for rows), cells with
   ``table:number-columns-spanned``/``table:number-rows-spanned``, and number cells whose style's
@@ -27,39 +27,26 @@ import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
 
-import numpy as np
+from .xlsxparts import RowSpan, row_spans
 
-__all__ = ["SheetLayout", "sheet_layouts", "row_spans"]
+__all__ = ["SheetLayout", "sheet_layouts"]
 
 Range = tuple[tuple[int, int], tuple[int, int]]
-RowSpan = tuple[int, int]  # rows start..stop (0-based, stop excluded)
 
 
 @dataclass(frozen=True)
 class SheetLayout:
     """One sheet's hidden columns, merged ranges (only where calamine has none: .ods),
-    zero-padded number cells and hidden rows; rows and columns 0-based, as calamine's grid."""
+    zero-padded number cells and hidden rows (.ods and .xls; an .xlsx sheet's come with its
+    extent); rows and columns 0-based, as calamine's grid."""
 
     hidden_columns: frozenset[int] = frozenset()
     merges: tuple[Range, ...] = ()
     padded: dict[tuple[int, int], int] = field(default_factory=dict)  # cell -> digits shown
     hidden_rows: tuple[RowSpan, ...] = ()  # in order, not overlapping
-
-    def hidden(self, rows: np.ndarray) -> np.ndarray:
-        """Which of ``rows`` (0-based, any order) are hidden, as a boolean array."""
-        if not self.hidden_rows:
-            return np.zeros(len(rows), dtype=bool)
-        starts = np.fromiter((start for start, _ in self.hidden_rows), dtype=np.int64)
-        stops = np.fromiter((stop for _, stop in self.hidden_rows), dtype=np.int64)
-        span = np.searchsorted(starts, rows, side="right") - 1
-        inside = span >= 0
-        inside[inside] = rows[inside] < stops[span[inside]]
-        return inside
 
 
 _NONE = SheetLayout()
@@ -93,17 +80,6 @@ def sheet_layouts(path: Path) -> dict[str, SheetLayout]:
             return {}
         raise
     return {}
-
-
-def row_spans(rows: Iterable[int]) -> tuple[RowSpan, ...]:
-    """Row numbers -> the runs of consecutive rows they make, in order: 2, 3, 4, 9 -> (2, 5), (9, 10)."""
-    spans: list[list[int]] = []
-    for row in sorted(set(rows)):
-        if spans and spans[-1][1] == row:
-            spans[-1][1] = row + 1
-        else:
-            spans.append([row, row + 1])
-    return tuple((start, stop) for start, stop in spans)
 
 
 def padded_text(value: object, digits: int) -> str | None:
@@ -142,9 +118,6 @@ def _xlsx(path: Path) -> dict[str, SheetLayout]:
                 continue
             with archive.open(member) as stream:
                 head = stream.read(_HEAD_BYTES)
-                hidden_rows = _xlsx_hidden_rows(head, stream)
-            if hidden_rows is None:  # a hidden row tag without its number: counted from the top
-                hidden_rows = _xlsx_hidden_rows_counted(archive.read(member))
             end = head.find(b"<sheetData")
             hidden: set[int] = set()
             for element in _COL.findall(head if end < 0 else head[:end]):
@@ -160,57 +133,9 @@ def _xlsx(path: Path) -> dict[str, SheetLayout]:
                         digits = padded_styles.get(int(attrs.get(b"s", b"0")))
                         if digits and attrs.get(b"t", b"n") == b"n":
                             padded[(int(row) - 1, column_index(letters.decode()))] = digits
-            if hidden or padded or hidden_rows:
-                layouts[name] = SheetLayout(frozenset(hidden), (), padded, hidden_rows)
+            if hidden or padded:
+                layouts[name] = SheetLayout(frozenset(hidden), (), padded)
     return layouts
-
-
-_HIDDEN_ROW = re.compile(rb'hidden="(?:1|true)"')
-_ROW_NUMBER = re.compile(rb'\sr="(\d{1,7})"')  # a sheet has at most 1,048,576 rows
-_ROW_TAG = re.compile(rb"<row\b[^>]*>")
-
-
-def _xlsx_hidden_rows(head: bytes, stream: IO[bytes]) -> tuple[RowSpan, ...] | None:
-    """The hidden rows of a sheet's XML, ``head`` then the rest of ``stream``, read in pieces of
-    1 MB. Each piece is searched for ``hidden="1"``/``hidden="true"`` (a byte search, as fast as
-    the stream inflates); only at a hit is the tag around it looked at, and it counts when it is a
-    ``<row>`` tag. Each piece ends before its last ``<``, so no tag is cut in two. None when a
-    hidden row tag has no ``r`` (its number is then its place among the rows)."""
-    rows: list[int] = []
-    pending = head
-    while True:
-        chunk = stream.read(1 << 20)
-        data = pending + chunk
-        cut = data.rfind(b"<") if chunk else len(data)
-        if cut <= 0:
-            cut = len(data)
-        piece, pending = data[:cut], data[cut:]
-        for hit in _HIDDEN_ROW.finditer(piece):
-            start = piece.rfind(b"<", 0, hit.start())
-            if start < 0 or not piece.startswith(b"<row", start):
-                continue  # a hidden column, or text that reads hidden="1"
-            tag = _ROW_TAG.match(piece, start)
-            if tag is None or tag.end() <= hit.start():
-                continue
-            number = _ROW_NUMBER.search(tag.group(0))
-            if number is None:
-                return None
-            rows.append(int(number.group(1)) - 1)
-        if not chunk:
-            return row_spans(rows)
-
-
-def _xlsx_hidden_rows_counted(xml: bytes) -> tuple[RowSpan, ...]:
-    """The hidden rows of a sheet's XML whose row tags may leave out ``r``: a row without it is
-    the row after the one before it."""
-    rows: list[int] = []
-    row = -1
-    for tag in _ROW_TAG.finditer(xml):
-        number = _ROW_NUMBER.search(tag.group(0))
-        row = int(number.group(1)) - 1 if number else row + 1
-        if _HIDDEN_ROW.search(tag.group(0)):
-            rows.append(row)
-    return row_spans(rows)
 
 
 def _xlsx_padded_styles(archive: zipfile.ZipFile) -> dict[int, int]:
