@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import shutil
+import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -98,16 +101,32 @@ def sample_copy(tmp_path: Path) -> Path:
 # Building it downloads wheels for six platform/Python targets: a minute of waiting on the
 # package index and little CPU. When tests marked ``bundle`` are selected, the build starts on
 # a thread as soon as the tests are collected, those tests run last, and the rest of the suite
-# runs meanwhile. The folder lives in its own temporary directory, removed at the end.
+# runs meanwhile. With pytest-xdist every worker collects the tests: the first to create the
+# run's shared folder builds, and whichever worker runs the bundle tests waits for its mark.
+# The run's first process (the only one, or xdist's controller) removes the folder at the end.
+
+_RUN = "PERFSCORE_TEST_RUN"  # names the run's shared folder; inherited by xdist's workers
+
+
+def _shared_folder() -> Path:
+    import tempfile
+
+    return Path(tempfile.gettempdir()) / f"perfscore-bundle-{os.environ[_RUN]}"
+
+
+def pytest_configure(config) -> None:
+    if not hasattr(config, "workerinput"):  # the run's first process
+        os.environ[_RUN] = f"{os.getpid()}-{uuid.uuid4().hex[:12]}"
 
 
 class _BundleBuild:
-    def __init__(self) -> None:
-        import tempfile
+    BUILT, FAILED = "built", "failed"
+
+    def __init__(self, shared: Path) -> None:
         import threading
 
-        self.folder = Path(tempfile.mkdtemp(prefix="perfscore-bundle-")) / "perfscore-offline"
-        self.error: BaseException | None = None
+        self.shared = shared
+        self.folder = shared / "perfscore-offline"
         self.thread = threading.Thread(target=self._build, name="offline-bundle", daemon=True)
         self.thread.start()
 
@@ -120,38 +139,61 @@ class _BundleBuild:
 
             offline_bundle.build(self.folder)
         except BaseException as exc:  # reported by the tests that wait for the folder
-            self.error = exc
+            (self.shared / self.FAILED).write_text(f"{type(exc).__name__}: {exc}")
+        else:
+            (self.shared / self.BUILT).touch()
 
-    def result(self) -> Path:
+    def join(self) -> None:
         self.thread.join()
-        if self.error is not None:
-            raise AssertionError(f"building the offline folder failed: {self.error}")
-        return self.folder
-
-    def remove(self) -> None:
-        self.thread.join()
-        shutil.rmtree(self.folder.parent, ignore_errors=True)
 
 
 _bundle: _BundleBuild | None = None
 
 
+@pytest.hookimpl(trylast=True)  # after -m and -k have deselected what they leave out
 def pytest_collection_modifyitems(session, config, items) -> None:
+    """Slow tests first, so that on several workers the long ones start early and the short
+    ones fill in at the end; the bundle tests last, once their folder is built."""
     global _bundle
+
+    def place(item) -> int:
+        if item.get_closest_marker("bundle"):
+            return 2
+        return 0 if item.get_closest_marker("slow") else 1
+
+    items.sort(key=place)  # stable: each group keeps the collection's order
     wanted = [item for item in items if item.get_closest_marker("bundle")]
-    if wanted:
-        items[:] = [item for item in items if not item.get_closest_marker("bundle")] + wanted
-        _bundle = _BundleBuild()
+    if not wanted or config.option.collectonly:
+        return
+    shared = _shared_folder()
+    try:
+        shared.mkdir()
+    except FileExistsError:
+        return  # another worker of this run builds it
+    _bundle = _BundleBuild(shared)
 
 
 def pytest_sessionfinish(session, exitstatus) -> None:
     if _bundle is not None:
-        _bundle.remove()
+        _bundle.join()
+    if not hasattr(session.config, "workerinput"):
+        shutil.rmtree(_shared_folder(), ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
 def offline_bundle() -> Path:
     """The offline installation folder built by tools/offline_bundle.py for every target."""
-    if _bundle is None:
+    shared = _shared_folder()
+    if not shared.is_dir():
         pytest.fail("the offline_bundle fixture is for tests marked bundle")
-    return _bundle.result()
+    if _bundle is not None:
+        _bundle.join()
+    deadline = time.monotonic() + 30 * 60
+    while not (shared / _BundleBuild.BUILT).exists():
+        failed = shared / _BundleBuild.FAILED
+        if failed.exists():
+            raise AssertionError(f"building the offline folder failed: {failed.read_text()}")
+        if time.monotonic() > deadline:
+            raise AssertionError("building the offline folder did not finish in 30 minutes")
+        time.sleep(0.5)
+    return shared / "perfscore-offline"
