@@ -529,3 +529,15 @@ def test_a_named_unit_is_not_stored_apart_from_unnamed_years(units, tmp_path):
         archive_assessment(a, archive)
     archive_assessment(a, archive, unit="甲县政协")
     assert _stored(archive) == [("", 2023), ("甲县政协", 2023)]
+
+
+def test_units_tied_for_the_best_average_are_all_named(runner, units, tmp_path):
+    import json
+
+    twin = tmp_path / "丁县-考核结果.json"
+    document = json.loads(units["json"][0].read_text(encoding="utf-8"))
+    twin.write_text(json.dumps({**document, "unit": "丁县政协"}), encoding="utf-8")
+    out = tmp_path / "汇总.xlsx"
+    result = runner.invoke(app, ["combine", str(units["json"][0]), str(twin), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "平均分最高：甲县政协、丁县政协（" in result.output
