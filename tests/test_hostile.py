@@ -1150,3 +1150,20 @@ def test_a_date_after_2262_is_reported_not_an_internal_error(tmp_path: Path, val
     outcome = _assess_isolated(path, tmp_path / "out.json")
     assert not outcome.error_type, outcome.describe()
     assert outcome.exit_code in (0, 1) and "会议出勤!C2" in outcome.output, outcome.describe()
+
+
+def test_an_ods_whose_content_stream_is_not_deflate_is_reported_not_an_internal_error(
+    tmp_path: Path,
+) -> None:
+    data = bytearray((REAL / "real.ods").read_bytes())
+    info = zipfile.ZipFile(io.BytesIO(bytes(data))).getinfo("content.xml")
+    header = info.header_offset
+    name_length = int.from_bytes(data[header + 26 : header + 28], "little")
+    extra_length = int.from_bytes(data[header + 28 : header + 30], "little")
+    start = header + 30 + name_length + extra_length  # the compressed bytes of content.xml
+    data[start + 10 : start + 26] = b"\xff" * 16  # an invalid deflate block: zlib.error
+    path = tmp_path / "damaged.ods"
+    path.write_bytes(bytes(data))
+    outcome = _assess_isolated(path, tmp_path / "out.json")
+    assert not outcome.error_type and "内部错误" not in outcome.output, outcome.describe()
+    assert outcome.exit_code == 2 and "无法读取工作簿" in outcome.output, outcome.describe()

@@ -13,6 +13,7 @@ refused (no entity can expand).
 from __future__ import annotations
 
 import zipfile
+import zlib
 from pathlib import Path
 from typing import IO, Any
 from xml.parsers import expat
@@ -42,8 +43,16 @@ def check_ods(path: Path) -> None:
             size = archive.getinfo("content.xml").file_size
             with archive.open("content.xml") as stream:
                 sheets = _sheet_areas(stream)
-    except (zipfile.BadZipFile, OSError, ValueError, expat.ExpatError, _Refused):
-        return  # calamine reports a damaged file as it finds it
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        EOFError,
+        OSError,
+        ValueError,
+        expat.ExpatError,
+        _Refused,
+    ):
+        return  # calamine reports a damaged file (a broken deflate stream too) as it finds it
     for name, (rows, columns) in sheets.items():
         check_cell_budget(name, SheetExtent(rows, columns, size, True))
     check_whole_book(path.name, [(r * c, name) for name, (r, c) in sheets.items()], size)
