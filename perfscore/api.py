@@ -20,12 +20,12 @@ from .assessment import Assessment, RegisterRead, assess_scores
 from .awards import shortlists
 from .errors import DataError, Problem, Reason, Severity, UsageError, in_reading_order
 from .history import read_history
-from .inputformat import RECORD_KINDS
 from .quarterly import Period, ProgressReport, assess_progress, resolve_period
 from .reading import read_workbook
 from .records import normalise
 from .rules import LoadedRules, load_rules
 from .scoring import score
+from .scoring.registers import scored_registers, with_absent_registers
 from .scoring.words import known_words, unlisted_word_problems, unscored_award_problems
 from .text import number_text
 from .unit import UNIT_FROM_FILE_NAME, UNIT_FROM_WORKBOOK
@@ -65,6 +65,7 @@ def assess(
     as_of: date | None = None,
     skip_bad_rows: bool = False,
     allow_duplicates: bool = False,
+    allow_missing_sheets: bool = False,
     on_stage: StageCallback | None = None,
     archive: str | Path | None = None,
     unit: str | None = None,
@@ -82,7 +83,9 @@ def assess(
     callers that do not show them.
     ``skip_bad_rows`` leaves out the names or register rows with errors (each listed as a
     warning) instead of stopping; ``allow_duplicates`` counts identical records each time
-    instead of stopping.
+    instead of stopping; ``allow_missing_sheets`` scores a workbook that lacks a register the
+    rules score (its items give everyone 0; a warning says so) instead of stopping, as the
+    rules' ``input.optional_sheets`` does for the registers it lists.
     ``as_of`` scores only the records dated on or before that day (points to date).
     ``on_stage`` is called with each stage's name as it starts: 读取, 整理, 计分, 排名 (ranking
     and the award shortlists; a stage ends when the next starts, the last when this returns). Raises DataError (the workbook has
@@ -98,7 +101,9 @@ def assess(
     history = read_history(list(previous or []))
     input_format = loaded.rules.input_format()
     step("读取")
-    raw = read_workbook(workbook, input_format)
+    raw = with_absent_registers(
+        read_workbook(workbook, input_format), loaded, allow=allow_missing_sheets
+    )
     step("整理")
     records = normalise(
         raw,
@@ -142,15 +147,15 @@ def assess(
     )
     skipped = [replace(p, severity=Severity.WARNING) for p in unlisted]  # --skip-bad-rows
     unscored = unscored_award_problems(lists, scoring.written, scoring.records)
-    scored = {
-        RECORD_KINDS.get(item.match.kind)
-        for category in loaded.rules.categories
-        for item in category.items
-    }
+    scored = scored_registers(loaded.rules)
     registers = tuple(
         RegisterRead(sheet.name, raw.tables[sheet.key].sheet_name, len(raw.tables[sheet.key].frame))
         if sheet.key in raw.tables
-        else RegisterRead(sheet.name, scored=sheet.key in scored)
+        else RegisterRead(
+            sheet.name,
+            scored=sheet.key in scored,
+            optional=sheet.key in loaded.rules.input.optional_sheets,
+        )
         for sheet in input_format.sheets
     )
     return replace(
@@ -208,11 +213,12 @@ def report(
     out_dir: str | Path | None = None,
     today: date | None = None,
     on_stage: StageCallback | None = None,
+    allow_missing_sheets: bool = False,
 ) -> tuple[ProgressReport, list[Path]]:
     """``perfscore report``: compute the quarterly report for ``period`` (the last complete
     quarter before ``today`` when None) and write it into ``out_dir`` (beside the workbook when
     None) as ``<period>-<report name>.xlsx`` and ``.md``, each replaced atomically. Returns the
-    report and the absolute paths written. ``on_stage`` is as for
+    report and the absolute paths written. ``on_stage`` and ``allow_missing_sheets`` are as for
     :func:`perfscore.quarterly.assess_progress`, then 写出通报."""
     from .writers.quarterly import report_paths, write_progress
 
@@ -221,7 +227,9 @@ def report(
     folder = (Path(out_dir) if out_dir is not None else Path(workbook).parent).absolute()
     if not folder.is_dir():  # before the long part: a cron job with a wrong path fails at once
         raise UsageError(f"输出目录不存在：{folder}")
-    result = assess_progress(workbook, period, rules, on_stage=on_stage)
+    result = assess_progress(
+        workbook, period, rules, on_stage=on_stage, allow_missing_sheets=allow_missing_sheets
+    )
     if any(path.resolve() == Path(workbook).resolve() for path in report_paths(result, folder)):
         raise UsageError(f"输出文件不能与输入文件相同：{workbook}")
     step("写出通报")
@@ -280,6 +288,7 @@ def check(
     *,
     year: int | None = None,
     allow_duplicates: bool = False,
+    allow_missing_sheets: bool = False,
     on_stage: StageCallback | None = None,
 ) -> CheckReport:
     """Read, normalise and score ``workbook`` without writing anything; report every problem,
@@ -297,6 +306,7 @@ def check(
                 loaded,
                 year=year,
                 allow_duplicates=allow_duplicates,
+                allow_missing_sheets=allow_missing_sheets,
                 on_stage=on_stage,
                 consequences=False,
             ).problems
@@ -325,6 +335,7 @@ def _warnings_past_errors(
             year=year,
             skip_bad_rows=True,
             allow_duplicates=allow_duplicates,
+            allow_missing_sheets=True,  # reported in ``found`` when not allowed
             consequences=False,
         ).problems
     except DataError:  # errors no row can be skipped for (roster, sheets, columns)

@@ -65,10 +65,17 @@ class RegisterRead:
     sheet: str = ""  # the sheet read, as the workbook spells it (提案登记); '' when absent
     rows: int = 0
     scored: bool = False  # the rules have items scoring this register's records
+    optional: bool = False  # the rules' input.optional_sheets lists it
 
     def text(self) -> str:
         if not self.sheet:
-            return f"{self.name}：没有" + ("（规则按它计分）" if self.scored else "")
+            return f"{self.name}：没有" + (
+                "（规则写明可以没有，按它计分的项目都得 0 分）"
+                if self.scored and self.optional
+                else "（规则按它计分）"
+                if self.scored
+                else ""
+            )
         named = "" if self.sheet == self.name else f"（工作表“{self.sheet}”）"
         return f"{self.name}{named} {self.rows} 行"
 

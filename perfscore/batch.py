@@ -61,6 +61,7 @@ def assess_many(
     year: int | None = None,
     skip_bad_rows: bool = False,
     allow_duplicates: bool = False,
+    allow_missing_sheets: bool = False,
     workers: int | None = None,
     on_done: Callable[[BatchItem], None] | None = None,
 ) -> list[BatchItem]:
@@ -68,7 +69,10 @@ def assess_many(
     using up to ``workers`` processes (default: the number of cores). Results keep input order.
     ``on_done`` is called with each workbook's item as that workbook finishes (in finishing order)."""
     _refuse_shared_outputs(workbooks, out_dir)
-    jobs = [(Path(w), rules, out_dir, year, skip_bad_rows, allow_duplicates) for w in workbooks]
+    jobs = [
+        (Path(w), rules, out_dir, year, skip_bad_rows, allow_duplicates, allow_missing_sheets)
+        for w in workbooks
+    ]
     done = on_done or (lambda _item: None)
     workers = max(1, min(len(jobs), workers or os.cpu_count() or 1))
     return _run_isolated(jobs, workers, done)
@@ -233,7 +237,7 @@ def _assess_one(job: tuple) -> BatchItem:
     """One workbook, start to finish; every failure becomes an item, never an exception."""
     from .api import assess, write_outputs
 
-    workbook, rules, out_dir, year, skip_bad_rows, allow_duplicates = job
+    workbook, rules, out_dir, year, skip_bad_rows, allow_duplicates, allow_missing = job
     target = output_path(workbook, out_dir)
     try:
         result = assess(
@@ -242,6 +246,7 @@ def _assess_one(job: tuple) -> BatchItem:
             year=year,
             skip_bad_rows=skip_bad_rows,
             allow_duplicates=allow_duplicates,
+            allow_missing_sheets=allow_missing,
         )
         write_outputs(result, target, source=workbook)
     except PerfscoreError as exc:

@@ -352,6 +352,7 @@ def test_a_pool_of_research_reports(tmp_path):
                 ["R2", "报告二", dt.date(2023, 5, 1), "乙", "批示"],
                 ["R3", "报告三", dt.date(2023, 6, 1), "甲", "提交"],
             ],
+            "活动": [["活动名称", "活动类型", "日期", "参加委员"]],  # the rules score it
         },
     )
     rules = tmp_path / "rules.yaml"

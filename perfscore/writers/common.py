@@ -287,7 +287,11 @@ def problems_table(a: Assessment) -> pd.DataFrame:
             "说明",
             "",
             f"登记表“{r.name}”：工作簿中没有"
-            + ("，规则中按它计分的项目都不得分" if r.scored else ""),
+            + (
+                "，规则中按它计分的项目都不得分" + ("（规则写明可以没有）" if r.optional else "")
+                if r.scored
+                else ""
+            ),
             "",
             "",
         )
