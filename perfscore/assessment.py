@@ -40,13 +40,15 @@ from .layout import MEMBER_DETAILS, OTHER_LINES, RESULT_COLUMNS
 from .records import GROUP_DIMENSIONS, Records
 from .rules import LoadedRules
 from .scoring import LedgerLines, Scoring, checklist_applies, round_points
-from .text import NAME_SEPARATORS
+from .text import NAME_SEPARATORS, number_text
 
 # The columns of ``Assessment.bodies``.
 BODY_COLUMNS = ["body", "committee", "records", *RECORD_KINDS, "sources"]
 
 __all__ = [
     "Assessment",
+    "RegisterRead",
+    "SkippedPoints",
     "body_summary",
     "BODY_COLUMNS",
     "assess_scores",
@@ -81,6 +83,31 @@ class RegisterRead:
 
 
 @dataclass(frozen=True)
+class SkippedPoints:
+    """What ``--skip-bad-rows`` left out for one member: how many items (records of skipped
+    rows), the points those whose points can be known would have had, and how many cannot be
+    known (their faulty cell decides their points). ``member_id`` '' stands for the names that
+    match no member (or several): whose they are is unknown, so are their points."""
+
+    member_id: str
+    name: str
+    items: int
+    points: float = 0.0
+    unknown: int = 0
+
+    def text(self, decimals: int = 2) -> str:
+        if not self.member_id:
+            return f"不能确定是哪位委员的姓名 {self.items} 个：无法计算"
+        head = f"{self.name}（{self.member_id}）{self.items} 项"
+        if self.unknown == self.items:
+            return f"{head}：无法计算"
+        shown = number_text(round(self.points, decimals))
+        return f"{head}：若计入共 {shown} 分" + (
+            f"，另有 {self.unknown} 项无法计算" if self.unknown else ""
+        )
+
+
+@dataclass(frozen=True)
 class Assessment:
     """Everything one assessment produced: what the writers write. ``shortlists`` are the award
     shortlists (:mod:`perfscore.awards`), which ``perfscore.assess`` adds as a step of its own."""
@@ -99,6 +126,7 @@ class Assessment:
     unit_from: str = ""  # where ``unit`` came from: 工作簿 or 文件名 (perfscore.unit)
     bodies: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=BODY_COLUMNS))
     registers: tuple[RegisterRead, ...] = ()  # each register: which sheet was read, or absent
+    skipped: tuple[SkippedPoints, ...] = ()  # per member, what --skip-bad-rows left out
 
     @property
     def warnings(self) -> list[Problem]:

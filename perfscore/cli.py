@@ -422,7 +422,8 @@ def assess(
         bool,
         typer.Option(
             "--skip-bad-rows",
-            help="跳过有错误的部分（名单中没有的姓名只跳过这个姓名，其他错误跳过整行；逐条列在“数据提示”中），不因此停止；名单、缺表、缺列的错误仍会停止",
+            help="跳过有错误的部分（名单中没有的姓名只跳过这个姓名，其他错误跳过整行；逐条列在“数据提示”中，注明若计入是多少分，并按委员合计），"
+            "不因此停止；名单、缺表、缺列的错误仍会停止",
         ),
     ] = False,
     allow_duplicates: AllowDuplicatesOption = False,

@@ -213,6 +213,105 @@ def test_a_skipped_meeting_row_is_listed_against_its_member(tmp_path: Path) -> N
     assert note in explanation.notes
 
 
+def _skipped_book(tmp_path: Path) -> Path:
+    """Every register, with rows --skip-bad-rows leaves out (by hand, under the default rules):
+
+    会议出勤!D2 张三 全体会议 缺席, date 明年: −10 (its status is known, its date taken as in term)
+    会议出勤!D3 李四 全体会议 “旷会”: the word the rule reads is the fault, so unknown
+    会议出勤!D4 王五 专题协商会 缺席, date 三月: −3
+    提案!E3 王五 个人 立案, date 二月: +10 as its lead
+    活动!E2 赵六 beside 张三: no member is 赵六, unknown; 张三 keeps his 1.5
+    So 张三 1 item −10, 李四 1 item unknown, 王五 2 items +7, one name unknown."""
+    sheets: dict[str, list[list]] = {"委员名单": _members()}
+    sheets.update({register: [header] for register, header in HEADERS.items()})
+    sheets["会议出勤"] += [
+        ["十届二次全体会议", "全体会议", "明年", "张三", "缺席"],
+        ["十届二次全体会议", "全体会议", dt.date(2023, 3, 5), "李四", "旷会"],
+        ["专题协商会", "专题协商会", "三月", "王五", "缺席"],
+    ]
+    sheets["提案"] += [
+        ["2023001", "关于公交的提案", dt.date(2023, 2, 1), "个人", "张三", "立案"],
+        ["2023002", "关于路灯的提案", "二月", "个人", "王五", "立案"],
+    ]
+    sheets["活动"] += [["专题视察", "视察", "", dt.date(2023, 4, 2), "张三、赵六"]]
+    return write_workbook(tmp_path / "2023.xlsx", sheets)
+
+
+def test_each_skipped_item_says_what_it_would_have_added_or_deducted(tmp_path: Path) -> None:
+    result = perfscore.assess(_skipped_book(tmp_path), DEFAULT_RULES, skip_bad_rows=True)
+    notes = {p.place: p.message for p in result.warnings}
+    assert notes["会议出勤!D2"].endswith("（若计入：-10 分）")
+    assert notes["会议出勤!D3"].endswith("（若计入：无法计算，出错的单元格决定它得多少分）")
+    assert notes["会议出勤!D4"].endswith("（若计入：-3 分）")
+    assert notes["提案!E3"].endswith("（若计入：10 分）")
+    assert notes["活动!E2"].endswith("（若计入：无法计算，不知道是哪位委员）")
+    assert [s.text() for s in result.skipped] == [
+        "张三（0001）1 项：若计入共 -10 分",
+        "李四（0002）1 项：无法计算",
+        "王五（0003）2 项：若计入共 7 分",
+        "不能确定是哪位委员的姓名 1 个：无法计算",
+    ]
+    # The skipped items changed the totals by exactly that: 张三 has 10 + 20 + 10 + 1.5.
+    totals = dict(zip(result.members["member_id"], result.members["total"]))
+    assert totals == {"0001": 41.5, "0002": 30, "0003": 30}
+    from perfscore.explanation import explain
+
+    proposal, meeting = explain(result, "王五").notes
+    assert proposal.place == "提案!E3" and proposal.message.endswith("（若计入：10 分）")
+    assert meeting.place == "会议出勤!D4" and meeting.message.endswith("（若计入：-3 分）")
+
+
+def test_a_skipped_item_of_a_per_month_rule_cannot_be_counted_without_its_date(
+    tmp_path: Path,
+) -> None:
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(
+        "scheme: 每月学习\n"
+        "categories:\n"
+        "  - id: s\n"
+        "    name: 学习\n"
+        "    items:\n"
+        "      - id: m\n"
+        "        name: 每月读书\n"
+        "        match: {kind: activity, type: [读书]}\n"
+        "        per_period: {every: month, at_least: 1, met: 1}\n"
+        "grades: [{grade: 合格}]\n",
+        encoding="utf-8",
+    )
+    book = write_workbook(
+        tmp_path / "2023.xlsx",
+        {
+            "委员名单": _members(),
+            "活动": [
+                ACTIVITIES,
+                ["读书会", "读书", "", dt.date(2023, 2, 1), "张三"],
+                ["读书会", "读书", "", "某月", "张三"],
+            ],
+        },
+    )
+    result = perfscore.assess(book, rules, skip_bad_rows=True)
+    [note] = [p for p in result.warnings if p.place == "活动!E3"]
+    assert note.message.endswith("（若计入：无法计算，出错的单元格决定它得多少分）")
+    assert [s.text() for s in result.skipped] == ["张三（0001）1 项：无法计算"]
+
+
+def test_the_summary_and_the_data_sheet_total_the_skipped_items(tmp_path: Path, runner) -> None:
+    import openpyxl
+
+    from perfscore.cli import app
+
+    book = _skipped_book(tmp_path)
+    run = runner.invoke(app, ["assess", str(book), "--skip-bad-rows"], env={"COLUMNS": "400"})
+    assert run.exit_code == 0, run.output
+    line = next(s for s in run.output.splitlines() if s.startswith("--skip-bad-rows 跳过的项目"))
+    assert "张三（0001）1 项：若计入共 -10 分；李四（0002）1 项：无法计算；" in line
+    assert "王五（0003）2 项：若计入共 7 分" in line
+    sheet = openpyxl.load_workbook(tmp_path / "2023-考核结果.xlsx", read_only=True)["数据提示"]
+    notes = [str(row[2]) for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert "--skip-bad-rows 跳过的项目：王五（0003）2 项：若计入共 7 分" in notes
+    assert "--skip-bad-rows 跳过的项目：不能确定是哪位委员的姓名 1 个：无法计算" in notes
+
+
 # --- a register the rules score must be there, unless allowed by name ------------------------
 
 # Each register's headers, in the order tests/conftest.py writes them.

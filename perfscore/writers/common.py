@@ -279,7 +279,8 @@ def _tie_break_text(a: Assessment) -> str:
 
 
 def problems_table(a: Assessment) -> pd.DataFrame:
-    """The problems, after a line per register saying which sheet was read (级别 说明)."""
+    """The problems, after a line per register saying which sheet was read, and a line per
+    member whose items --skip-bad-rows left out with the points they would have had (级别 说明)."""
     read = [
         ("说明", r.sheet, f"登记表“{r.name}”：读取工作表“{r.sheet}”，{r.rows} 行", "", "")
         if r.sheet
@@ -297,9 +298,14 @@ def problems_table(a: Assessment) -> pd.DataFrame:
         )
         for r in a.registers
     ]
+    decimals = a.rules.rules.settings.decimals
+    skipped = [
+        ("说明", "", f"--skip-bad-rows 跳过的项目：{s.text(decimals)}", "", "") for s in a.skipped
+    ]
     return pd.DataFrame(
         [
             *read,
+            *skipped,
             *((str(p.severity), p.place, p.message, p.value, p.suggestion) for p in a.problems),
         ],
         columns=["级别", "位置", "问题", "读到的值", "建议"],
