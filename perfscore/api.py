@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
@@ -33,6 +33,9 @@ from .scoring.words import known_words, unlisted_word_problems, unscored_award_p
 from .text import number_text
 from .unit import UNIT_FROM_FILE_NAME, UNIT_FROM_WORKBOOK
 from .years import check_year
+
+if TYPE_CHECKING:
+    from .combine import UnitResult
 
 __all__ = [
     "assess",
@@ -645,7 +648,7 @@ def write_public(
 
 
 def combine(
-    results: list[str | Path],
+    results: Sequence[str | Path] | Sequence[UnitResult],
     *,
     year: int | None = None,
     allow_mixed_rules: bool = False,
@@ -655,10 +658,18 @@ def combine(
     term archives (every unit an archive holds for ``year``, which an archive of several years
     needs). Returns a :class:`perfscore.combine.Combined`; raises UsageError for results of
     different years, of one unit twice, or (unless ``allow_mixed_rules``) scored under different
-    rules."""
+    rules. ``results`` may instead be units already in memory (``BatchItem.unit`` of a folder
+    run with ``keep_units``), compared as they are."""
+    from .combine import UnitResult, compare_units
     from .combine import combine as run_combine
 
-    return run_combine(results, year=year, allow_mixed_rules=allow_mixed_rules, workers=workers)
+    units = [r for r in results if isinstance(r, UnitResult)]
+    if units:
+        if len(units) != len(results):
+            raise TypeError("combine takes result paths or units in memory, not both")
+        return compare_units(units, year=year, allow_mixed_rules=allow_mixed_rules)
+    paths = [r for r in results if not isinstance(r, UnitResult)]
+    return run_combine(paths, year=year, allow_mixed_rules=allow_mixed_rules, workers=workers)
 
 
 def write_combined(

@@ -25,7 +25,7 @@ import pandas as pd
 from .frames import joined_texts, stable_sorted
 from .inputformat import ROLE_BODY
 from .records import GROUP_DIMENSIONS
-from .rules.schema import Award, Condition, GroupCap, Match, Rules
+from .rules.schema import POOL_KIND, POOL_UNIT, Award, Condition, GroupCap, Match, Rules
 from .rules.summary import KIND_NAMES
 from .scoring import RecordTable
 from .scoring.conditions import condition_label, standing_codes
@@ -34,9 +34,6 @@ from .text import number_text, percent_text
 __all__ = ["Shortlist", "shortlists", "SHORTLIST_COLUMNS"]
 
 SHORTLIST_COLUMNS = ["place", "key", "label", "sector", "committee", "score", "facts", "note"]
-POOL_UNIT = {"members": "人", "proposals": "件", "information": "条", "reports": "篇"}
-# The records an item pool's candidates are: each candidate is one such item (its first author's).
-_POOL_KIND = {"proposals": "proposal", "information": "information", "reports": "report"}
 
 
 @dataclass(frozen=True)
@@ -122,7 +119,7 @@ def _candidates(
         pool["date"] = pd.NaT
         return pool.assign(note="", member_id=pool["key"]).reset_index(drop=True)
 
-    kind = _POOL_KIND[award.pool]
+    kind = POOL_KIND[award.pool]
     rows = table.kind_rows(kind)
     rows = rows[table.array("position")[rows] == 1]
     if table.body_credit:  # a body's record copied to its committee's members is no candidate
@@ -202,7 +199,7 @@ def _item_facts(
 ) -> pd.Series:
     """Authors with roles (an author not on the roster by member id), status and marks; for
     information, each adoption event."""
-    kind = _POOL_KIND[award.pool]
+    kind = POOL_KIND[award.pool]
     keys = set(pool["key"])
 
     def of_items(kind: str) -> np.ndarray:

@@ -31,6 +31,7 @@ class BatchItem:
     message: str = ""  # why it failed ('' when done)
     members: int = 0
     grades: dict[str, int] = field(default_factory=dict)
+    unit: Any = None  # the unit as ``combine`` compares it (perfscore.combine.UnitResult), if asked
 
 
 def expand_workbooks(paths: list[Path]) -> list[Path]:
@@ -64,13 +65,25 @@ def assess_many(
     allow_missing_sheets: bool = False,
     workers: int | None = None,
     on_done: Callable[[BatchItem], None] | None = None,
+    keep_units: bool = False,
 ) -> list[BatchItem]:
     """Assess each workbook into ``out_dir`` (default: beside it) as ``<name>-考核结果.xlsx``,
     using up to ``workers`` processes (default: the number of cores). Results keep input order.
-    ``on_done`` is called with each workbook's item as that workbook finishes (in finishing order)."""
+    ``on_done`` is called with each workbook's item as that workbook finishes (in finishing order).
+    With ``keep_units``, each assessed workbook's item carries its unit as ``combine`` compares
+    it, so the units compare without reading their results back."""
     _refuse_shared_outputs(workbooks, out_dir)
     jobs = [
-        (Path(w), rules, out_dir, year, skip_bad_rows, allow_duplicates, allow_missing_sheets)
+        (
+            Path(w),
+            rules,
+            out_dir,
+            year,
+            skip_bad_rows,
+            allow_duplicates,
+            allow_missing_sheets,
+            keep_units,
+        )
         for w in workbooks
     ]
     done = on_done or (lambda _item: None)
@@ -236,8 +249,9 @@ def _died(workbook: Path, exit_code: int | None) -> BatchItem:
 def _assess_one(job: tuple) -> BatchItem:
     """One workbook, start to finish; every failure becomes an item, never an exception."""
     from .api import assess, write_outputs
+    from .combine import unit_of_assessment
 
-    workbook, rules, out_dir, year, skip_bad_rows, allow_duplicates, allow_missing = job
+    workbook, rules, out_dir, year, skip_bad_rows, allow_duplicates, allow_missing, keep_units = job
     target = output_path(workbook, out_dir)
     try:
         result = assess(
@@ -265,4 +279,5 @@ def _assess_one(job: tuple) -> BatchItem:
         "",
         len(result.members),
         {band.grade: int(grades.get(band.grade, 0)) for band in result.rules.rules.grades},
+        unit_of_assessment(result, target) if keep_units else None,
     )

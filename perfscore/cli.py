@@ -596,6 +596,7 @@ def _assess_batch(
                 allow_duplicates=allow_duplicates,
                 allow_missing_sheets=allow_missing_sheets,
                 on_done=on_done,
+                keep_units=combined is not None,
             )
 
     items = _run(err, run)
@@ -629,7 +630,7 @@ def _assess_batch(
             )
         raise typer.Exit(max(item.exit_code for item in failed))
     if combined is not None:
-        _combine_and_report(console, err, [item.out for item in items], combined, False)
+        _combine_and_report(console, err, [item.unit for item in items], combined, False)
 
 
 def _combine_and_report(

@@ -19,6 +19,7 @@ __all__ = [
     "RESULT_LABELS",
     "LEDGER_LABELS",
     "YEAR_LABEL",
+    "POOL_LABELS",
 ]
 
 # Who a member is: the columns every table of members (the roster, results, progress) opens with.
@@ -96,3 +97,12 @@ LEDGER_LABELS = {
 
 # The row of the 规则 sheet that gives the assessment year.
 YEAR_LABEL = "考核年度"
+
+# The column that names an award's candidates, by the award's pool: in the 评优 sheets, the
+# public lists and the 公示 notice.
+POOL_LABELS = {
+    "members": "姓名",
+    "proposals": "提案标题",
+    "information": "信息标题",
+    "reports": "报告标题",
+}

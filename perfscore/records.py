@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -490,17 +491,28 @@ def _register_records(
 
     named = _named_members(f["members"], resolver)
     tokens = named.tokens
-    _report_unresolved(table, tokens, named.ambiguous, named.unknown, resolver, out)
+    # the cell each name is in: problems with a name and its records cite it
+    name_cells = _name_cells(table, named, resolver)
+
+    def cells_of(mask: np.ndarray) -> list[str]:
+        if name_cells is not None:
+            return name_cells[mask].tolist()
+        rows_of = table.frame.loc[tokens.index[mask], "row"].tolist()
+        return [table.cell("members", row) for row in rows_of]
+
+    _report_unresolved(table, tokens, named.ambiguous, named.unknown, resolver, out, cells_of)
     twice = named.twice
-    rows_twice = table.frame.loc[tokens.index[twice], "row"]
-    for token, row in zip(tokens[twice].tolist(), rows_twice.tolist()):
+    where = (
+        f"在这一行的“{sheet.column('members').header}”中" if name_cells is not None else "在本格中"
+    )
+    for token, cell in zip(tokens[twice].tolist(), cells_of(twice)):
         out.problems.append(
             Problem(
                 Severity.ERROR,
                 Reason.DUPLICATE_ID,
-                "同一位委员在本格中出现两次",
+                f"同一位委员{where}出现两次",
                 table.sheet_name,
-                table.cell("members", row),
+                cell,
                 token,
                 "每位委员只写一次（名字和编号不要重复写）",
             )
@@ -524,9 +536,8 @@ def _register_records(
     else:
         records["role"] = ROLE_PARTICIPANT
     records["source"] = records.pop("source")  # after role, in the column order records always had
-    by_part = _name_part_sources(table, named, resolver)
-    if by_part is not None:  # names spread over several columns: each cites its own column
-        records["source"] = by_part
+    if name_cells is not None:  # names spread over several columns: each cites its own column
+        records["source"] = (table.sheet_name + "!" + name_cells).astype(object)
     if kind == "proposal":
         _check_proposal_form(table, rows["type"], named, out)
         records["type"] = _proposal_form(records)
@@ -574,16 +585,15 @@ class _Named:
     body: np.ndarray  # the declared body the token names ('' for a member or an unknown name)
 
 
-def _name_part_sources(
-    table: RawTable, named: _Named, resolver: _MemberResolver
-) -> np.ndarray | None:
-    """The source cell of each name when a register spreads its names over several columns
-    (第一提案人 | 附议人): the cell the name is written in, not the first column's. None when the
-    names are in one column."""
+def _name_cells(table: RawTable, named: _Named, resolver: _MemberResolver) -> np.ndarray | None:
+    """The cell each name is written in (``F3``), one per token, when a register spreads its
+    names over several columns (第一提案人 | 附议人): the column the name is in, not the first.
+    None when the names are in one column (each row's cell is then the cell of its names)."""
     extra = table.frame.attrs.get("extra_columns", {}).get("members")
     parts = [f"members@{i}" for i in range(len(extra or []) + 1)]
     if not extra or not all(part in table.frame for part in parts):
         return None
+    rows = table.frame["row"].to_numpy()[named.row_positions].astype(str)
     letters = [table.letters["members"], *(excel_column(i) for i in extra)]
     index = table.frame.index
     counts = np.zeros((len(index), len(parts)), dtype=np.int64)
@@ -592,9 +602,7 @@ def _name_part_sources(
         counts[:, j] = np.bincount(index.get_indexer(tokens.index), minlength=len(index))
     before = counts.cumsum(axis=1)[named.row_positions]  # names up to and including each part
     column = np.minimum((before < named.position[:, None]).sum(axis=1), len(parts) - 1)
-    rows = table.frame["row"].to_numpy()[named.row_positions].astype(str)
-    cells = np.asarray(letters, dtype=object)[column] + rows
-    return (table.sheet_name + "!" + cells).astype(object)
+    return (np.asarray(letters, dtype=object)[column] + rows).astype(object)
 
 
 def _named_members(cells: pd.Series, resolver: _MemberResolver) -> _Named:
@@ -847,11 +855,10 @@ def _report_unresolved(
     unknown: pd.Series,
     resolver: _MemberResolver,
     out: _Context,
+    cells_of: Callable[[np.ndarray], list[str]],
 ) -> None:
-    def rows(mask: pd.Series) -> list:
-        return table.frame.loc[tokens.index[mask.to_numpy()], "row"].tolist()
-
-    for token, row in zip(tokens[ambiguous].tolist(), rows(ambiguous)):
+    """An error per name that matches several members or none, at the cell the name is in."""
+    for token, cell in zip(tokens[ambiguous].tolist(), cells_of(ambiguous.to_numpy())):
         name = strip_name_tag(pd.Series([token])).iloc[0]
         out.problems.append(
             Problem(
@@ -859,19 +866,19 @@ def _report_unresolved(
                 Reason.AMBIGUOUS_MEMBER,
                 "姓名对应多位委员",
                 table.sheet_name,
-                table.cell("members", row),
+                cell,
                 token,
                 resolver.candidates(name),
             )
         )
-    for token, row in zip(tokens[unknown].tolist(), rows(unknown)):
+    for token, cell in zip(tokens[unknown].tolist(), cells_of(unknown.to_numpy())):
         out.problems.append(
             Problem(
                 Severity.ERROR,
                 Reason.UNKNOWN_MEMBER,
                 "委员名单中没有此人",
                 table.sheet_name,
-                table.cell("members", row),
+                cell,
                 token,
                 resolver.near_miss(token),
             )

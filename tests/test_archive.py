@@ -421,6 +421,70 @@ def test_archive_add_reads_results_back(tmp_path, rules, runner, monkeypatch):
     assert done.exit_code == 2 and "SHA-256 不符" in done.output
 
 
+def test_a_result_without_a_checklist_and_with_a_report_award_archives_from_xlsx(tmp_path, runner):
+    """Rules without a checklist and with a research-report award: the .xlsx result archives
+    the same members and winners as the .json result of the same assessment."""
+    book = write_workbook(
+        tmp_path / "2023.xlsx",
+        {
+            "委员名单": roster(["001", "甲", "经济界"], ["002", "乙", "教育界"]),
+            "调研报告": [
+                ["报告编号", "报告标题", "完成日期", "执笔人", "成果情况"],
+                ["R1", "报告一", dt.date(2023, 4, 1), "甲、乙", "采用"],
+                ["R2", "报告二", dt.date(2023, 5, 1), "乙", "批示"],
+            ],
+        },
+    )
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(
+        """\
+scheme: 调研报告
+term: {name: 第十届, first_year: 2022, last_year: 2026}
+categories:
+  - id: research
+    name: 调研
+    items:
+      - {id: report, name: 调研报告, match: {kind: report}, points: 5}
+grades:
+  - {grade: 称职}
+awards:
+  - id: best_report
+    name: 优秀调研报告
+    pool: reports
+    score:
+      - {match: {kind: report, status: [采用]}, points: 5}
+      - {match: {kind: report, status: [批示]}, points: 8}
+    quota: 2
+""",
+        encoding="utf-8",
+    )
+    rows = {}
+    for suffix in (".json", ".xlsx"):
+        result = tmp_path / f"2023-考核结果{suffix}"
+        assessed = runner.invoke(app, ["assess", str(book), "-r", str(rules), "-o", str(result)])
+        assert assessed.exit_code == 0, assessed.output
+        archive = tmp_path / f"{suffix[1:]}.sqlite"
+        added = runner.invoke(app, ["archive", "add", str(archive), str(result), "-r", str(rules)])
+        assert added.exit_code == 0, added.output
+        with sqlite3.connect(archive) as conn:
+            rows[suffix] = [
+                conn.execute("SELECT * FROM members ORDER BY member_id").fetchall(),
+                conn.execute("SELECT * FROM awards ORDER BY place").fetchall(),
+            ]
+        conn.close()
+    members, awards = rows[".json"]
+    # By hand: 甲 R1 5; 乙 R1 5 + R2 5 = 10. Winners: R2 (批示 8), R1 (采用 5).
+    assert [(m[2], m[11], m[17], m[18], m[19]) for m in members] == [
+        ("001", 5.0, 0, 0, ""),
+        ("002", 10.0, 0, 0, ""),
+    ]
+    assert [(a[4], a[6], a[7], a[8]) for a in awards] == [
+        ("reports", "R2", "报告二", 8.0),
+        ("reports", "R1", "报告一", 5.0),
+    ]
+    assert rows[".xlsx"] == rows[".json"]
+
+
 def test_previous_reads_a_result_whose_ledger_is_in_csv(tmp_path, rules, monkeypatch):
     import perfscore.writers.xlsx as xlsx
 
@@ -445,8 +509,12 @@ def test_previous_reads_a_result_whose_ledger_is_in_csv(tmp_path, rules, monkeyp
 # --- integrity: a killed import, Ctrl-C, two at once ------------------------------------------
 
 CHILD = """\
-import sys, time
+import signal, sys, time
 from perfscore.archive import add_year, read_result
+
+# Ctrl-C interrupts, as at a terminal, even when the test run itself was started in the
+# background of a shell, where SIGINT is ignored and children inherit that
+signal.signal(signal.SIGINT, signal.default_int_handler)
 
 archive, result, rules, pause, name = sys.argv[1:6]
 
@@ -599,6 +667,38 @@ def test_foreign_or_damaged_files_get_a_clear_message(archived, tmp_path, runner
         assert "内部错误" not in done.output and "Traceback" not in done.output
         if before is not None:
             assert path.read_bytes() == before
+
+
+def _ledger_schema(archive: Path, old: str, new: str) -> None:
+    conn = sqlite3.connect(archive)
+    conn.execute("PRAGMA writable_schema = ON")
+    conn.execute(
+        "UPDATE sqlite_master SET sql = replace(sql, ?, ?) WHERE name = 'ledger'", (old, new)
+    )
+    conn.commit()
+    conn.close()
+
+
+def test_a_reader_checks_only_the_tables_it_reads(archived, tmp_path, runner):
+    """Ledger lines with an empty note where the schema says NOT NULL (quick_check reports it):
+    combine, which reads the years, members and awards, compares the units; a dossier, which
+    reads the ledger, is refused with the archive named as damaged."""
+    _ledger_schema(archived, "note      TEXT NOT NULL,", "note      TEXT,")
+    conn = sqlite3.connect(archived)
+    conn.execute("UPDATE ledger SET note = NULL WHERE line = 0")
+    conn.commit()
+    conn.close()
+    _ledger_schema(archived, "note      TEXT,", "note      TEXT NOT NULL,")
+    before = archived.read_bytes()
+
+    out = tmp_path / "汇总.xlsx"
+    combined = runner.invoke(app, ["combine", str(archived), "--year", "2023", "--out", str(out)])
+    assert combined.exit_code == 0, combined.output
+    assert out.is_file()
+    dossier = runner.invoke(app, ["dossier", str(archived), "张三", "--out-dir", str(tmp_path)])
+    assert dossier.exit_code == 2, dossier.output
+    assert "已损坏" in dossier.output and "NULL value in ledger.note" in dossier.output
+    assert archived.read_bytes() == before
 
 
 def test_schema_versions_and_a_migration_step(archived, tmp_path, runner):

@@ -13,8 +13,11 @@ Grades: 优秀 ≥ 25, else 称职 — so F (20) is 称职. Only A has a 立案 
 from __future__ import annotations
 
 import datetime as dt
+import re
+import zipfile
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import perfscore
@@ -380,3 +383,111 @@ def test_a_pool_of_research_reports(tmp_path):
         "批示；作者：乙（领衔）",
         "采用；作者：甲（领衔）、乙（附议）",
     ]
+
+
+@pytest.mark.parametrize(
+    ("pool", "kind", "sheet", "header", "rows"),
+    [
+        (
+            "proposals",
+            "proposal",
+            "提案",
+            ["提案编号", "标题", "提交日期", "提案方式", "提案人", "状态", "标记"],
+            [
+                ["P1", "提案一", dt.date(2023, 3, 1), "个人", "甲", "立案", ""],
+                ["P2", "提案二", dt.date(2023, 8, 1), "个人", "乙", "立案", ""],
+            ],
+        ),
+        (
+            "reports",
+            "report",
+            "调研报告",
+            ["报告编号", "报告标题", "完成日期", "执笔人", "成果情况"],
+            [
+                ["P1", "报告一", dt.date(2023, 3, 1), "甲", "采用"],
+                ["P2", "报告二", dt.date(2023, 8, 1), "乙", "采用"],
+            ],
+        ),
+    ],
+)
+def test_a_listed_item_whose_record_was_not_scored_is_warned_about(
+    tmp_path, pool, kind, sheet, header, rows
+):
+    """甲 joined on 2023-07-01, so his item P1 (dated 03-01) is outside his term and not scored;
+    the award reads every item as written and lists both P1 and P2, and the clerk is told that
+    P1 was not scored — for an item pool of proposals and of research reports alike."""
+    book = write_workbook(
+        tmp_path / f"{pool}.xlsx",
+        {
+            "委员名单": roster(
+                ["001", "甲", "经济界", "", "", "", "", dt.date(2023, 7, 1)],
+                ["002", "乙", "教育界"],
+            ),
+            sheet: [header, *rows],
+            "活动": [["活动名称", "活动类型", "日期", "参加委员"]],  # the rules score it
+        },
+    )
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(
+        BASE_RULES
+        + f"""\
+  - id: best
+    name: 优秀成果
+    pool: {pool}
+    score:
+      - {{match: {{kind: {kind}}}, points: 1}}
+    quota: 2
+""",
+        encoding="utf-8",
+    )
+    result = perfscore.assess(book, rules=rules)
+    [shortlist] = result.shortlists
+    assert sorted(shortlist.winners["key"]) == ["P1", "P2"]
+    unscored = [p for p in result.problems if "名单列入" in p.message]
+    assert [(p.reason, p.sheet, p.cell[-1:], p.value) for p in unscored] == [
+        ("outside_term", sheet, "2", "P1")  # row 2: P1's record
+    ]
+
+
+def test_a_research_report_list_names_its_column_for_reports(tmp_path, runner):
+    """The public list and the Word 公示 of a `pool: reports` award head the column naming each
+    candidate 报告标题, as the full shortlist sheet does (not 信息标题)."""
+    book = write_workbook(
+        tmp_path / "reports.xlsx",
+        {
+            "委员名单": roster(["001", "甲", "经济界"], ["002", "乙", "教育界"]),
+            "调研报告": [
+                ["报告编号", "报告标题", "完成日期", "执笔人", "成果情况"],
+                ["R1", "报告一", dt.date(2023, 4, 1), "甲", "采用"],
+                ["R2", "报告二", dt.date(2023, 5, 1), "乙", "批示"],
+            ],
+            "活动": [["活动名称", "活动类型", "日期", "参加委员"]],  # the rules score it
+        },
+    )
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(
+        BASE_RULES
+        + """\
+  - id: best_report
+    name: 优秀调研报告
+    pool: reports
+    score:
+      - {match: {kind: report, status: [采用]}, points: 5}
+      - {match: {kind: report, status: [批示]}, points: 8}
+    quota: 2
+""",
+        encoding="utf-8",
+    )
+    notice = tmp_path / "公示.docx"
+    for args in (["--out", str(notice)], ["--mask"]):
+        done = runner.invoke(app, ["shortlist", str(book), "-r", str(rules), *args])
+        assert done.exit_code == 0, done.output
+    public = pd.read_excel(
+        tmp_path / "2023年度评优名单-公开版.xlsx", header=None, dtype=str, engine="calamine"
+    )
+    header = public.index[public[0] == "序号"][0]
+    assert public.iloc[header].tolist() == ["序号", "报告标题", "界别"]
+    assert public.iloc[header + 1 :, 1].tolist() == ["报告二", "报告一"]
+    with zipfile.ZipFile(notice) as docx:
+        text = re.sub(r"<[^>]+>", "", docx.read("word/document.xml").decode("utf-8"))
+    assert "报告标题" in text and "信息标题" not in text

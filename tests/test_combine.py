@@ -354,6 +354,18 @@ def test_assess_a_folder_with_combined(runner, tmp_path):
     assert "汇总 3 个单位、9 名委员" in result.output
     overview = CalamineWorkbook.from_path(str(out)).get_sheet_by_name("单位对比").to_python()
     assert [row[0] for row in overview[1:]] == ["乙县政协", "甲县政协", "丙县"]
+    # the units compared in memory are the units read back from the results: same bytes
+    results = [str(folder / f"{stem}-考核结果.xlsx") for stem in ("a", "b", "丙县")]
+    again = tmp_path / "再汇总.xlsx"
+    assert runner.invoke(app, ["combine", *results, "--out", str(again)]).exit_code == 0
+    assert out.read_bytes() == again.read_bytes()
+    in_memory, read_back = tmp_path / "汇总.json", tmp_path / "再汇总.json"
+    out.rename(tmp_path / "汇总.xlsx")  # a combined workbook left in the folder is no workbook
+    result = runner.invoke(app, [*args[:-1], str(in_memory)])
+    assert result.exit_code == 0, result.output
+    assert runner.invoke(app, ["combine", *results, "--out", str(read_back)]).exit_code == 0
+    assert in_memory.read_bytes() == read_back.read_bytes()
+    (tmp_path / "汇总.xlsx").rename(out)
     # run again: the combined workbook in the folder is not taken for a unit
     assert runner.invoke(app, args).exit_code == 0
 

@@ -1090,6 +1090,38 @@ def test_a_damaged_xls_that_claims_a_huge_sheet_is_refused(tmp_path: Path) -> No
     assert not (tmp_path / "out.json").exists()
 
 
+_ROW_TAG = re.compile(rb"<row\b[^>]*>")
+
+
+def test_damaged_hidden_row_tags_never_crash() -> None:
+    odd = [
+        b'<row r="123456789012" hidden="1">',  # a row number no sheet has
+        b'<row r="-3" hidden="true">',
+        b'<row hidden="1">',  # no row number: counted from the top
+        b'<row r="5" hidden="1" hidden="0">',
+    ]
+
+    def damage(xml: bytes, tags: list[bytes]) -> bytes:
+        for found, tag in zip(_ROW_TAG.findall(xml)[1:], tags, strict=False):
+            xml = xml.replace(found, tag, 1)
+        return xml
+
+    sheet = "xl/worksheets/sheet1.xml"
+    run_assess(_rezip(base_bytes(), {sheet: lambda xml: damage(xml, odd)}))
+    unclosed = [b'<row r="2" hidden="1"']
+    run_assess(_rezip(base_bytes(), {sheet: lambda xml: damage(xml, unclosed)}))
+
+
+def test_a_damaged_xls_row_record_never_crashes() -> None:
+    data = bytearray((ROOT / "tests" / "fixtures" / "misreads" / "hidden-rows.xls").read_bytes())
+    for at in (m.start() for m in re.finditer(bytes.fromhex("08021000"), bytes(data))):
+        data[at + 16] ^= 0x20  # the ROW record's fDyZero flag: hidden rows shown, shown hidden
+    run_assess(bytes(data), suffix=".xls")
+    first = data.find(bytes.fromhex("08021000"))
+    data[first + 2] = 0x02  # a ROW record two bytes long
+    run_assess(bytes(data), suffix=".xls")
+
+
 def test_markup_in_a_cell_is_shown_as_written(tmp_path: Path) -> None:
     sheets = [(name, [list(r) for r in rows]) for name, rows in BASE.items()]
     sheets[0][1][2][2] = "[/x]"  # 李四's 界别

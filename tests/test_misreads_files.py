@@ -3,7 +3,7 @@ every one is refused at the cell, or read as the clerk meant it, in .xlsx, .xls 
 
 The fixtures in tests/fixtures/misreads/ were written by make_misreads.py there, which also
 checked in each saved file's XML that what a fixture exists for (a hidden sheet, a hidden column,
-a merge, a 0000 number format) survived LibreOffice's save. Their registers (30 members
+hidden or filtered rows, a merge, a 0000 number format) survived LibreOffice's save. Their registers (30 members
 0001…0030; 0030 魏巍 joins on 2023-07-01):
 
 会议出勤 全体会议 2023-01-08: 张三 出席, 李四 缺席, 王五 请假, 赵六 缺席
@@ -189,3 +189,87 @@ def test_an_award_picking_a_record_outside_the_term_is_reported(suffix: str) -> 
     assert note.severity is Severity.WARNING
     assert (note.place, note.value) == ("提案!E4", "2023003")
     assert _totals(result).get("0030") is None  # 魏巍's proposal before she joined: not scored
+
+
+# --- a name in the 附议人 column is reported at its own cell ----------------------------------
+
+# unknown-coproposer: merged-header with 2023001's 附议人 (F3) written "李四、王小二".
+
+
+@pytest.mark.parametrize("suffix", FORMATS)
+def test_an_unknown_name_in_the_second_name_column_is_refused_at_its_cell(suffix: str) -> None:
+    [error] = _errors("unknown-coproposer", suffix)
+    assert error.reason is Reason.UNKNOWN_MEMBER
+    assert (error.place, error.value) == ("提案!F3", "王小二")
+
+
+@pytest.mark.parametrize("suffix", FORMATS)
+def test_a_skipped_co_proposer_is_listed_at_its_cell_and_the_others_keep_theirs(
+    suffix: str,
+) -> None:
+    from perfscore.explanation import explain
+
+    result = perfscore.assess(HERE / f"unknown-coproposer.{suffix}", RULES, skip_bad_rows=True)
+    [note] = [p for p in result.problems if p.reason is Reason.UNKNOWN_MEMBER]
+    assert note.severity is Severity.WARNING
+    assert (note.place, note.value) == ("提案!F3", "王小二") and "已跳过“王小二”" in note.message
+    # as merged-header, less 王五's co-proposal of 2023001 (王小二 in his place): 14.5 − 4
+    assert _totals(result) == {**MERGED_TOTALS, "0003": 10.5}
+    filed = result.ledger[result.ledger["rule_id"] == "proposals.filed"]
+    assert set(zip(filed["member_id"], filed["item_id"], filed["source"], strict=True)) == {
+        ("0001", "2023001", "提案!E3"),
+        ("0002", "2023001", "提案!F3"),
+        ("0003", "2023002", "提案!E4"),
+    }
+    lines = explain(result, "李四").lines
+    assert "提案!F3" in set(lines["source"])
+
+
+# --- hidden rows are read as written and reported -------------------------------------------
+
+# hidden-rows: 委员名单 row 5 (赵六) hidden; 会议出勤 rows 3–4 (李四 缺席, 王五 请假) and 6 (钱七
+# 缺席) hidden, row 7 (孙八 出席) shown, empty rows 9–11 hidden below the data; 活动 row 3 (调研
+# 赵六、钱七) hidden by an autofilter on 活动类型.
+# 张三: 出席 2 + 2023001 领衔 10 + 重点 5 + 视察 1.5;  李四: 缺席 −5 + 2023001 附议 4;
+# 王五: 请假 −1 + 2023002 领衔 10 + 视察 1.5;  赵六: 缺席 −5 + 调研 1.5;  钱七: 缺席 −5 + 调研 1.5;
+# 孙八: 出席 2
+HIDDEN_ROW_TOTALS = {
+    "0001": 18.5,
+    "0002": -1.0,
+    "0003": 10.5,
+    "0004": -3.5,
+    "0005": -3.5,
+    "0006": 2.0,
+}
+
+
+@pytest.mark.parametrize("suffix", FORMATS)
+def test_hidden_and_filtered_rows_are_scored_as_written_and_reported(suffix: str) -> None:
+    result = perfscore.assess(HERE / f"hidden-rows.{suffix}", RULES)
+    assert _totals(result) == HIDDEN_ROW_TOTALS
+    notes = [p for p in result.problems if p.reason is Reason.HIDDEN_READ]
+    assert {p.severity for p in notes} == {Severity.WARNING}
+    # one per sheet; the empty hidden rows below 会议出勤's data are not named
+    assert {p.place: p.message.split("行")[0] for p in notes} == {
+        "委员名单!5:5": "第 5 ",
+        "会议出勤!3:3": "第 3–4、6 ",
+        "活动!3:3": "第 3 ",
+    }
+    assert len(notes) == 3
+
+
+def test_hidden_rows_are_listed_in_the_terminal_and_in_the_data_notes_sheet(
+    tmp_path: Path,
+) -> None:
+    from python_calamine import CalamineWorkbook
+
+    out = tmp_path / "out.xlsx"
+    result = CliRunner().invoke(
+        app, ["assess", str(HERE / "hidden-rows.xlsx"), "--rules", str(RULES), "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    shown = "第 3–4、6 行是隐藏的行"
+    assert "会议出勤!3:3" in result.output and shown in result.output
+    notes = CalamineWorkbook.from_path(str(out)).get_sheet_by_name("数据提示").to_python()
+    [row] = [row for row in notes if any(shown in str(cell) for cell in row)]
+    assert "会议出勤!3:3" in row and "警告" in row

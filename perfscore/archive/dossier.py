@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -23,6 +25,10 @@ from ..errors import UsageError
 from ..privacy import NameMask, mask_frame, masked_name
 from .store import open_readonly
 from .term import latest_rules, term_consequences
+
+if TYPE_CHECKING:
+    from ..writers.commit import ResultSet
+    from ..writers.official import OfficialStyle
 
 __all__ = ["Dossier", "find_members", "member_dossier", "write_dossier", "write_dossiers"]
 
@@ -37,7 +43,7 @@ class Dossier:
     tables: dict[str, pd.DataFrame]  # section title -> table, in document order
     decimals: int
     masked: bool = False
-    style: object = None  # the Word layout (OfficialStyle) of the latest year's rules
+    style: OfficialStyle | None = None  # the Word layout of the latest year's rules
 
     @property
     def title(self) -> str:
@@ -77,8 +83,10 @@ def _one_member(conn: sqlite3.Connection, who: str, unit: str | None) -> tuple[s
         raise UsageError(f"履职档案中没有委员“{who}”（按委员编号或姓名查找）")
     if len(found) > 1:
         listing = "；".join(
-            f"{(r.unit + ' ') if r.unit else ''}{r.member_id} {r.name}（{r.sector}）"
-            for r in found.itertuples()
+            f"{f'{of_unit} ' if of_unit else ''}{member_id} {name}（{sector}）"
+            for of_unit, member_id, name, sector in zip(
+                found["unit"], found["member_id"], found["name"], found["sector"]
+            )
         )
         raise UsageError(
             f"档案中有 {len(found)} 位委员符合“{who}”：{listing}。请改用委员编号，或用 --unit 指定单位"
@@ -141,13 +149,6 @@ def _dossier(conn: sqlite3.Connection, unit: str, member_id: str, *, mask: bool)
     )
     _, rules = latest_rules(conn, unit)
     term_wide = term_consequences(conn, unit, rules, pd.Series([member_id]))
-    names = (
-        pd.read_sql_query(
-            "SELECT DISTINCT member_id, name FROM members WHERE unit = ?", conn, params=(unit,)
-        )
-        if mask
-        else None
-    )
     years = [int(y) for y in rows["year"]]
     name = str(rows["name"].iloc[-1])
     tables = {
@@ -167,6 +168,9 @@ def _dossier(conn: sqlite3.Connection, unit: str, member_id: str, *, mask: bool)
     term = str(years_info["term"].iloc[-1]) if len(years_info) else ""
     decimals = rules.settings.decimals
     if mask:
+        names = pd.read_sql_query(
+            "SELECT DISTINCT member_id, name FROM members WHERE unit = ?", conn, params=(unit,)
+        )
         masker = NameMask.from_members(names)
         tables = {title: mask_frame(table, masker) for title, table in tables.items()}
         tables["逐年对比"].columns = [masker.text(str(c)) for c in tables["逐年对比"].columns]
@@ -242,13 +246,13 @@ def _side_by_side(
     return pd.DataFrame(table)
 
 
-def _number(value) -> str:
+def _number(value: float | None) -> str:
     if value is None or value != value:
         return ""
     return f"{float(value):g}"
 
 
-def _rank(value) -> str:
+def _rank(value: float | None) -> str:
     return "" if value is None or value != value else str(int(value))
 
 
@@ -345,7 +349,9 @@ def dossier_paths(dossier: Dossier, out_dir: Path) -> tuple[Path, Path]:
     return out_dir / f"{stem}.xlsx", out_dir / f"{stem}.docx"
 
 
-def write_dossier(dossier: Dossier, out_dir: str | Path, *, into=None) -> list[Path]:
+def write_dossier(
+    dossier: Dossier, out_dir: str | Path, *, into: ResultSet | None = None
+) -> list[Path]:
     """Write the dossier as .xlsx and .docx into ``out_dir``, the two as one result set (both
     or neither; see :mod:`perfscore.writers.commit`), or into the result set ``into``; the
     paths."""
@@ -408,7 +414,7 @@ _PAPER_WIDTHS = {
 }
 
 
-def _on_paper(tables: dict[str, pd.DataFrame]) -> dict[str, tuple[pd.DataFrame, list | None]]:
+def _on_paper(tables: dict[str, pd.DataFrame]) -> dict[str, tuple[pd.DataFrame, list[float]]]:
     """The tables as the Word document shows them, with their column widths: the ledger
     without the rule and item codes (the workbook has every column), so it fits a page."""
     out = {}
@@ -429,7 +435,7 @@ def write_dossiers(
     *,
     unit: str | None = None,
     mask: bool = False,
-    on_done=None,
+    on_done: Callable[[str], None] | None = None,
 ) -> list[Path]:
     """Every member's dossier (of ``unit``, or of every unit) into ``out_dir``, all as one
     result set; the paths."""

@@ -29,6 +29,7 @@ import pandas as pd
 
 from .. import __version__
 from ..errors import UsageError
+from ..rules import Rules
 from .year import ArchiveYear
 
 __all__ = [
@@ -126,13 +127,13 @@ def _check(
     try:
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
         version = conn.execute("PRAGMA user_version").fetchone()[0]
-        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        held = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     except sqlite3.DatabaseError as exc:
         raise _not_an_archive(path, f"不是 SQLite 数据库或文件已损坏：{exc}") from None
-    if app_id == 0 and version == 0 and not tables and allow_empty:
+    if app_id == 0 and version == 0 and not held and allow_empty:
         return 0
-    if app_id != APPLICATION_ID or "meta" not in tables:
-        raise _not_an_archive(path, "是其他程序的 SQLite 数据库" if tables else "文件是空的")
+    if app_id != APPLICATION_ID or "meta" not in held:
+        raise _not_an_archive(path, "是其他程序的 SQLite 数据库" if held else "文件是空的")
     try:
         fmt = conn.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
         if tables is None:
@@ -141,7 +142,10 @@ def _check(
             status = conn.execute("PRAGMA quick_check").fetchall()
         else:
             status = [
-                row for t in tables for row in conn.execute(f"PRAGMA quick_check({t})").fetchall()
+                row
+                for t in tables
+                if t in held  # a table an older schema lacks: the version check says so
+                for row in conn.execute(f"PRAGMA quick_check({t})").fetchall()
             ]
             status = [row for row in status if row[0] != "ok"] or [("ok",)]
     except sqlite3.DatabaseError as exc:
@@ -528,12 +532,14 @@ def _checklist_json(member_ids: pd.Series, checklist: pd.DataFrame) -> pd.Series
     return pd.Series(result, index=member_ids.index)
 
 
-def _rule_items(rules, ledger: pd.DataFrame) -> list[tuple[str, str, str, str, str]]:
+def _rule_items(rules: Rules, ledger: pd.DataFrame) -> list[tuple[str, str, str, str, str]]:
     """(rule_id, rule_name, category, category_name, kind) of every rule the ledger uses, and of
     every item of the rules; ``kind`` is the record kind an item counts ('' for caps, start
     scores and other lines not from one item)."""
-    kinds = {f"{c.id}.{i.id}": i.match.kind for c in rules.categories for i in c.items}
-    rows = {
+    kinds: dict[str, str] = {
+        f"{c.id}.{i.id}": i.match.kind for c in rules.categories for i in c.items
+    }
+    rows: dict[str, tuple[str, str, str, str, str]] = {
         f"{c.id}.{i.id}": (f"{c.id}.{i.id}", i.name, c.id, c.name, i.match.kind)
         for c in rules.categories
         for i in c.items
@@ -556,7 +562,12 @@ def _dates(values: pd.Series) -> pd.Series:
     if not pd.api.types.is_datetime64_any_dtype(values):
         values = pd.to_datetime(values, errors="coerce")
     codes, distinct = pd.factorize(values)
-    texts = np.append(distinct.strftime("%Y-%m-%d").to_numpy(dtype=object), None)
+    texts = np.concatenate(
+        [
+            pd.DatetimeIndex(distinct).strftime("%Y-%m-%d").to_numpy(dtype=object),
+            np.array([None], dtype=object),
+        ]
+    )
     return pd.Series(texts[codes], index=values.index, dtype=object)  # code -1 -> the None
 
 
@@ -581,16 +592,20 @@ def _member_order(member_ids: pd.Series) -> np.ndarray:
 
 def _column(values: pd.Series, order: np.ndarray | None = None) -> list:
     """A column as Python values for sqlite3 (NaN/NA -> None), in ``order`` when given."""
+    array: np.ndarray
     if pd.api.types.is_float_dtype(values.dtype):
         array = values.to_numpy(dtype=float)
-        if np.isnan(array).any():
-            array = np.where(np.isnan(array), None, array.astype(object))
+        missing = np.isnan(array)
+        if missing.any():
+            array = array.astype(object)
+            array[missing] = None
     elif pd.api.types.is_integer_dtype(values.dtype) and not values.hasnans:
         array = values.to_numpy(dtype=np.int64)
     elif pd.api.types.is_bool_dtype(values.dtype) and not values.hasnans:
         array = values.to_numpy(dtype=bool)
     else:
-        array = values.to_numpy(dtype=object, na_value=None)
+        # pandas takes None as the missing value; pandas-stubs types na_value without it.
+        array = values.to_numpy(dtype=object, na_value=None)  # type: ignore[call-overload]
     if order is not None:
         array = array[order]
     return array.tolist()

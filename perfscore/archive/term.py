@@ -62,7 +62,7 @@ def term_consequences(
 ) -> pd.Series:
     """The term conditions of ``rules`` that hold for each member over every archived year
     (names joined by 、, '' when none), indexed like ``member_ids``."""
-    terms = [c for c in rules.consequences if c.term is not None]
+    terms = [(c.name, c.term) for c in rules.consequences if c.term is not None]
     result = pd.Series("", index=member_ids.index, dtype=object)
     if not terms:
         return result
@@ -79,7 +79,7 @@ def term_consequences(
         conn,
         params=params,
     )
-    wanted = [r for r in referenced_rules(rules) if any(c.term.rule == r for c in terms)]
+    wanted = [r for r in referenced_rules(rules) if any(term.rule == r for _, term in terms)]
     if wanted:
         marks = ", ".join("?" * len(wanted))
         source = (  # one member: their lines year by year, not a scan of every line
@@ -95,11 +95,9 @@ def term_consequences(
         )
     else:
         lines = pd.DataFrame(columns=["year", "member_id", "rule_id", "note"])
-    for consequence in terms:
-        applies = term_condition(consequence.term, member_ids, grades, lines)
-        result = result.where(
-            ~applies, result + np.where(result == "", "", "、") + consequence.name
-        )
+    for name, term in terms:
+        applies = term_condition(term, member_ids, grades, lines)
+        result = result.where(~applies, result + np.where(result == "", "", "、") + name)
     return result
 
 

@@ -53,6 +53,7 @@ def term_condition(
             return counts >= condition.at_least
         return counts < condition.fewer_than
     # grades in `years_running` consecutive years, anywhere in the term so far
+    assert condition.grades is not None  # the rules' schema requires rule or grades
     hit = grades[grades["grade"].isin(condition.grades)]
     if hit.empty:
         return np.zeros(len(member_ids), dtype=bool)

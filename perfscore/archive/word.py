@@ -12,8 +12,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
+
+if TYPE_CHECKING:
+    from ..writers.commit import ResultSet
+    from ..writers.official import OfficialStyle
 
 __all__ = ["Section", "write_document"]
 
@@ -38,8 +43,8 @@ def write_document(
     subtitle: str,
     sections: Sequence[Section],
     *,
-    style=None,
-    into=None,
+    style: OfficialStyle | None = None,
+    into: ResultSet | None = None,
 ) -> Path:
     """Write the document to ``out`` atomically, as a file of the result set ``into`` (or as a
     set of its own). ``style`` is an :class:`~perfscore.writers.official.OfficialStyle` (the

@@ -13,28 +13,23 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from ..errors import RulesError, UsageError
+from ..layout import POOL_LABELS, YEAR_LABEL
 from ..rules import DEFAULT_RULES, Rules, parse_rules
+from ..scoring.ledger import LEDGER_COLUMNS
 from ..unit import UNIT_FROM_WORKBOOK
+
+if TYPE_CHECKING:
+    from ..assessment import Assessment
 
 __all__ = ["ArchiveYear", "from_assessment", "read_result", "file_sha256"]
 
-LEDGER_FIELDS = [
-    "member_id",
-    "category",
-    "category_name",
-    "rule_id",
-    "rule_name",
-    "points",
-    "date",
-    "source",
-    "item_id",
-    "title",
-    "note",
-]
+# The ledger's columns the archive keeps: the source cell names the sheet and row.
+LEDGER_FIELDS = [c for c in LEDGER_COLUMNS if c not in ("sheet", "row")]
 AWARD_FIELDS = ["award_id", "award_name", "pool", "place", "key", "label", "score", "note"]
 
 
@@ -81,7 +76,7 @@ def _rules_text(path: Path, sha256: str, what: str) -> str:
     return data.decode("utf-8-sig")
 
 
-def from_assessment(assessment, workbook: str | Path | None) -> ArchiveYear:
+def from_assessment(assessment: Assessment, workbook: str | Path | None) -> ArchiveYear:
     """The year an assessment in memory holds; ``workbook`` is the input file (for its SHA-256)."""
     if assessment.mask:
         raise UsageError("已隐去姓名的考核结果不能写入履职档案；档案须保存委员的真实姓名")
@@ -133,33 +128,54 @@ def read_result(
         parts = _read_xlsx(path)
     else:
         raise UsageError(f"{path.name}：考核结果须是 perfscore 写出的 .xlsx 或 .json")
-    year, source, rules_sha, masked, members, ledger, checklist, awards, unit = parts
-    if masked:
+    if parts.masked:
         raise UsageError(f"{path.name} 是隐去姓名的考核结果（公示用），不能写入履职档案")
     rules_path = Path(rules) if rules is not None else DEFAULT_RULES
-    text = _rules_text(rules_path, rules_sha, f" {path.name} ")
+    text = _rules_text(rules_path, parts.rules_sha256, f" {path.name} ")
     try:
         parsed = parse_rules(text, rules_path.name)
     except RulesError as exc:
         raise UsageError(f"规则文件 {rules_path.name} 有错误：{exc.message}") from None
-    members = _complete_members(members, parsed)
+    if parsed.checklist is not None and not parts.checklist_column:
+        raise _not_a_result(path, f"“总排名”没有“{parsed.checklist.name}完成”列")
+    members = _complete_members(parts.members, parts.breakdown, parsed)
+    awards = parts.awards
     ids = {award.name[:28]: award.id for award in parsed.awards}  # a sheet name keeps 28 of them
     awards["award_id"] = awards["award_id"].map(lambda name: ids.get(str(name)[:28], name))
     return ArchiveYear(
-        year=year,
-        source_name=source,
+        year=parts.year,
+        source_name=parts.source_name,
         input_sha256=file_sha256(workbook) if workbook is not None else None,
         result_name=path.name,
         rules=parsed,
         rules_name=rules_path.name,
-        rules_sha256=rules_sha,
+        rules_sha256=parts.rules_sha256,
         rules_text=text,
         members=members,
-        ledger=ledger,
-        checklist=checklist,
+        ledger=parts.ledger,
+        checklist=parts.checklist,
         awards=awards,
-        unit=unit,
+        unit=parts.unit,
     )
+
+
+@dataclass(frozen=True)
+class _ResultParts:
+    """What a result file holds, before the rules it was assessed with are read."""
+
+    year: int
+    source_name: str
+    rules_sha256: str
+    masked: bool
+    members: pd.DataFrame
+    ledger: pd.DataFrame
+    checklist: pd.DataFrame
+    awards: pd.DataFrame
+    unit: str
+    # An .xlsx result's 分项得分 rows, one per member in ``members``' order (categories by their
+    # Chinese names); None for a .json result, whose members carry the subtotals by id.
+    breakdown: pd.DataFrame | None = None
+    checklist_column: bool = True  # whether an .xlsx result's 总排名 has the 完成 column
 
 
 def _not_a_result(path: Path, detail: str) -> UsageError:
@@ -168,7 +184,7 @@ def _not_a_result(path: Path, detail: str) -> UsageError:
     )
 
 
-def _read_json(path: Path):
+def _read_json(path: Path) -> _ResultParts:
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
         if doc.get("format") != "perfscore-assessment":
@@ -199,17 +215,19 @@ def _read_json(path: Path):
         ledger[column] = ledger[column].fillna("").astype(str)
     ledger["member_id"] = ledger["member_id"].astype(str)
     checklist["source"] = checklist["source"].fillna("")
-    return year, source, rules_sha, masked, members, ledger, checklist, awards, unit
+    return _ResultParts(
+        year, str(source), str(rules_sha), bool(masked), members, ledger, checklist, awards, unit
+    )
 
 
-def _read_xlsx(path: Path):
+def _read_xlsx(path: Path) -> _ResultParts:
     from ..history import read_result_sheets
 
     sheets, settings, ledger = read_result_sheets(
         path, extra=lambda name: name in ("分项得分", "双五个一") or name.startswith("评优-")
     )
     try:
-        year = int(float(settings["考核年度"]))
+        year = int(float(str(settings[YEAR_LABEL])))
         source = str(settings["输入文件"])
         rules_sha = str(settings.get("规则文件校验值") or settings["规则文件 SHA-256"])
         masked = "姓名显示" in settings
@@ -236,31 +254,50 @@ def _read_xlsx(path: Path):
                 "consequences": ranking["处理提示"].astype(str) if "处理提示" in ranking else "",
             }
         )
-        done_column = next(c for c in ranking.columns if c.endswith("完成") and c != "完成")
-        done_total = ranking[done_column].astype(str).str.split("/", expand=True)
-        members["checklist_done"] = pd.to_numeric(done_total[0]).astype(int)
-        members["checklist_total"] = pd.to_numeric(done_total[1]).astype(int)
-        members["checklist_missing"] = ranking[done_column[:-2] + "未完成项目"].astype(str)
-        members["_breakdown"] = (
-            breakdown.set_index(breakdown["委员编号"].astype(str))
-            .reindex(members["member_id"])
-            .to_dict(orient="records")
+        done_column = next((c for c in ranking.columns if c.endswith("完成") and c != "完成"), None)
+        if done_column is None:  # rules without a checklist (read_result checks they have none)
+            members["checklist_done"] = 0
+            members["checklist_total"] = 0
+            members["checklist_missing"] = ""
+        else:
+            done_total = ranking[done_column].astype(str).str.split("/", expand=True)
+            members["checklist_done"] = pd.to_numeric(done_total[0]).astype(int)
+            members["checklist_total"] = pd.to_numeric(done_total[1]).astype(int)
+            members["checklist_missing"] = ranking[done_column[:-2] + "未完成项目"].astype(str)
+        by_member = breakdown.set_index(breakdown["委员编号"].astype(str)).reindex(
+            members["member_id"]
         )
     except (KeyError, ValueError, StopIteration) as exc:
         raise _not_a_result(path, f"缺少 {exc}") from None
     checklist = _checklist_from_sheet(sheets.get("双五个一"))
-    awards = _awards_from_sheets(sheets)
-    return year, source, rules_sha, masked, members, ledger, checklist, awards, unit
+    try:
+        awards = _awards_from_sheets(sheets)
+    except (KeyError, ValueError) as exc:
+        raise _not_a_result(path, f"缺少 {exc}") from None
+    return _ResultParts(
+        year,
+        source,
+        rules_sha,
+        masked,
+        members,
+        ledger,
+        checklist,
+        awards,
+        unit,
+        breakdown=by_member,
+        checklist_column=done_column is not None,
+    )
 
 
-def _complete_members(members: pd.DataFrame, rules: Rules) -> pd.DataFrame:
+def _complete_members(
+    members: pd.DataFrame, breakdown: pd.DataFrame | None, rules: Rules
+) -> pd.DataFrame:
     """Category subtotals by id, and base / bonus / cap columns, for members read from a workbook
-    (whose 分项得分 sheet names categories by their Chinese names)."""
-    if "_breakdown" not in members:
+    (whose 分项得分 sheet, ``breakdown``, names categories by their Chinese names)."""
+    if breakdown is None:
         for column in ("term_start", "term_end"):
             members[column] = pd.to_datetime(members[column], errors="coerce")
         return members
-    rows = members.pop("_breakdown")
     names = {c.id: c.name for c in rules.categories}
     bonus = f"{rules.checklist.name}奖励" if rules.checklist else "清单奖励"
     for column, header in [
@@ -269,7 +306,8 @@ def _complete_members(members: pd.DataFrame, rules: Rules) -> pd.DataFrame:
         ("checklist_bonus", bonus),
         ("total_adjust", "总分封顶调整"),
     ]:
-        members[column] = [float(row.get(header) or 0) for row in rows]
+        values = breakdown[header].tolist() if header in breakdown else [None] * len(members)
+        members[column] = [float(value or 0) for value in values]  # an empty cell: 0
     return members
 
 
@@ -304,11 +342,12 @@ def _awards_from_sheets(sheets: dict[str, pd.DataFrame]) -> pd.DataFrame:
     for name, table in sheets.items():
         if not name.startswith("评优-") or "结果" not in table:
             continue
-        pool = (
-            "members" if "姓名" in table else "proposals" if "提案标题" in table else "information"
-        )
+        # The pool is told by the column that names the candidates (姓名 for members).
+        pool = next((pool for pool, label in POOL_LABELS.items() if label in table), None)
+        if pool is None:
+            raise KeyError(f"{name} 的{'或'.join(POOL_LABELS.values())}列")
+        label = POOL_LABELS[pool]
         key = "委员编号" if pool == "members" else "编号"
-        label = {"members": "姓名", "proposals": "提案标题", "information": "信息标题"}[pool]
         won = table[table["结果"] == "入选"]
         award_name = name.removeprefix("评优-")
         frames.append(

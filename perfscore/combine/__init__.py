@@ -25,9 +25,11 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -38,10 +40,15 @@ from ..layout import YEAR_LABEL
 from ..reading import open_workbook
 from ..reading.guards.files import read_bounded
 
+if TYPE_CHECKING:
+    from ..assessment import Assessment
+
 __all__ = [
     "UnitResult",
     "Combined",
     "read_unit",
+    "unit_of_assessment",
+    "compare_units",
     "expand_results",
     "combine",
     "RESULT_SUFFIXES",
@@ -181,6 +188,27 @@ def _fallback_unit(path: Path) -> str:
     return stem[: -len(RESULT_MARK)] if stem.endswith(RESULT_MARK) else stem
 
 
+def unit_members(frame: pd.DataFrame, categories: dict[str, str]) -> pd.DataFrame:
+    """A unit's ``members`` (:class:`UnitResult`) from the members of an assessment, as a .json
+    result or the archive holds them (``rank`` the unit's rank, the category subtotals in columns
+    by category id); ``categories``: id -> name, in the rules' order."""
+    return pd.DataFrame(
+        {
+            "member_id": frame["member_id"].astype(str),
+            "name": frame["name"].astype(str),
+            "sector": frame["sector"].fillna("").astype(str),
+            "committee": frame["committee"].fillna("").astype(str),
+            "total": frame["total"].astype(float),
+            "grade": frame["grade"].astype(str),
+            "unit_rank": frame["rank"].astype(int),
+            "checklist_done": frame["checklist_done"].astype(int),
+            "checklist_total": frame["checklist_total"].astype(int),
+            "checklist_missing": frame["checklist_missing"].fillna("").astype(str),
+            **{name: frame[cid].astype(float) for cid, name in categories.items()},
+        }
+    )
+
+
 def _read_json(path: Path) -> UnitResult:
     data = read_bounded(path, JSON_BYTES, "考核结果文件")  # regular files only, size-limited
     try:
@@ -192,46 +220,64 @@ def _read_json(path: Path) -> UnitResult:
     if not isinstance(doc, dict) or doc.get("format") != "perfscore-assessment":
         raise _not_a_result(path, "不是考核结果 JSON")
     try:
-        rules = doc["rules"]
-        categories = {c["id"]: c["name"] for c in rules["categories"]}
-        grades = tuple(g["grade"] for g in rules["grades"])
-        checklist = rules.get("checklist") or {}
-        frame = pd.DataFrame(doc["members"])
-        members = pd.DataFrame(
-            {
-                "member_id": frame["member_id"].astype(str),
-                "name": frame["name"].astype(str),
-                "sector": frame["sector"].fillna("").astype(str),
-                "committee": frame["committee"].fillna("").astype(str),
-                "total": frame["total"].astype(float),
-                "grade": frame["grade"].astype(str),
-                "unit_rank": frame["rank"].astype(int),
-                "checklist_done": frame["checklist_done"].astype(int),
-                "checklist_total": frame["checklist_total"].astype(int),
-                "checklist_missing": frame["checklist_missing"].fillna("").astype(str),
-                **{name: frame[cid].astype(float) for cid, name in categories.items()},
-            }
-        )
-        items = checklist.get("items")
-        if items is None:  # a result without the rules' item list: the checklist records' items
-            items = list(dict.fromkeys(r["item"] for r in doc.get("checklist", [])))
-        return UnitResult(
-            path=path,
-            unit=str(doc.get("unit") or _fallback_unit(path)),
-            unit_from=str(doc.get("unit_from") or "结果文件名"),
-            year=int(doc["year"]),
-            rules_file=str(rules["file"]),
-            rules_sha256=str(rules["sha256"]),
-            grades=grades,
-            categories=tuple(categories.values()),
-            checklist_name=str(checklist.get("name") or ("清单" if items else "")),
-            checklist_items=tuple(items),
-            awards={a["name"]: len(a["winners"]) for a in doc.get("awards", [])},
-            members=members,
-            masked=bool(doc.get("masked")),
-        )
+        return _unit_from_document(doc, path)
     except (KeyError, TypeError, ValueError) as exc:
         raise _not_a_result(path, f"缺少或无法识别 {exc}") from None
+
+
+def unit_of_assessment(assessment: Assessment, path: Path) -> UnitResult:
+    """The unit that :func:`read_unit` reads back from the result written for ``assessment`` at
+    ``path``, taken from the assessment in memory: a folder run with ``--combined`` compares its
+    units without reading their results again. Its members, totals and words are the ones the
+    result file holds (the workbook's and the JSON's members are the same table)."""
+    rules = assessment.rules.rules
+    document = {
+        "unit": assessment.unit,
+        "unit_from": assessment.unit_from,
+        "year": assessment.year,
+        "masked": assessment.mask or None,
+        "rules": {
+            "file": Path(assessment.rules.path).name,
+            "sha256": assessment.rules.sha256,
+            "categories": [{"id": c.id, "name": c.name} for c in rules.categories],
+            "grades": [{"grade": g.grade} for g in rules.grades],
+            "checklist": (
+                {"name": rules.checklist.name, "items": [i.name for i in rules.checklist.items]}
+                if rules.checklist is not None
+                else None
+            ),
+        },
+        "members": assessment.members,
+        "awards": [{"name": s.award.name, "winners": s.winners} for s in assessment.shortlists],
+    }
+    return _unit_from_document(document, path)
+
+
+def _unit_from_document(doc: dict[str, Any], path: Path) -> UnitResult:
+    """A unit from an assessment's JSON document (``members`` as records or as a frame)."""
+    rules = doc["rules"]
+    categories = {c["id"]: c["name"] for c in rules["categories"]}
+    grades = tuple(g["grade"] for g in rules["grades"])
+    checklist = rules.get("checklist") or {}
+    members = unit_members(pd.DataFrame(doc["members"]), categories).reset_index(drop=True)
+    items = checklist.get("items")
+    if items is None:  # a result without the rules' item list: the checklist records' items
+        items = list(dict.fromkeys(r["item"] for r in doc.get("checklist", [])))
+    return UnitResult(
+        path=path,
+        unit=str(doc.get("unit") or _fallback_unit(path)),
+        unit_from=str(doc.get("unit_from") or "结果文件名"),
+        year=int(doc["year"]),
+        rules_file=str(rules["file"]),
+        rules_sha256=str(rules["sha256"]),
+        grades=grades,
+        categories=tuple(categories.values()),
+        checklist_name=str(checklist.get("name") or ("清单" if items else "")),
+        checklist_items=tuple(items),
+        awards={a["name"]: len(a["winners"]) for a in doc.get("awards", [])},
+        members=members,
+        masked=bool(doc.get("masked")),
+    )
 
 
 _XLSX_SHEETS = ("总排名", "分项得分", "规则", "评优说明")
@@ -372,6 +418,14 @@ def combine(
     archives = {f for f in files if is_archive(f)}
     read = iter(read_units([f for f in files if f not in archives], workers))
     units = [u for f in files for u in (archive_units(f, year) if f in archives else [next(read)])]
+    return compare_units(units, year=year, allow_mixed_rules=allow_mixed_rules)
+
+
+def compare_units(
+    units: list[UnitResult], *, year: int | None = None, allow_mixed_rules: bool = False
+) -> Combined:
+    """Compare ``units`` (read from results, or taken from assessments with
+    :func:`unit_of_assessment`), refusing them as :func:`combine` does."""
     if year is not None and any(u.year != year for u in units):
         raise UsageError(
             f"以下考核结果不是 {year} 年度的：\n"
@@ -396,7 +450,7 @@ def combine(
     return _compare(units, mixed)
 
 
-def _listing(units: list[UnitResult], what) -> str:
+def _listing(units: list[UnitResult], what: Callable[[UnitResult], str]) -> str:
     return "\n".join(f"  {u.path.name}（{u.unit}）：{what(u)}" for u in units)
 
 
@@ -415,7 +469,7 @@ def _refuse_duplicates(units: list[UnitResult]) -> None:
         )
 
 
-def _ordered_union(lists) -> tuple[str, ...]:
+def _ordered_union(lists: Iterable[Iterable[str]]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(x for values in lists for x in values))
 
 
@@ -425,7 +479,7 @@ def _rank(values: pd.Series, higher_is_better: bool = True) -> pd.Series:
     return ranked.astype("Int64")
 
 
-def _percent(part, whole) -> pd.Series:
+def _percent(part: pd.Series, whole: pd.Series) -> pd.Series:
     whole = pd.Series(whole, dtype=float).replace(0, np.nan)
     return (pd.Series(part, dtype=float) / whole * 100).round(PERCENT_DECIMALS)
 
@@ -522,7 +576,9 @@ def _compare(units: list[UnitResult], mixed: bool) -> Combined:
     award_columns: dict = {"人数": counts}
     for name in awards:
         n = pd.Series([u.awards.get(name) for u in units], dtype="Int64")
-        per_hundred = (n.astype(float) / counts.replace(0, np.nan) * 100).round(MEAN_DECIMALS)
+        per_hundred = (n.astype(float) / counts.astype(float).replace(0, np.nan) * 100).round(
+            MEAN_DECIMALS
+        )
         award_columns[f"{name}入选数"] = n
         award_columns[f"{name}每百人入选"] = per_hundred
         award_columns[f"{name}名次（每百人入选，{HIGHER}）"] = _rank(per_hundred)

@@ -12,12 +12,16 @@ file lists them.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from ..archive.store import open_readonly
 from ..archive.term import _parsed
 from ..errors import RulesError, UsageError
+
+if TYPE_CHECKING:
+    from . import UnitResult
 
 __all__ = ["archive_units", "NO_UNIT", "UNIT_FROM_ARCHIVE"]
 
@@ -26,12 +30,12 @@ UNIT_FROM_ARCHIVE = "履职档案"
 _TABLES = ("years", "members", "awards")
 
 
-def archive_units(path: str | Path, year: int | None = None) -> list:
+def archive_units(path: str | Path, year: int | None = None) -> list[UnitResult]:
     """Every unit stored for ``year`` in the archive at ``path``, as :class:`UnitResult` (one per
     unit, by unit name). ``year`` may be left out when the archive holds one year only; otherwise
     the archive's years are listed in the error."""
     from ..assessment import _in_ranking_order
-    from . import UnitResult
+    from . import UnitResult, unit_members
 
     path = Path(path)
     conn = open_readonly(path, tables=_TABLES)
@@ -88,21 +92,7 @@ def archive_units(path: str | Path, year: int | None = None) -> list:
         for cid in ids:
             own[cid] = by_id[cid].to_numpy()
         own = _in_ranking_order(own, rules.settings.tie_break).reset_index(drop=True)
-        frame = pd.DataFrame(
-            {
-                "member_id": own["member_id"].astype(str),
-                "name": own["name"].astype(str),
-                "sector": own["sector"].fillna("").astype(str),
-                "committee": own["committee"].fillna("").astype(str),
-                "total": own["total"].astype(float),
-                "grade": own["grade"].astype(str),
-                "unit_rank": own["rank"].astype(int),
-                "checklist_done": own["checklist_done"].astype(int),
-                "checklist_total": own["checklist_total"].astype(int),
-                "checklist_missing": own["checklist_missing"].fillna("").astype(str),
-                **{c.name: own[c.id] for c in rules.categories},
-            }
-        )
+        frame = unit_members(own, {c.id: c.name for c in rules.categories})
         counts = won[won["unit"] == unit].set_index("award_name")["winners"]
         checklist = rules.checklist
         units.append(

@@ -1,18 +1,22 @@
-"""What a sheet shows that python-calamine does not report: hidden columns, an .ods sheet's merged
-cells, and numbers shown through a zero-padding number format (13 shown as 0013).
+"""What a sheet shows that python-calamine does not report: hidden columns and rows, an .ods
+sheet's merged cells, and numbers shown through a zero-padding number format (13 shown as 0013).
 
 calamine gives each cell's value, each sheet's visibility, and the merged ranges of .xlsx and .xls
-sheets. A clerk reads more than the values: a hidden column is not seen, a merged group header
-spans the columns under it, and a number formatted ``0000`` is the text they see. This module reads
-those from the file itself, only the parts needed:
+sheets. A clerk reads more than the values: a hidden column or row (hidden by hand or by a filter)
+is not seen, a merged group header spans the columns under it, and a number formatted ``0000`` is
+the text they see. This module reads those from the file itself, only the parts needed:
 
 * .xlsx/.xlsm — ``<cols><col hidden="1">`` at the head of the sheet's XML; the zero-padding
-  formats of ``xl/styles.xml`` (``numFmt`` + ``cellXfs``) and the number cells that use them;
-* .ods — ``content.xml``: ``table:table-column`` with ``table:visibility="collapse"``, cells with
+  formats of ``xl/styles.xml`` (``numFmt`` + ``cellXfs``) and the number cells that use them
+  (an .xlsx sheet's hidden rows are found by the scan that measures its extent before calamine
+  parses it, :func:`.guards.xlsx.sheet_extent`, in the same pass over its XML);
+* .ods — ``content.xml``: ``table:table-column`` and ``table:table-row`` with
+  ``table:visibility="collapse"`` (or ``"filter"``, for rows), cells with
   ``table:number-columns-spanned``/``table:number-rows-spanned``, and number cells whose style's
   data style is a ``number:number-style`` with ``number:min-integer-digits`` and no decimals;
-* .xls — the BIFF8 records of the Workbook stream: COLINFO (hidden columns), FORMAT and XF (the
-  zero-padding formats), and NUMBER/RK/MULRK cells that use them.
+* .xls — the BIFF8 records of the Workbook stream: COLINFO (hidden columns), ROW (hidden rows:
+  the fDyZero flag), FORMAT and XF (the zero-padding formats), and NUMBER/RK/MULRK cells that use
+  them.
 
 A folder of .csv files has none of these.
 """
@@ -23,8 +27,15 @@ import re
 import struct
 import zipfile
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from xml.etree.ElementTree import Element
+
+from .xlsxparts import RowSpan, row_spans
 
 __all__ = ["SheetLayout", "sheet_layouts"]
 
@@ -33,12 +44,14 @@ Range = tuple[tuple[int, int], tuple[int, int]]
 
 @dataclass(frozen=True)
 class SheetLayout:
-    """One sheet's hidden columns, merged ranges (only where calamine has none: .ods) and
-    zero-padded number cells; rows and columns 0-based, as calamine's grid."""
+    """One sheet's hidden columns, merged ranges (only where calamine has none: .ods),
+    zero-padded number cells and hidden rows (.ods and .xls; an .xlsx sheet's come with its
+    extent); rows and columns 0-based, as calamine's grid."""
 
     hidden_columns: frozenset[int] = frozenset()
     merges: tuple[Range, ...] = ()
     padded: dict[tuple[int, int], int] = field(default_factory=dict)  # cell -> digits shown
+    hidden_rows: tuple[RowSpan, ...] = ()  # in order, not overlapping
 
 
 _NONE = SheetLayout()
@@ -185,7 +198,7 @@ def _ods(path: Path) -> dict[str, SheetLayout]:
                     if digits:
                         padded_data[element.get(f"{_S}name")] = digits
                 elif tag == f"{_S}style":
-                    digits = padded_data.get(element.get(f"{_S}data-style-name"))
+                    digits = padded_data.get(element.get(f"{_S}data-style-name"), 0)
                     if digits:
                         padded_cells[element.get(f"{_S}name")] = digits
                 elif table is not None and tag == f"{_T}table-column":
@@ -203,12 +216,13 @@ def _ods(path: Path) -> dict[str, SheetLayout]:
 
 
 _ODS_LAYOUT = re.compile(
-    rb'visibility="collapse"|number-(?:columns|rows)-spanned="(?!1")|min-integer-digits="(?:[2-9]|\d\d)'
+    rb'visibility="(?:collapse|filter)"|number-(?:columns|rows)-spanned="(?!1")'
+    rb'|min-integer-digits="(?:[2-9]|\d\d)'
 )
 
 
 def _ods_has_layout(archive: zipfile.ZipFile) -> bool:
-    """Whether content.xml has a hidden column, a merge or a padding number style, searched in
+    """Whether content.xml has a hidden column or row, a merge or a padding number style, searched in
     pieces (a needle across two pieces is found in the bytes either side of the seam)."""
     tail = b""
     with archive.open("content.xml") as stream:
@@ -238,7 +252,7 @@ def _ods_padded_data_styles(archive: zipfile.ZipFile, member: str) -> dict[str, 
     return found
 
 
-def _padding_digits(style) -> int:
+def _padding_digits(style: Element) -> int:
     """The digits a number style pads a whole number to (0000 -> 4); 0 for any other style."""
     number = style.find(f"{_N}number")
     if number is None or len(style) != 1:
@@ -247,12 +261,13 @@ def _padding_digits(style) -> int:
     return digits if digits >= 2 and number.get(f"{_N}decimal-places", "0") == "0" else 0
 
 
-def _repeat(element, attribute: str, limit: int) -> int:
+def _repeat(element: Element, attribute: str, limit: int) -> int:
     return min(int(element.get(f"{_T}{attribute}", "1")), limit)
 
 
 class _OdsTable:
-    """One table's hidden columns, merged ranges and padded number cells, built row by row."""
+    """One table's hidden columns and rows, merged ranges and padded number cells, built row by
+    row."""
 
     def __init__(self, name: str) -> None:
         self.name = name
@@ -261,15 +276,21 @@ class _OdsTable:
         self.merges: list[Range] = []
         self.padded: dict[tuple[int, int], int] = {}
         self.rows = 0
+        self.hidden_rows: list[RowSpan] = []
 
-    def column(self, element) -> None:
+    def column(self, element: Element) -> None:
         count = _repeat(element, "number-columns-repeated", 16_384)
         if element.get(f"{_T}visibility") == "collapse":
             self.hidden.update(range(self.columns, self.columns + count))
         self.columns += count
 
-    def row(self, element, padded_cells: dict[str, int]) -> None:
+    def row(self, element: Element, padded_cells: dict[str, int]) -> None:
         rows = _repeat(element, "number-rows-repeated", 1_048_576)
+        if element.get(f"{_T}visibility") in ("collapse", "filter"):
+            if self.hidden_rows and self.hidden_rows[-1][1] == self.rows:
+                self.hidden_rows[-1] = (self.hidden_rows[-1][0], self.rows + rows)
+            else:
+                self.hidden_rows.append((self.rows, self.rows + rows))
         column = 0
         for cell in element:
             if cell.tag not in (f"{_T}table-cell", f"{_T}covered-table-cell"):
@@ -281,7 +302,7 @@ class _OdsTable:
                 self.merges.append(
                     ((self.rows, column), (self.rows + down - 1, column + across - 1))
                 )
-            digits = padded_cells.get(cell.get(f"{_T}style-name"))
+            digits = padded_cells.get(cell.get(f"{_T}style-name", ""))
             if digits and cell.get(f"{_O}value-type") == "float" and rows * count <= 65_536:
                 for r in range(self.rows, self.rows + rows):
                     for c in range(column, column + count):
@@ -290,13 +311,17 @@ class _OdsTable:
         self.rows += rows
 
     def layout(self) -> SheetLayout:
-        return SheetLayout(frozenset(self.hidden), tuple(self.merges), self.padded)
+        return SheetLayout(
+            frozenset(self.hidden), tuple(self.merges), self.padded, tuple(self.hidden_rows)
+        )
 
 
 # --- .xls ---------------------------------------------------------------------------------------
 
 _BOF, _EOF, _BOUNDSHEET, _FORMAT, _XF = 0x0809, 0x000A, 0x0085, 0x041E, 0x00E0
 _COLINFO, _NUMBER, _RK, _MULRK = 0x007D, 0x0203, 0x027E, 0x00BD
+_ROW = 0x0208
+_ROW_HIDDEN = 0x0020  # ROW's fDyZero: the row is hidden (by hand or by a filter)
 
 
 def _xls(path: Path) -> dict[str, SheetLayout]:
@@ -325,11 +350,17 @@ def _xls(path: Path) -> dict[str, SheetLayout]:
     for position, name in sheets:
         hidden: set[int] = set()
         padded: dict[tuple[int, int], int] = {}
+        hidden_rows: list[int] = []
         for kind, body in _records(stream, position):
             if kind == _COLINFO:
                 first, last, _, _, options = struct.unpack_from("<5H", body)
                 if options & 0x0001:
                     hidden.update(range(first, last + 1))
+            elif kind == _ROW:
+                (row,) = struct.unpack_from("<H", body)
+                (flags,) = struct.unpack_from("<I", body, 12)
+                if flags & _ROW_HIDDEN:
+                    hidden_rows.append(row)
             elif padded_xfs and kind in (_NUMBER, _RK):
                 row, col, xf = struct.unpack_from("<3H", body)
                 if xf in padded_xfs:
@@ -342,12 +373,12 @@ def _xls(path: Path) -> dict[str, SheetLayout]:
                         padded[(row, first + i)] = padded_xfs[xf]
             elif kind == _EOF:
                 break
-        if hidden or padded:
-            layouts[name] = SheetLayout(frozenset(hidden), (), padded)
+        if hidden or padded or hidden_rows:
+            layouts[name] = SheetLayout(frozenset(hidden), (), padded, row_spans(hidden_rows))
     return layouts
 
 
-def _records(stream: bytes, position: int):
+def _records(stream: bytes, position: int) -> Iterator[tuple[int, bytes]]:
     while position + 4 <= len(stream):
         kind, size = struct.unpack_from("<HH", stream, position)
         yield kind, stream[position + 4 : position + 4 + size]

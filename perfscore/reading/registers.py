@@ -14,7 +14,7 @@ from .header import HEADER_SEARCH_ROWS, filled_head, find_header
 from .layout import sheet_layouts
 from .matching import match_key
 from .sources import CalamineBook, CsvFolder, open_source
-from .tables import RawTable, flagged_cell_problems, table_from_rows
+from .tables import RawTable, flagged_cell_problems, hidden_rows_read, table_from_rows
 
 __all__ = ["RawWorkbook", "read_workbook", "cyclic_gc_paused"]
 
@@ -137,12 +137,15 @@ def _read_sheets(
                 )
             )
         merged = source.merged(actual)
-        table = table_from_rows(
-            sheet, actual, source.rows(actual), merged, problems, layouts.get(actual)
-        )
+        layout = layouts.get(actual)
+        table = table_from_rows(sheet, actual, source.rows(actual), merged, problems, layout)
         if table is not None:
             tables[sheet.key] = table
             problems.extend(flagged_cell_problems(table, source.flagged_cells(actual)))
+            hidden = source.hidden_rows(actual)
+            if hidden is None:
+                hidden = layout.hidden_rows if layout is not None else ()
+            problems.extend(hidden_rows_read(table, hidden))
     unread, proposed = _unread_sheets(source, used, input_format, found)
     problems.extend(unread)
     duplicated = {match_key(name) for name in claimed}

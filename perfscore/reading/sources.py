@@ -6,7 +6,8 @@
 * :class:`CsvFolder` — a folder of .csv files, one per sheet.
 
 Both give, per sheet name: ``rows`` (the grid from A1 as Python lists, so list positions are
-Excel rows and columns), ``merged``, ``flagged_cells``, ``has_content`` and ``is_hidden``.
+Excel rows and columns), ``merged``, ``flagged_cells``, ``has_content``, ``is_hidden`` and
+``hidden_rows``.
 Every check of :mod:`.guards` runs before the reader allocates for what it checks.
 """
 
@@ -27,7 +28,7 @@ from .guards.files import open_regular, read_bounded, shown_name
 from .guards.ods import check_ods
 from .guards.xlsx import SheetExtent, check_cell_budget, check_zip, sheet_extent, too_many_cells
 from .layout import xlsx_head_rows
-from .xlsxparts import xlsx_flagged_cells
+from .xlsxparts import RowSpan, xlsx_flagged_cells
 
 __all__ = [
     "SUPPORTED_SUFFIXES",
@@ -221,6 +222,15 @@ class CalamineBook:
     def merged(self, name: str) -> list[tuple[tuple[int, int], tuple[int, int]]]:
         return list(self._sheet(name).merged_cell_ranges or [])
 
+    def hidden_rows(self, name: str) -> tuple[RowSpan, ...] | None:
+        """An .xlsx sheet's hidden rows (0-based runs), found by the scan that measured its extent
+        before calamine parsed it (no pass of their own); None for an .xls or .ods, whose rows
+        :mod:`.layout` reads."""
+        if not self._xml:
+            return None
+        extent = self._extent(name)
+        return extent.hidden_rows if extent is not None else ()
+
     def read_ahead(self, names: list[str]) -> None:
         """These sheets will be read in this order: while one is turned into Python rows and a
         table (which holds the GIL), calamine parses the next on a second thread (it releases
@@ -317,6 +327,9 @@ class CsvFolder:
 
     def merged(self, name: str) -> list:
         return []
+
+    def hidden_rows(self, name: str) -> tuple[RowSpan, ...]:
+        return ()
 
     def flagged_cells(self, name: str) -> dict:
         return {}

@@ -20,9 +20,15 @@ from ..inputformat import Sheet
 from ..text import _clean_objects, _clean_text, clean_series, excel_column, rows_matching
 from .header import HEADER_SEARCH_ROWS, filled_head, find_header, merge_fills
 from .layout import SheetLayout, padded_text
-from .xlsxparts import column_index
+from .xlsxparts import RowSpan, column_index, row_spans
 
-__all__ = ["RawTable", "table_from_rows", "body_frame", "flagged_cell_problems"]
+__all__ = [
+    "RawTable",
+    "table_from_rows",
+    "body_frame",
+    "flagged_cell_problems",
+    "hidden_rows_read",
+]
 
 # A total row starts with 合计/总计/小计, alone or followed by a count: 合计、合计：2件、合计(2)
 TOTAL_ROW = re.compile(r"^(?:合计|总计|小计)(?:$|[:：(（\d])")
@@ -380,3 +386,41 @@ def flagged_cell_problems(
                 )
             )
     return problems
+
+
+_SHOWN_SPANS = 10  # runs of hidden rows the warning names; the rest are counted
+
+
+def hidden_rows_read(table: RawTable, hidden: tuple[RowSpan, ...]) -> list[Problem]:
+    """One warning for the hidden rows (by hand or by a filter) among the table's rows read:
+    a clerk may not see them, and they are scored as written. ``hidden``: the sheet's hidden
+    rows, 0-based runs in order. Blank rows (below the data, say) are not read: not named."""
+    rows = table.frame["row"].to_numpy()  # Excel row numbers
+    if not hidden or not len(rows):
+        return []
+    starts = np.fromiter((start for start, _ in hidden), dtype=np.int64, count=len(hidden))
+    stops = np.fromiter((stop for _, stop in hidden), dtype=np.int64, count=len(hidden))
+    span = np.searchsorted(starts, rows - 1, side="right") - 1
+    inside = span >= 0
+    inside[inside] = rows[inside] - 1 < stops[span[inside]]
+    read = rows[inside]
+    if not len(read):
+        return []
+    spans = row_spans((read - 1).tolist())
+    named = "、".join(
+        str(start + 1) if stop == start + 1 else f"{start + 1}–{stop}"
+        for start, stop in spans[:_SHOWN_SPANS]
+    )
+    if len(spans) > _SHOWN_SPANS:
+        named += f" 等，共 {len(read):,} 行"
+    first = int(read.min())
+    return [
+        Problem(
+            Severity.WARNING,
+            Reason.HIDDEN_READ,
+            f"第 {named} 行是隐藏的行（手动隐藏或被筛选隐藏），照常读取并计分",
+            table.sheet_name,
+            f"{first}:{first}",  # Excel's whole-row reference
+            suggestion="请取消隐藏（或清除筛选）核对这些行；不用的行请删除",
+        )
+    ]

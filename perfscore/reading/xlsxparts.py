@@ -1,18 +1,21 @@
-"""A sheet's XML inside an .xlsx, found through the workbook's relationships and read in pieces,
-and the cells calamine reads as empty although they hold something: error values and formulas
-whose result was never computed."""
+"""A sheet's XML inside an .xlsx, found through the workbook's relationships and read in pieces;
+the cells calamine reads as empty although they hold something (error values and formulas whose
+result was never computed); and the rows the XML marks hidden (by hand or by a filter)."""
 
 from __future__ import annotations
 
 import html
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from .failures import unreadable
 
 __all__ = [
+    "RowSpan",
+    "row_spans",
+    "HiddenRowScan",
     "column_index",
     "sheet_member",
     "sheet_xml",
@@ -91,6 +94,74 @@ def cells_holding(
         parsed_to = cell.end()
         letters, row, attrs, body = cell.groups()
         yield letters, row, attrs, body
+
+
+# --- rows hidden by hand or by a filter ---------------------------------------------------------
+
+RowSpan = tuple[int, int]  # rows start..stop, 0-based, stop excluded
+
+
+def row_spans(rows: Iterable[int]) -> tuple[RowSpan, ...]:
+    """Row numbers -> the runs of consecutive rows they make, in order: 2, 3, 4, 9 -> (2, 5), (9, 10)."""
+    spans: list[list[int]] = []
+    for row in sorted(set(rows)):
+        if spans and spans[-1][1] == row:
+            spans[-1][1] = row + 1
+        else:
+            spans.append([row, row + 1])
+    return tuple((start, stop) for start, stop in spans)
+
+
+HIDDEN = re.compile(rb'hidden="(?:1|true)"')  # LibreOffice writes hidden="false" on every row
+_ROW_TAG = re.compile(rb"<(?:[\w.-]+:)?row\s[^>]*>")
+_ROW_NUMBER = re.compile(rb'\sr="(\d{1,7})"')  # a sheet has at most 1,048,576 rows
+_SEAM = len(b'hidden="true"')
+_PENDING_LIMIT = 1 << 16  # an unfinished tag longer than this is no row tag
+
+
+class HiddenRowScan:
+    """The rows a sheet's XML marks hidden (``<row … hidden="1">``, or ``"true"``), fed the XML in
+    order, in the pieces another scan reads it in (no second pass over the XML).
+
+    Each piece is searched for the attribute, a byte search; only around a hit is the tag looked at,
+    and it counts when it is a ``<row>`` tag (not a hidden column, not text in a cell). A piece
+    without a hit is not copied: only what follows its last ``<`` (perhaps an unfinished tag) is
+    kept for the next."""
+
+    def __init__(self) -> None:
+        self._rows: list[int] = []
+        self._pending = b""
+        self.numbered = True  # False once a hidden row tag has no ``r`` (its place then counts)
+
+    def feed(self, chunk: bytes) -> None:
+        if HIDDEN.search(self._pending + chunk[:_SEAM]) is None and HIDDEN.search(chunk) is None:
+            last = chunk.rfind(b"<")
+            pending = chunk[last:] if last >= 0 else self._pending + chunk
+            self._pending = pending[-_PENDING_LIMIT:]
+            return
+        data = self._pending + chunk
+        last = data.rfind(b"<")
+        self._find(data, max(last, 0))
+        self._pending = data[max(last, 0) :][-_PENDING_LIMIT:]
+
+    def result(self) -> tuple[RowSpan, ...] | None:
+        """The hidden rows (0-based runs) once the whole XML is fed; None when a hidden row tag
+        has no ``r``."""
+        self._find(self._pending, len(self._pending))
+        self._pending = b""
+        return row_spans(self._rows) if self.numbered else None
+
+    def _find(self, data: bytes, end: int) -> None:
+        for hit in HIDDEN.finditer(data, 0, end):
+            start = data.rfind(b"<", 0, hit.start())
+            tag = _ROW_TAG.match(data, start) if start >= 0 else None
+            if tag is None or tag.end() <= hit.start():
+                continue  # a hidden column, or text that reads hidden="1"
+            number = _ROW_NUMBER.search(tag.group(0))
+            if number is None:
+                self.numbered = False
+            else:
+                self._rows.append(int(number.group(1)) - 1)
 
 
 # --- a sheet's part -----------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 from ..errors import Problem, Reason, Severity
 from ..inputformat import RECORD_FIELDS, Vocabulary
-from .schema import MATCH_FIELD_NAMES, MATCH_FIELDS, Condition, Rules
+from .schema import MATCH_FIELD_NAMES, MATCH_FIELDS, POOL_KIND, Condition, Rules
 
 __all__ = ["check_meaning"]
 
@@ -28,8 +28,6 @@ _KIND_NAMES = {
 }
 
 Positions = dict[tuple, tuple[int, int]]
-# The records an award's candidates are (min_share looks at them).
-_POOL_KINDS = {"proposals": "proposal", "information": "information", "reports": "report"}
 
 
 def check_meaning(rules: Rules, positions: Positions, name: str) -> list[Problem]:
@@ -57,7 +55,7 @@ def check_meaning(rules: Rules, positions: Positions, name: str) -> list[Problem
             at = ("awards", a, "score", k, "match")
             checker.condition(scored.match.kind, scored.match, at)
         if award.min_share is not None:
-            kind = _POOL_KINDS[award.pool]
+            kind = POOL_KIND[award.pool]  # the records min_share looks at
             at = ("awards", a, "min_share", "match")
             checker.condition(kind, award.min_share.match, at)
             for field in ("subtype", "level", "role"):

@@ -712,6 +712,10 @@ _POOL_NAMES = {
     "information": "信息",
     "reports": "调研报告",
 }
+# The records an item pool's candidates are: each candidate is one such item (its first author's).
+POOL_KIND = {"proposals": "proposal", "information": "information", "reports": "report"}
+# The measure word a pool's candidates are counted in (3 人, 5 件, 2 条, 1 篇).
+POOL_UNIT = {"members": "人", "proposals": "件", "information": "条", "reports": "篇"}
 
 
 class Award(_Strict):

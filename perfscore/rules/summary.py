@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from ..inputformat import SHEETS
 from .schema import (
     MATCH_FIELD_NAMES,
+    POOL_UNIT,
     Award,
     Case,
     Category,
@@ -208,7 +209,7 @@ def _groups_text(rules: Rules) -> list[str]:
 
 def _award_text(award: Award, rules: Rules) -> str:
     """One award in a line: who is considered, ranked by what, how many."""
-    unit = {"members": "人", "proposals": "件", "information": "条", "reports": "篇"}[award.pool]
+    unit = POOL_UNIT[award.pool]
     quota = f"前 {award.quota} {unit}" if isinstance(award.quota, int) else f"候选的 {award.quota}"
     if award.pool == "members":
         names = {c.id: c.name for c in rules.categories}

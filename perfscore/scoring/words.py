@@ -14,6 +14,8 @@ scored (outside the member's term) gets a warning naming it.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable, Iterator
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
@@ -21,6 +23,7 @@ import pandas as pd
 from ..errors import Problem, Reason, Severity
 from ..inputformat import RECORD_KINDS, InputFormat
 from ..rules import Rules
+from ..rules.schema import POOL_KIND, Award
 from .conditions import RecordTable
 
 __all__ = ["known_words", "unlisted_word_problems", "unscored_award_problems"]
@@ -120,7 +123,9 @@ def _duty_items(
     ]
 
 
-def _first_per_cell(table: RecordTable, p: np.ndarray, words: list[str]):
+def _first_per_cell(
+    table: RecordTable, p: np.ndarray, words: list[str]
+) -> Iterator[tuple[int, str]]:
     """(row position, word) once per register cell: a row of several members is one cell."""
     seen: set[tuple[str, int]] = set()
     sheets, rows = table.array("sheet")[p], table.array("row")[p]
@@ -157,7 +162,20 @@ def _word_problem(
     )
 
 
-def unscored_award_problems(shortlists, written: RecordTable, scored: RecordTable) -> list[Problem]:
+class AwardList(Protocol):
+    """An award's shortlist as this check reads it (:class:`perfscore.awards.Shortlist`): the
+    award and its winners, whose ``key`` column names each candidate item."""
+
+    @property
+    def award(self) -> Award: ...
+
+    @property
+    def winners(self) -> pd.DataFrame: ...
+
+
+def unscored_award_problems(
+    shortlists: Iterable[AwardList], written: RecordTable, scored: RecordTable
+) -> list[Problem]:
     """A warning for each listed candidate (a proposal or information item) whose first author's
     record was not scored: outside the member's term, say."""
     problems = []
@@ -165,7 +183,7 @@ def unscored_award_problems(shortlists, written: RecordTable, scored: RecordTabl
         pool = shortlist.award.pool
         if pool == "members" or shortlist.winners.empty:
             continue
-        kind = "proposal" if pool == "proposals" else "information"
+        kind = POOL_KIND[pool]
         scored_keys = _lead_keys(scored, kind)
         rows = written.kind_rows(kind)
         rows = rows[written.array("position")[rows] == 1]

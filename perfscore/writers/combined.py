@@ -11,6 +11,7 @@ other perfscore workbook. The JSON holds the same tables as arrays of records.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -49,85 +50,100 @@ def _title(c: Combined) -> str:
 
 def combined_charts(c: Combined) -> list[Chart]:
     """One chart per comparison, units as categories in the tables' order."""
-    overview = c.tables["单位对比"]
     charts = [
-        Chart(
-            title="各单位平均分和中位数",
-            data=overview[["单位", "平均分", "中位数", "人数"]],
-            kind="bar",
-            series=("平均分", "中位数"),
-            value_title="分",
-            series_colours=PALETTE[:2],
+        _unit_bars(
+            "各单位平均分和中位数",
+            c.tables["单位对比"],
+            ("平均分", "中位数"),
+            "分",
+            beside=("人数",),
         )
     ]
-    grades = c.tables["等次分布"]
     if c.grades:
-        shares = [f"{g}占比（%）" for g in c.grades]
         charts.append(
-            Chart(
-                title="各单位等次分布（占比 %）",
-                data=grades[["单位", *shares]],
-                kind="bar",
+            _unit_bars(
+                "各单位等次分布（占比 %）",
+                c.tables["等次分布"],
+                [f"{g}占比（%）" for g in c.grades],
+                "占比",
                 subtype="percent_stacked",
-                series=tuple(shares),
-                value_title="占比",
-                series_colours=tuple(f for f, _ in band_colours(len(c.grades))),
-                formats=dict.fromkeys(shares, "0.0"),
+                colours=tuple(f for f, _ in band_colours(len(c.grades))),
+                percent=True,
             )
         )
     checklist = c.tables.get(f"{c.checklist_name or '清单'}完成")
     if checklist is not None:
         charts.append(
-            Chart(
-                title=f"各单位{c.checklist_name}全部完成率（%）",
-                data=checklist[["单位", "全部完成率（%）", "全部完成人数", "人数"]],
-                kind="bar",
-                series=("全部完成率（%）",),
-                value_title="完成率（%）",
-                formats={"全部完成率（%）": "0.0"},
+            _unit_bars(
+                f"各单位{c.checklist_name}全部完成率（%）",
+                checklist,
+                ("全部完成率（%）",),
+                "完成率（%）",
+                beside=("全部完成人数", "人数"),
+                colours=(),
+                percent=True,
             )
         )
-        rates = [f"{item}完成率（%）" for item in c.checklist_items]
         charts.append(
-            Chart(
-                title=f"各单位{c.checklist_name}各项完成率（%）",
-                data=checklist[["单位", *rates]],
-                kind="bar",
-                series=tuple(rates),
-                value_title="完成率（%）",
-                series_colours=PALETTE,
-                formats=dict.fromkeys(rates, "0.0"),
+            _unit_bars(
+                f"各单位{c.checklist_name}各项完成率（%）",
+                checklist,
+                [f"{item}完成率（%）" for item in c.checklist_items],
+                "完成率（%）",
+                percent=True,
                 labels=False,
             )
         )
     categories = c.tables.get("类别平均分")
     if categories is not None:
-        averages = [f"{name}平均分" for name in c.categories]
         charts.append(
-            Chart(
-                title="各单位各类别平均分",
-                data=categories[["单位", *averages]],
-                kind="bar",
+            _unit_bars(
+                "各单位各类别平均分",
+                categories,
+                [f"{name}平均分" for name in c.categories],
+                "平均分",
                 subtype="stacked",
-                series=tuple(averages),
-                value_title="平均分",
-                series_colours=PALETTE,
             )
         )
     awards = c.tables.get("评优入选")
     if awards is not None:
-        per_hundred = [f"{name}每百人入选" for name in c.awards]
         charts.append(
-            Chart(
-                title="各单位每百名委员评优入选数",
-                data=awards[["单位", *per_hundred]],
-                kind="bar",
-                series=tuple(per_hundred),
-                value_title="每百人入选",
-                series_colours=PALETTE,
+            _unit_bars(
+                "各单位每百名委员评优入选数",
+                awards,
+                [f"{name}每百人入选" for name in c.awards],
+                "每百人入选",
             )
         )
     return charts
+
+
+def _unit_bars(
+    title: str,
+    table: pd.DataFrame,
+    series: Sequence[str],
+    value_title: str,
+    *,
+    beside: Sequence[str] = (),
+    subtype: str = "",
+    colours: tuple[str, ...] = PALETTE,
+    percent: bool = False,
+    labels: bool = True,
+) -> Chart:
+    """A bar per unit for each of ``series``, columns of the comparison ``table`` (units in its
+    order); ``beside``: columns shown in the chart's table, not plotted; ``percent``: the series
+    are percentages, shown to one decimal place."""
+    return Chart(
+        title=title,
+        data=table[["单位", *series, *beside]],
+        kind="bar",
+        subtype=subtype,
+        series=tuple(series),
+        value_title=value_title,
+        series_colours=colours,
+        formats=dict.fromkeys(series, "0.0") if percent else {},
+        labels=labels,
+    )
 
 
 def _notes_table(c: Combined) -> pd.DataFrame:

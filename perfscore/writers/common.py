@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ..assessment import Assessment
-from ..layout import LEDGER_LABELS, MEMBER_LABELS, RESULT_LABELS, YEAR_LABEL
+from ..layout import LEDGER_LABELS, MEMBER_LABELS, POOL_LABELS, RESULT_LABELS, YEAR_LABEL
 from ..privacy import MASK_LABELS
 from .commit import ResultSet
 
@@ -318,12 +318,7 @@ def shortlist_sheets(lists: Sequence[Shortlist]) -> list[tuple[str, pd.DataFrame
     sheets = []
     for sl in lists:
         key_label = "委员编号" if sl.award.pool == "members" else "编号"
-        name_label = {
-            "members": "姓名",
-            "proposals": "提案标题",
-            "information": "信息标题",
-            "reports": "报告标题",
-        }[sl.award.pool]
+        name_label = POOL_LABELS[sl.award.pool]
         rows = pd.concat(
             [sl.winners.assign(result="入选"), sl.near_misses.assign(result="未入选")],
             ignore_index=True,

@@ -23,9 +23,10 @@ if TYPE_CHECKING:
     from ..quarterly import ProgressReport
 
 from ..assessment import Assessment
-from ..awards import POOL_UNIT
+from ..layout import POOL_LABELS
 from ..rules import LoadedRules
 from ..rules.example import EXAMPLE_HEADING, EXAMPLE_SCHEME_NOTICE, example_notice
+from ..rules.schema import POOL_UNIT
 from .commit import ResultSet
 from .official import OfficialDocument, OfficialStyle
 
@@ -252,11 +253,10 @@ def write_award_notice(assessment: Assessment, lists: list, out: str | Path) -> 
             )
             numeric = ["序号", "考核得分"]
         else:
-            noun = "提案" if sl.award.pool == "proposals" else "信息"
             table = pd.DataFrame(
                 {
                     "序号": w["place"].astype(int),
-                    f"{noun}标题": w["label"],
+                    POOL_LABELS[sl.award.pool]: w["label"],
                     "界别": w["sector"],
                     "情况": w["facts"],
                 }

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from ..quarterly import ProgressReport
 
 from ..assessment import Assessment
+from ..layout import POOL_LABELS
 from ..privacy import NameMask, masked_name
 from ..rules import LoadedRules
 from ..rules.example import example_notice, is_example
@@ -160,8 +161,7 @@ def write_public_shortlists(
         if sl.award.pool == "members":
             label = ("姓名", w["key"].map(ids).fillna(w["label"].map(masked_name)))
         else:
-            noun = "提案标题" if sl.award.pool == "proposals" else "信息标题"
-            label = (noun, mask.series(w["label"].astype(str)))
+            label = (POOL_LABELS[sl.award.pool], mask.series(w["label"].astype(str)))
         fronts.append(
             FrontSheet(
                 title=f"{assessment.year}年度{sl.award.name}名单",

@@ -23,7 +23,7 @@ import numpy as np
 
 from ...errors import UsageError
 from ..failures import unreadable
-from ..xlsxparts import sheet_member
+from ..xlsxparts import HIDDEN, HiddenRowScan, RowSpan, row_spans, sheet_member
 from . import limits
 
 __all__ = ["check_zip", "SheetExtent", "sheet_extent", "check_cell_budget", "too_many_cells"]
@@ -54,12 +54,14 @@ def check_zip(path: Path) -> None:
 @dataclass(frozen=True)
 class SheetExtent:
     """What a sheet's XML says about its cells: the last row and column any cell names
-    (1-based; 0 for a sheet without cells), the XML's size, and whether any cell holds a value."""
+    (1-based; 0 for a sheet without cells), the XML's size, whether any cell holds a value, and
+    the rows it marks hidden (0-based runs; found in the same pass)."""
 
     rows: int
     columns: int
     xml_bytes: int
     has_values: bool
+    hidden_rows: tuple[RowSpan, ...] = ()
 
 
 _PIECE = 1 << 22
@@ -77,18 +79,21 @@ def sheet_extent(path: Path, name: str) -> SheetExtent | None:
     Every cell names its place as ``r="B7"`` in the files Excel, WPS, LibreOffice and the Python
     writers make, and those references are read with numpy, a piece at a time. A cell without a
     reference (calamine places it after the cell before it, in the row after the row before it)
-    or a reference written another way (single quotes, spaces around ``=``) sends the sheet to
-    :func:`_exact_extent`, which follows every row and cell as calamine does."""
+    or a reference written another way (single quotes, spaces around ``=``), or a hidden row
+    without its number, sends the sheet to :func:`_exact_extent`, which follows every row and cell
+    as calamine does."""
     with zipfile.ZipFile(path) as archive:
         member = sheet_member(archive, name)
         if member is None:
             return None
         rows = columns = size = 0
         has_values = exact = False
+        hidden = HiddenRowScan()
         with archive.open(member) as stream:
             carry = b""
             while True:
                 chunk = stream.read(_PIECE)
+                hidden.feed(chunk)
                 buffer = carry + chunk
                 last = not chunk
                 cut = len(buffer) if last else max(len(buffer) - _CARRY, 0)
@@ -103,10 +108,11 @@ def sheet_extent(path: Path, name: str) -> SheetExtent | None:
                 if last:
                     break
                 carry = buffer[cut:]
-        if exact:
+        hidden_rows = None if exact else hidden.result()
+        if hidden_rows is None:
             with archive.open(member) as stream:
                 return _exact_extent(stream)
-    return SheetExtent(rows, columns, size, has_values)
+    return SheetExtent(rows, columns, size, has_values, hidden_rows)
 
 
 def _scan_piece(buffer: bytes, cut: int) -> tuple[int, int] | None:
@@ -170,6 +176,7 @@ def _exact_extent(stream: IO[bytes]) -> SheetExtent:
     rows = columns = size = 0
     has_values = False
     row = column = 0  # 1-based: the current row; the last column used in it
+    hidden: list[int] = []
     tail = b""
     while chunk := stream.read(_PIECE):
         size += len(chunk)
@@ -187,6 +194,8 @@ def _exact_extent(stream: IO[bytes]) -> SheetExtent:
             if kind == b"row":
                 row = _number(digits) if digits else row + 1
                 column = 0
+                if HIDDEN.search(attributes):
+                    hidden.append(row - 1)
                 continue
             if letters:
                 column = _letters(letters)
@@ -195,7 +204,7 @@ def _exact_extent(stream: IO[bytes]) -> SheetExtent:
                 column += 1
             rows, columns = max(rows, row), max(columns, column)
         tail = buffer[end:]
-    return SheetExtent(rows, columns, size, has_values)
+    return SheetExtent(rows, columns, size, has_values, row_spans(hidden))
 
 
 def _number(digits: bytes) -> int:
