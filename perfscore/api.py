@@ -8,24 +8,27 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+import numpy as np
 import pandas as pd
 
-from .assessment import Assessment, RegisterRead, assess_scores
+from .assessment import Assessment, RegisterRead, SkippedPoints, assess_scores
 from .awards import shortlists
 from .errors import DataError, Problem, Reason, Severity, UsageError, in_reading_order
 from .history import read_history
-from .inputformat import RECORD_KINDS
 from .quarterly import Period, ProgressReport, assess_progress, resolve_period
 from .reading import read_workbook
-from .records import normalise
+from .records import RECORD_COLUMNS, normalise
 from .rules import LoadedRules, load_rules
+from .rules.schema import MATCH_FIELDS
 from .scoring import score
+from .scoring.registers import scored_registers, with_absent_registers
 from .scoring.words import known_words, unlisted_word_problems, unscored_award_problems
 from .text import number_text
 from .unit import UNIT_FROM_FILE_NAME, UNIT_FROM_WORKBOOK
@@ -68,6 +71,7 @@ def assess(
     as_of: date | None = None,
     skip_bad_rows: bool = False,
     allow_duplicates: bool = False,
+    allow_missing_sheets: bool = False,
     on_stage: StageCallback | None = None,
     archive: str | Path | None = None,
     unit: str | None = None,
@@ -85,7 +89,9 @@ def assess(
     callers that do not show them.
     ``skip_bad_rows`` leaves out the names or register rows with errors (each listed as a
     warning) instead of stopping; ``allow_duplicates`` counts identical records each time
-    instead of stopping.
+    instead of stopping; ``allow_missing_sheets`` scores a workbook that lacks a register the
+    rules score (its items give everyone 0; a warning says so) instead of stopping, as the
+    rules' ``input.optional_sheets`` does for the registers it lists.
     ``as_of`` scores only the records dated on or before that day (points to date).
     ``on_stage`` is called with each stage's name as it starts: 读取, 整理, 计分, 排名 (ranking
     and the award shortlists; a stage ends when the next starts, the last when this returns). Raises DataError (the workbook has
@@ -101,7 +107,9 @@ def assess(
     history = read_history(list(previous or []))
     input_format = loaded.rules.input_format()
     step("读取")
-    raw = read_workbook(workbook, input_format)
+    raw = with_absent_registers(
+        read_workbook(workbook, input_format), loaded, allow=allow_missing_sheets
+    )
     step("整理")
     records = normalise(
         raw,
@@ -122,6 +130,7 @@ def assess(
     step("计分")
     scoring = score(records, loaded.rules)
     scoring = _with_points_not_counted(scoring, records, loaded)
+    records, skipped_points = _with_points_skipped(records, loaded)
     letters = {table.sheet_name: table.letters for table in raw.tables.values()}
     unlisted = unlisted_word_problems(
         scoring.records, loaded.rules, letters, known_words(input_format)
@@ -145,15 +154,15 @@ def assess(
     )
     skipped = [replace(p, severity=Severity.WARNING) for p in unlisted]  # --skip-bad-rows
     unscored = unscored_award_problems(lists, scoring.written, scoring.records)
-    scored = {
-        RECORD_KINDS.get(item.match.kind)
-        for category in loaded.rules.categories
-        for item in category.items
-    }
+    scored = scored_registers(loaded.rules)
     registers = tuple(
         RegisterRead(sheet.name, raw.tables[sheet.key].sheet_name, len(raw.tables[sheet.key].frame))
         if sheet.key in raw.tables
-        else RegisterRead(sheet.name, scored=sheet.key in scored)
+        else RegisterRead(
+            sheet.name,
+            scored=sheet.key in scored,
+            optional=sheet.key in loaded.rules.input.optional_sheets,
+        )
         for sheet in input_format.sheets
     )
     return replace(
@@ -161,6 +170,7 @@ def assess(
         shortlists=lists,
         problems=[*assessment.problems, *skipped, *unscored],
         registers=registers,
+        skipped=skipped_points,
         **cast(dict[str, Any], unit_of(raw.unit, workbook)),
     )
 
@@ -195,6 +205,115 @@ def _with_points_not_counted(scoring: Any, records: Any, loaded: LoadedRules) ->
     return replace(scoring, problems=[noted(p) if p in outside else p for p in scoring.problems])
 
 
+def _fields_read(rules: Any) -> dict[str, set[str]]:
+    """Record kind -> the fields (register columns) whose words decide the points of the
+    category items that score that kind; ``date`` when an item counts per month or quarter."""
+
+    def of(condition: Any) -> set[str]:
+        if condition is None:
+            return set()
+        return {f for f in MATCH_FIELDS if getattr(condition, f) is not None} | of(condition.unless)
+
+    read: dict[str, set[str]] = {}
+    for category in rules.categories:
+        for item in category.items:
+            fields = of(item.match) | set(item.points_by or {})
+            for case in item.cases or []:
+                fields |= of(case.when)
+            if item.per_period is not None:
+                fields.add("date")
+            read.setdefault(item.match.kind, set()).update(fields)
+    return read
+
+
+def _with_points_skipped(
+    records: Any, loaded: LoadedRules
+) -> tuple[Any, tuple[SkippedPoints, ...]]:
+    """Each item ``--skip-bad-rows`` left out says how many points it would have had, where that
+    can be known, and the members' totals of them (:class:`SkippedPoints`).
+
+    A skipped row's record is scored alone (as for records outside the term) when its faulty
+    cells are none the rules read for its kind: a meeting row skipped for a bad date deducts what
+    the rule gives its status (its date taken as inside the member's term). A faulty word the
+    rules read (the status itself), a faulty name cell, or a name that matches no member: the
+    points cannot be known, and the message says so (无法计算)."""
+    skipped = records.skipped
+    unknown_names = [
+        p
+        for p in records.problems
+        if p.severity is Severity.WARNING
+        and p.reason in (Reason.UNKNOWN_MEMBER, Reason.AMBIGUOUS_MEMBER)
+        and p.message.startswith("已跳过“")
+    ]
+    if skipped.empty and not unknown_names:
+        return records, ()
+    read = _fields_read(loaded.rules)
+    kinds = skipped["kind"] + "|" + skipped["faults"]
+    knowable_kind = {
+        key: not ({"members", "?"} | read.get(key.split("|")[0], set()))
+        & set(key.split("|")[1].split(","))
+        for key in kinds.unique()
+    }
+    knowable = kinds.map(knowable_kind).to_numpy(dtype=bool)
+    decimals = loaded.rules.settings.decimals
+    values = np.full(len(skipped), np.nan)  # the points of each skipped record, NaN: unknown
+    if knowable.any():
+        frame = skipped.loc[knowable, RECORD_COLUMNS].reset_index(drop=True)
+        undated = frame["date"].isna()
+        if undated.any():  # a bad date: taken as inside the member's term, in the year
+            first = pd.Timestamp(records.year, 1, 1)
+            starts = frame["member_id"].map(records.members.set_index("member_id")["term_start"])
+            frame.loc[undated, "date"] = starts[undated].where(starts[undated] > first, first)
+        ledger = score(replace(records, records=frame), loaded.rules).ledger
+        points = ledger.groupby(["member_id", "source"])["points"].sum()
+        keys = pd.MultiIndex.from_arrays([skipped["member_id"], skipped["source"]])
+        looked = points.reindex(keys).fillna(0.0).to_numpy()
+        values[knowable] = np.round(looked[knowable], decimals)
+    by_record = dict(zip(zip(skipped["member_id"], skipped["source"]), values.tolist()))
+    unknown = set(unknown_names)
+
+    def noted(problem: Problem) -> Problem:
+        if problem.severity is not Severity.WARNING:
+            return problem
+        value = by_record.get((problem.member_id, f"{problem.sheet}!{problem.cell}"))
+        if problem.member_id and value is not None:
+            shown = (
+                "无法计算，出错的单元格决定它得多少分"
+                if math.isnan(value)
+                else f"{number_text(value)} 分"
+            )
+            return replace(problem, message=f"{problem.message}（若计入：{shown}）")
+        if problem in unknown:
+            return replace(
+                problem, message=f"{problem.message}（若计入：无法计算，不知道是哪位委员）"
+            )
+        return problem
+
+    roster = records.members["member_id"]
+    order = pd.Categorical(
+        skipped["member_id"], categories=roster[roster.isin(skipped["member_id"])]
+    )
+    per_member = pd.DataFrame({"member_id": order, "value": values}).groupby(
+        "member_id", observed=True
+    )["value"]  # in roster order
+    names = records.members.set_index("member_id")["name"]
+    totals = [
+        SkippedPoints(
+            member_id,
+            str(names.get(member_id, "")),
+            int(items),
+            round(float(total), decimals),
+            int(items - counted),
+        )
+        for member_id, items, counted, total in zip(
+            per_member.size().index, per_member.size(), per_member.count(), per_member.sum()
+        )
+    ]
+    if unknown_names:
+        totals.append(SkippedPoints("", "", len(unknown_names), 0.0, len(unknown_names)))
+    return replace(records, problems=[noted(p) for p in records.problems]), tuple(totals)
+
+
 def unit_of(named: str, workbook: str | Path) -> dict[str, str]:
     """The unit an assessment is of: the one the workbook names, else the workbook's file name
     (its stem; a folder of CSV files: the folder's name)."""
@@ -211,11 +330,12 @@ def report(
     out_dir: str | Path | None = None,
     today: date | None = None,
     on_stage: StageCallback | None = None,
+    allow_missing_sheets: bool = False,
 ) -> tuple[ProgressReport, list[Path]]:
     """``perfscore report``: compute the quarterly report for ``period`` (the last complete
     quarter before ``today`` when None) and write it into ``out_dir`` (beside the workbook when
     None) as ``<period>-<report name>.xlsx`` and ``.md``, each replaced atomically. Returns the
-    report and the absolute paths written. ``on_stage`` is as for
+    report and the absolute paths written. ``on_stage`` and ``allow_missing_sheets`` are as for
     :func:`perfscore.quarterly.assess_progress`, then 写出通报."""
     from .writers.quarterly import report_paths, write_progress
 
@@ -224,7 +344,9 @@ def report(
     folder = (Path(out_dir) if out_dir is not None else Path(workbook).parent).absolute()
     if not folder.is_dir():  # before the long part: a cron job with a wrong path fails at once
         raise UsageError(f"输出目录不存在：{folder}")
-    result = assess_progress(workbook, period, rules, on_stage=on_stage)
+    result = assess_progress(
+        workbook, period, rules, on_stage=on_stage, allow_missing_sheets=allow_missing_sheets
+    )
     if any(path.resolve() == Path(workbook).resolve() for path in report_paths(result, folder)):
         raise UsageError(f"输出文件不能与输入文件相同：{workbook}")
     step("写出通报")
@@ -283,6 +405,7 @@ def check(
     *,
     year: int | None = None,
     allow_duplicates: bool = False,
+    allow_missing_sheets: bool = False,
     on_stage: StageCallback | None = None,
 ) -> CheckReport:
     """Read, normalise and score ``workbook`` without writing anything; report every problem,
@@ -300,6 +423,7 @@ def check(
                 loaded,
                 year=year,
                 allow_duplicates=allow_duplicates,
+                allow_missing_sheets=allow_missing_sheets,
                 on_stage=on_stage,
                 consequences=False,
             ).problems
@@ -328,6 +452,7 @@ def _warnings_past_errors(
             year=year,
             skip_bad_rows=True,
             allow_duplicates=allow_duplicates,
+            allow_missing_sheets=True,  # reported in ``found`` when not allowed
             consequences=False,
         ).problems
     except DataError:  # errors no row can be skipped for (roster, sheets, columns)

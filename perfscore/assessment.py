@@ -40,13 +40,15 @@ from .layout import MEMBER_DETAILS, OTHER_LINES, RESULT_COLUMNS
 from .records import GROUP_DIMENSIONS, Records
 from .rules import LoadedRules
 from .scoring import LedgerLines, Scoring, checklist_applies, round_points
-from .text import NAME_SEPARATORS
+from .text import NAME_SEPARATORS, number_text
 
 # The columns of ``Assessment.bodies``.
 BODY_COLUMNS = ["body", "committee", "records", *RECORD_KINDS, "sources"]
 
 __all__ = [
     "Assessment",
+    "RegisterRead",
+    "SkippedPoints",
     "body_summary",
     "BODY_COLUMNS",
     "assess_scores",
@@ -65,12 +67,44 @@ class RegisterRead:
     sheet: str = ""  # the sheet read, as the workbook spells it (提案登记); '' when absent
     rows: int = 0
     scored: bool = False  # the rules have items scoring this register's records
+    optional: bool = False  # the rules' input.optional_sheets lists it
 
     def text(self) -> str:
         if not self.sheet:
-            return f"{self.name}：没有" + ("（规则按它计分）" if self.scored else "")
+            return f"{self.name}：没有" + (
+                "（规则写明可以没有，按它计分的项目都得 0 分）"
+                if self.scored and self.optional
+                else "（规则按它计分）"
+                if self.scored
+                else ""
+            )
         named = "" if self.sheet == self.name else f"（工作表“{self.sheet}”）"
         return f"{self.name}{named} {self.rows} 行"
+
+
+@dataclass(frozen=True)
+class SkippedPoints:
+    """What ``--skip-bad-rows`` left out for one member: how many items (records of skipped
+    rows), the points those whose points can be known would have had, and how many cannot be
+    known (their faulty cell decides their points). ``member_id`` '' stands for the names that
+    match no member (or several): whose they are is unknown, so are their points."""
+
+    member_id: str
+    name: str
+    items: int
+    points: float = 0.0
+    unknown: int = 0
+
+    def text(self, decimals: int = 2) -> str:
+        if not self.member_id:
+            return f"不能确定是哪位委员的姓名 {self.items} 个：无法计算"
+        head = f"{self.name}（{self.member_id}）{self.items} 项"
+        if self.unknown == self.items:
+            return f"{head}：无法计算"
+        shown = number_text(round(self.points, decimals))
+        return f"{head}：若计入共 {shown} 分" + (
+            f"，另有 {self.unknown} 项无法计算" if self.unknown else ""
+        )
 
 
 @dataclass(frozen=True)
@@ -92,6 +126,7 @@ class Assessment:
     unit_from: str = ""  # where ``unit`` came from: 工作簿 or 文件名 (perfscore.unit)
     bodies: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=BODY_COLUMNS))
     registers: tuple[RegisterRead, ...] = ()  # each register: which sheet was read, or absent
+    skipped: tuple[SkippedPoints, ...] = ()  # per member, what --skip-bad-rows left out
 
     @property
     def warnings(self) -> list[Problem]:

@@ -62,6 +62,7 @@ def assess_many(
     year: int | None = None,
     skip_bad_rows: bool = False,
     allow_duplicates: bool = False,
+    allow_missing_sheets: bool = False,
     workers: int | None = None,
     on_done: Callable[[BatchItem], None] | None = None,
     keep_units: bool = False,
@@ -73,7 +74,16 @@ def assess_many(
     it, so the units compare without reading their results back."""
     _refuse_shared_outputs(workbooks, out_dir)
     jobs = [
-        (Path(w), rules, out_dir, year, skip_bad_rows, allow_duplicates, keep_units)
+        (
+            Path(w),
+            rules,
+            out_dir,
+            year,
+            skip_bad_rows,
+            allow_duplicates,
+            allow_missing_sheets,
+            keep_units,
+        )
         for w in workbooks
     ]
     done = on_done or (lambda _item: None)
@@ -241,7 +251,7 @@ def _assess_one(job: tuple) -> BatchItem:
     from .api import assess, write_outputs
     from .combine import unit_of_assessment
 
-    workbook, rules, out_dir, year, skip_bad_rows, allow_duplicates, keep_units = job
+    workbook, rules, out_dir, year, skip_bad_rows, allow_duplicates, allow_missing, keep_units = job
     target = output_path(workbook, out_dir)
     try:
         result = assess(
@@ -250,6 +260,7 @@ def _assess_one(job: tuple) -> BatchItem:
             year=year,
             skip_bad_rows=skip_bad_rows,
             allow_duplicates=allow_duplicates,
+            allow_missing_sheets=allow_missing,
         )
         write_outputs(result, target, source=workbook)
     except PerfscoreError as exc:

@@ -124,6 +124,14 @@ AllowDuplicatesOption = Annotated[
         help="同一委员、同一会议或活动、同一日期的两条相同记录都计分（不写则视为重复登记，报错）",
     ),
 ]
+AllowMissingSheetsOption = Annotated[
+    bool,
+    typer.Option(
+        "--allow-missing-sheets",
+        help="工作簿中没有规则按它计分的登记表（如本年度没有调研报告）时照常计分：按这张表计分的项目全体委员都得 0 分，"
+        "并给出警告（不写则报错；也可在规则文件 input.optional_sheets 中写明哪些表可以没有）",
+    ),
+]
 MaskIdsOption = Annotated[bool, typer.Option("--mask-ids", help="同 --mask，但姓名以委员编号代替")]
 PublicColumnsOption = Annotated[
     str,
@@ -355,13 +363,25 @@ def _files_display(
 
 
 def _assess_with_stages(
-    console: Console, err: Console, workbook: Path, rules: Path | None, year: int | None
+    console: Console,
+    err: Console,
+    workbook: Path,
+    rules: Path | None,
+    year: int | None,
+    allow_missing_sheets: bool = False,
 ) -> Assessment:
     """``api.assess`` with the stage display (explain, shortlist: commands that write nothing large)."""
     from .api import assess as run_assess
 
     with _stages(err, _shows_stages(console, err, [workbook])) as step:
-        return run_assess(workbook, rules, year=year, on_stage=step, consequences=False)
+        return run_assess(
+            workbook,
+            rules,
+            year=year,
+            allow_missing_sheets=allow_missing_sheets,
+            on_stage=step,
+            consequences=False,
+        )
 
 
 @app.command()
@@ -402,10 +422,12 @@ def assess(
         bool,
         typer.Option(
             "--skip-bad-rows",
-            help="跳过有错误的部分（名单中没有的姓名只跳过这个姓名，其他错误跳过整行；逐条列在“数据提示”中），不因此停止；名单、缺表、缺列的错误仍会停止",
+            help="跳过有错误的部分（名单中没有的姓名只跳过这个姓名，其他错误跳过整行；逐条列在“数据提示”中，注明若计入是多少分，并按委员合计），"
+            "不因此停止；名单、缺表、缺列的错误仍会停止",
         ),
     ] = False,
     allow_duplicates: AllowDuplicatesOption = False,
+    allow_missing_sheets: AllowMissingSheetsOption = False,
     combined: Annotated[
         Path | None,
         typer.Option(
@@ -461,6 +483,7 @@ def assess(
             allow_duplicates,
             quiet,
             combined,
+            allow_missing_sheets,
         )
         return
     if combined is not None:
@@ -491,6 +514,7 @@ def assess(
                 previous=previous,
                 skip_bad_rows=skip_bad_rows,
                 allow_duplicates=allow_duplicates,
+                allow_missing_sheets=allow_missing_sheets,
                 on_stage=step,
                 archive=archive,
                 unit=unit,
@@ -538,6 +562,7 @@ def _assess_batch(
     allow_duplicates: bool,
     quiet: bool,
     combined: Path | None = None,
+    allow_missing_sheets: bool = False,
 ) -> None:
     from rich.table import Table
 
@@ -569,6 +594,7 @@ def _assess_batch(
                 year=year,
                 skip_bad_rows=skip_bad_rows,
                 allow_duplicates=allow_duplicates,
+                allow_missing_sheets=allow_missing_sheets,
                 on_done=on_done,
                 keep_units=combined is not None,
             )
@@ -690,6 +716,7 @@ def check(
     rules: RulesOption = None,
     year: YearOption = None,
     allow_duplicates: AllowDuplicatesOption = False,
+    allow_missing_sheets: AllowMissingSheetsOption = False,
 ) -> None:
     """检查工作簿：一次列出所有错误和警告（工作表、单元格、读到的值、问题和建议），不写出任何文件。
 
@@ -705,7 +732,12 @@ def check(
     def run():
         with _stages(err, _shows_stages(console, err, [workbook])) as step:
             return run_check(
-                workbook, rules, year=year, allow_duplicates=allow_duplicates, on_stage=step
+                workbook,
+                rules,
+                year=year,
+                allow_duplicates=allow_duplicates,
+                allow_missing_sheets=allow_missing_sheets,
+                on_stage=step,
             )
 
     report = _run(err, run)
@@ -734,6 +766,7 @@ def explain(
     year: YearOption = None,
     mask: MaskScreenOption = False,
     mask_ids: MaskIdsOption = False,
+    allow_missing_sheets: AllowMissingSheetsOption = False,
 ) -> None:
     """逐条列出一位委员的得分：规则、来源单元格、分值和说明，合计即总分。
 
@@ -743,7 +776,10 @@ def explain(
     from .writers.terminal import print_explanation
 
     console, err = _consoles()
-    result = _run(err, lambda: _assess_with_stages(console, err, workbook, rules, year))
+    result = _run(
+        err,
+        lambda: _assess_with_stages(console, err, workbook, rules, year, allow_missing_sheets),
+    )
     explanation = _run(err, lambda: run_explain(result, member, mask=_mask_mode(mask, mask_ids)))
     print_explanation(console, explanation)
     _next_step(err, False, f"perfscore shortlist {_arg(workbook)}（评优建议名单）")
@@ -768,6 +804,7 @@ def shortlist(
     year: YearOption = None,
     mask: MaskPublicOption = False,
     mask_ids: MaskIdsOption = False,
+    allow_missing_sheets: AllowMissingSheetsOption = False,
 ) -> None:
     """评优建议名单：按规则中的评选（优秀委员、优秀提案、优秀社情民意信息）列出入选者及依据、
     差一点入选者及原因，以及各界别、专委会的名额平衡。
@@ -782,7 +819,10 @@ def shortlist(
 
     console, err = _consoles()
     masking = _mask_mode(mask, mask_ids)
-    result = _run(err, lambda: _assess_with_stages(console, err, workbook, rules, year))
+    result = _run(
+        err,
+        lambda: _assess_with_stages(console, err, workbook, rules, year, allow_missing_sheets),
+    )
     lists = _run(err, lambda: select_shortlists(result, award))
     if masking:
         from .privacy import mask_assessment
@@ -830,6 +870,7 @@ def report(
     ] = None,
     mask: MaskPublicOption = False,
     mask_ids: MaskIdsOption = False,
+    allow_missing_sheets: AllowMissingSheetsOption = False,
     quiet: QuietOption = False,
 ) -> None:
     """季度/月度履职进度通报：到期末的积分、双五个一完成进度、需要提醒的委员和落后较多的分组，写出 .xlsx、.md 和 Word 通报（.docx）。
@@ -878,11 +919,24 @@ def report(
                     from .errors import UsageError
 
                     raise UsageError(f"输出目录不存在：{folder}")
-                found = assess_progress(workbook, period, rules, on_stage=step)
+                found = assess_progress(
+                    workbook,
+                    period,
+                    rules,
+                    on_stage=step,
+                    allow_missing_sheets=allow_missing_sheets,
+                )
                 if step is not None:
                     step("写出通报")
                 return found, [write_public_progress(found, folder, mode=masking).absolute()]
-            return run_report(workbook, period, rules=rules, out_dir=out_dir, on_stage=step)
+            return run_report(
+                workbook,
+                period,
+                rules=rules,
+                out_dir=out_dir,
+                on_stage=step,
+                allow_missing_sheets=allow_missing_sheets,
+            )
 
     result, paths = _run(err, run)
     if not quiet:
@@ -924,6 +978,7 @@ def notice(
             dir_okay=False,
         ),
     ] = None,
+    allow_missing_sheets: AllowMissingSheetsOption = False,
     quiet: QuietOption = False,
 ) -> None:
     """年度考核情况通报（Word，公文格式）：总体情况和各等次人数、各界别和专委会情况、
@@ -941,7 +996,14 @@ def notice(
 
     def run():
         with _stages(err, _shows_stages(console, err, [workbook], quiet)) as step:
-            result = run_assess(workbook, rules, year=year, previous=previous, on_stage=step)
+            result = run_assess(
+                workbook,
+                rules,
+                year=year,
+                previous=previous,
+                allow_missing_sheets=allow_missing_sheets,
+                on_stage=step,
+            )
             if step is not None:
                 step("写出通报")
             target = out or annual_notice_path(workbook, result.year)

@@ -54,6 +54,7 @@ from .reading import read_workbook
 from .records import Records, normalise
 from .rules import LoadedRules, load_rules
 from .scoring import round_points, score
+from .scoring.registers import with_absent_registers
 from .text import NAME_SEPARATORS
 from .years import FIRST_YEAR, LAST_YEAR
 
@@ -348,17 +349,21 @@ def assess_progress(
     rules: str | Path | LoadedRules | None = None,
     *,
     on_stage: StageCallback | None = None,
+    allow_missing_sheets: bool = False,
 ) -> ProgressReport:
     """Score the records dated up to ``period.end`` (and up to the previous period's end) and
     compare them. ``on_stage`` is called with each stage's name as it starts: 读取, 整理, 计分,
     统计. Raises DataError (the workbook has errors) or UsageError (bad file or rules, or a
     period outside the workbook's assessment year); the workbook is read once, never written.
+    ``allow_missing_sheets`` is as for :func:`perfscore.api.assess`.
     """
     step = on_stage or (lambda _stage: None)
     loaded = rules if isinstance(rules, LoadedRules) else load_rules(rules)
     input_format = loaded.rules.input_format()
     step("读取")
-    raw = read_workbook(workbook, input_format)
+    raw = with_absent_registers(
+        read_workbook(workbook, input_format), loaded, allow=allow_missing_sheets
+    )
     step("整理")
     records = normalise(
         raw,

@@ -99,6 +99,9 @@ class Records:
     problems: list[Problem] = field(default_factory=list)
     as_of: pd.Timestamp | None = None  # set by up_to: the records stand as they did that day
     bodies: pd.DataFrame = field(default_factory=lambda: _no_records(body=True))
+    # The records of the register rows --skip-bad-rows left out (RECORD_COLUMNS, then
+    # ``faults``: the keys of the row's columns that had errors, joined by ","); none otherwise.
+    skipped: pd.DataFrame = field(default_factory=lambda: _no_skipped())
 
     @property
     def warnings(self) -> list[Problem]:
@@ -113,7 +116,9 @@ class Records:
         kept = self.records[self.records["date"] <= pd.Timestamp(day)].copy()
         kept = _mark_information_adopted(kept).reset_index(drop=True)
         bodies = self.bodies[self.bodies["date"] <= pd.Timestamp(day)].reset_index(drop=True)
-        return replace(self, records=kept, as_of=pd.Timestamp(day), bodies=bodies)
+        dates = self.skipped["date"]
+        skipped = self.skipped[dates.isna() | (dates <= pd.Timestamp(day))].reset_index(drop=True)
+        return replace(self, records=kept, as_of=pd.Timestamp(day), bodies=bodies, skipped=skipped)
 
 
 class _Context:
@@ -226,10 +231,15 @@ def normalise(
         records, assessment_year, date_letters, out, year_given=year is not None
     )
     out.problems = _one_problem_per_flagged_cell(out.problems)
+    skipped = _no_skipped()
     if skip_bad_rows:
         registers_by_name = {t.sheet_name for t in registers.values()}
         out.bodies = _bodies_without_bad_rows(out.bodies, out.problems, registers_by_name)
-        records, out.problems = _skip_bad_rows(records, out.problems, registers_by_name, made)
+        columns = {
+            t.sheet_name: {letter: key for key, letter in t.letters.items()}
+            for t in registers.values()
+        }
+        records, out.problems, skipped = _skip_bad_rows(records, out.problems, columns, made)
     del made
     if any(p.severity is Severity.ERROR for p in out.problems):
         errors = [p for p in out.problems if p.severity is Severity.ERROR]
@@ -247,6 +257,7 @@ def normalise(
         sheets=sheets,
         problems=out.problems,
         bodies=credited,
+        skipped=skipped,
     )
 
 
@@ -1226,15 +1237,18 @@ def _bodies_without_bad_rows(
 def _skip_bad_rows(
     records: pd.DataFrame,
     problems: list[Problem],
-    register_sheets: set[str],
+    columns: dict[str, dict[str, str]],
     made: pd.DataFrame,
-) -> tuple[pd.DataFrame, list[Problem]]:
+) -> tuple[pd.DataFrame, list[Problem], pd.DataFrame]:
     """Leave out the smallest part that has an error, and say so for each member concerned.
 
     A name that matches no member (or several) is left out alone: its records were never made,
     and the other members of its row keep theirs. Any other error leaves out its register row;
     each member of the row gets a warning (shown by ``explain``), and a skipped meeting row
-    says that its deduction is not counted."""
+    says that its deduction is not counted. ``columns``: register sheet name -> column letter ->
+    column key. Also returns the records left out, with the keys of their rows' faulty columns
+    (``faults``; ``?`` for a fault at no column of the register)."""
+    register_sheets = set(columns)
     bad: dict[tuple[str, int], list[Problem]] = {}
     kept: list[Problem] = []
     for p in problems:
@@ -1256,7 +1270,7 @@ def _skip_bad_rows(
         else:
             bad.setdefault((p.sheet, int(row.group(1))), []).append(p)
     if not bad:
-        return records, kept
+        return records, kept, _no_skipped()
 
     def in_bad_rows(frame: pd.DataFrame) -> np.ndarray:
         keys = pd.MultiIndex.from_arrays([frame["sheet"], frame["row"].astype(int)])
@@ -1288,7 +1302,21 @@ def _skip_bad_rows(
                 replace(c, severity=Severity.WARNING, message=f"已跳过此行（{c.message}）")
                 for c in causes
             )
-    return records[~in_bad_rows(records)], kept
+    skipped = made[in_bad_rows(made)][RECORD_COLUMNS].reset_index(drop=True)
+    faults = {
+        place: ",".join(
+            sorted({columns[place[0]].get(c.cell.rstrip("0123456789"), "?") for c in causes})
+        )
+        for place, causes in bad.items()
+    }
+    skipped["faults"] = [
+        faults[(sheet, int(row))] for sheet, row in zip(skipped["sheet"], skipped["row"])
+    ]
+    return records[~in_bad_rows(records)], kept, skipped
+
+
+def _no_skipped() -> pd.DataFrame:
+    return _no_records().assign(faults=pd.Series(dtype=object))
 
 
 def _one_problem_per_flagged_cell(problems: list[Problem]) -> list[Problem]:

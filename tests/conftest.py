@@ -68,6 +68,14 @@ def write_workbook(
     return path
 
 
+def empty_registers() -> dict[str, list[list]]:
+    """Every register but the roster as a sheet holding its header alone: a workbook that keeps
+    each register the rules may score, with nothing entered in most."""
+    from perfscore.inputformat import SHEETS
+
+    return {s.name: [[c.header for c in s.columns]] for s in SHEETS if s.key != "roster"}
+
+
 def roster(*members: list) -> list[list]:
     """Roster rows: each member as [id, name, 界别, 专委会, 学习组, 工作组, 常委, 起始, 终止] (may be shorter)."""
     return [ROSTER_HEADER, *[list(m) + [""] * (len(ROSTER_HEADER) - len(m)) for m in members]]

@@ -105,12 +105,12 @@ def year_workbook(path: Path, year: int) -> Path:
             ["003", "王五", "教育界", "教科卫体委"],
         ),
         "会议出勤": meetings,
+        "活动": [["活动名称", "活动类型", "形式", "日期", "参加委员"]],  # none some years
     }
     if trained:
-        sheets["活动"] = [
-            ["活动名称", "活动类型", "形式", "日期", "参加委员"],
-            ["全员培训班", "培训", "全程", dt.date(year, 4, 10), "、".join(trained)],
-        ]
+        sheets["活动"].append(
+            ["全员培训班", "培训", "全程", dt.date(year, 4, 10), "、".join(trained)]
+        )
     return write_workbook(path, sheets)
 
 

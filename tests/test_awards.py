@@ -355,6 +355,7 @@ def test_a_pool_of_research_reports(tmp_path):
                 ["R2", "报告二", dt.date(2023, 5, 1), "乙", "批示"],
                 ["R3", "报告三", dt.date(2023, 6, 1), "甲", "提交"],
             ],
+            "活动": [["活动名称", "活动类型", "日期", "参加委员"]],  # the rules score it
         },
     )
     rules = tmp_path / "rules.yaml"
@@ -423,6 +424,7 @@ def test_a_listed_item_whose_record_was_not_scored_is_warned_about(
                 ["002", "乙", "教育界"],
             ),
             sheet: [header, *rows],
+            "活动": [["活动名称", "活动类型", "日期", "参加委员"]],  # the rules score it
         },
     )
     rules = tmp_path / "rules.yaml"
@@ -459,6 +461,7 @@ def test_a_research_report_list_names_its_column_for_reports(tmp_path, runner):
                 ["R1", "报告一", dt.date(2023, 4, 1), "甲", "采用"],
                 ["R2", "报告二", dt.date(2023, 5, 1), "乙", "批示"],
             ],
+            "活动": [["活动名称", "活动类型", "日期", "参加委员"]],  # the rules score it
         },
     )
     rules = tmp_path / "rules.yaml"

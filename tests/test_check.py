@@ -35,6 +35,10 @@ def broken_workbook(tmp_path):
     )
 
 
+# The registers the default rules score that broken_workbook lacks.
+ABSENT = ["社情民意", "信息采用", "调研报告", "会议出勤", "双五个一"]
+
+
 def test_check_lists_every_problem_and_writes_nothing(runner, tmp_path):
     path = broken_workbook(tmp_path)
     before = sha256(path)
@@ -43,7 +47,10 @@ def test_check_lists_every_problem_and_writes_nothing(runner, tmp_path):
     for place in ("提案!D3", "提案!E4", "活动!C2"):
         assert place in result.output
     assert "张叁" in result.output and "是不是：张三？" in result.output
-    assert "错误 3 处" in result.output
+    # The registers the rules score that the workbook lacks come in the same list.
+    for name in ABSENT:
+        assert f"工作簿中没有“{name}”登记表" in result.output
+    assert "错误 8 处" in result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["2023.xlsx"]
     assert sha256(path) == before
 
@@ -61,16 +68,24 @@ def test_check_of_an_unreadable_file_exits_2(runner, tmp_path):
 
 def test_the_library_check_returns_errors_and_warnings_apart(tmp_path):
     report = perfscore.check(broken_workbook(tmp_path))
-    assert sorted(p.place for p in report.errors) == ["提案!D3", "提案!E4", "活动!C2"]
+    assert sorted(p.place for p in report.errors) == sorted(
+        ["提案!D3", "提案!E4", "活动!C2", *ABSENT]
+    )
     assert report.warnings == []
+    allowed = perfscore.check(broken_workbook(tmp_path), allow_missing_sheets=True)
+    assert sorted(p.place for p in allowed.errors) == ["提案!D3", "提案!E4", "活动!C2"]
+    assert sorted(p.place for p in allowed.warnings) == sorted(ABSENT)
 
 
 def test_assess_skip_bad_rows_scores_the_rest_and_lists_each_skipped_row(runner, tmp_path):
     path = broken_workbook(tmp_path)
     stopped = runner.invoke(app, ["assess", str(path)])
     assert stopped.exit_code == 1 and not (tmp_path / "2023-考核结果.xlsx").exists()
+    # A missing register is no bad row: skipping rows does not allow it.
+    stopped = runner.invoke(app, ["assess", str(path), "--skip-bad-rows"])
+    assert stopped.exit_code == 1 and "--allow-missing-sheets" in stopped.output
 
-    result = runner.invoke(app, ["assess", str(path), "--skip-bad-rows"])
+    result = runner.invoke(app, ["assess", str(path), "--skip-bad-rows", "--allow-missing-sheets"])
     assert result.exit_code == 0, result.output
     book = openpyxl.load_workbook(tmp_path / "2023-考核结果.xlsx", read_only=True)
     notes = {
@@ -99,7 +114,7 @@ def test_skip_bad_rows_does_not_hide_a_broken_roster(tmp_path):
         },
     )
     try:
-        perfscore.assess(path, skip_bad_rows=True)
+        perfscore.assess(path, skip_bad_rows=True, allow_missing_sheets=True)
     except perfscore.DataError as exc:
         assert any(p.reason == "duplicate_id" and p.sheet == "委员名单" for p in exc.problems)
     else:

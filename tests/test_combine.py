@@ -106,6 +106,7 @@ def _unit_c(path: Path, year: int = 2023) -> Path:
             ),
             "提案": [PROPOSALS, ["P1", "关于三", d, "个人", "孙八", "立案"]],
             "活动": [ACTIVITIES, ["视察一", "视察", d, "孙八、周九、吴十"]],
+            "双五个一": [DUTIES],  # kept, nothing entered
         },
     )
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import DEFAULT_RULES, SAMPLE, roster, write_workbook
+from .conftest import DEFAULT_RULES, SAMPLE, empty_registers, roster, write_workbook
 
 pytestmark = pytest.mark.slow
 
@@ -56,6 +56,7 @@ def test_a_name_outside_gbk_is_replaced_not_fatal(tmp_path: Path) -> None:
         tmp_path / "2023.xlsx",
         {
             "委员名单": roster(["0001", "吉𠮷", "经济界", "经济委"]),
+            **empty_registers(),
             "提案": [
                 ["提案编号", "提案标题", "提交日期", "提案人", "提案方式", "状态"],
                 ["1", "关于物流的提案", "2023-03-01", "吉𠮷", "个人", "立案"],

@@ -499,7 +499,8 @@ def test_what_looks_like_a_formula(text, expected):
 
 @pytest.fixture
 def hostile_workbook(tmp_path) -> Path:
-    """Hostile text where registers put text: names, a 界别, a committee, proposal titles."""
+    """Hostile text where registers put text: names, a 界别, a committee, proposal titles. The
+    workbook keeps no register but the proposals: it is read with allow_missing_sheets."""
     return write_workbook(
         tmp_path / "2023.xlsx",
         {
@@ -535,7 +536,9 @@ def _assert_no_formulas(path: Path) -> None:
 
 
 def test_hostile_text_stays_text_in_xlsx_csv_and_json(hostile_workbook, tmp_path, runner):
-    result = _with_name(perfscore.assess(hostile_workbook), "0001", HOSTILE)
+    result = _with_name(
+        perfscore.assess(hostile_workbook, allow_missing_sheets=True), "0001", HOSTILE
+    )
     xlsx, csv_path, json_path = (
         perfscore.write_outputs(result, tmp_path / f"out.{s}") for s in ("xlsx", "csv", "json")
     )
@@ -572,7 +575,9 @@ def test_hostile_text_stays_text_in_xlsx_csv_and_json(hostile_workbook, tmp_path
 def test_hostile_text_stays_text_through_the_command_line(hostile_workbook, tmp_path, runner):
     outs = [tmp_path / "r.xlsx", tmp_path / "r.csv"]
     for out in outs:
-        run = runner.invoke(app, ["assess", str(hostile_workbook), "--out", str(out)])
+        run = runner.invoke(
+            app, ["assess", str(hostile_workbook), "--out", str(out), "--allow-missing-sheets"]
+        )
         assert run.exit_code == 0, run.output
     _assert_no_formulas(outs[0])
     text = outs[1].read_text(encoding="utf-8-sig")
@@ -606,7 +611,7 @@ def test_hostile_names_stay_text_in_the_progress_report(hostile_workbook, tmp_pa
     from perfscore.quarterly import assess_progress, parse_quarter
     from perfscore.writers.quarterly import write_progress
 
-    report = assess_progress(hostile_workbook, parse_quarter("2023Q2"))
+    report = assess_progress(hostile_workbook, parse_quarter("2023Q2"), allow_missing_sheets=True)
     report = dataclasses.replace(
         report, members=report.members.replace({"name": {"=HYPERLINK": HOSTILE}})
     )

@@ -25,7 +25,7 @@ import pytest
 
 from perfscore.cli import LARGE_INPUT_BYTES, STAGE_LABELS, app
 
-from .conftest import ROOT, roster, sha256, write_workbook
+from .conftest import ROOT, empty_registers, roster, sha256, write_workbook
 
 ASSESS_STAGES = ["读取工作簿", "整理记录", "计分", "排名与评优", "写出结果"]
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
@@ -106,7 +106,7 @@ def small_workbook(path: Path) -> Path:
         ["提案编号", "标题", "提交日期", "提案方式", "提案人", "状态"],
         ["2023001", "关于完善公共交通线网的建议", "2023-05-24", "个人", "张三", "立案"],
     ]
-    return write_workbook(path, {"委员名单": members, "提案": proposals})
+    return write_workbook(path, {"委员名单": members, **empty_registers(), "提案": proposals})
 
 
 def make_large(path: Path) -> Path:

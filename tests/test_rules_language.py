@@ -313,6 +313,7 @@ def test_an_item_asked_of_some_members_counts_their_share_in_the_chart(tmp_path)
                 ["P1", "提案一", dt.date(2023, 3, 1), "甲、乙", "立案"],
             ],
             "双五个一": [["委员", "项目", "日期"], ["甲", "履职报告", dt.date(2023, 11, 30)]],
+            "活动": [["活动名称", "活动类型", "日期", "参加委员"]],
         },
     )
     result = perfscore.assess(book, rules)

@@ -25,7 +25,7 @@ from perfscore.cli import app
 from perfscore.inputformat import SHEETS, VOCABULARIES
 from perfscore.template import INSTRUCTIONS_SHEET, OPTIONS_SHEET, write_template
 
-from .conftest import sha256
+from .conftest import ROOT, SAMPLE, sha256
 
 D = dt.date
 
@@ -167,6 +167,27 @@ def test_the_template_as_written_is_refused_for_its_examples_only(template: Path
         (f"委员名单!B{row}", "template_example", name)
         for row, name in enumerate(["张三", "李四", "王五", "赵六", "钱七"], start=2)
     ]
+
+
+SHIPPED_RULES = sorted((ROOT / "rules").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("rules", SHIPPED_RULES, ids=[r.stem for r in SHIPPED_RULES])
+def test_a_template_of_each_shipped_scheme_keeps_every_register_it_scores(
+    rules: Path, tmp_path: Path
+) -> None:
+    """Each shipped scheme's template has a sheet for every register the scheme scores: it is
+    refused for its example rows only, never for an absent register."""
+    book = write_template(tmp_path / "模板.xlsx", rules)  # in the scheme's year, if it has one
+    with pytest.raises(perfscore.DataError) as refused:
+        perfscore.assess(book, rules)
+    assert {p.reason for p in refused.value.problems} == {"template_example"}
+
+
+@pytest.mark.parametrize("rules", SHIPPED_RULES, ids=[r.stem for r in SHIPPED_RULES])
+def test_the_sample_has_every_register_each_shipped_scheme_scores(rules: Path) -> None:
+    report = perfscore.check(SAMPLE, rules)
+    assert not report.errors and not [p for p in report.problems if p.reason == "missing_sheet"]
 
 
 # --- filled in, it round-trips ------------------------------------------------------------------

@@ -118,7 +118,12 @@ def _sheet_markdown(sheet: Sheet) -> list[str]:
     lines.append(
         f"* 工作表名：**{sheet.name}**；也可叫作：{'、'.join(_code(n) for n in others) or '—'}"
     )
-    lines.append(f"* {'**必须有**' if sheet.required else '可以没有'}")
+    lines.append(
+        "* **必须有**"
+        if sheet.required
+        else "* 规则按它计分时须有（本单位确实没有这类登记时，在规则的 `input.optional_sheets` 中写明）；"
+        "规则不按它计分时可以没有"
+    )
     lines.append(f"* 一行是什么：{sheet.help or '—'}")
     lines.append("")
     rows = []
@@ -168,7 +173,7 @@ def _sheet_index() -> list[str]:
     rows = [
         [
             f"[{sheet.name}](#{_sheet_anchor(sheet)})",
-            "必须有" if sheet.required else "可以没有",
+            "必须有" if sheet.required else "规则按它计分时须有",
             _cell(sheet.help),
         ]
         for sheet in SHEETS

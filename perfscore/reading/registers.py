@@ -25,6 +25,9 @@ class RawWorkbook:
     tables: dict[str, RawTable]  # by sheet key ('roster', 'proposals', …)
     problems: list[Problem] = field(default_factory=list)
     unit: str = ""  # the unit the workbook names (see perfscore.unit), '' when it names none
+    # The registers (keys) the workbook has no sheet for: none by their names, and none whose
+    # header rows hold their required columns (that sheet is an error proposing the rename).
+    absent: tuple[str, ...] = ()
 
 
 def read_workbook(path: str | Path, input_format: InputFormat = DEFAULT_FORMAT) -> RawWorkbook:
@@ -143,13 +146,22 @@ def _read_sheets(
             if hidden is None:
                 hidden = layout.hidden_rows if layout is not None else ()
             problems.extend(hidden_rows_read(table, hidden))
-    problems.extend(_unread_sheets(source, used, input_format, found))
+    unread, proposed = _unread_sheets(source, used, input_format, found)
+    problems.extend(unread)
+    duplicated = {match_key(name) for name in claimed}
+    absent = tuple(
+        sheet.key
+        for sheet, actual in found
+        if actual is None
+        and sheet.key not in proposed
+        and not any(match_key(n) in duplicated for n in sheet.all_names)
+    )
     if "roster" not in tables:  # without the roster no record can be matched to a member
         raise DataError(f"{path.name} 无法读取：{len(problems)} 处问题", problems)
     unit = _unit_named(source, tables["roster"], used, problems)
     # Other registers with errors are left out here; normalise reports these problems together
     # with every fault it finds in the registers that could be read.
-    return RawWorkbook(path=path, tables=tables, problems=problems, unit=unit)
+    return RawWorkbook(path=path, tables=tables, problems=problems, unit=unit, absent=absent)
 
 
 _UNIT_SEARCH_ROWS = 40  # an instructions sheet names its unit near the top
@@ -195,11 +207,13 @@ def _unread_sheets(
     used: set[str],
     input_format: InputFormat,
     found: list[tuple[Sheet, str | None]],
-) -> list[Problem]:
+) -> tuple[list[Problem], set[str]]:
     """For every visible sheet with content that no register took: an error when its header rows
     hold every required column of a register (出勤登记 is 会议出勤 renamed: left unread, every
-    deduction would vanish), else a warning. Only the first rows are looked at."""
+    deduction would vanish), else a warning. Only the first rows are looked at. Also returns the
+    keys of the registers without a sheet that such an error proposes a sheet for."""
     problems = []
+    proposed: set[str] = set()
     known = "、".join(sheet.name for sheet in input_format.sheets)
     for name in source.sheet_names:
         if (
@@ -214,6 +228,7 @@ def _unread_sheets(
         if register is not None:
             read_as = dict((s.key, actual) for s, actual in found).get(register.key)
             if read_as is None:
+                proposed.add(register.key)
                 advice = (
                     f"如果它就是“{register.name}”，请把表名改为“{register.name}”，"
                     "或在规则文件 input.sheets 中登记这个表名；如果不是，请删除这张表或改动它的表头"
@@ -243,7 +258,7 @@ def _unread_sheets(
                 suggestion=f"如是登记表，请改用这些表名之一：{known}；或在规则文件 input.sheets 中登记这个表名",
             )
         )
-    return problems
+    return problems, proposed
 
 
 def _register_by_header(head_rows: list[list], registers: list[Sheet]) -> Sheet | None:

@@ -574,6 +574,12 @@ class InputSpec(_Strict):
         description="本单位用的词：{词表: {规范词: [其他写法]}}，如 {activity_type: {表彰: []}, attendance: {请假: [公出]}}；"
         "新词加入词表，已有的词可添加写法",
     )
+    optional_sheets: list[str] = Field(
+        default_factory=list,
+        description="本单位可以没有的登记表，写键或表名，如 [reports] 或 [调研报告]（本年度没有调研报告登记）。"
+        "规则按某张登记表计分而工作簿中没有这张表是错误；写在这里的表没有时只给出警告，"
+        "按它计分的项目全体委员都得 0 分。委员名单不能写在这里",
+    )
     roster_columns: list[Name] = Field(
         default_factory=list,
         description="委员名单中本单位另有的分组列，写表头，如 [联络组, 委员工作室]：每位委员的组名读入，"
@@ -582,6 +588,25 @@ class InputSpec(_Strict):
         "表头不能是委员名单已有的列（委员编号、姓名、界别、专委会、学习组、工作组、常委、任职起始、任职终止）；"
         "是已有列的其他写法（如 联络组 本是工作组的别名）时，这一表头只读作登记的新列",
     )
+
+    @field_validator("optional_sheets")
+    @classmethod
+    def _known_registers(cls, names: list[str]) -> list[str]:
+        """Each entry as its register's key: a key, the register's name or one of its aliases."""
+        by_name = {_folded(text): sheet.key for sheet in SHEETS for text in sheet.all_names if text}
+        keys = []
+        for name in names:
+            key = by_name.get(_folded(name))
+            if key is None:
+                known = "、".join(
+                    f"{sheet.key}（{sheet.name}）" for sheet in SHEETS if sheet.key != "roster"
+                )
+                raise ValueError(f"“{name}”不是登记表：可写 {known}")
+            if key == "roster":
+                raise ValueError("委员名单不能没有：optional_sheets 中不能写委员名单")
+            if key not in keys:
+                keys.append(key)
+        return keys
 
     @field_validator("roster_columns")
     @classmethod

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..inputformat import SHEETS
 from .schema import (
     MATCH_FIELD_NAMES,
     POOL_UNIT,
@@ -106,6 +107,13 @@ def summarise(rules: Rules) -> SchemeSummary:
         else "年中增补、离任委员不折算",
         "总分相同名次并列（如 1、2、2、4）",
     ]
+    if rules.input.optional_sheets:
+        optional = "、".join(
+            sheet.name for sheet in SHEETS if sheet.key in rules.input.optional_sheets
+        )
+        settings.append(
+            f"工作簿可以没有这些登记表：{optional}（没有时，按它计分的项目全体委员都得 0 分）"
+        )
     return SchemeSummary(
         title=rules.scheme,
         source=rules.source,

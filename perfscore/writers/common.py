@@ -279,7 +279,8 @@ def _tie_break_text(a: Assessment) -> str:
 
 
 def problems_table(a: Assessment) -> pd.DataFrame:
-    """The problems, after a line per register saying which sheet was read (级别 说明)."""
+    """The problems, after a line per register saying which sheet was read, and a line per
+    member whose items --skip-bad-rows left out with the points they would have had (级别 说明)."""
     read = [
         ("说明", r.sheet, f"登记表“{r.name}”：读取工作表“{r.sheet}”，{r.rows} 行", "", "")
         if r.sheet
@@ -287,15 +288,24 @@ def problems_table(a: Assessment) -> pd.DataFrame:
             "说明",
             "",
             f"登记表“{r.name}”：工作簿中没有"
-            + ("，规则中按它计分的项目都不得分" if r.scored else ""),
+            + (
+                "，规则中按它计分的项目都不得分" + ("（规则写明可以没有）" if r.optional else "")
+                if r.scored
+                else ""
+            ),
             "",
             "",
         )
         for r in a.registers
     ]
+    decimals = a.rules.rules.settings.decimals
+    skipped = [
+        ("说明", "", f"--skip-bad-rows 跳过的项目：{s.text(decimals)}", "", "") for s in a.skipped
+    ]
     return pd.DataFrame(
         [
             *read,
+            *skipped,
             *((str(p.severity), p.place, p.message, p.value, p.suggestion) for p in a.problems),
         ],
         columns=["级别", "位置", "问题", "读到的值", "建议"],

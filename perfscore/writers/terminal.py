@@ -47,6 +47,16 @@ def print_summary(console: Console, assessment: Assessment, written: Sequence[Pa
     if assessment.registers:
         registers = "、".join(r.text() for r in assessment.registers)
         console.print(f"读取的登记表：{registers}", markup=False)
+    if assessment.skipped:
+        shown = assessment.skipped[:TOP_N]
+        more = len(assessment.skipped) - len(shown)
+        console.print(
+            "--skip-bad-rows 跳过的项目："
+            + "；".join(s.text(rules.settings.decimals) for s in shown)
+            + (f"；另有 {more} 位委员，见“数据提示”表" if more else ""),
+            style="yellow",
+            markup=False,
+        )
     from ..rules.example import example_notice
 
     notice = example_notice(assessment.rules)
