@@ -86,7 +86,10 @@ def generate_units(folder: Path, count: int, jobs: int, size: str = "L") -> list
 class TreeSampler:
     """Peak memory of a process and all its descendants together, sampled from /proc every
     ``interval`` seconds: the summed RSS (an upper bound: a page a forked child shares with its
-    parent counts twice) and the summed PSS (each shared page divided among its processes)."""
+    parent counts twice) and the summed PSS (each shared page divided among its processes).
+    Also the CPU time of every process seen in the tree, each at its last sample: the folder's
+    workers are children of the fork server, not of the command, so the command's rusage does
+    not count them."""
 
     def __init__(self, pid: int, interval: float = 0.1) -> None:
         self.pid = pid
@@ -94,6 +97,7 @@ class TreeSampler:
         self.peak_mb = 0.0  # summed RSS
         self.peak_pss_mb = 0.0  # summed PSS: shared pages divided among their processes
         self.peak_processes = 0
+        self._cpu_ticks: dict[int, int] = {}  # pid -> its own user + system time, last seen
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
@@ -116,8 +120,11 @@ class TreeSampler:
             for pid in self._tree():
                 try:
                     text = Path(f"/proc/{pid}/smaps_rollup").read_text()
+                    stat = Path(f"/proc/{pid}/stat").read_text()
                 except OSError:
                     continue
+                fields_after_name = stat.rsplit(")", 1)[1].split()
+                self._cpu_ticks[pid] = int(fields_after_name[11]) + int(fields_after_name[12])
                 fields = {
                     line.split(":")[0]: int(line.split()[1])
                     for line in text.splitlines()
@@ -130,6 +137,10 @@ class TreeSampler:
                 self.peak_mb = rss / 1024
                 self.peak_processes = alive
             self.peak_pss_mb = max(self.peak_pss_mb, pss / 1024)
+
+    @property
+    def cpu_seconds(self) -> float:
+        return sum(self._cpu_ticks.values()) / os.sysconf("SC_CLK_TCK")
 
     def stop(self) -> float:
         self._stop.set()
@@ -164,8 +175,12 @@ def run(args: list[str]) -> dict:
     return {
         "command": " ".join(Path(a).name if "/" in a else a for a in args),
         "seconds": wall,
-        # CPU time of the process and every descendant it waited for (workers, CSV children)
-        "cpu_seconds": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
+        # CPU time of the process tree: sampled from /proc (each process up to its last sample),
+        # or the rusage of the descendants the command waited for, whichever is larger
+        "cpu_seconds": max(
+            sampler.cpu_seconds,
+            (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
+        ),
         "peak_mb_summed_rss": peak,
         "peak_mb_summed_pss": sampler.peak_pss_mb,
         "processes_at_peak": sampler.peak_processes,
