@@ -130,7 +130,7 @@ def assess(
     step("计分")
     scoring = score(records, loaded.rules)
     scoring = _with_points_not_counted(scoring, records, loaded)
-    records, skipped_points = _with_points_skipped(records, loaded)
+    records, skipped_points = _with_points_skipped(records, loaded, scoring.ledger)
     letters = {table.sheet_name: table.letters for table in raw.tables.values()}
     unlisted = unlisted_word_problems(
         scoring.records, loaded.rules, letters, known_words(input_format)
@@ -227,16 +227,20 @@ def _fields_read(rules: Any) -> dict[str, set[str]]:
 
 
 def _with_points_skipped(
-    records: Any, loaded: LoadedRules
+    records: Any, loaded: LoadedRules, ledger: pd.DataFrame
 ) -> tuple[Any, tuple[SkippedPoints, ...]]:
     """Each item ``--skip-bad-rows`` left out says how many points it would have had, where that
-    can be known, and the members' totals of them (:class:`SkippedPoints`).
+    can be known, and each member's total says how much those items would have changed it
+    (:class:`SkippedPoints`).
 
-    A skipped row's record is scored alone (as for records outside the term) when its faulty
-    cells are none the rules read for its kind: a meeting row skipped for a bad date deducts what
-    the rule gives its status (its date taken as inside the member's term). A faulty word the
-    rules read (the status itself), a faulty name cell, or a name that matches no member: the
-    points cannot be known, and the message says so (无法计算)."""
+    An item's points can be known when its faulty cells are none the rules read for its kind: a
+    meeting row skipped for a bad date deducts what the rule gives its status (its date taken as
+    inside the member's term). A faulty word the rules read (the status itself), a faulty name
+    cell, or a name that matches no member: the points cannot be known, and the message says so
+    (无法计算). Each knowable item is scored alone for its own message; the members' changes come
+    from scoring every record with the knowable items added back and comparing each member's sum
+    of ledger lines with ``ledger``'s, so caps, count limits and a checklist completed by a skipped
+    item are in them."""
     skipped = records.skipped
     unknown_names = [
         p
@@ -264,11 +268,20 @@ def _with_points_skipped(
             first = pd.Timestamp(records.year, 1, 1)
             starts = frame["member_id"].map(records.members.set_index("member_id")["term_start"])
             frame.loc[undated, "date"] = starts[undated].where(starts[undated] > first, first)
-        ledger = score(replace(records, records=frame), loaded.rules).ledger
-        points = ledger.groupby(["member_id", "source"])["points"].sum()
+        alone = score(replace(records, records=frame), loaded.rules).ledger
+        points = alone.groupby(["member_id", "source"])["points"].sum()
         keys = pd.MultiIndex.from_arrays([skipped["member_id"], skipped["source"]])
         looked = points.reindex(keys).fillna(0.0).to_numpy()
         values[knowable] = np.round(looked[knowable], decimals)
+        every = pd.concat([records.records, frame], ignore_index=True)
+        added = score(replace(records, records=every), loaded.rules).ledger
+        changes = (
+            added.groupby("member_id")["points"]
+            .sum()
+            .sub(ledger.groupby("member_id")["points"].sum(), fill_value=0.0)
+        )
+    else:
+        changes = pd.Series(dtype=float)
     by_record = dict(zip(zip(skipped["member_id"], skipped["source"]), values.tolist()))
     unknown = set(unknown_names)
 
@@ -278,11 +291,11 @@ def _with_points_skipped(
         value = by_record.get((problem.member_id, f"{problem.sheet}!{problem.cell}"))
         if problem.member_id and value is not None:
             shown = (
-                "无法计算，出错的单元格决定它得多少分"
+                "若计入：无法计算，出错的单元格决定它得多少分"
                 if math.isnan(value)
-                else f"{number_text(value)} 分"
+                else f"若单独计入：{number_text(value)} 分"
             )
-            return replace(problem, message=f"{problem.message}（若计入：{shown}）")
+            return replace(problem, message=f"{problem.message}（{shown}）")
         if problem in unknown:
             return replace(
                 problem, message=f"{problem.message}（若计入：无法计算，不知道是哪位委员）"
@@ -302,11 +315,11 @@ def _with_points_skipped(
             member_id,
             str(names.get(member_id, "")),
             int(items),
-            round(float(total), decimals),
+            round(float(changes.get(member_id, 0.0)), decimals) if counted else 0.0,
             int(items - counted),
         )
-        for member_id, items, counted, total in zip(
-            per_member.size().index, per_member.size(), per_member.count(), per_member.sum()
+        for member_id, items, counted in zip(
+            per_member.size().index, per_member.size(), per_member.count()
         )
     ]
     if unknown_names:

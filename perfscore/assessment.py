@@ -85,9 +85,11 @@ class RegisterRead:
 @dataclass(frozen=True)
 class SkippedPoints:
     """What ``--skip-bad-rows`` left out for one member: how many items (records of skipped
-    rows), the points those whose points can be known would have had, and how many cannot be
-    known (their faulty cell decides their points). ``member_id`` '' stands for the names that
-    match no member (or several): whose they are is unknown, so are their points."""
+    rows), how much the items whose points can be known would have changed the member's total
+    (counted with the member's other records: caps, count limits and the checklist included),
+    and how many cannot be known (their faulty cell decides their points). ``member_id`` ''
+    stands for the names that match no member (or several): whose they are is unknown, so are
+    their points."""
 
     member_id: str
     name: str
@@ -101,8 +103,9 @@ class SkippedPoints:
         head = f"{self.name}（{self.member_id}）{self.items} 项"
         if self.unknown == self.items:
             return f"{head}：无法计算"
-        shown = number_text(round(self.points, decimals))
-        return f"{head}：若计入共 {shown} 分" + (
+        change = round(self.points, decimals)
+        shown = ("+" if change > 0 else "") + number_text(change)
+        return f"{head}：若计入，总分 {shown} 分" + (
             f"，另有 {self.unknown} 项无法计算" if self.unknown else ""
         )
 

@@ -124,6 +124,14 @@ AllowDuplicatesOption = Annotated[
         help="同一委员、同一会议或活动、同一日期的两条相同记录都计分（不写则视为重复登记，报错）",
     ),
 ]
+SkipBadRowsOption = Annotated[
+    bool,
+    typer.Option(
+        "--skip-bad-rows",
+        help="跳过有错误的部分（名单中没有的姓名只跳过这个姓名，其他错误跳过整行；逐条列在“数据提示”中，注明若计入是多少分，并按委员合计），"
+        "不因此停止；名单、缺表、缺列的错误仍会停止",
+    ),
+]
 AllowMissingSheetsOption = Annotated[
     bool,
     typer.Option(
@@ -369,6 +377,8 @@ def _assess_with_stages(
     rules: Path | None,
     year: int | None,
     allow_missing_sheets: bool = False,
+    skip_bad_rows: bool = False,
+    allow_duplicates: bool = False,
 ) -> Assessment:
     """``api.assess`` with the stage display (explain, shortlist: commands that write nothing large)."""
     from .api import assess as run_assess
@@ -379,6 +389,8 @@ def _assess_with_stages(
             rules,
             year=year,
             allow_missing_sheets=allow_missing_sheets,
+            skip_bad_rows=skip_bad_rows,
+            allow_duplicates=allow_duplicates,
             on_stage=step,
             consequences=False,
         )
@@ -418,14 +430,7 @@ def assess(
     mask: MaskOption = False,
     mask_ids: MaskIdsOption = False,
     public_columns: PublicColumnsOption = "",
-    skip_bad_rows: Annotated[
-        bool,
-        typer.Option(
-            "--skip-bad-rows",
-            help="跳过有错误的部分（名单中没有的姓名只跳过这个姓名，其他错误跳过整行；逐条列在“数据提示”中，注明若计入是多少分，并按委员合计），"
-            "不因此停止；名单、缺表、缺列的错误仍会停止",
-        ),
-    ] = False,
+    skip_bad_rows: SkipBadRowsOption = False,
     allow_duplicates: AllowDuplicatesOption = False,
     allow_missing_sheets: AllowMissingSheetsOption = False,
     combined: Annotated[
@@ -767,6 +772,8 @@ def explain(
     mask: MaskScreenOption = False,
     mask_ids: MaskIdsOption = False,
     allow_missing_sheets: AllowMissingSheetsOption = False,
+    skip_bad_rows: SkipBadRowsOption = False,
+    allow_duplicates: AllowDuplicatesOption = False,
 ) -> None:
     """逐条列出一位委员的得分：规则、来源单元格、分值和说明，合计即总分。
 
@@ -778,7 +785,16 @@ def explain(
     console, err = _consoles()
     result = _run(
         err,
-        lambda: _assess_with_stages(console, err, workbook, rules, year, allow_missing_sheets),
+        lambda: _assess_with_stages(
+            console,
+            err,
+            workbook,
+            rules,
+            year,
+            allow_missing_sheets,
+            skip_bad_rows,
+            allow_duplicates,
+        ),
     )
     explanation = _run(err, lambda: run_explain(result, member, mask=_mask_mode(mask, mask_ids)))
     print_explanation(console, explanation)
@@ -805,6 +821,8 @@ def shortlist(
     mask: MaskPublicOption = False,
     mask_ids: MaskIdsOption = False,
     allow_missing_sheets: AllowMissingSheetsOption = False,
+    skip_bad_rows: SkipBadRowsOption = False,
+    allow_duplicates: AllowDuplicatesOption = False,
 ) -> None:
     """评优建议名单：按规则中的评选（优秀委员、优秀提案、优秀社情民意信息）列出入选者及依据、
     差一点入选者及原因，以及各界别、专委会的名额平衡。
@@ -821,7 +839,16 @@ def shortlist(
     masking = _mask_mode(mask, mask_ids)
     result = _run(
         err,
-        lambda: _assess_with_stages(console, err, workbook, rules, year, allow_missing_sheets),
+        lambda: _assess_with_stages(
+            console,
+            err,
+            workbook,
+            rules,
+            year,
+            allow_missing_sheets,
+            skip_bad_rows,
+            allow_duplicates,
+        ),
     )
     lists = _run(err, lambda: select_shortlists(result, award))
     if masking:

@@ -240,15 +240,15 @@ def _skipped_book(tmp_path: Path) -> Path:
 def test_each_skipped_item_says_what_it_would_have_added_or_deducted(tmp_path: Path) -> None:
     result = perfscore.assess(_skipped_book(tmp_path), DEFAULT_RULES, skip_bad_rows=True)
     notes = {p.place: p.message for p in result.warnings}
-    assert notes["会议出勤!D2"].endswith("（若计入：-10 分）")
+    assert notes["会议出勤!D2"].endswith("（若单独计入：-10 分）")
     assert notes["会议出勤!D3"].endswith("（若计入：无法计算，出错的单元格决定它得多少分）")
-    assert notes["会议出勤!D4"].endswith("（若计入：-3 分）")
-    assert notes["提案!E3"].endswith("（若计入：10 分）")
+    assert notes["会议出勤!D4"].endswith("（若单独计入：-3 分）")
+    assert notes["提案!E3"].endswith("（若单独计入：10 分）")
     assert notes["活动!E2"].endswith("（若计入：无法计算，不知道是哪位委员）")
     assert [s.text() for s in result.skipped] == [
-        "张三（0001）1 项：若计入共 -10 分",
+        "张三（0001）1 项：若计入，总分 -10 分",
         "李四（0002）1 项：无法计算",
-        "王五（0003）2 项：若计入共 7 分",
+        "王五（0003）2 项：若计入，总分 +7 分",
         "不能确定是哪位委员的姓名 1 个：无法计算",
     ]
     # The skipped items changed the totals by exactly that: 张三 has 10 + 20 + 10 + 1.5.
@@ -257,8 +257,8 @@ def test_each_skipped_item_says_what_it_would_have_added_or_deducted(tmp_path: P
     from perfscore.explanation import explain
 
     proposal, meeting = explain(result, "王五").notes
-    assert proposal.place == "提案!E3" and proposal.message.endswith("（若计入：10 分）")
-    assert meeting.place == "会议出勤!D4" and meeting.message.endswith("（若计入：-3 分）")
+    assert proposal.place == "提案!E3" and proposal.message.endswith("（若单独计入：10 分）")
+    assert meeting.place == "会议出勤!D4" and meeting.message.endswith("（若单独计入：-3 分）")
 
 
 def test_a_skipped_item_of_a_per_month_rule_cannot_be_counted_without_its_date(
@@ -304,11 +304,11 @@ def test_the_summary_and_the_data_sheet_total_the_skipped_items(tmp_path: Path, 
     run = runner.invoke(app, ["assess", str(book), "--skip-bad-rows"], env={"COLUMNS": "400"})
     assert run.exit_code == 0, run.output
     line = next(s for s in run.output.splitlines() if s.startswith("--skip-bad-rows 跳过的项目"))
-    assert "张三（0001）1 项：若计入共 -10 分；李四（0002）1 项：无法计算；" in line
-    assert "王五（0003）2 项：若计入共 7 分" in line
+    assert "张三（0001）1 项：若计入，总分 -10 分；李四（0002）1 项：无法计算；" in line
+    assert "王五（0003）2 项：若计入，总分 +7 分" in line
     sheet = openpyxl.load_workbook(tmp_path / "2023-考核结果.xlsx", read_only=True)["数据提示"]
     notes = [str(row[2]) for row in sheet.iter_rows(min_row=2, values_only=True)]
-    assert "--skip-bad-rows 跳过的项目：王五（0003）2 项：若计入共 7 分" in notes
+    assert "--skip-bad-rows 跳过的项目：王五（0003）2 项：若计入，总分 +7 分" in notes
     assert "--skip-bad-rows 跳过的项目：不能确定是哪位委员的姓名 1 个：无法计算" in notes
 
 
@@ -524,3 +524,54 @@ def test_a_folder_with_two_workbooks_of_one_name_is_refused_before_any_work(
     assert result.exit_code == 2
     assert "a-考核结果.xlsx" in result.output and "a.xlsx" in result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.xlsm", "a.xlsx", "b.xlsx"]
+
+
+def test_a_members_change_counts_caps_and_a_checklist_a_skipped_item_completes(
+    tmp_path: Path,
+) -> None:
+    """By hand, under the default rules: 张三 has nine of the ten 双五个一 items; the tenth
+    (践一诺) is on a row skipped for its date. Alone that record scores 0 (a duty only counts for
+    the checklist), but with it 张三 completes all ten: +5. 王五 has six 视察 (6 × 1.5 = 9, the
+    item's cap); a seventh, skipped for its date, scores 1.5 alone and changes nothing."""
+    day = dt.date(2023, 5, 1)
+    items = [
+        "献一策", "提一案", "联一村", "帮一企", "参加一次履职培训",
+        "撰写一篇调研报告", "提交一条社情民意信息", "开展一次政策宣讲", "讲好一个履职故事",
+    ]  # fmt: skip
+    sheets: dict[str, list[list]] = {"委员名单": _members()}
+    sheets.update({register: [header] for register, header in HEADERS.items()})
+    sheets["双五个一"] += [["张三", item, day] for item in items] + [["张三", "践一诺", "五月"]]
+    sheets["活动"] += [[f"视察{i}", "视察", "", day, "王五"] for i in range(6)]
+    sheets["活动"] += [["视察七", "视察", "", "五月", "王五"]]
+    book = write_workbook(tmp_path / "2023.xlsx", sheets)
+    result = perfscore.assess(book, DEFAULT_RULES, skip_bad_rows=True)
+    notes = {p.place: p.message for p in result.warnings}
+    assert notes["双五个一!A11"].endswith("（若单独计入：0 分）")
+    assert notes["活动!E8"].endswith("（若单独计入：1.5 分）")
+    assert [s.text() for s in result.skipped] == [
+        "张三（0001）1 项：若计入，总分 +5 分",
+        "王五（0003）1 项：若计入，总分 0 分",
+    ]
+    # and that is what the skip changed: the same workbook with both dates written properly
+    sheets["双五个一"][-1][2] = day
+    sheets["活动"][-1][3] = day
+    fixed = perfscore.assess(write_workbook(tmp_path / "fixed.xlsx", sheets), DEFAULT_RULES)
+    before = dict(zip(result.members["member_id"], result.members["total"]))
+    after = dict(zip(fixed.members["member_id"], fixed.members["total"]))
+    assert after["0001"] - before["0001"] == 5 and after["0003"] == before["0003"]
+
+
+def test_explain_and_shortlist_take_the_skips_assess_took(tmp_path: Path, runner) -> None:
+    from perfscore.cli import app
+
+    book = _skipped_book(tmp_path)
+    refused = runner.invoke(app, ["explain", str(book), "王五"], env={"COLUMNS": "300"})
+    assert refused.exit_code == 1
+    run = runner.invoke(
+        app, ["explain", str(book), "王五", "--skip-bad-rows"], env={"COLUMNS": "300"}
+    )
+    assert run.exit_code == 0, run.output
+    assert "提案!E3" in run.output and "若单独计入：10 分" in run.output
+    assert "会议出勤!D4" in run.output and "若单独计入：-3 分" in run.output
+    listed = runner.invoke(app, ["shortlist", str(book), "--skip-bad-rows"])
+    assert listed.exit_code == 0, listed.output
