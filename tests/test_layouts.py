@@ -249,3 +249,28 @@ def test_hidden_rows_far_into_a_large_sheet_xml_are_all_found(tmp_path):
     assert extent is not None and extent.rows == 40_000
     assert [r for start, stop in extent.hidden_rows for r in range(start, stop)] == expected
     assert sheet_layouts(path)["提案"].hidden_columns == frozenset({1})
+
+
+@pytest.mark.parametrize("piece", [97, 256, 4099])
+def test_the_fast_extent_scan_holds_whatever_the_pieces_cut(tmp_path, monkeypatch, piece):
+    """Cells whose tags straddle the seam between two pieces of the sheet's XML keep the fast
+    scan: the exact, element-by-element scan (many times slower) is not needed for them."""
+    import xlsxwriter
+
+    from perfscore.reading.guards import xlsx as guard
+
+    path = tmp_path / "many.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("会议出勤")
+    for row in range(400):
+        sheet.write_row(row, 0, [f"会议{row}", "全体会议", row, "出席"])
+    book.close()
+    whole = sheet_extent(path, "会议出勤")
+    assert whole is not None and (whole.rows, whole.columns) == (400, 4)
+
+    def refused(stream):
+        raise AssertionError("the exact scan was used")
+
+    monkeypatch.setattr(guard, "_PIECE", piece)
+    monkeypatch.setattr(guard, "_exact_extent", refused)
+    assert sheet_extent(path, "会议出勤") == whole

@@ -96,7 +96,9 @@ def sheet_extent(path: Path, name: str) -> SheetExtent | None:
                 hidden.feed(chunk)
                 buffer = carry + chunk
                 last = not chunk
-                cut = len(buffer) if last else max(len(buffer) - _CARRY, 0)
+                # up to the last element that starts before the final stretch: every cell
+                # counted then has its whole tag, its reference included, in this piece
+                cut = len(buffer) if last else max(buffer.rfind(b"<", 0, len(buffer) - _CARRY), 0)
                 size += len(chunk)
                 found = _scan_piece(buffer, cut)
                 if found is None:
