@@ -239,7 +239,8 @@ def normalise(
             t.sheet_name: {letter: key for key, letter in t.letters.items()}
             for t in registers.values()
         }
-        records, out.problems, skipped = _skip_bad_rows(records, out.problems, columns, made)
+        names = dict(zip(members["member_id"], members["name"]))
+        records, out.problems, skipped = _skip_bad_rows(records, out.problems, columns, made, names)
     del made
     if any(p.severity is Severity.ERROR for p in out.problems):
         errors = [p for p in out.problems if p.severity is Severity.ERROR]
@@ -1239,6 +1240,7 @@ def _skip_bad_rows(
     problems: list[Problem],
     columns: dict[str, dict[str, str]],
     made: pd.DataFrame,
+    names: dict[str, str],
 ) -> tuple[pd.DataFrame, list[Problem], pd.DataFrame]:
     """Leave out the smallest part that has an error, and say so for each member concerned.
 
@@ -1246,7 +1248,7 @@ def _skip_bad_rows(
     and the other members of its row keep theirs. Any other error leaves out its register row;
     each member of the row gets a warning (shown by ``explain``), and a skipped meeting row
     says that its deduction is not counted. ``columns``: register sheet name -> column letter ->
-    column key. Also returns the records left out, with the keys of their rows' faulty columns
+    column key; ``names``: member ID -> name. Also returns the records left out, with the keys of their rows' faulty columns
     (``faults``; ``?`` for a fault at no column of the register)."""
     register_sheets = set(columns)
     bad: dict[tuple[str, int], list[Problem]] = {}
@@ -1288,7 +1290,7 @@ def _skip_bad_rows(
             Problem(
                 Severity.WARNING,
                 causes[0].reason,
-                f"已跳过此行（{why}），此委员在这一行的记录未计分{note}",
+                f"已跳过此行（{why}），{names.get(member_id, '')}（{member_id}）在这一行的记录未计分{note}",
                 sheet,
                 source.split("!", 1)[1],
                 causes[0].value,

@@ -243,7 +243,7 @@ def test_each_skipped_item_says_what_it_would_have_added_or_deducted(tmp_path: P
     assert notes["会议出勤!D2"].endswith("（若单独计入：-10 分）")
     assert notes["会议出勤!D3"].endswith("（若计入：无法计算，出错的单元格决定它得多少分）")
     assert notes["会议出勤!D4"].endswith("（若单独计入：-3 分）")
-    assert notes["提案!E3"].endswith("（若单独计入：10 分）")
+    assert notes["提案!E3"].endswith("王五（0003）在这一行的记录未计分（若单独计入：10 分）")
     assert notes["活动!E2"].endswith("（若计入：无法计算，不知道是哪位委员）")
     assert [s.text() for s in result.skipped] == [
         "张三（0001）1 项：若计入，总分 -10 分",

@@ -577,7 +577,7 @@ class InputSpec(_Strict):
     optional_sheets: list[str] = Field(
         default_factory=list,
         description="本单位可以没有的登记表，写键或表名，如 [reports] 或 [调研报告]（本年度没有调研报告登记）。"
-        "规则按某张登记表计分而工作簿中没有这张表是错误；写在这里的表没有时只给出警告，"
+        "规则按某张登记表计分而工作簿中没有这张表是错误；写在这里的表没有时照常计分（终端摘要和“数据提示”注明规则写明可以没有），"
         "按它计分的项目全体委员都得 0 分。委员名单不能写在这里",
     )
     roster_columns: list[Name] = Field(
