@@ -398,7 +398,11 @@ def test_the_rules_can_say_a_register_may_be_absent(tmp_path: Path, runner) -> N
 
 @pytest.mark.parametrize(
     ("entry", "message"),
-    [("调查报告", "“调查报告”不是登记表"), ("委员名单", "委员名单不能没有")],
+    [
+        ("调查报告", "“调查报告”（是不是 调研报告？）不是登记表"),
+        ("调研报吿, 提按", "“调研报吿”（是不是 调研报告？）、“提按”（是不是 提案？）不是登记表"),
+        ("委员名单", "委员名单不能没有"),
+    ],
 )
 def test_an_optional_sheet_that_is_no_register_is_a_rules_error(
     tmp_path: Path, runner, entry: str, message: str

@@ -8,6 +8,7 @@ is generated from them), so they are written for the clerk who edits the YAML.
 
 from __future__ import annotations
 
+import difflib
 import itertools
 from collections import Counter
 from collections.abc import Iterable
@@ -594,14 +595,25 @@ class InputSpec(_Strict):
     def _known_registers(cls, names: list[str]) -> list[str]:
         """Each entry as its register's key: a key, the register's name or one of its aliases."""
         by_name = {_folded(text): sheet.key for sheet in SHEETS for text in sheet.all_names if text}
+        unknown = [name for name in names if _folded(name) not in by_name]
+        if unknown:  # every one at once, each with the closest register name
+            spelled = [
+                text for sheet in SHEETS if sheet.key != "roster" for text in sheet.all_names
+            ]
+            guesses = [
+                difflib.get_close_matches(name, spelled, n=1, cutoff=0.3) for name in unknown
+            ]
+            named = "、".join(
+                f"“{name}”" + (f"（是不是 {guess[0]}？）" if guess else "")
+                for name, guess in zip(unknown, guesses)
+            )
+            known = "、".join(
+                f"{sheet.key}（{sheet.name}）" for sheet in SHEETS if sheet.key != "roster"
+            )
+            raise ValueError(f"{named}不是登记表：可写 {known}")
         keys = []
         for name in names:
-            key = by_name.get(_folded(name))
-            if key is None:
-                known = "、".join(
-                    f"{sheet.key}（{sheet.name}）" for sheet in SHEETS if sheet.key != "roster"
-                )
-                raise ValueError(f"“{name}”不是登记表：可写 {known}")
+            key = by_name[_folded(name)]
             if key == "roster":
                 raise ValueError("委员名单不能没有：optional_sheets 中不能写委员名单")
             if key not in keys:
