@@ -129,9 +129,9 @@ def test_widths_wrap_long_text_and_wrap_long_headers_over_short_values(tmp_path)
     assert ws.row_dimensions[1].height >= 30  # two header lines
 
 
-def _written_cell_by_cell(sheet, table, styles, *, first_row=1, line_height=15):
+def _written_cell_by_cell(sheet, table, styles, *, first_row=1, line_height=15, row_height=None):
     """The reference for TableSheet.write_table: the same cells written one at a time through
-    xlsxwriter's public API, as perfscore did before issue 8."""
+    xlsxwriter's public API."""
     for row, values in enumerate(table.itertuples(index=False), start=first_row):
         lines = 1
         for value, style in zip(values, styles):
@@ -146,8 +146,12 @@ def _written_cell_by_cell(sheet, table, styles, *, first_row=1, line_height=15):
                 )
         if lines > 1:
             sheet.set_row(row, line_height * lines + 2)
+        elif row_height is not None:
+            sheet.set_row(row, row_height)
         for col, (value, style) in enumerate(zip(values, styles)):
             if pd.isna(value):
+                if style.blank is not None:
+                    sheet.write_blank(row, col, None, style.blank)
                 continue
             if style.kind == "date":
                 sheet.write_datetime(row, col, value.to_pydatetime(), style.format)
@@ -225,6 +229,43 @@ def test_tables_are_written_exactly_as_xlsxwriter_writes_them_cell_by_cell(tmp_p
     assert ws["E3"].value == "a & b <c>" and ws["D4"].value == dt.datetime(2023, 6, 30)
     assert ws["E24"].value == "=1+1" and ws["E24"].data_type == "s" and ws["E24"].quotePrefix
     assert [c.value for c in ws[7]] == [None] * 6 and ws.max_row == 41
+
+
+def test_the_leadership_sheet_is_written_as_xlsxwriter_writes_it_cell_by_cell(
+    tmp_path, monkeypatch
+):
+    """The leadership sheet's rows, through the column-at-a-time writer: bordered empty cells,
+    every row 20 points high or as high as its wrapped text, grade colours, formula-like names."""
+    from perfscore.writers import sheetxml
+    from perfscore.writers.xlsx import FrontSheet
+
+    monkeypatch.setattr(sheetxml, "BLOCK_ROWS", 7)
+    rows = 30
+    table = pd.DataFrame(
+        {
+            "名次": list(range(1, rows + 1)),
+            "姓名": ["=HYPERLINK" if i == 4 else f"委员{i}" for i in range(rows)],
+            "界别": ["" if i % 6 == 2 else "经济界" for i in range(rows)],
+            "专委会": [None if i % 5 == 1 else "提案委" for i in range(rows)],
+            "总分": [90.5 - i for i in range(rows)],
+            "等次": [["优秀", "良好", "称职", "不称职", ""][i % 5] for i in range(rows)],
+            "说明": [
+                "" if i % 3 else "未完成双五个一：" + "践一诺、" * (i % 9) for i in range(rows)
+            ],
+        }
+    )
+    front = FrontSheet("2023年度履职考核", "单位：测试", table, notice="注意：测试")
+    grades = ["优秀", "良好", "称职", "不称职"]
+    fast, slow = tmp_path / "fast.xlsx", tmp_path / "slow.xlsx"
+    write_tables(fast, [], title="2023年度测试", grades=grades, front=front)
+    monkeypatch.setattr(sheetxml.TableSheet, "write_table", _written_cell_by_cell)
+    write_tables(slow, [], title="2023年度测试", grades=grades, front=front)
+    assert fast.read_bytes() == slow.read_bytes()
+    ws = openpyxl.load_workbook(fast)[front.name]
+    header = next(r for r in range(1, 6) if ws.cell(r, 1).value == "名次")
+    assert ws.cell(header + 3, 3).value is None and ws.cell(header + 3, 3).border.left.style
+    heights = {ws.row_dimensions[r].height for r in range(header + 1, header + rows + 1)}
+    assert 20 in {round(h) for h in heights} and max(heights) > 20  # one line, and wrapped
 
 
 def neutralised(frame: pd.DataFrame) -> pd.DataFrame:

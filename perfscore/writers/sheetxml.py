@@ -77,6 +77,7 @@ class ColumnStyle:
     quoted: Format | None = None
     by_text: dict[str, Format] | None = None
     wrap_width: float | None = None  # text columns that wrap: rows grow to show every line
+    blank: Format | None = None  # empty cells written with this format (a border), else left out
 
 
 def pixel_height(points: float) -> int:
@@ -100,12 +101,15 @@ class TableSheet(Worksheet):
         *,
         first_row: int = 1,
         line_height: float = 15,
+        row_height: float | None = None,
     ) -> None:
         """Write ``table``'s rows from ``first_row`` (0-based) down, one column per style.
 
-        Missing values leave the cell empty; a row with no value at all is left out, as
-        xlsxwriter would. A row holding wrapped text gets the height of its tallest cell at
-        ``line_height`` points a line (LibreOffice does not grow such rows by itself)."""
+        Missing values leave the cell empty (written with the column's ``blank`` format when it
+        has one); a row with no cell at all is left out, as xlsxwriter would. A row holding
+        wrapped text gets the height of its tallest cell at ``line_height`` points a line
+        (LibreOffice does not grow such rows by itself), plus 2; with ``row_height``, every
+        other row gets that height."""
         if not self.constant_memory:
             raise ValueError("TableSheet.write_table needs a workbook in constant_memory mode")
         if self.table and self.previous_row >= first_row:
@@ -124,9 +128,9 @@ class TableSheet(Worksheet):
             columns = [_prepare(block.iloc[:, col], style) for col, style in enumerate(styles)]
             _index_formats(columns)
             cells = [column.xml(letter, rows) for column, letter in zip(columns, letters)]
-            heights = _row_heights(block, styles, line_height)
+            heights = _row_heights(block, styles, line_height, row_height)
             filled = (
-                ~np.logical_and.reduce([column.missing for column in columns])
+                ~np.logical_and.reduce([column.missing & ~column.blank for column in columns])
                 if columns
                 else np.zeros(len(block), bool)
             )
@@ -154,34 +158,41 @@ class _PreparedCells:
     missing: np.ndarray
     values: list
     preserve: list[str] | None  # None for numbers
+    blank: np.ndarray  # missing cells written empty with a format of their own
 
     def first_use(self) -> list[tuple[int, int]]:
         """(row, index into formats) of each format in use, at its first row."""
         used = []
+        written = ~self.missing | self.blank
         for index in range(len(self.formats)):
-            hits = np.flatnonzero((self.choice == index) & ~self.missing)
+            hits = np.flatnonzero((self.choice == index) & written)
             if len(hits):
                 used.append((int(hits[0]), index))
         return used
 
     def xml(self, letter: str, rows: range) -> list[str]:
-        """One ``<c>`` element per row, '' where the cell is empty."""
+        """One ``<c>`` element per row, '' where the cell is empty and has no format."""
         # Only the formats in use: asking a format its number gives it one in the file.
         used = {index for _, index in self.first_use()}
         xfs = [
             fmt._get_xf_index() if index in used else 0 for index, fmt in enumerate(self.formats)
         ]
-        if self.preserve is None:
-            (xf,) = xfs
-            return [
-                "" if gone else f'<c r="{letter}{r}" s="{xf}"><v>{v:.16G}</v></c>'
-                for r, v, gone in zip(rows, self.values, self.missing.tolist())
-            ]
         per_cell = np.array(xfs, dtype=np.int64)[self.choice].tolist()
+        empty = [
+            f'<c r="{letter}{r}" s="{xf}"/>' if b else ""
+            for r, xf, b in zip(rows, per_cell, self.blank.tolist())
+        ]
+        if self.preserve is None:
+            return [
+                e if gone else f'<c r="{letter}{r}" s="{xf}"><v>{v:.16G}</v></c>'
+                for r, xf, v, gone, e in zip(
+                    rows, per_cell, self.values, self.missing.tolist(), empty
+                )
+            ]
         return [
-            "" if gone else f'<c r="{letter}{r}" s="{xf}" t="inlineStr"><is><t{p}>{v}</t></is></c>'
-            for r, xf, p, v, gone in zip(
-                rows, per_cell, self.preserve, self.values, self.missing.tolist()
+            e if gone else f'<c r="{letter}{r}" s="{xf}" t="inlineStr"><is><t{p}>{v}</t></is></c>'
+            for r, xf, p, v, gone, e in zip(
+                rows, per_cell, self.preserve, self.values, self.missing.tolist(), empty
             )
         ]
 
@@ -204,8 +215,14 @@ def _prepare(series: pd.Series, style: ColumnStyle) -> _PreparedCells:
             raise ValueError(
                 f"列“{series.name}”含有无穷大的数值，无法写入工作簿"
             )  # Excel has no infinity
+        formats, choice = [style.format], np.zeros(len(series), dtype=np.int16)
         return _PreparedCells(
-            [style.format], np.zeros(len(series), dtype=np.int16), missing, numbers.tolist(), None
+            formats,
+            choice,
+            missing,
+            numbers.tolist(),
+            None,
+            _blanks(style, missing, formats, choice),
         )
     if style.kind == "bool":
         texts = np.where(series.fillna(False).astype(bool).to_numpy(), "是", "否").astype(object)
@@ -223,7 +240,20 @@ def _prepare(series: pd.Series, style: ColumnStyle) -> _PreparedCells:
             formats.append(fmt)
             choice[hit] = len(formats) - 1
     values, preserve = _as_xml_text(listed)
-    return _PreparedCells(formats, choice, missing, values, preserve)
+    blank = _blanks(style, missing, formats, choice)
+    return _PreparedCells(formats, choice, missing, values, preserve, blank)
+
+
+def _blanks(
+    style: ColumnStyle, missing: np.ndarray, formats: list[Format], choice: np.ndarray
+) -> np.ndarray:
+    """Which missing cells are written empty with the column's ``blank`` format (added to
+    ``formats`` and chosen for them in ``choice``): all of them when it has one."""
+    if style.blank is None or not missing.any():
+        return np.zeros(len(missing), dtype=bool)
+    formats.append(style.blank)
+    choice[missing] = len(formats) - 1
+    return missing.copy()
 
 
 def _as_xml_text(texts: list[str]) -> tuple[list[str], list[str]]:
@@ -264,12 +294,20 @@ def _excel_serials(series: pd.Series) -> pd.Series:
 
 
 def _row_heights(
-    block: pd.DataFrame, styles: Sequence[ColumnStyle], line_height: float
+    block: pd.DataFrame,
+    styles: Sequence[ColumnStyle],
+    line_height: float,
+    row_height: float | None = None,
 ) -> list[str]:
     """The ``ht``/``customHeight`` attributes of each row ('' for the default height)."""
+    single = (
+        f' ht="{pixel_height(row_height) * 0.75:.16g}" customHeight="1"'
+        if row_height is not None
+        else ""
+    )
     wrapped = [(col, style.wrap_width) for col, style in enumerate(styles) if style.wrap_width]
     if not wrapped:
-        return [""] * len(block)
+        return [single] * len(block)
     lines = np.ones(len(block), dtype=np.int64)
     for col, width in wrapped:
         lines = np.maximum(lines, _lines(block.iloc[:, col], width))
@@ -279,7 +317,7 @@ def _row_heights(
             f' ht="{pixel_height(line_height * n + 2) * 0.75:.16g}" customHeight="1"'
             for n in lines.tolist()
         ],
-        "",
+        single,
     )
     return heights.tolist()
 

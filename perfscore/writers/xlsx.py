@@ -553,7 +553,7 @@ _CENTRED = {"名次", "序号", "总分", "等次", "进度", "界别内名次",
 
 def _write_front(book: Workbook, front: FrontSheet, styles: _Styles, layout: _Layout) -> None:
     """The leadership sheet: see :class:`FrontSheet`."""
-    sheet = book.add_worksheet(front.name)
+    sheet = book.add_worksheet(front.name, worksheet_class=TableSheet)
     table = front.table
     headers = [str(c) for c in table.columns]
     widths = [_FRONT_WIDTHS.get(h, 0) for h in headers]
@@ -586,38 +586,32 @@ def _write_front(book: Workbook, front: FrontSheet, styles: _Styles, layout: _La
         row += 1
     header_row = row
     sheet.write_row(header_row, 0, headers, header)
-    formats = []
-    for h in headers:
+    looks = []
+    for h, width in zip(headers, widths):
         props = {**border, "align": "center" if h in _CENTRED else "left"}
         if h == "总分":
             props["num_format"] = styles.number_format
         if h not in _FRONT_WIDTHS:
             props["text_wrap"] = True
-        formats.append(props)
-    for values in zip(*[_plain(table[h]) for h in headers]):
-        row += 1
-        lines = 1
-        for col, (h, value) in enumerate(zip(headers, values)):
-            props = formats[col]
-            if h == layout.grade_column and value in styles.grade_colours:
-                fill, font = styles.grade_colours[value]
-                props = {**props, "bg_color": fill, "font_color": font}
-            fmt = styles.get(**props)
-            if value is None or value == "":
-                sheet.write_blank(row, col, None, fmt)
-            elif isinstance(value, int | float) and not isinstance(value, bool):
-                sheet.write_number(row, col, value, fmt)
-            else:
-                text = str(value)
-                if h not in _FRONT_WIDTHS:
-                    lines = max(lines, math.ceil(_display_width(text) / (widths[col] - 1)))
-                sheet.write_string(
-                    row,
-                    col,
-                    text,
-                    styles.get(**props, quote_prefix=True) if looks_like_formula(text) else fmt,
-                )
-        sheet.set_row(row, 18 * lines + 2 if lines > 1 else 20)
+        by_grade = None
+        if h == layout.grade_column:
+            by_grade = {
+                grade: styles.get(**props, bg_color=fill, font_color=font)
+                for grade, (fill, font) in styles.grade_colours.items()
+            }
+        looks.append(
+            ColumnStyle(
+                _kind(table[h]),
+                styles.get(**props),
+                quoted=styles.get(**props, quote_prefix=True),
+                by_text=by_grade,
+                # a long text wraps; one character is kept free at the cell's edge
+                wrap_width=width + 1 if h not in _FRONT_WIDTHS else None,
+                blank=styles.get(**props),
+            )
+        )
+    rows = table[headers].where(table[headers].ne(""))  # an empty text: an empty bordered cell
+    sheet.write_table(rows, looks, first_row=header_row + 1, line_height=18, row_height=20)
     sheet.set_paper(_A4)
     sheet.set_portrait()
     sheet.set_print_scale(100)
