@@ -610,7 +610,8 @@ def _write_front(book: Workbook, front: FrontSheet, styles: _Styles, layout: _La
                 blank=styles.get(**props),
             )
         )
-    rows = table[headers].where(table[headers].ne(""))  # an empty text: an empty bordered cell
+    shown = table[headers]
+    rows = shown.where(shown != "")  # an empty text: an empty bordered cell
     sheet.write_table(rows, looks, first_row=header_row + 1, line_height=18, row_height=20)
     sheet.set_paper(_A4)
     sheet.set_portrait()
