@@ -596,7 +596,12 @@ def _write_front(book: Workbook, front: FrontSheet, styles: _Styles, layout: _La
         by_grade = None
         if h == layout.grade_column:
             by_grade = {
-                grade: styles.get(**props, bg_color=fill, font_color=font)
+                grade: styles.get(
+                    **props,
+                    bg_color=fill,
+                    font_color=font,
+                    **({"quote_prefix": True} if looks_like_formula(grade) else {}),
+                )
                 for grade, (fill, font) in styles.grade_colours.items()
             }
         looks.append(
