@@ -25,9 +25,10 @@ from __future__ import annotations
 import re
 import threading
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -177,11 +178,15 @@ class _PreparedCells:
         xfs = [
             fmt._get_xf_index() if index in used else 0 for index, fmt in enumerate(self.formats)
         ]
-        per_cell = np.array(xfs, dtype=np.int64)[self.choice].tolist()
-        empty = [
-            f'<c r="{letter}{r}" s="{xf}"/>' if b else ""
-            for r, xf, b in zip(rows, per_cell, self.blank.tolist())
-        ]
+        per_cell: Iterable[int] = (
+            repeat(xfs[0]) if len(xfs) == 1 else np.array(xfs, dtype=np.int64)[self.choice].tolist()
+        )
+        empty: Iterable[str] = repeat("")
+        if self.blank.any():  # the blank format is among the formats: per_cell is a list
+            empty = [
+                f'<c r="{letter}{r}" s="{xf}"/>' if b else ""
+                for r, xf, b in zip(rows, per_cell, self.blank.tolist())
+            ]
         if self.preserve is None:
             return [
                 e if gone else f'<c r="{letter}{r}" s="{xf}"><v>{v:.16G}</v></c>'
