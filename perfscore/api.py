@@ -192,9 +192,7 @@ def _with_points_not_counted(scoring: Any, records: Any, loaded: LoadedRules) ->
     left_out = {(p.member_id, f"{p.sheet}!{p.cell}") for p in outside}
     frame = records.records
     keys = pd.MultiIndex.from_arrays([frame["member_id"], frame["source"]])
-    alone = replace(records, records=frame[keys.isin(list(left_out))].reset_index(drop=True))
-    ledger = score(alone, counting).ledger
-    points = ledger.groupby(["member_id", "source"])["points"].sum()
+    points = _points_alone(records, frame[keys.isin(list(left_out))], counting)
     decimals = rules.settings.decimals
 
     def noted(problem: Problem) -> Problem:
@@ -203,6 +201,13 @@ def _with_points_not_counted(scoring: Any, records: Any, loaded: LoadedRules) ->
         return replace(problem, message=f"{problem.message}（若计入：{shown} 分）")
 
     return replace(scoring, problems=[noted(p) if p in outside else p for p in scoring.problems])
+
+
+def _points_alone(records: Any, frame: pd.DataFrame, rules: Any) -> pd.Series:
+    """The points of the records in ``frame`` scored by themselves (as caps and count limits treat
+    them without their members' other records), summed by (member_id, source cell)."""
+    alone = replace(records, records=frame.reset_index(drop=True))
+    return score(alone, rules).ledger.groupby(["member_id", "source"])["points"].sum()
 
 
 def _fields_read(rules: Any) -> dict[str, set[str]]:
@@ -268,8 +273,7 @@ def _with_points_skipped(
             first = pd.Timestamp(records.year, 1, 1)
             starts = frame["member_id"].map(records.members.set_index("member_id")["term_start"])
             frame.loc[undated, "date"] = starts[undated].where(starts[undated] > first, first)
-        alone = score(replace(records, records=frame), loaded.rules).ledger
-        points = alone.groupby(["member_id", "source"])["points"].sum()
+        points = _points_alone(records, frame, loaded.rules)
         keys = pd.MultiIndex.from_arrays([skipped["member_id"], skipped["source"]])
         looked = points.reindex(keys).fillna(0.0).to_numpy()
         values[knowable] = np.round(looked[knowable], decimals)

@@ -648,6 +648,7 @@ def _combine_and_report(
 ) -> None:
     from .api import combine as run_combine
     from .api import write_combined
+    from .combine import HIGHER
 
     def run():
         result = run_combine(results, year=year, allow_mixed_rules=allow_mixed_rules)
@@ -660,7 +661,7 @@ def _combine_and_report(
         f"汇总 {len(result.units)} 个单位、{len(result.members)} 名委员（{result.year} 年度）"
         f"{'，各单位积分办法不同' if result.mixed_rules else ''}：已写出 {out}"
     )
-    best = overview[overview["平均分名次（高者为先）"] == 1]  # every unit tied for the best
+    best = overview[overview[f"平均分名次（{HIGHER}）"] == 1]  # every unit tied for the best
     console.print(
         f"平均分最高：{'、'.join(best['单位'])}（{best['平均分'].iloc[0]:.2f}）", markup=False
     )
