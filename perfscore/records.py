@@ -184,7 +184,7 @@ def normalise(
     roster = raw.tables["roster"]
 
     registers = {key: t for key, t in raw.tables.items() if key != "roster"}
-    parsed = {key: parse_dates(t.frame["date"]) for key, t in registers.items()}
+    parsed = _parse_date_columns({key: t.frame["date"] for key, t in registers.items()})
     assessment_year = year or _infer_year(list(parsed.values()))
     if assessment_year is None:
         for key, table in registers.items():
@@ -1101,8 +1101,28 @@ def parse_dates(text: pd.Series) -> ParsedDates:
     return ParsedDates(spread(parsed.dates), spread(parsed.month), spread(parsed.day))
 
 
+def _parse_date_columns(columns: dict[str, pd.Series]) -> dict[str, ParsedDates]:
+    """Several date columns parsed together (each distinct text once over all of them): the
+    parse costs the same few vectorised steps whatever the number of columns."""
+    if not columns:
+        return {}
+    whole = parse_dates(pd.concat(list(columns.values()), ignore_index=True))
+    parsed: dict[str, ParsedDates] = {}
+    start = 0
+    for key, column in columns.items():
+        rows = slice(start, start + len(column))
+        parsed[key] = ParsedDates(
+            *(
+                pd.Series(values.array[rows], index=column.index, name=values.name)
+                for values in (whole.dates, whole.month, whole.day)
+            )
+        )
+        start = rows.stop
+    return parsed
+
+
 def _parse_dates(text: pd.Series) -> ParsedDates:
-    full = text.str.extract(_FULL_DATE).apply(pd.to_numeric)
+    full = text.str.extract(_FULL_DATE).astype(float)
     full.loc[~full["y"].between(1900, 2200), "y"] = float(
         "nan"
     )  # 3023 for 2023 is a bad date, not a crash
@@ -1110,11 +1130,15 @@ def _parse_dates(text: pd.Series) -> ParsedDates:
         {"year": full["y"], "month": full["m"], "day": full["d"]}, errors="coerce"
     )
     dates = pd.Series(dates, index=text.index).astype("datetime64[ns]")
-    serial = text.str.fullmatch(_SERIAL) & dates.isna()
+    unread = dates.isna() & text.ne("")
+    if not unread.any():  # every cell a full date or empty: no serial numbers, no month-days
+        no_number = pd.Series(np.nan, index=text.index)
+        return ParsedDates(dates, no_number, no_number.copy())
+    serial = text.str.fullmatch(_SERIAL) & unread
     if serial.any():
         days = pd.to_numeric(text[serial]).round(0)
         dates[serial] = (_EXCEL_EPOCH + pd.to_timedelta(days, unit="D")).where(days >= 1)
-    month_day = text.str.extract(_YEARLESS_DATE).apply(pd.to_numeric)
+    month_day = text.str.extract(_YEARLESS_DATE).astype(float)
     return ParsedDates(
         dates, month_day["m"].where(dates.isna()), month_day["d"].where(dates.isna())
     )

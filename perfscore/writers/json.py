@@ -112,11 +112,9 @@ def write_json(a: Assessment, out: Path) -> None:
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:
-    out = frame.copy()
-    for column in out.columns:
-        series = out[column]
-        if pd.api.types.is_datetime64_any_dtype(series):
-            out[column] = series.dt.strftime("%Y-%m-%d").astype(object).where(series.notna(), None)
-        else:
-            out[column] = series.astype(object).where(series.notna(), None)
-    return out.to_dict(orient="records")
+    """The rows as JSON values: dates as 2023-05-24, every missing value as null."""
+    out = frame.astype(object)
+    for column in frame.columns:
+        if pd.api.types.is_datetime64_any_dtype(frame[column]):
+            out[column] = frame[column].dt.strftime("%Y-%m-%d").astype(object)
+    return out.where(frame.notna(), None).to_dict(orient="records")
