@@ -11,6 +11,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+import typer.testing
 import xlsxwriter
 from typer.testing import CliRunner
 
@@ -90,6 +91,23 @@ def sample_result() -> perfscore.Assessment:
     """The shipped sample assessed once for the whole run with the default rules (read only:
     a test that changes it must copy it first)."""
     return perfscore.assess(SAMPLE)
+
+
+def _build_once(build):
+    """typer's test runner builds the click command from the Typer app on every invoke (about a
+    twentieth of a small run); each app is built once per test process instead. The command
+    holds no state between invocations: each ``main`` call makes its own context."""
+    built: dict[int, tuple[object, object]] = {}
+
+    def command(app):
+        if id(app) not in built:
+            built[id(app)] = (app, build(app))  # the app is kept, so its id is never reused
+        return built[id(app)][1]
+
+    return command
+
+
+typer.testing._get_command = _build_once(typer.testing._get_command)
 
 
 @pytest.fixture
