@@ -448,12 +448,14 @@ def _data_width(series: pd.Series, kind: str, decimals: int) -> int:
         return 2
     if kind == "float":  # the widest is the largest or the most negative value
         return max(len(f"{float(v):.{decimals}f}") for v in (sample.max(), sample.min()))
-    text = sample.astype(str)
-    return int((text.str.len() + text.str.count(WIDE_CHARACTER)).max())
+    return max(map(_display_width, {str(value) for value in sample.tolist()}))  # each text once
 
 
 def _display_width(text: str) -> int:
-    return len(text) + len(re.findall(WIDE_CHARACTER, text))  # the rule the column measures use
+    return len(text) + len(_WIDE.findall(text))
+
+
+_WIDE = re.compile(WIDE_CHARACTER)
 
 
 def _frozen_columns(headers: list[str], widths: list[float], key_columns: tuple[str, ...]) -> int:
