@@ -11,7 +11,8 @@ Everything is drawn with numpy's Generator(PCG64) from a fixed seed, whole colum
 the same size always gives the same workbook. Registers name members by name (unique by
 construction, as the resolver must then look every name up); 提案 and 会议出勤 have a merged
 title row above the header, and 活动 an empty first row, so that Excel row numbers are checked
-at every size. Written with xlsxwriter in constant-memory mode; dates are date cells.
+at every size. Written with xlsxwriter in constant-memory mode, each sheet's rows through
+perfscore's table writer (a column at a time); dates are date cells.
 
 A unit name (``--unit 甲县政协``) goes in a row above the roster's header as ``单位：甲县政协``,
 where perfscore reads it; ``--seed`` draws a different year of the same size (the national
@@ -339,10 +340,21 @@ TITLE_ROWS = {"proposals": "{year}年度委员提案登记表", "attendance": "{
 EMPTY_FIRST_ROW = {"activities"}  # an empty row above the header: row numbers must not shift
 
 
+def _cells(column, data: dict[str, np.ndarray], height: int) -> np.ndarray:
+    """A column's cells as the table writer takes them: dates as serial numbers, an empty text
+    as None (no cell), a column the register does not fill as all None."""
+    if column.key not in data:
+        return np.full(height, None, dtype=object)
+    values = data[column.key]
+    return values if column.kind == "date" else np.where(values == "", None, values)
+
+
 def write_workbook(
     path: Path, registers: dict[str, dict[str, np.ndarray]], unit: str = "", year: int = YEAR
 ) -> None:
     import xlsxwriter
+
+    from perfscore.writers.sheetxml import ColumnStyle, TableSheet
 
     path.parent.mkdir(parents=True, exist_ok=True)
     book = xlsxwriter.Workbook(
@@ -360,9 +372,10 @@ def write_workbook(
     header = book.add_format({"bold": True, "align": "center", "bg_color": "#DDEBF7", "border": 1})
     title = book.add_format({"bold": True, "font_size": 14, "align": "center"})
     date = book.add_format({"num_format": "yyyy-mm-dd"})
+    plain = book.add_format()
     for sheet in SHEETS:
         data = registers[sheet.key]
-        ws = book.add_worksheet(sheet.name)
+        ws = book.add_worksheet(sheet.name, worksheet_class=TableSheet)
         first = 0
         if sheet.key == "roster" and unit:
             ws.write_string(0, 0, f"单位：{unit}")
@@ -375,23 +388,15 @@ def write_workbook(
         elif sheet.key in EMPTY_FIRST_ROW:
             first = 1
         ws.write_row(first, 0, [c.header for c in sheet.columns], header)
-        columns = [
-            (index, data[c.key], c.kind == "date")
-            for index, c in enumerate(sheet.columns)
-            if c.key in data
+        # Each column's cells at once (perfscore's own table writer): dates as serial numbers
+        # in the date format, text as inline strings, an empty text as no cell at all.
+        height = len(next(iter(data.values())))
+        table = pd.DataFrame({c.header: _cells(c, data, height) for c in sheet.columns})
+        styles = [
+            ColumnStyle("int", date) if c.kind == "date" else ColumnStyle("text", plain)
+            for c in sheet.columns
         ]
-        columns = [(index, values.tolist(), is_date) for index, values, is_date in columns]
-        height = len(columns[0][1])
-        write_string, write_number = ws.write_string, ws.write_number
-        # The generator is not the pipeline under test: a plain row loop is fine here.
-        for offset in range(height):
-            row = first + 1 + offset
-            for index, values, is_date in columns:
-                value = values[offset]
-                if is_date:
-                    write_number(row, index, value, date)
-                elif value != "":
-                    write_string(row, index, value)
+        ws.write_table(table, styles, first_row=first + 1)
     book.close()
 
 
