@@ -15,6 +15,7 @@ import math
 import os
 import re
 from collections import Counter
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -31,7 +32,7 @@ from perfscore.reading import read_workbook
 from perfscore.records import normalise
 from perfscore.rules import LoadedRules, check_rules_text
 from perfscore.scoring import score
-from perfscore.writers.json import assessment_document
+from perfscore.writers.json import write_json
 
 from .conftest import ROOT, SAMPLE
 
@@ -126,10 +127,12 @@ def mutated_rules(draw) -> tuple[str, str, str]:
 
 
 class Sample:
-    """The sample read and normalised once per input format and year."""
+    """The sample read and normalised once per input format and year; each result is written
+    as JSON into ``folder`` (numbers a JSON file cannot hold are refused there)."""
 
-    def __init__(self):
+    def __init__(self, folder: Path):
         self._records: dict[tuple[str, int | None], object] = {}
+        self.json = folder / "结果.json"
 
     def records(self, loaded: LoadedRules):
         key = (loaded.rules.input.model_dump_json(), loaded.rules.year)
@@ -160,13 +163,13 @@ class Sample:
         assert np.isfinite(totals).all(), result.members.loc[~np.isfinite(totals)]
         points = result.ledger["points"].to_numpy(dtype=float)
         assert np.isfinite(points).all()
-        json.dumps(assessment_document(result), ensure_ascii=False, allow_nan=False)
+        write_json(result, self.json)
         return 0
 
 
 @pytest.fixture(scope="module")
-def sample() -> Sample:
-    return Sample()
+def sample(tmp_path_factory) -> Sample:
+    return Sample(tmp_path_factory.mktemp("rules-property"))
 
 
 @pytest.mark.slow
