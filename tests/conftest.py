@@ -143,6 +143,17 @@ def _shared_folder() -> Path:
 def pytest_configure(config) -> None:
     if not hasattr(config, "workerinput"):  # the run's first process
         os.environ[_RUN] = f"{os.getpid()}-{uuid.uuid4().hex[:12]}"
+        _compile_perfscore()
+
+
+def _compile_perfscore() -> None:
+    """Write the .pyc files of perfscore's modules once for the run. Where PYTHONDONTWRITEBYTECODE
+    is set (as on CI machines), Python never writes them, and every `perfscore` process a test
+    starts would compile the package from source again. Nothing is written where the files are
+    current; a read-only tree is left as it is."""
+    import compileall
+
+    compileall.compile_dir(ROOT / "perfscore", quiet=2)
 
 
 class _BundleBuild:
