@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import os
 import shutil
+import sys
 import time
 import uuid
 from pathlib import Path
@@ -144,6 +145,10 @@ def pytest_configure(config) -> None:
     if not hasattr(config, "workerinput"):  # the run's first process
         os.environ[_RUN] = f"{os.getpid()}-{uuid.uuid4().hex[:12]}"
         _compile_perfscore()
+    # pytest caches each test module as rewritten for its assertions, unless bytecode writing is
+    # off (PYTHONDONTWRITEBYTECODE): then every worker rewrites and compiles every test module
+    # on every run, seconds of each worker's start. The processes tests start keep the setting.
+    sys.dont_write_bytecode = False
 
 
 def _compile_perfscore() -> None:
