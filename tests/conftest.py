@@ -152,13 +152,20 @@ def pytest_configure(config) -> None:
 
 
 def _compile_perfscore() -> None:
-    """Write the .pyc files of perfscore's modules once for the run. Where PYTHONDONTWRITEBYTECODE
-    is set (as on CI machines), Python never writes them, and every `perfscore` process a test
-    starts would compile the package from source again. Nothing is written where the files are
-    current; a read-only tree is left as it is."""
+    """Write the .pyc files of perfscore's modules, and where PYTHONDONTWRITEBYTECODE is set (as
+    on CI machines) of the installed packages too, once for the run. With it set, Python never
+    writes them, and every process a test starts would compile the package, pandas and the rest
+    from source again (pip compiles on install; uv does with --compile-bytecode). Nothing is
+    written where the files are current; a read-only tree is left as it is."""
     import compileall
+    import sysconfig
 
     compileall.compile_dir(ROOT / "perfscore", quiet=2)
+    if sys.flags.dont_write_bytecode:
+        installed = Path(sysconfig.get_paths()["purelib"])
+        compiled = any((installed / "pandas" / "__pycache__").glob("__init__.*.pyc"))
+        # on every core the first time; checking files already compiled is quicker on one
+        compileall.compile_dir(installed, quiet=2, workers=1 if compiled else 0)
 
 
 class _BundleBuild:
