@@ -1053,11 +1053,14 @@ def _marks(table: RawTable, out: _Context) -> pd.Series:
     return joined.str.rstrip("、")
 
 
+# Digits are ASCII: the cells' full-width digits are folded to them before, and no other
+# script's digits make a date.
 _FULL_DATE = (
-    r"^(?P<y>\d{4})\s*[年./\-]\s*(?P<m>\d{1,2})\s*[月./\-]\s*(?P<d>\d{1,2})\s*日?(?:[ T].*)?$"
+    r"^(?P<y>[0-9]{4})\s*[年./\-]\s*(?P<m>[0-9]{1,2})\s*[月./\-]\s*(?P<d>[0-9]{1,2})\s*日?"
+    r"(?:[ T].*)?$"
 )
-_YEARLESS_DATE = r"^(?P<m>\d{1,2})\s*[月./\-]\s*(?P<d>\d{1,2})\s*日?$"
-_SERIAL = r"^\d{1,5}(?:\.\d+)?$"
+_YEARLESS_DATE = r"^(?P<m>[0-9]{1,2})\s*[月./\-]\s*(?P<d>[0-9]{1,2})\s*日?$"
+_SERIAL = r"^[0-9]{1,5}(?:\.[0-9]+)?$"
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 
 

@@ -42,6 +42,7 @@ import resource
 import shutil
 import signal
 import tempfile
+import threading
 import traceback
 import zipfile
 from collections import Counter
@@ -420,6 +421,11 @@ def _warm_parent() -> None:
                 app, ["assess", str(source), "--out", str(out), "--rules", str(rules_path())]
             )
             assert result.exit_code == 0, result.output
+    # no thread of the reader may be running when the children are forked (a lock it held
+    # would stay held in every child)
+    for thread in threading.enumerate():
+        if thread.name.startswith(("perfscore-read", "perfscore-scan")):
+            thread.join(timeout=30)
 
 
 def invoke_isolated(args: list[str], *, timeout: int = 60, memory_gb: float = 3) -> Outcome:

@@ -341,8 +341,8 @@ def test_empty_status_cell_names_the_cell(book):
 
 @pytest.mark.parametrize(
     "written",
-    ["明年", "2023-13-40", "五月", "2023年2月30日"],
-    ids=["next-year", "month-13", "month-only", "feb-30"],
+    ["明年", "2023-13-40", "五月", "2023年2月30日", "٢٠٢٣-05-24", "٤٥٠٠٠"],
+    ids=["next-year", "month-13", "month-only", "feb-30", "arabic-indic", "arabic-indic-serial"],
 )
 def test_unreadable_date_names_the_cell(book, written):
     path = book(

@@ -108,6 +108,20 @@ def test_the_sample_as_json_is_what_json_dumps_writes(sample_result, tmp_path: P
     ]
 
 
+@pytest.mark.filterwarnings("ignore:DataFrame columns are not unique")  # pandas' to_dict
+def test_columns_named_by_numbers_or_twice_are_written_as_json_dumps_writes(
+    hand_result, tmp_path
+) -> None:
+    odd = pd.DataFrame([[1, "x", 2.5, True, "a", "b"]], columns=[0, 1.5, True, None, "k", "k"])
+    result = dataclasses.replace(hand_result, ledger=odd, groups=odd.iloc[:0])
+    out = tmp_path / "结果.json"
+    perfscore.write_outputs(result, out)
+    assert out.read_text(encoding="utf-8") == _standard(result)
+    assert json.loads(out.read_text(encoding="utf-8"))["ledger"] == [
+        {"0": 1, "1.5": "x", "true": 2.5, "null": True, "k": "b"}
+    ]
+
+
 def test_a_cell_written_like_a_placeholder_stays_as_written(sample_result, tmp_path) -> None:
     ledger = sample_result.ledger.copy()
     ledger.loc[0, "note"] = "\ue0000:0\ue000"

@@ -18,11 +18,14 @@ the page does not pay an interpreter's start-up and imports per command. An HTML
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
+import select
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -31,6 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = ROOT / "docs" / "tutorial.md"
 
+COMMAND_TIMEOUT = 300  # seconds a command may take
 _BLOCK = re.compile(r"^```console\n(.*?)^```\n", re.MULTILINE | re.DOTALL)
 _COPY = re.compile(r"<!-- tutorial: copy (\S+) (\S+) -->")
 _MOMENT = re.compile(r"\b\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
@@ -94,6 +98,7 @@ class _Commands:
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
+            start_new_session=True,  # the server and the command it runs are killed together
         )
 
     def run(self, command: str) -> str:
@@ -105,6 +110,11 @@ class _Commands:
         try:
             self.server.stdin.write(json.dumps({"args": args[1:], "output": str(output)}) + "\n")
             self.server.stdin.flush()
+            if not select.select([self.server.stdout], [], [], COMMAND_TIMEOUT)[0]:
+                self.kill()
+                raise TimeoutError(
+                    f"the tutorial's command ran over {COMMAND_TIMEOUT} s: {command}"
+                )
             answer = self.server.stdout.readline()
             if not answer:
                 raise RuntimeError(f"the tutorial's command process ended before: {command}")
@@ -121,9 +131,19 @@ class _Commands:
         return "\n".join(lines)
 
     def close(self) -> None:
+        """End the server once its last command is done."""
         if self.server.stdin is not None:
             self.server.stdin.close()
-        self.server.wait(timeout=60)
+        try:
+            self.server.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.kill()
+
+    def kill(self) -> None:
+        """End the server and the command it is running, at once."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.server.pid, signal.SIGKILL)
+        self.server.wait()
 
 
 def _console_block(body: str, commands: _Commands) -> str:
@@ -137,6 +157,7 @@ def render(page: str, folder: Path) -> str:
     out: list[str] = []
     position = 0
     commands = _Commands(folder)
+    done = False
     try:
         for block in _BLOCK.finditer(page):
             before = page[position : block.start()]
@@ -149,8 +170,12 @@ def render(page: str, folder: Path) -> str:
             out.append(before)
             out.append(f"```console\n{_console_block(block.group(1), commands)}```\n")
             position = block.end()
+        done = True
     finally:
-        commands.close()
+        if done:
+            commands.close()
+        else:  # stopped by an error or an interrupt: leave no process behind
+            commands.kill()
     out.append(page[position:])
     return "".join(out)
 

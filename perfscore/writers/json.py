@@ -162,6 +162,12 @@ def _rows_text(frame: pd.DataFrame, indent: int) -> str:
     indented by ``indent`` spaces."""
     if not len(frame):
         return "[]"
+    names = list(frame.columns)
+    if not all(isinstance(name, str) for name in names) or len(set(names)) < len(names):
+        # keys json.dumps would turn into text, or one key for two columns (the last value
+        # wins): the standard library's own text, indented to its place
+        text = json.dumps(_records(frame), ensure_ascii=False, indent=1, allow_nan=False)
+        return text.replace("\n", "\n" + " " * indent)  # a JSON text has no raw newline inside
     item, field = " " * (indent + 1), " " * (indent + 2)
     if not len(frame.columns):
         return "[\n" + ",\n".join([item + "{}"] * len(frame)) + "\n" + " " * indent + "]"
@@ -207,7 +213,7 @@ def _values_text(series: pd.Series) -> np.ndarray:
             encoded = np.array(
                 [
                     json.dumps(
-                        v.item() if isinstance(v, np.generic) else v,
+                        v.item() if isinstance(v, (np.number, np.bool_)) else v,
                         ensure_ascii=False,
                         allow_nan=False,
                     )

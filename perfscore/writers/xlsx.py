@@ -448,7 +448,7 @@ def _data_width(series: pd.Series, kind: str, decimals: int) -> int:
         return 2
     if kind == "float":  # the widest is the largest or the most negative value
         return max(len(f"{float(v):.{decimals}f}") for v in (sample.max(), sample.min()))
-    return max(map(_display_width, {str(value) for value in sample.tolist()}))  # each text once
+    return max(map(_display_width, set(sample.astype(str).tolist())))  # each text once
 
 
 def _display_width(text: str) -> int:
