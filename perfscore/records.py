@@ -1019,9 +1019,23 @@ def _choice(table: RawTable, key: str, out: _Context) -> pd.Series:
 def _canonical(values: pd.Series, vocab: Vocabulary) -> pd.Series:
     """Cell words -> canonical words (NaN when unknown). Width, spaces, case and traditional
     characters are folded (請假 = 请假); the lookup runs once per distinct word."""
-    folded = {match_key(spelling): word for spelling, word in vocab.alias_map().items()}
+    folded = _folded_aliases(vocab)
     lookup = {value: folded.get(match_key(value)) for value in values.unique() if value}
     return values.map(lookup).astype(object)
+
+
+_FOLDED: dict[tuple, dict[str, str]] = {}  # a vocabulary's words -> its folded spellings
+
+
+def _folded_aliases(vocab: Vocabulary) -> dict[str, str]:
+    """Each accepted spelling, folded as cells are (match_key) -> its canonical word. Made once
+    per vocabulary: every register's word columns look words up in it."""
+    key = tuple(vocab.words.items())
+    if key not in _FOLDED:
+        if len(_FOLDED) >= 64:  # an office's own vocabularies, run after run in one process
+            _FOLDED.clear()
+        _FOLDED[key] = {match_key(spelling): word for spelling, word in vocab.alias_map().items()}
+    return _FOLDED[key]
 
 
 def _marks(table: RawTable, out: _Context) -> pd.Series:

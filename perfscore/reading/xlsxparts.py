@@ -8,6 +8,7 @@ import html
 import re
 import zipfile
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 from pathlib import Path
 
 from .failures import unreadable
@@ -208,22 +209,29 @@ def sheet_member(archive: zipfile.ZipFile, sheet_name: str) -> str | None:
     """The zip member holding the sheet called ``sheet_name``; None if there is none. Elements
     and the relationship id are matched by local name in any namespace (transitional or strict
     OOXML, any prefix), so a part calamine finds is found here too."""
-    from defusedxml import ElementTree
-
-    workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
-    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-    rel_id = next(
-        (
-            next((value for key, value in s.attrib.items() if key.endswith("}id")), None)
-            for s in workbook.iterfind("{*}sheets/{*}sheet")
-            if s.get("name") == sheet_name
-        ),
-        None,
+    sheets, relationships = _workbook_parts(
+        archive.read("xl/workbook.xml"), archive.read("xl/_rels/workbook.xml.rels")
     )
-    target = next(
-        (r.get("Target") for r in rels.iterfind("{*}Relationship") if r.get("Id") == rel_id),
-        None,
-    )
+    rel_id = next((rel_id for name, rel_id in sheets if name == sheet_name), None)
+    target = next((target for id_, target in relationships if id_ == rel_id), None)
     if target is None:
         return None
     return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+
+
+@lru_cache(maxsize=2)
+def _workbook_parts(
+    workbook_xml: bytes, rels_xml: bytes
+) -> tuple[tuple[tuple[str | None, str | None], ...], tuple[tuple[str | None, str | None], ...]]:
+    """(each sheet's name and relationship id, each relationship's id and target), in the
+    files' order: parsed once per workbook, which every sheet's lookup reads again."""
+    from defusedxml import ElementTree
+
+    workbook = ElementTree.fromstring(workbook_xml)
+    rels = ElementTree.fromstring(rels_xml)
+    sheets = tuple(
+        (s.get("name"), next((v for k, v in s.attrib.items() if k.endswith("}id")), None))
+        for s in workbook.iterfind("{*}sheets/{*}sheet")
+    )
+    relationships = tuple((r.get("Id"), r.get("Target")) for r in rels.iterfind("{*}Relationship"))
+    return sheets, relationships
