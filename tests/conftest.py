@@ -95,8 +95,8 @@ def sample_result() -> perfscore.Assessment:
 
 
 def _build_once(build):
-    """typer's test runner builds the click command from the Typer app on every invoke (about a
-    twentieth of a small run); each app is built once per test process instead. The command
+    """typer's test runner builds the click command from the Typer app on every invoke, a
+    noticeable part of a small run; each app is built once per test process instead. The command
     holds no state between invocations: each ``main`` call makes its own context."""
     built: dict[int, tuple[object, object]] = {}
 
@@ -147,7 +147,7 @@ def pytest_configure(config) -> None:
         _compile_perfscore()
     # pytest caches each test module as rewritten for its assertions, unless bytecode writing is
     # off (PYTHONDONTWRITEBYTECODE): then every worker rewrites and compiles every test module
-    # on every run, seconds of each worker's start. The processes tests start keep the setting.
+    # on every run, before its first test. The processes tests start keep the setting.
     sys.dont_write_bytecode = False
 
 

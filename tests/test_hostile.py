@@ -411,7 +411,7 @@ class Outcome:
 def _warm_parent() -> None:
     """Run `assess` once in this process, writing each kind of output, so that every module the
     command imports on first use is imported here: each forked child inherits them instead of
-    importing them again (about half of a small run's time)."""
+    importing them again."""
     with tempfile.TemporaryDirectory(prefix="perfscore-hostile-") as tmp:
         source = Path(tmp) / "登记.xlsx"
         source.write_bytes(base_bytes())

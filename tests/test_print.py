@@ -39,9 +39,9 @@ pytestmark = [
 ]
 
 HOSTILE = '=HYPERLINK("http://x","y")'
-CONVERT_TIMEOUT = 600  # seconds; the sample's workbook (170 pages) takes about 20
-# The pages of the sample's assessment not turned into PDF: the middle of 积分明细 (pages 42-154),
-# ledger lines laid out as on the pages around them. Rendering them would be two thirds of the
+CONVERT_TIMEOUT = 600  # seconds: far more than the sample's workbook takes
+# The pages of the sample's assessment not turned into PDF: the middle of 积分明细, all
+# ledger lines laid out as on the pages around them. Rendering them would be most of the
 # conversion; the test checks that the pages on both sides of the gap are ledger pages, and the
 # page numbers printed on the others still count every page.
 NOT_RENDERED = range(61, 140)

@@ -138,7 +138,7 @@ def _records(frame: pd.DataFrame) -> list[dict]:
 # --- writing: json.dumps(indent=1) bytes, the tables made column by column --------------------
 #
 # json.dumps uses its C encoder only without indentation; with it, every value of every row goes
-# through Python code (seconds for a ledger of 200,000 lines). The document is dumped with each
+# through Python code, which is slow for a long ledger. The document is dumped with each
 # table as a placeholder, and each placeholder is replaced by the text json.dumps would have
 # written for the table's rows: the same bytes, each distinct value encoded once.
 
