@@ -776,7 +776,7 @@ def explain(
     skip_bad_rows: SkipBadRowsOption = False,
     allow_duplicates: AllowDuplicatesOption = False,
 ) -> None:
-    """逐条列出一位委员的得分：规则、来源单元格、分值和说明，合计即总分。
+    """逐条列出一位委员的得分：规则、来源单元格、分值和说明，合计即总分；其后是关于整个工作簿的提示（如隐藏的行、缺少的登记表）。
 
     示例：perfscore explain 2023.xlsx 张三
     """

@@ -7,12 +7,12 @@ writer prints it and the CLI's ``perfscore explain`` calls it.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
 from .assessment import Assessment
-from .errors import UsageError
+from .errors import Reason, Severity, UsageError
 from .privacy import MaskMode
 
 __all__ = ["Explanation", "explain", "MemberNotFound"]
@@ -33,6 +33,9 @@ class Explanation:
     decimals: int
     term: str  # '' for a member in office all year, else e.g. 2023-06-15 至 年底
     notes: list  # problems about this member (records outside the term …)
+    # warnings about the workbook as a whole (hidden rows or sheets, a register allowed to be
+    # absent …): they may bear on any member's points
+    workbook_notes: list = field(default_factory=list)
 
     @property
     def total(self) -> float:
@@ -85,6 +88,11 @@ def explain(assessment: Assessment, who: str, *, mask: MaskMode | None = None) -
         + (f"{end:%Y-%m-%d}" if pd.notna(end) else "年底")
     )
     notes = [p for p in assessment.problems if p.member_id == member["member_id"]]
+    workbook_notes = [
+        p
+        for p in assessment.problems
+        if p.reason in _WORKBOOK_NOTES and not p.member_id and p.severity is Severity.WARNING
+    ]
     return Explanation(
         member=member,
         lines=lines,
@@ -95,4 +103,11 @@ def explain(assessment: Assessment, who: str, *, mask: MaskMode | None = None) -
         decimals=assessment.rules.rules.settings.decimals,
         term=term,
         notes=notes,
+        workbook_notes=workbook_notes,
     )
+
+
+# What was read (or not) for the whole workbook, which the member's lines do not show: hidden
+# rows, columns or sheets read as written; a register the rules score but the workbook lacks,
+# or a sheet not read because its name is not a register's.
+_WORKBOOK_NOTES = {Reason.HIDDEN_READ, Reason.MISSING_SHEET}

@@ -372,6 +372,33 @@ def test_allow_missing_sheets_scores_the_absent_register_as_empty_and_says_so(
     assert register.text() == "调研报告：没有（规则按它计分）"
 
 
+def test_explain_shows_what_was_read_for_the_whole_workbook(tmp_path: Path, runner) -> None:
+    """A member's lines do not show that a register was absent or that rows were hidden: explain
+    says so below them, as assess does."""
+    from openpyxl import load_workbook
+
+    from perfscore.cli import app
+
+    path = _every_register_but(tmp_path, "调研报告")
+    book = load_workbook(path)
+    sheet = book["提案"]
+    sheet.append(["2023002", "关于养老的提案", dt.date(2023, 3, 1), "个人", "张三", "立案"])
+    sheet.row_dimensions[3].hidden = True
+    book.save(path)
+    run = runner.invoke(
+        app,
+        ["explain", str(path), "张三", "--rules", str(DEFAULT_RULES), "--allow-missing-sheets"],
+        env={"COLUMNS": "200"},
+    )
+    assert run.exit_code == 0, run.output
+    notes = [line for line in run.output.splitlines() if line.startswith("工作簿提示：")]
+    assert len(notes) == 2, run.output
+    assert notes[0].startswith("工作簿提示：提案!3:3  第 3 行是隐藏的行")
+    assert notes[1].startswith("工作簿提示：调研报告  ") and "全体委员都得 0 分" in notes[1]
+    # 张三's hidden proposal is scored as written: base 10 + meetings 20 + two led proposals
+    assert "合计：" in run.output and "= 50" in run.output
+
+
 def _optional_reports_rules(tmp_path: Path, entry: str) -> Path:
     rules = tmp_path / "rules.yaml"
     text = DEFAULT_RULES.read_text(encoding="utf-8")

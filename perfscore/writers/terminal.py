@@ -130,6 +130,8 @@ def print_explanation(console: Console, explanation: Explanation) -> None:
     console.print(table)
     for note in explanation.notes:
         console.print(f"提示：{note.place}  {note.message}", markup=False)
+    for note in explanation.workbook_notes:
+        console.print(f"工作簿提示：{note.place}  {note.message}", markup=False)
     subtotal = "  ".join(
         f"{name} {_points(value, decimals)}" for name, value in explanation.subtotals.items()
     )
