@@ -406,6 +406,9 @@ class CheckReport:
 
     workbook: str
     problems: list[Problem]
+    # with skip_bad_rows and no error left: per member, what assess --skip-bad-rows would skip
+    skipped: tuple[SkippedPoints, ...] = ()
+    decimals: int = 2  # the rules' decimals, for the points in ``skipped``
 
     @property
     def errors(self) -> list[Problem]:
@@ -423,6 +426,7 @@ def check(
     year: int | None = None,
     allow_duplicates: bool = False,
     allow_missing_sheets: bool = False,
+    skip_bad_rows: bool = False,
     on_stage: StageCallback | None = None,
 ) -> CheckReport:
     """Read, normalise and score ``workbook`` without writing anything; report every problem,
@@ -430,27 +434,37 @@ def check(
 
     A workbook with errors is also scored without the rows that have them, so the warnings of
     the later stages (records outside a member's term, say) come in the same report instead of
-    after every error is fixed. ``on_stage`` is as for :func:`assess`. Raises UsageError only
+    after every error is fixed. With ``skip_bad_rows``, the report is what ``assess`` with it
+    would say: each skipped part as a warning with its points, and per member what was skipped
+    (``CheckReport.skipped``). ``on_stage`` is as for :func:`assess`. Raises UsageError only
     when the file or the rules cannot be read at all."""
     loaded = rules if isinstance(rules, LoadedRules) else load_rules(rules)
+    skipped: tuple[SkippedPoints, ...] = ()
     try:
-        problems = (
+        assessment = (
             assess(  # consequences are not the workbook's problems (term ones need an archive)
                 workbook,
                 loaded,
                 year=year,
                 allow_duplicates=allow_duplicates,
                 allow_missing_sheets=allow_missing_sheets,
+                skip_bad_rows=skip_bad_rows,
                 on_stage=on_stage,
                 consequences=False,
-            ).problems
+            )
         )
+        problems, skipped = assessment.problems, assessment.skipped
     except DataError as exc:
         problems = [
             *exc.problems,
             *_warnings_past_errors(workbook, loaded, year, allow_duplicates, exc.problems),
         ]
-    return CheckReport(workbook=str(workbook), problems=in_reading_order(problems))
+    return CheckReport(
+        workbook=str(workbook),
+        problems=in_reading_order(problems),
+        skipped=skipped,
+        decimals=loaded.rules.settings.decimals,
+    )
 
 
 def _warnings_past_errors(

@@ -723,6 +723,13 @@ def check(
     year: YearOption = None,
     allow_duplicates: AllowDuplicatesOption = False,
     allow_missing_sheets: AllowMissingSheetsOption = False,
+    skip_bad_rows: Annotated[
+        bool,
+        typer.Option(
+            "--skip-bad-rows",
+            help="预览 assess --skip-bad-rows 会跳过什么：每一处跳过的部分（若计入是多少分）和每位委员的合计；不写文件",
+        ),
+    ] = False,
 ) -> None:
     """检查工作簿：一次列出所有错误和警告（工作表、单元格、读到的值、问题和建议），不写出任何文件。
 
@@ -743,16 +750,32 @@ def check(
                 year=year,
                 allow_duplicates=allow_duplicates,
                 allow_missing_sheets=allow_missing_sheets,
+                skip_bad_rows=skip_bad_rows,
                 on_stage=step,
             )
 
     report = _run(err, run)
     print_problems(console, report.problems)
+    if report.skipped:
+        console.print(
+            "--skip-bad-rows 将跳过的项目："
+            + "；".join(s.text(report.decimals) for s in report.skipped),
+            style="yellow",
+            markup=False,
+        )
     verdict = f"检查 {workbook}：错误 {len(report.errors)} 处，警告 {len(report.warnings)} 处。"
     if report.errors:
         console.print(verdict + "请按上面的提示修改后再计分。")
         _next_step(err, False, f"按提示修改后，再运行 perfscore check {_arg(workbook)}")
         raise typer.Exit(1)
+    if report.skipped:
+        console.print(verdict + "用 --skip-bad-rows 计分时跳过上面所列的项目，其余照常计分。")
+        _next_step(
+            err,
+            False,
+            f"perfscore assess {_arg(workbook)} --skip-bad-rows（或按提示修改后不跳过）",
+        )
+        return
     console.print(
         verdict
         + (

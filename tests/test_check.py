@@ -105,6 +105,35 @@ def test_assess_skip_bad_rows_scores_the_rest_and_lists_each_skipped_row(runner,
     assert "提案!D4" not in sources and "活动!D2" not in sources
 
 
+def test_check_skip_bad_rows_previews_what_assess_would_skip(runner, tmp_path):
+    path = broken_workbook(tmp_path)
+    flags = ["--skip-bad-rows", "--allow-missing-sheets"]
+    preview = runner.invoke(app, ["check", str(path), *flags], env={"COLUMNS": "300"})
+    assert preview.exit_code == 0, preview.output
+    assert not list(tmp_path.glob("*考核结果*"))  # check writes nothing
+    assessed = runner.invoke(app, ["assess", str(path), *flags], env={"COLUMNS": "300"})
+    assert assessed.exit_code == 0, assessed.output
+
+    def summary(output: str, head: str) -> str:
+        [line] = [line for line in output.splitlines() if line.startswith(head)]
+        return line.split("：", 1)[1]
+
+    # the same members, items and points as the assessment's own summary
+    would = summary(preview.output, "--skip-bad-rows 将跳过的项目")
+    assert would == summary(assessed.output, "--skip-bad-rows 跳过的项目")
+    assert "若计入，总分" in would
+    skipped = [
+        p
+        for p in perfscore.check(path, skip_bad_rows=True, allow_missing_sheets=True).warnings
+        if p.message.startswith("已跳过")
+    ]
+    assert sorted(p.place for p in skipped) == ["提案!D3", "提案!D4", "活动!D2"]
+    assert all("若单独计入" in p.message or "若计入" in p.message for p in skipped)
+    assert "用 --skip-bad-rows 计分时跳过上面所列的项目" in preview.output
+    # without the flag the same workbook still has its errors
+    assert runner.invoke(app, ["check", str(path), "--allow-missing-sheets"]).exit_code == 1
+
+
 def test_skip_bad_rows_does_not_hide_a_broken_roster(tmp_path):
     path = write_workbook(
         tmp_path / "roster.xlsx",
