@@ -738,7 +738,7 @@ def check(
     示例：perfscore check samples/2023.xlsx
     """
     from .api import check as run_check
-    from .writers.terminal import print_problems
+    from .writers.terminal import print_problems, print_skipped
 
     console, err = _consoles()
 
@@ -757,12 +757,7 @@ def check(
     report = _run(err, run)
     print_problems(console, report.problems)
     if report.skipped:
-        console.print(
-            "--skip-bad-rows 将跳过的项目："
-            + "；".join(s.text(report.decimals) for s in report.skipped),
-            style="yellow",
-            markup=False,
-        )
+        print_skipped(console, report.skipped, report.decimals, planned=True)
     verdict = f"检查 {workbook}：错误 {len(report.errors)} 处，警告 {len(report.warnings)} 处。"
     if report.errors:
         console.print(verdict + "请按上面的提示修改后再计分。")

@@ -17,7 +17,7 @@ from rich.table import Table
 from ..errors import Problem, Severity
 
 if TYPE_CHECKING:
-    from ..assessment import Assessment
+    from ..assessment import Assessment, SkippedPoints
     from ..awards import Shortlist
     from ..explanation import Explanation
     from ..rules.summary import SchemeSummary
@@ -48,15 +48,7 @@ def print_summary(console: Console, assessment: Assessment, written: Sequence[Pa
         registers = "、".join(r.text() for r in assessment.registers)
         console.print(f"读取的登记表：{registers}", markup=False)
     if assessment.skipped:
-        shown = assessment.skipped[:TOP_N]
-        more = len(assessment.skipped) - len(shown)
-        console.print(
-            "--skip-bad-rows 跳过的项目："
-            + "；".join(s.text(rules.settings.decimals) for s in shown)
-            + (f"；另有 {more} 位委员，见“数据提示”表" if more else ""),
-            style="yellow",
-            markup=False,
-        )
+        print_skipped(console, assessment.skipped, rules.settings.decimals, limit=TOP_N)
     from ..rules.example import example_notice
 
     notice = example_notice(assessment.rules)
@@ -92,6 +84,27 @@ def print_summary(console: Console, assessment: Assessment, written: Sequence[Pa
     print_problems(console, assessment.problems, limit=10)
     for path in written:
         console.print(f"已写入：{path}", markup=False)
+
+
+def print_skipped(
+    console: Console,
+    skipped: Sequence[SkippedPoints],
+    decimals: int,
+    *,
+    limit: int | None = None,
+    planned: bool = False,
+) -> None:
+    """What --skip-bad-rows left out, member by member (``limit`` members at most, the rest
+    counted and left to the 数据提示 sheet); ``planned`` when it is what it would leave out."""
+    shown = skipped[:limit] if limit is not None else skipped
+    more = len(skipped) - len(shown)
+    console.print(
+        f"--skip-bad-rows {'将跳过' if planned else '跳过'}的项目："
+        + "；".join(s.text(decimals) for s in shown)
+        + (f"；另有 {more} 位委员，见“数据提示”表" if more else ""),
+        style="yellow",
+        markup=False,
+    )
 
 
 def print_explanation(console: Console, explanation: Explanation) -> None:
