@@ -455,9 +455,16 @@ def check(
         )
         problems, skipped = assessment.problems, assessment.skipped
     except DataError as exc:
+        past = _warnings_past_errors(workbook, loaded, year, allow_duplicates, exc.problems)
+        # a skipped part is reported again past the errors, with its points: that one is kept
+        again = {(p.place, p.reason) for p in past}
         problems = [
-            *exc.problems,
-            *_warnings_past_errors(workbook, loaded, year, allow_duplicates, exc.problems),
+            *(
+                p
+                for p in exc.problems
+                if p.severity is Severity.ERROR or (p.place, p.reason) not in again
+            ),
+            *past,
         ]
     return CheckReport(
         workbook=str(workbook),

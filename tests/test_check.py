@@ -132,6 +132,14 @@ def test_check_skip_bad_rows_previews_what_assess_would_skip(runner, tmp_path):
     assert "用 --skip-bad-rows 计分时跳过上面所列的项目" in preview.output
     # without the flag the same workbook still has its errors
     assert runner.invoke(app, ["check", str(path), "--allow-missing-sheets"]).exit_code == 1
+    # with errors no row can be skipped for (absent registers), each skipped part is listed
+    # once, with its points
+    stopped = perfscore.check(path, skip_bad_rows=True)
+    assert sorted(p.place for p in stopped.errors) == sorted(ABSENT)
+    places = [p.place for p in stopped.warnings if p.message.startswith("已跳过")]
+    assert sorted(places) == ["提案!D3", "提案!D4", "活动!D2"]
+    [dated] = [p for p in stopped.warnings if p.place == "活动!D2"]
+    assert "若单独计入：1.5 分" in dated.message
 
 
 def test_skip_bad_rows_does_not_hide_a_broken_roster(tmp_path):
